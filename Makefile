@@ -1,0 +1,153 @@
+# cti - full-text search for news and campaign articles.
+#
+#   make                 build cti-index and cti-search into $(O)/
+#   make demo            build, index corpus/, search "Lina Khan AND antitrust"
+#   make test            build and run every test (unit + end to end)
+#   make SANITIZE=1 test the same suite under ASan + UBSan (in build-san/)
+#   make test-long       the slow reliability tests (crash, concurrency)
+#   make valgrind        the unit tests under valgrind (leak check)
+#   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
+#   make bench           benchmarks beside Xapian's pipeline and SQLite FTS5
+#   make install PREFIX=/usr/local
+#   make clean
+#
+# Missing Debian packages are installed (as root) or named (otherwise) by
+# scripts/deps.sh before anything is built.
+
+O ?= build
+PREFIX ?= /usr/local
+FUZZ_SECONDS ?= 60
+
+SANFLAGS :=
+ifeq ($(SANITIZE),1)
+O := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g
+endif
+
+# Check dependencies first (fast when all are installed), unless only cleaning.
+NODEPS_GOALS := clean help
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPSET := build
+ifneq ($(filter test test-long check valgrind,$(MAKECMDGOALS)),)
+DEPSET += test
+endif
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+DEPSET += bench test
+endif
+ifneq ($(filter fuzz fuzz-build,$(MAKECMDGOALS)),)
+DEPSET += fuzz
+endif
+ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
+DEPSET += valgrind
+endif
+DEPS_RC := $(shell sh scripts/deps.sh $(DEPSET) >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error missing dependencies (see above))
+endif
+endif
+
+CC ?= cc
+CXX ?= c++
+PKGS := xapian-core zlib libutf8proc jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror
+CPPFLAGS += -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
+CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
+	-fvisibility=hidden
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lstemmer -lpthread -lm
+
+# Library code: everything but the programs' main.c.
+LIB_C := $(filter-out %/main.c,$(wildcard indexer/*.c searcher/*.c))
+LIB_CXX := $(wildcard shim/*.cc)
+LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
+LIB := $(O)/libcti.a
+
+PROGS := $(O)/cti-index $(O)/cti-search
+TEST_SRC := $(wildcard tests/test_*.c)
+TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
+E2E := $(sort $(wildcard tests/e2e/t*.sh))
+LONG := $(sort $(wildcard tests/long/t*.sh))
+
+.PHONY: all demo test check test-unit test-e2e test-long valgrind fuzz fuzz-build \
+	bench install clean help
+all: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/cti-index: $(O)/indexer/main.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/cti-search: $(O)/searcher/main.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/%: $(O)/tests/%.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+
+# The demo: index corpus/ and run the example search.
+DEMO_DB ?= $(O)/demo.cti
+demo: $(PROGS)
+	$(O)/cti-index --db $(DEMO_DB) corpus/
+	$(O)/cti-search --db $(DEMO_DB) --color always 'Lina Khan AND antitrust'
+
+test: test-unit test-e2e
+check: test
+
+test-unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; CTI_TEST_DATA=tests/data $$t; done
+
+test-e2e: $(PROGS)
+	@set -e; for t in $(E2E); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+	@echo "e2e: $(words $(E2E)) scripts passed"
+
+test-long: $(PROGS)
+	@set -e; for t in $(LONG); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+
+valgrind: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== valgrind $$t"; \
+	  CTI_TEST_DATA=tests/data valgrind -q --error-exitcode=3 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect $$t; done
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+fuzz-build:
+	$(MAKE) O=build-fuzz CC=clang CXX=clang++ OPT=-O1 \
+	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -g" build-fuzz/libcti.a
+	@set -e; for f in $(FUZZ_SRC); do b=build-fuzz/$$(basename $$f .c); \
+	  echo "  FUZZ $$b"; clang++ -std=c++17 -fsanitize=fuzzer,address,undefined -g \
+	    -Ishim -Iindexer -Isearcher -x c $$f -x none build-fuzz/libcti.a $(LDLIBS) -o $$b; done
+fuzz: fuzz-build
+	@set -e; for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus-$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
+
+bench: $(PROGS)
+	sh bench/run.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/cti-index.1 man/cti-search.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-san build-fuzz build-*
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

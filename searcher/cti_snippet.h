@@ -1,0 +1,110 @@
+/*
+ * cti_snippet.h - snippets and highlights that show why an article matched.
+ *
+ * The query parser describes what a query can match as a highlight spec
+ * (cti_hl_spec): groups of words, phrases and NEAR sets, with the field
+ * they apply to and a weight (rarer terms weigh more).  Terms that occur
+ * only under NOT are never in the spec.  The snippet builder re-analyzes
+ * the article text with the same analyzer as the indexer, finds where
+ * each group really matches, picks the best fragments and reports the
+ * byte spans to highlight.
+ */
+#ifndef CTI_SNIPPET_H
+#define CTI_SNIPPET_H
+
+#include <stddef.h>
+#include "cti_analyzer.h"
+
+/* One word or phrase: consecutive stems (nstems == 1 for a word). */
+typedef struct cti_hl_item {
+    char **stems;      /* stems as cti_analyze() gives them (no field prefix) */
+    size_t nstems;
+    int prefix;        /* 1: the last stem is a prefix (word*): any stem starting with it */
+} cti_hl_item;
+
+enum cti_hl_kind {
+    CTI_HL_WORD,       /* one item with one stem */
+    CTI_HL_PHRASE,     /* one item with several stems, highlighted as one span */
+    CTI_HL_NEAR        /* several items, all within 'window' words of each other */
+};
+
+enum cti_hl_field {
+    CTI_HL_ANY,        /* a bare query word: title and body */
+    CTI_HL_TITLE,      /* title: only in the title */
+    CTI_HL_META        /* author:, source:, date: ... never in title or body text */
+};
+
+typedef struct cti_hl_group {
+    int kind;          /* enum cti_hl_kind */
+    int field;         /* enum cti_hl_field */
+    unsigned window;   /* CTI_HL_NEAR: the n of NEAR/n */
+    double weight;     /* > 0; rarer terms higher (e.g. idf) */
+    cti_hl_item *items;
+    size_t nitems;
+} cti_hl_group;
+
+typedef struct cti_hl_spec {
+    cti_hl_group *groups;
+    size_t ngroups;
+} cti_hl_spec;
+
+/* Free every group, item and stem of 'spec' (allocated with malloc), and the spec itself. */
+void cti_hl_spec_free(cti_hl_spec *spec);
+
+/* A byte range [start, end) to highlight. */
+typedef struct cti_span {
+    size_t start, end;
+} cti_span;
+
+/* A snippet: plain text (whitespace collapsed, control characters removed)
+   and the spans to highlight in it, in order, not overlapping. */
+typedef struct cti_snippet {
+    char *text;        /* NUL-terminated UTF-8 */
+    size_t len;
+    cti_span *spans;
+    size_t nspans;
+} cti_snippet;
+
+typedef struct cti_snippet_opts {
+    unsigned fragments; /* at most this many fragments (default 2) */
+    unsigned size;      /* about this many characters in all (default 200) */
+} cti_snippet_opts;
+
+/*
+ * Build the snippet of 'body' (len bytes of UTF-8, possibly invalid) for
+ * 'spec' (CTI_HL_ANY groups only; NULL or empty: the article's opening).
+ * Fragments are joined with " … ".  When no group matches in the body the
+ * snippet is the article's opening, without spans.
+ * Returns 0 and fills *out (release with cti_snippet_release()), or -1 on
+ * no memory with *out zeroed.
+ */
+int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                      const char *body, size_t len,
+                      const cti_snippet_opts *opts, cti_snippet *out);
+
+/*
+ * Highlight the whole of 'title' (CTI_HL_ANY and CTI_HL_TITLE groups):
+ * *out holds the cleaned title and its spans.  Returns 0 or -1 (no memory).
+ */
+int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
+                      const char *title, size_t len, cti_snippet *out);
+
+void cti_snippet_release(cti_snippet *s);
+
+/* How to render spans. */
+typedef enum cti_hl_style {
+    CTI_HL_STYLE_NONE,    /* plain text */
+    CTI_HL_STYLE_ANSI,    /* bold + colour escape sequences */
+    CTI_HL_STYLE_MARKERS, /* open/close markers, e.g. "[" "]" */
+    CTI_HL_STYLE_HTML     /* <mark>...</mark>, text HTML-escaped */
+} cti_hl_style;
+
+/*
+ * Render 's' in 'style' into a new NUL-terminated string (caller frees).
+ * 'open'/'close' are the markers for CTI_HL_STYLE_MARKERS (NULL: "[" "]").
+ * Returns NULL on no memory.
+ */
+char *cti_snippet_render(const cti_snippet *s, cti_hl_style style,
+                         const char *open, const char *close);
+
+#endif /* CTI_SNIPPET_H */
