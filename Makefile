@@ -69,6 +69,8 @@ LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
 LIB := $(O)/libcti.a
 
 PROGS := $(O)/cti-index $(O)/cti-search
+# Small measuring programs used by make bench (bench/<name>.c -> $(O)/bench/<name>).
+BENCH_PROGS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 E2E := $(sort $(wildcard tests/e2e/t*.sh))
@@ -94,6 +96,9 @@ $(O)/cti-index: $(O)/indexer/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bench/%: $(O)/bench/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(LIB)
@@ -136,7 +141,7 @@ fuzz: fuzz-build
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
 	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
 
-bench: $(PROGS)
+bench: $(PROGS) $(BENCH_PROGS)
 	sh bench/run.sh
 
 install: $(PROGS)

@@ -1,0 +1,65 @@
+/*
+ * cti_source.h - finding and reading articles: files, folders, .gz, JSON lines.
+ *
+ * cti_source_walk() visits one PATH given to cti-index and reports what it
+ * finds through callbacks, so the indexer decides (after a stat() alone)
+ * whether a file needs reading at all.
+ */
+#ifndef CTI_SOURCE_H
+#define CTI_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cti_article.h"
+
+typedef struct cti_source_opts {
+    size_t max_file_bytes;  /* larger inputs are refused with a message (0: 1 GiB) */
+    size_t max_inflate;     /* cap on what one .gz may inflate to (0: 1 GiB) */
+    unsigned max_depth;     /* folder depth limit (0: 256) */
+} cti_source_opts;
+
+typedef struct cti_source_cb {
+    /*
+     * A text file found (given or met in a folder): 'id' is its absolute
+     * path (the article id), 'st' its stat.  Return 1 to read it, 0 to
+     * skip it (unchanged).  NULL: read everything.
+     */
+    int (*want_file)(void *ctx, const char *id, const struct stat *st);
+    /*
+     * An article read.  The callee may keep the article by moving its
+     * fields out (setting them to NULL); the walker releases what is left.
+     * A non-zero return stops the walk with that value.
+     */
+    int (*article)(void *ctx, cti_article *a);
+    /*
+     * Something went wrong with one input: 'path' (as given), 'line'
+     * (JSON line number, 0 if none), a message.  'skipped' is 1 when the
+     * input was not indexed (an error), 0 for a warning (e.g. repaired UTF-8).
+     */
+    void (*problem)(void *ctx, const char *path, unsigned long line,
+                    const char *msg, int skipped);
+    /*
+     * A folder was walked completely (every entry below it was reported):
+     * 'dir' is its absolute path with a trailing '/'.  Articles whose id
+     * starts with it and that were not reported during this walk are gone.
+     */
+    void (*walked_dir)(void *ctx, const char *dir);
+} cti_source_cb;
+
+/*
+ * Walk 'path': a text file, a folder (recursively; hidden entries and
+ * symlink loops skipped), a .gz file, a .jsonl / .jsonl.gz file, or "-"
+ * for JSON lines on standard input.  Returns 0 when the walk ran to the
+ * end (problems with single inputs go to cb->problem), the non-zero value
+ * an article callback returned, or -1 when 'path' itself cannot be read
+ * (after reporting it through cb->problem).
+ */
+int cti_source_walk(const char *path, const cti_source_opts *opts,
+                    const cti_source_cb *cb, void *ctx);
+
+/* 1 if the first bytes of a file look binary (NUL bytes, mostly non-text). */
+int cti_source_is_binary(const char *data, size_t len);
+
+#endif /* CTI_SOURCE_H */
