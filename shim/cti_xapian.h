@@ -113,9 +113,10 @@ void cti_set_flush_threshold(unsigned ndocs);
 cti_status cti_db_close(cti_db *db);
 
 /*
- * Free the handle.  For a writable database, uncommitted changes are
- * discarded where Xapian allows (an open transaction is cancelled);
- * call cti_db_commit() first to keep them.
+ * Free the handle, ignoring errors.  For a writable database an open
+ * transaction is cancelled; other pending changes may still be committed
+ * by Xapian as it closes.  Call cti_db_commit() or cti_db_close() to know
+ * whether changes were saved.
  */
 void cti_db_free(cti_db *db);
 

@@ -1,0 +1,1266 @@
+/*
+ * cti_xapian.cc - the C API over libxapian (see cti_xapian.h).
+ *
+ * Every exported function is extern "C", catches Xapian::Error,
+ * std::bad_alloc, std::exception and anything else, records a message
+ * (per thread, and on the handle when there is one) and returns a
+ * cti_status.  Only cti_* symbols are exported: the file is compiled with
+ * -fvisibility=hidden and each entry point is marked CTI_API.
+ */
+#include "cti_xapian.h"
+
+#include <xapian.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sys/stat.h>
+#include <string>
+#include <vector>
+
+#define CTI_API extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+thread_local std::string last_error;
+
+/* How many times a reader reopens and retries after DatabaseModifiedError. */
+const int MODIFIED_RETRIES = 5;
+
+} // namespace
+
+struct cti_db {
+    Xapian::Database *rd;          /* always set: the readable view */
+    Xapian::WritableDatabase *wr;  /* set for writable handles (rd == wr) */
+    std::string err;
+    std::string path;
+};
+
+struct cti_doc {
+    Xapian::Document doc;
+};
+
+struct cti_xq {
+    Xapian::Query q;
+};
+
+struct cti_termiter {
+    Xapian::TermIterator it, end;
+    std::string prefix;
+    std::string cur;
+    bool started;
+    bool doc; /* a document's term list: report wdf, not termfreq */
+};
+
+struct cti_valiter {
+    Xapian::ValueIterator it, end;
+    std::string cur;
+    bool started;
+};
+
+struct cti_enquire {
+    cti_db *db;
+    Xapian::Query query;
+    bool has_query;
+    bool bm25_set;
+    double k1, k2, k3, b, min_normlen;
+    int sort_slot;          /* -1: relevance */
+    bool sort_desc;
+    int collapse_slot;      /* -1: off */
+    unsigned collapse_max;
+    explicit cti_enquire(cti_db *d)
+        : db(d), has_query(false), bm25_set(false), k1(1),
+          k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
+          sort_desc(false), collapse_slot(-1), collapse_max(0) {}
+};
+
+struct cti_hit {
+    uint32_t docid;
+    uint32_t rank;
+    double weight;
+    int percent;
+    std::string data;
+    std::string values[CTI_MSET_SLOTS];
+};
+
+struct cti_mset {
+    Xapian::MSet mset;
+    std::vector<cti_hit> hits;
+    uint32_t est, lower, upper;
+};
+
+namespace {
+
+/* Map an exception to a status, and record its message. */
+cti_status set_error(cti_db *db, cti_status st, const std::string &msg)
+{
+    try {
+        last_error = msg;
+        if (db)
+            db->err = msg;
+    } catch (...) {
+        /* Out of memory while recording the message: keep the status. */
+    }
+    return st;
+}
+
+cti_status from_xapian(cti_db *db, const Xapian::Error &e)
+{
+    std::string msg = e.get_msg();
+    if (msg.empty())
+        msg = e.get_type();
+    const char *ctx = e.get_error_string();
+    if (ctx && *ctx) {
+        msg += " (";
+        msg += ctx;
+        msg += ")";
+    }
+    /* Xapian::Error is not polymorphic: classify by its type name. */
+    static const struct {
+        const char *type;
+        cti_status st;
+    } map[] = {
+        {"DatabaseLockError", CTI_ELOCKED},
+        {"DatabaseModifiedError", CTI_EMODIFIED},
+        {"DatabaseVersionError", CTI_EVERSION},
+        {"DatabaseCorruptError", CTI_ECORRUPT},
+        {"DatabaseNotFoundError", CTI_ENOTFOUND},
+        {"DatabaseOpeningError", CTI_ENOTFOUND},
+        {"DocNotFoundError", CTI_ENOTFOUND},
+        {"NetworkError", CTI_ENETWORK},
+        {"NetworkTimeoutError", CTI_ENETWORK},
+        {"InvalidArgumentError", CTI_EINVAL},
+        {"InvalidOperationError", CTI_EINVAL},
+        {"WildcardError", CTI_EINVAL},
+        {"QueryParserError", CTI_EINVAL},
+        {"RangeError", CTI_EINVAL},
+        {"DatabaseCreateError", CTI_EIO},
+        {"DatabaseError", CTI_EIO}, /* I/O failures: ENOSPC, EACCES */
+    };
+    cti_status st = CTI_ERROR;
+    const char *type = e.get_type();
+    for (const auto &m : map) {
+        if (strcmp(type, m.type) == 0) {
+            st = m.st;
+            break;
+        }
+    }
+    return set_error(db, st, msg);
+}
+
+/*
+ * Run 'fn' with every exception turned into a status.  'db' (may be NULL)
+ * receives the message too.
+ */
+template <typename F>
+cti_status guard(cti_db *db, F fn)
+{
+    try {
+        fn();
+        return CTI_OK;
+    } catch (const Xapian::Error &e) {
+        return from_xapian(db, e);
+    } catch (const std::bad_alloc &) {
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    } catch (const std::exception &e) {
+        return set_error(db, CTI_ERROR, e.what());
+    } catch (...) {
+        return set_error(db, CTI_ERROR, "unknown exception");
+    }
+}
+
+cti_status need_writable(cti_db *db)
+{
+    if (!db)
+        return set_error(nullptr, CTI_EINVAL, "no database handle");
+    if (!db->wr)
+        return set_error(db, CTI_ESTATE, "database is open read-only");
+    return CTI_OK;
+}
+
+/* Copy 's' into a malloc'd NUL-terminated buffer. */
+cti_status dup_out(cti_db *db, const std::string &s, char **out, size_t *len)
+{
+    char *p = static_cast<char *>(malloc(s.size() + 1));
+    if (!p)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    *out = p;
+    if (len)
+        *len = s.size();
+    return CTI_OK;
+}
+
+/*
+ * Run a read 'fn' on db; on DatabaseModifiedError reopen and retry a few
+ * times.  Other errors are returned as statuses.
+ */
+template <typename F>
+cti_status with_retry(cti_db *db, F fn)
+{
+    cti_status st = CTI_OK;
+    for (int attempt = 0; attempt <= MODIFIED_RETRIES; ++attempt) {
+        st = guard(db, fn);
+        if (st != CTI_EMODIFIED)
+            return st;
+        cti_status rst = guard(db, [&] { db->rd->reopen(); });
+        if (rst != CTI_OK)
+            return rst;
+    }
+    return st;
+}
+
+bool file_exists(const std::string &p)
+{
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0;
+}
+
+} // namespace
+
+/* ------------------------------------------------------------------ */
+
+CTI_API const char *cti_status_str(cti_status st)
+{
+    switch (st) {
+    case CTI_OK: return "ok";
+    case CTI_DONE: return "done";
+    case CTI_ERROR: return "error";
+    case CTI_ENOMEM: return "out of memory";
+    case CTI_EINVAL: return "invalid argument";
+    case CTI_ENOTFOUND: return "not found";
+    case CTI_ELOCKED: return "database locked by another writer";
+    case CTI_ECORRUPT: return "database corrupt";
+    case CTI_EVERSION: return "unsupported database version";
+    case CTI_EMODIFIED: return "database modified during read";
+    case CTI_ENETWORK: return "network error";
+    case CTI_EIO: return "I/O error";
+    case CTI_ESTATE: return "operation not valid now";
+    }
+    return "unknown status";
+}
+
+CTI_API const char *cti_errmsg(void)
+{
+    return last_error.c_str();
+}
+
+CTI_API const char *cti_xapian_version(void)
+{
+    return Xapian::version_string();
+}
+
+CTI_API cti_status cti_db_open(const char *path, int mode, cti_db **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!path || !*path)
+        return set_error(nullptr, CTI_EINVAL, "empty database path");
+    cti_db *db = new (std::nothrow) cti_db();
+    if (!db)
+        return set_error(nullptr, CTI_ENOMEM, "out of memory");
+    db->rd = nullptr;
+    db->wr = nullptr;
+    cti_status st = guard(nullptr, [&] {
+        db->path = path;
+        int m = mode & CTI_DB_MODE_MASK;
+        if (m == CTI_DB_READ) {
+            /* Give a precise message for the two common mistakes. */
+            if (!file_exists(path))
+                throw Xapian::DatabaseNotFoundError(
+                    std::string("no such file or directory: ") + path);
+            db->rd = new Xapian::Database(path);
+            return;
+        }
+        int action;
+        switch (m) {
+        case CTI_DB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
+        case CTI_DB_CREATE: action = Xapian::DB_CREATE; break;
+        case CTI_DB_OPEN: action = Xapian::DB_OPEN; break;
+        case CTI_DB_CREATE_OR_OVERWRITE:
+            action = Xapian::DB_CREATE_OR_OVERWRITE;
+            break;
+        default:
+            throw Xapian::InvalidArgumentError("unknown open mode");
+        }
+        int flags = action;
+        if (mode & CTI_DB_WAIT_LOCK)
+            flags |= Xapian::DB_RETRY_LOCK;
+        if (mode & CTI_DB_NO_SYNC)
+            flags |= Xapian::DB_NO_SYNC;
+        if (mode & CTI_DB_DANGEROUS)
+            flags |= Xapian::DB_DANGEROUS;
+        if (m == CTI_DB_OPEN && !file_exists(path))
+            throw Xapian::DatabaseNotFoundError(
+                std::string("no such file or directory: ") + path);
+        db->wr = new Xapian::WritableDatabase(path, flags);
+        db->rd = db->wr;
+    });
+    if (st != CTI_OK) {
+        delete db;
+        return st;
+    }
+    *out = db;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_db_open_remote(const char *host, unsigned port,
+                                      unsigned timeout_ms, int writable,
+                                      cti_db **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!host || !*host || port == 0 || port > 65535)
+        return set_error(nullptr, CTI_EINVAL, "bad remote host or port");
+    cti_db *db = new (std::nothrow) cti_db();
+    if (!db)
+        return set_error(nullptr, CTI_ENOMEM, "out of memory");
+    db->rd = nullptr;
+    db->wr = nullptr;
+    cti_status st = guard(nullptr, [&] {
+        db->path = std::string(host) + ":" + std::to_string(port);
+        unsigned t = timeout_ms ? timeout_ms : 10000;
+        if (writable) {
+            db->wr = new Xapian::WritableDatabase(
+                Xapian::Remote::open_writable(host, port, t, t));
+            db->rd = db->wr;
+        } else {
+            db->rd = new Xapian::Database(Xapian::Remote::open(host, port, t, t));
+        }
+    });
+    if (st != CTI_OK) {
+        std::string msg = std::string("remote shard ") + host + ":" +
+                          std::to_string(port) + ": " + last_error;
+        set_error(nullptr, st, msg);
+        delete db;
+        return st;
+    }
+    *out = db;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
+{
+    if (!db || !shard)
+        return set_error(db, CTI_EINVAL, "no database handle");
+    if (db->wr)
+        return set_error(db, CTI_ESTATE, "cannot add shards to a writable handle");
+    return guard(db, [&] { db->rd->add_database(*shard->rd); });
+}
+
+CTI_API void cti_set_flush_threshold(unsigned ndocs)
+{
+    if (ndocs == 0) {
+        unsetenv("XAPIAN_FLUSH_THRESHOLD");
+        return;
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%u", ndocs);
+    setenv("XAPIAN_FLUSH_THRESHOLD", buf, 1);
+}
+
+CTI_API cti_status cti_db_close(cti_db *db)
+{
+    if (!db)
+        return CTI_OK;
+    cti_status st = guard(db, [&] {
+        if (db->wr)
+            db->wr->commit();
+        db->rd->close();
+    });
+    cti_db_free(db);
+    return st;
+}
+
+CTI_API void cti_db_free(cti_db *db)
+{
+    if (!db)
+        return;
+    try {
+        if (db->wr) {
+            /* Without a commit, Xapian's destructor would commit:
+               close() after cancelling an open transaction. */
+            try {
+                db->wr->cancel_transaction();
+            } catch (...) {
+            }
+        }
+        delete db->rd;
+    } catch (...) {
+    }
+    delete db;
+}
+
+CTI_API const char *cti_db_errmsg(const cti_db *db)
+{
+    return db ? db->err.c_str() : "";
+}
+
+CTI_API int cti_db_writable(const cti_db *db)
+{
+    return db && db->wr ? 1 : 0;
+}
+
+CTI_API cti_status cti_db_reopen(cti_db *db)
+{
+    if (!db)
+        return set_error(nullptr, CTI_EINVAL, "no database handle");
+    return guard(db, [&] { db->rd->reopen(); });
+}
+
+CTI_API cti_status cti_db_doccount(cti_db *db, uint32_t *out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] { *out = db->rd->get_doccount(); });
+}
+
+CTI_API cti_status cti_db_lastdocid(cti_db *db, uint32_t *out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] { *out = db->rd->get_lastdocid(); });
+}
+
+CTI_API cti_status cti_db_avlength(cti_db *db, double *out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] { *out = db->rd->get_avlength(); });
+}
+
+CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
+                                   uint32_t *out)
+{
+    if (!db || !term || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] {
+        *out = db->rd->get_termfreq(std::string(term, len));
+    });
+}
+
+CTI_API cti_status cti_db_collfreq(cti_db *db, const char *term, size_t len,
+                                   uint64_t *out)
+{
+    if (!db || !term || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] {
+        *out = db->rd->get_collection_freq(std::string(term, len));
+    });
+}
+
+CTI_API cti_status cti_db_set_metadata(cti_db *db, const char *key,
+                                       const char *value, size_t len)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!key || !*key)
+        return set_error(db, CTI_EINVAL, "empty metadata key");
+    return guard(db, [&] {
+        db->wr->set_metadata(key, value ? std::string(value, len) : std::string());
+    });
+}
+
+CTI_API cti_status cti_db_get_metadata(cti_db *db, const char *key,
+                                       char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    std::string v;
+    cti_status st = with_retry(db, [&] { v = db->rd->get_metadata(key); });
+    if (st != CTI_OK)
+        return st;
+    return dup_out(db, v, out, len);
+}
+
+CTI_API cti_status cti_db_replace(cti_db *db, const char *idterm,
+                                  size_t idlen, const cti_doc *doc,
+                                  uint32_t *docid)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!idterm || idlen == 0 || !doc)
+        return set_error(db, CTI_EINVAL, "replace needs an id term and a document");
+    return guard(db, [&] {
+        std::string term(idterm, idlen);
+        Xapian::docid id;
+        /* Make sure the document carries its id term. */
+        const Xapian::Document &d = doc->doc;
+        Xapian::TermIterator t = d.termlist_begin();
+        t.skip_to(term);
+        if (t != d.termlist_end() && *t == term) {
+            id = db->wr->replace_document(term, d);
+        } else {
+            Xapian::Document copy = d;
+            copy.add_boolean_term(term);
+            id = db->wr->replace_document(term, copy);
+        }
+        if (docid)
+            *docid = id;
+    });
+}
+
+CTI_API cti_status cti_db_add(cti_db *db, const cti_doc *doc, uint32_t *docid)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!doc)
+        return set_error(db, CTI_EINVAL, "no document");
+    return guard(db, [&] {
+        Xapian::docid id = db->wr->add_document(doc->doc);
+        if (docid)
+            *docid = id;
+    });
+}
+
+CTI_API cti_status cti_db_delete(cti_db *db, const char *idterm, size_t idlen)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!idterm || idlen == 0)
+        return set_error(db, CTI_EINVAL, "delete needs an id term");
+    return guard(db, [&] { db->wr->delete_document(std::string(idterm, idlen)); });
+}
+
+CTI_API cti_status cti_db_delete_docid(cti_db *db, uint32_t docid)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    return guard(db, [&] { db->wr->delete_document(docid); });
+}
+
+CTI_API cti_status cti_db_commit(cti_db *db)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    return guard(db, [&] { db->wr->commit(); });
+}
+
+CTI_API cti_status cti_db_begin_tx(cti_db *db, int flushed)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    return guard(db, [&] { db->wr->begin_transaction(flushed != 0); });
+}
+
+CTI_API cti_status cti_db_commit_tx(cti_db *db)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    return guard(db, [&] { db->wr->commit_transaction(); });
+}
+
+CTI_API cti_status cti_db_cancel_tx(cti_db *db)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    return guard(db, [&] { db->wr->cancel_transaction(); });
+}
+
+CTI_API cti_status cti_db_add_spelling(cti_db *db, const char *word,
+                                       size_t len, unsigned inc)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!word || len == 0)
+        return set_error(db, CTI_EINVAL, "empty word");
+    return guard(db, [&] { db->wr->add_spelling(std::string(word, len), inc); });
+}
+
+CTI_API cti_status cti_db_remove_spelling(cti_db *db, const char *word,
+                                          size_t len, unsigned dec)
+{
+    cti_status st = need_writable(db);
+    if (st != CTI_OK)
+        return st;
+    if (!word || len == 0)
+        return set_error(db, CTI_EINVAL, "empty word");
+    return guard(db, [&] {
+        db->wr->remove_spelling(std::string(word, len), dec);
+    });
+}
+
+CTI_API cti_status cti_db_spelling_suggest(cti_db *db, const char *word,
+                                           size_t len, unsigned max_edit,
+                                           char **out)
+{
+    if (!db || !word || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    std::string s;
+    cti_status st = with_retry(db, [&] {
+        s = db->rd->get_spelling_suggestion(std::string(word, len),
+                                            max_edit ? max_edit : 2);
+    });
+    if (st != CTI_OK)
+        return st;
+    return dup_out(db, s, out, nullptr);
+}
+
+CTI_API cti_status cti_db_find(cti_db *db, const char *idterm, size_t idlen,
+                               uint32_t *docid)
+{
+    if (!db || !idterm || !docid)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    bool found = false;
+    cti_status st = with_retry(db, [&] {
+        std::string term(idterm, idlen);
+        Xapian::PostingIterator p = db->rd->postlist_begin(term);
+        found = p != db->rd->postlist_end(term);
+        if (found)
+            *docid = *p;
+    });
+    if (st != CTI_OK)
+        return st;
+    if (!found) {
+        set_error(db, CTI_ENOTFOUND, "no document with that id");
+        return CTI_ENOTFOUND;
+    }
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
+                                   size_t *len)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    std::string s;
+    cti_status st = with_retry(db, [&] { s = db->rd->get_document(docid).get_data(); });
+    if (st != CTI_OK)
+        return st;
+    return dup_out(db, s, out, len);
+}
+
+CTI_API cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
+                                    char **out, size_t *len)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    std::string s;
+    cti_status st = with_retry(db, [&] {
+        s = db->rd->get_document(docid, Xapian::DOC_ASSUME_VALID).get_value(slot);
+    });
+    if (st != CTI_OK)
+        return st;
+    return dup_out(db, s, out, len);
+}
+
+CTI_API cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
+                                cti_termiter **out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    cti_termiter *it = new (std::nothrow) cti_termiter();
+    if (!it)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    it->prefix = prefix ? prefix : "";
+    it->started = false;
+    it->doc = docid != 0;
+    cti_status st = with_retry(db, [&] {
+        if (docid) {
+            it->it = db->rd->termlist_begin(docid);
+            it->end = db->rd->termlist_end(docid);
+            if (!it->prefix.empty())
+                it->it.skip_to(it->prefix);
+        } else {
+            it->it = db->rd->allterms_begin(it->prefix);
+            it->end = db->rd->allterms_end(it->prefix);
+        }
+    });
+    if (st != CTI_OK) {
+        delete it;
+        return st;
+    }
+    *out = it;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_termiter_next(cti_termiter *it, const char **term,
+                                     size_t *len, uint32_t *freq)
+{
+    if (!it)
+        return set_error(nullptr, CTI_EINVAL, "no iterator");
+    bool done = false;
+    cti_status st = guard(nullptr, [&] {
+        if (it->started)
+            ++it->it;
+        it->started = true;
+        if (it->it == it->end) {
+            done = true;
+            return;
+        }
+        it->cur = *it->it;
+        if (!it->prefix.empty() &&
+            it->cur.compare(0, it->prefix.size(), it->prefix) != 0) {
+            done = true; /* past the prefix (term lists are sorted) */
+            return;
+        }
+        if (freq)
+            *freq = it->doc ? it->it.get_wdf() : it->it.get_termfreq();
+    });
+    if (st != CTI_OK)
+        return st;
+    if (done)
+        return CTI_DONE;
+    if (term)
+        *term = it->cur.c_str();
+    if (len)
+        *len = it->cur.size();
+    return CTI_OK;
+}
+
+CTI_API void cti_termiter_free(cti_termiter *it)
+{
+    try {
+        delete it;
+    } catch (...) {
+    }
+}
+
+CTI_API cti_status cti_db_values(cti_db *db, unsigned slot, cti_valiter **out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    cti_valiter *it = new (std::nothrow) cti_valiter();
+    if (!it)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    it->started = false;
+    cti_status st = with_retry(db, [&] {
+        it->it = db->rd->valuestream_begin(slot);
+        it->end = db->rd->valuestream_end(slot);
+    });
+    if (st != CTI_OK) {
+        delete it;
+        return st;
+    }
+    *out = it;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_valiter_next(cti_valiter *it, uint32_t *docid,
+                                    const char **value, size_t *len)
+{
+    if (!it)
+        return set_error(nullptr, CTI_EINVAL, "no iterator");
+    bool done = false;
+    cti_status st = guard(nullptr, [&] {
+        if (it->started)
+            ++it->it;
+        it->started = true;
+        if (it->it == it->end) {
+            done = true;
+            return;
+        }
+        it->cur = *it->it;
+        if (docid)
+            *docid = it->it.get_docid();
+    });
+    if (st != CTI_OK)
+        return st;
+    if (done)
+        return CTI_DONE;
+    if (value)
+        *value = it->cur.c_str();
+    if (len)
+        *len = it->cur.size();
+    return CTI_OK;
+}
+
+CTI_API void cti_valiter_free(cti_valiter *it)
+{
+    try {
+        delete it;
+    } catch (...) {
+    }
+}
+
+CTI_API cti_status cti_db_compact(const char *const *srcs, size_t n,
+                                  const char *dest, int multipass)
+{
+    if (!srcs || n == 0 || !dest || !*dest)
+        return set_error(nullptr, CTI_EINVAL, "compact needs sources and a destination");
+    return guard(nullptr, [&] {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; ++i)
+            all.add_database(Xapian::Database(srcs[i]));
+        unsigned flags = 0;
+        if (multipass)
+            flags |= Xapian::DBCOMPACT_MULTIPASS;
+        all.compact(dest, flags);
+    });
+}
+
+/* ------------------------------------------------------------------ */
+
+CTI_API cti_status cti_doc_new(cti_doc **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    cti_doc *d = nullptr;
+    cti_status st = guard(nullptr, [&] { d = new cti_doc(); });
+    if (st == CTI_OK)
+        *out = d;
+    return st;
+}
+
+CTI_API void cti_doc_free(cti_doc *doc)
+{
+    try {
+        delete doc;
+    } catch (...) {
+    }
+}
+
+CTI_API void cti_doc_clear(cti_doc *doc)
+{
+    if (!doc)
+        return;
+    try {
+        doc->doc = Xapian::Document();
+    } catch (...) {
+    }
+}
+
+CTI_API cti_status cti_doc_add_posting(cti_doc *doc, const char *term,
+                                       size_t len, uint32_t pos,
+                                       uint32_t wdfinc)
+{
+    if (!doc || !term || len == 0)
+        return set_error(nullptr, CTI_EINVAL, "empty term");
+    return guard(nullptr, [&] {
+        doc->doc.add_posting(std::string(term, len), pos, wdfinc);
+    });
+}
+
+CTI_API cti_status cti_doc_add_term(cti_doc *doc, const char *term, size_t len,
+                                    uint32_t wdfinc)
+{
+    if (!doc || !term || len == 0)
+        return set_error(nullptr, CTI_EINVAL, "empty term");
+    return guard(nullptr, [&] { doc->doc.add_term(std::string(term, len), wdfinc); });
+}
+
+CTI_API cti_status cti_doc_set_value(cti_doc *doc, unsigned slot,
+                                     const char *value, size_t len)
+{
+    if (!doc || (!value && len))
+        return set_error(nullptr, CTI_EINVAL, "bad value");
+    return guard(nullptr, [&] {
+        doc->doc.add_value(slot, value ? std::string(value, len) : std::string());
+    });
+}
+
+CTI_API cti_status cti_doc_set_data(cti_doc *doc, const char *data, size_t len)
+{
+    if (!doc || (!data && len))
+        return set_error(nullptr, CTI_EINVAL, "bad data");
+    return guard(nullptr, [&] {
+        doc->doc.set_data(data ? std::string(data, len) : std::string());
+    });
+}
+
+/* ------------------------------------------------------------------ */
+
+namespace {
+
+cti_status new_xq(const Xapian::Query &q, cti_xq **out)
+{
+    cti_xq *x = new (std::nothrow) cti_xq();
+    if (!x)
+        return set_error(nullptr, CTI_ENOMEM, "out of memory");
+    x->q = q;
+    *out = x;
+    return CTI_OK;
+}
+
+} // namespace
+
+CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
+                               uint32_t pos, cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!term || len == 0)
+        return set_error(nullptr, CTI_EINVAL, "empty query term");
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] {
+        st = new_xq(Xapian::Query(std::string(term, len), wqf ? wqf : 1, pos), out);
+    });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
+                                  uint32_t window, cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!subs && n)
+        return set_error(nullptr, CTI_EINVAL, "no subqueries");
+    Xapian::Query::op xop;
+    switch (op) {
+    case CTI_XQ_AND: xop = Xapian::Query::OP_AND; break;
+    case CTI_XQ_OR: xop = Xapian::Query::OP_OR; break;
+    case CTI_XQ_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+    case CTI_XQ_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+    case CTI_XQ_FILTER: xop = Xapian::Query::OP_FILTER; break;
+    case CTI_XQ_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
+    case CTI_XQ_NEAR: xop = Xapian::Query::OP_NEAR; break;
+    case CTI_XQ_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case CTI_XQ_MAX: xop = Xapian::Query::OP_MAX; break;
+    case CTI_XQ_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
+    default: return set_error(nullptr, CTI_EINVAL, "unknown query operator");
+    }
+    for (size_t i = 0; i < n; ++i)
+        if (!subs[i])
+            return set_error(nullptr, CTI_EINVAL, "NULL subquery");
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] {
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; ++i)
+            v.push_back(subs[i]->q);
+        Xapian::termcount w = window;
+        if ((op == CTI_XQ_PHRASE) && w == 0)
+            w = static_cast<Xapian::termcount>(n);
+        st = new_xq(Xapian::Query(xop, v.begin(), v.end(), w), out);
+    });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!q || factor < 0)
+        return set_error(nullptr, CTI_EINVAL, "bad scale");
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] {
+        st = new_xq(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
+    });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_wildcard(const char *prefix, size_t len,
+                                   unsigned max_expansion, cti_xq_op op,
+                                   cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!prefix || len == 0)
+        return set_error(nullptr, CTI_EINVAL, "empty wildcard prefix");
+    Xapian::Query::op combiner =
+        op == CTI_XQ_SYNONYM ? Xapian::Query::OP_SYNONYM : Xapian::Query::OP_OR;
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] {
+        st = new_xq(Xapian::Query(Xapian::Query::OP_WILDCARD,
+                                  std::string(prefix, len), max_expansion,
+                                  Xapian::Query::WILDCARD_LIMIT_ERROR, combiner),
+                    out);
+    });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_value_range(unsigned slot, const char *lo,
+                                      const char *hi, cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] {
+        if (lo && hi)
+            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), out);
+        else if (lo)
+            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo), out);
+        else if (hi)
+            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), out);
+        else
+            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string()), out);
+    });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_match_all(cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] { st = new_xq(Xapian::Query::MatchAll, out); });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API cti_status cti_xq_match_nothing(cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    cti_status st = CTI_OK;
+    cti_status g = guard(nullptr, [&] { st = new_xq(Xapian::Query::MatchNothing, out); });
+    return g != CTI_OK ? g : st;
+}
+
+CTI_API void cti_xq_free(cti_xq *q)
+{
+    try {
+        delete q;
+    } catch (...) {
+    }
+}
+
+CTI_API char *cti_xq_describe(const cti_xq *q)
+{
+    if (!q)
+        return nullptr;
+    char *out = nullptr;
+    guard(nullptr, [&] {
+        std::string s = q->q.get_description();
+        dup_out(nullptr, s, &out, nullptr);
+    });
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+
+CTI_API cti_status cti_enquire_new(cti_db *db, cti_enquire **out)
+{
+    if (!out)
+        return set_error(db, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!db)
+        return set_error(nullptr, CTI_EINVAL, "no database handle");
+    cti_enquire *e = nullptr;
+    cti_status st = guard(db, [&] { e = new cti_enquire(db); });
+    if (st == CTI_OK)
+        *out = e;
+    return st;
+}
+
+CTI_API void cti_enquire_free(cti_enquire *e)
+{
+    try {
+        delete e;
+    } catch (...) {
+    }
+}
+
+CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
+{
+    if (!e || !q)
+        return set_error(e ? e->db : nullptr, CTI_EINVAL, "bad argument");
+    return guard(e->db, [&] {
+        e->query = q->q;
+        e->has_query = true;
+    });
+}
+
+CTI_API cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
+                                        double k3, double b,
+                                        double min_normlen)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (k1 < 0 || k2 < 0 || k3 < 0 || b < 0 || b > 1 || min_normlen < 0)
+        return set_error(e->db, CTI_EINVAL,
+                         "BM25 parameters must be >= 0, and b at most 1");
+    e->bm25_set = true;
+    e->k1 = k1;
+    e->k2 = k2;
+    e->k3 = k3;
+    e->b = b;
+    e->min_normlen = min_normlen;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
+                                                 int descending)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->sort_slot = static_cast<int>(slot);
+    e->sort_desc = descending != 0;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_sort_by_relevance(cti_enquire *e)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->sort_slot = -1;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
+                                            unsigned max)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->collapse_slot = max ? static_cast<int>(slot) : -1;
+    e->collapse_max = max;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
+                                   uint32_t limit, uint32_t check_at_least,
+                                   cti_mset **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (!e->has_query)
+        return set_error(e->db, CTI_ESTATE, "no query set");
+    cti_mset *m = new (std::nothrow) cti_mset();
+    if (!m)
+        return set_error(e->db, CTI_ENOMEM, "out of memory");
+    cti_db *db = e->db;
+    cti_status st = with_retry(db, [&] {
+        /* A fresh Enquire each attempt: the database may have been reopened. */
+        Xapian::Enquire enq(*db->rd);
+        enq.set_query(e->query);
+        if (e->bm25_set)
+            enq.set_weighting_scheme(
+                Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
+        if (e->sort_slot >= 0)
+            enq.set_sort_by_value_then_relevance(
+                static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
+        if (e->collapse_slot >= 0)
+            enq.set_collapse_key(static_cast<Xapian::valueno>(e->collapse_slot),
+                                 e->collapse_max);
+        m->hits.clear();
+        m->mset = enq.get_mset(offset, limit, check_at_least);
+        /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
+           does not start at the first hit; documents are read one by one. */
+        m->hits.reserve(m->mset.size());
+        for (Xapian::MSetIterator i = m->mset.begin(); i != m->mset.end(); ++i) {
+            cti_hit h;
+            h.docid = *i;
+            h.rank = i.get_rank();
+            h.weight = i.get_weight();
+            h.percent = i.get_percent();
+            Xapian::Document d = i.get_document();
+            h.data = d.get_data();
+            for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
+                h.values[s] = d.get_value(s);
+            m->hits.push_back(std::move(h));
+        }
+        m->est = m->mset.get_matches_estimated();
+        m->lower = m->mset.get_matches_lower_bound();
+        m->upper = m->mset.get_matches_upper_bound();
+    });
+    if (st != CTI_OK) {
+        delete m;
+        return st;
+    }
+    *out = m;
+    return CTI_OK;
+}
+
+CTI_API void cti_mset_free(cti_mset *m)
+{
+    try {
+        delete m;
+    } catch (...) {
+    }
+}
+
+CTI_API size_t cti_mset_size(const cti_mset *m)
+{
+    return m ? m->hits.size() : 0;
+}
+
+CTI_API uint32_t cti_mset_matches_estimated(const cti_mset *m)
+{
+    return m ? m->est : 0;
+}
+
+CTI_API uint32_t cti_mset_matches_lower(const cti_mset *m)
+{
+    return m ? m->lower : 0;
+}
+
+CTI_API uint32_t cti_mset_matches_upper(const cti_mset *m)
+{
+    return m ? m->upper : 0;
+}
+
+CTI_API uint32_t cti_mset_docid(const cti_mset *m, size_t i)
+{
+    return m && i < m->hits.size() ? m->hits[i].docid : 0;
+}
+
+CTI_API uint32_t cti_mset_rank(const cti_mset *m, size_t i)
+{
+    return m && i < m->hits.size() ? m->hits[i].rank : 0;
+}
+
+CTI_API double cti_mset_weight(const cti_mset *m, size_t i)
+{
+    return m && i < m->hits.size() ? m->hits[i].weight : 0.0;
+}
+
+CTI_API int cti_mset_percent(const cti_mset *m, size_t i)
+{
+    return m && i < m->hits.size() ? m->hits[i].percent : 0;
+}
+
+CTI_API const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len)
+{
+    if (!m || i >= m->hits.size()) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    if (len)
+        *len = m->hits[i].data.size();
+    return m->hits[i].data.c_str();
+}
+
+CTI_API const char *cti_mset_value(const cti_mset *m, size_t i, unsigned slot,
+                                   size_t *len)
+{
+    if (!m || i >= m->hits.size() || slot >= CTI_MSET_SLOTS) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    if (len)
+        *len = m->hits[i].values[slot].size();
+    return m->hits[i].values[slot].c_str();
+}
+
+CTI_API uint32_t cti_mset_termfreq(const cti_mset *m, const char *term,
+                                   size_t len)
+{
+    if (!m || !term)
+        return 0;
+    uint32_t f = 0;
+    guard(nullptr, [&] { f = m->mset.get_termfreq(std::string(term, len)); });
+    return f;
+}

@@ -1,0 +1,561 @@
+/*
+ * test_shim.c - the C API over Xapian: indexes in temporary directories,
+ * positional queries, replace/delete by id, metadata, locking, errors.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cti_xapian.h"
+
+static char tmpdir[256];
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/cti-shim-XXXXXX", t && *t ? t : "/tmp");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void path_in(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+/* Add a document: id term, words at positions 1.., data = the text. */
+static void add_text(cti_db *db, const char *id, const char *text,
+                     const char *date)
+{
+    cti_doc *doc;
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    char word[64];
+    uint32_t pos = 1;
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (n > 0 && n < sizeof word) {
+            memcpy(word, p, n);
+            assert_int_equal(cti_doc_add_posting(doc, word, n, pos++, 1), CTI_OK);
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (date)
+        assert_int_equal(cti_doc_set_value(doc, 0, date, strlen(date)), CTI_OK);
+    assert_int_equal(cti_doc_set_data(doc, text, strlen(text)), CTI_OK);
+    char idterm[128];
+    snprintf(idterm, sizeof idterm, "Q%s", id);
+    assert_int_equal(cti_db_replace(db, idterm, strlen(idterm), doc, NULL), CTI_OK);
+    cti_doc_free(doc);
+}
+
+static cti_db *make_db(const char *name)
+{
+    char path[512];
+    path_in(path, sizeof path, name);
+    cti_db *db;
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
+    add_text(db, "a", "the state of the union is strong", "20240101");
+    add_text(db, "b", "union workers of the state went on strike", "20230505");
+    add_text(db, "c", "breaking up big tech is an antitrust goal", "20220202");
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    return db;
+}
+
+/* Run 'q' and return the number of hits (exact). */
+static size_t count_hits(cti_db *db, cti_xq *q)
+{
+    cti_enquire *e;
+    cti_mset *m;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 100, 100, &m), CTI_OK);
+    size_t n = cti_mset_size(m);
+    assert_int_equal(cti_mset_matches_lower(m), cti_mset_matches_upper(m));
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    return n;
+}
+
+static cti_xq *term(const char *t)
+{
+    cti_xq *q;
+    assert_int_equal(cti_xq_term(t, strlen(t), 1, 0, &q), CTI_OK);
+    return q;
+}
+
+static cti_xq *combine2(cti_xq_op op, const char *a, const char *b,
+                        uint32_t window)
+{
+    cti_xq *s[2] = {term(a), term(b)};
+    cti_xq *q;
+    assert_int_equal(cti_xq_combine(op, s, 2, window, &q), CTI_OK);
+    cti_xq_free(s[0]);
+    cti_xq_free(s[1]);
+    return q;
+}
+
+static void test_phrase_and_near(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("phrase");
+    /* "state of": adjacent only in a and b ("workers of the state" has "of the state"). */
+    cti_xq *p = combine2(CTI_XQ_PHRASE, "of", "the", 0);
+    assert_int_equal(count_hits(db, p), 2);
+    cti_xq_free(p);
+    p = combine2(CTI_XQ_PHRASE, "state", "union", 0);
+    assert_int_equal(count_hits(db, p), 0);
+    cti_xq_free(p);
+    /* union and strong: 2 words apart in a. */
+    cti_xq *n = combine2(CTI_XQ_NEAR, "union", "strong", 3);
+    assert_int_equal(count_hits(db, n), 1);
+    cti_xq_free(n);
+    n = combine2(CTI_XQ_NEAR, "union", "strike", 3);
+    assert_int_equal(count_hits(db, n), 0);
+    cti_xq_free(n);
+    n = combine2(CTI_XQ_NEAR, "union", "strike", 8);
+    assert_int_equal(count_hits(db, n), 1);
+    cti_xq_free(n);
+    cti_db_free(db);
+}
+
+static void test_boolean_ops(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("bool");
+    cti_xq *q = combine2(CTI_XQ_AND, "state", "union", 0);
+    assert_int_equal(count_hits(db, q), 2);
+    cti_xq_free(q);
+    q = combine2(CTI_XQ_OR, "strike", "antitrust", 0);
+    assert_int_equal(count_hits(db, q), 2);
+    cti_xq_free(q);
+    q = combine2(CTI_XQ_AND_NOT, "state", "strike", 0);
+    assert_int_equal(count_hits(db, q), 1);
+    cti_xq_free(q);
+    q = combine2(CTI_XQ_AND_MAYBE, "union", "strong", 0);
+    assert_int_equal(count_hits(db, q), 2);
+    cti_xq_free(q);
+    /* Scaled weights: doubling the weight doubles the score. */
+    cti_xq *t = term("antitrust"), *s;
+    assert_int_equal(cti_xq_scale(t, 2.0, &s), CTI_OK);
+    cti_enquire *e;
+    cti_mset *m1, *m2;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, t), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m1), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, s), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m2), CTI_OK);
+    assert_int_equal(cti_mset_size(m1), 1);
+    assert_true(cti_mset_weight(m1, 0) > 0);
+    assert_true(cti_mset_weight(m2, 0) > 1.99 * cti_mset_weight(m1, 0));
+    cti_mset_free(m1);
+    cti_mset_free(m2);
+    cti_enquire_free(e);
+    cti_xq_free(t);
+    cti_xq_free(s);
+    /* Match all. */
+    assert_int_equal(cti_xq_match_all(&q), CTI_OK);
+    assert_int_equal(count_hits(db, q), 3);
+    cti_xq_free(q);
+    assert_int_equal(cti_xq_match_nothing(&q), CTI_OK);
+    assert_int_equal(count_hits(db, q), 0);
+    cti_xq_free(q);
+    cti_db_free(db);
+}
+
+static void test_wildcard_range_sort(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("wild");
+    cti_xq *q;
+    assert_int_equal(cti_xq_wildcard("str", 3, 0, CTI_XQ_SYNONYM, &q), CTI_OK);
+    assert_int_equal(count_hits(db, q), 2); /* strong, strike */
+    cti_xq_free(q);
+    /* An expansion limit that is exceeded is an error, not a silent cut. */
+    assert_int_equal(cti_xq_wildcard("s", 1, 1, CTI_XQ_OR, &q), CTI_OK);
+    cti_enquire *e;
+    cti_mset *m;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m), CTI_EINVAL);
+    assert_null(m);
+    assert_true(strlen(cti_errmsg()) > 0);
+    cti_xq_free(q);
+
+    assert_int_equal(cti_xq_value_range(0, "20230101", "20241231", &q), CTI_OK);
+    assert_int_equal(count_hits(db, q), 2);
+    cti_xq_free(q);
+    assert_int_equal(cti_xq_value_range(0, NULL, "20221231", &q), CTI_OK);
+    assert_int_equal(count_hits(db, q), 1);
+    cti_xq_free(q);
+
+    /* Sort by date, newest first, with paging. */
+    assert_int_equal(cti_xq_match_all(&q), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_set_sort_by_value(e, 0, 1), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 1, 2, 0, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 2);
+    size_t len;
+    assert_string_equal(cti_mset_value(m, 0, 0, &len), "20230505");
+    assert_string_equal(cti_mset_value(m, 1, 0, &len), "20220202");
+    assert_int_equal(cti_mset_rank(m, 0), 1);
+    const char *data = cti_mset_data(m, 1, &len);
+    assert_string_equal(data, "breaking up big tech is an antitrust goal");
+    cti_mset_free(m);
+    cti_xq_free(q);
+    cti_enquire_free(e);
+    cti_db_free(db);
+}
+
+static void test_replace_delete(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("replace");
+    uint32_t n;
+    assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
+    assert_int_equal(n, 3);
+    add_text(db, "a", "completely new words here", NULL);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
+    assert_int_equal(n, 3);
+    cti_xq *q = term("strong");
+    assert_int_equal(count_hits(db, q), 0);
+    cti_xq_free(q);
+    q = term("completely");
+    assert_int_equal(count_hits(db, q), 1);
+    cti_xq_free(q);
+
+    uint32_t docid;
+    assert_int_equal(cti_db_find(db, "Qc", 2, &docid), CTI_OK);
+    char *data;
+    size_t len;
+    assert_int_equal(cti_db_get_data(db, docid, &data, &len), CTI_OK);
+    assert_string_equal(data, "breaking up big tech is an antitrust goal");
+    free(data);
+    assert_int_equal(cti_db_get_value(db, docid, 0, &data, &len), CTI_OK);
+    assert_string_equal(data, "20220202");
+    free(data);
+
+    assert_int_equal(cti_db_delete(db, "Qc", 2), CTI_OK);
+    assert_int_equal(cti_db_delete(db, "Qnone", 5), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(cti_db_find(db, "Qc", 2, &docid), CTI_ENOTFOUND);
+    assert_int_equal(cti_db_get_data(db, 9999, &data, &len), CTI_ENOTFOUND);
+    assert_null(data);
+    cti_db_free(db);
+}
+
+static void test_metadata_and_iteration(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("meta");
+    assert_int_equal(cti_db_set_metadata(db, "cti.schema", "1", 1), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    char *v;
+    size_t len;
+    assert_int_equal(cti_db_get_metadata(db, "cti.schema", &v, &len), CTI_OK);
+    assert_string_equal(v, "1");
+    assert_int_equal(len, 1);
+    free(v);
+    assert_int_equal(cti_db_get_metadata(db, "missing", &v, &len), CTI_OK);
+    assert_string_equal(v, "");
+    free(v);
+
+    /* Id terms by prefix, in order. */
+    cti_termiter *it;
+    assert_int_equal(cti_db_terms(db, "Q", 0, &it), CTI_OK);
+    const char *t;
+    uint32_t freq;
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    assert_string_equal(t, "Qa");
+    assert_int_equal(freq, 1);
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    assert_string_equal(t, "Qb");
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    assert_string_equal(t, "Qc");
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_DONE);
+    cti_termiter_free(it);
+
+    /* One document's terms with their wdf. */
+    uint32_t docid;
+    assert_int_equal(cti_db_find(db, "Qa", 2, &docid), CTI_OK);
+    assert_int_equal(cti_db_terms(db, "st", docid, &it), CTI_OK);
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    assert_string_equal(t, "state");
+    assert_int_equal(freq, 1);
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    assert_string_equal(t, "strong");
+    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_DONE);
+    cti_termiter_free(it);
+
+    /* A value stream. */
+    cti_valiter *vi;
+    assert_int_equal(cti_db_values(db, 0, &vi), CTI_OK);
+    int nvals = 0;
+    uint32_t d;
+    const char *val;
+    while (cti_valiter_next(vi, &d, &val, &len) == CTI_OK) {
+        assert_int_equal(len, 8);
+        nvals++;
+    }
+    assert_int_equal(nvals, 3);
+    cti_valiter_free(vi);
+
+    uint32_t tf;
+    assert_int_equal(cti_db_termfreq(db, "union", 5, &tf), CTI_OK);
+    assert_int_equal(tf, 2);
+    cti_db_free(db);
+}
+
+static void test_second_writer_locked(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("lock");
+    char path[512];
+    path_in(path, sizeof path, "lock");
+    cti_db *second = (cti_db *)0x1;
+    assert_int_equal(cti_db_open(path, CTI_DB_OPEN, &second), CTI_ELOCKED);
+    assert_null(second);
+    assert_true(strlen(cti_errmsg()) > 0);
+    /* A reader is fine while the writer holds the lock. */
+    cti_db *rd;
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &rd), CTI_OK);
+    uint32_t n;
+    assert_int_equal(cti_db_doccount(rd, &n), CTI_OK);
+    assert_int_equal(n, 3);
+    /* Writes are refused on a reader. */
+    assert_int_equal(cti_db_delete(rd, "Qa", 2), CTI_ESTATE);
+    cti_db_free(rd);
+    assert_int_equal(cti_db_close(db), CTI_OK);
+    /* Once closed, a second writer gets in. */
+    assert_int_equal(cti_db_open(path, CTI_DB_OPEN, &second), CTI_OK);
+    cti_db_free(second);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    char path[512];
+    cti_db *db = (cti_db *)0x1;
+    path_in(path, sizeof path, "does-not-exist");
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_ENOTFOUND);
+    assert_null(db);
+    assert_non_null(strstr(cti_errmsg(), "does-not-exist"));
+    assert_int_equal(cti_db_open(path, CTI_DB_OPEN, &db), CTI_ENOTFOUND);
+    assert_null(db);
+
+    /* A directory that is not an index. */
+    path_in(path, sizeof path, "plain-dir");
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_not_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_OK);
+    assert_null(db);
+    assert_true(strlen(cti_errmsg()) > 0);
+
+    /* A file with garbage where an index should be. */
+    path_in(path, sizeof path, "garbage");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("this is not a database\n", f);
+    fclose(f);
+    assert_int_not_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_OK);
+    assert_null(db);
+
+    assert_int_equal(cti_db_open("", CTI_DB_READ, &db), CTI_EINVAL);
+    assert_string_equal(cti_status_str(CTI_ELOCKED),
+                        "database locked by another writer");
+}
+
+static void test_transactions(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("tx");
+    assert_int_equal(cti_db_begin_tx(db, 1), CTI_OK);
+    add_text(db, "d", "cancelled words", NULL);
+    assert_int_equal(cti_db_cancel_tx(db), CTI_OK);
+    cti_xq *q = term("cancelled");
+    assert_int_equal(count_hits(db, q), 0);
+    cti_xq_free(q);
+    assert_int_equal(cti_db_begin_tx(db, 1), CTI_OK);
+    add_text(db, "e", "kept words", NULL);
+    assert_int_equal(cti_db_commit_tx(db), CTI_OK);
+    q = term("kept");
+    assert_int_equal(count_hits(db, q), 1);
+    cti_xq_free(q);
+    /* Commit without a transaction open is an error status, not a crash. */
+    assert_int_not_equal(cti_db_commit_tx(db), CTI_OK);
+    cti_db_free(db);
+}
+
+static void test_compact_and_stub(void **state)
+{
+    (void)state;
+    cti_db *a = make_db("shard0");
+    char p0[512], p1[512], dest[512], stub[512];
+    path_in(p0, sizeof p0, "shard0");
+    path_in(p1, sizeof p1, "shard1");
+    cti_db *b;
+    assert_int_equal(cti_db_open(p1, CTI_DB_CREATE, &b), CTI_OK);
+    add_text(b, "z", "the union of two shards", NULL);
+    assert_int_equal(cti_db_close(b), CTI_OK);
+    assert_int_equal(cti_db_close(a), CTI_OK);
+
+    /* A stub file lists both: searched as one. */
+    path_in(stub, sizeof stub, "all.stub");
+    FILE *f = fopen(stub, "w");
+    assert_non_null(f);
+    fprintf(f, "auto shard0\nauto shard1\n");
+    fclose(f);
+    cti_db *all;
+    assert_int_equal(cti_db_open(stub, CTI_DB_READ, &all), CTI_OK);
+    uint32_t n;
+    assert_int_equal(cti_db_doccount(all, &n), CTI_OK);
+    assert_int_equal(n, 4);
+    cti_xq *q = term("union");
+    assert_int_equal(count_hits(all, q), 3);
+    cti_db_free(all);
+
+    /* The same through cti_db_add_shard. */
+    cti_db *r0, *r1;
+    assert_int_equal(cti_db_open(p0, CTI_DB_READ, &r0), CTI_OK);
+    assert_int_equal(cti_db_open(p1, CTI_DB_READ, &r1), CTI_OK);
+    assert_int_equal(cti_db_add_shard(r0, r1), CTI_OK);
+    assert_int_equal(count_hits(r0, q), 3);
+    cti_db_free(r1);
+    cti_db_free(r0);
+
+    /* Compaction merges them into one database. */
+    path_in(dest, sizeof dest, "merged");
+    const char *srcs[2] = {p0, p1};
+    assert_int_equal(cti_db_compact(srcs, 2, dest, 0), CTI_OK);
+    cti_db *m;
+    assert_int_equal(cti_db_open(dest, CTI_DB_READ, &m), CTI_OK);
+    assert_int_equal(cti_db_doccount(m, &n), CTI_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(count_hits(m, q), 3);
+    cti_db_free(m);
+    cti_xq_free(q);
+    /* Compacting onto an existing database is refused. */
+    assert_int_not_equal(cti_db_compact(srcs, 2, p1, 0), CTI_OK);
+}
+
+static void test_reader_sees_commits_after_reopen(void **state)
+{
+    (void)state;
+    cti_db *w = make_db("reopen");
+    char path[512];
+    path_in(path, sizeof path, "reopen");
+    cti_db *r;
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &r), CTI_OK);
+    add_text(w, "new", "fresh article", NULL);
+    assert_int_equal(cti_db_commit(w), CTI_OK);
+    uint32_t n;
+    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    assert_int_equal(n, 3); /* a snapshot */
+    assert_int_equal(cti_db_reopen(r), CTI_OK);
+    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    assert_int_equal(n, 4);
+    /* Many commits while the reader keeps searching: never an error. */
+    cti_xq *q = term("union");
+    for (int i = 0; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "x%d", i);
+        add_text(w, id, "union news again and again", NULL);
+        assert_int_equal(cti_db_commit(w), CTI_OK);
+        assert_true(count_hits(r, q) >= 2);
+    }
+    cti_xq_free(q);
+    cti_db_free(r);
+    cti_db_free(w);
+}
+
+static void test_spelling(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("spell");
+    assert_int_equal(cti_db_add_spelling(db, "antitrust", 9, 3), CTI_OK);
+    assert_int_equal(cti_db_add_spelling(db, "union", 5, 1), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    char *s;
+    assert_int_equal(cti_db_spelling_suggest(db, "antitrsut", 9, 2, &s), CTI_OK);
+    assert_string_equal(s, "antitrust");
+    free(s);
+    assert_int_equal(cti_db_remove_spelling(db, "antitrust", 9, 3), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(cti_db_spelling_suggest(db, "antitrsut", 9, 2, &s), CTI_OK);
+    assert_string_equal(s, "");
+    free(s);
+    cti_db_free(db);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    cti_xq *q = (cti_xq *)0x1;
+    assert_int_equal(cti_xq_term("", 0, 1, 0, &q), CTI_EINVAL);
+    assert_null(q);
+    cti_xq *subs[1] = {NULL};
+    assert_int_equal(cti_xq_combine(CTI_XQ_AND, subs, 1, 0, &q), CTI_EINVAL);
+    assert_int_equal(cti_db_commit(NULL), CTI_EINVAL);
+    cti_db_free(NULL);
+    cti_doc_free(NULL);
+    cti_xq_free(NULL);
+    cti_mset_free(NULL);
+    cti_enquire_free(NULL);
+    assert_int_equal(cti_mset_size(NULL), 0);
+    cti_db *db = make_db("badargs");
+    cti_enquire *e;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_bm25(e, 1.2, 0, 1, 1.5, 0.5), CTI_EINVAL);
+    cti_mset *m;
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m), CTI_ESTATE);
+    cti_enquire_free(e);
+    cti_db_free(db);
+    assert_non_null(strstr(cti_xapian_version(), "1."));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phrase_and_near),
+        cmocka_unit_test(test_boolean_ops),
+        cmocka_unit_test(test_wildcard_range_sort),
+        cmocka_unit_test(test_replace_delete),
+        cmocka_unit_test(test_metadata_and_iteration),
+        cmocka_unit_test(test_second_writer_locked),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_compact_and_stub),
+        cmocka_unit_test(test_reader_sees_commits_after_reopen),
+        cmocka_unit_test(test_spelling),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests_name("shim", tests, setup, teardown);
+}
