@@ -46,6 +46,10 @@ $(error missing dependencies (see above))
 endif
 endif
 
+# Sanitizer settings for every test run (Xapian's own known leaks are listed in tests/lsan.supp).
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
 CC ?= cc
 CXX ?= c++
 PKGS := xapian-core zlib libutf8proc jansson
