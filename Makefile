@@ -146,7 +146,7 @@ fuzz: fuzz-build
 	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
 
 bench: $(PROGS) $(BENCH_PROGS)
-	sh bench/run.sh
+	O=$(O) sh bench/run.sh
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

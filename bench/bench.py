@@ -1,0 +1,829 @@
+#!/usr/bin/python3
+"""The measuring half of make bench (bench/run.sh prepares the corpora).
+
+    bench.py NAME=DIR...
+
+For each corpus: indexes it with cti-index, with Xapian's own pipeline
+(bench/xapian_index.py) and with SQLite FTS5 (bench/fts5_index.sh), times
+the re-run over the unchanged tree and the addition of single articles,
+compacts, runs the fixed query set (bench/queries.txt) one process per
+query with each tool, checks that the tools agree on the number of
+matching articles, and runs the analyzer floors (bench/analyze).  Prints
+Markdown tables with cti's ratio to each peer on stdout and writes the same
+text to $BENCH_RESULTS.  Progress goes to stderr.
+
+Environment: O, BENCH_DIR, BENCH_RUNS, BENCH_RESULTS, BENCH_SEED,
+BENCH_SIZES (see bench/run.sh); BENCH_CTI_NOSNIP overrides the cti-search
+option(s) that turn snippets off (found in cti-search --help otherwise).
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+PY = sys.executable or "/usr/bin/python3"
+
+
+def env(name, default):
+    v = os.environ.get(name)
+    return v if v else default
+
+
+O = env("O", "build")
+if not os.path.isabs(O):
+    O = os.path.join(TOP, O)
+BENCH_DIR = env("BENCH_DIR", "/tmp/cti-bench")
+RUNS = max(3, int(env("BENCH_RUNS", "21")))
+RESULTS = env("BENCH_RESULTS", os.path.join(HERE, "RESULTS.md"))
+CTI_INDEX = os.path.join(O, "cti-index")
+CTI_SEARCH = os.path.join(O, "cti-search")
+ANALYZE = os.path.join(O, "bench", "analyze")
+HITS = 10           # results asked of every tool per query
+ADDS = 3            # single articles added one by one
+T_START = time.time()
+
+
+def log(msg):
+    sys.stderr.write("bench: %s %s\n" % (time.strftime("%H:%M:%S", time.gmtime()), msg))
+    sys.stderr.flush()
+
+
+def executable(p):
+    return os.path.isfile(p) and os.access(p, os.X_OK)
+
+
+# ------------------------------------------------------------ processes
+
+class Run:
+    __slots__ = ("rc", "out", "err", "secs", "rss_kb")
+
+
+def run(argv, capture=True, stdin=None):
+    """Run argv; wall time around fork..reap, peak RSS from wait4()."""
+    r = Run()
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL if stdin is None else stdin)
+    if capture:
+        so, se = p.stdout.read(), p.stderr.read()
+    else:
+        so, se = b"", p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    r.secs = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for f in (p.stdout, p.stderr):
+        if f:
+            f.close()
+    r.rc = p.returncode
+    r.out = so.decode("utf-8", "replace")
+    r.err = se.decode("utf-8", "replace")
+    r.rss_kb = ru.ru_maxrss
+    return r
+
+
+def last_json(text):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
+def disk_bytes(path):
+    """Like du -s --block-size=1: allocated blocks of everything under path."""
+    if not os.path.exists(path):
+        return None
+    if os.path.isfile(path):
+        return os.stat(path).st_blocks * 512
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
+def corpus_files(path):
+    out = []
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for f in sorted(files):
+            if f.endswith(".txt") and not f.startswith("."):
+                out.append(os.path.join(root, f))
+    return out
+
+
+def rm(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.unlink(path)
+    for suffix in ("-journal", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.unlink(path + suffix)
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def pct(xs, p):
+    """Nearest-rank percentile."""
+    if not xs:
+        return None
+    s = sorted(xs)
+    k = max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))
+    return s[k]
+
+
+# ------------------------------------------------------------ formatting
+
+def fnum(x, digits=1, unit=""):
+    if x is None:
+        return "n/a"
+    if isinstance(x, str):
+        return x
+    if abs(x) >= 100 and digits > 0:
+        digits = 0
+    return ("%." + str(digits) + "f%s") % (x, unit)
+
+
+def speed_ratio(cti, peer):
+    """Times (lower is better): how many times faster cti is."""
+    if cti is None or peer is None or cti <= 0 or peer <= 0:
+        return "n/a"
+    r = peer / cti
+    return "%.2f× faster" % r if r >= 1 else "%.2f× slower" % (1 / r)
+
+
+def rate_ratio(cti, peer):
+    """Rates (higher is better)."""
+    if cti is None or peer is None or cti <= 0 or peer <= 0:
+        return "n/a"
+    r = cti / peer
+    return "%.2f× faster" % r if r >= 1 else "%.2f× slower" % (1 / r)
+
+
+def size_ratio(cti, peer):
+    """Sizes (lower is better)."""
+    if cti is None or peer is None or cti <= 0 or peer <= 0:
+        return "n/a"
+    r = cti / peer
+    return "%.2f× larger" % r if r > 1 else "%.2f× smaller" % (1 / r) if r < 1 else "same"
+
+
+def met(value, op, limit):
+    if value is None:
+        return "n/a"
+    ok = value >= limit if op == ">=" else value < limit if op == "<" else value <= limit
+    return "yes" if ok else "**no**"
+
+
+def table(head, rows):
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------ cti options
+
+def cti_help(prog):
+    if not executable(prog):
+        return ""
+    r = run([prog, "--help"])
+    return r.out + r.err
+
+
+def nosnip_opts(help_text):
+    """The cti-search option(s) that turn snippets off, from its --help."""
+    if os.environ.get("BENCH_CTI_NOSNIP"):
+        return shlex.split(os.environ["BENCH_CTI_NOSNIP"])
+    for opt, args in (("--no-snippets", ["--no-snippets"]),
+                      ("--no-snippet", ["--no-snippet"]),
+                      ("--fragments", ["--fragments", "0"]),
+                      ("--snippets", ["--snippets", "0"]),
+                      ("--snippet", ["--snippet", "0"]),
+                      ("--highlight", ["--highlight", "none"])):
+        if re.search(re.escape(opt) + r"\b", help_text):
+            return args
+    return None
+
+
+# ------------------------------------------------------------ queries
+
+def load_queries():
+    qs = []
+    with open(os.path.join(HERE, "queries.txt"), encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = [p.strip() for p in line.rstrip("\n").split("|")]
+            if len(parts) != 5:
+                raise SystemExit("bench: queries.txt: bad line: %r" % line)
+            name, cti, quest, fts5, note = parts
+            qs.append({"name": name,
+                       "cti": None if cti == "-" else cti,
+                       "xapian": None if quest == "-" else quest,
+                       "fts5": None if fts5 == "-" else fts5,
+                       "note": "" if note == "-" else note})
+    return qs
+
+
+def sql_str(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+QUEST_OPTS = ["-o", "and", "-f", "default,wildcard", "-p", "title:S"]
+
+
+def query_argv(tool, db, q, nosnip=None):
+    if tool == "cti":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS), q]
+    if tool == "cti-nosnip":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS)] + nosnip + [q]
+    if tool == "xapian":
+        return ["quest", "-d", db] + QUEST_OPTS + ["-m", str(HITS), q]
+    if tool == "fts5":
+        sql = ("SELECT path, title, snippet(articles, 2, '[', ']', '…', 16) "
+               "FROM articles WHERE articles MATCH %s ORDER BY rank LIMIT %d;"
+               % (sql_str(q), HITS))
+        return ["sqlite3", "-readonly", db, sql]
+    raise ValueError(tool)
+
+
+def count_of(tool, db, q):
+    """Number of matching articles, or an error string."""
+    if tool == "cti":
+        r = run([CTI_SEARCH, "--db", db, "--count", q])
+        if r.rc in (0, 1) and r.out.strip().split()[:1]:
+            try:
+                return int(r.out.strip().split()[0])
+            except ValueError:
+                pass
+        return "error"
+    if tool == "xapian":
+        r = run(["quest", "-d", db] + QUEST_OPTS + ["-m", "0", "-c", "1000000000", q])
+        m = re.search(r"(?:Exactly|About) (\d+) matches|Between \d+ and (\d+) matches", r.out)
+        if r.rc == 0 and m:
+            return int(m.group(1) or m.group(2))
+        return "error"
+    if tool == "fts5":
+        r = run(["sqlite3", "-readonly", db,
+                 "SELECT count(*) FROM articles WHERE articles MATCH %s;" % sql_str(q)])
+        if r.rc == 0 and r.out.strip().isdigit():
+            return int(r.out.strip())
+        return "error"
+    raise ValueError(tool)
+
+
+# ------------------------------------------------------------ one corpus
+
+def bench_corpus(name, cdir, have, nosnip, queries):
+    log("== corpus %s (%s)" % (name, cdir))
+    files = corpus_files(cdir)
+    cbytes = sum(os.path.getsize(f) for f in files)
+    mb = cbytes / 1e6
+    res = {"name": name, "dir": cdir, "files": len(files), "bytes": cbytes,
+           "idx": {}, "q": {}, "ana": {}}
+    work = os.path.join(BENCH_DIR, "idx", name)
+    os.makedirs(work, exist_ok=True)
+    extra = os.path.join(BENCH_DIR, "extra")
+    os.makedirs(extra, exist_ok=True)
+    adds = []
+    seeds = sorted(os.listdir(os.path.join(TOP, "corpus")))
+    for i in range(ADDS):
+        p = os.path.join(extra, "added-%d.txt" % (i + 1))
+        with open(os.path.join(TOP, "corpus", seeds[i % len(seeds)]), "rb") as f:
+            body = f.read()
+        with open(p, "wb") as f:
+            f.write(b"Benchmark added article %d\n\n" % (i + 1) + body)
+        adds.append(p)
+
+    # Warm the page cache so that no tool pays for the first read.
+    log("reading the corpus once (page cache)")
+    for f in files:
+        with open(f, "rb") as fh:
+            fh.read()
+
+    # -------------------------------------------------- analyzer floors
+    if executable(ANALYZE):
+        for mode in ("read", "tokenize", "analyze", "analyze-nocache"):
+            log("analyzer --mode %s" % mode)
+            r = run([ANALYZE, "--mode", mode, cdir])
+            kv = dict(re.findall(r"(\w+)=(\S+)", r.out))
+            if r.rc == 0 and "seconds" in kv:
+                try:
+                    secs = float(kv["seconds"])
+                    nb = float(kv.get("bytes", cbytes))
+                    res["ana"][mode] = {
+                        "secs": secs, "bytes": nb,
+                        "tokens": int(float(kv["tokens"])) if "tokens" in kv else None,
+                        "mbps": float(kv["mb_per_s"]) if "mb_per_s" in kv
+                        else (nb / 1e6 / secs if secs > 0 else None)}
+                except ValueError:
+                    res["ana"][mode] = {"error": r.out.strip()[:200]}
+            else:
+                res["ana"][mode] = {"error": (r.err or r.out).strip()[:200]}
+                log("  failed (rc %d): %s" % (r.rc, (r.err or r.out).strip()[:200]))
+
+    # -------------------------------------------------- indexing
+    dbs = {"cti": os.path.join(work, "cti"),
+           "xapian": os.path.join(work, "xapian"),
+           "fts5": os.path.join(work, "fts5.db")}
+    qdbs = {}
+    for tool in ("cti", "xapian", "fts5"):
+        if not have[tool]:
+            continue
+        db = dbs[tool]
+        rm(db)
+        rm(db + ".compact")
+        st = {}
+        res["idx"][tool] = st
+        log("%s: indexing %.1f MB" % (tool, mb))
+        if tool == "cti":
+            argv = [CTI_INDEX, "--db", db, "--json", "--quiet", cdir]
+        elif tool == "xapian":
+            argv = [PY, os.path.join(HERE, "xapian_index.py"), db, cdir]
+        else:
+            argv = ["sh", os.path.join(HERE, "fts5_index.sh"), db, cdir]
+        r = run(argv)
+        summary = last_json(r.out)
+        if r.rc != 0 or summary is None:
+            st["error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-300:])
+            log("  FAILED: " + st["error"])
+            continue
+        st["secs"] = r.secs
+        st["mbps"] = mb / r.secs
+        st["rss_mb"] = r.rss_kb / 1024.0
+        st["articles"] = summary.get("articles", summary.get("added"))
+        if tool == "cti":
+            st["summary"] = summary
+            st["articles"] = (summary.get("added", 0) + summary.get("updated", 0)
+                              + summary.get("unchanged", 0))
+        st["size"] = disk_bytes(db)
+        log("  %.2f s, %.1f MB/s, peak RSS %.0f MB, index %.1f MB"
+            % (st["secs"], st["mbps"], st["rss_mb"], st["size"] / 1e6))
+
+        # re-run over the unchanged tree (cti only: the peers' pipelines
+        # have no change detection; a re-run is a full re-index)
+        if tool == "cti":
+            times = []
+            for i in range(3):
+                r = run(argv)
+                s = last_json(r.out) or {}
+                if r.rc != 0:
+                    st["rerun_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+                    break
+                times.append(r.secs)
+                st["rerun_summary"] = s
+            if times:
+                st["rerun"] = median(times)
+                log("  unchanged re-run: %.3f s (median of %d)" % (st["rerun"], len(times)))
+
+        # add single articles, one process each
+        times = []
+        for p in adds:
+            if tool == "cti":
+                a = [CTI_INDEX, "--db", db, "--json", "--quiet", p]
+            elif tool == "xapian":
+                a = [PY, os.path.join(HERE, "xapian_index.py"), db, p]
+            else:
+                a = ["sh", os.path.join(HERE, "fts5_index.sh"), db, p]
+            r = run(a)
+            if r.rc != 0:
+                st["add_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+                break
+            s = last_json(r.out) or {}
+            if tool == "cti" and s.get("removed"):
+                st["add_error"] = "adding one file removed %s articles" % s.get("removed")
+            times.append(r.secs)
+        if times:
+            st["add"] = median(times)
+            log("  add one article: %.1f ms (median of %d)" % (st["add"] * 1e3, len(times)))
+
+        # compaction
+        log("%s: compacting" % tool)
+        if tool == "cti":
+            r = run([CTI_INDEX, "--db", db, "--compact"])
+            qdb = db
+            if r.rc == 0:
+                st["csize"] = disk_bytes(db)
+        elif tool == "xapian":
+            r = run(["xapian-compact", db, db + ".compact"])
+            qdb = db + ".compact"
+            if r.rc == 0:
+                st["csize"] = disk_bytes(qdb)
+            else:
+                qdb = db
+        else:
+            r = run(["sqlite3", db,
+                     "INSERT INTO articles(articles) VALUES('optimize'); VACUUM;"])
+            qdb = db
+            if r.rc == 0:
+                st["csize"] = disk_bytes(db)
+        if r.rc == 0:
+            st["csecs"] = r.secs
+            log("  %.2f s, %.1f MB" % (r.secs, st["csize"] / 1e6))
+        else:
+            st["compact_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+            log("  compaction failed: " + st["compact_error"])
+        qdbs[tool] = qdb
+
+    # -------------------------------------------------- queries
+    tools = []
+    if "cti" in qdbs:
+        tools.append("cti")
+        if nosnip:
+            tools.append("cti-nosnip")
+    for t in ("xapian", "fts5"):
+        if t in qdbs:
+            tools.append(t)
+    dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
+    spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
+    for q in queries:
+        qr = {"counts": {}, "lat": {t: [] for t in tools}, "err": {}}
+        res["q"][q["name"]] = qr
+        for t in ("cti", "xapian", "fts5"):
+            if t in qdbs and q[t] is not None:
+                qr["counts"][t] = count_of(t, qdbs[t], q[t])
+    log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
+    for i in range(RUNS + 1):       # run 0 is a warm-up
+        for q in queries:
+            qr = res["q"][q["name"]]
+            for t in tools:
+                s = spelling(t, q)
+                if s is None or t in qr["err"]:
+                    continue
+                r = run(query_argv(t, dbfor(t), s, nosnip), capture=False)
+                if r.rc not in (0, 1):
+                    qr["err"][t] = "rc %d: %s" % (r.rc, r.err.strip()[:200])
+                    log("  %s %r failed: %s" % (t, s, qr["err"][t]))
+                    continue
+                if i > 0:
+                    qr["lat"][t].append(r.secs * 1e3)
+        if i == 0:
+            log("  warm-up done")
+        elif i % 5 == 0:
+            log("  %d/%d rounds" % (i, RUNS))
+    res["tools"] = tools
+    return res
+
+
+# ------------------------------------------------------------ report
+
+TARGETS = {
+    "mbps": (">=", 10.0, "≥ 10 MB/s"),
+    "vs_xapian": (">=", 4.0, "≥ 4× Xapian"),
+    "ratio": ("<=", 2.0, "≤ 2.0× corpus"),
+    "ratio_sotu": ("<=", 1.2, "≤ 1.2× corpus"),
+    "rss": ("<", 1024.0, "< 1 GB"),
+    "rerun": ("<", 2.0, "< 2 s"),
+    "add": ("<", 0.050, "< 50 ms"),
+    "p50": ("<", 3.0, "< 3 ms"),
+    "p95": ("<", 10.0, "< 10 ms"),
+    "snip": ("<", 1.0, "< 1 ms"),
+    "analyzer": (">=", 150.0, "≥ 150 MB/s"),
+}
+
+
+def tgt(key, value):
+    op, lim, text = TARGETS[key]
+    return text, met(value, op, lim)
+
+
+def report_corpus(res, queries):
+    out = []
+    name = res["name"]
+    mb = res["bytes"] / 1e6
+    out.append("## Corpus %s: %d files, %.1f MB (%s)\n"
+               % (name, res["files"], mb, res["dir"]))
+    idx = res["idx"]
+    g = lambda t, k: idx.get(t, {}).get(k)
+
+    # indexing table
+    c, x, f = idx.get("cti", {}), idx.get("xapian", {}), idx.get("fts5", {})
+    rows = []
+    vs_x = (x["secs"] / c["secs"]) if c.get("secs") and x.get("secs") else None
+    t_mbps = tgt("mbps", c.get("mbps"))
+    rows.append(["wall time, s", fnum(c.get("secs"), 2), fnum(x.get("secs"), 2),
+                 fnum(f.get("secs"), 2), speed_ratio(c.get("secs"), x.get("secs")),
+                 speed_ratio(c.get("secs"), f.get("secs")),
+                 TARGETS["vs_xapian"][2], met(vs_x, ">=", 4.0)])
+    rows.append(["throughput, MB/s", fnum(c.get("mbps")), fnum(x.get("mbps")),
+                 fnum(f.get("mbps")), rate_ratio(c.get("mbps"), x.get("mbps")),
+                 rate_ratio(c.get("mbps"), f.get("mbps"))] + list(t_mbps))
+    rows.append(["peak RSS, MB", fnum(c.get("rss_mb"), 0), fnum(x.get("rss_mb"), 0),
+                 fnum(f.get("rss_mb"), 0), size_ratio(c.get("rss_mb"), x.get("rss_mb")),
+                 size_ratio(c.get("rss_mb"), f.get("rss_mb"))]
+                + list(tgt("rss", c.get("rss_mb"))))
+    sz = lambda d, k: d.get(k) / 1e6 if d.get(k) is not None else None
+    rk = "ratio_sotu" if name == "sotu" else "ratio"
+    rows.append(["index size, MB", fnum(sz(c, "size")), fnum(sz(x, "size")),
+                 fnum(sz(f, "size")), size_ratio(c.get("size"), x.get("size")),
+                 size_ratio(c.get("size"), f.get("size")), "", ""])
+    rr = lambda d, k: d.get(k) / res["bytes"] if d.get(k) is not None else None
+    rows.append(["index ÷ corpus", fnum(rr(c, "size"), 2), fnum(rr(x, "size"), 2),
+                 fnum(rr(f, "size"), 2), "", ""] + list(tgt(rk, rr(c, "size"))))
+    rows.append(["compacted size, MB", fnum(sz(c, "csize")), fnum(sz(x, "csize")),
+                 fnum(sz(f, "csize")), size_ratio(c.get("csize"), x.get("csize")),
+                 size_ratio(c.get("csize"), f.get("csize")), "", ""])
+    rows.append(["compacted ÷ corpus", fnum(rr(c, "csize"), 2), fnum(rr(x, "csize"), 2),
+                 fnum(rr(f, "csize"), 2), "", ""] + list(tgt(rk, rr(c, "csize"))))
+    rows.append(["compaction time, s", fnum(c.get("csecs"), 2), fnum(x.get("csecs"), 2),
+                 fnum(f.get("csecs"), 2), speed_ratio(c.get("csecs"), x.get("csecs")),
+                 speed_ratio(c.get("csecs"), f.get("csecs")), "", ""])
+    rows.append(["re-run, unchanged tree, s", fnum(c.get("rerun"), 3),
+                 "full re-index", "full re-index",
+                 speed_ratio(c.get("rerun"), x.get("secs")),
+                 speed_ratio(c.get("rerun"), f.get("secs"))]
+                + list(tgt("rerun", c.get("rerun"))))
+    ms = lambda d: d.get("add") * 1e3 if d.get("add") is not None else None
+    rows.append(["add one article, ms", fnum(ms(c)), fnum(ms(x)), fnum(ms(f)),
+                 speed_ratio(ms(c), ms(x)), speed_ratio(ms(c), ms(f))]
+                + list(tgt("add", c.get("add"))))
+    rows.append(["articles indexed", g("cti", "articles") or "n/a",
+                 g("xapian", "articles") or "n/a", g("fts5", "articles") or "n/a",
+                 "", "", "", ""])
+    out.append("### Indexing\n")
+    out.append(table(["", "cti", "Xapian pipeline", "FTS5", "cti vs Xapian",
+                      "cti vs FTS5", "target (cti)", "met"], rows))
+    notes = []
+    for t, label in (("cti", "cti"), ("xapian", "Xapian pipeline"), ("fts5", "FTS5")):
+        for k in ("error", "rerun_error", "add_error", "compact_error"):
+            if idx.get(t, {}).get(k):
+                notes.append("- %s %s: `%s`" % (label, k.replace("_", " "),
+                                                idx[t][k].replace("`", "'")))
+    if not idx.get("cti"):
+        notes.append("- cti: %s not built: its columns are n/a." % os.path.relpath(CTI_INDEX, TOP))
+    if notes:
+        out.append("\n" + "\n".join(notes))
+    out.append("")
+
+    # query table
+    tools = res.get("tools", [])
+    if tools:
+        head = ["query", "articles: cti / Xapian / FTS5", "agree"]
+        lab = {"cti": "cti", "cti-nosnip": "cti no snippets",
+               "xapian": "quest", "fts5": "FTS5"}
+        head += ["p50 ms " + lab[t] for t in tools]
+        rows = []
+        explained = []
+        for q in queries:
+            qr = res["q"][q["name"]]
+            cs = qr["counts"]
+            cells = [str(cs.get(t, "–")) for t in ("cti", "xapian", "fts5")]
+            nums = [v for v in cs.values() if isinstance(v, int)]
+            if any(v == "error" for v in cs.values()):
+                agree = "**error**"
+            elif len(nums) < 2:
+                agree = "–"
+            elif len(set(nums)) == 1:
+                agree = "yes"
+            else:
+                lo, hi = min(nums), max(nums)
+                agree = "**no** (%.1f%%)" % (100.0 * (hi - lo) / hi) + (" ¹" if q["note"] else " !")
+                if q["note"]:
+                    explained.append("- %s: %s." % (q["name"], q["note"]))
+            row = ["`%s`" % q["cti"] if q["cti"] else q["name"], " / ".join(cells), agree]
+            for t in tools:
+                if t in qr["err"]:
+                    row.append("error")
+                else:
+                    row.append(fnum(median(qr["lat"][t]), 1))
+            rows.append(row)
+        # summary rows
+        pooled = {t: [v for q in queries for v in res["q"][q["name"]]["lat"][t]]
+                  for t in tools}
+        # cti's ratios over the queries every tool can run
+        common = [q for q in queries
+                  if all(res["q"][q["name"]]["lat"].get(t) for t in tools)]
+        pooled_c = {t: [v for q in common for v in res["q"][q["name"]]["lat"][t]]
+                    for t in tools}
+        rows.append(["**all queries, p50**", "", ""] + ["**%s**" % fnum(median(pooled[t]), 1) for t in tools])
+        rows.append(["**all queries, p95**", "", ""] + ["**%s**" % fnum(pct(pooled[t], 95), 1) for t in tools])
+        out.append("### Queries (one process per query, %d runs each, %d hits; ms)\n" % (RUNS, HITS))
+        out.append(table(head, rows))
+        if explained:
+            out.append("\n¹ expected differences:\n" + "\n".join(explained))
+        out.append("")
+        res["pooled"] = pooled
+        res["pooled_common"] = pooled_c
+        # summary vs peers
+        srows = []
+        cp50 = median(pooled_c.get("cti", []))
+        cp95 = pct(pooled_c.get("cti", []), 95)
+        for t in ("xapian", "fts5"):
+            if t in pooled_c and "cti" in pooled_c:
+                srows.append(["cti (snippets) vs %s" % lab[t],
+                              "%s vs %s" % (fnum(cp50, 1), fnum(median(pooled_c[t]), 1)),
+                              speed_ratio(cp50, median(pooled_c[t])),
+                              "%s vs %s" % (fnum(cp95, 1), fnum(pct(pooled_c[t], 95), 1)),
+                              speed_ratio(cp95, pct(pooled_c[t], 95))])
+        if srows:
+            out.append("cti's ratios over the %d queries all tools run:\n" % len(common))
+            out.append(table(["", "p50 ms", "p50 ratio", "p95 ms", "p95 ratio"], srows))
+            out.append("")
+        if "cti" in pooled:
+            trows = []
+            p50, p95 = median(pooled["cti"]), pct(pooled["cti"], 95)
+            trows.append(["cti-search p50, with snippets", fnum(p50, 2)] + list(tgt("p50", p50)))
+            trows.append(["cti-search p95, with snippets", fnum(p95, 2)] + list(tgt("p95", p95)))
+            if "cti-nosnip" in pooled:
+                # per query: p50 with - p50 without, then the median of those
+                diffs = [median(res["q"][q["name"]]["lat"]["cti"])
+                         - median(res["q"][q["name"]]["lat"]["cti-nosnip"])
+                         for q in queries
+                         if res["q"][q["name"]]["lat"].get("cti")
+                         and res["q"][q["name"]]["lat"].get("cti-nosnip")]
+                snip = median(diffs)
+                trows.append(["cti-search p50 without snippets", fnum(median(pooled["cti-nosnip"]), 2), "", ""])
+                trows.append(["snippets' cost, p50 (%d hits)" % HITS, fnum(snip, 2)] + list(tgt("snip", snip)))
+                res["snip"] = snip
+            else:
+                trows.append(["snippets' cost", "n/a (no option to turn snippets off found)", "", ""])
+            out.append(table(["cti-search", "ms", "target", "met"], trows))
+            out.append("")
+
+    # analyzer
+    ana = res["ana"]
+    if ana:
+        rows = []
+        for mode, label in (("read", "reading the corpus (floor)"),
+                            ("tokenize", "tokenizing only (floor)"),
+                            ("analyze", "analyzer: tokenize, fold, stem"),
+                            ("analyze-nocache", "analyzer, no stem cache")):
+            a = ana.get(mode, {})
+            if "error" in a:
+                rows.append([label, "error", "", "", "", ""])
+                continue
+            t = tgt("analyzer", a.get("mbps")) if mode == "analyze" else ("", "")
+            rows.append([label, fnum(a.get("mbps")), fnum(a.get("secs"), 2),
+                         a.get("tokens") if a.get("tokens") is not None else "n/a"] + list(t))
+        out.append("### Analyzer (bench/analyze, one thread)\n")
+        out.append(table(["stage", "MB/s", "s", "tokens", "target", "met"], rows))
+        out.append("")
+    return "\n".join(out)
+
+
+def headline(results):
+    lines = []
+    for res in results:
+        idx = res["idx"]
+        c, x, f = idx.get("cti", {}), idx.get("xapian", {}), idx.get("fts5", {})
+        parts = []
+        if c.get("secs"):
+            parts.append("indexing %.1f MB/s: %s than Xapian's pipeline, %s than FTS5"
+                         % (c["mbps"], speed_ratio(c["secs"], x.get("secs")),
+                            speed_ratio(c["secs"], f.get("secs"))))
+            if c.get("size"):
+                parts.append("index %.2f× the corpus (compacted %s; Xapian %s, FTS5 %s)"
+                             % (c["size"] / res["bytes"],
+                                fnum(c["csize"] / res["bytes"], 2) + "×" if c.get("csize") else "n/a",
+                                fnum(x["csize"] / res["bytes"], 2) + "×" if x.get("csize") else "n/a",
+                                fnum(f["csize"] / res["bytes"], 2) + "×" if f.get("csize") else "n/a"))
+        pc = res.get("pooled_common", {})
+        if pc.get("cti"):
+            cp = median(pc["cti"])
+            seg = "query p50 %.1f ms with snippets" % cp
+            if pc.get("xapian"):
+                seg += ", %s than quest" % speed_ratio(cp, median(pc["xapian"]))
+            if pc.get("fts5"):
+                seg += ", %s than FTS5" % speed_ratio(cp, median(pc["fts5"]))
+            parts.append(seg)
+        if not parts:
+            parts.append("cti not measured (programs missing)")
+        lines.append("- **%s**: %s." % (res["name"], "; ".join(parts)))
+    return "\n".join(lines)
+
+
+def cmd_version(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except Exception:
+        return "n/a"
+
+
+def machine_line():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import xapian  # noqa: imported late: only for its version
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = "%.0f GB" % (int(f.readline().split()[1]) / 1024 / 1024)
+    except OSError:
+        pass
+    return ("%d cores (%s), %s RAM, Linux %s; xapian-core %s (python3-xapian %s); "
+            "sqlite3 %s; %s; Python %s"
+            % (os.cpu_count(), cpu, mem, platform.release(),
+               cmd_version(["xapian-config", "--version"]).split()[-1],
+               xapian.version_string(),
+               cmd_version(["sqlite3", "--version"]).split()[0],
+               cmd_version(["cc", "--version"]), platform.python_version()))
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def spellings(queries):
+    rows = []
+    for q in queries:
+        sp = lambda s: "`%s`" % s.replace("|", "\\|") if s else "–"
+        rows.append([q["name"], sp(q["cti"]), sp(q["xapian"]), sp(q["fts5"])])
+    return table(["query", "cti-search", "quest (Xapian QueryParser)", "FTS5 MATCH"], rows)
+
+
+def main(argv):
+    corpora = []
+    for a in argv[1:]:
+        name, _, d = a.partition("=")
+        corpora.append((name, d))
+    if not corpora:
+        sys.stderr.write("usage: bench.py NAME=DIR...\n")
+        return 2
+    queries = load_queries()
+    have = {"cti": executable(CTI_INDEX) and executable(CTI_SEARCH),
+            "xapian": True, "fts5": True}
+    if not have["cti"]:
+        log("cti-index or cti-search missing in %s: cti's columns will be n/a" % O)
+    shelp = cti_help(CTI_SEARCH)
+    nosnip = nosnip_opts(shelp) if have["cti"] else None
+    if have["cti"]:
+        log("cti-search without snippets: %s" % (" ".join(nosnip) if nosnip else "no option found"))
+    load0 = loadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results = []
+    for name, d in corpora:
+        results.append(bench_corpus(name, d, have, nosnip, queries))
+    elapsed = time.time() - T_START
+    rev = cmd_version(["git", "-C", TOP, "describe", "--always", "--dirty"])
+
+    out = []
+    out.append("# cti benchmark results\n")
+    out.append("Written by `make bench` (bench/run.sh); see bench/README.md for what "
+               "each figure means. Ratios compare tools measured in the same run on "
+               "the same machine; absolute times drift between runs on shared "
+               "machines, ratios hold better.\n")
+    out.append("- run: %s UTC, %.0f s, cti %s, BENCH_SIZES=\"%s\", seed %s, %d runs per query"
+               % (started.strftime("%Y-%m-%d %H:%M"), elapsed, rev,
+                  env("BENCH_SIZES", "sotu 200"), env("BENCH_SEED", "1"), RUNS))
+    out.append("- machine: " + machine_line())
+    out.append("- load average at start / end: %s / %s" % (load0, loadavg()))
+    out.append("- cti-search without snippets: `%s`\n"
+               % (" ".join(nosnip) if nosnip else "n/a"))
+    out.append("## Headline\n")
+    out.append(headline(results) + "\n")
+    for res in results:
+        out.append(report_corpus(res, queries))
+    out.append("## The query set in each tool's syntax (bench/queries.txt)\n")
+    out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
+               "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "
+               "FROM articles WHERE articles MATCH '...' ORDER BY rank LIMIT %d\"`; "
+               "cti as `cti-search --db DB -n %d QUERY`.\n"
+               % (" ".join(QUEST_OPTS), HITS, HITS, HITS))
+    out.append(spellings(queries) + "\n")
+    text = "\n".join(out)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    try:
+        with open(RESULTS, "w", encoding="utf-8") as f:
+            f.write(text)
+        log("results written to %s (%.0f s in all)" % (RESULTS, elapsed))
+    except OSError as e:
+        log("cannot write %s: %s" % (RESULTS, e))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,86 @@
+#!/bin/sh
+# make bench: cti beside Xapian's own pipeline and SQLite FTS5, on the same
+# corpora, on the same machine, in the same run.  See bench/README.md.
+#
+# Environment (all optional):
+#   O            build directory holding cti-index, cti-search, bench/analyze
+#                (default: build)
+#   BENCH_SIZES  corpora to measure, in order: "sotu" (tests/data/sotu, 11 MB)
+#                and/or sizes in MB of generated corpora (default: "sotu 200";
+#                "1000" for 1 GB)
+#   BENCH_SEED   generator seed (default: 1)
+#   BENCH_DIR    scratch directory outside the repository for corpora and
+#                indexes (default: /tmp/cti-bench); generated corpora are
+#                kept and reused while the seed, size and generator match
+#   BENCH_RUNS   processes per query and tool for the latency figures
+#                (default: 21)
+#   BENCH_RESULTS  where to write the Markdown results
+#                (default: bench/RESULTS.md)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+O=${O:-build}
+case "$O" in /*) ;; *) O="$top/$O" ;; esac
+BENCH_SIZES=${BENCH_SIZES:-sotu 200}
+BENCH_SEED=${BENCH_SEED:-1}
+BENCH_DIR=${BENCH_DIR:-/tmp/cti-bench}
+BENCH_RUNS=${BENCH_RUNS:-21}
+BENCH_RESULTS=${BENCH_RESULTS:-$here/RESULTS.md}
+# python3-xapian is installed for Debian's interpreter, which may not be the
+# first python3 on PATH.
+PY=${BENCH_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+
+case "$BENCH_DIR" in
+"$top"|"$top"/*) echo "bench: BENCH_DIR must be outside the repository" >&2; exit 2 ;;
+esac
+mkdir -p "$BENCH_DIR"
+
+log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
+
+missing=""
+for t in sqlite3 quest xapian-compact; do
+    command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+"$PY" -c 'import xapian' 2>/dev/null || missing="$missing python3-xapian"
+if [ -n "$missing" ]; then
+    echo "bench: missing:$missing (scripts/deps.sh bench installs them)" >&2
+    exit 2
+fi
+
+# The generator's identity: regenerate when it changes.
+gen_id=$(sha256sum "$here/gen-corpus" | cut -c1-16)
+
+corpora=""
+for size in $BENCH_SIZES; do
+    case "$size" in
+    sotu)
+        corpora="$corpora sotu=$top/tests/data/sotu"
+        ;;
+    *[!0-9.]*|"")
+        echo "bench: bad size '$size' in BENCH_SIZES (use sotu or a number of MB)" >&2
+        exit 2
+        ;;
+    *)
+        name="gen-$size-s$BENCH_SEED"
+        dir="$BENCH_DIR/$name"
+        stamp="$BENCH_DIR/$name.ok"
+        want="mb=$size seed=$BENCH_SEED gen=$gen_id"
+        if [ -d "$dir" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+            log "corpus $name: reusing $dir"
+        else
+            log "corpus $name: generating $size MB (seed $BENCH_SEED) into $dir"
+            rm -rf "$dir" "$dir.tmp" "$stamp"
+            "$PY" "$here/gen-corpus" --mb "$size" --seed "$BENCH_SEED" --out "$dir.tmp"
+            mv "$dir.tmp" "$dir"
+            echo "$want" >"$stamp"
+        fi
+        corpora="$corpora ${size}MB=$dir"
+        ;;
+    esac
+done
+
+export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES
+# shellcheck disable=SC2086
+exec "$PY" "$here/bench.py" $corpora
