@@ -4,6 +4,78 @@
  * cti-index, the query parser and the highlighter all call cti_analyze(),
  * so a stem, a word position and a byte offset mean the same thing in the
  * index, in a query and in a snippet.
+ *
+ * THE RULES (what cti_analyze() yields for any byte string)
+ *
+ * Characters.  Letters (Unicode L*) and digits (N*) of every script are
+ * word characters; combining marks (M*) continue a word but never start
+ * one.  Everything else separates words: spaces, punctuation, symbols,
+ * control characters, NUL, and every byte of an invalid or truncated
+ * UTF-8 sequence.  Han ideographs and kana (hiragana, katakana) are one
+ * token each (CTI_TOK_CJK) and also end any word they touch.
+ *
+ * Folding.  Each character of a token is case folded and compatibility
+ * decomposed by utf8proc (NFKC casefold: "José" -> "jose", "Straße" ->
+ * "strasse", "ﬁ" -> "fi", fullwidth "ＡＢ" -> "ab"), nonspacing and
+ * enclosing marks (Mn, Me: accents) are dropped, spacing marks (Mc, e.g.
+ * Indic vowel signs) are kept, and the result is canonically composed.
+ * Marks are kept on CJK tokens (so "ガ" stays "ガ").
+ *
+ * Inside a word (between two word characters, no spaces):
+ * - Apostrophes ' U+2019 ’ U+02BC ʼ U+FF07 are one character, folded to
+ *   ASCII "'".  An apostrophe followed by a letter stays in the word:
+ *   "don’t" -> "don't", "O’Neill" -> "o'neill".  A final "'s" or "’s"
+ *   (apostrophe, s, then no word character) is a possessive: it is inside
+ *   the token's byte span but not in its text ("Harris’s" -> "harris",
+ *   span covers all of "Harris’s"; also "it’s" -> "it").  Any other
+ *   apostrophe ends the word ("workers’ rights" -> "workers", "rights").
+ * - '.' between two ASCII digits stays: "3.5", "1.25" (a number).
+ * - ',' after an ASCII digit and before exactly three ASCII digits (then
+ *   no digit) vanishes: "$50,000" -> "50000", "1,000,000" -> "1000000";
+ *   "1,2" is two tokens.  '$' and '%' are separators.
+ * - Soft hyphen and other format characters (Cf) vanish: "co\u00ADop" -> "coop".
+ * - Letters and digits mix freely: "1990s", "covid19", "mp3".
+ *
+ * Joined tokens.  Words separated by exactly one joiner character are
+ * separate tokens at consecutive positions, and the later one carries
+ * CTI_TOK_JOINED.  Joiners: '-' U+2010 U+2011 (hyphens) and '.' '/' '@'
+ * '_' '&' ':'.  So "record-breaking" -> "record", "breaking"(J);
+ * "brother-in-law" -> "brother", "in"(J), "law"(J); "AT&T" -> "at",
+ * "t"(J); e-mail addresses and URLs become runs of joined tokens
+ * ("press@harris.com" -> "press", "harris"(J), "com"(J)) and the words
+ * around them are untouched.  A query word made of joined tokens is a
+ * phrase.  CJK tokens are never joined.
+ *
+ * Dotted abbreviations.  Two or more single letters, each followed by
+ * '.' (the last one may instead be followed by a word boundary) are one
+ * token: the folded letters joined by '.', without a trailing dot.
+ * "U.S." and "U.S" -> "u.s" (not "us"), "e.g." -> "e.g", "D.C." -> "d.c";
+ * the span ends after the last letter, so a sentence-final dot is not in
+ * it.  A letter followed by more letters ends the abbreviation: "U.Senate"
+ * -> "u", "senate"(J).  Flag CTI_TOK_ABBREV.
+ *
+ * Numbers.  A token whose folded text holds a digit (Unicode N*) is
+ * CTI_TOK_NUMBER.  Numbers, abbreviations and CJK tokens are not stemmed:
+ * their stem is their text.  Every other token is stemmed with the
+ * analyzer's libstemmer language, capitalised words included ("Uber’s"
+ * -> "uber").
+ *
+ * Positions.  Every token gets the next position, pos0, pos0+1, ...;
+ * stopwords are tokens like any other.  A word that folds to nothing (a
+ * run of combining marks) is no token and takes no position.
+ *
+ * Length.  A folded token longer than CTI_MAX_TOKEN bytes is cut to the
+ * longest prefix of at most CTI_MAX_TOKEN bytes that ends on a UTF-8
+ * character boundary (flag CTI_TOK_CUT); the token's span still covers
+ * the whole word, and a cut token is stemmed like any other.  The query
+ * side cuts identically because it uses this same code.
+ *
+ * Offsets.  [start, end) are byte offsets into the input: start is the
+ * first byte of the word, end is one past its last character (or past
+ * the possessive "'s").  Spans are increasing and never overlap.  Slicing
+ * the input with them and folding gives the token text, except that
+ * digit-group commas, format characters and the possessive "'s" are
+ * dropped and apostrophes become "'".
  */
 #ifndef CTI_ANALYZER_H
 #define CTI_ANALYZER_H
@@ -18,8 +90,10 @@
 #define CTI_TOK_JOINED 0x01 /* glued to the previous token by a hyphen or
                                similar in-word joiner ("record-breaking"):
                                a query word made of joined tokens is a phrase */
-#define CTI_TOK_NUMBER 0x02 /* contains a digit; not stemmed */
-#define CTI_TOK_CJK    0x04 /* one CJK ideograph */
+#define CTI_TOK_NUMBER 0x02 /* contains a digit (Unicode N*); not stemmed */
+#define CTI_TOK_CJK    0x04 /* one CJK ideograph or kana; not stemmed */
+#define CTI_TOK_ABBREV 0x08 /* dotted abbreviation ("u.s"); not stemmed */
+#define CTI_TOK_CUT    0x10 /* folded form was cut to CTI_MAX_TOKEN bytes */
 
 typedef struct cti_token {
     const char *text;  /* folded form, NUL-terminated (valid during the callback) */
@@ -56,18 +130,31 @@ int cti_analyzer_language_ok(const char *language);
  * Tokenize, fold and stem 'text' (len bytes of UTF-8, any bytes at all:
  * invalid sequences, NUL and control characters are separators), calling
  * 'fn' for each token with positions counted from 'pos0'.  Returns 0, or
- * the first non-zero value returned by 'fn'.  Never allocates per token.
+ * the first non-zero value returned by 'fn', or -1 if libstemmer ran out
+ * of memory.  Never allocates.  'a' may be NULL: no stemming (as
+ * cti_tokenize()).  The token's text and stem are valid only during the
+ * callback.
  */
 int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,
                 cti_token_fn fn, void *ctx);
 
 /*
- * Stem one already folded token.  Returns the stem (NUL-terminated, owned
- * by the analyzer, valid until the next call on 'a') and its length in
- * *outlen.
+ * Stem one already folded token (the text of a cti_token), applying the
+ * same exemptions as cti_analyze(): a token holding a digit or a '.', or
+ * a CJK token, is returned unchanged, and 'len' is capped at
+ * CTI_MAX_TOKEN.  So cti_analyzer_stem(a, tok->text, tok->len) equals
+ * tok->stem.  Returns the stem (NUL-terminated, owned by the analyzer,
+ * valid until the next call on 'a') and its length in *outlen; on a
+ * libstemmer memory failure returns the token unstemmed.
  */
 const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
                               size_t *outlen);
+
+/*
+ * Turn the stem cache on (on != 0, the default) or off.  Results are the
+ * same either way; benchmarks use it to measure the cache.
+ */
+void cti_analyzer_set_cache(cti_analyzer *a, int on);
 
 /*
  * Tokenize and fold only (no stemming): tok->stem == tok->text.  Used by

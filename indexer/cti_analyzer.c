@@ -1,0 +1,690 @@
+/*
+ * cti_analyzer.c - tokenizer, folding, stemming and byte offsets.
+ *
+ * The rules are written down in cti_analyzer.h.  The scanner walks the
+ * input once, left to right; every look-ahead is bounded by a few
+ * characters, so the walk is linear in the input.  ASCII bytes are
+ * classified and folded from tables; only non-ASCII characters go through
+ * utf8proc.  A folded token lives in a fixed buffer on the stack and its
+ * stem comes from a bounded, set-associative cache in front of libstemmer,
+ * so nothing is allocated per token.
+ */
+#include "cti_analyzer.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Character classes seen by the scanner. */
+enum {
+    C_SEP = 0,  /* separator */
+    C_LETTER,   /* Unicode L* (not CJK) */
+    C_DIGIT,    /* Unicode N* */
+    C_MARK,     /* Unicode M*: continues a word, never starts one */
+    C_CJK,      /* Han ideograph or kana: a token of its own */
+    C_APOS,     /* ' U+2019 U+02BC U+FF07 */
+    C_FORMAT    /* Unicode Cf (soft hyphen, zero-width joiners) */
+};
+
+/* Room for a folded token before it is cut to CTI_MAX_TOKEN (see fold_finish). */
+#define FOLD_CAP 256
+/* Longest stem the cache stores; longer stems bypass the cache. */
+#define STEM_CAP 95
+/* Stem cache: CACHE_SETS sets of CACHE_WAYS entries. */
+#define CACHE_WAYS 4
+#define CACHE_SETS 8192
+
+typedef struct cache_entry {
+    uint32_t hash;
+    uint8_t klen, slen;  /* klen == 0: empty */
+    char key[CTI_MAX_TOKEN];
+    char stem[STEM_CAP + 1];
+} cache_entry;
+
+struct cti_analyzer {
+    struct sb_stemmer *stemmer;  /* NULL for "none" */
+    const char *language;        /* static string */
+    int use_cache;
+    cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS */
+    unsigned victim;             /* round-robin replacement counter */
+    int oom;                     /* the stemmer failed for lack of memory */
+    char stembuf[FOLD_CAP + 1];  /* a stem that bypasses the cache */
+    char cbuf[CTI_MAX_TOKEN + 1]; /* cti_analyzer_stem() result */
+};
+
+/* Scanner state for one cti_analyze() call. */
+typedef struct scan {
+    cti_analyzer *a;             /* NULL: tokenize only */
+    cti_token_fn fn;
+    void *ctx;
+    const unsigned char *s;
+    size_t len;
+    uint32_t pos;
+    /* the token being folded */
+    char buf[FOLD_CAP + 8];
+    size_t fl;
+    int nonascii;                /* buf holds non-ASCII code points */
+    int full;                    /* something did not fit in buf */
+    int digit;                   /* buf holds a digit */
+    /* joining: where the previous token ended, for the joiner test */
+    int have_prev;
+    size_t prev_join_end;
+} scan;
+
+static unsigned char ascii_class[128];
+static unsigned char ascii_lower[128];
+static int tables_ready;
+
+/* Fill the ASCII tables (idempotent; the values never change). */
+static void tables_init(void)
+{
+    if (tables_ready)
+        return;
+    for (int c = 0; c < 128; c++) {
+        unsigned char k = C_SEP;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            k = C_LETTER;
+        else if (c >= '0' && c <= '9')
+            k = C_DIGIT;
+        else if (c == '\'')
+            k = C_APOS;
+        ascii_class[c] = k;
+        ascii_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    tables_ready = 1;
+}
+
+/* Han ideographs (all CJK unified blocks and compatibility ideographs) and kana. */
+static int is_cjk(int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) ||    /* hiragana, katakana */
+           (cp >= 0x31F0 && cp <= 0x31FF) ||    /* katakana extension */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||    /* extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||    /* unified ideographs */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||    /* compatibility */
+           (cp >= 0xFF66 && cp <= 0xFF9F) ||    /* halfwidth katakana */
+           (cp >= 0x20000 && cp <= 0x3FFFF);    /* extensions B..H */
+}
+
+/* Class of a non-ASCII code point. */
+static int class_of(int32_t cp)
+{
+    if (cp == 0x2019 || cp == 0x02BC || cp == 0xFF07)
+        return C_APOS;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return is_cjk(cp) ? C_CJK : C_LETTER;
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return is_cjk(cp) ? C_CJK : C_DIGIT;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_CF:
+        return C_FORMAT;
+    default:
+        return C_SEP;
+    }
+}
+
+/*
+ * Read the character at s[i] (i < len): its class, code point and length
+ * in bytes.  An invalid or truncated sequence is one separator byte.
+ */
+static inline int peek(const unsigned char *s, size_t len, size_t i,
+                       int32_t *cp, size_t *clen)
+{
+    unsigned char b = s[i];
+    if (b < 0x80) {
+        *cp = b;
+        *clen = 1;
+        return ascii_class[b];
+    }
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &c);
+    if (n <= 0 || c < 0) {
+        *cp = -1;
+        *clen = 1;
+        return C_SEP;
+    }
+    *cp = c;
+    *clen = (size_t)n;
+    return class_of(c);
+}
+
+/* Class of the character at s[i], or C_SEP past the end. */
+static inline int class_at(const scan *sc, size_t i, int32_t *cp, size_t *clen)
+{
+    if (i >= sc->len) {
+        *cp = -1;
+        *clen = 0;
+        return C_SEP;
+    }
+    return peek(sc->s, sc->len, i, cp, clen);
+}
+
+static inline int is_word_class(int k)
+{
+    return k == C_LETTER || k == C_DIGIT || k == C_MARK;
+}
+
+static inline int is_ascii_digit(int32_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Start folding a new token. */
+static inline void fold_reset(scan *sc)
+{
+    sc->fl = 0;
+    sc->nonascii = 0;
+    sc->full = 0;
+    sc->digit = 0;
+}
+
+/* Append one ASCII byte (already folded) to the token. */
+static inline void fold_byte(scan *sc, unsigned char c)
+{
+    if (sc->fl < FOLD_CAP)
+        sc->buf[sc->fl++] = (char)c;
+    else
+        sc->full = 1;
+}
+
+/*
+ * Append the folded form of code point 'cp': case folded and
+ * compatibility decomposed by utf8proc, nonspacing and enclosing marks
+ * dropped when 'strip' is set.
+ */
+static void fold_cp(scan *sc, int32_t cp, int strip)
+{
+    if (cp < 0x80) {
+        if (is_ascii_digit(cp))
+            sc->digit = 1;
+        fold_byte(sc, ascii_lower[cp]);
+        return;
+    }
+    utf8proc_int32_t d[32];
+    utf8proc_ssize_t n = utf8proc_decompose_char(
+        cp, d, 32, UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, NULL);
+    if (n < 0 || n > 32)
+        return;
+    for (utf8proc_ssize_t k = 0; k < n; k++) {
+        utf8proc_category_t cat = utf8proc_category(d[k]);
+        if (strip && (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME))
+            continue;
+        if (cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL ||
+            cat == UTF8PROC_CATEGORY_NO)
+            sc->digit = 1;
+        if (d[k] < 0x80) {
+            fold_byte(sc, (unsigned char)d[k]);
+            continue;
+        }
+        if (sc->fl + 4 > FOLD_CAP) {
+            sc->full = 1;
+            continue;
+        }
+        sc->fl += (size_t)utf8proc_encode_char(d[k], (utf8proc_uint8_t *)sc->buf + sc->fl);
+        sc->nonascii = 1;
+    }
+}
+
+/*
+ * Finish the folded token: canonical composition when it holds non-ASCII
+ * code points, then the cut to CTI_MAX_TOKEN bytes at a character
+ * boundary.  Returns 1 if the token was cut.
+ */
+static int fold_finish(scan *sc)
+{
+    int cut = sc->full;
+    if (sc->nonascii) {
+        utf8proc_int32_t u[FOLD_CAP + 1];
+        utf8proc_ssize_t n = 0;
+        size_t i = 0;
+        while (i < sc->fl) {
+            utf8proc_int32_t c;
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)sc->buf + i,
+                                                  (utf8proc_ssize_t)(sc->fl - i), &c);
+            if (k <= 0)
+                break; /* cannot happen: buf holds only encoded code points */
+            u[n++] = c;
+            i += (size_t)k;
+        }
+        n = utf8proc_normalize_utf32(u, n, UTF8PROC_COMPOSE);
+        size_t o = 0;
+        for (utf8proc_ssize_t k = 0; k < n && o + 4 <= FOLD_CAP; k++)
+            o += (size_t)utf8proc_encode_char(u[k], (utf8proc_uint8_t *)sc->buf + o);
+        sc->fl = o;
+    }
+    if (sc->fl > CTI_MAX_TOKEN) {
+        size_t c = CTI_MAX_TOKEN;
+        while (c > 0 && ((unsigned char)sc->buf[c] & 0xC0) == 0x80)
+            c--;
+        sc->fl = c;
+        cut = 1;
+    }
+    sc->buf[sc->fl] = '\0';
+    return cut;
+}
+
+/*
+ * 1 if a folded token starts with a CJK code point (or a kana sound mark,
+ * which halfwidth katakana fold to): such a token is one CJK character.
+ * Ordinary words never hold CJK code points.
+ */
+static int starts_cjk(const char *t, size_t n)
+{
+    utf8proc_int32_t c;
+    if ((unsigned char)t[0] < 0x80)
+        return 0;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)t, (utf8proc_ssize_t)n, &c) <= 0)
+        return 0;
+    return is_cjk(c) || c == 0x3099 || c == 0x309A;
+}
+
+/* FNV-1a over the folded token. */
+static inline uint32_t hash_bytes(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* 1 if a folded token is left unstemmed: it holds a digit or a dot. */
+static int keep_unstemmed(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)t[i];
+        if (b < 0x80) {
+            if (b == '.' || (b >= '0' && b <= '9'))
+                return 1;
+            i++;
+            continue;
+        }
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + i,
+                                              (utf8proc_ssize_t)(n - i), &c);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        utf8proc_category_t cat = utf8proc_category(c);
+        if (cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL ||
+            cat == UTF8PROC_CATEGORY_NO)
+            return 1;
+        i += (size_t)k;
+    }
+    return 0;
+}
+
+/*
+ * The stem of folded token t (n bytes, NUL-terminated, n <= CTI_MAX_TOKEN)
+ * through the cache.  Returns NULL if the stemmer ran out of memory.
+ */
+static const char *stem_word(cti_analyzer *a, const char *t, size_t n, size_t *outlen)
+{
+    cache_entry *set = NULL;
+    uint32_t h = 0;
+    if (a->use_cache) {
+        h = hash_bytes(t, n);
+        set = a->cache + (size_t)(h & (CACHE_SETS - 1)) * CACHE_WAYS;
+        for (int w = 0; w < CACHE_WAYS; w++) {
+            cache_entry *e = &set[w];
+            if (e->hash == h && e->klen == n && memcmp(e->key, t, n) == 0) {
+                *outlen = e->slen;
+                return e->stem;
+            }
+        }
+    }
+    const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)t, (int)n);
+    if (!st) {
+        a->oom = 1;
+        return NULL;
+    }
+    size_t sl = (size_t)sb_stemmer_length(a->stemmer);
+    if (set && sl <= STEM_CAP) {
+        cache_entry *e = NULL;
+        for (int w = 0; w < CACHE_WAYS && !e; w++)
+            if (set[w].klen == 0)
+                e = &set[w];
+        if (!e)
+            e = &set[a->victim++ % CACHE_WAYS];
+        e->hash = h;
+        e->klen = (uint8_t)n;
+        e->slen = (uint8_t)sl;
+        memcpy(e->key, t, n);
+        memcpy(e->stem, st, sl);
+        e->stem[sl] = '\0';
+        *outlen = sl;
+        return e->stem;
+    }
+    if (sl > FOLD_CAP)
+        sl = FOLD_CAP;
+    memcpy(a->stembuf, st, sl);
+    a->stembuf[sl] = '\0';
+    *outlen = sl;
+    return a->stembuf;
+}
+
+/*
+ * Emit the folded token in sc->buf spanning [start, end).  'join_end' is
+ * where the joiner test for the next token starts.  Empty tokens (a word
+ * of marks that folded to nothing) are dropped without using a position.
+ * Returns the callback's value, or -1 if the stemmer ran out of memory.
+ */
+static int emit(scan *sc, size_t start, size_t end, size_t join_end,
+                unsigned flags, int joinable)
+{
+    if (fold_finish(sc))
+        flags |= CTI_TOK_CUT;
+    if (sc->fl == 0)
+        return 0;
+    if (sc->digit)
+        flags |= CTI_TOK_NUMBER;
+    if (joinable && sc->have_prev) {
+        size_t a = sc->prev_join_end, gap = start - a;
+        const unsigned char *s = sc->s;
+        if ((gap == 1 && (s[a] == '-' || s[a] == '.' || s[a] == '/' || s[a] == '@' ||
+                          s[a] == '_' || s[a] == '&' || s[a] == ':')) ||
+            (gap == 3 && s[a] == 0xE2 && s[a + 1] == 0x80 &&
+             (s[a + 2] == 0x90 || s[a + 2] == 0x91)))
+            flags |= CTI_TOK_JOINED;
+    }
+    sc->have_prev = joinable;
+    sc->prev_join_end = join_end;
+
+    cti_token tok;
+    tok.text = sc->buf;
+    tok.len = sc->fl;
+    tok.stem = sc->buf;
+    tok.stemlen = sc->fl;
+    tok.pos = sc->pos++;
+    tok.start = start;
+    tok.end = end;
+    tok.flags = flags;
+    cti_analyzer *a = sc->a;
+    if (a && a->stemmer && !(flags & (CTI_TOK_NUMBER | CTI_TOK_ABBREV | CTI_TOK_CJK))) {
+        tok.stem = stem_word(a, sc->buf, sc->fl, &tok.stemlen);
+        if (!tok.stem)
+            return -1;
+    }
+    return sc->fn(sc->ctx, &tok);
+}
+
+/*
+ * Try a dotted abbreviation at i (a letter followed by '.'): single
+ * letters each followed by '.' or a word boundary, at least two of them.
+ * On success folds "u.s" into sc->buf, stores the end of the token in
+ * *tokend and the end after a trailing dot in *joinend, and returns 1.
+ */
+static int scan_abbrev(scan *sc, size_t i, size_t *tokend, size_t *joinend)
+{
+    size_t j = i, end = i;
+    int n = 0;
+    fold_reset(sc);
+    for (;;) {
+        int32_t cp;
+        size_t clen;
+        if (class_at(sc, j, &cp, &clen) != C_LETTER)
+            break;
+        size_t k = j + clen;
+        int dot = k < sc->len && sc->s[k] == '.';
+        if (!dot) {
+            int32_t c2;
+            size_t l2;
+            int k2 = class_at(sc, k, &c2, &l2);
+            if (is_word_class(k2) || k2 == C_CJK || k2 == C_FORMAT || k2 == C_APOS)
+                break;
+        }
+        if (n > 0)
+            fold_byte(sc, '.');
+        fold_cp(sc, cp, 1);
+        n++;
+        end = k;
+        if (!dot)
+            break;
+        j = k + 1;
+    }
+    if (n < 2)
+        return 0;
+    *tokend = end;
+    *joinend = (end < sc->len && sc->s[end] == '.') ? end + 1 : end;
+    return 1;
+}
+
+/* The scanner: see the rules in cti_analyzer.h. */
+static int scan_run(scan *sc)
+{
+    const unsigned char *s = sc->s;
+    size_t len = sc->len, i = 0;
+    int rc;
+
+    while (i < len) {
+        int32_t cp;
+        size_t clen;
+        int k;
+        unsigned char b = s[i];
+        if (b < 0x80) {
+            k = ascii_class[b];
+            if (k != C_LETTER && k != C_DIGIT) {
+                i++;
+                continue;
+            }
+            cp = b;
+            clen = 1;
+        } else {
+            k = peek(s, len, i, &cp, &clen);
+            if (k != C_LETTER && k != C_DIGIT && k != C_CJK) {
+                i += clen;
+                continue;
+            }
+        }
+        size_t start = i;
+
+        if (k == C_CJK) {
+            fold_reset(sc);
+            fold_cp(sc, cp, 0);
+            i += clen;
+            if ((rc = emit(sc, start, i, i, CTI_TOK_CJK, 0)) != 0)
+                return rc;
+            continue;
+        }
+
+        if (k == C_LETTER && i + clen < len && s[i + clen] == '.') {
+            size_t tokend, joinend;
+            if (scan_abbrev(sc, i, &tokend, &joinend)) {
+                i = joinend;
+                if ((rc = emit(sc, start, tokend, joinend, CTI_TOK_ABBREV, 1)) != 0)
+                    return rc;
+                continue;
+            }
+        }
+
+        /* An ordinary word. */
+        fold_reset(sc);
+        int prev_digit = 0; /* the last character taken was an ASCII digit */
+        for (;;) {
+            if (k == C_LETTER || k == C_DIGIT || k == C_MARK) {
+                if (cp < 0x80) {
+                    if (k == C_DIGIT) {
+                        sc->digit = 1;
+                        prev_digit = 1;
+                    } else {
+                        prev_digit = 0;
+                    }
+                    if (sc->fl < FOLD_CAP)
+                        sc->buf[sc->fl++] = (char)ascii_lower[cp];
+                    else
+                        sc->full = 1;
+                } else {
+                    fold_cp(sc, cp, 1);
+                    prev_digit = 0;
+                }
+                i += clen;
+            } else if (k == C_APOS) {
+                int32_t c2, c3;
+                size_t l2, l3;
+                if (class_at(sc, i + clen, &c2, &l2) != C_LETTER)
+                    break;
+                if ((c2 == 's' || c2 == 'S') &&
+                    !is_word_class(class_at(sc, i + clen + 1, &c3, &l3))) {
+                    i += clen + 1; /* possessive: in the span, not in the token */
+                    break;
+                }
+                fold_byte(sc, '\'');
+                prev_digit = 0;
+                i += clen;
+            } else if (cp == '.' && prev_digit && i + 1 < len && s[i + 1] >= '0' &&
+                       s[i + 1] <= '9') {
+                fold_byte(sc, '.');
+                prev_digit = 0;
+                i++;
+            } else if (cp == ',' && prev_digit && i + 3 < len &&
+                       s[i + 1] >= '0' && s[i + 1] <= '9' &&
+                       s[i + 2] >= '0' && s[i + 2] <= '9' &&
+                       s[i + 3] >= '0' && s[i + 3] <= '9' &&
+                       (i + 4 >= len || s[i + 4] < '0' || s[i + 4] > '9')) {
+                i++; /* a digit-group comma vanishes */
+            } else if (k == C_FORMAT) {
+                int32_t c2;
+                size_t l2;
+                int k2 = class_at(sc, i + clen, &c2, &l2);
+                if (k2 != C_LETTER && k2 != C_DIGIT && k2 != C_MARK)
+                    break;
+                i += clen; /* soft hyphen, zero-width joiner: dropped */
+            } else {
+                break;
+            }
+            if (i >= len)
+                break;
+            b = s[i];
+            if (b < 0x80) {
+                k = ascii_class[b];
+                cp = b;
+                clen = 1;
+            } else {
+                k = peek(s, len, i, &cp, &clen);
+            }
+        }
+        /* The span ends after the last character taken ('i'). */
+        if ((rc = emit(sc, start, i, i, 0, 1)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int cti_analyzer_language_ok(const char *language)
+{
+    if (!language)
+        return 1;
+    if (strcmp(language, "none") == 0)
+        return 1;
+    for (const char **l = sb_stemmer_list(); *l; l++)
+        if (strcmp(*l, language) == 0)
+            return 1;
+    return 0;
+}
+
+int cti_analyzer_new(const char *language, cti_analyzer **out)
+{
+    cti_analyzer *a = NULL;
+    *out = NULL;
+    tables_init();
+    if (!language)
+        language = "english";
+    const char *canon = NULL;
+    if (strcmp(language, "none") == 0) {
+        canon = "none";
+    } else {
+        for (const char **l = sb_stemmer_list(); *l; l++)
+            if (strcmp(*l, language) == 0)
+                canon = *l;
+        if (!canon)
+            return -1;
+    }
+    a = calloc(1, sizeof *a);
+    if (!a)
+        goto fail;
+    a->language = canon;
+    a->use_cache = 1;
+    if (strcmp(canon, "none") != 0) {
+        a->stemmer = sb_stemmer_new(canon, "UTF_8");
+        if (!a->stemmer)
+            goto fail;
+        a->cache = calloc((size_t)CACHE_SETS * CACHE_WAYS, sizeof *a->cache);
+        if (!a->cache)
+            goto fail;
+    }
+    *out = a;
+    return 0;
+fail:
+    cti_analyzer_free(a);
+    return -1;
+}
+
+void cti_analyzer_free(cti_analyzer *a)
+{
+    if (!a)
+        return;
+    sb_stemmer_delete(a->stemmer);
+    free(a->cache);
+    free(a);
+}
+
+const char *cti_analyzer_language(const cti_analyzer *a)
+{
+    return a->language;
+}
+
+void cti_analyzer_set_cache(cti_analyzer *a, int on)
+{
+    a->use_cache = on && a->cache != NULL;
+}
+
+int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,
+                cti_token_fn fn, void *ctx)
+{
+    scan sc;
+    tables_init();
+    sc.a = a;
+    sc.fn = fn;
+    sc.ctx = ctx;
+    sc.s = (const unsigned char *)text;
+    sc.len = text ? len : 0;
+    sc.pos = pos0;
+    sc.have_prev = 0;
+    sc.prev_join_end = 0;
+    fold_reset(&sc);
+    return scan_run(&sc);
+}
+
+int cti_tokenize(const char *text, size_t len, uint32_t pos0,
+                 cti_token_fn fn, void *ctx)
+{
+    return cti_analyze(NULL, text, len, pos0, fn, ctx);
+}
+
+const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
+                              size_t *outlen)
+{
+    if (len > CTI_MAX_TOKEN)
+        len = CTI_MAX_TOKEN;
+    memcpy(a->cbuf, tok, len);
+    a->cbuf[len] = '\0';
+    *outlen = len;
+    if (!a->stemmer || len == 0 || keep_unstemmed(a->cbuf, len) ||
+        starts_cjk(a->cbuf, len))
+        return a->cbuf;
+    const char *st = stem_word(a, a->cbuf, len, outlen);
+    if (!st) {
+        *outlen = len;
+        return a->cbuf;
+    }
+    return st;
+}
