@@ -1,0 +1,1947 @@
+/*
+ * cti_indexer.c - articles into the index: documents, sync, bulk segments.
+ *
+ * Documents (the contract is cti_schema.h)
+ *   Title stems are posted unprefixed and under "S" from position
+ *   CTI_POS_TITLE, body stems unprefixed from CTI_POS_BODY (or right after
+ *   a very long title); author stems under "A" and source stems under "XS"
+ *   from position 1; dates as Y/M/D boolean terms and "YYYYMMDD" in
+ *   CTI_SLOT_DATE; the id term "Q"+id; the data is a cti_store record with
+ *   the body deflated at zlib level 9.  Only stems are indexed (no
+ *   unstemmed twins), which halves the postings of Xapian's TermGenerator.
+ *
+ * Sync record
+ *   CTI_SLOT_SOURCE holds "f <size> <mtime_ns> <id>" for an article read
+ *   from a file (its id is the file's absolute path) and "j <id>" for a
+ *   JSON line; CTI_SLOT_HASH holds the 16 hex digits of the article's
+ *   content hash.  A run starts by reading both slots of every document
+ *   through two value iterators (one pass, no document is opened) into a
+ *   hash map id -> (size, mtime, hash).  A file whose size and mtime match
+ *   is skipped after stat() alone; a changed file is re-read and replaced
+ *   only if its content hash changed (a touched file just gets its new
+ *   stat recorded and counts as unchanged); a JSON line with a known id
+ *   replaces the old article when its hash differs.  Files that were
+ *   indexed under a folder that was walked completely and were not seen
+ *   are deleted at the end of the run.  Within one run a later article
+ *   with the id of an earlier one wins.
+ *
+ * Spelling
+ *   Every distinct folded word of 3 to 32 bytes without digits in the
+ *   title and body of a document adds 1 to the word's spelling frequency
+ *   (so the frequency is the number of documents holding the word);
+ *   replacing or deleting a document first removes its old words, read
+ *   back from its stored record.  Words are counted in a hash map and
+ *   written to Xapian once per batch or segment.
+ *
+ * Two write paths
+ *   Direct: each article is analysed in the calling thread and replaced by
+ *   id in the main database, committed every 'batch' articles.  Used for
+ *   a few changes to an existing index.
+ *   Bulk: articles are queued to worker threads, each building small
+ *   segment databases (no fsync, no crash safety while open) in the index
+ *   folder.  A closed segment is synced to disk and then listed in the
+ *   stub, so readers see it and a crash keeps it; replaced and removed
+ *   articles are deleted from the main database, committed before that.
+ *   At the end the main database and every segment are compacted into a
+ *   new main database and the stub is atomically replaced (rename) to list
+ *   only it.  A run that starts on an empty index takes this path; a run
+ *   on an existing index switches to it once the articles it adds reach a
+ *   quarter of the index (at least 2000).
+ *
+ * Crash safety
+ *   The stub only ever lists committed databases, and is replaced by
+ *   rename.  After a kill, the index holds the main database and the
+ *   segments completed so far; the next run removes unlisted debris,
+ *   merges the listed segments into a new main database, and its sync
+ *   pass re-indexes what is missing.
+ */
+#include "cti_indexer.h"
+
+#include "cti_analyzer.h"
+#include "cti_article.h"
+#include "cti_schema.h"
+#include "cti_source.h"
+#include "cti_store.h"
+#include "cti_xapian.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STUB_NAME "XAPIANDB"
+#define LOCK_NAME "lock"
+#define SPELL_MIN 3
+#define SPELL_MAX 32
+#define DEFAULT_BATCH 2000
+#define DEFAULT_MEMORY_MB 1024
+#define SEGMENT_MB_DEFAULT 8
+#define SWITCH_MIN 2000
+
+/* ------------------------------------------------------------------ */
+/* A string-keyed hash map (open addressing, linear probing).          */
+/* ------------------------------------------------------------------ */
+
+typedef struct smap_ent {
+    char *key;      /* owned, NUL-terminated; NULL: empty slot */
+    uint32_t len;
+    uint32_t val;   /* payload: an index, or a count */
+    uint32_t aux;   /* payload: e.g. the last document counted */
+    uint64_t h;
+} smap_ent;
+
+typedef struct smap {
+    smap_ent *t;
+    size_t cap;     /* a power of two, or 0 */
+    size_t n;
+} smap;
+
+/* FNV-1a, 64 bits. */
+static uint64_t fnv64(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int smap_grow(smap *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    smap_ent *nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->t[i].key)
+            continue;
+        size_t j = m->t[i].h & (ncap - 1);
+        while (nt[j].key)
+            j = (j + 1) & (ncap - 1);
+        nt[j] = m->t[i];
+    }
+    free(m->t);
+    m->t = nt;
+    m->cap = ncap;
+    return 0;
+}
+
+/*
+ * Find 'k' (n bytes).  With 'add', insert it (payload zeroed, *created
+ * set) when absent.  Returns the entry (valid until the next insertion),
+ * or NULL when absent (or, with 'add', out of memory).
+ */
+static smap_ent *smap_get(smap *m, const char *k, size_t n, int add,
+                          int *created)
+{
+    if (created)
+        *created = 0;
+    if (add && (m->n + 1) * 4 > m->cap * 3 && smap_grow(m) < 0)
+        return NULL;
+    if (!m->cap)
+        return NULL;
+    uint64_t h = fnv64(k, n);
+    size_t j = h & (m->cap - 1);
+    while (m->t[j].key) {
+        if (m->t[j].h == h && m->t[j].len == n && !memcmp(m->t[j].key, k, n))
+            return &m->t[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    if (!add)
+        return NULL;
+    char *key = malloc(n + 1);
+    if (!key)
+        return NULL;
+    memcpy(key, k, n);
+    key[n] = '\0';
+    smap_ent *e = &m->t[j];
+    e->key = key;
+    e->len = (uint32_t)n;
+    e->val = e->aux = 0;
+    e->h = h;
+    m->n++;
+    if (created)
+        *created = 1;
+    return e;
+}
+
+/* Remove every entry, keeping the table. */
+static void smap_clear(smap *m)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        free(m->t[i].key);
+        m->t[i].key = NULL;
+    }
+    m->n = 0;
+}
+
+static void smap_free(smap *m)
+{
+    smap_clear(m);
+    free(m->t);
+    m->t = NULL;
+    m->cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The indexer                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Sync entry states. */
+#define ST_INDEXED 0x01 /* in the index when the run started (main database) */
+#define ST_SEEN    0x02 /* met during this run (stat or article) */
+#define ST_ARTICLE 0x04 /* an article with this id was handled this run */
+#define ST_SEG     0x08 /* its current version went to a segment this run */
+
+typedef struct sync_ent {
+    int64_t size, mtime;  /* files: stat at indexing time; else -1 */
+    uint64_t hash;        /* content hash */
+    char kind;            /* 'f' file, 'j' JSON line, 0 unknown */
+    unsigned char state;  /* ST_* */
+} sync_ent;
+
+typedef struct job {
+    struct job *next;
+    cti_article a;        /* owns its strings */
+    size_t bytes;
+} job;
+
+typedef struct worker {
+    struct cti_indexer *ix;
+    pthread_t th;
+    int started;
+    cti_analyzer *an;
+    cti_doc *doc;
+    cti_db *seg;          /* open segment, or NULL */
+    char *segname;        /* its name inside the index folder */
+    size_t segbytes;      /* text bytes in it */
+    smap spell;           /* word -> document frequency in the segment */
+    uint32_t docno;
+} worker;
+
+struct cti_indexer {
+    cti_indexer_opts o;
+    FILE *err;
+    char *dir;
+    int lockfd;
+    char language[64];
+    double t0;
+    cti_indexer_stats st;
+    int fatal;            /* a fatal index error happened */
+    int finished;
+
+    /* Layout: the databases listed in the stub (names inside dir). */
+    char *mainname;       /* main database, or NULL */
+    char **segs;          /* published segments */
+    size_t nsegs, capsegs;
+    unsigned gen;         /* next generation number for names */
+    unsigned rungen;      /* this run's generation (segment names) */
+    unsigned segno;       /* segments named so far */
+    cti_db *main;         /* the main database, writable, or NULL */
+    uint32_t doccount0;   /* documents at the start */
+    int main_dirty;       /* uncommitted changes in main */
+
+    /* Sync state. */
+    smap ids;             /* id -> index into ents */
+    sync_ent *ents;
+    size_t nents, capents;
+    smap walked;          /* folders walked completely ("/.../") */
+
+    /* Direct path. */
+    cti_analyzer *an;
+    cti_doc *doc;
+    smap spell;           /* word -> document frequency, not yet written */
+    smap forget;          /* scratch: words of a document being removed */
+    uint32_t docno;
+    unsigned pending;     /* articles written since the last commit */
+    uint64_t written;     /* articles written this run (both paths) */
+
+    /* Bulk path. */
+    int bulk;
+    size_t seg_limit;     /* text bytes per segment */
+    size_t q_limit;       /* text bytes queued */
+    worker *workers;
+    unsigned nworkers;    /* started */
+    unsigned capworkers;  /* allocated */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_job, cv_room;
+    job *qhead, *qtail;
+    size_t qbytes;
+    int closing;
+    char **done;          /* closed segments not yet published */
+    size_t ndone, capdone;
+    char *werr;           /* first worker error */
+    job *deferred;        /* later versions of ids already in a segment */
+    job **deferred_tail;
+    uint64_t wfailed;     /* articles workers failed to write */
+
+    /* Progress. */
+    double last_progress;
+    int progress_shown;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Print "cti-index: <fmt>" on the error stream, clearing a progress line. */
+static void say(cti_indexer *ix, const char *fmt, ...)
+{
+    va_list ap;
+    if (ix->progress_shown) {
+        fputs("\r\033[K", ix->err);
+        ix->progress_shown = 0;
+    }
+    fputs("cti-index: ", ix->err);
+    va_start(ap, fmt);
+    vfprintf(ix->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', ix->err);
+    fflush(ix->err);
+}
+
+static void progress(cti_indexer *ix, int force)
+{
+    if (!ix->o.progress || ix->o.quiet)
+        return;
+    double t = now();
+    if (!force && t - ix->last_progress < 0.25)
+        return;
+    ix->last_progress = t;
+    double secs = t - ix->t0;
+    double mb = ix->st.bytes / 1e6;
+    fprintf(ix->err, "\r\033[Kcti-index: %" PRIu64 " new, %" PRIu64
+            " updated, %" PRIu64 " unchanged, %.1f MB, %.1f MB/s",
+            ix->st.added, ix->st.updated, ix->st.unchanged, mb,
+            secs > 0 ? mb / secs : 0.0);
+    fflush(ix->err);
+    ix->progress_shown = 1;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    size_t n = a;
+    if (n && p[n - 1] != '/')
+        p[n++] = '/';
+    memcpy(p + n, name, b + 1);
+    return p;
+}
+
+size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
+{
+    size_t plen = strlen(CTI_PREFIX_ID);
+    memcpy(buf, CTI_PREFIX_ID, plen);
+    if (plen + len <= CTI_IDTERM_MAX) {
+        memcpy(buf + plen, id, len);
+        buf[plen + len] = '\0';
+        return plen + len;
+    }
+    /* Keep a readable head, then '#' and the hash of the whole id. */
+    size_t head = CTI_IDTERM_MAX - plen - 17;
+    memcpy(buf + plen, id, head);
+    snprintf(buf + plen + head, 18, "#%016" PRIx64, fnv64(id, len));
+    return CTI_IDTERM_MAX;
+}
+
+/* ---- files ---- */
+
+static int rm_entry(const char *p, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    if (flag == FTW_DP || flag == FTW_D)
+        return rmdir(p) < 0 && errno != ENOENT ? -1 : 0;
+    return unlink(p) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf 'path'. */
+static int rm_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(sb.st_mode))
+        return unlink(path);
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fsync every file in folder 'path' and the folder itself. */
+static int sync_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fdatasync(fd) < 0)
+            rc = -1;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (fsync(dirfd(d)) < 0)
+        rc = -1;
+    closedir(d);
+    return rc;
+}
+
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777) < 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+/* Is 'name' something the indexer creates (db.*, seg.*, tmp.*)? */
+static int ours(const char *name)
+{
+    return !strncmp(name, "db.", 3) || !strncmp(name, "seg.", 4) ||
+           !strncmp(name, "tmp.", 4) || !strcmp(name, STUB_NAME ".tmp");
+}
+
+/* The generation number in "db.N" or "seg.N.M", or 0. */
+static unsigned name_gen(const char *name)
+{
+    const char *p = strchr(name, '.');
+    return p ? (unsigned)strtoul(p + 1, NULL, 10) : 0;
+}
+
+/* Write the stub listing main (if any) and the published segments, atomically. */
+static int stub_write(cti_indexer *ix)
+{
+    char *tmp = path_join(ix->dir, STUB_NAME ".tmp");
+    char *fin = path_join(ix->dir, STUB_NAME);
+    int rc = -1;
+    FILE *f = NULL;
+    if (!tmp || !fin)
+        goto done;
+    f = fopen(tmp, "w");
+    if (!f)
+        goto done;
+    if (ix->mainname)
+        fprintf(f, "glass %s\n", ix->mainname);
+    for (size_t i = 0; i < ix->nsegs; i++)
+        fprintf(f, "glass %s\n", ix->segs[i]);
+    if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+        fclose(f);
+        f = NULL;
+        goto done;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        goto done;
+    }
+    f = NULL;
+    if (rename(tmp, fin) < 0)
+        goto done;
+    sync_dir(ix->dir);
+    rc = 0;
+done:
+    if (rc < 0)
+        say(ix, "%s: cannot write the index list: %s", ix->dir,
+            strerror(errno));
+    free(tmp);
+    free(fin);
+    return rc;
+}
+
+/* Read the stub: fills mainname and segs.  Returns 1 if there is one, 0 if none, -1 on error. */
+static int stub_read(cti_indexer *ix)
+{
+    char *fin = path_join(ix->dir, STUB_NAME);
+    if (!fin)
+        return -1;
+    FILE *f = fopen(fin, "r");
+    free(fin);
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    char line[512];
+    int rc = 1;
+    while (fgets(line, sizeof line, f)) {
+        char type[32], name[256];
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        if (sscanf(line, "%31s %255s", type, name) != 2 || strchr(name, '/') ||
+            (strncmp(name, "db.", 3) && strncmp(name, "seg.", 4))) {
+            rc = -2;
+            break;
+        }
+        char *dup = strdup(name);
+        if (!dup) {
+            rc = -1;
+            break;
+        }
+        if (!ix->mainname && !strncmp(name, "db.", 3)) {
+            ix->mainname = dup;
+        } else {
+            if (ix->nsegs == ix->capsegs) {
+                size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
+                char **ns = realloc(ix->segs, nc * sizeof *ns);
+                if (!ns) {
+                    free(dup);
+                    rc = -1;
+                    break;
+                }
+                ix->segs = ns;
+                ix->capsegs = nc;
+            }
+            ix->segs[ix->nsegs++] = dup;
+        }
+        if (name_gen(name) >= ix->gen)
+            ix->gen = name_gen(name) + 1;
+    }
+    fclose(f);
+    return rc;
+}
+
+static int listed(cti_indexer *ix, const char *name)
+{
+    if (ix->mainname && !strcmp(ix->mainname, name))
+        return 1;
+    for (size_t i = 0; i < ix->nsegs; i++)
+        if (!strcmp(ix->segs[i], name))
+            return 1;
+    return 0;
+}
+
+/*
+ * Look at the index folder: refuse a folder that is not ours, remove
+ * debris of an interrupted run, find the next generation number.
+ */
+static int scan_dir(cti_indexer *ix, int have_stub)
+{
+    DIR *d = opendir(ix->dir);
+    if (!d) {
+        say(ix, "cannot open index '%s': %s", ix->dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
+            !strcmp(n, STUB_NAME))
+            continue;
+        if (ours(n)) {
+            if (name_gen(n) >= ix->gen)
+                ix->gen = name_gen(n) + 1;
+            if (!listed(ix, n)) {
+                char *p = path_join(ix->dir, n);
+                if (p)
+                    rm_tree(p);
+                free(p);
+            }
+            continue;
+        }
+        if (!have_stub) {
+            say(ix, "'%s' is not a cti index (it holds '%s'); "
+                "give --db an empty or new folder", ix->dir, n);
+            rc = -1;
+            break;
+        }
+    }
+    closedir(d);
+    if (ix->gen == 0)
+        ix->gen = 1;
+    return rc;
+}
+
+/* ---- sync map ---- */
+
+static sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
+                         int add)
+{
+    int created;
+    smap_ent *e = smap_get(&ix->ids, id, len, add, &created);
+    if (!e)
+        return NULL;
+    if (created) {
+        if (ix->nents == ix->capents) {
+            size_t nc = ix->capents ? ix->capents * 2 : 1024;
+            sync_ent *ne = realloc(ix->ents, nc * sizeof *ne);
+            if (!ne)
+                return NULL; /* the key stays with val 0: harmless */
+            ix->ents = ne;
+            ix->capents = nc;
+        }
+        e->val = (uint32_t)ix->nents;
+        sync_ent *s = &ix->ents[ix->nents++];
+        memset(s, 0, sizeof *s);
+        s->size = s->mtime = -1;
+    }
+    return &ix->ents[e->val];
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static uint64_t parse_hash(const char *v, size_t len)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < len && i < 16; i++) {
+        int x = hexval((unsigned char)v[i]);
+        if (x < 0)
+            return 0;
+        h = h << 4 | (uint64_t)x;
+    }
+    return h;
+}
+
+/* Parse a CTI_SLOT_SOURCE value into the map. */
+static int sync_add(cti_indexer *ix, const char *v, size_t len, uint64_t hash)
+{
+    if (len < 3 || v[1] != ' ')
+        return 0;
+    char kind = v[0];
+    const char *p = v + 2, *end = v + len;
+    int64_t size = -1, mtime = -1;
+    if (kind == 'f') {
+        char *q;
+        char buf[48];
+        size_t n = (size_t)(end - p) < sizeof buf - 1 ? (size_t)(end - p)
+                                                       : sizeof buf - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        size = strtoll(buf, &q, 10);
+        if (*q != ' ')
+            return 0;
+        mtime = strtoll(q + 1, &q, 10);
+        if (*q != ' ')
+            return 0;
+        p += (q + 1) - buf;
+    } else if (kind != 'j') {
+        return 0;
+    }
+    sync_ent *s = ent_get(ix, p, (size_t)(end - p), 1);
+    if (!s)
+        return -1;
+    s->kind = kind;
+    s->size = size;
+    s->mtime = mtime;
+    s->hash = hash;
+    s->state |= ST_INDEXED;
+    return 0;
+}
+
+/* Load the sync records of every document (two value iterators, one pass). */
+static int sync_load(cti_indexer *ix, cti_db *db)
+{
+    cti_valiter *vs = NULL, *vh = NULL;
+    int rc = -1;
+    cti_status s1, s2;
+    if (cti_db_values(db, CTI_SLOT_SOURCE, &vs) != CTI_OK ||
+        cti_db_values(db, CTI_SLOT_HASH, &vh) != CTI_OK)
+        goto done;
+    uint32_t dh = 0, ds;
+    const char *h = NULL, *v;
+    size_t hl = 0, vl;
+    s2 = cti_valiter_next(vh, &dh, &h, &hl);
+    while ((s1 = cti_valiter_next(vs, &ds, &v, &vl)) == CTI_OK) {
+        while (s2 == CTI_OK && dh < ds)
+            s2 = cti_valiter_next(vh, &dh, &h, &hl);
+        if (s2 != CTI_OK && s2 != CTI_DONE)
+            goto done;
+        uint64_t hash = (s2 == CTI_OK && dh == ds) ? parse_hash(h, hl) : 0;
+        if (sync_add(ix, v, vl, hash) < 0)
+            goto done;
+    }
+    if (s1 != CTI_DONE)
+        goto done;
+    rc = 0;
+done:
+    if (rc < 0)
+        say(ix, "%s: cannot read the index: %s", ix->dir, cti_errmsg());
+    cti_valiter_free(vs);
+    cti_valiter_free(vh);
+    return rc;
+}
+
+/* ---- documents ---- */
+
+typedef struct build_ctx {
+    cti_doc *doc;
+    const char *prefix;
+    size_t plen;
+    int plain;         /* also post the unprefixed stem */
+    smap *spell;       /* count distinct words here, or NULL */
+    uint32_t docno;
+    uint32_t lastpos;
+    char buf[CTI_MAX_TOKEN * 4 + 16];
+} build_ctx;
+
+/* Count a folded word once per document in 'm' (val: documents, aux: last docno). */
+static int spell_count(smap *m, const cti_token *t, uint32_t docno)
+{
+    if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < SPELL_MIN ||
+        t->len > SPELL_MAX)
+        return 0;
+    smap_ent *e = smap_get(m, t->text, t->len, 1, NULL);
+    if (!e)
+        return CTI_ENOMEM;
+    if (e->aux != docno || e->val == 0) {
+        e->aux = docno;
+        e->val++;
+    }
+    return 0;
+}
+
+static int on_token(void *vctx, const cti_token *t)
+{
+    build_ctx *c = vctx;
+    cti_status st;
+    c->lastpos = t->pos;
+    if (c->spell) {
+        int rc = spell_count(c->spell, t, c->docno);
+        if (rc)
+            return rc;
+    }
+    if (!c->doc || t->stemlen == 0)
+        return 0;
+    if (c->plain) {
+        st = cti_doc_add_posting(c->doc, t->stem, t->stemlen, t->pos, 1);
+        if (st != CTI_OK)
+            return st;
+    }
+    if (c->plen) {
+        size_t n = t->stemlen < sizeof c->buf - c->plen - 1
+                       ? t->stemlen : sizeof c->buf - c->plen - 1;
+        memcpy(c->buf, c->prefix, c->plen);
+        memcpy(c->buf + c->plen, t->stem, n);
+        st = cti_doc_add_posting(c->doc, c->buf, c->plen + n, t->pos, 1);
+        if (st != CTI_OK)
+            return st;
+    }
+    return 0;
+}
+
+static int analyze_field(cti_analyzer *an, build_ctx *c, const char *text,
+                         size_t len, uint32_t pos0, const char *prefix,
+                         int plain, smap *spell)
+{
+    if (!text || !len)
+        return 0;
+    c->prefix = prefix;
+    c->plen = prefix ? strlen(prefix) : 0;
+    c->plain = plain;
+    c->spell = spell;
+    return cti_analyze(an, text, len, pos0, on_token, c);
+}
+
+static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
+                           size_t n)
+{
+    char buf[32];
+    size_t pl = strlen(prefix);
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, s, n);
+    return cti_doc_add_term(doc, buf, pl + n, 0);
+}
+
+/*
+ * Build the document of article 'a' into 'doc' (cleared first), counting
+ * its words into 'spell' under number 'docno'.  Returns 0 or a
+ * cti_status / -1 (no memory, record encoding).
+ */
+static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
+                     int zlevel, smap *spell, uint32_t docno)
+{
+    build_ctx c;
+    int rc;
+    char *data = NULL;
+    size_t datalen = 0;
+    memset(&c, 0, sizeof c);
+    c.doc = doc;
+    c.docno = docno;
+    cti_doc_clear(doc);
+
+    size_t tlen = a->title ? strlen(a->title) : 0;
+    c.lastpos = 0;
+    rc = analyze_field(an, &c, a->title, tlen, CTI_POS_TITLE, CTI_PREFIX_TITLE,
+                       1, spell);
+    if (rc)
+        return rc;
+    uint32_t body0 = CTI_POS_BODY;
+    if (c.lastpos + 2 > body0)
+        body0 = c.lastpos + 2;
+    rc = analyze_field(an, &c, a->body, a->body_len, body0, NULL, 1, spell);
+    if (rc)
+        return rc;
+    if (a->author && (rc = analyze_field(an, &c, a->author, strlen(a->author),
+                                         1, CTI_PREFIX_AUTHOR, 0, NULL)))
+        return rc;
+    if (a->source && (rc = analyze_field(an, &c, a->source, strlen(a->source),
+                                         1, CTI_PREFIX_SOURCE, 0, NULL)))
+        return rc;
+
+    char ymd[9];
+    if (a->date && cti_date_normalize(a->date, ymd) == 0) {
+        if ((rc = add_bool(doc, CTI_PREFIX_YEAR, ymd, 4)) ||
+            (memcmp(ymd + 4, "00", 2) &&
+             (rc = add_bool(doc, CTI_PREFIX_MONTH, ymd, 6))) ||
+            (memcmp(ymd + 6, "00", 2) &&
+             (rc = add_bool(doc, CTI_PREFIX_DATE, ymd, 8))) ||
+            (rc = cti_doc_set_value(doc, CTI_SLOT_DATE, ymd, 8)))
+            return rc;
+    }
+
+    size_t idlen = strlen(a->id);
+    char idterm[CTI_IDTERM_MAX + 1];
+    size_t itl = cti_indexer_idterm(a->id, idlen, idterm);
+    if ((rc = cti_doc_add_term(doc, idterm, itl, 0)))
+        return rc;
+
+    /* Sync record and hash. */
+    char head[64];
+    int hl;
+    if (a->size >= 0 && a->mtime_ns >= 0 && a->line == 0)
+        hl = snprintf(head, sizeof head, "f %" PRId64 " %" PRId64 " ",
+                      a->size, a->mtime_ns);
+    else
+        hl = snprintf(head, sizeof head, "j ");
+    char *sv = malloc((size_t)hl + idlen);
+    if (!sv)
+        return CTI_ENOMEM;
+    memcpy(sv, head, (size_t)hl);
+    memcpy(sv + hl, a->id, idlen);
+    rc = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, (size_t)hl + idlen);
+    free(sv);
+    if (rc)
+        return rc;
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016" PRIx64, a->hash);
+    if ((rc = cti_doc_set_value(doc, CTI_SLOT_HASH, hex, 16)))
+        return rc;
+
+    cti_record r;
+    memset(&r, 0, sizeof r);
+    r.id = a->id;
+    r.id_len = idlen;
+#define FIELD(f)                                                 \
+    if (a->f) {                                                  \
+        r.f = a->f;                                              \
+        r.f##_len = strlen(a->f);                                \
+    }
+    FIELD(title)
+    FIELD(date)
+    FIELD(author)
+    FIELD(source)
+    FIELD(url)
+#undef FIELD
+    r.body = a->body;
+    r.body_len = a->body ? a->body_len : 0;
+    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
+        return -1;
+    rc = cti_doc_set_data(doc, data, datalen);
+    free(data);
+    return rc;
+}
+
+/* Write the counted words to 'db' as spelling data and forget them. */
+static int spell_flush(smap *m, cti_db *db)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        smap_ent *e = &m->t[i];
+        if (e->key && e->val) {
+            cti_status st = cti_db_add_spelling(db, e->key, e->len, e->val);
+            if (st != CTI_OK)
+                return st;
+        }
+    }
+    smap_clear(m);
+    return 0;
+}
+
+/*
+ * Before article 'idterm' leaves the main database: take its words out of
+ * the spelling data (read back from its stored record).
+ */
+static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
+{
+    uint32_t docid;
+    char *data = NULL;
+    size_t len;
+    cti_record r;
+    int rc = 0;
+    cti_status st = cti_db_find(ix->main, idterm, itl, &docid);
+    if (st == CTI_ENOTFOUND)
+        return 0;
+    if (st != CTI_OK)
+        return st;
+    if ((st = cti_db_get_data(ix->main, docid, &data, &len)) != CTI_OK)
+        return st;
+    if (cti_record_decode(data, len, 1, &r, NULL, 0) < 0) {
+        free(data); /* not ours or corrupt: nothing to forget */
+        return 0;
+    }
+    free(data);
+    build_ctx c;
+    memset(&c, 0, sizeof c);
+    c.docno = 1;
+    if ((rc = analyze_field(ix->an, &c, r.title, r.title_len, CTI_POS_TITLE,
+                            NULL, 0, &ix->forget)) ||
+        (rc = analyze_field(ix->an, &c, r.body, r.body_len, CTI_POS_BODY,
+                            NULL, 0, &ix->forget)))
+        goto done;
+    for (size_t i = 0; i < ix->forget.cap; i++) {
+        smap_ent *e = &ix->forget.t[i];
+        if (e->key && (st = cti_db_remove_spelling(ix->main, e->key, e->len,
+                                                   1)) != CTI_OK) {
+            rc = st;
+            goto done;
+        }
+    }
+done:
+    smap_clear(&ix->forget);
+    cti_record_release(&r);
+    return rc;
+}
+
+/* ---- the main database ---- */
+
+static int set_meta(cti_db *db, const char *language)
+{
+    cti_status st = cti_db_set_metadata(db, CTI_META_SCHEMA,
+                                        CTI_SCHEMA_VERSION,
+                                        strlen(CTI_SCHEMA_VERSION));
+    if (st == CTI_OK)
+        st = cti_db_set_metadata(db, CTI_META_LANGUAGE, language,
+                                 strlen(language));
+    return st;
+}
+
+static int fatal_db(cti_indexer *ix, const char *what, cti_status st)
+{
+    say(ix, "%s: %s: %s (%s)", ix->dir, what, cti_errmsg(),
+        cti_status_str(st));
+    ix->fatal = 1;
+    return -1;
+}
+
+/* Create a new, empty main database db.<gen> (not yet listed). */
+static int main_create(cti_indexer *ix)
+{
+    char name[32];
+    snprintf(name, sizeof name, "db.%u", ix->gen++);
+    char *path = path_join(ix->dir, name);
+    if (!path)
+        return -1;
+    cti_status st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &ix->main);
+    free(path);
+    if (st != CTI_OK)
+        return fatal_db(ix, "cannot create the index", st);
+    if ((st = set_meta(ix->main, ix->language)) != CTI_OK ||
+        (st = cti_db_commit(ix->main)) != CTI_OK)
+        return fatal_db(ix, "cannot write the index", st);
+    ix->mainname = strdup(name);
+    return ix->mainname ? stub_write(ix) : -1;
+}
+
+/* Commit the main database's pending changes (and direct-path spelling). */
+static int main_commit(cti_indexer *ix)
+{
+    cti_status st;
+    if (!ix->main)
+        return 0;
+    if (ix->spell.n && (st = spell_flush(&ix->spell, ix->main)) != CTI_OK)
+        return fatal_db(ix, "cannot write spelling data", st);
+    if (!ix->main_dirty && !ix->pending)
+        return 0;
+    if ((st = cti_db_commit(ix->main)) != CTI_OK)
+        return fatal_db(ix, "cannot commit", st);
+    ix->main_dirty = 0;
+    ix->pending = 0;
+    return 0;
+}
+
+/*
+ * Compact the databases 'names' (n, inside the index folder) into a new
+ * main database, list only it in the stub, and remove the old ones.
+ * ix->main must be closed.
+ */
+static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
+{
+    char name[32];
+    int rc = -1;
+    const char **srcs = calloc(n ? n : 1, sizeof *srcs);
+    char *dest = NULL;
+    if (!srcs)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!(srcs[i] = path_join(ix->dir, names[i])))
+            goto done;
+    snprintf(name, sizeof name, "db.%u", ix->gen++);
+    if (!(dest = path_join(ix->dir, name)))
+        goto done;
+    rm_tree(dest);
+    cti_status st = cti_db_compact(srcs, n, dest, n > 8);
+    if (st != CTI_OK) {
+        fatal_db(ix, "cannot merge the index", st);
+        rm_tree(dest);
+        goto done;
+    }
+    char *keep = strdup(name);
+    if (!keep)
+        goto done;
+    /* Swap: the old names stay in 'names' until removed below. */
+    char *oldmain = ix->mainname;
+    char **oldsegs = ix->segs;
+    size_t noldsegs = ix->nsegs;
+    ix->mainname = keep;
+    ix->segs = NULL;
+    ix->nsegs = ix->capsegs = 0;
+    if (stub_write(ix) < 0) {
+        ix->fatal = 1;
+        free(oldmain);
+        for (size_t i = 0; i < noldsegs; i++)
+            free(oldsegs[i]);
+        free(oldsegs);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        rm_tree(srcs[i]);
+    free(oldmain);
+    for (size_t i = 0; i < noldsegs; i++)
+        free(oldsegs[i]);
+    free(oldsegs);
+    rc = 0;
+done:
+    for (size_t i = 0; i < n; i++)
+        free((char *)srcs[i]);
+    free(srcs);
+    free(dest);
+    return rc;
+}
+
+/* The names of every listed database (main first); caller frees the array only. */
+static char **listed_names(cti_indexer *ix, size_t *n)
+{
+    char **v = malloc((ix->nsegs + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    size_t k = 0;
+    if (ix->mainname)
+        v[k++] = ix->mainname;
+    for (size_t i = 0; i < ix->nsegs; i++)
+        v[k++] = ix->segs[i];
+    *n = k;
+    return v;
+}
+
+/* Merge everything listed into a new main database; reopen it writable. */
+static int merge_all(cti_indexer *ix)
+{
+    size_t n;
+    if (ix->main) {
+        cti_status st = cti_db_close(ix->main);
+        ix->main = NULL;
+        if (st != CTI_OK)
+            return fatal_db(ix, "cannot commit", st);
+    }
+    char **names = listed_names(ix, &n);
+    if (!names)
+        return -1;
+    int rc = merge_into_new_main(ix, names, n);
+    free(names);
+    if (rc < 0)
+        return -1;
+    char *path = path_join(ix->dir, ix->mainname);
+    if (!path)
+        return -1;
+    cti_status st = cti_db_open(path, CTI_DB_OPEN, &ix->main);
+    free(path);
+    if (st != CTI_OK)
+        return fatal_db(ix, "cannot open the index", st);
+    return 0;
+}
+
+/* ---- bulk path: workers and segments ---- */
+
+static void werror(cti_indexer *ix, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&ix->mu);
+    if (!ix->werr)
+        ix->werr = strdup(msg);
+    pthread_mutex_unlock(&ix->mu);
+}
+
+/* Close the worker's segment: spelling, metadata, commit, sync, hand it over. */
+static int seg_close(worker *w)
+{
+    cti_indexer *ix = w->ix;
+    cti_status st = CTI_OK;
+    int rc = 0;
+    if (!w->seg)
+        return 0;
+    if ((st = spell_flush(&w->spell, w->seg)) != CTI_OK ||
+        (st = set_meta(w->seg, ix->language)) != CTI_OK) {
+        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
+        cti_db_free(w->seg);
+        rc = -1;
+    } else if ((st = cti_db_close(w->seg)) != CTI_OK) {
+        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
+        rc = -1;
+    }
+    w->seg = NULL;
+    char *path = path_join(ix->dir, w->segname);
+    if (rc == 0 && (!path || sync_tree(path) < 0)) {
+        werror(ix, "cannot sync segment %s: %s", w->segname, strerror(errno));
+        rc = -1;
+    }
+    free(path);
+    pthread_mutex_lock(&ix->mu);
+    if (rc == 0 && ix->ndone == ix->capdone) {
+        size_t nc = ix->capdone ? ix->capdone * 2 : 16;
+        char **nd = realloc(ix->done, nc * sizeof *nd);
+        if (nd) {
+            ix->done = nd;
+            ix->capdone = nc;
+        } else {
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        ix->done[ix->ndone++] = w->segname;
+        w->segname = NULL;
+    }
+    if (rc < 0)
+        ix->fatal = 1;
+    pthread_mutex_unlock(&ix->mu);
+    free(w->segname); /* a failed segment is debris for the next run */
+    w->segname = NULL;
+    w->segbytes = 0;
+    return rc;
+}
+
+static int seg_open(worker *w)
+{
+    cti_indexer *ix = w->ix;
+    char name[48];
+    pthread_mutex_lock(&ix->mu);
+    unsigned k = ix->segno++;
+    pthread_mutex_unlock(&ix->mu);
+    snprintf(name, sizeof name, "seg.%u.%u", ix->rungen, k);
+    char *path = path_join(ix->dir, name);
+    if (!path || !(w->segname = strdup(name))) {
+        free(path);
+        werror(ix, "out of memory");
+        return -1;
+    }
+    cti_status st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE |
+                                          CTI_DB_NO_SYNC | CTI_DB_DANGEROUS,
+                                &w->seg);
+    free(path);
+    if (st != CTI_OK) {
+        werror(ix, "cannot create segment %s: %s", name, cti_errmsg());
+        free(w->segname);
+        w->segname = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    cti_indexer *ix = w->ix;
+    int broken = 0;
+    for (;;) {
+        pthread_mutex_lock(&ix->mu);
+        while (!ix->qhead && !ix->closing)
+            pthread_cond_wait(&ix->cv_job, &ix->mu);
+        job *j = ix->qhead;
+        if (j) {
+            ix->qhead = j->next;
+            if (!ix->qhead)
+                ix->qtail = NULL;
+            ix->qbytes -= j->bytes;
+            pthread_cond_signal(&ix->cv_room);
+        }
+        broken |= ix->fatal;
+        pthread_mutex_unlock(&ix->mu);
+        if (!j)
+            break;
+        if (!broken && !w->seg && seg_open(w) < 0)
+            broken = 1;
+        if (!broken) {
+            int rc = doc_build(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
+                               ++w->docno);
+            cti_status st = rc ? (cti_status)rc : cti_db_add(w->seg, w->doc,
+                                                             NULL);
+            if (st != CTI_OK) {
+                werror(ix, "%s: cannot index: %s", j->a.id, cti_errmsg());
+                broken = 1;
+            } else {
+                w->segbytes += j->bytes;
+                if (w->segbytes >= ix->seg_limit && seg_close(w) < 0)
+                    broken = 1;
+            }
+        }
+        if (broken) {
+            pthread_mutex_lock(&ix->mu);
+            ix->fatal = 1;
+            ix->wfailed++;
+            pthread_mutex_unlock(&ix->mu);
+        }
+        cti_article_release(&j->a);
+        free(j);
+    }
+    if (!broken)
+        seg_close(w);
+    else if (w->seg) {
+        cti_db_free(w->seg);
+        w->seg = NULL;
+    }
+    return NULL;
+}
+
+static int bulk_start(cti_indexer *ix)
+{
+    unsigned n = ix->o.jobs;
+    if (n == 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = c > 0 ? (unsigned)c : 1;
+    }
+    if (n > 64)
+        n = 64;
+    /* Commit direct-path work first: segments must not hold older copies. */
+    if (main_commit(ix) < 0)
+        return -1;
+    ix->workers = calloc(n, sizeof *ix->workers);
+    if (!ix->workers)
+        return -1;
+    ix->capworkers = n;
+    ix->rungen = ix->gen++;
+    ix->bulk = 1;
+    ix->st.bulk = 1;
+    for (unsigned i = 0; i < n; i++) {
+        worker *w = &ix->workers[i];
+        w->ix = ix;
+        if (cti_analyzer_new(ix->language, &w->an) != 0 ||
+            cti_doc_new(&w->doc) != CTI_OK) {
+            say(ix, "out of memory");
+            ix->fatal = 1;
+            return -1;
+        }
+        if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+            say(ix, "cannot start a worker thread");
+            ix->fatal = 1;
+            return -1;
+        }
+        w->started = 1;
+        ix->nworkers++;
+    }
+    return 0;
+}
+
+/* List the segments closed so far in the stub (after committing main). */
+static int publish(cti_indexer *ix)
+{
+    pthread_mutex_lock(&ix->mu);
+    size_t n = ix->ndone;
+    char **d = ix->done;
+    ix->done = NULL;
+    ix->ndone = ix->capdone = 0;
+    pthread_mutex_unlock(&ix->mu);
+    if (!n)
+        return 0;
+    int rc = main_commit(ix);
+    for (size_t i = 0; i < n; i++) {
+        if (ix->nsegs == ix->capsegs) {
+            size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
+            char **ns = realloc(ix->segs, nc * sizeof *ns);
+            if (!ns) {
+                free(d[i]); /* unlisted: removed as debris later */
+                rc = -1;
+                continue;
+            }
+            ix->segs = ns;
+            ix->capsegs = nc;
+        }
+        ix->segs[ix->nsegs++] = d[i];
+        ix->st.segments++;
+    }
+    free(d);
+    if (rc == 0)
+        rc = stub_write(ix);
+    return rc;
+}
+
+/* Hand article 'a' (its strings moved into a job) to the workers. */
+static int bulk_push(cti_indexer *ix, cti_article *a)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    j->a = *a;
+    j->a.origin = NULL;
+    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
+        NULL;
+    j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
+    pthread_mutex_lock(&ix->mu);
+    while (ix->qbytes > ix->q_limit && !ix->fatal)
+        pthread_cond_wait(&ix->cv_room, &ix->mu);
+    int fatal = ix->fatal;
+    if (!fatal) {
+        if (ix->qtail)
+            ix->qtail->next = j;
+        else
+            ix->qhead = j;
+        ix->qtail = j;
+        ix->qbytes += j->bytes;
+        pthread_cond_signal(&ix->cv_job);
+    }
+    pthread_mutex_unlock(&ix->mu);
+    if (fatal) {
+        cti_article_release(&j->a);
+        free(j);
+        return -1;
+    }
+    return publish(ix);
+}
+
+/* Stop the workers (they close their segments) and publish what they built. */
+static int bulk_stop(cti_indexer *ix)
+{
+    pthread_mutex_lock(&ix->mu);
+    ix->closing = 1;
+    pthread_cond_broadcast(&ix->cv_job);
+    pthread_mutex_unlock(&ix->mu);
+    for (unsigned i = 0; i < ix->nworkers; i++)
+        if (ix->workers[i].started) {
+            pthread_join(ix->workers[i].th, NULL);
+            ix->workers[i].started = 0;
+        }
+    if (ix->werr)
+        say(ix, "%s: %s", ix->dir, ix->werr);
+    return publish(ix) < 0 || ix->fatal ? -1 : 0;
+}
+
+/* ---- articles ---- */
+
+/* Write article 'a' on the current path; 'old' says it replaces an indexed one. */
+static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s)
+{
+    char idterm[CTI_IDTERM_MAX + 1];
+    size_t itl = cti_indexer_idterm(a->id, strlen(a->id), idterm);
+    int rc;
+    cti_status st;
+
+    /* The old version in the main database (from before this run, or
+       written earlier in this run on the direct path). */
+    int in_main = (s->state & ST_INDEXED) ||
+                  ((s->state & ST_ARTICLE) && !(s->state & ST_SEG));
+    if (in_main && ix->main && (rc = spell_forget(ix, idterm, itl)) != 0)
+        return fatal_db(ix, "cannot update spelling data", (cti_status)rc);
+
+    if (!ix->bulk && ix->o.bulk != CTI_BULK_NEVER && !in_main &&
+        (ix->o.bulk == CTI_BULK_ALWAYS ||
+         ix->written >= (ix->doccount0 / 4 > SWITCH_MIN ? ix->doccount0 / 4
+                                                        : SWITCH_MIN)) &&
+        bulk_start(ix) < 0)
+        return -1;
+
+    if (ix->bulk) {
+        if (in_main) {
+            if ((st = cti_db_delete(ix->main, idterm, itl)) != CTI_OK)
+                return fatal_db(ix, "cannot delete", st);
+            ix->main_dirty = 1;
+        }
+        s->state |= ST_SEG;
+        ix->written++;
+        return bulk_push(ix, a);
+    }
+
+    if (!ix->main && main_create(ix) < 0)
+        return -1;
+    rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell, ++ix->docno);
+    if (rc)
+        return fatal_db(ix, "cannot build document", (cti_status)rc);
+    if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
+        return fatal_db(ix, "cannot write", st);
+    ix->written++;
+    if (++ix->pending >= ix->o.batch)
+        return main_commit(ix);
+    return 0;
+}
+
+/* Defer a later version of an id whose earlier version is in a segment. */
+static void defer_article(cti_indexer *ix, cti_article *a)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        ix->st.failed++;
+        return;
+    }
+    j->a = *a;
+    j->a.origin = NULL;
+    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
+        NULL;
+    *ix->deferred_tail = j;
+    ix->deferred_tail = &j->next;
+}
+
+static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
+{
+    cti_indexer *ix = ctx;
+    if (ix->fatal)
+        return 0;
+    sync_ent *s = ent_get(ix, id, strlen(id), 0);
+    if (!s)
+        return 1;
+    if (s->state & ST_SEEN)
+        return 0; /* met twice in this run (a folder and a file in it) */
+    s->state |= ST_SEEN;
+    int64_t mt = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if ((s->state & ST_INDEXED) && s->kind == 'f' && s->size == sb->st_size &&
+        s->mtime == mt) {
+        ix->st.unchanged++;
+        progress(ix, 0);
+        return 0;
+    }
+    return 1;
+}
+
+static int cb_article(void *ctx, cti_article *a)
+{
+    cti_indexer *ix = ctx;
+    if (ix->fatal)
+        return -1;
+    if (!a->id || !*a->id) {
+        ix->st.failed++;
+        return 0;
+    }
+    sync_ent *s = ent_get(ix, a->id, strlen(a->id), 1);
+    if (!s) {
+        say(ix, "out of memory");
+        ix->fatal = 1;
+        return -1;
+    }
+    int file = a->line == 0 && a->size >= 0 && a->mtime_ns >= 0;
+    int again = (s->state & ST_ARTICLE) != 0;
+    s->state |= ST_SEEN;
+    size_t bytes = a->body_len + (a->title ? strlen(a->title) : 0);
+
+    if (again) {
+        /* A later article with the id of one handled in this run wins. */
+        if (s->hash == a->hash) {
+            ix->st.unchanged++;
+            return 0;
+        }
+        s->hash = a->hash;
+        ix->st.updated++;
+        ix->st.bytes += bytes;
+        if (ix->bulk && (s->state & ST_SEG)) {
+            defer_article(ix, a);
+            return 0;
+        }
+        return write_article(ix, a, s) < 0 ? -1 : 0;
+    }
+    s->state |= ST_ARTICLE;
+    int touched = 0;
+    if (s->state & ST_INDEXED) {
+        if (s->hash == a->hash &&
+            (!file || (s->size == a->size && s->mtime == a->mtime_ns))) {
+            ix->st.unchanged++;
+            progress(ix, 0);
+            return 0;
+        }
+        touched = s->hash == a->hash; /* same content, new stat: record it */
+        if (touched)
+            ix->st.unchanged++;
+        else
+            ix->st.updated++;
+    } else {
+        ix->st.added++;
+    }
+    s->hash = a->hash;
+    s->kind = file ? 'f' : 'j';
+    s->size = file ? a->size : -1;
+    s->mtime = file ? a->mtime_ns : -1;
+    if (!touched)
+        ix->st.bytes += bytes;
+    int rc = write_article(ix, a, s);
+    progress(ix, 0);
+    return rc < 0 ? -1 : 0;
+}
+
+static void cb_problem(void *ctx, const char *path, unsigned long line,
+                       const char *msg, int skipped)
+{
+    cti_indexer *ix = ctx;
+    if (skipped)
+        ix->st.failed++;
+    else
+        ix->st.warnings++;
+    if (!skipped && ix->o.quiet)
+        return;
+    if (line)
+        say(ix, "%s:%lu: %s", path, line, msg);
+    else
+        say(ix, "%s: %s", path, msg);
+}
+
+static void cb_walked_dir(void *ctx, const char *dir)
+{
+    cti_indexer *ix = ctx;
+    if (!smap_get(&ix->walked, dir, strlen(dir), 1, NULL))
+        ix->fatal = 1;
+}
+
+/* Delete indexed file articles under a walked folder that were not seen. */
+static int remove_gone(cti_indexer *ix)
+{
+    if (!ix->walked.n || !ix->main)
+        return 0;
+    for (size_t i = 0; i < ix->ids.cap; i++) {
+        smap_ent *e = &ix->ids.t[i];
+        if (!e->key)
+            continue;
+        sync_ent *s = &ix->ents[e->val];
+        if (!(s->state & ST_INDEXED) || (s->state & ST_SEEN) || s->kind != 'f')
+            continue;
+        int gone = 0;
+        for (size_t k = 1; k < e->len && !gone; k++)
+            if (e->key[k - 1] == '/' &&
+                smap_get(&ix->walked, e->key, k, 0, NULL))
+                gone = 1;
+        if (!gone)
+            continue;
+        char idterm[CTI_IDTERM_MAX + 1];
+        size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
+        int rc = spell_forget(ix, idterm, itl);
+        cti_status st = rc ? (cti_status)rc
+                           : cti_db_delete(ix->main, idterm, itl);
+        if (st != CTI_OK)
+            return fatal_db(ix, "cannot delete", st);
+        s->state &= (unsigned char)~ST_INDEXED;
+        ix->main_dirty = 1;
+        ix->st.removed++;
+        if (++ix->pending >= ix->o.batch && main_commit(ix) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- public API ---- */
+
+void cti_indexer_opts_init(cti_indexer_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->bulk = CTI_BULK_AUTO;
+    o->zlevel = -1;
+}
+
+static int take_lock(cti_indexer *ix)
+{
+    char *p = path_join(ix->dir, LOCK_NAME);
+    if (!p)
+        return -1;
+    ix->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    free(p);
+    if (ix->lockfd < 0) {
+        say(ix, "cannot open index '%s': %s", ix->dir, strerror(errno));
+        return -1;
+    }
+    if (flock(ix->lockfd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    if (errno != EWOULDBLOCK) {
+        say(ix, "cannot lock index '%s': %s", ix->dir, strerror(errno));
+        return -1;
+    }
+    if (!ix->o.wait) {
+        say(ix, "index '%s' is being written by another cti-index "
+            "(use --wait to wait for it)", ix->dir);
+        return -1;
+    }
+    if (!ix->o.quiet)
+        say(ix, "waiting for another cti-index writing '%s'", ix->dir);
+    while (flock(ix->lockfd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            say(ix, "cannot lock index '%s': %s", ix->dir, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Open the listed databases for reading: check schema and language, load the sync map. */
+static int check_and_load(cti_indexer *ix)
+{
+    cti_db *db = NULL;
+    char *schema = NULL, *lang = NULL;
+    int rc = -1;
+    cti_status st = cti_db_open(ix->dir, CTI_DB_READ, &db);
+    if (st != CTI_OK) {
+        say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+        goto done;
+    }
+    if (cti_db_get_metadata(db, CTI_META_SCHEMA, &schema, NULL) != CTI_OK ||
+        cti_db_get_metadata(db, CTI_META_LANGUAGE, &lang, NULL) != CTI_OK) {
+        say(ix, "cannot read index '%s': %s", ix->dir, cti_errmsg());
+        goto done;
+    }
+    if (strcmp(schema, CTI_SCHEMA_VERSION)) {
+        say(ix, "index '%s' has schema version '%s'; this cti-index writes "
+            "version %s (re-create the index)", ix->dir, schema,
+            CTI_SCHEMA_VERSION);
+        goto done;
+    }
+    if (ix->o.language && strcmp(ix->o.language, lang)) {
+        say(ix, "index '%s' was built for language '%s', not '%s' "
+            "(use another --db for another language)", ix->dir, lang,
+            ix->o.language);
+        goto done;
+    }
+    if (!*lang || strlen(lang) >= sizeof ix->language) {
+        say(ix, "index '%s' records no language", ix->dir);
+        goto done;
+    }
+    strcpy(ix->language, lang);
+    if (cti_db_doccount(db, &ix->doccount0) != CTI_OK || sync_load(ix, db) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(schema);
+    free(lang);
+    cti_db_free(db);
+    return rc;
+}
+
+int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
+{
+    cti_indexer *ix = calloc(1, sizeof *ix);
+    *out = NULL;
+    if (!ix)
+        return -1;
+    ix->o = *o;
+    ix->err = o->err ? o->err : stderr;
+    ix->lockfd = -1;
+    ix->t0 = now();
+    ix->deferred_tail = &ix->deferred;
+    pthread_mutex_init(&ix->mu, NULL);
+    pthread_cond_init(&ix->cv_job, NULL);
+    pthread_cond_init(&ix->cv_room, NULL);
+    if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
+        ix->o.zlevel = 9;
+    if (!ix->o.batch)
+        ix->o.batch = DEFAULT_BATCH;
+    if (!ix->o.memory_mb)
+        ix->o.memory_mb = DEFAULT_MEMORY_MB;
+    {
+        /* Segments: about 12 bytes of memory per byte of text while
+           building, but small segments are faster (cache-friendly), so
+           cap them; the queue takes an eighth of the budget. */
+        size_t budget = (size_t)ix->o.memory_mb << 20;
+        unsigned jobs = ix->o.jobs ? ix->o.jobs : 2;
+        ix->q_limit = budget / 8;
+        size_t seg = (budget - ix->q_limit - (64u << 20)) / jobs / 12;
+        const char *env = getenv("CTI_SEGMENT_MB");
+        size_t cap = (size_t)(env && atoi(env) > 0 ? atoi(env)
+                                                   : SEGMENT_MB_DEFAULT) << 20;
+        if (budget <= (96u << 20))
+            seg = 1u << 20;
+        ix->seg_limit = seg < cap ? seg : cap;
+        if (ix->seg_limit < (256u << 10))
+            ix->seg_limit = 256u << 10;
+    }
+    if (!o->db || !*o->db) {
+        say(ix, "no index folder given");
+        goto fail;
+    }
+    if (o->language && !cti_analyzer_language_ok(o->language)) {
+        say(ix, "unknown language '%s'", o->language);
+        goto fail;
+    }
+    if (!(ix->dir = strdup(o->db)))
+        goto fail;
+    struct stat sb;
+    if (stat(ix->dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        say(ix, "'%s' is not a folder (an index is a folder)", ix->dir);
+        goto fail;
+    }
+    if (make_dirs(ix->dir) < 0) {
+        say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
+        goto fail;
+    }
+    if (take_lock(ix) < 0)
+        goto fail;
+    int have = stub_read(ix);
+    if (have < 0) {
+        say(ix, "'%s' is not a cti index (bad %s)", ix->dir, STUB_NAME);
+        goto fail;
+    }
+    if (scan_dir(ix, have) < 0)
+        goto fail;
+    if (have && !ix->mainname && !ix->nsegs)
+        have = 0;
+    if (have) {
+        if (check_and_load(ix) < 0)
+            goto fail;
+    } else {
+        const char *l = o->language ? o->language : "english";
+        snprintf(ix->language, sizeof ix->language, "%s", l);
+    }
+    if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
+        cti_doc_new(&ix->doc) != CTI_OK) {
+        say(ix, "cannot set up the analyzer for '%s'", ix->language);
+        goto fail;
+    }
+    /* We commit ourselves: batches on the direct path, segment size on
+       the bulk path. */
+    cti_set_flush_threshold(1u << 30);
+    if (ix->nsegs || (ix->mainname && !strncmp(ix->mainname, "seg.", 4))) {
+        if (!o->quiet)
+            say(ix, "%s: merging %zu segment(s) left by an interrupted run",
+                ix->dir, ix->nsegs);
+        if (merge_all(ix) < 0)
+            goto fail;
+    } else if (ix->mainname) {
+        char *path = path_join(ix->dir, ix->mainname);
+        cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
+                             : CTI_ENOMEM;
+        free(path);
+        if (st != CTI_OK) {
+            say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+            goto fail;
+        }
+    }
+    if (ix->o.bulk == CTI_BULK_ALWAYS ||
+        (ix->o.bulk == CTI_BULK_AUTO && ix->doccount0 == 0)) {
+        if (bulk_start(ix) < 0)
+            goto fail;
+    }
+    *out = ix;
+    return 0;
+fail:
+    cti_indexer_free(ix);
+    return -1;
+}
+
+int cti_indexer_add_path(cti_indexer *ix, const char *path)
+{
+    cti_source_opts so;
+    cti_source_cb cb;
+    if (ix->fatal || ix->finished)
+        return -1;
+    memset(&so, 0, sizeof so);
+    memset(&cb, 0, sizeof cb);
+    cb.want_file = cb_want_file;
+    cb.article = cb_article;
+    cb.problem = cb_problem;
+    cb.walked_dir = cb_walked_dir;
+    cti_source_walk(path, &so, &cb, ix);
+    return ix->fatal ? -1 : 0;
+}
+
+int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
+{
+    int rc = 0;
+    if (ix->finished)
+        return -1;
+    ix->finished = 1;
+    if (!ix->fatal && remove_gone(ix) < 0)
+        rc = -1;
+    if (ix->bulk) {
+        if (bulk_stop(ix) < 0)
+            rc = -1;
+        if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
+            rc = -1;
+        /* Later versions of ids that went to a segment. */
+        while (rc == 0 && ix->deferred) {
+            job *j = ix->deferred;
+            ix->deferred = j->next;
+            ix->bulk = 0;
+            sync_ent *s = ent_get(ix, j->a.id, strlen(j->a.id), 0);
+            if (s) {
+                s->state |= ST_INDEXED;
+                if (write_article(ix, &j->a, s) < 0)
+                    rc = -1;
+            }
+            cti_article_release(&j->a);
+            free(j);
+        }
+        ix->bulk = 0;
+    } else if (rc == 0 && ix->o.compact && ix->main) {
+        if (main_commit(ix) < 0 || merge_all(ix) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && !ix->fatal && !ix->main && !ix->mainname &&
+        main_create(ix) < 0)
+        rc = -1;
+    if (rc == 0 && !ix->fatal && main_commit(ix) < 0)
+        rc = -1;
+    uint32_t ndocs = 0;
+    if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)
+        ix->st.articles = ndocs;
+    if (ix->fatal)
+        rc = -1;
+    ix->st.failed += ix->wfailed;
+    ix->st.seconds = now() - ix->t0;
+    if (ix->progress_shown) {
+        fputs("\r\033[K", ix->err);
+        ix->progress_shown = 0;
+    }
+    if (out)
+        *out = ix->st;
+    if (rc < 0)
+        return -1;
+    return ix->st.failed ? 1 : 0;
+}
+
+void cti_indexer_free(cti_indexer *ix)
+{
+    if (!ix)
+        return;
+    if (ix->nworkers) {
+        pthread_mutex_lock(&ix->mu);
+        ix->closing = 1;
+        ix->fatal = 1; /* abandon: workers drop what is queued */
+        pthread_cond_broadcast(&ix->cv_job);
+        pthread_mutex_unlock(&ix->mu);
+        for (unsigned i = 0; i < ix->nworkers; i++) {
+            worker *w = &ix->workers[i];
+            if (w->started)
+                pthread_join(w->th, NULL);
+        }
+    }
+    for (unsigned i = 0; i < ix->capworkers; i++) {
+        worker *w = &ix->workers[i];
+        cti_db_free(w->seg);
+        free(w->segname);
+        cti_analyzer_free(w->an);
+        cti_doc_free(w->doc);
+        smap_free(&w->spell);
+    }
+    free(ix->workers);
+    while (ix->qhead) {
+        job *j = ix->qhead;
+        ix->qhead = j->next;
+        cti_article_release(&j->a);
+        free(j);
+    }
+    while (ix->deferred) {
+        job *j = ix->deferred;
+        ix->deferred = j->next;
+        cti_article_release(&j->a);
+        free(j);
+    }
+    for (size_t i = 0; i < ix->ndone; i++)
+        free(ix->done[i]);
+    free(ix->done);
+    free(ix->werr);
+    if (ix->main) {
+        if (ix->pending || ix->main_dirty)
+            cti_db_free(ix->main); /* uncommitted work is abandoned */
+        else
+            cti_db_close(ix->main);
+    }
+    cti_analyzer_free(ix->an);
+    cti_doc_free(ix->doc);
+    smap_free(&ix->spell);
+    smap_free(&ix->forget);
+    smap_free(&ix->ids);
+    smap_free(&ix->walked);
+    free(ix->ents);
+    free(ix->mainname);
+    for (size_t i = 0; i < ix->nsegs; i++)
+        free(ix->segs[i]);
+    free(ix->segs);
+    free(ix->dir);
+    if (ix->lockfd >= 0)
+        close(ix->lockfd);
+    pthread_mutex_destroy(&ix->mu);
+    pthread_cond_destroy(&ix->cv_job);
+    pthread_cond_destroy(&ix->cv_room);
+    free(ix);
+}
+
+void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
+{
+    double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
+    if (json) {
+        json_t *o = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
+            "unchanged", (json_int_t)st->unchanged,
+            "removed", (json_int_t)st->removed,
+            "failed", (json_int_t)st->failed,
+            "warnings", (json_int_t)st->warnings,
+            "articles", (json_int_t)st->articles,
+            "bytes", (json_int_t)st->bytes,
+            "seconds", (double)(long long)(st->seconds * 1000 + 0.5) / 1000,
+            "mb_per_s", (double)(long long)(mbs * 100 + 0.5) / 100,
+            "bulk", st->bulk, "segments", (int)st->segments);
+        if (o) {
+            json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(10));
+            fputc('\n', f);
+            json_decref(o);
+        }
+        fflush(f);
+        return;
+    }
+    fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
+            " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
+            st->added, st->updated, st->unchanged, st->removed, st->failed,
+            st->articles, st->bytes / 1e6, st->seconds, mbs);
+    fflush(f);
+}

@@ -1,0 +1,113 @@
+/*
+ * cti_indexer.h - putting articles into a cti index, incrementally.
+ *
+ * An index is a directory DIR holding:
+ *   DIR/XAPIANDB      a Xapian stub file listing the databases that make up
+ *                     the index (relative paths, "glass db.N" lines); any
+ *                     Xapian reader opens DIR directly and searches them as one
+ *   DIR/db.N          the main database (glass)
+ *   DIR/seg.N.M       segments built by a bulk run, listed in the stub as
+ *                     they are completed, merged into a new db.N+1 at its end
+ *   DIR/lock          held (flock) by the one cti-index writing DIR
+ * Everything else under DIR named db.*, seg.* or tmp.* and not listed in
+ * the stub is debris of an interrupted run and is removed by the next one.
+ *
+ * Typical use:  cti_indexer_new(&opts, &ix); cti_indexer_add_path(ix, p)
+ * for each input; cti_indexer_finish(ix, &stats); cti_indexer_free(ix).
+ */
+#ifndef CTI_INDEXER_H
+#define CTI_INDEXER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Bulk (segment) path selection for cti_indexer_opts.bulk. */
+#define CTI_BULK_AUTO   -1 /* segments when the index is empty or the run grows it a lot */
+#define CTI_BULK_NEVER   0 /* every change goes straight into the main database */
+#define CTI_BULK_ALWAYS  1 /* new articles always go through segments */
+
+typedef struct cti_indexer_opts {
+    const char *db;        /* index directory (required) */
+    const char *language;  /* stemmer language; NULL: the index's, or "english" */
+    int wait;              /* 1: wait for another writer instead of failing */
+    int compact;           /* 1: compact the main database at the end */
+    unsigned jobs;         /* worker threads for the bulk path (0: online CPUs) */
+    unsigned memory_mb;    /* peak memory budget in MiB (0: 1024) */
+    int bulk;              /* CTI_BULK_* (0 is NEVER; use CTI_BULK_AUTO) */
+    int zlevel;            /* zlib level for stored bodies (-1: 9) */
+    unsigned batch;        /* direct path: articles per commit (0: 2000) */
+    int progress;          /* 1: a progress line on 'err' (a TTY) */
+    int quiet;             /* 1: no warnings, no summary line */
+    FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
+} cti_indexer_opts;
+
+typedef struct cti_indexer_stats {
+    uint64_t added;      /* articles new to the index */
+    uint64_t updated;    /* articles whose content changed */
+    uint64_t unchanged;  /* articles skipped (same stat, or same content hash) */
+    uint64_t removed;    /* articles deleted (their file left a walked folder) */
+    uint64_t failed;     /* inputs that could not be indexed */
+    uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t articles;   /* articles in the index at the end */
+    uint64_t bytes;      /* bytes of article text read and indexed */
+    double seconds;      /* wall time from cti_indexer_new() to the end of finish */
+    int bulk;            /* 1 if the segment path was taken */
+    unsigned segments;   /* segments built */
+} cti_indexer_stats;
+
+typedef struct cti_indexer cti_indexer;
+
+/* Fill 'o' with the defaults (db NULL, bulk AUTO, zlevel -1, ...). */
+void cti_indexer_opts_init(cti_indexer_opts *o);
+
+/*
+ * Open (creating if needed) the index at o->db and take its writer lock.
+ * Stale debris of an interrupted run is removed and, if that run left
+ * completed segments, they are merged first.  Returns 0 and a new indexer
+ * in *out (free with cti_indexer_free()), or -1 with *out = NULL after
+ * writing the reason on o->err: the index is being written by another
+ * cti-index (without o->wait), was built with another language or schema,
+ * is not a cti index, or cannot be opened or created.
+ */
+int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out);
+
+/*
+ * Index everything under 'path' (a file, a folder, a .gz, a .jsonl or
+ * .jsonl.gz file, or "-" for JSON lines on stdin).  Problems with single
+ * inputs are reported on o->err and counted as failed; the walk goes on.
+ * Returns 0, or -1 after a fatal index error (nothing more can be written).
+ */
+int cti_indexer_add_path(cti_indexer *ix, const char *path);
+
+/*
+ * Finish the run: remove articles whose file left a walked folder, commit
+ * the last batch, merge the segments of a bulk run, compact if asked, and
+ * fill *st.  Returns 0 when every input was indexed, 1 when some failed,
+ * -1 on a fatal index error.  Call it once; then only cti_indexer_free().
+ */
+int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *st);
+
+/*
+ * Release the indexer and its lock.  Work not yet finished is abandoned:
+ * the index keeps its committed batches.  NULL is a no-op.
+ */
+void cti_indexer_free(cti_indexer *ix);
+
+/*
+ * Print the run summary: one human line (to 'f', unless quiet) or, with
+ * 'json', one JSON object line with the keys added, updated, unchanged,
+ * removed, failed, warnings, articles, bytes, seconds, mb_per_s, bulk,
+ * segments.
+ */
+void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
+
+/*
+ * The unique id term of article id 'id' (len bytes) into buf (size at
+ * least CTI_IDTERM_MAX + 1): "Q" + id, or for ids too long for a Xapian
+ * term, "Q" + their first bytes + "#" + a hash.  Returns its length.
+ */
+#define CTI_IDTERM_MAX 240
+size_t cti_indexer_idterm(const char *id, size_t len, char *buf);
+
+#endif /* CTI_INDEXER_H */

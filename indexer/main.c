@@ -1,0 +1,149 @@
+/*
+ * main.c - cti-index: the command line over cti_indexer.
+ */
+#include "cti_indexer.h"
+#include "cti_xapian.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CTI_VERSION
+#define CTI_VERSION "0.1"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs(
+"Usage: cti-index [--db DIR] [options] PATH...\n"
+"Index articles for cti-search.  PATH is a text file, a folder (walked\n"
+"recursively), a .gz file, a .jsonl or .jsonl.gz file, or - for JSON lines\n"
+"on standard input.  Re-running skips unchanged files, re-indexes changed\n"
+"ones and removes articles whose file left a folder being indexed.\n"
+"\n"
+"  -d, --db DIR        the index folder (default: $CTI_DB, else .cti)\n"
+"  -l, --language L    stemmer language of a new index (default: english);\n"
+"                      an existing index of another language is refused\n"
+"  -j, --jobs N        worker threads for bulk loading (default: CPUs)\n"
+"  -m, --memory MB     peak memory budget (default: 1024)\n"
+"  -w, --wait          wait for another cti-index writing the index\n"
+"  -c, --compact       compact the index at the end (PATH may be omitted)\n"
+"      --bulk          always load new articles through parallel segments\n"
+"      --no-bulk       write every change straight into the index\n"
+"      --batch N       articles per commit when writing directly (2000)\n"
+"      --json          print a one-line JSON summary on stdout\n"
+"  -q, --quiet         no warnings, no progress, no summary line\n"
+"      --progress      show progress even when stderr is not a terminal\n"
+"      --no-progress   never show progress\n"
+"  -h, --help          show this help and exit\n"
+"  -V, --version       show the version and exit\n"
+"\n"
+"Exit status: 0 when every input was indexed, 2 when anything failed.\n",
+        f);
+}
+
+/* Parse a positive integer option; returns 0 or -1. */
+static int parse_uint(const char *s, unsigned long max, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || v == 0 || v > max || *s == '-')
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
+           OPT_NO_PROGRESS };
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "language", required_argument, NULL, 'l' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "memory", required_argument, NULL, 'm' },
+        { "wait", no_argument, NULL, 'w' },
+        { "compact", no_argument, NULL, 'c' },
+        { "bulk", no_argument, NULL, OPT_BULK },
+        { "no-bulk", no_argument, NULL, OPT_NO_BULK },
+        { "batch", required_argument, NULL, OPT_BATCH },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "quiet", no_argument, NULL, 'q' },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    cti_indexer_opts o;
+    cti_indexer_stats st;
+    cti_indexer *ix = NULL;
+    int json = 0, progress = -1, c;
+
+    cti_indexer_opts_init(&o);
+    while ((c = getopt_long(argc, argv, "d:l:j:m:wcqhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.db = optarg; break;
+        case 'l': o.language = optarg; break;
+        case 'j':
+            if (parse_uint(optarg, 256, &o.jobs) < 0) {
+                fprintf(stderr, "cti-index: --jobs wants a number from 1 to 256, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'm':
+            if (parse_uint(optarg, 1u << 20, &o.memory_mb) < 0 || o.memory_mb < 32) {
+                fprintf(stderr, "cti-index: --memory wants megabytes (at least 32), not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'w': o.wait = 1; break;
+        case 'c': o.compact = 1; break;
+        case OPT_BULK: o.bulk = CTI_BULK_ALWAYS; break;
+        case OPT_NO_BULK: o.bulk = CTI_BULK_NEVER; break;
+        case OPT_BATCH:
+            if (parse_uint(optarg, 1u << 24, &o.batch) < 0) {
+                fprintf(stderr, "cti-index: --batch wants a positive number, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_JSON: json = 1; break;
+        case 'q': o.quiet = 1; break;
+        case OPT_PROGRESS: progress = 1; break;
+        case OPT_NO_PROGRESS: progress = 0; break;
+        case 'h': usage(stdout); return 0;
+        case 'V':
+            printf("cti-index %s (xapian %s)\n", CTI_VERSION, cti_xapian_version());
+            return 0;
+        default:
+            fputs("Try 'cti-index --help' for more information.\n", stderr);
+            return 2;
+        }
+    }
+    if (optind == argc && !o.compact) {
+        fputs("cti-index: no PATH to index\n"
+              "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
+        return 2;
+    }
+    if (!o.db) {
+        const char *env = getenv("CTI_DB");
+        o.db = env && *env ? env : ".cti";
+    }
+    o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
+    o.err = stderr;
+
+    if (cti_indexer_new(&o, &ix) != 0)
+        return 2;
+    for (int i = optind; i < argc; i++)
+        if (cti_indexer_add_path(ix, argv[i]) < 0)
+            break;
+    int rc = cti_indexer_finish(ix, &st);
+    cti_indexer_free(ix);
+    if (json)
+        cti_indexer_stats_print(&st, 1, stdout);
+    if (!o.quiet)
+        cti_indexer_stats_print(&st, 0, stderr);
+    return rc == 0 ? 0 : 2;
+}
