@@ -132,18 +132,31 @@ valgrind: $(TESTS)
 	  CTI_TEST_DATA=tests/data valgrind -q --error-exitcode=3 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect $$t; done
 
+# libFuzzer harnesses (tests/fuzz/fuzz_<name>.c): the library is rebuilt with
+# clang and coverage instrumentation in build-fuzz/ (clang-only warnings do
+# not stop it), each harness links against it.  make fuzz runs each for
+# FUZZ_SECONDS on a corpus in build-fuzz/corpus-<name>, seeded from
+# tests/fuzz/seeds/<name>/ (and tests/fuzz/<name>.dict when present);
+# crashing inputs land in build-fuzz/ as crash-<name>-*: copy them to
+# tests/fuzz/seeds/<name>/, where tests/test_regress.c replays them.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+FUZZ_OPTS ?= -timeout=20 -rss_limit_mb=2560 -max_len=65536
 fuzz-build:
-	$(MAKE) O=build-fuzz CC=clang CXX=clang++ OPT=-O1 \
-	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -g" build-fuzz/libcti.a
+	$(MAKE) O=build-fuzz CC=clang CXX=clang++ OPT=-O1 WARN="-Wall -Wextra" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libcti.a
 	@set -e; for f in $(FUZZ_SRC); do b=build-fuzz/$$(basename $$f .c); \
-	  echo "  FUZZ $$b"; clang++ -std=c++17 -fsanitize=fuzzer,address,undefined -g \
-	    -Ishim -Iindexer -Isearcher -x c $$f -x none build-fuzz/libcti.a $(LDLIBS) -o $$b; done
+	  echo "  FUZZ $$b"; \
+	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CPPFLAGS) $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $$b.o $$f; \
+	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS); done
 fuzz: fuzz-build
 	@set -e; for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus-$$n; \
+	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
-	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
+	  $$b -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $$d -artifact_prefix=build-fuzz/crash-$$n- \
+	    build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
 
 bench: $(PROGS) $(BENCH_PROGS)
 	O=$(O) sh bench/run.sh

@@ -1,0 +1,135 @@
+/*
+ * test_regress.c - replay every fuzz seed and every input that once
+ * crashed a libFuzzer harness (tests/fuzz/seeds/<harness>/), through the
+ * harness itself, so its invariants are checked in every "make test" and
+ * under ASan/UBSan in "make SANITIZE=1 test".
+ *
+ * A harness aborts on a broken invariant, which fails this test with the
+ * file name printed just before.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#define LLVMFuzzerTestOneInput fuzz_store_one
+#include "fuzz/fuzz_store.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_article_one
+#include "fuzz/fuzz_article.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_analyzer_one
+#include "fuzz/fuzz_analyzer.c"
+#undef LLVMFuzzerTestOneInput
+
+typedef int (*one_fn)(const uint8_t *, size_t);
+
+static const char *seed_root(void)
+{
+    const char *r = getenv("CTI_FUZZ_SEEDS");
+    return r && *r ? r : "tests/fuzz/seeds";
+}
+
+/* Read a whole file; NULL if it cannot be read. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        uint8_t *p = realloc(buf, cap *= 2);
+        if (!p)
+            free(buf);
+        buf = p;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Run every file of seeds/<harness>/ through fn; returns how many ran. */
+static size_t replay(const char *harness, one_fn fn)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", seed_root(), harness);
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot open %s (run the tests from the top of the tree)", dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            names = realloc(names, cap * sizeof *names);
+            assert_non_null(names);
+        }
+        names[n] = strdup(e->d_name);
+        assert_non_null(names[n]);
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[8192];
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        uint8_t *data = slurp(path, &len);
+        if (!data)
+            fail_msg("cannot read %s", path);
+        fprintf(stderr, "replay %s (%zu bytes)\n", path, len);
+        assert_int_equal(fn(data, len), 0);
+        free(data);
+        free(names[i]);
+    }
+    free(names);
+    return n;
+}
+
+static void test_store_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_store", fuzz_store_one) > 0);
+}
+
+static void test_article_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_article", fuzz_article_one) > 0);
+}
+
+static void test_analyzer_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_analyzer", fuzz_analyzer_one) > 0);
+    cti_analyzer_free(ana_english);
+    ana_english = NULL;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_seeds),
+        cmocka_unit_test(test_article_seeds),
+        cmocka_unit_test(test_analyzer_seeds),
+    };
+    return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
+}
