@@ -51,6 +51,17 @@ typedef struct cti_hl_spec {
 /* Free every group, item and stem of 'spec' (allocated with malloc), and the spec itself. */
 void cti_hl_spec_free(cti_hl_spec *spec);
 
+/* A new empty spec (free with cti_hl_spec_free()), or NULL on no memory. */
+cti_hl_spec *cti_hl_spec_new(void);
+
+/*
+ * Append a group to 'spec', copying 'items' (nitems >= 1) and their stems.
+ * Returns 0, or -1 on no memory (the spec stays valid for
+ * cti_hl_spec_free(), possibly with the new group partly filled).
+ */
+int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
+                    double weight, const cti_hl_item *items, size_t nitems);
+
 /* A byte range [start, end) to highlight. */
 typedef struct cti_span {
     size_t start, end;
@@ -73,22 +84,46 @@ typedef struct cti_snippet_opts {
 /*
  * Build the snippet of 'body' (len bytes of UTF-8, possibly invalid) for
  * 'spec' (CTI_HL_ANY groups only; NULL or empty: the article's opening).
- * Fragments are joined with " … ".  When no group matches in the body the
- * snippet is the article's opening, without spans.
+ *
+ * Matching: a word matches every token with the same stem, a prefix item
+ * every stem that starts with it, a phrase only where its stems are
+ * consecutive (highlighted as one span), a NEAR group only where one
+ * occurrence of each item fits in window + (stems of all items) words
+ * (at most 'window' words between two words, either order).
+ *
+ * Choice: fragments of about size/fragments characters are picked
+ * greedily, each covering the heaviest sum of group weights not yet shown
+ * (repeats only break ties); when fewer fragments suffice to show every
+ * group that matched, they get the whole size.  A fragment starts at the
+ * start of the sentence holding its first match when that fits, ends at
+ * a sentence end when one is near its budget, and is cut at word
+ * boundaries.  Fragments are in text order, joined with " … "; a leading
+ * "… " or trailing " …" means words of the text were left out there.
+ *
+ * Cleaning: whitespace runs, control characters (C0, DEL, C1) and Unicode
+ * spaces become one space; ANSI/ECMA-48 escape sequences, bidi controls
+ * and BOMs are dropped; invalid UTF-8 becomes U+FFFD.  Spans are byte
+ * offsets into the cleaned text, on character boundaries.
+ *
+ * When no group matches in the body the snippet is the article's opening
+ * (about 'size' characters), without spans.
  * Returns 0 and fills *out (release with cti_snippet_release()), or -1 on
- * no memory with *out zeroed.
+ * no memory with *out zeroed.  'opts' may be NULL (defaults); zero fields
+ * take the defaults.
  */
 int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
                       const char *body, size_t len,
                       const cti_snippet_opts *opts, cti_snippet *out);
 
 /*
- * Highlight the whole of 'title' (CTI_HL_ANY and CTI_HL_TITLE groups):
- * *out holds the cleaned title and its spans.  Returns 0 or -1 (no memory).
+ * Highlight the whole of 'title' (CTI_HL_ANY and CTI_HL_TITLE groups,
+ * matched as in cti_snippet_build()): *out holds the cleaned title, never
+ * cut, and its spans.  Returns 0 or -1 (no memory, *out zeroed).
  */
 int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
                       const char *title, size_t len, cti_snippet *out);
 
+/* Free the text and spans of 's' and zero it (NULL or zeroed: no-op). */
 void cti_snippet_release(cti_snippet *s);
 
 /* How to render spans. */
@@ -102,6 +137,8 @@ typedef enum cti_hl_style {
 /*
  * Render 's' in 'style' into a new NUL-terminated string (caller frees).
  * 'open'/'close' are the markers for CTI_HL_STYLE_MARKERS (NULL: "[" "]").
+ * CTI_HL_STYLE_ANSI wraps spans in ESC[1;31m ... ESC[0m; CTI_HL_STYLE_HTML
+ * escapes & < > " ' in all the text and wraps spans in <mark></mark>.
  * Returns NULL on no memory.
  */
 char *cti_snippet_render(const cti_snippet *s, cti_hl_style style,

@@ -1,0 +1,1373 @@
+/*
+ * cti_snippet.c - snippets and highlights.
+ *
+ * One pass of the analyzer over the article collects every token (byte
+ * offsets, a character offset with whitespace collapsed, whether it starts
+ * a sentence) and every token whose stem is one of the spec's stems.  From
+ * those the matches are built: words and phrases (consecutive stems), NEAR
+ * groups (every item within the window), prefixes.  Each match is a
+ * scoring unit; a sliding window over the units picks the fragments that
+ * cover the most distinct groups, rarer (heavier) groups first.  Fragments
+ * are laid out on token boundaries, preferably from a sentence start, and
+ * copied with control characters, escape sequences and invalid UTF-8
+ * cleaned away and whitespace collapsed, mapping the highlight spans to
+ * byte offsets in the cleaned text.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "cti_snippet.h"
+
+#define DEFAULT_FRAGMENTS 2
+#define DEFAULT_SIZE 200
+#define ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
+
+/* ---------------------------------------------------------------- spec */
+
+void cti_hl_spec_free(cti_hl_spec *spec)
+{
+    if (!spec)
+        return;
+    for (size_t g = 0; g < spec->ngroups; g++) {
+        cti_hl_group *grp = &spec->groups[g];
+        for (size_t i = 0; i < grp->nitems; i++) {
+            for (size_t k = 0; k < grp->items[i].nstems; k++)
+                free(grp->items[i].stems[k]);
+            free(grp->items[i].stems);
+        }
+        free(grp->items);
+    }
+    free(spec->groups);
+    free(spec);
+}
+
+cti_hl_spec *cti_hl_spec_new(void)
+{
+    return calloc(1, sizeof(cti_hl_spec));
+}
+
+int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
+                    double weight, const cti_hl_item *items, size_t nitems)
+{
+    cti_hl_group *groups, *grp;
+    size_t i, k;
+
+    if (!spec || !items || nitems == 0)
+        return -1;
+    groups = realloc(spec->groups, (spec->ngroups + 1) * sizeof *groups);
+    if (!groups)
+        return -1;
+    spec->groups = groups;
+    grp = &groups[spec->ngroups];
+    memset(grp, 0, sizeof *grp);
+    grp->kind = kind;
+    grp->field = field;
+    grp->window = window;
+    grp->weight = weight;
+    grp->items = calloc(nitems, sizeof *grp->items);
+    if (!grp->items)
+        return -1;
+    spec->ngroups++;    /* from here on cti_hl_spec_free() cleans up */
+    for (i = 0; i < nitems; i++) {
+        cti_hl_item *it = &grp->items[i];
+        it->prefix = items[i].prefix;
+        it->stems = calloc(items[i].nstems ? items[i].nstems : 1,
+                           sizeof *it->stems);
+        if (!it->stems)
+            return -1;
+        grp->nitems = i + 1;
+        for (k = 0; k < items[i].nstems; k++) {
+            it->stems[k] = strdup(items[i].stems[k] ? items[i].stems[k] : "");
+            if (!it->stems[k])
+                return -1;
+            it->nstems = k + 1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- buffers */
+
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf;
+
+/* Append n bytes; does nothing once *rc is set, sets it on no memory. */
+static void buf_put(buf *b, const void *s, size_t n, int *rc)
+{
+    if (*rc)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            *rc = -1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_str(buf *b, const char *s, int *rc)
+{
+    buf_put(b, s, strlen(s), rc);
+}
+
+/* Grow an array of elements of 'size' bytes to hold at least n + 1. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, c * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+/* --------------------------------------------------------- the matcher */
+
+/* One stem of one item: the analyzer's stems are compared with these. */
+typedef struct ref {
+    const char *stem;
+    size_t len;
+    uint32_t item;      /* index into scan.items */
+    uint32_t k;         /* which stem of the item */
+    int prefix;         /* stem is a prefix (last stem of a word* item) */
+    int32_t next;       /* next ref with the same exact stem, or -1 */
+} ref;
+
+/* One item of a group of the spec that applies to the text. */
+typedef struct item {
+    uint32_t group;     /* index into the spec's groups */
+    uint32_t local;     /* index of the item in its group */
+    uint32_t nstems;
+    uint32_t ref0;      /* refs ref0 .. ref0 + nstems - 1 */
+} item;
+
+/* One token of the text. */
+typedef struct tok {
+    size_t start, end;  /* bytes in the text */
+    uint32_t cstart;    /* characters before it, whitespace runs counted once */
+    uint32_t cend;
+    uint32_t sent;      /* 1: starts a sentence */
+} tok;
+
+/* A match: tokens a..b (inclusive) matched group g (item 'it'). */
+typedef struct hit {
+    uint32_t a, b;
+    uint32_t g;
+    uint32_t it;
+} hit;
+
+typedef struct scan {
+    const char *text;
+    size_t len;
+    const cti_hl_spec *spec;
+
+    ref *refs;
+    size_t nrefs;
+    item *items;
+    size_t nitems;
+    int32_t *table;     /* hash of exact stems -> first ref, -1 empty */
+    size_t tmask;
+    uint32_t *prefixes; /* refs that are prefixes */
+    size_t nprefixes;
+
+    tok *toks;
+    size_t ntoks, ctoks;
+    uint32_t *mtok, *mref;  /* (token, ref) pairs in token order */
+    size_t nm, cm;
+
+    /* char counting and sentence state between tokens */
+    size_t lastend;
+    uint32_t cpos;
+    int prev_ws;
+    char prev[8];       /* the previous folded token when it is short */
+    size_t prevlen;
+    int oom;
+} scan;
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int field_applies(int field, int title)
+{
+    if (field == CTI_HL_ANY)
+        return 1;
+    return title && field == CTI_HL_TITLE;
+}
+
+/* Collect the items and stems of the groups that apply; build the hash. */
+static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
+{
+    size_t nref = 0, nit = 0, g, i, k;
+
+    sc->spec = spec;
+    if (!spec)
+        return 0;
+    for (g = 0; g < spec->ngroups; g++) {
+        const cti_hl_group *grp = &spec->groups[g];
+        if (!field_applies(grp->field, title))
+            continue;
+        for (i = 0; i < grp->nitems; i++) {
+            if (grp->items[i].nstems == 0)
+                continue;
+            nit++;
+            nref += grp->items[i].nstems;
+        }
+    }
+    if (nit == 0)
+        return 0;
+    sc->items = calloc(nit, sizeof *sc->items);
+    sc->refs = calloc(nref, sizeof *sc->refs);
+    sc->prefixes = calloc(nref, sizeof *sc->prefixes);
+    size_t tsize = 16;
+    while (tsize < nref * 2)
+        tsize *= 2;
+    sc->table = malloc(tsize * sizeof *sc->table);
+    if (!sc->items || !sc->refs || !sc->prefixes || !sc->table)
+        return -1;
+    sc->tmask = tsize - 1;
+    for (i = 0; i < tsize; i++)
+        sc->table[i] = -1;
+
+    for (g = 0; g < spec->ngroups; g++) {
+        const cti_hl_group *grp = &spec->groups[g];
+        if (!field_applies(grp->field, title))
+            continue;
+        for (i = 0; i < grp->nitems; i++) {
+            const cti_hl_item *hi = &grp->items[i];
+            if (hi->nstems == 0)
+                continue;
+            item *it = &sc->items[sc->nitems];
+            it->group = (uint32_t)g;
+            it->local = (uint32_t)i;
+            it->nstems = (uint32_t)hi->nstems;
+            it->ref0 = (uint32_t)sc->nrefs;
+            for (k = 0; k < hi->nstems; k++) {
+                ref *r = &sc->refs[sc->nrefs];
+                r->stem = hi->stems[k] ? hi->stems[k] : "";
+                r->len = strlen(r->stem);
+                r->item = (uint32_t)sc->nitems;
+                r->k = (uint32_t)k;
+                r->prefix = hi->prefix && k + 1 == hi->nstems;
+                r->next = -1;
+                if (r->prefix) {
+                    sc->prefixes[sc->nprefixes++] = (uint32_t)sc->nrefs;
+                } else {
+                    /* chain onto an existing slot with the same stem */
+                    size_t h = hash_bytes(r->stem, r->len) & sc->tmask;
+                    for (;;) {
+                        int32_t e = sc->table[h];
+                        if (e < 0) {
+                            sc->table[h] = (int32_t)sc->nrefs;
+                            break;
+                        }
+                        if (sc->refs[e].len == r->len &&
+                            memcmp(sc->refs[e].stem, r->stem, r->len) == 0) {
+                            r->next = sc->refs[e].next;
+                            sc->refs[e].next = (int32_t)sc->nrefs;
+                            break;
+                        }
+                        h = (h + 1) & sc->tmask;
+                    }
+                }
+                sc->nrefs++;
+            }
+            sc->nitems++;
+        }
+    }
+    return 0;
+}
+
+static int push_match(scan *sc, uint32_t t, uint32_t r)
+{
+    if (sc->nm >= sc->cm) {
+        size_t c = sc->cm;
+        if (grow((void **)&sc->mtok, &c, sc->nm, sizeof *sc->mtok))
+            return -1;
+        c = sc->cm;
+        if (grow((void **)&sc->mref, &c, sc->nm, sizeof *sc->mref))
+            return -1;
+        sc->cm = c;
+    }
+    sc->mtok[sc->nm] = t;
+    sc->mref[sc->nm] = r;
+    sc->nm++;
+    return 0;
+}
+
+/* Words after which a full stop does not end a sentence. */
+static int is_abbrev(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen",
+        "rep", "lt", "col", "capt", "prof", "no", "vs", "inc", "co", "corp",
+        "mt", "ft", "rev", "hon", "messrs", "etc", "e.g", "i.e", NULL
+    };
+    if (n == 1)
+        return 1;   /* an initial: "J. Smith" */
+    if (n > 7)
+        return 0;
+    for (size_t i = 0; words[i]; i++)
+        if (strncmp(words[i], s, n) == 0 && words[i][n] == '\0')
+            return 1;
+    return 0;
+}
+
+/* 1 if the character at s (len n) could open a sentence: not lower case. */
+static int opens_sentence(const char *s, size_t n)
+{
+    utf8proc_int32_t cp;
+    if (n == 0)
+        return 0;
+    if ((unsigned char)s[0] < 0x80)
+        return !(s[0] >= 'a' && s[0] <= 'z');
+    if (utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp) < 0)
+        return 0;
+    return utf8proc_category(cp) != UTF8PROC_CATEGORY_LL;
+}
+
+/*
+ * Count the characters of the gap text[lastend, start) (whitespace and
+ * control runs count as one) and look for a sentence boundary in it.
+ * Returns 2 for a paragraph break or a CJK full stop, 1 for a full stop,
+ * question or exclamation mark followed by space, or a line break; else 0.
+ */
+static int scan_gap(scan *sc, size_t start)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    int term = 0, newlines = 0, strong = 0, boundary = 0;
+
+    for (size_t i = sc->lastend; i < start; i++) {
+        unsigned c = p[i];
+        if (c >= 0x80 && c < 0xC0)
+            continue;
+        if (c <= 0x20 || c == 0x7F) {
+            if (c == '\n')
+                newlines++;
+            if (term)
+                boundary = 1;
+            if (!sc->prev_ws)
+                sc->cpos++;
+            sc->prev_ws = 1;
+            continue;
+        }
+        sc->cpos++;
+        sc->prev_ws = 0;
+        if (c == '.' || c == '!' || c == '?')
+            term = 1;
+        else if (c == 0xE3 && i + 2 < start && p[i + 1] == 0x80 && p[i + 2] == 0x82)
+            strong = 1;     /* U+3002 IDEOGRAPHIC FULL STOP */
+        else if (c == 0xEF && i + 2 < start && p[i + 1] == 0xBC &&
+                 (p[i + 2] == 0x81 || p[i + 2] == 0x9F))
+            strong = 1;     /* U+FF01, U+FF1F fullwidth ! and ? */
+    }
+    if (newlines >= 2 || strong)
+        return 2;
+    if (boundary || newlines)
+        return 1;
+    return 0;
+}
+
+static int on_token(void *ctx, const cti_token *t)
+{
+    scan *sc = ctx;
+    tok *tk;
+    uint32_t ti = (uint32_t)sc->ntoks;
+
+    if (t->start < sc->lastend || t->end > sc->len || t->end < t->start)
+        return 0;   /* offsets out of order: ignore the token */
+    if (grow((void **)&sc->toks, &sc->ctoks, sc->ntoks, sizeof *sc->toks)) {
+        sc->oom = 1;
+        return -1;
+    }
+    int b = scan_gap(sc, t->start);
+    tk = &sc->toks[sc->ntoks++];
+    tk->start = t->start;
+    tk->end = t->end;
+    tk->cstart = sc->cpos;
+    for (size_t i = t->start; i < t->end; i++)
+        if (((unsigned char)sc->text[i] & 0xC0) != 0x80)
+            sc->cpos++;
+    tk->cend = sc->cpos;
+    sc->prev_ws = 0;
+    sc->lastend = t->end;
+    tk->sent = ti == 0 || b == 2 ||
+               (b == 1 && opens_sentence(sc->text + t->start, t->end - t->start) &&
+                !is_abbrev(sc->prev, sc->prevlen) &&
+                !memchr(sc->text + tk[-1].start, '.', tk[-1].end - tk[-1].start));
+    /* the previous word, for the abbreviation test (short ones only) */
+    sc->prevlen = t->len <= sizeof sc->prev ? t->len : sizeof sc->prev + 1;
+    if (t->len <= sizeof sc->prev)
+        memcpy(sc->prev, t->text, t->len);
+
+    if (sc->nitems == 0)
+        return 0;
+    /* exact stems */
+    size_t h = hash_bytes(t->stem, t->stemlen) & sc->tmask;
+    for (;;) {
+        int32_t e = sc->table[h];
+        if (e < 0)
+            break;
+        if (sc->refs[e].len == t->stemlen &&
+            memcmp(sc->refs[e].stem, t->stem, t->stemlen) == 0) {
+            for (; e >= 0; e = sc->refs[e].next)
+                if (push_match(sc, ti, (uint32_t)e)) {
+                    sc->oom = 1;
+                    return -1;
+                }
+            break;
+        }
+        h = (h + 1) & sc->tmask;
+    }
+    /* prefixes */
+    for (size_t i = 0; i < sc->nprefixes; i++) {
+        const ref *r = &sc->refs[sc->prefixes[i]];
+        if (r->len <= t->stemlen && memcmp(r->stem, t->stem, r->len) == 0)
+            if (push_match(sc, ti, sc->prefixes[i])) {
+                sc->oom = 1;
+                return -1;
+            }
+    }
+    return 0;
+}
+
+static void scan_free(scan *sc)
+{
+    free(sc->refs);
+    free(sc->items);
+    free(sc->table);
+    free(sc->prefixes);
+    free(sc->toks);
+    free(sc->mtok);
+    free(sc->mref);
+}
+
+static int hit_cmp(const void *x, const void *y)
+{
+    const hit *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    if (a->g != b->g)
+        return a->g < b->g ? -1 : 1;
+    return 0;
+}
+
+typedef struct hits {
+    hit *v;
+    size_t n, cap;
+} hits;
+
+static int hits_push(hits *h, uint32_t a, uint32_t b, uint32_t g, uint32_t it)
+{
+    if (grow((void **)&h->v, &h->cap, h->n, sizeof *h->v))
+        return -1;
+    h->v[h->n].a = a;
+    h->v[h->n].b = b;
+    h->v[h->n].g = g;
+    h->v[h->n].it = it;
+    h->n++;
+    return 0;
+}
+
+/* 1 if ref r matched token t (off: first match of each token). */
+static int matched_at(const scan *sc, const uint32_t *off, uint32_t t, uint32_t r)
+{
+    for (uint32_t m = off[t]; m < off[t + 1]; m++)
+        if (sc->mref[m] == r)
+            return 1;
+    return 0;
+}
+
+/*
+ * A NEAR group matches where one occurrence of every item lies in a
+ * stretch of at most window + (stems of all items) words, as the query
+ * asks Xapian's OP_NEAR: for two words, "a NEAR/n b" matches when at most
+ * n words stand between them, in either order.  Every occurrence that
+ * takes part in such a stretch is highlighted; every minimal stretch is a
+ * scoring unit.
+ */
+static int near_matches(const scan *sc, uint32_t g, const hit *occ, size_t n,
+                        hits *units, hits *hl)
+{
+    const cti_hl_group *grp = &sc->spec->groups[g];
+    size_t k = 0, sumlen = 0, i, l, r;
+    uint32_t *seen = NULL, stamp = 0;
+    unsigned char *part = NULL;
+    int rc = -1;
+
+    for (i = 0; i < sc->nitems; i++)
+        if (sc->items[i].group == g) {
+            k++;
+            sumlen += sc->items[i].nstems;
+        }
+    if (n == 0 || k == 0)
+        return 0;
+    seen = calloc(grp->nitems, sizeof *seen);
+    part = calloc(n, 1);
+    if (!seen || !part)
+        goto done;
+    uint64_t span = (uint64_t)grp->window + sumlen;
+    for (l = 0; l < n; l++) {
+        uint64_t bound = occ[l].a + span - 1;    /* last token allowed */
+        size_t cnt = 0;
+        uint32_t bmax = occ[l].b, bunit = 0;
+
+        stamp++;
+        for (r = l; r < n && occ[r].a <= bound; r++) {
+            if (occ[r].b > bound)
+                continue;
+            uint32_t li = sc->items[occ[r].it].local;
+            if (occ[r].b > bmax)
+                bmax = occ[r].b;
+            if (seen[li] != stamp) {
+                seen[li] = stamp;
+                if (++cnt == k)
+                    bunit = bmax;   /* the minimal stretch from here */
+            }
+        }
+        if (cnt < k)
+            continue;
+        for (r = l; r < n && occ[r].a <= bound; r++)
+            if (occ[r].b <= bound)
+                part[r] = 1;
+        if (hits_push(units, occ[l].a, bunit, g, occ[l].it))
+            goto done;
+    }
+    for (i = 0; i < n; i++)
+        if (part[i] && hits_push(hl, occ[i].a, occ[i].b, g, occ[i].it))
+            goto done;
+    rc = 0;
+done:
+    free(seen);
+    free(part);
+    return rc;
+}
+
+/*
+ * Turn the (token, ref) matches into scoring units and highlights.
+ * Units and highlights come back sorted by first token.
+ */
+static int build_hits(const scan *sc, hits *units, hits *hl)
+{
+    uint32_t *off = NULL;
+    hits occ = {0}, tmp = {0};
+    size_t m, g;
+    int rc = -1;
+
+    if (sc->nm == 0)
+        return 0;
+    off = calloc(sc->ntoks + 1, sizeof *off);
+    if (!off)
+        goto done;
+    for (m = 0; m < sc->nm; m++)
+        off[sc->mtok[m] + 1]++;
+    for (size_t t = 0; t < sc->ntoks; t++)
+        off[t + 1] += off[t];
+
+    /* occurrences of items: stem 0 here, stem k at the k-th next token */
+    for (m = 0; m < sc->nm; m++) {
+        const ref *r = &sc->refs[sc->mref[m]];
+        if (r->k != 0)
+            continue;
+        const item *it = &sc->items[r->item];
+        uint32_t t = sc->mtok[m];
+        if ((size_t)t + it->nstems > sc->ntoks)
+            continue;
+        uint32_t k;
+        for (k = 1; k < it->nstems; k++)
+            if (!matched_at(sc, off, t + k, it->ref0 + k))
+                break;
+        if (k < it->nstems)
+            continue;
+        if (hits_push(&occ, t, t + it->nstems - 1, it->group, r->item))
+            goto done;
+    }
+
+    for (m = 0; m < occ.n; m++) {
+        const cti_hl_group *grp = &sc->spec->groups[occ.v[m].g];
+        if (grp->kind == CTI_HL_NEAR && grp->nitems > 1)
+            continue;
+        if (hits_push(units, occ.v[m].a, occ.v[m].b, occ.v[m].g, occ.v[m].it) ||
+            hits_push(hl, occ.v[m].a, occ.v[m].b, occ.v[m].g, occ.v[m].it))
+            goto done;
+    }
+    for (g = 0; g < sc->spec->ngroups; g++) {
+        const cti_hl_group *grp = &sc->spec->groups[g];
+        if (grp->kind != CTI_HL_NEAR || grp->nitems <= 1)
+            continue;
+        tmp.n = 0;
+        for (m = 0; m < occ.n; m++)
+            if (occ.v[m].g == g &&
+                hits_push(&tmp, occ.v[m].a, occ.v[m].b, occ.v[m].g, occ.v[m].it))
+                goto done;
+        if (near_matches(sc, (uint32_t)g, tmp.v, tmp.n, units, hl))
+            goto done;
+    }
+    if (units->n > 1)
+        qsort(units->v, units->n, sizeof *units->v, hit_cmp);
+    if (hl->n > 1)
+        qsort(hl->v, hl->n, sizeof *hl->v, hit_cmp);
+    rc = 0;
+done:
+    free(off);
+    free(occ.v);
+    free(tmp.v);
+    return rc;
+}
+
+/* ---------------------------------------------------------- cleaning */
+
+typedef struct span_map {
+    size_t start, end;      /* in the source text */
+    size_t ostart, oend;    /* in the output; ostart == SIZE_MAX: not started */
+} span_map;
+
+/* How a code point is copied into a snippet. */
+enum { CH_KEEP, CH_SPACE, CH_DROP };
+
+static int classify(utf8proc_int32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        return CH_SPACE;                    /* C0, DEL, C1 controls */
+    if (cp == 0x20 || cp == 0xA0)
+        return CH_SPACE;
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+        cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0xFEFF)
+        return CH_DROP;                     /* bidi controls, BOM */
+    if (cp < 0x80)
+        return CH_KEEP;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        return CH_SPACE;
+    default:
+        return CH_KEEP;
+    }
+}
+
+/* Length of the escape sequence starting with ESC at p[0] (at most n bytes). */
+static size_t escape_len(const unsigned char *p, size_t n)
+{
+    size_t i;
+    if (n < 2)
+        return 1;
+    if (p[1] == '[') {                      /* CSI: parameters, final byte */
+        for (i = 2; i < n && i < 64; i++)
+            if (p[i] >= 0x40 && p[i] <= 0x7E)
+                return i + 1;
+        return i < n ? 1 : n;
+    }
+    if (p[1] == ']' || p[1] == 'P' || p[1] == '_' || p[1] == '^') {
+        /* OSC, DCS, APC, PM: up to BEL or ESC backslash */
+        for (i = 2; i < n && i < 4096; i++) {
+            if (p[i] == 0x07)
+                return i + 1;
+            if (p[i] == 0x1B && i + 1 < n && p[i + 1] == '\\')
+                return i + 2;
+        }
+        return i < n ? 1 : n;
+    }
+    if (p[1] >= 0x20 && p[1] < 0x7F)
+        return 2;                           /* ESC and one character */
+    return 1;
+}
+
+/*
+ * Append text[from, to) to out, cleaned: whitespace and control runs
+ * become one space (none at either end), escape sequences and bidi
+ * controls are dropped, invalid UTF-8 becomes U+FFFD.  The spans
+ * sp[0..nsp) (sorted, not overlapping, in text offsets) get their output
+ * offsets.  *chars counts the characters written; with maxchars != 0 the
+ * copy stops before that many.  Returns the text offset where it stopped.
+ */
+static size_t clean_copy(buf *out, const char *text, size_t from, size_t to,
+                         span_map *sp, size_t nsp, size_t *chars,
+                         size_t maxchars, int *rc)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = from, s = 0, lastvis = out->len;
+    int pending = 0;
+
+    while (s < nsp && sp[s].end <= from)
+        s++;
+    while (i < to && !*rc) {
+        utf8proc_int32_t cp;
+        size_t n;
+        int cls;
+
+        /* close the spans that end here */
+        while (s < nsp && sp[s].end <= i) {
+            if (sp[s].ostart != SIZE_MAX)
+                sp[s].oend = lastvis;
+            s++;
+        }
+        if (p[i] < 0x80) {
+            cp = p[i];
+            n = 1;
+            if (cp == 0x1B) {
+                i += escape_len(p + i, to - i);
+                continue;
+            }
+        } else {
+            utf8proc_ssize_t r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(to - i), &cp);
+            if (r < 0) {
+                cp = 0xFFFD;
+                n = 1;
+            } else {
+                n = (size_t)r;
+            }
+        }
+        cls = classify(cp);
+        if (cls == CH_SPACE) {
+            if (out->len > 0 && lastvis == out->len)
+                pending = 1;
+        } else if (cls == CH_KEEP) {
+            if (maxchars && *chars >= maxchars)
+                break;
+            if (pending) {
+                buf_put(out, " ", 1, rc);
+                (*chars)++;
+                pending = 0;
+            }
+            if (s < nsp && sp[s].start <= i && sp[s].ostart == SIZE_MAX)
+                sp[s].ostart = out->len;
+            if (cp == 0xFFFD && n == 1 && p[i] >= 0x80)
+                buf_put(out, "\xEF\xBF\xBD", 3, rc);
+            else
+                buf_put(out, p + i, n, rc);
+            (*chars)++;
+            lastvis = out->len;
+        }
+        i += n;
+    }
+    while (s < nsp && sp[s].start < i) {
+        if (sp[s].ostart != SIZE_MAX && sp[s].oend == SIZE_MAX)
+            sp[s].oend = lastvis;
+        s++;
+    }
+    return i;
+}
+
+/* 1 if text[from, to) holds anything but whitespace and controls. */
+static int has_visible(const char *text, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c > 0x20 && c != 0x7F)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------- fragment choice */
+
+typedef struct frag {
+    uint32_t s, e;      /* first and last token */
+} frag;
+
+typedef struct chooser {
+    const scan *sc;
+    const hit *u;       /* scoring units, sorted */
+    size_t nu;
+    const double *w;    /* weight of each spec group */
+    uint32_t *sent_prev;/* latest sentence start at or before each token */
+    uint32_t *seen;     /* per group stamp */
+    uint32_t stamp;
+    unsigned char *covered;
+    frag f[64];
+    size_t nf;
+} chooser;
+
+/* The free token range around token t, or 0 if t is inside a fragment. */
+static int free_range(const chooser *ch, uint32_t t, uint32_t *lo, uint32_t *hi)
+{
+    *lo = 0;
+    *hi = (uint32_t)ch->sc->ntoks - 1;
+    for (size_t i = 0; i < ch->nf; i++) {
+        if (t >= ch->f[i].s && t <= ch->f[i].e)
+            return 0;
+        if (ch->f[i].e < t && ch->f[i].e + 1 > *lo)
+            *lo = ch->f[i].e + 1;
+        if (ch->f[i].s > t && ch->f[i].s - 1 < *hi)
+            *hi = ch->f[i].s - 1;
+    }
+    return 1;
+}
+
+/*
+ * Lay out a fragment of about 'size' characters that holds tokens a..b,
+ * within tokens lo..hi: from the sentence start before a when it is near
+ * enough, else with a little context before; to the end of a sentence
+ * when one ends near the budget.
+ */
+static frag layout(const chooser *ch, uint32_t a, uint32_t b, uint32_t lo,
+                   uint32_t hi, uint32_t size)
+{
+    const tok *tk = ch->sc->toks;
+    frag f;
+    uint32_t used = tk[b].cend - tk[a].cstart;
+    uint32_t slack = used < size ? size - used : 0;
+    uint32_t sp = ch->sent_prev[a];
+    uint32_t s = a, e = b;
+
+    if (sp >= lo && tk[a].cstart - tk[sp].cstart <= slack) {
+        s = sp;
+    } else {
+        /* a long sentence: when its end fits, show all up to there */
+        uint32_t se = b;
+        while (se < hi && !tk[se + 1].sent)
+            se++;
+        if (se == hi || tk[se].cend - tk[a].cstart > size) {
+            uint32_t ctx = slack / 3 < 40 ? slack / 3 : 40;
+            while (s > lo && tk[a].cstart - tk[s - 1].cstart <= ctx)
+                s--;
+        } else {
+            e = se;
+            while (s > lo && tk[e].cend - tk[s - 1].cstart <= size)
+                s--;
+            f.s = s;
+            f.e = e;
+            return f;
+        }
+    }
+    while (e < hi && tk[e + 1].cend - tk[s].cstart <= size)
+        e++;
+    /* reached the end of the room with budget left: use it before */
+    if (e == hi || e + 1 == ch->sc->ntoks) {
+        uint32_t s0 = s, t;
+        while (s > lo && tk[e].cend - tk[s - 1].cstart <= size)
+            s--;
+        /* but start at a sentence when one starts in the added part */
+        for (t = s; t < s0 && !tk[t].sent; t++)
+            ;
+        if (t < s0 || tk[s0].sent)
+            s = t;
+    }
+    /* end at a sentence end when one is within the last third */
+    if (e + 1 < ch->sc->ntoks && !tk[e + 1].sent) {
+        for (uint32_t t = e; t >= b; t--) {
+            if (tk[e].cend - tk[t].cend > size / 3)
+                break;
+            if (tk[t + 1].sent) {
+                e = t;
+                break;
+            }
+            if (t == 0)
+                break;
+        }
+    }
+    f.s = s;
+    f.e = e;
+    return f;
+}
+
+/*
+ * Pick the best window of at most 'size' characters among the units that
+ * lie outside the fragments chosen so far.  Groups not yet covered count
+ * their full weight; covered groups and repeats only break ties.  Returns
+ * 1 and the fragment in *out, or 0 when no window adds a new group (the
+ * first fragment only needs some unit).
+ */
+static int pick(chooser *ch, uint32_t size, frag *out)
+{
+    const tok *tk = ch->sc->toks;
+    double bp = -1, bs = -1;
+    int bsent = 0, found = 0;
+    uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
+
+    for (size_t i = 0; i < ch->nu; i++) {
+        uint32_t lo, hi, a = ch->u[i].a, bmax = ch->u[i].b;
+        double pri = 0, sec = 0;
+
+        if (!free_range(ch, a, &lo, &hi) || ch->u[i].b > hi)
+            continue;
+        ch->stamp++;
+        uint32_t base = tk[a].cstart;
+        for (size_t j = i; j < ch->nu && tk[ch->u[j].a].cstart - base <= size; j++) {
+            const hit *h = &ch->u[j];
+            if (h->b > hi || (j != i && tk[h->b].cend - base > size))
+                continue;
+            if (h->b > bmax)
+                bmax = h->b;
+            if (ch->seen[h->g] != ch->stamp) {
+                ch->seen[h->g] = ch->stamp;
+                if (ch->covered[h->g])
+                    sec += ch->w[h->g];
+                else
+                    pri += ch->w[h->g];
+            } else {
+                sec += ch->w[h->g] * 0.25;
+            }
+        }
+        uint32_t used = tk[bmax].cend - base;
+        uint32_t slack = used < size ? size - used : 0;
+        uint32_t sp = ch->sent_prev[a];
+        int sent = sp >= lo && tk[a].cstart - tk[sp].cstart <= slack;
+        double eps = 1e-9 * (pri > bp ? pri : bp);
+        if (pri > bp + eps ||
+            (pri >= bp - eps && (sec > bs + 1e-9 ||
+                                 (sec >= bs - 1e-9 && sent && !bsent)))) {
+            bp = pri;
+            bs = sec;
+            bsent = sent;
+            ba = a;
+            bb = bmax;
+            blo = lo;
+            bhi = hi;
+            found = 1;
+        }
+    }
+    if (!found || (ch->nf > 0 && bp <= 0))
+        return 0;
+    *out = layout(ch, ba, bb, blo, bhi, size);
+    return 1;
+}
+
+static int frag_cmp(const void *x, const void *y)
+{
+    const frag *a = x, *b = y;
+    return a->s < b->s ? -1 : a->s > b->s;
+}
+
+/* Choose up to nfrag fragments of size/nfrag characters each; see pick(). */
+static void choose(chooser *ch, unsigned nfrag, uint32_t size)
+{
+    ch->nf = 0;
+    memset(ch->covered, 0, ch->sc->spec->ngroups);
+    while (ch->nf < nfrag) {
+        frag f;
+        if (!pick(ch, size, &f))
+            break;
+        /* the groups the fragment shows are now covered */
+        for (size_t j = 0; j < ch->nu; j++)
+            if (ch->u[j].a >= f.s && ch->u[j].b <= f.e)
+                ch->covered[ch->u[j].g] = 1;
+        ch->f[ch->nf++] = f;
+    }
+}
+
+/* ------------------------------------------------------------- output */
+
+/* Merge overlapping or touching highlights (token ranges) into byte spans. */
+static span_map *make_spans(const scan *sc, const hit *hl, size_t nhl,
+                            const frag *f, size_t nf, size_t *nout)
+{
+    span_map *sp = NULL;
+    size_t n = 0;
+
+    *nout = 0;
+    if (nhl == 0)
+        return NULL;
+    sp = malloc(nhl * sizeof *sp);
+    if (!sp)
+        return NULL;
+    for (size_t i = 0; i < nhl; i++) {
+        int inside = 0;
+        for (size_t j = 0; j < nf && !inside; j++)
+            inside = hl[i].a >= f[j].s && hl[i].b <= f[j].e;
+        if (!inside)
+            continue;
+        size_t s = sc->toks[hl[i].a].start, e = sc->toks[hl[i].b].end;
+        if (n > 0 && s <= sp[n - 1].end) {
+            if (e > sp[n - 1].end)
+                sp[n - 1].end = e;
+            continue;
+        }
+        sp[n].start = s;
+        sp[n].end = e;
+        sp[n].ostart = SIZE_MAX;
+        sp[n].oend = SIZE_MAX;
+        n++;
+    }
+    *nout = n;
+    return sp;
+}
+
+/* Collect the spans that were written into out->spans. */
+static int finish(cti_snippet *out, buf *b, const span_map *sp, size_t nsp)
+{
+    size_t n = 0;
+    out->spans = NULL;
+    out->nspans = 0;
+    if (nsp) {
+        out->spans = malloc(nsp * sizeof *out->spans);
+        if (!out->spans)
+            return -1;
+        for (size_t i = 0; i < nsp; i++) {
+            if (sp[i].ostart == SIZE_MAX || sp[i].oend == SIZE_MAX ||
+                sp[i].oend <= sp[i].ostart)
+                continue;
+            if (n > 0 && sp[i].ostart <= out->spans[n - 1].end) {
+                out->spans[n - 1].end = sp[i].oend;
+                continue;
+            }
+            out->spans[n].start = sp[i].ostart;
+            out->spans[n].end = sp[i].oend;
+            n++;
+        }
+        out->nspans = n;
+        if (n == 0) {
+            free(out->spans);
+            out->spans = NULL;
+        }
+    }
+    if (!b->p) {
+        int rc = 0;
+        buf_put(b, "", 0, &rc);
+        if (rc)
+            return -1;
+    }
+    out->text = b->p;
+    out->len = b->len;
+    b->p = NULL;
+    return 0;
+}
+
+/* Byte where fragment f starts (opening punctuation included) and ends. */
+static void frag_bytes(const scan *sc, const frag *f, size_t *fs, size_t *fe)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t lo = f->s > 0 ? sc->toks[f->s - 1].end : 0;
+    size_t hi = f->e + 1 < sc->ntoks ? sc->toks[f->e + 1].start : sc->len;
+    size_t s = sc->toks[f->s].start, e = sc->toks[f->e].end;
+
+    while (s > lo && p[s - 1] > 0x20 && p[s - 1] != 0x7F)
+        s--;
+    while (e < hi && p[e] > 0x20 && p[e] != 0x7F)
+        e++;
+    /* never split a UTF-8 sequence */
+    while (s > lo && (p[s] & 0xC0) == 0x80)
+        s--;
+    while (e < hi && (p[e] & 0xC0) == 0x80)
+        e++;
+    *fs = s;
+    *fe = e;
+}
+
+/* The opening of the text: about 'size' characters from its start. */
+static int opening(const scan *sc, uint32_t size, cti_snippet *out)
+{
+    buf b = {0};
+    int rc = 0;
+    size_t chars = 0;
+
+    if (sc->ntoks == 0) {
+        size_t stop = clean_copy(&b, sc->text, 0, sc->len, NULL, 0, &chars,
+                                 size, &rc);
+        if (!rc && has_visible(sc->text, stop, sc->len))
+            buf_str(&b, " " ELLIPSIS, &rc);
+    } else {
+        uint32_t e = 0;
+        const tok *tk = sc->toks;
+        while (e + 1 < sc->ntoks && tk[e + 1].cend <= size)
+            e++;
+        if (e + 1 < sc->ntoks && !tk[e + 1].sent)
+            for (uint32_t t = e; t > 0; t--) {
+                if (tk[e].cend - tk[t].cend > size / 3)
+                    break;
+                if (tk[t + 1].sent) {
+                    e = t;
+                    break;
+                }
+            }
+        frag f = {0, e};
+        size_t fs, fe;
+        frag_bytes(sc, &f, &fs, &fe);
+        if (has_visible(sc->text, 0, tk[0].start) && fs > 0) {
+            /* something before the first word (punctuation): keep it */
+            fs = 0;
+        }
+        clean_copy(&b, sc->text, fs, fe, NULL, 0, &chars, 0, &rc);
+        if (!rc && has_visible(sc->text, fe, sc->len))
+            buf_str(&b, " " ELLIPSIS, &rc);
+    }
+    if (rc || finish(out, &b, NULL, 0)) {
+        free(b.p);
+        return -1;
+    }
+    return 0;
+}
+
+static void zero(cti_snippet *out)
+{
+    out->text = NULL;
+    out->len = 0;
+    out->spans = NULL;
+    out->nspans = 0;
+}
+
+/* Analyze text with the spec's groups for body (title = 0) or title. */
+static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
+                    const char *text, size_t len, int title)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->text = text;
+    sc->len = len;
+    sc->prev_ws = 1;
+    if (scan_prepare(sc, spec, title))
+        return -1;
+    if (sc->nitems == 0 && !title && len > 0) {
+        /* nothing to match: only the opening is needed, no stems */
+        size_t part = len < 16384 ? len : 16384;
+        if (cti_tokenize(text, part, 0, on_token, sc) && sc->oom)
+            return -1;
+        if (part < len && sc->ntoks > 0)
+            sc->ntoks--;    /* the last token may be cut */
+        return 0;
+    }
+    if (cti_analyze(a, text, len, 0, on_token, sc) && sc->oom)
+        return -1;
+    return 0;
+}
+
+int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                      const char *body, size_t len,
+                      const cti_snippet_opts *opts, cti_snippet *out)
+{
+    scan sc;
+    hits units = {0}, hl = {0};
+    chooser ch;
+    span_map *sp = NULL;
+    size_t nsp = 0;
+    buf b = {0};
+    double *w = NULL;
+    int rc = -1, brc = 0;
+    unsigned nfrag = opts && opts->fragments ? opts->fragments : DEFAULT_FRAGMENTS;
+    uint32_t size = opts && opts->size ? opts->size : DEFAULT_SIZE;
+
+    zero(out);
+    memset(&ch, 0, sizeof ch);
+    if (!body)
+        len = 0;
+    if (nfrag > sizeof ch.f / sizeof ch.f[0])
+        nfrag = sizeof ch.f / sizeof ch.f[0];
+    if (run_scan(a, &sc, spec, body ? body : "", len, 0))
+        goto done;
+    if (build_hits(&sc, &units, &hl))
+        goto done;
+    if (units.n == 0) {
+        rc = opening(&sc, size, out);
+        goto done;
+    }
+
+    w = malloc(spec->ngroups * sizeof *w);
+    ch.seen = calloc(spec->ngroups, sizeof *ch.seen);
+    ch.covered = calloc(spec->ngroups, 1);
+    ch.sent_prev = malloc(sc.ntoks * sizeof *ch.sent_prev);
+    if (!w || !ch.seen || !ch.covered || !ch.sent_prev)
+        goto done;
+    for (size_t g = 0; g < spec->ngroups; g++)
+        w[g] = spec->groups[g].weight > 0 ? spec->groups[g].weight : 1.0;
+    for (uint32_t t = 0, last = 0; t < sc.ntoks; t++) {
+        if (sc.toks[t].sent)
+            last = t;
+        ch.sent_prev[t] = last;
+    }
+    ch.sc = &sc;
+    ch.u = units.v;
+    ch.nu = units.n;
+    ch.w = w;
+
+    /* fragments of size/nfrag; if fewer are worth showing, make them longer */
+    choose(&ch, nfrag, size / nfrag ? size / nfrag : 1);
+    if (ch.nf < nfrag && ch.nf > 0) {
+        unsigned k = (unsigned)ch.nf;
+        choose(&ch, k, size / k);
+    }
+    qsort(ch.f, ch.nf, sizeof ch.f[0], frag_cmp);
+    /* merge fragments that touch */
+    size_t nf = 0;
+    for (size_t i = 0; i < ch.nf; i++) {
+        if (nf > 0 && ch.f[i].s <= ch.f[nf - 1].e + 1) {
+            if (ch.f[i].e > ch.f[nf - 1].e)
+                ch.f[nf - 1].e = ch.f[i].e;
+            continue;
+        }
+        ch.f[nf++] = ch.f[i];
+    }
+    ch.nf = nf;
+
+    sp = make_spans(&sc, hl.v, hl.n, ch.f, ch.nf, &nsp);
+    if (hl.n && !sp)
+        goto done;
+    size_t chars = 0, spi = 0;
+    for (size_t i = 0; i < ch.nf; i++) {
+        size_t fs, fe;
+        frag_bytes(&sc, &ch.f[i], &fs, &fe);
+        if (i == 0 ? has_visible(sc.text, 0, fs) : 1)
+            buf_str(&b, i == 0 ? ELLIPSIS " " : " " ELLIPSIS " ", &brc);
+        while (spi < nsp && sp[spi].end <= fs)
+            spi++;
+        size_t k = spi;
+        while (k < nsp && sp[k].start < fe)
+            k++;
+        clean_copy(&b, sc.text, fs, fe, sp + spi, k - spi, &chars, 0, &brc);
+        spi = k;
+        if (i + 1 == ch.nf && has_visible(sc.text, fe, sc.len))
+            buf_str(&b, " " ELLIPSIS, &brc);
+    }
+    if (brc || finish(out, &b, sp, nsp))
+        goto done;
+    rc = 0;
+done:
+    if (rc) {
+        free(out->spans);
+        zero(out);
+    }
+    free(b.p);
+    free(sp);
+    free(w);
+    free(ch.seen);
+    free(ch.covered);
+    free(ch.sent_prev);
+    free(units.v);
+    free(hl.v);
+    scan_free(&sc);
+    return rc;
+}
+
+int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
+                      const char *title, size_t len, cti_snippet *out)
+{
+    scan sc;
+    hits units = {0}, hl = {0};
+    span_map *sp = NULL;
+    size_t nsp = 0, chars = 0;
+    buf b = {0};
+    int rc = -1, brc = 0;
+
+    zero(out);
+    if (!title)
+        len = 0;
+    if (run_scan(a, &sc, spec, title ? title : "", len, 1))
+        goto done;
+    if (build_hits(&sc, &units, &hl))
+        goto done;
+    if (hl.n) {
+        frag all = {0, (uint32_t)sc.ntoks - 1};
+        sp = make_spans(&sc, hl.v, hl.n, &all, 1, &nsp);
+        if (!sp)
+            goto done;
+    }
+    clean_copy(&b, sc.text, 0, sc.len, sp, nsp, &chars, 0, &brc);
+    if (brc || finish(out, &b, sp, nsp))
+        goto done;
+    rc = 0;
+done:
+    if (rc) {
+        free(out->spans);
+        zero(out);
+    }
+    free(b.p);
+    free(sp);
+    free(units.v);
+    free(hl.v);
+    scan_free(&sc);
+    return rc;
+}
+
+void cti_snippet_release(cti_snippet *s)
+{
+    if (!s)
+        return;
+    free(s->text);
+    free(s->spans);
+    zero(s);
+}
+
+/* ---------------------------------------------------------- rendering */
+
+static void put_escaped(buf *b, const char *s, size_t n, int html, int *rc)
+{
+    if (!html) {
+        buf_put(b, s, n, rc);
+        return;
+    }
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (!rep)
+            continue;
+        buf_put(b, s + run, i - run, rc);
+        buf_str(b, rep, rc);
+        run = i + 1;
+    }
+    buf_put(b, s + run, n - run, rc);
+}
+
+char *cti_snippet_render(const cti_snippet *s, cti_hl_style style,
+                         const char *open, const char *close)
+{
+    buf b = {0};
+    int rc = 0, html = style == CTI_HL_STYLE_HTML;
+    const char *on = "", *off = "";
+    size_t at = 0;
+
+    switch (style) {
+    case CTI_HL_STYLE_ANSI:
+        on = "\033[1;31m";
+        off = "\033[0m";
+        break;
+    case CTI_HL_STYLE_MARKERS:
+        on = open ? open : "[";
+        off = close ? close : "]";
+        break;
+    case CTI_HL_STYLE_HTML:
+        on = "<mark>";
+        off = "</mark>";
+        break;
+    default:
+        break;
+    }
+    buf_put(&b, "", 0, &rc);
+    if (s && s->text) {
+        for (size_t i = 0; i < s->nspans; i++) {
+            const cti_span *sp = &s->spans[i];
+            if (sp->start < at || sp->end > s->len || sp->end <= sp->start)
+                continue;
+            put_escaped(&b, s->text + at, sp->start - at, html, &rc);
+            buf_str(&b, on, &rc);
+            put_escaped(&b, s->text + sp->start, sp->end - sp->start, html, &rc);
+            buf_str(&b, off, &rc);
+            at = sp->end;
+        }
+        put_escaped(&b, s->text + at, s->len - at, html, &rc);
+    }
+    if (rc) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
