@@ -29,17 +29,22 @@ enum {
 
 /* Room for a folded token before it is cut to CTI_MAX_TOKEN (see fold_finish). */
 #define FOLD_CAP 256
-/* Longest stem the cache stores; longer stems bypass the cache. */
-#define STEM_CAP 95
-/* Stem cache: CACHE_SETS sets of CACHE_WAYS entries. */
+/*
+ * Stem cache: CACHE_SETS sets of CACHE_WAYS entries of one cache line
+ * each; the hashes of a set sit together in a separate tag array, so a
+ * lookup reads one tag line and one entry line.  Keys up to KEY_CAP bytes
+ * (zero padded) and stems up to STEM_CAP bytes are cached; longer ones
+ * (rare) go to the stemmer every time.
+ */
 #define CACHE_WAYS 4
-#define CACHE_SETS 8192
+#define CACHE_SETS 4096
+#define KEY_CAP 32
+#define STEM_CAP 29
 
 typedef struct cache_entry {
-    uint32_t hash;
-    uint8_t klen, slen;  /* klen == 0: empty */
-    char key[CTI_MAX_TOKEN];
-    char stem[STEM_CAP + 1];
+    char key[KEY_CAP];       /* zero padded */
+    char stem[STEM_CAP + 1]; /* NUL-terminated */
+    uint8_t klen, slen;      /* klen == 0: empty */
 } cache_entry;
 
 struct cti_analyzer {
@@ -47,8 +52,8 @@ struct cti_analyzer {
     const char *language;        /* static string */
     int use_cache;
     cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS */
+    uint32_t *tags;              /* hash of each entry, by set */
     unsigned victim;             /* round-robin replacement counter */
-    int oom;                     /* the stemmer failed for lack of memory */
     char stembuf[FOLD_CAP + 1];  /* a stem that bypasses the cache */
     char cbuf[CTI_MAX_TOKEN + 1]; /* cti_analyzer_stem() result */
 };
@@ -66,7 +71,6 @@ typedef struct scan {
     size_t fl;
     int nonascii;                /* buf holds non-ASCII code points */
     int full;                    /* something did not fit in buf */
-    int digit;                   /* buf holds a digit */
     /* joining: where the previous token ended, for the joiner test */
     int have_prev;
     size_t prev_join_end;
@@ -171,18 +175,12 @@ static inline int is_word_class(int k)
     return k == C_LETTER || k == C_DIGIT || k == C_MARK;
 }
 
-static inline int is_ascii_digit(int32_t c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Start folding a new token. */
 static inline void fold_reset(scan *sc)
 {
     sc->fl = 0;
     sc->nonascii = 0;
     sc->full = 0;
-    sc->digit = 0;
 }
 
 /* Append one ASCII byte (already folded) to the token. */
@@ -202,8 +200,6 @@ static inline void fold_byte(scan *sc, unsigned char c)
 static void fold_cp(scan *sc, int32_t cp, int strip)
 {
     if (cp < 0x80) {
-        if (is_ascii_digit(cp))
-            sc->digit = 1;
         fold_byte(sc, ascii_lower[cp]);
         return;
     }
@@ -216,9 +212,6 @@ static void fold_cp(scan *sc, int32_t cp, int strip)
         utf8proc_category_t cat = utf8proc_category(d[k]);
         if (strip && (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME))
             continue;
-        if (cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL ||
-            cat == UTF8PROC_CATEGORY_NO)
-            sc->digit = 1;
         if (d[k] < 0x80) {
             fold_byte(sc, (unsigned char)d[k]);
             continue;
@@ -270,21 +263,6 @@ static int fold_finish(scan *sc)
     return cut;
 }
 
-/*
- * 1 if a folded token starts with a CJK code point (or a kana sound mark,
- * which halfwidth katakana fold to): such a token is one CJK character.
- * Ordinary words never hold CJK code points.
- */
-static int starts_cjk(const char *t, size_t n)
-{
-    utf8proc_int32_t c;
-    if ((unsigned char)t[0] < 0x80)
-        return 0;
-    if (utf8proc_iterate((const utf8proc_uint8_t *)t, (utf8proc_ssize_t)n, &c) <= 0)
-        return 0;
-    return is_cjk(c) || c == 0x3099 || c == 0x309A;
-}
-
 /* FNV-1a over the folded token. */
 static inline uint32_t hash_bytes(const char *p, size_t n)
 {
@@ -296,31 +274,55 @@ static inline uint32_t hash_bytes(const char *p, size_t n)
     return h;
 }
 
-/* 1 if a folded token is left unstemmed: it holds a digit or a dot. */
-static int keep_unstemmed(const char *t, size_t n)
+/* What text_kind() finds in a folded token. */
+#define K_DIGIT 1 /* a digit (Unicode N*) */
+#define K_DOT   2 /* a '.' (numbers, abbreviations) */
+#define K_CJK   4 /* starts with a CJK character or kana sound mark */
+
+/*
+ * Classify a folded token by its text alone, so that cti_analyze() and
+ * cti_analyzer_stem() decide alike: a token of any kind is not stemmed.
+ * 'ascii' says the text is all ASCII (a fast path).
+ */
+static unsigned text_kind(const char *t, size_t n, int ascii)
 {
+    unsigned k = 0;
+    if (ascii) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char b = (unsigned char)t[i];
+            if (b == '.')
+                k |= K_DOT;
+            else if (b >= '0' && b <= '9')
+                k |= K_DIGIT;
+        }
+        return k;
+    }
     for (size_t i = 0; i < n;) {
         unsigned char b = (unsigned char)t[i];
         if (b < 0x80) {
-            if (b == '.' || (b >= '0' && b <= '9'))
-                return 1;
+            if (b == '.')
+                k |= K_DOT;
+            else if (b >= '0' && b <= '9')
+                k |= K_DIGIT;
             i++;
             continue;
         }
         utf8proc_int32_t c;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + i,
+        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)t + i,
                                               (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0) {
+        if (l <= 0) {
             i++;
             continue;
         }
+        if (i == 0 && (is_cjk(c) || c == 0x3099 || c == 0x309A))
+            k |= K_CJK;
         utf8proc_category_t cat = utf8proc_category(c);
         if (cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL ||
             cat == UTF8PROC_CATEGORY_NO)
-            return 1;
-        i += (size_t)k;
+            k |= K_DIGIT;
+        i += (size_t)l;
     }
-    return 0;
+    return k;
 }
 
 /*
@@ -330,35 +332,39 @@ static int keep_unstemmed(const char *t, size_t n)
 static const char *stem_word(cti_analyzer *a, const char *t, size_t n, size_t *outlen)
 {
     cache_entry *set = NULL;
+    uint32_t *tags = NULL;
     uint32_t h = 0;
-    if (a->use_cache) {
-        h = hash_bytes(t, n);
-        set = a->cache + (size_t)(h & (CACHE_SETS - 1)) * CACHE_WAYS;
+    char q[KEY_CAP];
+    if (a->use_cache && n <= KEY_CAP) {
+        h = hash_bytes(t, n) | 1; /* 0 marks an empty way */
+        size_t si = (size_t)((h >> 8) & (CACHE_SETS - 1));
+        set = a->cache + si * CACHE_WAYS;
+        tags = a->tags + si * CACHE_WAYS;
+        memset(q, 0, sizeof q);
+        memcpy(q, t, n);
         for (int w = 0; w < CACHE_WAYS; w++) {
-            cache_entry *e = &set[w];
-            if (e->hash == h && e->klen == n && memcmp(e->key, t, n) == 0) {
-                *outlen = e->slen;
-                return e->stem;
+            if (tags[w] == h && memcmp(set[w].key, q, KEY_CAP) == 0) {
+                *outlen = set[w].slen;
+                return set[w].stem;
             }
         }
     }
     const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)t, (int)n);
     if (!st) {
-        a->oom = 1;
         return NULL;
     }
     size_t sl = (size_t)sb_stemmer_length(a->stemmer);
     if (set && sl <= STEM_CAP) {
-        cache_entry *e = NULL;
-        for (int w = 0; w < CACHE_WAYS && !e; w++)
-            if (set[w].klen == 0)
-                e = &set[w];
-        if (!e)
-            e = &set[a->victim++ % CACHE_WAYS];
-        e->hash = h;
+        int w = 0;
+        while (w < CACHE_WAYS && tags[w] != 0)
+            w++;
+        if (w == CACHE_WAYS)
+            w = (int)(a->victim++ % CACHE_WAYS);
+        cache_entry *e = &set[w];
+        tags[w] = h;
+        memcpy(e->key, q, KEY_CAP);
         e->klen = (uint8_t)n;
         e->slen = (uint8_t)sl;
-        memcpy(e->key, t, n);
         memcpy(e->stem, st, sl);
         e->stem[sl] = '\0';
         *outlen = sl;
@@ -385,7 +391,8 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
         flags |= CTI_TOK_CUT;
     if (sc->fl == 0)
         return 0;
-    if (sc->digit)
+    unsigned kind = text_kind(sc->buf, sc->fl, !sc->nonascii);
+    if (kind & K_DIGIT)
         flags |= CTI_TOK_NUMBER;
     if (joinable && sc->have_prev) {
         size_t a = sc->prev_join_end, gap = start - a;
@@ -409,7 +416,7 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     tok.end = end;
     tok.flags = flags;
     cti_analyzer *a = sc->a;
-    if (a && a->stemmer && !(flags & (CTI_TOK_NUMBER | CTI_TOK_ABBREV | CTI_TOK_CJK))) {
+    if (a && a->stemmer && kind == 0) {
         tok.stem = stem_word(a, sc->buf, sc->fl, &tok.stemlen);
         if (!tok.stem)
             return -1;
@@ -512,12 +519,7 @@ static int scan_run(scan *sc)
         for (;;) {
             if (k == C_LETTER || k == C_DIGIT || k == C_MARK) {
                 if (cp < 0x80) {
-                    if (k == C_DIGIT) {
-                        sc->digit = 1;
-                        prev_digit = 1;
-                    } else {
-                        prev_digit = 0;
-                    }
+                    prev_digit = k == C_DIGIT;
                     if (sc->fl < FOLD_CAP)
                         sc->buf[sc->fl++] = (char)ascii_lower[cp];
                     else
@@ -618,7 +620,8 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
         if (!a->stemmer)
             goto fail;
         a->cache = calloc((size_t)CACHE_SETS * CACHE_WAYS, sizeof *a->cache);
-        if (!a->cache)
+        a->tags = calloc((size_t)CACHE_SETS * CACHE_WAYS, sizeof *a->tags);
+        if (!a->cache || !a->tags)
             goto fail;
     }
     *out = a;
@@ -634,6 +637,7 @@ void cti_analyzer_free(cti_analyzer *a)
         return;
     sb_stemmer_delete(a->stemmer);
     free(a->cache);
+    free(a->tags);
     free(a);
 }
 
@@ -678,8 +682,7 @@ const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
     memcpy(a->cbuf, tok, len);
     a->cbuf[len] = '\0';
     *outlen = len;
-    if (!a->stemmer || len == 0 || keep_unstemmed(a->cbuf, len) ||
-        starts_cjk(a->cbuf, len))
+    if (!a->stemmer || len == 0 || text_kind(a->cbuf, len, 0) != 0)
         return a->cbuf;
     const char *st = stem_word(a, a->cbuf, len, outlen);
     if (!st) {

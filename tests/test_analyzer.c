@@ -422,6 +422,18 @@ static void test_long_tokens(void **state)
     assert_false(ts.v[0].flags & CTI_TOK_CUT);
     free(ts.v);
 
+    /* a digit cut off with the tail: the kept text is a word, stemmed as
+     * cti_analyzer_stem() stems that text */
+    memset(s, 'y', 72);
+    memcpy(s + 72, "8 ", 3);
+    ts = run(a, s, strlen(s));
+    assert_int_equal(ts.n, 1);
+    assert_int_equal(strlen(ts.v[0].text), CTI_MAX_TOKEN);
+    assert_int_equal(ts.v[0].flags, CTI_TOK_CUT);
+    size_t sl;
+    assert_string_equal(cti_analyzer_stem(a, ts.v[0].text, CTI_MAX_TOKEN, &sl), ts.v[0].stem);
+    free(ts.v);
+
     /* exactly CTI_MAX_TOKEN bytes is kept whole */
     memset(s, 'b', CTI_MAX_TOKEN);
     s[CTI_MAX_TOKEN] = '\0';
