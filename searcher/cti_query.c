@@ -740,6 +740,10 @@ static qnode *parse_near(parser *p, int field)
         if (op->window > n->window)
             n->window = op->window;
         int t = peek(p)->type;
+        if (t == L_LP) {
+            syntax(p, peek(p)->at, "NEAR works on words and \"phrases\", not on groups");
+            goto fail;
+        }
         if (t != L_WORD && t != L_PHRASE && t != L_FIELD) {
             syntax(p, op->at, "NEAR needs a word or \"phrase\" after it");
             goto fail;

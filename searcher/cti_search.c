@@ -1,0 +1,399 @@
+/*
+ * cti_search.c - open and check an index, run queries, did you mean.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cti_search.h"
+#include "cti_schema.h"
+
+struct cti_search {
+    cti_db *db;
+    cti_analyzer *a;
+    uint32_t doccount;
+};
+
+char *cti_search_default_db(void)
+{
+    const char *env = getenv("CTI_DB");
+    if (env && *env)
+        return strdup(env);
+    char *dir = getcwd(NULL, 0);
+    if (!dir)
+        return NULL;
+    for (;;) {
+        size_t n = strlen(dir);
+        char *cand = malloc(n + 6);
+        if (!cand)
+            break;
+        snprintf(cand, n + 6, "%s%s.cti", dir, n && dir[n - 1] == '/' ? "" : "/");
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
+            free(dir);
+            return cand;
+        }
+        free(cand);
+        char *slash = strrchr(dir, '/');
+        if (!slash || (slash == dir && dir[1] == '\0'))
+            break;
+        slash[slash == dir ? 1 : 0] = '\0';
+    }
+    free(dir);
+    return NULL;
+}
+
+cti_status cti_search_open(const char *path, cti_search **out, char *err,
+                           size_t errlen)
+{
+    cti_status st;
+    char *schema = NULL, *lang = NULL;
+    cti_search *s = NULL;
+    struct stat sb;
+
+    *out = NULL;
+    if (errlen)
+        err[0] = '\0';
+    if (stat(path, &sb) != 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return CTI_ENOTFOUND;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return CTI_ENOMEM;
+    }
+    st = cti_db_open(path, CTI_DB_READ, &s->db);
+    if (st == CTI_ENOTFOUND) {
+        snprintf(err, errlen, "not a cti index (no Xapian database there)");
+        goto fail;
+    }
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+        goto fail;
+    }
+    st = cti_db_get_metadata(s->db, CTI_META_SCHEMA, &schema, NULL);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
+        goto fail;
+    }
+    if (!schema[0]) {
+        st = CTI_ENOTFOUND;
+        snprintf(err, errlen, "not a cti index (a Xapian database without a cti schema)");
+        goto fail;
+    }
+    if (strcmp(schema, CTI_SCHEMA_VERSION) != 0) {
+        st = CTI_EVERSION;
+        snprintf(err, errlen,
+                 "the index has schema version %.20s, this cti-search reads "
+                 "version %s; rebuild it with cti-index",
+                 schema, CTI_SCHEMA_VERSION);
+        goto fail;
+    }
+    st = cti_db_get_metadata(s->db, CTI_META_LANGUAGE, &lang, NULL);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
+        goto fail;
+    }
+    if (cti_analyzer_new(lang[0] ? lang : "english", &s->a) != 0) {
+        st = CTI_EVERSION;
+        snprintf(err, errlen, "the index's language '%.40s' is not one this "
+                 "cti-search knows", lang);
+        goto fail;
+    }
+    st = cti_db_doccount(s->db, &s->doccount);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
+        goto fail;
+    }
+    free(schema);
+    free(lang);
+    *out = s;
+    return CTI_OK;
+fail:
+    free(schema);
+    free(lang);
+    cti_search_free(s);
+    return st;
+}
+
+void cti_search_free(cti_search *s)
+{
+    if (!s)
+        return;
+    cti_analyzer_free(s->a);
+    cti_db_free(s->db);
+    free(s);
+}
+
+cti_analyzer *cti_search_analyzer(cti_search *s) { return s->a; }
+cti_db *cti_search_db(cti_search *s) { return s->db; }
+
+void cti_search_opts_default(cti_search_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    o->sort = CTI_SORT_RELEVANCE;
+    o->k1 = 1.2;
+    o->b = 0.75;
+    cti_rank_opts_default(&o->rank);
+}
+
+void cti_results_free(cti_results *r)
+{
+    if (!r)
+        return;
+    cti_query_free(r->query);
+    cti_mset_free(r->mset);
+    cti_hl_spec_free(r->spec);
+    free(r);
+}
+
+cti_status cti_search_run(cti_search *s, const char *text,
+                          const cti_search_opts *o, cti_results **out,
+                          cti_query_error *qerr, char *err, size_t errlen)
+{
+    cti_search_opts def;
+    cti_results *r = NULL;
+    cti_xq *xq = NULL;
+    cti_enquire *e = NULL;
+    cti_status st;
+
+    *out = NULL;
+    if (errlen)
+        err[0] = '\0';
+    if (!o) {
+        cti_search_opts_default(&def);
+        o = &def;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return CTI_ENOMEM;
+    }
+    r->doccount = s->doccount;
+    st = cti_query_parse(text, s->a, o->flags, &r->query, qerr);
+    if (st != CTI_OK) {
+        if (st == CTI_EINVAL && qerr)
+            snprintf(err, errlen, "%s", qerr->msg);
+        else
+            snprintf(err, errlen, "%s", cti_status_str(st));
+        goto done;
+    }
+    st = cti_query_to_xq(r->query, &o->rank, &xq);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+        goto done;
+    }
+    st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, xq);
+    if (st == CTI_OK)
+        st = cti_enquire_set_bm25(e, o->k1, 0, 1, o->b, 0.5);
+    if (st == CTI_OK && o->sort != CTI_SORT_RELEVANCE)
+        st = cti_enquire_set_sort_by_value(e, CTI_SLOT_DATE,
+                                           o->sort == CTI_SORT_DATE_DESC);
+    if (st == CTI_OK) {
+        uint32_t check = o->check_at_least;
+        if (!check) {
+            uint64_t c = (uint64_t)o->offset + o->limit + 100;
+            check = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+        }
+        st = cti_enquire_run(e, o->offset, o->limit, check, &r->mset);
+    }
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+        goto done;
+    }
+    r->matches = cti_mset_matches_estimated(r->mset);
+    r->exact = cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset);
+    st = cti_query_highlights(r->query, r->mset, s->doccount, &r->spec);
+    if (st != CTI_OK)
+        snprintf(err, errlen, "out of memory");
+done:
+    cti_enquire_free(e);
+    cti_xq_free(xq);
+    if (st != CTI_OK) {
+        cti_results_free(r);
+        return st;
+    }
+    *out = r;
+    return CTI_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Did you mean                                                     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Optimal string alignment distance between a and b (bytes), or
+ * max + 1 as soon as it must exceed 'max'.
+ */
+static unsigned edit_distance(const char *a, size_t la, const char *b,
+                              size_t lb, unsigned max)
+{
+    if (la > 62 || lb > 62)
+        return max + 1;
+    if ((la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    unsigned d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned rowmin = UINT_MAX;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned c = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned v = d[i - 1][j - 1] + c;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            return max + 1;
+    }
+    return d[la][lb];
+}
+
+typedef struct fix {
+    size_t start, end;
+    char *word;
+} fix;
+
+typedef struct suggest_ctx {
+    cti_search *s;
+    fix *fixes;
+    size_t nfixes;
+    int nomem;
+} suggest_ctx;
+
+/* The closest term of the index to 'term' (same field prefix); caller frees. */
+static char *closest_term(cti_search *s, const char *term, size_t plen)
+{
+    cti_termiter *it = NULL;
+    const char *t;
+    size_t tl, ql = strlen(term) - plen;
+    uint32_t freq, bestfreq = 0;
+    unsigned max = ql <= 4 ? 1 : 2, best = max + 1;
+    char *bestterm = NULL;
+    char pre[8] = "";
+    memcpy(pre, term, plen < sizeof pre ? plen : sizeof pre - 1);
+    if (cti_db_terms(s->db, pre, 0, &it) != CTI_OK)
+        return NULL;
+    while (cti_termiter_next(it, &t, &tl, &freq) == CTI_OK) {
+        if (tl <= plen)
+            continue;
+        /* Unprefixed terms only: skip the prefixed (capital) ones. */
+        if (plen == 0 && t[0] >= 'A' && t[0] <= 'Z')
+            continue;
+        if (plen > 0 && t[plen] >= 'A' && t[plen] <= 'Z')
+            continue;
+        unsigned d = edit_distance(term + plen, ql, t + plen, tl - plen, max);
+        if (d == 0 || d > max)
+            continue;
+        if (d < best || (d == best && freq > bestfreq)) {
+            char *c = strndup(t + plen, tl - plen);
+            if (!c)
+                break;
+            free(bestterm);
+            bestterm = c;
+            best = d;
+            bestfreq = freq;
+        }
+    }
+    cti_termiter_free(it);
+    return bestterm;
+}
+
+static int suggest_word(void *ctx, size_t start, size_t end,
+                        const char *folded, const char *term)
+{
+    suggest_ctx *c = ctx;
+    uint32_t tf = 0;
+    if (cti_db_termfreq(c->s->db, term, strlen(term), &tf) != CTI_OK || tf > 0)
+        return 0;
+    size_t plen = 0;
+    while (term[plen] >= 'A' && term[plen] <= 'Z')
+        plen++;
+    char *w = NULL;
+    if (plen == 0) {
+        /* Words first (the indexer's spelling data), then stems. */
+        if (cti_db_spelling_suggest(c->s->db, folded, strlen(folded), 2, &w) == CTI_OK &&
+            w && !w[0]) {
+            free(w);
+            w = NULL;
+        }
+    }
+    if (!w)
+        w = closest_term(c->s, term, plen);
+    if (!w)
+        return 0;
+    fix *f = realloc(c->fixes, (c->nfixes + 1) * sizeof *f);
+    if (!f) {
+        free(w);
+        c->nomem = 1;
+        return 1;
+    }
+    c->fixes = f;
+    c->fixes[c->nfixes++] = (fix){ start, end, w };
+    return 0;
+}
+
+cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
+                              char **out)
+{
+    cti_query *q = NULL;
+    suggest_ctx c = { s, NULL, 0, 0 };
+    cti_status st;
+    *out = NULL;
+    st = cti_query_parse(text, s->a, flags, &q, NULL);
+    if (st != CTI_OK)
+        return st;
+    cti_query_words(q, suggest_word, &c);
+    cti_query_free(q);
+    if (c.nomem) {
+        st = CTI_ENOMEM;
+        goto done;
+    }
+    if (c.nfixes == 0)
+        goto done;
+    size_t len = strlen(text), n = len + 1;
+    for (size_t i = 0; i < c.nfixes; i++)
+        n += strlen(c.fixes[i].word);
+    char *r = malloc(n), *p = r;
+    if (!r) {
+        st = CTI_ENOMEM;
+        goto done;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < c.nfixes; i++) {
+        if (c.fixes[i].start < at)
+            continue;
+        memcpy(p, text + at, c.fixes[i].start - at);
+        p += c.fixes[i].start - at;
+        size_t wl = strlen(c.fixes[i].word);
+        memcpy(p, c.fixes[i].word, wl);
+        p += wl;
+        at = c.fixes[i].end;
+    }
+    memcpy(p, text + at, len - at);
+    p[len - at] = '\0';
+    *out = r;
+done:
+    for (size_t i = 0; i < c.nfixes; i++)
+        free(c.fixes[i].word);
+    free(c.fixes);
+    return st;
+}

@@ -1,0 +1,89 @@
+/*
+ * cti_search.h - searching a cti index: open, check, run, did you mean.
+ *
+ * cti-search's logic, callable from tests: open an index read-only
+ * (checking that it is a cti index of this schema and taking its stemmer
+ * language), parse and run a query with BM25, and suggest a spelling
+ * correction when nothing matched.
+ */
+#ifndef CTI_SEARCH_H
+#define CTI_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cti_xapian.h"
+#include "cti_analyzer.h"
+#include "cti_query.h"
+#include "cti_snippet.h"
+
+typedef struct cti_search cti_search;
+
+/*
+ * Find the index to use when none is given: $CTI_DB if set, else the
+ * nearest directory named ".cti" in the current directory or a parent.
+ * Returns a new string (caller frees), or NULL when there is none (or on
+ * no memory).
+ */
+char *cti_search_default_db(void);
+
+/*
+ * Open the index at 'path' for reading.  On success returns CTI_OK and a
+ * new handle in *out (free with cti_search_free()).  Otherwise *out is
+ * NULL, the status says what kind of failure (CTI_ENOTFOUND: missing or
+ * not a cti index; CTI_EVERSION: another schema version; CTI_ERROR,
+ * CTI_ECORRUPT, CTI_EIO, ...) and 'err' holds a one-line reason.
+ */
+cti_status cti_search_open(const char *path, cti_search **out, char *err,
+                           size_t errlen);
+void cti_search_free(cti_search *s);
+
+/* The index's analyzer and database (owned by 's'). */
+cti_analyzer *cti_search_analyzer(cti_search *s);
+cti_db *cti_search_db(cti_search *s);
+
+/* Sort orders. */
+#define CTI_SORT_RELEVANCE 0
+#define CTI_SORT_DATE      1  /* oldest first */
+#define CTI_SORT_DATE_DESC 2  /* newest first */
+
+typedef struct cti_search_opts {
+    unsigned flags;          /* CTI_QUERY_* */
+    uint32_t offset, limit;  /* the page of hits */
+    uint32_t check_at_least; /* count exactly up to this many (0: offset+limit+100) */
+    int sort;                /* CTI_SORT_* */
+    double k1, b;            /* BM25 */
+    cti_rank_opts rank;
+} cti_search_opts;
+
+/* The defaults users get (limit 10, BM25 and ranking as measured). */
+void cti_search_opts_default(cti_search_opts *o);
+
+typedef struct cti_results {
+    cti_query *query;        /* the parsed query */
+    cti_mset *mset;          /* the page of hits */
+    cti_hl_spec *spec;       /* what to highlight */
+    uint32_t doccount;       /* documents in the index */
+    uint32_t matches;        /* matching documents (estimate unless exact) */
+    int exact;               /* 1 when 'matches' is exact */
+} cti_results;
+
+/*
+ * Parse 'text' and run it.  On CTI_OK *out holds the results (free with
+ * cti_results_free(); zero hits is CTI_OK too).  A syntax error returns
+ * CTI_EINVAL with *qerr filled (when not NULL); other failures return
+ * their status with a reason in 'err'.  *out is NULL on failure.
+ */
+cti_status cti_search_run(cti_search *s, const char *text,
+                          const cti_search_opts *o, cti_results **out,
+                          cti_query_error *qerr, char *err, size_t errlen);
+void cti_results_free(cti_results *r);
+
+/*
+ * "Did you mean": 'text' with each word that is in no document replaced
+ * by the closest word of the index's vocabulary.  *out is a new string
+ * (caller frees), or NULL when there is nothing to suggest.
+ */
+cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
+                              char **out);
+
+#endif /* CTI_SEARCH_H */

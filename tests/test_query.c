@@ -1,0 +1,409 @@
+/*
+ * test_query.c - the query language: operators, precedence, punctuation,
+ * fields, dates, syntax errors with their columns, --any mode, the
+ * Xapian query and the highlight spec.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cti_query.h"
+
+static cti_analyzer *an;
+
+static int setup(void **state)
+{
+    (void)state;
+    return cti_analyzer_new("english", &an);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cti_analyzer_free(an);
+    return 0;
+}
+
+/* Parse 'q' with 'flags' and compare its tree with 'want'. */
+static void tree_is(const char *q, unsigned flags, const char *want)
+{
+    cti_query *t = NULL;
+    cti_query_error e;
+    cti_status st = cti_query_parse(q, an, flags, &t, &e);
+    if (st != CTI_OK)
+        fail_msg("'%s': error at column %zu: %s", q, e.column, e.msg);
+    char *d = cti_query_describe(t);
+    assert_non_null(d);
+    if (strcmp(d, want) != 0)
+        fail_msg("'%s' parsed as %s, want %s", q, d, want);
+    free(d);
+    cti_query_free(t);
+}
+
+#define TREE(q, want) tree_is(q, 0, want)
+
+/* Parse 'q', expect a syntax error at 'col' whose message contains 'what'. */
+static void error_at(const char *q, size_t col, const char *what)
+{
+    cti_query *t = (cti_query *)1;
+    cti_query_error e;
+    cti_status st = cti_query_parse(q, an, 0, &t, &e);
+    if (st != CTI_EINVAL) {
+        char *d = st == CTI_OK ? cti_query_describe(t) : NULL;
+        fail_msg("'%s': expected a syntax error, got %s", q, d ? d : "?");
+    }
+    assert_null(t);
+    if (e.column != col)
+        fail_msg("'%s': error at column %zu (%s), want %zu", q, e.column,
+                 e.msg, col);
+    if (!strstr(e.msg, what))
+        fail_msg("'%s': message '%s' lacks '%s'", q, e.msg, what);
+}
+
+static void test_implicit_and(void **state)
+{
+    (void)state;
+    TREE("Lina Khan", "(AND lina khan)");
+    TREE("  lina   khan  ", "(AND lina khan)");
+    TREE("antitrust", "antitrust");
+    TREE("campaigns running", "(AND campaign run)");
+}
+
+static void test_operators(void **state)
+{
+    (void)state;
+    TREE("Lina Khan AND antitrust", "(AND lina khan antitrust)");
+    TREE("Harris OR Bloomberg", "(OR harri bloomberg)");
+    TREE("Harris NOT Bloomberg", "(NOT harri bloomberg)");
+    TREE("Harris -Bloomberg", "(NOT harri bloomberg)");
+    TREE("Harris -Bloomberg -Khan", "(NOT harri bloomberg khan)");
+    TREE("-Bloomberg Harris", "(NOT harri bloomberg)");
+    TREE("(Harris OR Bloomberg) antitrust",
+         "(AND (OR harri bloomberg) antitrust)");
+    TREE("((Harris))", "harri");
+    TREE("Harris AND NOT Khan", "(NOT harri khan)");
+}
+
+static void test_pure_not(void **state)
+{
+    (void)state;
+    TREE("-Bloomberg", "(NOT ALL bloomberg)");
+    TREE("NOT Bloomberg", "(NOT ALL bloomberg)");
+    TREE("Harris OR -Bloomberg", "(OR harri (NOT ALL bloomberg))");
+}
+
+static void test_precedence(void **state)
+{
+    (void)state;
+    /* NOT > AND > OR, as in SQLite FTS5. */
+    TREE("a1 OR b1 c1", "(OR a1 (AND b1 c1))");
+    TREE("a1 b1 OR c1", "(OR (AND a1 b1) c1)");
+    TREE("a1 AND b1 OR c1 AND d1", "(OR (AND a1 b1) (AND c1 d1))");
+    TREE("a1 OR b1 NOT c1", "(OR a1 (NOT b1 c1))");
+    TREE("a1 AND b1 NOT c1", "(AND a1 (NOT b1 c1))");
+    TREE("a1 NOT b1 NOT c1", "(NOT (NOT a1 b1) c1)");
+    TREE("(a1 OR b1) NOT c1", "(NOT (OR a1 b1) c1)");
+    TREE("a1 OR b1 OR c1", "(OR a1 b1 c1)");
+}
+
+static void test_lowercase_operators_are_words(void **state)
+{
+    (void)state;
+    TREE("war and peace", "(AND war and peac)");
+    TREE("this or that", "(AND this or that)");
+    TREE("not guilty", "(AND not guilti)");
+    TREE("Near the river", "(AND near the river)");
+}
+
+static void test_phrase(void **state)
+{
+    (void)state;
+    TREE("\"Silicon Valley\"", "\"silicon valley\"");
+    TREE("\"Silicon Valley\" Harris", "(AND \"silicon valley\" harri)");
+    TREE("\u201cSilicon Valley\u201d", "\"silicon valley\"");
+    TREE("\"Harris\"", "harri");
+    TREE("\"AND OR NOT\"", "\"and or not\"");
+    TREE("\"\" Harris", "harri");
+}
+
+static void test_near(void **state)
+{
+    (void)state;
+    TREE("Harris NEAR Khan", "(NEAR/10 harri khan)");
+    TREE("Harris NEAR/5 Khan", "(NEAR/5 harri khan)");
+    TREE("\"Silicon Valley\" NEAR/5 Harris",
+         "(NEAR/5 \"silicon valley\" harri)");
+    TREE("a1 NEAR/2 b1 NEAR/3 c1", "(NEAR/3 a1 b1 c1)");
+    TREE("x1 a1 NEAR/2 b1", "(AND x1 (NEAR/2 a1 b1))");
+    error_at("NEAR/0", 1, "NEAR/0 needs");
+}
+
+static void test_prefix(void **state)
+{
+    (void)state;
+    TREE("antitru*", "antitru*");
+    TREE("Antitru* law", "(AND antitru* law)");
+    TREE("title:Bloom*", "title:bloom*");
+}
+
+static void test_fields(void **state)
+{
+    (void)state;
+    TREE("title:Bloomberg", "title:bloomberg");
+    TREE("Title:Bloomberg", "title:bloomberg");
+    TREE("author:\"Jane Doe\"", "author:\"jane doe\"");
+    TREE("source:Reuters Khan", "(AND source:reuter khan)");
+    TREE("title:(Harris OR Bloomberg)", "(OR title:harri title:bloomberg)");
+    TREE("title: Bloomberg", "title:bloomberg");
+    TREE("-title:Bloomberg Khan", "(NOT khan title:bloomberg)");
+    /* Not a known field: plain text. */
+    TREE("10:30", "\"10 30\"");
+    TREE("foo:bar", "\"foo bar\"");
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    TREE("date:2024", "date:Y2024");
+    TREE("date:2024-07", "date:M202407");
+    TREE("date:2024-07-15", "date:D20240715");
+    TREE("date:2024/7/5", "date:D20240705");
+    TREE("date:2019..2021", "date:20190000..20219999");
+    TREE("date:2019..", "date:20190000..");
+    TREE("date:..2021", "date:..20219999");
+    TREE("date:2024-07-01..2024-07-15", "date:20240701..20240715");
+    TREE("date:2024-06..2024-07", "date:20240600..20240799");
+    TREE("Khan date:2024", "(AND khan date:Y2024)");
+}
+
+static void test_punctuation(void **state)
+{
+    (void)state;
+    /* What a person types searches for what it says. */
+    TREE("U.S.", "u.s");
+    TREE("$50,000", "50000");
+    TREE("pro-Bloomberg", "\"pro bloomberg\"");
+    TREE("record-breaking", "\"record break\"");
+    TREE("AT&T", "\"at t\"");
+    TREE("Harris? Khan!", "(AND harri khan)");
+    TREE("Harris - Khan", "(AND harri khan)");
+    TREE("C++", "c");
+    /* Curly and straight apostrophes are the same. */
+    char *a = NULL, *b = NULL;
+    cti_query *qa = NULL, *qb = NULL;
+    assert_int_equal(cti_query_parse("Harris\u2019s", an, 0, &qa, NULL), CTI_OK);
+    assert_int_equal(cti_query_parse("Harris's", an, 0, &qb, NULL), CTI_OK);
+    a = cti_query_describe(qa);
+    b = cti_query_describe(qb);
+    assert_string_equal(a, b);
+    assert_string_equal(a, "harri");
+    free(a);
+    free(b);
+    cti_query_free(qa);
+    cti_query_free(qb);
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    error_at("", 1, "empty query");
+    error_at("   ", 1, "empty query");
+    error_at("\"Silicon Valley", 1, "unclosed quote");
+    error_at("Harris \"Silicon", 8, "unclosed quote");
+    error_at("Harris (Khan OR Lina", 8, "unclosed parenthesis");
+    error_at("Harris Khan)", 12, "unmatched ')'");
+    error_at("()", 1, "empty parentheses");
+    error_at("AND Harris", 1, "AND needs");
+    error_at("Harris AND", 8, "AND needs");
+    error_at("Harris AND AND Khan", 8, "AND needs");
+    error_at("OR Harris", 1, "OR needs");
+    error_at("Harris OR", 8, "OR needs");
+    error_at("Harris OR OR Khan", 8, "OR needs");
+    error_at("Harris NOT", 8, "NOT needs");
+    error_at("NOT", 1, "NOT needs");
+    error_at("NEAR Harris", 1, "NEAR needs");
+    error_at("Harris NEAR", 8, "NEAR needs");
+    error_at("Harris NEAR/x Khan", 8, "NEAR/ needs a number");
+    error_at("Harris NEAR/ Khan", 8, "NEAR/ needs a number");
+    error_at("(Harris OR Khan) NEAR Lina", 1, "NEAR works on words");
+    error_at("Lina NEAR (Harris OR Khan)", 11, "NEAR works on words");
+    error_at("(Harris AND)", 9, "AND needs");
+    error_at("title:", 1, "title: needs");
+    error_at("Khan author:", 6, "author: needs");
+    error_at("date:", 1, "date: needs");
+    error_at("date:20x4", 6, "bad date");
+    error_at("date:2024-13", 6, "bad date");
+    error_at("date:..", 6, "bad date");
+    error_at("date:2021..2019", 6, "ends before it starts");
+    /* Columns count characters, not bytes. */
+    error_at("Señor \u201cSilicon", 7, "unclosed quote");
+    error_at("\u00e9\u00e9 (x", 4, "unclosed parenthesis");
+}
+
+static void test_nothing_to_search(void **state)
+{
+    (void)state;
+    error_at("$", 1, "no words");
+    error_at("  & *", 3, "no words");
+    error_at("\"\"", 1, "no words");
+}
+
+static void test_any_mode(void **state)
+{
+    (void)state;
+    /* Syntax is plain text; function words weigh nothing. */
+    tree_is("what are the effects of \"Lina Khan\" (antitrust) AND -law?",
+            CTI_QUERY_ANY, "(ANY effect lina khan antitrust law)");
+    tree_is("a NEAR/3 b OR \"", CTI_QUERY_ANY, "(ANY near 3 b)");
+    /* Only function words: kept rather than searching for nothing. */
+    tree_is("to be or not to be", CTI_QUERY_ANY,
+            "(ANY to be or not to be)");
+    cti_query *t = NULL;
+    cti_query_error e;
+    assert_int_equal(cti_query_parse("   ", an, CTI_QUERY_ANY, &t, &e), CTI_EINVAL);
+    assert_null(t);
+}
+
+/* Xapian's description of q's query with default ranking. */
+static char *xq_of(const char *q, unsigned flags)
+{
+    cti_query *t = NULL;
+    cti_xq *x = NULL;
+    assert_int_equal(cti_query_parse(q, an, flags, &t, NULL), CTI_OK);
+    assert_int_equal(cti_query_to_xq(t, NULL, &x), CTI_OK);
+    char *d = cti_xq_describe(x);
+    assert_non_null(d);
+    cti_xq_free(x);
+    cti_query_free(t);
+    return d;
+}
+
+static void test_xapian_query(void **state)
+{
+    (void)state;
+    char *d = xq_of("Harris -Bloomberg", 0);
+    assert_non_null(strstr(d, "AND_NOT"));
+    assert_non_null(strstr(d, "Sharri"));      /* title boost */
+    free(d);
+    d = xq_of("\"Silicon Valley\" NEAR/5 Harris", 0);
+    /* n words between: the window spans them plus the 3 words. */
+    assert_non_null(strstr(d, "NEAR 8"));
+    assert_non_null(strstr(d, "PHRASE 2"));
+    free(d);
+    d = xq_of("title:Bloomberg", 0);
+    assert_string_equal(d, "Query(Sbloomberg)");
+    free(d);
+    d = xq_of("date:2019..2021", 0);
+    assert_non_null(strstr(d, "VALUE_RANGE 0 20190000 20219999"));
+    free(d);
+    d = xq_of("author:Doe date:2024-07", 0);
+    assert_non_null(strstr(d, "Adoe"));
+    assert_non_null(strstr(d, "0 * M202407"));
+    free(d);
+    d = xq_of("antitrust enforcers", CTI_QUERY_ANY);
+    assert_non_null(strstr(d, " OR "));
+    assert_null(strstr(d, " AND "));
+    free(d);
+    d = xq_of("antitru*", 0);
+    assert_non_null(strstr(d, "WILDCARD"));
+    free(d);
+}
+
+static int has_stem(const cti_hl_spec *s, const char *stem, int kind, int field)
+{
+    for (size_t g = 0; g < s->ngroups; g++)
+        for (size_t i = 0; i < s->groups[g].nitems; i++)
+            for (size_t k = 0; k < s->groups[g].items[i].nstems; k++)
+                if (!strcmp(s->groups[g].items[i].stems[k], stem) &&
+                    (kind < 0 || s->groups[g].kind == kind) &&
+                    (field < 0 || s->groups[g].field == field))
+                    return 1;
+    return 0;
+}
+
+static void test_highlights(void **state)
+{
+    (void)state;
+    cti_query *t = NULL;
+    cti_hl_spec *s = NULL;
+    assert_int_equal(cti_query_parse(
+        "Lina -Bloomberg \"Silicon Valley\" NEAR/3 Harris title:court "
+        "author:Doe antitru* NOT (Google OR Apple) date:2024", an, 0, &t, NULL),
+        CTI_OK);
+    assert_int_equal(cti_query_highlights(t, NULL, 0, &s), CTI_OK);
+    assert_true(has_stem(s, "lina", CTI_HL_WORD, CTI_HL_ANY));
+    assert_true(has_stem(s, "silicon", CTI_HL_NEAR, CTI_HL_ANY));
+    assert_true(has_stem(s, "harri", CTI_HL_NEAR, CTI_HL_ANY));
+    assert_true(has_stem(s, "court", CTI_HL_WORD, CTI_HL_TITLE));
+    assert_true(has_stem(s, "doe", CTI_HL_WORD, CTI_HL_META));
+    assert_true(has_stem(s, "antitru", CTI_HL_WORD, CTI_HL_ANY));
+    /* Never what is excluded. */
+    assert_false(has_stem(s, "bloomberg", -1, -1));
+    assert_false(has_stem(s, "googl", -1, -1));
+    assert_false(has_stem(s, "appl", -1, -1));
+    int prefix_seen = 0;
+    for (size_t g = 0; g < s->ngroups; g++) {
+        assert_true(s->groups[g].weight > 0);
+        if (s->groups[g].kind == CTI_HL_NEAR) {
+            assert_int_equal(s->groups[g].window, 3);
+            assert_int_equal(s->groups[g].nitems, 2);
+            assert_int_equal(s->groups[g].items[0].nstems, 2);
+        }
+        if (s->groups[g].items[0].prefix)
+            prefix_seen = 1;
+    }
+    assert_true(prefix_seen);
+    cti_hl_spec_free(s);
+    cti_query_free(t);
+}
+
+static int collect_word(void *ctx, size_t start, size_t end,
+                        const char *folded, const char *term)
+{
+    char *buf = ctx;
+    char one[128];
+    snprintf(one, sizeof one, "%zu-%zu:%s:%s ", start, end, folded, term);
+    strcat(buf, one);
+    return 0;
+}
+
+static void test_words(void **state)
+{
+    (void)state;
+    cti_query *t = NULL;
+    char buf[512] = "";
+    assert_int_equal(cti_query_parse("Lina Khann -Bloomberg title:Harris",
+                                     an, 0, &t, NULL), CTI_OK);
+    cti_query_words(t, collect_word, buf);
+    assert_string_equal(buf, "0-4:lina:lina 5-10:khann:khann 28-34:harris:Sharri ");
+    cti_query_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_implicit_and),
+        cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_pure_not),
+        cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_lowercase_operators_are_words),
+        cmocka_unit_test(test_phrase),
+        cmocka_unit_test(test_near),
+        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_punctuation),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_nothing_to_search),
+        cmocka_unit_test(test_any_mode),
+        cmocka_unit_test(test_xapian_query),
+        cmocka_unit_test(test_highlights),
+        cmocka_unit_test(test_words),
+    };
+    return cmocka_run_group_tests_name("query", tests, setup, teardown);
+}
