@@ -122,9 +122,9 @@ def disk_bytes(path):
 def corpus_files(path):
     out = []
     for root, dirs, files in os.walk(path):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
-            if f.endswith(".txt") and not f.startswith("."):
+            if not f.startswith("."):
                 out.append(os.path.join(root, f))
     return out
 

@@ -3,8 +3,9 @@
 
     xapian_index.py DB PATH...
 
-Walks each PATH (a file or a folder, recursively, *.txt files in sorted
-order) and indexes every file as one document with python3-xapian's
+Walks each PATH (a file or a folder, recursively; in sorted order, every
+file whose name does not start with ".", as cti-index does with text
+files) and indexes every file as one document with python3-xapian's
 TermGenerator: English stemmer, default strategy (STEM_SOME), positions.
 The title (the first line, when it is short and followed by a blank line,
 the rule bench/fts5.sh uses too) is indexed with the "S" prefix and again
@@ -29,9 +30,9 @@ def files_of(path):
         yield path
         return
     for root, dirs, files in os.walk(path):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(".txt") and not name.startswith("."):
+            if not name.startswith("."):
                 yield os.path.join(root, name)
 
 
