@@ -1,0 +1,919 @@
+/*
+ * test_snippet.c - fragments and highlights on real articles.
+ *
+ * Articles come from corpus/ (campaign news) and tests/data/sotu/ (State
+ * of the Union addresses); specs are built from words run through the
+ * same analyzer as the index, or parsed from a query string.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cmocka.h>
+#include <utf8proc.h>
+
+#include "cti_analyzer.h"
+#include "cti_query.h"
+#include "cti_snippet.h"
+
+#define ELLIPSIS "\xE2\x80\xA6"
+
+static cti_analyzer *A;
+
+/* ------------------------------------------------------------ helpers */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    if (p) {
+        p[n] = '\0';
+        *len = (size_t)n;
+    }
+    return p;
+}
+
+/* A file of tests/data (via CTI_TEST_DATA) or of corpus/. */
+static char *load(const char *name, size_t *len)
+{
+    const char *data = getenv("CTI_TEST_DATA");
+    char path[4096];
+    char *p;
+
+    if (strncmp(name, "corpus/", 7) == 0) {
+        const char *roots[] = {".", "..", data ? data : "tests/data", NULL};
+        for (int i = 0; roots[i]; i++) {
+            snprintf(path, sizeof path, i == 2 ? "%s/../../%s" : "%s/%s", roots[i], name);
+            if ((p = slurp(path, len)))
+                return p;
+        }
+    } else {
+        snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", name);
+        if ((p = slurp(path, len)))
+            return p;
+    }
+    fail_msg("cannot read test file %s", name);
+    return NULL;
+}
+
+typedef struct words {
+    char *stem[16];
+    char *text[16];
+    size_t n;
+} words;
+
+static int collect(void *ctx, const cti_token *t)
+{
+    words *w = ctx;
+    if (w->n < 16) {
+        w->stem[w->n] = strdup(t->stem);
+        w->text[w->n] = strdup(t->text);
+        w->n++;
+    }
+    return 0;
+}
+
+static void words_free(words *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        free(w->stem[i]);
+        free(w->text[i]);
+    }
+}
+
+/* Append one group whose items are the given strings (each analyzed). */
+static void add_group(cti_hl_spec *spec, int kind, int field, unsigned window,
+                      double weight, int prefix, const char *const *strs,
+                      size_t n)
+{
+    cti_hl_item items[8];
+    words w[8];
+    assert_true(n <= 8);
+    memset(w, 0, sizeof w);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(cti_analyze(A, strs[i], strlen(strs[i]), 0, collect, &w[i]), 0);
+        assert_true(w[i].n > 0);
+        items[i].stems = prefix ? w[i].text : w[i].stem;
+        items[i].nstems = w[i].n;
+        items[i].prefix = prefix;
+    }
+    assert_int_equal(cti_hl_spec_add(spec, kind, field, window, weight, items, n), 0);
+    for (size_t i = 0; i < n; i++)
+        words_free(&w[i]);
+}
+
+static void add_word(cti_hl_spec *s, int field, double weight, const char *word)
+{
+    add_group(s, CTI_HL_WORD, field, 0, weight, 0, &word, 1);
+}
+
+static void add_phrase(cti_hl_spec *s, double weight, const char *phrase)
+{
+    add_group(s, CTI_HL_PHRASE, CTI_HL_ANY, 0, weight, 0, &phrase, 1);
+}
+
+static void add_prefix(cti_hl_spec *s, const char *pre)
+{
+    add_group(s, CTI_HL_WORD, CTI_HL_ANY, 0, 1.0, 1, &pre, 1);
+}
+
+static void add_near(cti_hl_spec *s, unsigned window, const char *x, const char *y)
+{
+    const char *v[2] = {x, y};
+    add_group(s, CTI_HL_NEAR, CTI_HL_ANY, window, 1.0, 0, v, 2);
+}
+
+/* A copy of span i of s. */
+static char *span_text(const cti_snippet *s, size_t i)
+{
+    return strndup(s->text + s->spans[i].start, s->spans[i].end - s->spans[i].start);
+}
+
+/* Characters (code points) of s[0, n). */
+static size_t nchars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* The properties every snippet has, whatever the input. */
+static void check_clean(const cti_snippet *s)
+{
+    const unsigned char *p = (const unsigned char *)s->text;
+    size_t i = 0;
+
+    assert_non_null(s->text);
+    assert_int_equal(strlen(s->text), s->len);
+    while (i < s->len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(s->len - i), &cp);
+        if (n <= 0)
+            fail_msg("invalid UTF-8 at byte %zu of \"%s\"", i, s->text);
+        assert_false(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F));
+        assert_false((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069));
+        if (cp == ' ')
+            assert_true(i > 0 && i + 1 < s->len && p[i + 1] != ' ');
+        i += (size_t)n;
+    }
+    for (size_t k = 0; k < s->nspans; k++) {
+        const cti_span *sp = &s->spans[k];
+        assert_true(sp->start < sp->end);
+        assert_true(sp->end <= s->len);
+        if (k > 0)
+            assert_true(s->spans[k - 1].end < sp->start);
+        assert_true((p[sp->start] & 0xC0) != 0x80);
+        assert_true(sp->end == s->len || (p[sp->end] & 0xC0) != 0x80);
+        assert_true(p[sp->start] != ' ' && p[sp->end - 1] != ' ');
+    }
+}
+
+/* A copy of s with each whitespace run made one space. */
+static char *collapse(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
+        if (ws && (o == out || o[-1] == ' '))
+            continue;
+        *o++ = ws ? ' ' : *s;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Number of fragments: the " … " separators plus one. */
+static size_t nfragments(const cti_snippet *s)
+{
+    size_t n = 1;
+    for (const char *q = s->text; (q = strstr(q, " " ELLIPSIS " ")); q += 5)
+        n++;
+    return n;
+}
+
+/* Characters of text, not counting the ellipses that join and end fragments. */
+static size_t text_chars(const cti_snippet *s)
+{
+    size_t c = nchars(s->text, s->len);
+    size_t sep = nfragments(s) - 1;
+    c -= sep * 3;
+    if (strncmp(s->text, ELLIPSIS " ", 4) == 0)
+        c -= 2;
+    if (s->len >= 4 && strcmp(s->text + s->len - 4, " " ELLIPSIS) == 0)
+        c -= 2;
+    return c;
+}
+
+static const cti_snippet_opts WHOLE = {1, 1000000};
+
+/* ------------------------------------------------------------- tests */
+
+static int setup(void **state)
+{
+    (void)state;
+    return cti_analyzer_new("english", &A);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cti_analyzer_free(A);
+    return 0;
+}
+
+/* The README's query on the Harris article: the sentence where both match. */
+static void test_lina_khan_antitrust(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    cti_query *q = NULL;
+    cti_hl_spec *spec = NULL;
+    cti_query_error err;
+    cti_snippet s;
+
+    assert_int_equal(cti_query_parse("\"Lina Khan\" AND antitrust", A, 0, &q, &err), CTI_OK);
+    assert_int_equal(cti_query_highlights(q, NULL, 0, &spec), CTI_OK);
+    assert_int_equal(cti_snippet_build(A, spec, body, len, NULL, &s), 0);
+    check_clean(&s);
+
+    /* one fragment: the sentence holding the phrase and the word */
+    assert_string_equal(s.text,
+        ELLIPSIS " \xE2\x80\x9CIt would be very difficult for a Harris administration "
+        "not to reappoint Lina Khan,\xE2\x80\x9D Stoppelman said, pushing back "
+        "against calls to remove the antitrust enforcer. " ELLIPSIS);
+    assert_int_equal(s.nspans, 2);
+    char *a = span_text(&s, 0), *b = span_text(&s, 1);
+    assert_string_equal(a, "Lina Khan");    /* the phrase is one span */
+    assert_string_equal(b, "antitrust");
+    free(a);
+    free(b);
+
+    char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_non_null(strstr(out, "reappoint [Lina Khan],"));
+    assert_non_null(strstr(out, "the [antitrust] enforcer."));
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    cti_query_free(q);
+    free(body);
+}
+
+/* A phrase lights up only where all its words stand together. */
+static void test_phrase_only(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_phrase(spec, 1.0, "tech industry");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    check_clean(&s);
+    /* "tech" stands alone 11 more times, "industry" twice: none lit */
+    assert_int_equal(s.nspans, 2);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_int_equal(strncasecmp(t, "tech industry", 13), 0);
+        free(t);
+    }
+    assert_non_null(strstr(s.text, "Big Tech"));
+    assert_non_null(strstr(s.text, "the industry express"));
+    cti_snippet_release(&s);
+
+    /* default size: the snippet shows a whole phrase, highlighted once */
+    assert_int_equal(cti_snippet_build(A, spec, body, len, NULL, &s), 0);
+    check_clean(&s);
+    assert_true(s.nspans >= 1);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_int_equal(strncasecmp(t, "tech industry", 13), 0);
+        free(t);
+    }
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* Every form with the same stem, and no word whose stem differs. */
+static void test_stem_variants(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_word(spec, CTI_HL_ANY, 1.0, "regulate");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    check_clean(&s);
+    assert_int_equal(s.nspans, 2);
+    char *a = span_text(&s, 0), *b = span_text(&s, 1);
+    assert_string_equal(a, "regulation");
+    assert_string_equal(b, "regulations");
+    free(a);
+    free(b);
+    /* "regulatory" (stem regulatori) is in the text but not lit */
+    char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_non_null(strstr(out, " regulatory environment"));
+    assert_non_null(strstr(out, "cryptocurrency [regulation]."));
+    assert_null(strstr(out, "[regulatory"));
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* The index's positions and the highlighter's agree: a property check. */
+static int in_span(const cti_snippet *s, size_t start, size_t end)
+{
+    for (size_t i = 0; i < s->nspans; i++)
+        if (start >= s->spans[i].start && end <= s->spans[i].end)
+            return 1;
+    return 0;
+}
+
+typedef struct prop {
+    const cti_snippet *s;
+    const char *stem;
+    size_t lit, seen;
+} prop;
+
+static int check_token(void *ctx, const cti_token *t)
+{
+    prop *p = ctx;
+    int want = strcmp(t->stem, p->stem) == 0;
+    int lit = in_span(p->s, t->start, t->end);
+    if (want != lit)
+        fail_msg("token '%s' (stem %s) at %zu: lit %d, expected %d",
+                 t->text, t->stem, t->start, lit, want);
+    p->lit += lit;
+    p->seen++;
+    return 0;
+}
+
+static void test_property_sotu(void **state)
+{
+    (void)state;
+    const char *files[] = {"sotu/1790_george_washington_n.txt",
+                           "sotu/1890_benjamin_harrison_r.txt",
+                           "sotu/1941_franklin_d_roosevelt_d.txt",
+                           "sotu/2009_barack_obama_d.txt", NULL};
+    const char *query[] = {"governments", "freedom", "taxes", NULL};
+
+    for (int f = 0; files[f]; f++) {
+        size_t len;
+        char *body = load(files[f], &len);
+        for (int w = 0; query[w]; w++) {
+            cti_hl_spec *spec = cti_hl_spec_new();
+            words ws = {0};
+            cti_snippet s;
+            add_word(spec, CTI_HL_ANY, 1.0, query[w]);
+            cti_analyze(A, query[w], strlen(query[w]), 0, collect, &ws);
+            assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+            check_clean(&s);
+            prop p = {&s, ws.stem[0], 0, 0};
+            cti_analyze(A, s.text, s.len, 0, check_token, &p);
+            assert_int_equal(p.lit, s.nspans);
+            assert_true(p.seen > 1000);
+            words_free(&ws);
+            cti_snippet_release(&s);
+            cti_hl_spec_free(spec);
+        }
+        free(body);
+    }
+}
+
+/* NEAR/n: at most n words between, either order; farther pairs stay plain. */
+static void test_near_window(void **state)
+{
+    (void)state;
+    const char *text =
+        "Alpha one two three beta stays. Then beta four five six seven alpha "
+        "comes. Last alpha x x x x x x x x x x x x beta.";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_near(spec, 3, "alpha", "beta");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    check_clean(&s);
+    char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_string_equal(out,
+        "[Alpha] one two three [beta] stays. Then beta four five six seven alpha "
+        "comes. Last alpha x x x x x x x x x x x x beta.");
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    /* NEAR/4 takes the second pair too, never the far third */
+    spec = cti_hl_spec_new();
+    add_near(spec, 4, "beta", "alpha");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_string_equal(out,
+        "[Alpha] one two three [beta] stays. Then [beta] four five six seven [alpha] "
+        "comes. Last alpha x x x x x x x x x x x x beta.");
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    /* on an article: 9 words stand between Khan and antitrust */
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    spec = cti_hl_spec_new();
+    add_near(spec, 8, "khan", "antitrust");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    assert_int_equal(s.nspans, 0);  /* too far apart: no match, the opening */
+    assert_int_equal(strncmp(s.text, "As the 2024", 11), 0);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    spec = cti_hl_spec_new();
+    add_near(spec, 9, "khan", "antitrust");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    assert_int_equal(s.nspans, 2);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_non_null(strstr(out, "reappoint Lina [Khan],"));
+    assert_non_null(strstr(out, "remove the [antitrust] enforcer"));
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* word*: every word whose stem starts with the prefix. */
+static void test_prefix(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_prefix(spec, "crypto");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    check_clean(&s);
+    assert_int_equal(s.nspans, 3);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, i == 1 ? "Cryptocurrency" : "cryptocurrency");
+        free(t);
+    }
+    cti_snippet_release(&s);
+
+    /* the default snippet shows a match */
+    assert_int_equal(cti_snippet_build(A, spec, body, len, NULL, &s), 0);
+    assert_true(s.nspans >= 1);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* title: groups only in the title, metadata groups nowhere. */
+static void test_fields(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    const char *title = "Harris courts Silicon Valley on antitrust";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+    char *out;
+
+    add_word(spec, CTI_HL_TITLE, 1.0, "harris");
+    add_word(spec, CTI_HL_META, 1.0, "silicon");
+    add_word(spec, CTI_HL_ANY, 1.0, "antitrust");
+
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+    check_clean(&s);
+    assert_int_equal(s.nspans, 4);  /* antitrust, four times; Harris never */
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, "antitrust");
+        free(t);
+    }
+    cti_snippet_release(&s);
+
+    assert_int_equal(cti_snippet_title(A, spec, title, strlen(title), &s), 0);
+    check_clean(&s);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, "<<", ">>");
+    assert_string_equal(out, "<<Harris>> courts Silicon Valley on <<antitrust>>");
+    free(out);
+    cti_snippet_release(&s);
+
+    /* only title and metadata groups: the body shows its opening, unlit */
+    cti_hl_spec *t_only = cti_hl_spec_new();
+    add_word(t_only, CTI_HL_TITLE, 1.0, "harris");
+    add_word(t_only, CTI_HL_META, 1.0, "valley");
+    assert_int_equal(cti_snippet_build(A, t_only, body, len, NULL, &s), 0);
+    check_clean(&s);
+    assert_int_equal(s.nspans, 0);
+    assert_int_equal(strncmp(s.text, "As the 2024 U.S. presidential race", 34), 0);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(t_only);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* No body match, no spec, empty text: the opening, a whole-word cut. */
+static void test_no_body_match(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/02-bloomberg-courts-big-tech-leaders.txt", &len);
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s, s2;
+    cti_snippet_opts o = {2, 120};
+
+    add_word(spec, CTI_HL_ANY, 1.0, "xylophones");
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &o, &s), 0);
+    check_clean(&s);
+    assert_int_equal(s.nspans, 0);
+    assert_int_equal(nfragments(&s), 1);
+    assert_int_equal(strncmp(s.text, "Mike Bloomberg\xE2\x80\x99s Campaign", 25), 0);
+    assert_true(s.len > 4 && strcmp(s.text + s.len - 4, " " ELLIPSIS) == 0);
+    assert_true(text_chars(&s) <= 120);
+    assert_true(text_chars(&s) >= 80);
+    /* the article's words, cut after a whole word */
+    char *flat = collapse(body);
+    size_t keep = s.len - 4;
+    assert_int_equal(memcmp(s.text, flat, keep), 0);
+    assert_true(flat[keep] == ' ');
+    free(flat);
+
+    /* a NULL spec gives the same */
+    assert_int_equal(cti_snippet_build(A, NULL, body, len, &o, &s2), 0);
+    assert_string_equal(s.text, s2.text);
+    cti_snippet_release(&s2);
+    cti_snippet_release(&s);
+
+    /* empty and blank bodies */
+    assert_int_equal(cti_snippet_build(A, spec, "", 0, NULL, &s), 0);
+    assert_string_equal(s.text, "");
+    assert_int_equal(s.nspans, 0);
+    cti_snippet_release(&s);
+    assert_int_equal(cti_snippet_build(A, spec, " \n\t\x01 ", 5, NULL, &s), 0);
+    assert_string_equal(s.text, "");
+    cti_snippet_release(&s);
+    /* a short article is shown whole, without ellipsis */
+    assert_int_equal(cti_snippet_build(A, spec, "  Short news.\n", 14, NULL, &s), 0);
+    assert_string_equal(s.text, "Short news.");
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* Accents, CJK and curly quotes: spans on character boundaries. */
+static void test_multibyte(void **state)
+{
+    (void)state;
+    const char *text =
+        "Le caf\xC3\xA9 de la Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale. "
+        "\xE4\xB8\xAD\xE6\x96\x87\xE6\x90\x9C\xE7\xB4\xA2\xE5\xBC\x95\xE6\x93\x8E"
+        "\xE5\xBE\x88\xE5\xA5\xBD\xE3\x80\x82 "
+        "\xE2\x80\x9CHarris\xE2\x80\x99s team,\xE2\x80\x9D she said.";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_word(spec, CTI_HL_ANY, 1.0, "CAFE");
+    add_word(spec, CTI_HL_ANY, 1.0, "societe");
+    add_phrase(spec, 1.0, "\xE6\x90\x9C\xE7\xB4\xA2");  /* 搜索 */
+    add_word(spec, CTI_HL_ANY, 1.0, "Harris's");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    check_clean(&s);
+    assert_string_equal(s.text, text);
+    assert_int_equal(s.nspans, 4);
+    const char *want[] = {"caf\xC3\xA9", "Soci\xC3\xA9t\xC3\xA9",
+                          "\xE6\x90\x9C\xE7\xB4\xA2", "Harris\xE2\x80\x99s"};
+    for (size_t i = 0; i < 4; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, want[i]);
+        free(t);
+    }
+    cti_snippet_release(&s);
+
+    /* small fragments of multibyte text are cut between characters */
+    char big[8192];
+    size_t n = 0;
+    while (n + strlen(text) + 2 < sizeof big) {
+        memcpy(big + n, text, strlen(text));
+        n += strlen(text);
+        big[n++] = ' ';
+    }
+    for (unsigned size = 5; size < 120; size += 7) {
+        cti_snippet_opts o = {3, size};
+        assert_int_equal(cti_snippet_build(A, spec, big, n, &o, &s), 0);
+        check_clean(&s);
+        assert_true(s.nspans >= 1);
+        cti_snippet_release(&s);
+    }
+    cti_hl_spec_free(spec);
+}
+
+/* Control characters, escape sequences and bad UTF-8 never come through. */
+static void test_hostile_text(void **state)
+{
+    (void)state;
+    const char *text =
+        "Evil \x1b[31mred\x1b[0m text\x1b]0;owned\x07 and \xE2\x80\xAE" "bidi "
+        "\xC2\x9B" "c1\tand\r\n\nnew\x01line \xFF\xFE bad \xC3 cut \xE2\x82 "
+        "over\xC0\xAFlong \xED\xA0\x80 surrogate end";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_word(spec, CTI_HL_ANY, 1.0, "text");
+    add_word(spec, CTI_HL_ANY, 1.0, "bidi");
+    add_word(spec, CTI_HL_ANY, 1.0, "line");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    check_clean(&s);
+    assert_null(strchr(s.text, '\x1b'));
+    assert_null(strstr(s.text, "owned"));
+    assert_null(strstr(s.text, "[31m"));
+    assert_non_null(strstr(s.text, "Evil red text and bidi c1 and new line "));
+    assert_non_null(strstr(s.text, " bad \xEF\xBF\xBD cut "));
+    char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_non_null(strstr(out, "red [text] and [bidi] c1 and new [line]"));
+    free(out);
+    cti_snippet_release(&s);
+
+    /* the one control character of the State of the Union addresses */
+    size_t len;
+    char *body = load("sotu/1890_benjamin_harrison_r.txt", &len);
+    assert_non_null(memchr(body, '\x02', len));
+    cti_hl_spec *bonds = cti_hl_spec_new();
+    add_word(bonds, CTI_HL_ANY, 1.0, "redeemed");
+    assert_int_equal(cti_snippet_build(A, bonds, body, len, NULL, &s), 0);
+    check_clean(&s);
+    assert_non_null(strstr(s.text, "4 and 4 1 per cent bonds"));
+    cti_snippet_release(&s);
+    assert_int_equal(cti_snippet_build(A, bonds, body, len, &WHOLE, &s), 0);
+    check_clean(&s);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(bonds);
+    free(body);
+
+    /* every byte value, and a title made of them */
+    char all[512];
+    for (int i = 0; i < 512; i++)
+        all[i] = (char)(i * 37 + (i >> 3));
+    assert_int_equal(cti_snippet_build(A, spec, all, sizeof all, NULL, &s), 0);
+    check_clean(&s);
+    cti_snippet_release(&s);
+    assert_int_equal(cti_snippet_title(A, spec, all, sizeof all, &s), 0);
+    check_clean(&s);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+}
+
+/* Fragment count, size, order, sentence starts and the ellipses. */
+static void test_fragments(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("sotu/2009_barack_obama_d.txt", &len);
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_word(spec, CTI_HL_ANY, 3.0, "Afghanistan");
+    add_word(spec, CTI_HL_ANY, 2.0, "mortgages");
+    add_word(spec, CTI_HL_ANY, 1.0, "cancer");
+    for (unsigned nf = 1; nf <= 4; nf++) {
+        for (unsigned size = 60; size <= 400; size += 85) {
+            cti_snippet_opts o = {nf, size};
+            assert_int_equal(cti_snippet_build(A, spec, body, len, &o, &s), 0);
+            check_clean(&s);
+            size_t got = nfragments(&s);
+            assert_true(got >= 1 && got <= (nf < 3 ? nf : 3));
+            /* about 'size' characters: a word or punctuation more at most */
+            assert_true(text_chars(&s) <= size + 12 * got);
+            /* the fragments are pieces of the article, in text order */
+            char *copy = strdup(s.text), *f = copy;
+            const char *at = body;
+            while (f) {
+                char *next = strstr(f, ELLIPSIS);
+                if (next) {
+                    *next = '\0';
+                    next += 3;
+                }
+                while (*f == ' ')
+                    f++;
+                size_t fl = strlen(f);
+                while (fl && f[fl - 1] == ' ')
+                    f[--fl] = '\0';
+                if (fl) {
+                    const char *hit = strstr(at, f);
+                    if (!hit)
+                        fail_msg("fragment \"%s\" not found in order", f);
+                    /* starts at a word boundary */
+                    assert_true(hit == body || hit[-1] == ' ' || hit[-1] == '\n');
+                    at = hit + fl;
+                }
+                f = next;
+            }
+            free(copy);
+            /* the heaviest group is always shown */
+            char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+            assert_non_null(strstr(out, "[Afghanistan]"));
+            if (nf >= 3 && size >= 230) {
+                assert_non_null(strstr(out, "[mortgage"));   /* or mortgages */
+                assert_non_null(strstr(out, "[cancer]"));
+            }
+            free(out);
+            cti_snippet_release(&s);
+        }
+    }
+
+    /* two groups far apart, two fragments: one each, joined by " … " */
+    cti_snippet_opts o = {2, 200};
+    assert_int_equal(cti_snippet_build(A, spec, body, len, &o, &s), 0);
+    assert_int_equal(nfragments(&s), 2);
+    assert_int_equal(strncmp(s.text, ELLIPSIS " ", 4), 0);
+    assert_int_equal(strcmp(s.text + s.len - 4, " " ELLIPSIS), 0);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(body);
+}
+
+/* Rarer (heavier) groups win the room; a fragment starts a sentence. */
+static void test_weights(void **state)
+{
+    (void)state;
+    const char *text =
+        "The first sentence talks about budgets and nothing else at all here. "
+        "Some filler words follow so that the two topics stand far apart from "
+        "each other in this text. Another filler sentence goes here as well. "
+        "Finally the last sentence talks about pensions and then it ends.";
+    cti_snippet_opts o = {1, 80};
+    cti_snippet s;
+    char *out;
+
+    for (int flip = 0; flip < 2; flip++) {
+        cti_hl_spec *spec = cti_hl_spec_new();
+        add_word(spec, CTI_HL_ANY, flip ? 0.5 : 4.0, "budget");
+        add_word(spec, CTI_HL_ANY, flip ? 4.0 : 0.5, "pension");
+        assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &o, &s), 0);
+        out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+        if (!flip)
+            assert_string_equal(out,
+                "The first sentence talks about [budgets] and nothing else at all here. "
+                ELLIPSIS);
+        else
+            assert_string_equal(out,
+                ELLIPSIS " Finally the last sentence talks about [pensions] and then it ends.");
+        free(out);
+        cti_snippet_release(&s);
+        cti_hl_spec_free(spec);
+    }
+}
+
+/* Overlapping highlights merge; spans are byte offsets into the text. */
+static void test_overlap_and_spans(void **state)
+{
+    (void)state;
+    const char *text = "Chair Lina Khan spoke; Khan left.";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+
+    add_phrase(spec, 1.0, "lina khan");
+    add_word(spec, CTI_HL_ANY, 1.0, "khan");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), NULL, &s), 0);
+    assert_string_equal(s.text, text);
+    assert_int_equal(s.nspans, 2);
+    assert_int_equal(s.spans[0].start, 6);
+    assert_int_equal(s.spans[0].end, 15);
+    assert_int_equal(s.spans[1].start, 23);
+    assert_int_equal(s.spans[1].end, 27);
+    cti_snippet_release(&s);
+    cti_snippet_release(&s);    /* a released snippet releases again safely */
+    cti_snippet_release(NULL);
+    cti_hl_spec_free(spec);
+    cti_hl_spec_free(NULL);
+}
+
+/* Plain, ANSI, markers, HTML (escaped). */
+static void test_render(void **state)
+{
+    (void)state;
+    const char *text = "<b>\"Tom\" & 'Jerry'</b> meet Tom";
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+    char *out;
+
+    add_word(spec, CTI_HL_ANY, 1.0, "tom");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), NULL, &s), 0);
+    assert_string_equal(s.text, text);
+    assert_int_equal(s.nspans, 2);
+
+    out = cti_snippet_render(&s, CTI_HL_STYLE_NONE, NULL, NULL);
+    assert_string_equal(out, text);
+    free(out);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_HTML, NULL, NULL);
+    assert_string_equal(out, "&lt;b&gt;&quot;<mark>Tom</mark>&quot; &amp; "
+                             "&#39;Jerry&#39;&lt;/b&gt; meet <mark>Tom</mark>");
+    free(out);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, "{{", "}}");
+    assert_string_equal(out, "<b>\"{{Tom}}\" & 'Jerry'</b> meet {{Tom}}");
+    free(out);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_string_equal(out, "<b>\"[Tom]\" & 'Jerry'</b> meet [Tom]");
+    free(out);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_ANSI, NULL, NULL);
+    assert_string_equal(out, "<b>\"\033[1;31mTom\033[0m\" & 'Jerry'</b> meet "
+                             "\033[1;31mTom\033[0m");
+    free(out);
+    cti_snippet_release(&s);
+
+    /* a zeroed snippet renders as the empty string */
+    memset(&s, 0, sizeof s);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_HTML, NULL, NULL);
+    assert_string_equal(out, "");
+    free(out);
+    cti_hl_spec_free(spec);
+}
+
+/* Every State of the Union address: clean snippets within the limits. */
+static void test_all_sotu(void **state)
+{
+    (void)state;
+    const char *data = getenv("CTI_TEST_DATA");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/sotu", data ? data : "tests/data");
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t files = 0, lit = 0;
+    cti_hl_spec *spec = cti_hl_spec_new();
+
+    assert_non_null(d);
+    add_word(spec, CTI_HL_ANY, 1.0, "freedom");
+    add_phrase(spec, 2.0, "united states");
+    add_near(spec, 5, "peace", "war");
+    add_prefix(spec, "tax");
+    while ((de = readdir(d))) {
+        char name[600];
+        size_t len;
+        cti_snippet s;
+        if (!strstr(de->d_name, ".txt"))
+            continue;
+        snprintf(name, sizeof name, "sotu/%s", de->d_name);
+        char *body = load(name, &len);
+        assert_int_equal(cti_snippet_build(A, spec, body, len, NULL, &s), 0);
+        check_clean(&s);
+        assert_true(nfragments(&s) <= 2);
+        assert_true(text_chars(&s) <= 200 + 24);
+        for (size_t i = 0; i < s.nspans; i++) {
+            char *t = span_text(&s, i);
+            assert_true(strncasecmp(t, "freedom", 7) == 0 ||
+                        strncasecmp(t, "united states", 13) == 0 ||
+                        strncasecmp(t, "peace", 5) == 0 ||
+                        strncasecmp(t, "war", 3) == 0 ||
+                        strncasecmp(t, "tax", 3) == 0);
+            free(t);
+        }
+        lit += s.nspans > 0;
+        files++;
+        cti_snippet_release(&s);
+        free(body);
+    }
+    closedir(d);
+    assert_true(files >= 233);
+    assert_true(lit >= 230);    /* nearly every address says one of them */
+    cti_hl_spec_free(spec);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lina_khan_antitrust),
+        cmocka_unit_test(test_phrase_only),
+        cmocka_unit_test(test_stem_variants),
+        cmocka_unit_test(test_property_sotu),
+        cmocka_unit_test(test_near_window),
+        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_no_body_match),
+        cmocka_unit_test(test_multibyte),
+        cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_fragments),
+        cmocka_unit_test(test_weights),
+        cmocka_unit_test(test_overlap_and_spans),
+        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_all_sotu),
+    };
+    return cmocka_run_group_tests_name("snippet", tests, setup, teardown);
+}
