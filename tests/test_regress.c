@@ -35,6 +35,12 @@
 #define LLVMFuzzerTestOneInput fuzz_analyzer_one
 #include "fuzz/fuzz_analyzer.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_query_one
+#include "fuzz/fuzz_query.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_snippet_one
+#include "fuzz/fuzz_snippet.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*one_fn)(const uint8_t *, size_t);
 
@@ -177,12 +183,30 @@ static void test_analyzer_seeds(void **state)
     ana_english = NULL;
 }
 
+static void test_query_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_query", fuzz_query_one) > 0);
+    replay_open("fuzz_query", fuzz_query_one);
+    query_teardown();
+}
+
+static void test_snippet_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_snippet", fuzz_snippet_one) > 0);
+    replay_open("fuzz_snippet", fuzz_snippet_one);
+    snip_teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_seeds),
         cmocka_unit_test(test_article_seeds),
         cmocka_unit_test(test_analyzer_seeds),
+        cmocka_unit_test(test_query_seeds),
+        cmocka_unit_test(test_snippet_seeds),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }
