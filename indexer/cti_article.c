@@ -24,17 +24,19 @@
  *
  *   1. Breadcrumb: a first line such as "Home / Tech / Some headline"
  *      (starting with "Home" and a separator, or holding two or more of the
- *      separators " / ", " > ", " » ", " › ", " | ") is navigation, not
- *      text: it is dropped from the body and the next line is looked at.
+ *      separators " / ", " > ", " » ", " › ", " | "; at most 600 bytes)
+ *      is navigation, not text: it is dropped from the body and the next
+ *      line is looked at.
  *   2. Title line: the first line is a title when more text follows it,
  *      it holds a letter or digit, it is short (at most 25 words and 300
  *      bytes), and either a blank line follows it (then it may not end in
  *      ",", ";" or ":"), or the text continues on the next line and the
- *      line does not end like a sentence (".", ",", ";", ":").  A leading "# " (Markdown heading)
- *      is removed from it.  A title line is removed from the body, and so
- *      are blank lines after it and lines that repeat it word for word
- *      (pages often print their headline twice).  A file of one
- *      line keeps it as its body and takes its title by rule 3.
+ *      line does not end like a sentence (".", ",", ";", ":").  A leading
+ *      "# " (Markdown heading) is removed from it.  A title line is
+ *      removed from the body, and so are blank lines after it and lines
+ *      that repeat it word for word (pages often print their headline
+ *      twice).  A file of one line keeps it as its body and takes its
+ *      title by rule 3.
  *   3. Otherwise the body keeps all its text and the title is its first
  *      sentence when that sentence has at most 20 words (a sentence ends at
  *      ".", "!" or "?" followed by a space and a capital letter, so
@@ -365,6 +367,8 @@ static int is_breadcrumb(const char *s, size_t n)
 {
     static const char *seps[] = { " / ", " > ", " \xc2\xbb ", " \xe2\x80\xba ",
                                   " | " };
+    if (n > 2 * TITLE_MAX_BYTES)
+        return 0; /* navigation lines are short */
     if (n >= 6 && (s[0] == 'H' || s[0] == 'h') && memcmp(s + 1, "ome", 3) == 0) {
         for (size_t i = 0; i < sizeof seps / sizeof *seps; i++) {
             size_t l = strlen(seps[i]);

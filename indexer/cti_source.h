@@ -20,11 +20,20 @@ typedef struct cti_source_opts {
     unsigned max_depth;     /* folder depth limit (0: 256) */
 } cti_source_opts;
 
+/* Values of the 'skipped' argument of cti_source_cb.problem. */
+#define CTI_SOURCE_WARNING 0  /* indexed, with a warning */
+#define CTI_SOURCE_FAILED  1  /* not indexed: an error */
+#define CTI_SOURCE_PASSED  2  /* not indexed on purpose: a notice */
+
 typedef struct cti_source_cb {
     /*
      * A text file found (given or met in a folder): 'id' is its absolute
      * path (the article id), 'st' its stat.  Return 1 to read it, 0 to
-     * skip it (unchanged).  NULL: read everything.
+     * skip it (unchanged).  NULL: read everything.  Called before the file
+     * is opened; the id is the real path (symlinks resolved), the same
+     * whatever the current directory.  Not called for JSON lines files
+     * (always read: their articles carry their own ids), nor for files
+     * skipped by their extension.
      */
     int (*want_file)(void *ctx, const char *id, const struct stat *st);
     /*
@@ -36,7 +45,10 @@ typedef struct cti_source_cb {
     /*
      * Something went wrong with one input: 'path' (as given), 'line'
      * (JSON line number, 0 if none), a message.  'skipped' is 1 when the
-     * input was not indexed (an error), 0 for a warning (e.g. repaired UTF-8).
+     * input was not indexed (an error), 0 for a warning (e.g. repaired UTF-8),
+     * CTI_SOURCE_PASSED (2) when it was passed over on purpose and not
+     * indexed (binary or non-text file, empty file, symlink loop, a file
+     * that vanished): a notice rather than a failure.
      */
     void (*problem)(void *ctx, const char *path, unsigned long line,
                     const char *msg, int skipped);
