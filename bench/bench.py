@@ -48,6 +48,8 @@ RESULTS = env("BENCH_RESULTS", os.path.join(HERE, "RESULTS.md"))
 CTI_INDEX = os.path.join(O, "cti-index")
 CTI_SEARCH = os.path.join(O, "cti-search")
 ANALYZE = os.path.join(O, "bench", "analyze")
+SNIPPET = os.path.join(O, "bench", "snippet")
+SNIPPET_QUERY = "government"
 HITS = 10           # results asked of every tool per query
 ADDS = 3            # single articles added one by one
 T_START = time.time()
@@ -65,7 +67,7 @@ def executable(p):
 # ------------------------------------------------------------ processes
 
 class Run:
-    __slots__ = ("rc", "out", "err", "secs", "rss_kb")
+    __slots__ = ("rc", "out", "err", "secs", "rss_kb", "cpu")
 
 
 def run(argv, capture=True, stdin=None):
@@ -89,6 +91,7 @@ def run(argv, capture=True, stdin=None):
     r.out = so.decode("utf-8", "replace")
     r.err = se.decode("utf-8", "replace")
     r.rss_kb = ru.ru_maxrss
+    r.cpu = ru.ru_utime + ru.ru_stime
     return r
 
 
@@ -164,12 +167,16 @@ def fnum(x, digits=1, unit=""):
     return ("%." + str(digits) + "f%s") % (x, unit)
 
 
+def ratio_text(r, word):
+    return ("%.0f× " if r >= 100 else "%.1f× " if r >= 10 else "%.2f× ") % r + word
+
+
 def speed_ratio(cti, peer):
     """Times (lower is better): how many times faster cti is."""
     if cti is None or peer is None or cti <= 0 or peer <= 0:
         return "n/a"
     r = peer / cti
-    return "%.2f× faster" % r if r >= 1 else "%.2f× slower" % (1 / r)
+    return ratio_text(r, "faster") if r >= 1 else ratio_text(1 / r, "slower")
 
 
 def rate_ratio(cti, peer):
@@ -177,7 +184,7 @@ def rate_ratio(cti, peer):
     if cti is None or peer is None or cti <= 0 or peer <= 0:
         return "n/a"
     r = cti / peer
-    return "%.2f× faster" % r if r >= 1 else "%.2f× slower" % (1 / r)
+    return ratio_text(r, "faster") if r >= 1 else ratio_text(1 / r, "slower")
 
 
 def size_ratio(cti, peer):
@@ -185,7 +192,7 @@ def size_ratio(cti, peer):
     if cti is None or peer is None or cti <= 0 or peer <= 0:
         return "n/a"
     r = cti / peer
-    return "%.2f× larger" % r if r > 1 else "%.2f× smaller" % (1 / r) if r < 1 else "same"
+    return ratio_text(r, "larger") if r > 1 else ratio_text(1 / r, "smaller") if r < 1 else "same"
 
 
 def met(value, op, limit):
@@ -212,19 +219,38 @@ def cti_help(prog):
     return r.out + r.err
 
 
-def nosnip_opts(help_text):
-    """The cti-search option(s) that turn snippets off, from its --help."""
+def nosnip_candidates(help_text):
+    """Options that may turn cti-search's snippets off, from its --help."""
     if os.environ.get("BENCH_CTI_NOSNIP"):
-        return shlex.split(os.environ["BENCH_CTI_NOSNIP"])
+        return [shlex.split(os.environ["BENCH_CTI_NOSNIP"])]
+    out = []
     for opt, args in (("--no-snippets", ["--no-snippets"]),
                       ("--no-snippet", ["--no-snippet"]),
                       ("--fragments", ["--fragments", "0"]),
                       ("--snippets", ["--snippets", "0"]),
                       ("--snippet", ["--snippet", "0"]),
-                      ("--highlight", ["--highlight", "none"])):
-        if re.search(re.escape(opt) + r"\b", help_text):
-            return args
-    return None
+                      ("--snippet", ["--snippet", "none"]),
+                      ("--snippets", ["--snippets", "none"])):
+        if re.search(re.escape(opt) + r"(?![\w-])", help_text):
+            out.append(args)
+    return out
+
+
+NOSNIP = {}
+
+
+def nosnip_opts(db):
+    """The first candidate cti-search accepts on a real index, or None."""
+    if "opts" not in NOSNIP:
+        NOSNIP["opts"] = None
+        for args in nosnip_candidates(cti_help(CTI_SEARCH)):
+            r = run([CTI_SEARCH, "--db", db, "-n", "1"] + args + ["government"])
+            if r.rc in (0, 1):
+                NOSNIP["opts"] = args
+                break
+        log("cti-search without snippets: %s"
+            % (" ".join(NOSNIP["opts"]) if NOSNIP["opts"] else "no working option"))
+    return NOSNIP["opts"]
 
 
 # ------------------------------------------------------------ queries
@@ -296,7 +322,7 @@ def count_of(tool, db, q):
 
 # ------------------------------------------------------------ one corpus
 
-def bench_corpus(name, cdir, have, nosnip, queries):
+def bench_corpus(name, cdir, have, queries):
     log("== corpus %s (%s)" % (name, cdir))
     files = corpus_files(cdir)
     cbytes = sum(os.path.getsize(f) for f in files)
@@ -344,6 +370,15 @@ def bench_corpus(name, cdir, have, nosnip, queries):
                 res["ana"][mode] = {"error": (r.err or r.out).strip()[:200]}
                 log("  failed (rc %d): %s" % (r.rc, (r.err or r.out).strip()[:200]))
 
+    # in-process snippet cost per hit (bench/snippet), on the first files
+    if executable(SNIPPET):
+        sample = files[:200]
+        log("snippet cost per hit (bench/snippet, %d files)" % len(sample))
+        r = run([SNIPPET, "-q", SNIPPET_QUERY] + sample)
+        m = re.search(r"us per snippet: p50 ([\d.]+)\s+p90 ([\d.]+)", r.out)
+        if r.rc == 0 and m:
+            res["snippet_us"] = (float(m.group(1)), float(m.group(2)), len(sample))
+
     # -------------------------------------------------- indexing
     dbs = {"cti": os.path.join(work, "cti"),
            "xapian": os.path.join(work, "xapian"),
@@ -371,13 +406,14 @@ def bench_corpus(name, cdir, have, nosnip, queries):
             log("  FAILED: " + st["error"])
             continue
         st["secs"] = r.secs
+        st["cpu"] = r.cpu
         st["mbps"] = mb / r.secs
         st["rss_mb"] = r.rss_kb / 1024.0
         st["articles"] = summary.get("articles", summary.get("added"))
         if tool == "cti":
             st["summary"] = summary
-            st["articles"] = (summary.get("added", 0) + summary.get("updated", 0)
-                              + summary.get("unchanged", 0))
+            st["articles"] = summary.get("articles", summary.get("added", 0)
+                                         + summary.get("unchanged", 0))
         st["size"] = disk_bytes(db)
         log("  %.2f s, %.1f MB/s, peak RSS %.0f MB, index %.1f MB"
             % (st["secs"], st["mbps"], st["rss_mb"], st["size"] / 1e6))
@@ -449,8 +485,10 @@ def bench_corpus(name, cdir, have, nosnip, queries):
 
     # -------------------------------------------------- queries
     tools = []
+    nosnip = None
     if "cti" in qdbs:
         tools.append("cti")
+        nosnip = nosnip_opts(qdbs["cti"])
         if nosnip:
             tools.append("cti-nosnip")
     for t in ("xapian", "fts5"):
@@ -530,6 +568,9 @@ def report_corpus(res, queries):
     rows.append(["throughput, MB/s", fnum(c.get("mbps")), fnum(x.get("mbps")),
                  fnum(f.get("mbps")), rate_ratio(c.get("mbps"), x.get("mbps")),
                  rate_ratio(c.get("mbps"), f.get("mbps"))] + list(t_mbps))
+    rows.append(["CPU time (user+sys), s", fnum(c.get("cpu"), 2), fnum(x.get("cpu"), 2),
+                 fnum(f.get("cpu"), 2), speed_ratio(c.get("cpu"), x.get("cpu")),
+                 speed_ratio(c.get("cpu"), f.get("cpu")), "", ""])
     rows.append(["peak RSS, MB", fnum(c.get("rss_mb"), 0), fnum(x.get("rss_mb"), 0),
                  fnum(f.get("rss_mb"), 0), size_ratio(c.get("rss_mb"), x.get("rss_mb")),
                  size_ratio(c.get("rss_mb"), f.get("rss_mb"))]
@@ -658,7 +699,15 @@ def report_corpus(res, queries):
                 trows.append(["snippets' cost, p50 (%d hits)" % HITS, fnum(snip, 2)] + list(tgt("snip", snip)))
                 res["snip"] = snip
             else:
-                trows.append(["snippets' cost", "n/a (no option to turn snippets off found)", "", ""])
+                trows.append(["snippets' cost per process", "n/a (no option turns snippets off)", "", ""])
+            if res.get("snippet_us"):
+                p50u, p90u, nfiles = res["snippet_us"]
+                est = p50u * HITS / 1000.0
+                trows.append(["building one snippet, in process (bench/snippet -q %s, %d files), p50 / p90"
+                              % (SNIPPET_QUERY, nfiles), "%.3f / %.3f" % (p50u / 1000, p90u / 1000), "", ""])
+                row = ["%d snippets at that p50" % HITS, fnum(est, 2)]
+                row += list(tgt("snip", est)) if "cti-nosnip" not in pooled else ["", ""]
+                trows.append(row)
             out.append(table(["cti-search", "ms", "target", "met"], trows))
             out.append("")
 
@@ -776,15 +825,11 @@ def main(argv):
             "xapian": True, "fts5": True}
     if not have["cti"]:
         log("cti-index or cti-search missing in %s: cti's columns will be n/a" % O)
-    shelp = cti_help(CTI_SEARCH)
-    nosnip = nosnip_opts(shelp) if have["cti"] else None
-    if have["cti"]:
-        log("cti-search without snippets: %s" % (" ".join(nosnip) if nosnip else "no option found"))
     load0 = loadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     results = []
     for name, d in corpora:
-        results.append(bench_corpus(name, d, have, nosnip, queries))
+        results.append(bench_corpus(name, d, have, queries))
     elapsed = time.time() - T_START
     rev = cmd_version(["git", "-C", TOP, "describe", "--always", "--dirty"])
 
@@ -799,8 +844,10 @@ def main(argv):
                   env("BENCH_SIZES", "sotu 200"), env("BENCH_SEED", "1"), RUNS))
     out.append("- machine: " + machine_line())
     out.append("- load average at start / end: %s / %s" % (load0, loadavg()))
-    out.append("- cti-search without snippets: `%s`\n"
-               % (" ".join(nosnip) if nosnip else "n/a"))
+    nosnip = NOSNIP.get("opts")
+    out.append("- cti-search without snippets: %s\n"
+               % ("`%s`" % " ".join(nosnip) if nosnip else
+                  "n/a (cti-search has no option that turns snippets off)"))
     out.append("## Headline\n")
     out.append(headline(results) + "\n")
     for res in results:
