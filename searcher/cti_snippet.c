@@ -506,63 +506,104 @@ static int matched_at(const scan *sc, const uint32_t *off, uint32_t t, uint32_t 
  * stretch of at most window + (stems of all items) words, as the query
  * asks Xapian's OP_NEAR: for two words, "a NEAR/n b" matches when at most
  * n words stand between them, in either order.  Every occurrence that
- * takes part in such a stretch is highlighted; every minimal stretch is a
- * scoring unit.
+ * takes part in such a stretch is highlighted; the shortest stretch from
+ * each occurrence is a scoring unit.
+ *
+ * 'occ' holds the group's occurrences sorted by first token.  For a
+ * stretch starting at occurrence l, the best choice for each item is its
+ * first occurrence from there on (items have a fixed length), so one
+ * pointer per item walks forward: linear in the occurrences times the
+ * items.
  */
 static int near_matches(const scan *sc, uint32_t g, const hit *occ, size_t n,
                         hits *units, hits *hl)
 {
     const cti_hl_group *grp = &sc->spec->groups[g];
-    size_t k = 0, sumlen = 0, i, l, r;
-    uint32_t *seen = NULL, stamp = 0;
-    unsigned char *part = NULL;
+    size_t k = grp->nitems, sumlen = 0, i, l, r;
+    size_t *cnt = NULL, *seg = NULL, *ptr = NULL, *end = NULL;
+    uint64_t *bound = NULL;
     int rc = -1;
 
-    for (i = 0; i < sc->nitems; i++)
-        if (sc->items[i].group == g) {
-            k++;
-            sumlen += sc->items[i].nstems;
-        }
-    if (n == 0 || k == 0)
+    if (n == 0)
         return 0;
-    seen = calloc(grp->nitems, sizeof *seen);
-    part = calloc(n, 1);
-    if (!seen || !part)
+    for (i = 0; i < sc->nitems; i++)
+        if (sc->items[i].group == g)
+            sumlen += sc->items[i].nstems;
+    cnt = calloc(k + 1, sizeof *cnt);
+    seg = malloc(n * sizeof *seg);
+    ptr = malloc((k + 1) * sizeof *ptr);
+    end = malloc((k + 1) * sizeof *end);
+    bound = malloc(n * sizeof *bound);
+    if (!cnt || !seg || !ptr || !end || !bound)
         goto done;
+    /* occurrences of each item, in text order (counting sort by item) */
+    for (r = 0; r < n; r++)
+        cnt[sc->items[occ[r].it].local + 1]++;
+    for (i = 0; i < k; i++) {
+        if (cnt[i + 1] == 0 && grp->items[i].nstems > 0) {
+            rc = 0;     /* an item never occurs: no match */
+            goto done;
+        }
+        cnt[i + 1] += cnt[i];
+    }
+    for (i = 0; i < k; i++) {
+        ptr[i] = cnt[i];
+        end[i] = cnt[i + 1];
+    }
+    for (r = 0; r < n; r++)
+        seg[ptr[sc->items[occ[r].it].local]++] = r;
+    for (i = 0; i < k; i++)
+        ptr[i] = cnt[i];
+
     uint64_t span = (uint64_t)grp->window + sumlen;
     for (l = 0; l < n; l++) {
-        uint64_t bound = occ[l].a + span - 1;    /* last token allowed */
-        size_t cnt = 0;
-        uint32_t bmax = occ[l].b, bunit = 0;
+        uint64_t last = occ[l].a + span - 1;    /* last token allowed */
+        uint32_t bunit = occ[l].b;
+        int ok = 1;
 
-        stamp++;
-        for (r = l; r < n && occ[r].a <= bound; r++) {
-            if (occ[r].b > bound)
-                continue;
-            uint32_t li = sc->items[occ[r].it].local;
-            if (occ[r].b > bmax)
-                bmax = occ[r].b;
-            if (seen[li] != stamp) {
-                seen[li] = stamp;
-                if (++cnt == k)
-                    bunit = bmax;   /* the minimal stretch from here */
-            }
+        bound[l] = 0;
+        for (i = 0; i < k; i++) {
+            if (grp->items[i].nstems == 0)
+                continue;   /* a word of nothing but separators */
+            while (ptr[i] < end[i] && occ[seg[ptr[i]]].a < occ[l].a)
+                ptr[i]++;
+            if (ptr[i] == end[i])
+                goto marks;     /* this item never occurs again */
+            const hit *o = &occ[seg[ptr[i]]];
+            if (o->b > last)
+                ok = 0;
+            else if (o->b > bunit)
+                bunit = o->b;
         }
-        if (cnt < k)
+        if (!ok)
             continue;
-        for (r = l; r < n && occ[r].a <= bound; r++)
-            if (occ[r].b <= bound)
-                part[r] = 1;
+        bound[l] = last + 1;
         if (hits_push(units, occ[l].a, bunit, g, occ[l].it))
             goto done;
     }
-    for (i = 0; i < n; i++)
-        if (part[i] && hits_push(hl, occ[i].a, occ[i].b, g, occ[i].it))
-            goto done;
+marks:
+    for (; l < n; l++)
+        bound[l] = 0;
+    /* an occurrence takes part when it ends inside a stretch starting
+       at or before it; the latest such start reaches farthest */
+    {
+        uint64_t best = 0;
+        size_t j = 0;
+        for (r = 0; r < n; r++) {
+            for (; j < n && occ[j].a <= occ[r].a; j++)
+                if (bound[j] > best)
+                    best = bound[j];
+            if (best > occ[r].b && hits_push(hl, occ[r].a, occ[r].b, g, occ[r].it))
+                goto done;
+        }
+    }
     rc = 0;
 done:
-    free(seen);
-    free(part);
+    free(cnt);
+    free(seg);
+    free(ptr);
+    free(end);
+    free(bound);
     return rc;
 }
 

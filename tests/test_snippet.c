@@ -434,6 +434,50 @@ static void test_near_window(void **state)
     cti_snippet_release(&s);
     cti_hl_spec_free(spec);
 
+    /* every occurrence inside a stretch that holds them all, and no other */
+    const char *rep = "alpha alpha beta gamma delta alpha";
+    const char *want[] = {
+        "alpha [alpha] [beta] gamma delta alpha",     /* NEAR/0: adjacent */
+        "[alpha] [alpha] [beta] gamma delta alpha",   /* NEAR/1 */
+        "[alpha] [alpha] [beta] gamma delta [alpha]", /* NEAR/2 */
+    };
+    for (unsigned win = 0; win < 3; win++) {
+        spec = cti_hl_spec_new();
+        add_near(spec, win, "alpha", "beta");
+        assert_int_equal(cti_snippet_build(A, spec, rep, strlen(rep), NULL, &s), 0);
+        out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+        assert_string_equal(out, want[win]);
+        free(out);
+        cti_snippet_release(&s);
+        cti_hl_spec_free(spec);
+    }
+
+    /* a phrase inside NEAR counts all its words; three items at once */
+    const char *ph = "The big apple is near the river. A big tree, an apple, a river.";
+    for (unsigned win = 2; win <= 3; win++) {
+        spec = cti_hl_spec_new();
+        add_near(spec, win, "big apple", "river");
+        assert_int_equal(cti_snippet_build(A, spec, ph, strlen(ph), NULL, &s), 0);
+        out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+        assert_string_equal(out, win == 2 ? ph :
+            "The [big apple] is near the [river]. A big tree, an apple, a river.");
+        free(out);
+        cti_snippet_release(&s);
+        cti_hl_spec_free(spec);
+    }
+    const char *three = "one x two x three. Then words go by. one x x two x x three.";
+    spec = cti_hl_spec_new();
+    {
+        const char *v[3] = {"one", "two", "three"};
+        add_group(spec, CTI_HL_NEAR, CTI_HL_ANY, 2, 1.0, 0, v, 3);
+    }
+    assert_int_equal(cti_snippet_build(A, spec, three, strlen(three), NULL, &s), 0);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_string_equal(out, "[one] x [two] x [three]. Then words go by. one x x two x x three.");
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
     /* on an article: 9 words stand between Khan and antitrust */
     size_t len;
     char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
