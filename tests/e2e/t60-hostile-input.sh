@@ -1,0 +1,93 @@
+#!/bin/sh
+# Hostile input indexed beside normal articles (tests/fuzz/mkhostile.py):
+# empty and binary files, invalid UTF-8, NUL bytes, terminal escapes, a
+# long line, good, truncated and fake .gz, bad and huge JSON lines, a
+# 60-level deep folder, a symlink loop, a dangling link, a FIFO.  No
+# normal article is lost, each refused input is named on stderr, no
+# escape sequence from an article reaches cti-search's output, the index
+# is consistent, and a second run changes nothing.
+set -eu
+BIN=${CTI_BIN:-build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+fail=0
+bad() { echo "t60: FAIL: $*" >&2; fail=1; }
+
+python3 tests/fuzz/mkhostile.py "$T/h"
+IN=$T/h/in
+
+echo "t60: indexing hostile input"
+rc=0
+timeout 120 "$BIN/cti-index" --db "$T/db" "$IN" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] || bad "cti-index exit $rc, want 2 (some inputs fail)"
+
+echo "t60: every refused input is named on stderr"
+for f in empty.txt blank.txt random.txt random.bin nul.txt truncated.txt.gz \
+         fake.txt.gz fake.jsonl.gz fifo.txt dangling.txt; do
+    grep -q "^cti-index: .*hostile/$f: " "$T/err" || bad "no message for $f"
+done
+for l in 2 4 6 8; do
+    grep -q "^cti-index: .*lines.jsonl:$l: " "$T/err" || bad "no message for lines.jsonl:$l"
+done
+grep -q "invalid-utf8.txt: " "$T/err" || bad "no warning for invalid-utf8.txt"
+
+echo "t60: every normal article and every readable hostile one is there"
+while read -r m want; do
+    got=$(timeout 20 "$BIN/cti-search" --db "$T/db" --count "$m" 2>>"$T/serr") || true
+    [ "$got" = "$want" ] || bad "search $m: $got hits, want $want"
+done <"$T/h/expected.txt"
+# Nothing of the refused inputs was indexed.
+for m in cutgzmarker fakegzmarker nulmarker; do
+    got=$(timeout 20 "$BIN/cti-search" --db "$T/db" --count "$m" 2>>"$T/serr") || true
+    [ "$got" = 0 ] || bad "refused input indexed: $m has $got hits"
+done
+
+echo "t60: no escape sequence from an article reaches the output"
+for mode in "--color=never" "--color=always" "--json" "--highlight=html"; do
+    timeout 20 "$BIN/cti-search" --db "$T/db" "$mode" -n 50 'escmarker OR red OR pwned OR zebracorn' \
+        >"$T/s.out" 2>>"$T/serr" || bad "search $mode failed"
+    case $mode in
+    --color=always)
+        # Only the highlighter's own SGR sequences: ESC [ digits/; m.
+        if LC_ALL=C tr -d '\n' <"$T/s.out" | LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' | LC_ALL=C grep -q "$(printf '\033')"; then
+            bad "search $mode printed a foreign escape sequence"
+        fi ;;
+    *)
+        if LC_ALL=C grep -q "$(printf '[\033\007\010\233]')" "$T/s.out"; then
+            bad "search $mode printed control bytes from an article"
+        fi ;;
+    esac
+done
+# A JSON hit for the escape article is still one valid JSON object per line.
+timeout 20 "$BIN/cti-search" --db "$T/db" --json escmarker >"$T/j.out"
+python3 -c '
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1])]
+assert len(hits) == 1 and hits[0]["id"].endswith("escapes.txt"), hits
+' "$T/j.out" || bad "JSON output for escmarker is not one valid hit"
+
+echo "t60: the index is consistent"
+for d in $(awk '{ print $2 }' "$T/db/XAPIANDB"); do
+    timeout 60 xapian-check "$T/db/$d" >"$T/check" 2>&1 || { cat "$T/check" >&2; bad "xapian-check $d"; }
+done
+
+echo "t60: a second run changes nothing"
+rc=0
+timeout 120 "$BIN/cti-index" --db "$T/db" --json "$IN" >"$T/out2" 2>"$T/err2" || rc=$?
+[ "$rc" -eq 2 ] || bad "second run exit $rc, want 2"
+python3 -c '
+import json, sys
+s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+assert s["added"] == 0 and s["updated"] == 0 and s["removed"] == 0, s
+' "$T/out2" || bad "second run changed the index: $(cat "$T/out2")"
+got=$("$BIN/cti-search" --db "$T/db" --count zebracorn) || true
+want=$(awk '$1 == "zebracorn" { print $2 }' "$T/h/expected.txt")
+[ "$got" = "$want" ] || bad "after the second run zebracorn has $got hits, want $want"
+
+if [ -s "$T/serr" ]; then
+    echo "t60: cti-search wrote on stderr:" >&2
+    cat "$T/serr" >&2
+    fail=1
+fi
+[ "$fail" -eq 0 ] && echo "t60: ok"
+exit "$fail"
