@@ -159,7 +159,7 @@ static kind classify(const char *name, int *gz)
         /* programs, objects, data */ ".exe", ".dll", ".so", ".dylib", ".o",
         ".a", ".obj", ".class", ".pyc", ".pyo", ".wasm", ".bin", ".dat",
         ".db", ".sqlite", ".sqlite3", ".mdb", ".parquet", ".pickle", ".pkl",
-        ".npy", ".npz", ".glass", ".DS_Store",
+        ".npy", ".npz", ".glass",
     };
     size_t n = strlen(name);
     *gz = 0;
@@ -173,8 +173,17 @@ static kind classify(const char *name, int *gz)
         return K_JSONL;
     if (*gz)
         return K_TEXT;
+    /* The extension: from the last '.' of the last path component. */
+    const char *ext = NULL;
+    for (size_t i = n; i > 0 && name[i - 1] != '/'; i--)
+        if (name[i - 1] == '.') {
+            ext = name + i - 1;
+            break;
+        }
+    if (!ext || n - (size_t)(ext - name) > 8)
+        return K_TEXT;
     for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
-        if (ends_with(name, n, skip[i]))
+        if (strcasecmp(ext, skip[i]) == 0)
             return K_SKIP;
     return K_TEXT;
 }
@@ -199,10 +208,24 @@ int cti_source_is_binary(const char *data, size_t len)
         len = SNIFF_BYTES;
     if (memchr(data, 0, len))
         return 1;
-    size_t ctl = 0;
-    for (size_t i = 0; i < len; i++)
-        if ((p[i] < 0x20 && !strchr("\t\n\r\f\v\b\x1b", p[i])) || p[i] == 0x7f)
-            ctl++;
+    /* Control bytes that text does use: \b \t \n \v \f \r and ESC. */
+    const uint32_t text_ctl = 0x3f00u | (1u << 27);
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t ctl = 0, i = 0;
+    while (i < len) {
+        if (i + 8 <= len) {
+            /* Skip eight bytes at once when none is below 0x20 or 0x7f. */
+            uint64_t x, y;
+            memcpy(&x, p + i, 8);
+            y = x ^ (0x7f * ones);
+            if (!(((x - 0x20 * ones) & ~x & highs) | ((y - ones) & ~y & highs))) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = p[i++];
+        ctl += (c < 0x20 && !((text_ctl >> c) & 1)) | (c == 0x7f);
+    }
     return len > 0 && ctl * 10 > len; /* more than 10% control bytes */
 }
 
