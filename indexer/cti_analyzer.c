@@ -30,32 +30,34 @@ enum {
 /* Room for a folded token before it is cut to CTI_MAX_TOKEN (see fold_finish). */
 #define FOLD_CAP 256
 /*
- * Stem cache: CACHE_SETS sets of CACHE_WAYS entries of one cache line
- * each; the hashes of a set sit together in a separate tag array, so a
- * lookup reads one tag line and one entry line.  Keys up to KEY_CAP bytes
- * (zero padded) and stems up to STEM_CAP bytes are cached; longer ones
- * (rare) go to the stemmer every time.
+ * Stem cache: CACHE_SETS sets of CACHE_WAYS 32-byte entries, a set in one
+ * cache line.  An entry holds a folded token of up to KEY_CAP bytes (zero
+ * padded) and its stem as "the first plen bytes of the token, then suf":
+ * Snowball stems are nearly always a prefix of the word plus a letter or
+ * two.  Longer tokens and stems that do not fit (rare) go to the stemmer
+ * every time.  A new entry goes to way 0 and pushes the older one along.
  */
-#define CACHE_WAYS 4
-#define CACHE_SETS 4096
-#define KEY_CAP 32
-#define STEM_CAP 29
+#define CACHE_WAYS 2
+#define CACHE_SETS 16384
+#define KEY_CAP 16
+#define SUF_CAP 10
 
 typedef struct cache_entry {
-    char key[KEY_CAP];       /* zero padded */
-    char stem[STEM_CAP + 1]; /* NUL-terminated */
-    uint8_t klen, slen;      /* klen == 0: empty */
+    uint64_t key[KEY_CAP / 8]; /* folded token, zero padded */
+    uint32_t tag;              /* hash bits; 0: empty */
+    uint8_t plen, slen;        /* stem = key[0, plen) + suf[0, slen) */
+    char suf[SUF_CAP];
 } cache_entry;
 
 struct cti_analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     const char *language;        /* static string */
     int use_cache;
-    cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS */
-    uint32_t *tags;              /* hash of each entry, by set */
+    cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS, aligned */
+    void *cache_mem;             /* what was allocated for cache */
     unsigned victim;             /* round-robin replacement counter */
-    char stembuf[FOLD_CAP + 1];  /* a stem that bypasses the cache */
-    char cbuf[CTI_MAX_TOKEN + 1]; /* cti_analyzer_stem() result */
+    char stembuf[FOLD_CAP + KEY_CAP + SUF_CAP]; /* the last stem */
+    char cbuf[FOLD_CAP + 1];     /* cti_analyzer_stem() input, zero padded */
 };
 
 /* Scanner state for one cti_analyze() call. */
@@ -71,6 +73,7 @@ typedef struct scan {
     size_t fl;
     int nonascii;                /* buf holds non-ASCII code points */
     int full;                    /* something did not fit in buf */
+    unsigned digits;             /* ASCII digits taken by the word loop */
     /* joining: where the previous token ended, for the joiner test */
     int have_prev;
     size_t prev_join_end;
@@ -78,6 +81,8 @@ typedef struct scan {
 
 static unsigned char ascii_class[128];
 static unsigned char ascii_lower[128];
+/* ASCII letters and digits -> their folded byte; every other byte -> 0. */
+static unsigned char word_fold[256];
 static int tables_ready;
 
 /* Fill the ASCII tables (idempotent; the values never change). */
@@ -95,6 +100,7 @@ static void tables_init(void)
             k = C_APOS;
         ascii_class[c] = k;
         ascii_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        word_fold[c] = (k == C_LETTER || k == C_DIGIT) ? ascii_lower[c] : 0;
     }
     tables_ready = 1;
 }
@@ -178,14 +184,17 @@ static inline int is_word_class(int k)
 /* Start folding a new token. */
 static inline void fold_reset(scan *sc)
 {
+    memset(sc->buf, 0, KEY_CAP); /* the stem cache reads keys zero padded */
     sc->fl = 0;
     sc->nonascii = 0;
     sc->full = 0;
+    sc->digits = 0;
 }
 
 /* Append one ASCII byte (already folded) to the token. */
 static inline void fold_byte(scan *sc, unsigned char c)
 {
+    sc->digits |= c >= '0' && c <= '9';
     if (sc->fl < FOLD_CAP)
         sc->buf[sc->fl++] = (char)c;
     else
@@ -250,6 +259,8 @@ static int fold_finish(scan *sc)
         size_t o = 0;
         for (utf8proc_ssize_t k = 0; k < n && o + 4 <= FOLD_CAP; k++)
             o += (size_t)utf8proc_encode_char(u[k], (utf8proc_uint8_t *)sc->buf + o);
+        if (o < sc->fl)
+            memset(sc->buf + o, 0, sc->fl - o); /* keep the zero padding */
         sc->fl = o;
     }
     if (sc->fl > CTI_MAX_TOKEN) {
@@ -263,14 +274,13 @@ static int fold_finish(scan *sc)
     return cut;
 }
 
-/* FNV-1a over the folded token. */
-static inline uint32_t hash_bytes(const char *p, size_t n)
+/* Hash of a zero-padded KEY_CAP-byte key (multiply and fold). */
+static inline uint64_t hash_key(const uint64_t *k)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 16777619u;
-    }
+    uint64_t h = (k[0] * 0x9E3779B97F4A7C15ull) ^ (k[1] * 0xC2B2AE3D27D4EB4Full);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
     return h;
 }
 
@@ -326,56 +336,59 @@ static unsigned text_kind(const char *t, size_t n, int ascii)
 }
 
 /*
- * The stem of folded token t (n bytes, NUL-terminated, n <= CTI_MAX_TOKEN)
- * through the cache.  Returns NULL if the stemmer ran out of memory.
+ * The stem of folded token t (n bytes, NUL-terminated, n <= CTI_MAX_TOKEN,
+ * and zero padded up to KEY_CAP bytes when n <= KEY_CAP) through the
+ * cache.  The result is NUL-terminated in a->stembuf.  Returns NULL if the
+ * stemmer ran out of memory.
  */
 static const char *stem_word(cti_analyzer *a, const char *t, size_t n, size_t *outlen)
 {
     cache_entry *set = NULL;
-    uint32_t *tags = NULL;
-    uint32_t h = 0;
-    char q[KEY_CAP];
+    uint64_t q[KEY_CAP / 8];
+    uint32_t tag = 0;
+    char *out = a->stembuf;
     if (a->use_cache && n <= KEY_CAP) {
-        h = hash_bytes(t, n) | 1; /* 0 marks an empty way */
-        size_t si = (size_t)((h >> 8) & (CACHE_SETS - 1));
-        set = a->cache + si * CACHE_WAYS;
-        tags = a->tags + si * CACHE_WAYS;
-        memset(q, 0, sizeof q);
-        memcpy(q, t, n);
+        memcpy(q, t, KEY_CAP);
+        uint64_t hk = hash_key(q);
+        tag = (uint32_t)(hk >> 32) | 1u;
+        set = a->cache + (size_t)(hk & (CACHE_SETS - 1)) * CACHE_WAYS;
         for (int w = 0; w < CACHE_WAYS; w++) {
-            if (tags[w] == h && memcmp(set[w].key, q, KEY_CAP) == 0) {
-                *outlen = set[w].slen;
-                return set[w].stem;
+            cache_entry *e = &set[w];
+            if (e->tag == tag && e->key[0] == q[0] && e->key[1] == q[1]) {
+                memcpy(out, e->key, KEY_CAP);
+                memcpy(out + e->plen, e->suf, SUF_CAP);
+                out[e->plen + e->slen] = '\0';
+                *outlen = (size_t)e->plen + e->slen;
+                return out;
             }
         }
     }
     const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)t, (int)n);
-    if (!st) {
+    if (!st)
         return NULL;
-    }
     size_t sl = (size_t)sb_stemmer_length(a->stemmer);
-    if (set && sl <= STEM_CAP) {
-        int w = 0;
-        while (w < CACHE_WAYS && tags[w] != 0)
-            w++;
-        if (w == CACHE_WAYS)
-            w = (int)(a->victim++ % CACHE_WAYS);
-        cache_entry *e = &set[w];
-        tags[w] = h;
-        memcpy(e->key, q, KEY_CAP);
-        e->klen = (uint8_t)n;
-        e->slen = (uint8_t)sl;
-        memcpy(e->stem, st, sl);
-        e->stem[sl] = '\0';
-        *outlen = sl;
-        return e->stem;
-    }
     if (sl > FOLD_CAP)
         sl = FOLD_CAP;
-    memcpy(a->stembuf, st, sl);
-    a->stembuf[sl] = '\0';
+    memcpy(out, st, sl);
+    out[sl] = '\0';
     *outlen = sl;
-    return a->stembuf;
+    if (set) {
+        size_t p = 0;
+        while (p < sl && p < n && out[p] == t[p])
+            p++;
+        if (sl - p <= SUF_CAP) {
+            memmove(&set[1], &set[0], (CACHE_WAYS - 1) * sizeof *set);
+            cache_entry *e = &set[0];
+            e->key[0] = q[0];
+            e->key[1] = q[1];
+            e->tag = tag;
+            e->plen = (uint8_t)p;
+            e->slen = (uint8_t)(sl - p);
+            memset(e->suf, 0, SUF_CAP);
+            memcpy(e->suf, out + p, sl - p);
+        }
+    }
+    return out;
 }
 
 /*
@@ -387,11 +400,18 @@ static const char *stem_word(cti_analyzer *a, const char *t, size_t n, size_t *o
 static int emit(scan *sc, size_t start, size_t end, size_t join_end,
                 unsigned flags, int joinable)
 {
-    if (fold_finish(sc))
-        flags |= CTI_TOK_CUT;
+    unsigned kind;
+    if (!sc->nonascii && !sc->full && sc->fl <= CTI_MAX_TOKEN) {
+        /* plain ASCII, not cut: the word loop counted the digits */
+        sc->buf[sc->fl] = '\0';
+        kind = (sc->digits ? K_DIGIT : 0) | (flags & CTI_TOK_ABBREV ? K_DOT : 0);
+    } else {
+        if (fold_finish(sc))
+            flags |= CTI_TOK_CUT;
+        kind = text_kind(sc->buf, sc->fl, !sc->nonascii);
+    }
     if (sc->fl == 0)
         return 0;
-    unsigned kind = text_kind(sc->buf, sc->fl, !sc->nonascii);
     if (kind & K_DIGIT)
         flags |= CTI_TOK_NUMBER;
     if (joinable && sc->have_prev) {
@@ -515,19 +535,32 @@ static int scan_run(scan *sc)
 
         /* An ordinary word. */
         fold_reset(sc);
-        int prev_digit = 0; /* the last character taken was an ASCII digit */
         for (;;) {
+            /* The fast path: a run of ASCII letters and digits. */
+            unsigned char f;
+            while ((f = word_fold[s[i]]) != 0) {
+                sc->digits |= f <= '9';
+                if (sc->fl < FOLD_CAP)
+                    sc->buf[sc->fl++] = (char)f;
+                else
+                    sc->full = 1;
+                if (++i == len)
+                    break;
+            }
+            if (i >= len)
+                break;
+            /* One character of any other kind. */
+            int prev_digit = i > start && s[i - 1] >= '0' && s[i - 1] <= '9';
+            b = s[i];
+            if (b < 0x80) {
+                k = ascii_class[b];
+                cp = b;
+                clen = 1;
+            } else {
+                k = peek(s, len, i, &cp, &clen);
+            }
             if (k == C_LETTER || k == C_DIGIT || k == C_MARK) {
-                if (cp < 0x80) {
-                    prev_digit = k == C_DIGIT;
-                    if (sc->fl < FOLD_CAP)
-                        sc->buf[sc->fl++] = (char)ascii_lower[cp];
-                    else
-                        sc->full = 1;
-                } else {
-                    fold_cp(sc, cp, 1);
-                    prev_digit = 0;
-                }
+                fold_cp(sc, cp, 1); /* non-ASCII here */
                 i += clen;
             } else if (k == C_APOS) {
                 int32_t c2, c3;
@@ -540,12 +573,10 @@ static int scan_run(scan *sc)
                     break;
                 }
                 fold_byte(sc, '\'');
-                prev_digit = 0;
                 i += clen;
             } else if (cp == '.' && prev_digit && i + 1 < len && s[i + 1] >= '0' &&
                        s[i + 1] <= '9') {
                 fold_byte(sc, '.');
-                prev_digit = 0;
                 i++;
             } else if (cp == ',' && prev_digit && i + 3 < len &&
                        s[i + 1] >= '0' && s[i + 1] <= '9' &&
@@ -565,14 +596,6 @@ static int scan_run(scan *sc)
             }
             if (i >= len)
                 break;
-            b = s[i];
-            if (b < 0x80) {
-                k = ascii_class[b];
-                cp = b;
-                clen = 1;
-            } else {
-                k = peek(s, len, i, &cp, &clen);
-            }
         }
         /* The span ends after the last character taken ('i'). */
         if ((rc = emit(sc, start, i, i, 0, 1)) != 0)
@@ -619,10 +642,12 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
         a->stemmer = sb_stemmer_new(canon, "UTF_8");
         if (!a->stemmer)
             goto fail;
-        a->cache = calloc((size_t)CACHE_SETS * CACHE_WAYS, sizeof *a->cache);
-        a->tags = calloc((size_t)CACHE_SETS * CACHE_WAYS, sizeof *a->tags);
-        if (!a->cache || !a->tags)
+        size_t sz = (size_t)CACHE_SETS * CACHE_WAYS * sizeof *a->cache;
+        a->cache_mem = calloc(1, sz + 128);
+        if (!a->cache_mem)
             goto fail;
+        /* align sets to cache lines */
+        a->cache = (cache_entry *)(((uintptr_t)a->cache_mem + 127) & ~(uintptr_t)127);
     }
     *out = a;
     return 0;
@@ -636,8 +661,7 @@ void cti_analyzer_free(cti_analyzer *a)
     if (!a)
         return;
     sb_stemmer_delete(a->stemmer);
-    free(a->cache);
-    free(a->tags);
+    free(a->cache_mem);
     free(a);
 }
 
@@ -679,6 +703,7 @@ const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
 {
     if (len > CTI_MAX_TOKEN)
         len = CTI_MAX_TOKEN;
+    memset(a->cbuf, 0, KEY_CAP);
     memcpy(a->cbuf, tok, len);
     a->cbuf[len] = '\0';
     *outlen = len;

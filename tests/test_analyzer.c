@@ -473,6 +473,39 @@ static void test_languages(void **state)
     cti_analyzer_free(NULL);
 }
 
+/* Stems agree with cti_analyzer_stem() on tricky tokens. */
+static void test_stem_agrees(void **state)
+{
+    (void)state;
+    static const char *inputs[] = {
+        "E=mc² x²y ①st Ⅻ ½ ３rd ｶﾞ ガス 一 ㆒abc résumé naïveté",
+        "Harris’s HARRIS'S don’t O’Neill U.S. e.g. 3.5 1,000 covid19 well‑being",
+        "Ünïcödé-wörds co\xc2\xadoperate İstanbul ΣΊΣΥΦΟΣ straße ﬀ ǅ",
+    };
+    cti_analyzer *a = english();
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        toks ts = run(a, inputs[i], strlen(inputs[i]));
+        assert_true(ts.n > 5);
+        for (size_t k = 0; k < ts.n; k++) {
+            size_t sl;
+            const char *st = cti_analyzer_stem(a, ts.v[k].text, strlen(ts.v[k].text), &sl);
+            if (strcmp(st, ts.v[k].stem) != 0)
+                fail_msg("'%s': analyze stems to '%s', cti_analyzer_stem to '%s'",
+                         ts.v[k].text, ts.v[k].stem, st);
+            if (ts.v[k].flags & (CTI_TOK_NUMBER | CTI_TOK_ABBREV | CTI_TOK_CJK))
+                assert_string_equal(ts.v[k].stem, ts.v[k].text);
+        }
+        free(ts.v);
+    }
+    /* compatibility digits are digits: "x²" is a number, not stemmed */
+    toks ts = run(a, "x²", strlen("x²"));
+    assert_int_equal(ts.n, 1);
+    assert_string_equal(ts.v[0].text, "x2");
+    assert_int_equal(ts.v[0].flags, CTI_TOK_NUMBER);
+    free(ts.v);
+    cti_analyzer_free(a);
+}
+
 static void test_callback_stops(void **state)
 {
     (void)state;
@@ -753,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_nul_and_control),
         cmocka_unit_test(test_long_tokens),
         cmocka_unit_test(test_languages),
+        cmocka_unit_test(test_stem_agrees),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_tokenize_only),
         cmocka_unit_test(test_pathological_inputs),
