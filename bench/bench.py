@@ -522,7 +522,138 @@ def bench_corpus(name, cdir, have, queries):
         elif i % 5 == 0:
             log("  %d/%d rounds" % (i, RUNS))
     res["tools"] = tools
+
+    if "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
+        bench_shards(res, cdir, work, qdbs["cti"], queries)
     return res
+
+
+# ------------------------------------------------------------ shards
+
+SHARDS = 3
+
+
+def free_port():
+    import socket
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        return sk.getsockname()[1]
+
+
+def wait_listening(port, secs=10.0):
+    import socket
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def bench_shards(res, cdir, work, cti_db, queries):
+    """Query latency over 1 local index, SHARDS local shards and SHARDS
+    loopback remote shards (xapian-tcpsrv), cti-search with snippets."""
+    mb = res["bytes"] / 1e6
+    sdir = os.path.join(work, "cti-%dshards" % SHARDS)
+    rm(sdir)
+    log("cti: indexing %.1f MB into %d shards" % (mb, SHARDS))
+    r = run([CTI_INDEX, "--db", sdir, "--shards", str(SHARDS), "--json", "--quiet", cdir])
+    sh = {"configs": {}, "counts": {}, "lat": {}}
+    res["shards"] = sh
+    if r.rc != 0:
+        sh["error"] = "cti-index --shards: rc %d: %s" % (r.rc, (r.err or r.out).strip()[-300:])
+        log("  FAILED: " + sh["error"])
+        return
+    sh["secs"], sh["rss_mb"], sh["size"] = r.secs, r.rss_kb / 1024.0, disk_bytes(sdir)
+    log("  %.2f s, %.1f MB/s" % (r.secs, mb / r.secs))
+    shard_dirs = sorted(os.path.join(sdir, d) for d in os.listdir(sdir)
+                        if d.startswith("shard-"))
+    servers = []
+    stub = os.path.join(work, "remote-%dshards.stub" % SHARDS)
+    try:
+        lines = []
+        for d in shard_dirs:
+            port = free_port()
+            p = subprocess.Popen(["xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1",
+                                  "--port", str(port), d],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            servers.append(p)
+            if not wait_listening(port):
+                sh["remote_error"] = "xapian-tcpsrv on %s did not start" % d
+                break
+            lines.append("remote 127.0.0.1:%d\n" % port)
+        with open(stub, "w") as f:
+            f.writelines(lines)
+        configs = [("1 local index", cti_db), ("%d local shards" % SHARDS, sdir)]
+        if "remote_error" not in sh and len(lines) == len(shard_dirs):
+            configs.append(("%d remote shards (loopback)" % SHARDS, stub))
+        for label, db in configs:
+            sh["counts"][label] = {q["name"]: count_of("cti", db, q["cti"])
+                                   for q in queries if q["cti"]}
+            sh["lat"][label] = {q["name"]: [] for q in queries if q["cti"]}
+        log("shards: %d queries x %d processes x %d layouts" % (len(queries), RUNS, len(configs)))
+        for i in range(RUNS + 1):
+            for q in queries:
+                if not q["cti"]:
+                    continue
+                for label, db in configs:
+                    r = run(query_argv("cti", db, q["cti"]), capture=False)
+                    if r.rc not in (0, 1):
+                        sh.setdefault("errors", {})[label] = "rc %d: %s" % (r.rc, r.err.strip()[:200])
+                        continue
+                    if i > 0:
+                        sh["lat"][label][q["name"]].append(r.secs * 1e3)
+        sh["order"] = [c[0] for c in configs]
+    finally:
+        for p in servers:
+            p.terminate()
+        for p in servers:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def report_shards(res, queries):
+    sh = res.get("shards")
+    if not sh:
+        return ""
+    out = ["### Shards: 1 local index vs %d local shards vs %d loopback remote shards\n"
+           % (SHARDS, SHARDS)]
+    if sh.get("error"):
+        out.append("- %s\n" % sh["error"])
+        return "\n".join(out)
+    out.append("`cti-index --shards %d`: %.2f s (%.1f MB/s), peak RSS %.0f MB, %.1f MB on disk. "
+               "Remote shards are served by one `xapian-tcpsrv` per shard on 127.0.0.1 and "
+               "listed in a stub file (`remote 127.0.0.1:PORT` lines) given to `cti-search --db`.\n"
+               % (SHARDS, sh["secs"], res["bytes"] / 1e6 / sh["secs"], sh["rss_mb"], sh["size"] / 1e6))
+    order = sh.get("order", [])
+    head = ["query"] + ["p50 ms, " + l for l in order] + ["same counts"]
+    rows = []
+    for q in queries:
+        if not q["cti"]:
+            continue
+        cs = [sh["counts"][l].get(q["name"]) for l in order]
+        row = ["`%s`" % q["cti"]]
+        row += [fnum(median(sh["lat"][l][q["name"]]), 1) for l in order]
+        row.append("yes" if len(set(map(str, cs))) == 1 else "**no** (%s)" % " / ".join(map(str, cs)))
+        rows.append(row)
+    pooled = {l: [v for q in queries if q["cti"] for v in sh["lat"][l][q["name"]]] for l in order}
+    rows.append(["**all queries, p50**"] + ["**%s**" % fnum(median(pooled[l]), 1) for l in order] + [""])
+    rows.append(["**all queries, p95**"] + ["**%s**" % fnum(pct(pooled[l], 95), 1) for l in order] + [""])
+    if order:
+        base = median(pooled[order[0]])
+        rows.append(["p50 vs 1 local index"] + [speed_ratio(median(pooled[l]), base) for l in order] + [""])
+    out.append(table(head, rows))
+    for label, e in sh.get("errors", {}).items():
+        out.append("\n- %s: `%s`" % (label, e))
+    if sh.get("remote_error"):
+        out.append("\n- remote: %s" % sh["remote_error"])
+    out.append("")
+    return "\n".join(out)
 
 
 # ------------------------------------------------------------ report
@@ -852,6 +983,8 @@ def main(argv):
     out.append(headline(results) + "\n")
     for res in results:
         out.append(report_corpus(res, queries))
+        if res.get("shards"):
+            out.append(report_shards(res, queries))
     out.append("## The query set in each tool's syntax (bench/queries.txt)\n")
     out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
                "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "
