@@ -10,14 +10,16 @@
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
        UTF-8: invalid bytes were repaired), or NULL when absent. */
-    char *id;          /* file: its absolute path; JSON line: "id", else a content hash */
+    char *id;          /* file: its real absolute path (set by the walker; NULL
+                          from cti_article_parse_text); JSON line: "id", else
+                          "sha-" + 16 hex digits of the content hash */
     char *title;
     char *date;        /* as written, e.g. "2024-07-15", "July 15, 2024", "1790" */
     char *author;
     char *source;
     char *url;
-    char *body;
-    size_t body_len;
+    char *body;        /* never NULL after a successful parse (may be "") */
+    size_t body_len;   /* strlen(body): bodies hold no NUL byte */
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
@@ -50,14 +52,16 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a);
  * Parse one JSON line (fields id, title, text or body, date, author,
  * source, url; others ignored).  Returns 0 and fills *a; -1 with a
  * message in err (column included) for a line that is not a JSON object
- * or has no text.
+ * or has no text (then *a holds nothing to release).  Invalid UTF-8 in
+ * the line is repaired, not refused.  'err' may be NULL.
  */
 int cti_article_parse_json(const char *line, size_t len, cti_article *a,
                            char *err, size_t errlen);
 
 void cti_article_release(cti_article *a);
 
-/* 64-bit content hash of the article's fields (stable across runs and machines). */
+/* 64-bit content hash of the article's fields (stable across runs and
+   machines): title, date, author, source, url and body; not the id. */
 uint64_t cti_article_hash(const cti_article *a);
 
 #endif /* CTI_ARTICLE_H */

@@ -565,6 +565,46 @@ static void test_depth_limit(void **state)
     tmp_free(&t);
 }
 
+/* Special files are passed over; a link to a file outside the tree gives
+   the target's real path as id; a JSON line with invalid UTF-8 is
+   indexed with a warning naming its line. */
+static void test_links_and_special(void **state)
+{
+    (void)state;
+    tmp t, out;
+    coll c;
+    memset(&c, 0, sizeof c);
+    tmp_make(&t);
+    tmp_make(&out);
+    puts_(&out, "target.txt", "Outside\n\nfrom outside");
+    mkd(&t, "in");
+    char target[1200];
+    snprintf(target, sizeof target, "%s/target.txt", out.dir);
+    lnk(&t, target, "in/ext.txt");
+    assert_int_equal(mkfifo(path_of(&t, "in/pipe.txt"), 0644), 0);
+    puts_(&t, "in/u.jsonl", "{\"id\":\"ok\",\"text\":\"fine\"}\n"
+                            "{\"id\":\"u\",\"text\":\"caf\xe9\"}\n");
+    assert_int_equal(cti_source_walk(path_of(&t, "in"), NULL, &CB, &c), 0);
+    assert_int_equal(c.narts, 3);
+    assert_string_equal(c.arts[0].id, real_of(&out, "target.txt"));
+    assert_string_equal(c.arts[0].origin, path_of(&t, "in/ext.txt"));
+    assert_string_equal(c.arts[2].id, "u");
+    assert_string_equal(c.arts[2].body, "caf\xef\xbf\xbd");
+    prob *p = problem_for(&c, "/pipe.txt");
+    assert_non_null(p);
+    assert_non_null(strstr(p->msg, "not a regular file"));
+    assert_int_equal(p->skipped, CTI_SOURCE_PASSED);
+    p = problem_for(&c, "/u.jsonl");
+    assert_non_null(p);
+    assert_int_equal(p->line, 2);
+    assert_int_equal(p->skipped, CTI_SOURCE_WARNING);
+    assert_int_equal(c.nprobs, 2);
+    assert_int_equal(c.nwalked, 1);
+    coll_free(&c);
+    tmp_free(&t);
+    tmp_free(&out);
+}
+
 /* A non-zero return from the article callback stops the walk. */
 static void test_stop(void **state)
 {
@@ -717,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_single_file),
         cmocka_unit_test(test_gz_kinds),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_links_and_special),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_stdin),
         cmocka_unit_test(test_big_single_line),
