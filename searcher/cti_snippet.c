@@ -216,6 +216,35 @@ static int field_applies(int field, int title)
     return title && field == CTI_HL_TITLE;
 }
 
+/* 1 if groups x and y match the same places ("tech tech" in a query). */
+static int same_group(const cti_hl_group *x, const cti_hl_group *y)
+{
+    if (x->kind != y->kind || x->nitems != y->nitems ||
+        (x->kind == CTI_HL_NEAR && x->window != y->window))
+        return 0;
+    for (size_t i = 0; i < x->nitems; i++) {
+        const cti_hl_item *a = &x->items[i], *b = &y->items[i];
+        if (a->nstems != b->nstems || !a->prefix != !b->prefix)
+            return 0;
+        for (size_t k = 0; k < a->nstems; k++)
+            if (strcmp(a->stems[k] ? a->stems[k] : "", b->stems[k] ? b->stems[k] : ""))
+                return 0;
+    }
+    return 1;
+}
+
+/* 1 if group g applies to the text and is not a copy of an earlier one. */
+static int group_used(const cti_hl_spec *spec, size_t g, int title)
+{
+    if (!field_applies(spec->groups[g].field, title))
+        return 0;
+    for (size_t h = 0; h < g && h < 64; h++)
+        if (field_applies(spec->groups[h].field, title) &&
+            same_group(&spec->groups[h], &spec->groups[g]))
+            return 0;
+    return 1;
+}
+
 /* Collect the items and stems of the groups that apply; build the hash. */
 static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
 {
@@ -226,7 +255,7 @@ static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
         return 0;
     for (g = 0; g < spec->ngroups; g++) {
         const cti_hl_group *grp = &spec->groups[g];
-        if (!field_applies(grp->field, title))
+        if (!group_used(spec, g, title))
             continue;
         for (i = 0; i < grp->nitems; i++) {
             if (grp->items[i].nstems == 0)
@@ -252,7 +281,7 @@ static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
 
     for (g = 0; g < spec->ngroups; g++) {
         const cti_hl_group *grp = &spec->groups[g];
-        if (!field_applies(grp->field, title))
+        if (!group_used(spec, g, title))
             continue;
         for (i = 0; i < grp->nitems; i++) {
             const cti_hl_item *hi = &grp->items[i];
@@ -948,7 +977,8 @@ static int pick(chooser *ch, uint32_t size, frag *out)
             continue;
         ch->stamp++;
         uint32_t base = tk[a].cstart;
-        for (size_t j = i; j < ch->nu && tk[ch->u[j].a].cstart - base <= size; j++) {
+        size_t stop = ch->nu - i > 1024 ? i + 1024 : ch->nu;   /* bound the work */
+        for (size_t j = i; j < stop && tk[ch->u[j].a].cstart - base <= size; j++) {
             const hit *h = &ch->u[j];
             if (h->b > hi || (j != i && tk[h->b].cend - base > size))
                 continue;

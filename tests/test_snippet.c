@@ -850,6 +850,42 @@ static void test_overlap_and_spans(void **state)
     cti_hl_spec_free(NULL);
 }
 
+/* A word repeated in the query counts once; many groups stay cheap. */
+static void test_repeated_groups(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    cti_hl_spec *one = cti_hl_spec_new(), *many = cti_hl_spec_new();
+    cti_snippet a, b;
+
+    add_word(one, CTI_HL_ANY, 1.0, "tech");
+    add_word(one, CTI_HL_ANY, 1.0, "valley");
+    for (int i = 0; i < 300; i++)   /* not 299 times the weight of valley */
+        add_word(many, CTI_HL_ANY, 1.0, i < 299 ? "tech" : "valley");
+    assert_int_equal(cti_snippet_build(A, one, body, len, NULL, &a), 0);
+    assert_int_equal(cti_snippet_build(A, many, body, len, NULL, &b), 0);
+    assert_string_equal(a.text, b.text);
+    assert_int_equal(a.nspans, b.nspans);
+    assert_memory_equal(a.spans, b.spans, a.nspans * sizeof *a.spans);
+    cti_snippet_release(&a);
+    cti_snippet_release(&b);
+
+    /* a one-letter prefix lights every word starting with it */
+    cti_hl_spec *t = cti_hl_spec_new();
+    add_prefix(t, "t");
+    assert_int_equal(cti_snippet_build(A, t, body, len, NULL, &a), 0);
+    check_clean(&a);
+    assert_true(a.nspans >= 5);
+    for (size_t i = 0; i < a.nspans; i++)
+        assert_true(a.text[a.spans[i].start] == 't' || a.text[a.spans[i].start] == 'T');
+    cti_snippet_release(&a);
+    cti_hl_spec_free(t);
+    cti_hl_spec_free(one);
+    cti_hl_spec_free(many);
+    free(body);
+}
+
 /* Plain, ANSI, markers, HTML (escaped). */
 static void test_render(void **state)
 {
@@ -956,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_weights),
         cmocka_unit_test(test_overlap_and_spans),
+        cmocka_unit_test(test_repeated_groups),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_all_sotu),
     };
