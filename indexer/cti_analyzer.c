@@ -12,6 +12,7 @@
 #include "cti_analyzer.h"
 
 #include <libstemmer.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -83,13 +84,11 @@ static unsigned char ascii_class[128];
 static unsigned char ascii_lower[128];
 /* ASCII letters and digits -> their folded byte; every other byte -> 0. */
 static unsigned char word_fold[256];
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-/* Fill the ASCII tables (idempotent; the values never change). */
-static void tables_init(void)
+/* Fill the ASCII tables (once per process: analyzers live in many threads). */
+static void tables_fill(void)
 {
-    if (tables_ready)
-        return;
     for (int c = 0; c < 128; c++) {
         unsigned char k = C_SEP;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
@@ -102,7 +101,11 @@ static void tables_init(void)
         ascii_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
         word_fold[c] = (k == C_LETTER || k == C_DIGIT) ? ascii_lower[c] : 0;
     }
-    tables_ready = 1;
+}
+
+static void tables_init(void)
+{
+    pthread_once(&tables_once, tables_fill);
 }
 
 /* Han ideographs (all CJK unified blocks and compatibility ideographs) and kana. */
