@@ -117,6 +117,13 @@ cti_status from_xapian(cti_db *db, const Xapian::Error &e)
         msg += ctx;
         msg += ")";
     }
+    /* Where it happened, e.g. "remote:tcp(10.0.0.7:8100)": names the
+       shard of a sharded or remote index that failed. */
+    if (!e.get_context().empty()) {
+        msg += " (";
+        msg += e.get_context();
+        msg += ")";
+    }
     /* Xapian::Error is not polymorphic: classify by its type name. */
     static const struct {
         const char *type;

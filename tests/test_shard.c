@@ -8,10 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,6 +381,41 @@ static void test_unshard(void **state)
     assert_string_equal(read_file(path), "auto shard-00\nauto shard-01\n");
 }
 
+/* A loopback port nobody listens on (bound, then released). */
+static unsigned closed_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* A remote shard that is down: the error names it. */
+static void test_remote_down_is_named(void **state)
+{
+    (void)state;
+    char stub[512], text[64], want[64];
+    unsigned port = closed_port();
+    path_in(stub, sizeof stub, "down.stub");
+    snprintf(text, sizeof text, "remote 127.0.0.1:%u\n", port);
+    write_file(stub, text);
+    snprintf(want, sizeof want, "127.0.0.1:%u", port);
+    cti_db *db = NULL;
+    assert_int_equal(cti_db_open(stub, CTI_DB_READ, &db), CTI_ENETWORK);
+    assert_null(db);
+    assert_non_null(strstr(cti_errmsg(), want));
+    assert_int_equal(cti_db_open_remote("127.0.0.1", port, 2000, 1, &db),
+                     CTI_ENETWORK);
+    assert_non_null(strstr(cti_errmsg(), want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_layout_single_and_stub_files),
         cmocka_unit_test(test_shards_rank_like_one),
         cmocka_unit_test(test_unshard),
+        cmocka_unit_test(test_remote_down_is_named),
     };
     return cmocka_run_group_tests_name("shard", tests, setup, teardown);
 }
