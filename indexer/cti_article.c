@@ -30,9 +30,11 @@
  *   2. Title line: the first line is a title when more text follows it,
  *      it holds a letter or digit, it is short (at most 25 words and 300
  *      bytes), and either a blank line follows it (then it may not end in
- *      ",", ";" or ":"), or the text continues on the next line and the
- *      line does not end like a sentence (".", ",", ";", ":").  A leading
- *      "# " (Markdown heading) is removed from it.  A title line is
+ *      ",", ";" or ":"), or the text continues on the very next line and
+ *      the first line has at most 12 words, does not end in ".", ",", ";",
+ *      ":" or "-", and the next line does not start with a lower-case
+ *      letter (so a hard-wrapped paragraph is not taken for a title).  A
+ *      leading "# " (Markdown heading) is removed from it.  A title line is
  *      removed from the body, and so are blank lines after it and lines
  *      that repeat it word for word (pages often print their headline
  *      twice).  A file of one line keeps it as its body and takes its
@@ -81,6 +83,7 @@
 
 #define TITLE_MAX_BYTES 300
 #define TITLE_LINE_WORDS 25
+#define TITLE_LINE_WORDS_TIGHT 12
 #define SENTENCE_WORDS 20
 #define LEAD_WORDS 12
 
@@ -389,7 +392,8 @@ static int is_breadcrumb(const char *s, size_t n)
 
 /* Is the line a title line?  'next_blank': a blank line (or the end)
    follows it. */
-static int is_title_line(const char *s, size_t n, int next_blank)
+static int is_title_line(const char *s, size_t n, int next_blank,
+                         const char *next, size_t nextlen)
 {
     int letters = 0;
     for (size_t i = 0; i < n && !letters; i++)
@@ -399,7 +403,12 @@ static int is_title_line(const char *s, size_t n, int next_blank)
         return 0;
     if (next_blank)
         return s[n - 1] != ',' && s[n - 1] != ':' && s[n - 1] != ';';
-    return !strchr(".,;:", s[n - 1]);
+    /* Text right below: a short line that does not run on into it (hard
+       wrapped paragraphs do not make a title). */
+    trim(&next, &nextlen);
+    return !strchr(".,;:-", s[n - 1]) &&
+           count_words(s, n, TITLE_LINE_WORDS_TIGHT) <= TITLE_LINE_WORDS_TIGHT &&
+           !(nextlen && islower((unsigned char)next[0]));
 }
 
 /* Does the '.' at s[i] end an abbreviation ("Mr.", "U.S.", "J.") rather
@@ -530,7 +539,7 @@ static const char *title_from_body(const char *body, const char *end,
         }
         trim(&t, &tn);
     }
-    if (next < end && is_title_line(t, tn, next_blank)) {
+    if (next < end && is_title_line(t, tn, next_blank, next, nextlen)) {
         if (!(a->title = dup_title(t, tn, 0))) {
             *rc = -1;
             return body;

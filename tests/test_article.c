@@ -183,6 +183,17 @@ static void test_generated_layout(void **state)
     assert_true(starts_with(a.body, "It rained.\nThen"));
     cti_article_release(&a);
 
+    /* A hard-wrapped paragraph: its first line is not a title. */
+    parse_file("tests/data/sotu/LICENSE.stdlib", &a);
+    assert_string_equal(a.title, "The use of the database is licensed under "
+                                 "an Open Data Commons\xe2\x80\xa6");
+    assert_true(starts_with(a.body, "The use of the database"));
+    cti_article_release(&a);
+    parse_str("Short but running\non into the next line of the text.", &a);
+    assert_string_equal(a.title, "Short but running on into the next line "
+                                 "of the text.");
+    cti_article_release(&a);
+
     /* A lone short line is both title and body. */
     parse_str("Just one line\n", &a);
     assert_string_equal(a.title, "Just one line");
