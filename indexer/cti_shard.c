@@ -464,7 +464,8 @@ cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
     /* The merged database is not a shard any more. */
     st = cti_db_open(dest, CTI_DB_OPEN, &db);
     if (st == CTI_OK &&
-        (st = cti_db_set_metadata(db, CTI_META_SHARDS, "", 0)) != CTI_OK)
+        ((st = cti_db_set_metadata(db, CTI_META_SHARDS, "", 0)) != CTI_OK ||
+         (st = cti_db_set_metadata(db, CTI_META_SHARD, "", 0)) != CTI_OK))
         cti_db_free(db);
     else if (st == CTI_OK)
         st = cti_db_close(db); /* frees the handle in every case */

@@ -9,7 +9,9 @@
  *   DIR/shard-KK     shard KK: itself a cti index folder (its own stub,
  *                    main database, segments and lock)
  *   DIR/lock         held by the cti-index writing DIR
- * Shard 0's database also records N in the metadata key cti.shards.
+ * Shard 0's database also records N in the metadata key cti.shards
+ * (CTI_META_SHARDS), and every shard its own number in cti.shard, so a
+ * stub listing the shards out of order is refused.
  *
  * Placement: the article with id ID (its path, or the "id" of a JSON
  * line) lives in shard FNV-1a-64(ID) mod N.  The rule and N never change
@@ -30,6 +32,7 @@
 #include "cti_xapian.h"
 
 #define CTI_SHARD_MAX 256          /* most shards an index may have */
+#define CTI_META_SHARD "cti.shard" /* metadata of every shard: its number K */
 #define CTI_SHARD_PREFIX "shard-"  /* shard folder names: shard-00, shard-01, ... */
 
 /* FNV-1a, 64 bits, of 'len' bytes at 'id' (stable: part of the index format). */
@@ -90,7 +93,7 @@ cti_status cti_shard_layout_create(const char *dir, unsigned n, char *err,
 /*
  * Merge the 'n' shards of the sharded index 'dir' into one compact
  * database DIR/<dbname> (Xapian's compactor; documents are renumbered),
- * drop cti.shards from it, atomically replace DIR/XAPIANDB with the
+ * drop cti.shards and cti.shard from it, atomically replace DIR/XAPIANDB with the
  * single line "glass <dbname>", then remove the shard folders.  The
  * caller holds the index's writer lock and has no shard open.  Returns
  * CTI_OK, or an error with a message in 'err' (the index is left as it

@@ -300,6 +300,11 @@ static void build_both(const char *dir, const char *single, unsigned n)
     snprintf(nstr, sizeof nstr, "%u", n);
     assert_int_equal(cti_db_set_metadata(sh[0], CTI_META_SHARDS, nstr,
                                          strlen(nstr)), CTI_OK);
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(nstr, sizeof nstr, "%u", i);
+        assert_int_equal(cti_db_set_metadata(sh[i], CTI_META_SHARD, nstr,
+                                             strlen(nstr)), CTI_OK);
+    }
     for (unsigned i = 0; i < n; i++)
         assert_int_equal(cti_db_close(sh[i]), CTI_OK);
     assert_int_equal(cti_db_close(one), CTI_OK);
@@ -366,6 +371,9 @@ static void test_unshard(void **state)
     assert_string_equal(ra, rb);
     char *v;
     assert_int_equal(cti_db_get_metadata(a, CTI_META_SHARDS, &v, NULL), CTI_OK);
+    assert_string_equal(v, "");
+    free(v);
+    assert_int_equal(cti_db_get_metadata(a, CTI_META_SHARD, &v, NULL), CTI_OK);
     assert_string_equal(v, "");
     free(v);
     cti_db_free(a);
