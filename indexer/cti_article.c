@@ -60,7 +60,9 @@
  *   text (or body, when text is absent), date, author (a string, or a list
  *   of strings joined with ", "), source, url; numbers in the text fields
  *   are written as decimal text, null means absent, other fields are
- *   ignored.  A line that is not a JSON object, or has no "text"/"body"
+ *   ignored.  Without a title (or with an empty one) the title is taken
+ *   from the text by rule 3 above (first short sentence, or first 12
+ *   words and "…").  A byte order mark before the object is ignored.  A line that is not a JSON object, or has no "text"/"body"
  *   string, is an error naming the column.  An article without an id (or
  *   with an empty one) gets "sha-" and the 16 hex digits of its content
  *   hash, so it keeps the same id as long as its content is the same.
@@ -697,7 +699,9 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
             snprintf(err, errlen, "out of memory");
         goto done;
     }
-    root = json_loadb(clean, clen, JSON_ALLOW_NUL, &je);
+    /* A byte order mark (first line of a file saved by some editors). */
+    size_t skip = clen >= 3 && memcmp(clean, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    root = json_loadb(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
     if (!root) {
         if (err && errlen)
             snprintf(err, errlen, "column %d: invalid JSON: %s", je.column,
@@ -747,6 +751,16 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
         goto done;
     }
     a->body_len = strlen(a->body);
+    if (a->title && !a->title[0]) {
+        free(a->title);
+        a->title = NULL;
+    }
+    if (!a->title && a->body_len &&
+        !(a->title = title_from_text(a->body, a->body_len))) {
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        goto done;
+    }
     a->hash = cti_article_hash(a);
     if (a->id && a->id[0] == '\0') {
         free(a->id);

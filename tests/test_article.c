@@ -345,7 +345,7 @@ static void test_json_fields(void **state)
     assert_string_equal(a.id, "42");
     assert_string_equal(a.body, "b");
     assert_string_equal(a.date, "1790");
-    assert_null(a.title);
+    assert_string_equal(a.title, "b");  /* no title: taken from the text */
     assert_string_equal(a.author, "Ann, Bob");
     cti_article_release(&a);
 }
@@ -369,6 +369,25 @@ static void test_json_unicode(void **state)
                                             sizeof err), 0);
     assert_string_equal(a.body, "x\xef\xbf\xbd y");
     assert_int_equal(a.repaired, 1);
+    cti_article_release(&a);
+}
+
+static void test_json_title_from_text(void **state)
+{
+    (void)state;
+    cti_article a;
+    char err[256];
+    const char *l = "\xef\xbb\xbf{\"id\": \"t\", \"title\": \"\", \"text\": "
+                    "\"Markets rallied. Shares rose across the board as "
+                    "investors cheered the news.\"}";
+    assert_int_equal(cti_article_parse_json(l, strlen(l), &a, err, sizeof err), 0);
+    assert_string_equal(a.title, "Markets rallied.");
+    assert_true(starts_with(a.body, "Markets rallied. Shares"));
+    cti_article_release(&a);
+    l = "{\"text\": \"\"}";
+    assert_int_equal(cti_article_parse_json(l, strlen(l), &a, err, sizeof err), 0);
+    assert_null(a.title);
+    assert_string_equal(a.body, "");
     cti_article_release(&a);
 }
 
@@ -556,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_utf8_repair),
         cmocka_unit_test(test_json_fields),
         cmocka_unit_test(test_json_unicode),
+        cmocka_unit_test(test_json_title_from_text),
         cmocka_unit_test(test_json_missing_id),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_json_sotu),
