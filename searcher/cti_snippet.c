@@ -424,25 +424,31 @@ static int on_token(void *ctx, const cti_token *t)
     tok *tk;
     uint32_t ti = (uint32_t)sc->ntoks;
 
-    if (t->start < sc->lastend || t->end > sc->len || t->end < t->start)
-        return 0;   /* offsets out of order: ignore the token */
+    /* keep tokens in order and inside the text, whatever the offsets:
+       one token per position, so phrases stay consecutive */
+    size_t end = t->end < sc->len ? t->end : sc->len;
+    size_t start = t->start < end ? t->start : end;
+    if (start < sc->lastend)
+        start = sc->lastend;
+    if (end < start)
+        end = start;
     if (grow((void **)&sc->toks, &sc->ctoks, sc->ntoks, sizeof *sc->toks)) {
         sc->oom = 1;
         return -1;
     }
-    int b = scan_gap(sc, t->start);
+    int b = scan_gap(sc, start);
     tk = &sc->toks[sc->ntoks++];
-    tk->start = t->start;
-    tk->end = t->end;
+    tk->start = start;
+    tk->end = end;
     tk->cstart = sc->cpos;
-    for (size_t i = t->start; i < t->end; i++)
+    for (size_t i = start; i < end; i++)
         if (((unsigned char)sc->text[i] & 0xC0) != 0x80)
             sc->cpos++;
     tk->cend = sc->cpos;
     sc->prev_ws = 0;
-    sc->lastend = t->end;
+    sc->lastend = end;
     tk->sent = ti == 0 || b == 2 ||
-               (b == 1 && opens_sentence(sc->text + t->start, t->end - t->start) &&
+               (b == 1 && opens_sentence(sc->text + start, end - start) &&
                 !is_abbrev(sc->prev, sc->prevlen) &&
                 !memchr(sc->text + tk[-1].start, '.', tk[-1].end - tk[-1].start));
     /* the previous word, for the abbreviation test (short ones only) */
