@@ -878,6 +878,19 @@ typedef struct chooser {
     size_t nf;
 } chooser;
 
+/*
+ * The last token of unit h as far as fragments of 'size' characters are
+ * concerned: a NEAR stretch longer than that counts as its first item.
+ */
+static uint32_t unit_end(const chooser *ch, const hit *h, uint32_t size)
+{
+    const tok *tk = ch->sc->toks;
+    if (tk[h->b].cend - tk[h->a].cstart <= size)
+        return h->b;
+    uint32_t b = h->a + ch->sc->items[h->it].nstems - 1;
+    return b < h->b ? b : h->b;
+}
+
 /* The free token range around token t, or 0 if t is inside a fragment. */
 static int free_range(const chooser *ch, uint32_t t, uint32_t *lo, uint32_t *hi)
 {
@@ -976,20 +989,21 @@ static int pick(chooser *ch, uint32_t size, frag *out)
     uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
 
     for (size_t i = 0; i < ch->nu; i++) {
-        uint32_t lo, hi, a = ch->u[i].a, bmax = ch->u[i].b;
+        uint32_t lo, hi, a = ch->u[i].a, bmax = unit_end(ch, &ch->u[i], size);
         double pri = 0, sec = 0;
 
-        if (!free_range(ch, a, &lo, &hi) || ch->u[i].b > hi)
+        if (!free_range(ch, a, &lo, &hi) || bmax > hi)
             continue;
         ch->stamp++;
         uint32_t base = tk[a].cstart;
         size_t stop = ch->nu - i > 1024 ? i + 1024 : ch->nu;   /* bound the work */
         for (size_t j = i; j < stop && tk[ch->u[j].a].cstart - base <= size; j++) {
             const hit *h = &ch->u[j];
-            if (h->b > hi || (j != i && tk[h->b].cend - base > size))
+            uint32_t hb = unit_end(ch, h, size);
+            if (hb > hi || (j != i && tk[hb].cend - base > size))
                 continue;
-            if (h->b > bmax)
-                bmax = h->b;
+            if (hb > bmax)
+                bmax = hb;
             if (ch->seen[h->g] != ch->stamp) {
                 ch->seen[h->g] = ch->stamp;
                 if (ch->covered[h->g])
@@ -1041,7 +1055,7 @@ static void choose(chooser *ch, unsigned nfrag, uint32_t size)
             break;
         /* the groups the fragment shows are now covered */
         for (size_t j = 0; j < ch->nu; j++)
-            if (ch->u[j].a >= f.s && ch->u[j].b <= f.e)
+            if (ch->u[j].a >= f.s && unit_end(ch, &ch->u[j], size) <= f.e)
                 ch->covered[ch->u[j].g] = 1;
         ch->f[ch->nf++] = f;
     }

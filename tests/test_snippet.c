@@ -478,6 +478,23 @@ static void test_near_window(void **state)
     cti_snippet_release(&s);
     cti_hl_spec_free(spec);
 
+    /* a NEAR stretch longer than the snippet: the snippet keeps its size */
+    char longtext[1024] = "Start alpha";
+    for (int i = 0; i < 40; i++)
+        strcat(longtext, i % 10 == 9 ? " filler." : " filler");
+    strcat(longtext, " beta end.");
+    spec = cti_hl_spec_new();
+    add_near(spec, 50, "alpha", "beta");
+    cti_snippet_opts small = {2, 80};
+    assert_int_equal(cti_snippet_build(A, spec, longtext, strlen(longtext), &small, &s), 0);
+    check_clean(&s);
+    assert_true(text_chars(&s) <= 80 + 24);
+    out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_non_null(strstr(out, "[alpha]"));
+    free(out);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
     /* on an article: 9 words stand between Khan and antitrust */
     size_t len;
     char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
