@@ -541,15 +541,19 @@ static int scan_run(scan *sc)
         for (;;) {
             /* The fast path: a run of ASCII letters and digits. */
             unsigned char f;
+            size_t fl = sc->fl;
+            unsigned digits = 0;
             while ((f = word_fold[s[i]]) != 0) {
-                sc->digits |= f <= '9';
-                if (sc->fl < FOLD_CAP)
-                    sc->buf[sc->fl++] = (char)f;
+                digits |= f <= '9';
+                if (fl < FOLD_CAP)
+                    sc->buf[fl++] = (char)f;
                 else
                     sc->full = 1;
                 if (++i == len)
                     break;
             }
+            sc->fl = fl;
+            sc->digits |= digits;
             if (i >= len)
                 break;
             /* One character of any other kind. */
