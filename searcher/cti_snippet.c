@@ -1044,9 +1044,13 @@ static int frag_cmp(const void *x, const void *y)
     return a->s < b->s ? -1 : a->s > b->s;
 }
 
-/* Choose up to nfrag fragments of size/nfrag characters each; see pick(). */
-static void choose(chooser *ch, unsigned nfrag, uint32_t size)
+/*
+ * Choose up to nfrag fragments of 'size' characters each; see pick().
+ * Returns the weight of the groups they show.
+ */
+static double choose(chooser *ch, unsigned nfrag, uint32_t size)
 {
+    double cov = 0;
     ch->nf = 0;
     memset(ch->covered, 0, ch->sc->spec->ngroups);
     while (ch->nf < nfrag) {
@@ -1059,6 +1063,10 @@ static void choose(chooser *ch, unsigned nfrag, uint32_t size)
                 ch->covered[ch->u[j].g] = 1;
         ch->f[ch->nf++] = f;
     }
+    for (size_t g = 0; g < ch->sc->spec->ngroups; g++)
+        if (ch->covered[g])
+            cov += ch->w[g];
+    return cov;
 }
 
 /* ------------------------------------------------------------- output */
@@ -1283,12 +1291,30 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     ch.nu = units.n;
     ch.w = w;
 
-    /* fragments of size/nfrag; if fewer are worth showing, make them longer */
-    choose(&ch, nfrag, size / nfrag ? size / nfrag : 1);
-    if (ch.nf < nfrag && ch.nf > 0) {
-        unsigned k = (unsigned)ch.nf;
-        choose(&ch, k, size / k);
+    /* as few fragments as show the most: one of 'size' characters, else
+       two of size/2 ... up to nfrag (the counts past 4 are not all tried) */
+    double total = 0, bestcov = -1;
+    frag best[sizeof ch.f / sizeof ch.f[0]];
+    size_t nbest = 0;
+    for (size_t g = 0; g < spec->ngroups; g++)
+        ch.seen[g] = 0;
+    for (size_t j = 0; j < units.n; j++)
+        if (!ch.seen[units.v[j].g]++)
+            total += w[units.v[j].g];
+    for (size_t g = 0; g < spec->ngroups; g++)
+        ch.seen[g] = 0;     /* pick() stamps it from here on */
+    for (unsigned k = 1; k <= nfrag; k = k < 4 || k == nfrag ? k + 1 : nfrag) {
+        double cov = choose(&ch, k, size / k ? size / k : 1);
+        if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
+            bestcov = cov;
+            nbest = ch.nf;
+            memcpy(best, ch.f, nbest * sizeof best[0]);
+        }
+        if (cov >= total * (1 - 1e-9))
+            break;
     }
+    ch.nf = nbest;
+    memcpy(ch.f, best, nbest * sizeof best[0]);
     qsort(ch.f, ch.nf, sizeof ch.f[0], frag_cmp);
     /* merge fragments that touch */
     size_t nf = 0;

@@ -91,10 +91,10 @@ typedef struct cti_snippet_opts {
  * occurrence of each item fits in window + (stems of all items) words
  * (at most 'window' words between two words, either order).
  *
- * Choice: fragments of about size/fragments characters are picked
- * greedily, each covering the heaviest sum of group weights not yet shown
- * (repeats only break ties); when fewer fragments suffice to show every
- * group that matched, they get the whole size.  A fragment starts at the
+ * Choice: k fragments of size/k characters are picked greedily, each
+ * covering the heaviest sum of group weights not yet shown (repeats and
+ * sentence starts only break ties); k is the smallest count, up to
+ * 'fragments', that shows the most weight.  A fragment starts at the
  * start of the sentence holding its first match when that fits, ends at
  * a sentence end when one is near its budget, and is cut at word
  * boundaries.  Fragments are in text order, joined with " … "; a leading

@@ -800,8 +800,28 @@ static void test_fragments(void **state)
         }
     }
 
-    /* two groups far apart, two fragments: one each, joined by " … " */
+    /* two groups in one stretch of 'size' characters: one fragment */
+    const char *near =
+        "Opening words of the article come first here. The budget grew "
+        "while the committee met for many long weeks in the capital city, "
+        "and the members argued at length over every single line of it until "
+        "the pensions were finally settled. Then other news follows, at "
+        "length, in sentences that say nothing much of interest to anyone.";
+    cti_hl_spec *two = cti_hl_spec_new();
+    add_word(two, CTI_HL_ANY, 1.0, "budget");
+    add_word(two, CTI_HL_ANY, 1.0, "pensions");
     cti_snippet_opts o = {2, 200};
+    assert_int_equal(cti_snippet_build(A, two, near, strlen(near), &o, &s), 0);
+    assert_int_equal(nfragments(&s), 1);
+    char *r = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+    assert_string_equal(r, ELLIPSIS " The [budget] grew while the committee met for many "
+        "long weeks in the capital city, and the members argued at length over every "
+        "single line of it until the [pensions] were finally settled. " ELLIPSIS);
+    free(r);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(two);
+
+    /* two groups far apart, two fragments: one each, joined by " … " */
     assert_int_equal(cti_snippet_build(A, spec, body, len, &o, &s), 0);
     assert_int_equal(nfragments(&s), 2);
     assert_int_equal(strncmp(s.text, ELLIPSIS " ", 4), 0);
