@@ -62,8 +62,9 @@
  *   are written as decimal text, null means absent, other fields are
  *   ignored.  Without a title (or with an empty one) the title is taken
  *   from the text by rule 3 above (first short sentence, or first 12
- *   words and "…").  A byte order mark before the object is ignored.  A line that is not a JSON object, or has no "text"/"body"
- *   string, is an error naming the column.  An article without an id (or
+ *   words and "…").  A byte order mark before the object is ignored.  A
+ *   line that is not a JSON object, or has no "text"/"body" string, is an
+ *   error naming the column.  An article without an id (or
  *   with an empty one) gets "sha-" and the 16 hex digits of its content
  *   hash, so it keeps the same id as long as its content is the same.
  *
@@ -168,7 +169,8 @@ static char *clean_utf8(const char *s, size_t len, size_t *outlen,
         }
     }
     /* NUL bytes become spaces. */
-    for (char *z = memchr(out, 0, o); z; z = memchr(z + 1, 0, o - (size_t)(z + 1 - out)))
+    for (char *z = memchr(out, 0, o); z;
+         z = memchr(z + 1, 0, o - (size_t)(z + 1 - out)))
         *z = ' ';
     out[o] = '\0';
     *outlen = o;
@@ -722,20 +724,25 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
         text = json_object_get(root, "body");
         tname = "body";
     }
+    /* Field errors name the column where the object starts. */
+    size_t col = 1 + skip;
+    while (col <= clen && is_space(clean[col - 1]))
+        col++;
     if (!text || !json_is_string(text)) {
-        size_t col = 1;
-        while (col <= clen && is_space(clean[col - 1]))
-            col++;
-        if (err && errlen)
-            snprintf(err, errlen, text ? "column %zu: field \"%s\" is not a string"
-                                       : "column %zu: no \"text\" or \"body\" field%.0s",
+        if (err && errlen && text)
+            snprintf(err, errlen, "column %zu: field \"%s\" is not a string",
                      col, tname);
+        else if (err && errlen)
+            snprintf(err, errlen, "column %zu: no \"text\" or \"body\" field",
+                     col);
         goto done;
     }
     json_t *id = json_object_get(root, "id");
     if (id && !json_is_string(id) && !json_is_number(id) && !json_is_null(id)) {
         if (err && errlen)
-            snprintf(err, errlen, "column 1: field \"id\" is not a string or a number");
+            snprintf(err, errlen,
+                     "column %zu: field \"id\" is not a string or a number",
+                     col);
         goto done;
     }
     if (set_field(&a->body, json_string_value(text), json_string_length(text),

@@ -352,7 +352,7 @@ done:
 static void deliver(walker *w, cti_article *a)
 {
     if (a->repaired)
-        report(w, a->origin, a->line, 0,
+        report(w, a->origin, a->line, CTI_SOURCE_WARNING,
                "invalid UTF-8 replaced by U+FFFD");
     int r = w->cb->article ? w->cb->article(w->ctx, a) : 0;
     cti_article_release(a);
@@ -379,7 +379,7 @@ static int json_line(walker *w, const char *p, size_t len,
     }
     if (strcmp(err, "out of memory") == 0)
         return -1;
-    report(w, display, line, 1, "%s", err);
+    report(w, display, line, CTI_SOURCE_FAILED, "%s", err);
     return 0;
 }
 
@@ -415,14 +415,15 @@ static int stream_lines(walker *w, int fd, const char *display)
 
     for (;;) {
         if (reserve(&w->buf, &w->cap, have + STREAM_CHUNK)) {
-            report(w, display, line, 1, "out of memory");
+            report(w, display, line, CTI_SOURCE_FAILED, "out of memory");
             return UNSEEN;
         }
         ssize_t r = read(fd, w->buf + have, w->cap - have);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            report(w, display, line, 1, "read error: %s", strerror(errno));
+            report(w, display, line, CTI_SOURCE_FAILED,
+                   "read error: %s", strerror(errno));
             return UNSEEN;
         }
         int eof = r == 0;
@@ -438,7 +439,7 @@ static int stream_lines(walker *w, int fd, const char *display)
             size_t end = (size_t)(nl - w->buf);
             if (!skipping && json_line(w, w->buf + start, end - start,
                                        display, line)) {
-                report(w, display, line, 1, "out of memory");
+                report(w, display, line, CTI_SOURCE_FAILED, "out of memory");
                 return UNSEEN;
             }
             skipping = 0;
@@ -450,7 +451,7 @@ static int stream_lines(walker *w, int fd, const char *display)
         if (eof) {
             if (start < have && !skipping &&
                 json_line(w, w->buf + start, have - start, display, line)) {
-                report(w, display, line, 1, "out of memory");
+                report(w, display, line, CTI_SOURCE_FAILED, "out of memory");
                 return UNSEEN;
             }
             break;
@@ -461,7 +462,7 @@ static int stream_lines(walker *w, int fd, const char *display)
             scanned -= start;
         }
         if (have > w->max_file && !skipping) {
-            report(w, display, line, 1,
+            report(w, display, line, CTI_SOURCE_FAILED,
                    "line longer than the limit of %zu bytes, skipped",
                    w->max_file);
             skipping = 1;
@@ -470,7 +471,7 @@ static int stream_lines(walker *w, int fd, const char *display)
             have = scanned = 0;
     }
     if (!any)
-        report(w, display, 0, 2, "empty file, skipped");
+        report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
     return SEEN;
 }
 
@@ -481,19 +482,20 @@ static int text_article(walker *w, const char *data, size_t len,
 {
     cti_article a;
     if (cti_article_parse_text(data, len, &a)) {
-        report(w, display, 0, 1, "out of memory");
+        report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
     if (a.body_len == 0 && !a.title) {
         cti_article_release(&a);
-        report(w, display, 0, 2, len ? "only white space, skipped"
+        report(w, display, 0, CTI_SOURCE_PASSED,
+               len ? "only white space, skipped"
                                      : "empty file, skipped");
         return SEEN;
     }
     a.id = strdup(id);
     if (!a.id) {
         cti_article_release(&a);
-        report(w, display, 0, 1, "out of memory");
+        report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
     a.origin = display;
@@ -516,21 +518,25 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
     size_t len = 0;
 
     if (k == K_SKIP) {
-        report(w, display, 0, 2, "not a text file (by its extension), skipped");
+        report(w, display, 0, CTI_SOURCE_PASSED,
+               "not a text file (by its extension), skipped");
         return SEEN;
     }
     if (k == K_TEXT && w->cb->want_file && !w->cb->want_file(w->ctx, id, st))
         return SEEN;
     if ((size_t)st->st_size > w->max_file) {
-        report(w, display, 0, 1, "larger than the limit of %zu bytes, skipped",
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "larger than the limit of %zu bytes, skipped",
                w->max_file);
         return SEEN;
     }
     fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
-        report(w, display, 0, e == ENOENT ? 2 : 1, "cannot open: %s%s",
-               strerror(e), e == ENOENT ? " (vanished during the walk)" : "");
+        report(w, display, 0,
+               e == ENOENT ? CTI_SOURCE_PASSED : CTI_SOURCE_FAILED,
+               "cannot open: %s%s", strerror(e),
+               e == ENOENT ? " (vanished during the walk)" : "");
         return e == ENOENT ? SEEN : UNSEEN;
     }
     if (k == K_JSONL && !gz) {
@@ -541,17 +547,19 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
     size_t *dcap = gz ? &w->zcap : &w->cap;
     int r = read_fd(fd, dst, dcap, (size_t)st->st_size, w->max_file, &len);
     if (r == -1) {
-        report(w, display, 0, 1, "read error: %s", strerror(errno));
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "read error: %s", strerror(errno));
         res = UNSEEN;
         goto done;
     }
     if (r == -2) {
-        report(w, display, 0, 1, "larger than the limit of %zu bytes, skipped",
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "larger than the limit of %zu bytes, skipped",
                w->max_file);
         goto done;
     }
     if (r == -3) {
-        report(w, display, 0, 1, "out of memory");
+        report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         res = UNSEEN;
         goto done;
     }
@@ -561,22 +569,25 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
         size_t zlen = len;
         r = gunzip(w, w->zbuf, zlen, &len, &why);
         if (r == -1) {
-            report(w, display, 0, 1, zlen ? "not gzip data, skipped"
-                                          : "empty file, skipped");
+            if (zlen)
+                report(w, display, 0, CTI_SOURCE_FAILED,
+                       "not gzip data, skipped");
+            else
+                report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
             goto done;
         }
         if (r == -2) {
-            report(w, display, 0, 1, "%s, skipped", why);
+            report(w, display, 0, CTI_SOURCE_FAILED, "%s, skipped", why);
             goto done;
         }
         if (r == -3) {
-            report(w, display, 0, 1,
+            report(w, display, 0, CTI_SOURCE_FAILED,
                    "inflates to more than the limit of %zu bytes, skipped",
                    w->max_inflate);
             goto done;
         }
         if (r == -4) {
-            report(w, display, 0, 1, "out of memory");
+            report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
             res = UNSEEN;
             goto done;
         }
@@ -584,19 +595,19 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
     }
     if (k == K_JSONL) {
         if (len == 0)
-            report(w, display, 0, 2, "empty file, skipped");
+            report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
         else if (split_lines(w, data, len, display)) {
-            report(w, display, 0, 1, "out of memory");
+            report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
             res = UNSEEN;
         }
         goto done;
     }
     if (len == 0) {
-        report(w, display, 0, 2, "empty file, skipped");
+        report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
         goto done;
     }
     if (cti_source_is_binary(data, len)) {
-        report(w, display, 0, 2, "binary data, skipped");
+        report(w, display, 0, CTI_SOURCE_PASSED, "binary data, skipped");
         goto done;
     }
     res = text_article(w, data, len, display, id, st);
@@ -698,13 +709,17 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
     if (fstatat(dirfd, name, &st, 0) != 0) {
         int e = errno;
         if (e == ENOENT && is_link)
-            report(w, display, 0, 2, "broken symbolic link, skipped");
+            report(w, display, 0, CTI_SOURCE_PASSED,
+                   "broken symbolic link, skipped");
         else if (e == ENOENT)
-            report(w, display, 0, 2, "vanished during the walk");
+            report(w, display, 0, CTI_SOURCE_PASSED,
+                   "vanished during the walk");
         else if (e == ELOOP)
-            report(w, display, 0, 2, "symbolic link loop, skipped");
+            report(w, display, 0, CTI_SOURCE_PASSED,
+                   "symbolic link loop, skipped");
         else
-            report(w, display, 0, 1, "cannot stat: %s", strerror(e));
+            report(w, display, 0, CTI_SOURCE_FAILED,
+                   "cannot stat: %s", strerror(e));
         res = e == ENOENT || e == ELOOP ? SEEN : UNSEEN;
         goto done;
     }
@@ -713,7 +728,8 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
         real = link ? realpath(link, NULL) : NULL;
         free(link);
         if (!real) {
-            report(w, display, 0, 1, "cannot resolve: %s", strerror(errno));
+            report(w, display, 0, CTI_SOURCE_FAILED,
+                   "cannot resolve: %s", strerror(errno));
             res = UNSEEN;
             goto done;
         }
@@ -724,7 +740,7 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
     }
     if (S_ISDIR(st.st_mode)) {
         if (depth + 1 > w->max_depth) {
-            report(w, display, 0, 1,
+            report(w, display, 0, CTI_SOURCE_FAILED,
                    "folder nested deeper than %u levels, skipped", w->max_depth);
             res = UNSEEN;
             goto done;
@@ -734,14 +750,15 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
             w->nomem = 1;
             res = UNSEEN;
         } else if (s == 1) {
-            report(w, display, 0, 2,
+            report(w, display, 0, CTI_SOURCE_PASSED,
                    is_link ? "symbolic link to a folder already walked, skipped"
                            : "folder already walked, skipped");
         } else {
             int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (fd < 0) {
                 int e = errno;
-                report(w, display, 0, e == ENOENT ? 2 : 1,
+                report(w, display, 0,
+                       e == ENOENT ? CTI_SOURCE_PASSED : CTI_SOURCE_FAILED,
                        "cannot open folder: %s", strerror(e));
                 res = e == ENOENT ? SEEN : UNSEEN;
             } else {
@@ -751,7 +768,7 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
     } else if (S_ISREG(st.st_mode)) {
         res = do_file(w, dirfd, name, display, real, &st);
     } else {
-        report(w, display, 0, 2, "not a regular file, skipped");
+        report(w, display, 0, CTI_SOURCE_PASSED, "not a regular file, skipped");
     }
 done:
     free(display);
@@ -773,7 +790,8 @@ static int walk_dir(walker *w, int fd, const char *display, const char *real,
     int res = SEEN;
 
     if (!d) {
-        report(w, display, 0, 1, "cannot read folder: %s", strerror(errno));
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "cannot read folder: %s", strerror(errno));
         close(fd);
         return UNSEEN;
     }
@@ -802,7 +820,8 @@ static int walk_dir(walker *w, int fd, const char *display, const char *real,
         errno = 0;
     }
     if (errno) {
-        report(w, display, 0, 1, "cannot read folder: %s", strerror(errno));
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "cannot read folder: %s", strerror(errno));
         res = UNSEEN;
         goto done;
     }
@@ -856,19 +875,22 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
         goto done;
     }
     if (stat(path, &st) != 0) {
-        report(&w, path, 0, 1, "cannot read: %s", strerror(errno));
+        report(&w, path, 0, CTI_SOURCE_FAILED,
+               "cannot read: %s", strerror(errno));
         rc = -1;
         goto done;
     }
     if (!(real = realpath(path, NULL))) {
-        report(&w, path, 0, 1, "cannot resolve: %s", strerror(errno));
+        report(&w, path, 0, CTI_SOURCE_FAILED,
+               "cannot resolve: %s", strerror(errno));
         rc = -1;
         goto done;
     }
     if (S_ISDIR(st.st_mode)) {
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
-            report(&w, path, 0, 1, "cannot open folder: %s", strerror(errno));
+            report(&w, path, 0, CTI_SOURCE_FAILED,
+                   "cannot open folder: %s", strerror(errno));
             rc = -1;
             goto done;
         }
@@ -884,11 +906,12 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
             !w.stop && !w.nomem)
             rc = -1;
     } else {
-        report(&w, path, 0, 1, "not a regular file or a folder");
+        report(&w, path, 0, CTI_SOURCE_FAILED,
+               "not a regular file or a folder");
         rc = -1;
     }
     if (w.nomem) {
-        report(&w, path, 0, 1, "out of memory");
+        report(&w, path, 0, CTI_SOURCE_FAILED, "out of memory");
         rc = -1;
     }
 done:
