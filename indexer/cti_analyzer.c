@@ -56,7 +56,6 @@ struct cti_analyzer {
     int use_cache;
     cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS, aligned */
     void *cache_mem;             /* what was allocated for cache */
-    unsigned victim;             /* round-robin replacement counter */
     char stembuf[FOLD_CAP + KEY_CAP + SUF_CAP]; /* the last stem */
     char cbuf[FOLD_CAP + 1];     /* cti_analyzer_stem() input, zero padded */
 };
@@ -73,6 +72,7 @@ typedef struct scan {
     char buf[FOLD_CAP + 8];
     size_t fl;
     int nonascii;                /* buf holds non-ASCII code points */
+    int compose;                 /* buf holds a mark or jamo that may compose */
     int full;                    /* something did not fit in buf */
     unsigned digits;             /* ASCII digits taken by the word loop */
     /* joining: where the previous token ended, for the joiner test */
@@ -190,6 +190,7 @@ static inline void fold_reset(scan *sc)
     memset(sc->buf, 0, KEY_CAP); /* the stem cache reads keys zero padded */
     sc->fl = 0;
     sc->nonascii = 0;
+    sc->compose = 0;
     sc->full = 0;
     sc->digits = 0;
 }
@@ -234,18 +235,23 @@ static void fold_cp(scan *sc, int32_t cp, int strip)
         }
         sc->fl += (size_t)utf8proc_encode_char(d[k], (utf8proc_uint8_t *)sc->buf + sc->fl);
         sc->nonascii = 1;
+        /* the second code point of every canonical composition is a mark
+         * or a Hangul vowel or trailing jamo */
+        if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+            cat == UTF8PROC_CATEGORY_ME || (d[k] >= 0x1161 && d[k] <= 0x11C2))
+            sc->compose = 1;
     }
 }
 
 /*
- * Finish the folded token: canonical composition when it holds non-ASCII
- * code points, then the cut to CTI_MAX_TOKEN bytes at a character
+ * Finish the folded token: canonical composition when it holds a code
+ * point that may compose with the one before, then the cut to CTI_MAX_TOKEN bytes at a character
  * boundary.  Returns 1 if the token was cut.
  */
 static int fold_finish(scan *sc)
 {
     int cut = sc->full;
-    if (sc->nonascii) {
+    if (sc->compose) {
         utf8proc_int32_t u[FOLD_CAP + 1];
         utf8proc_ssize_t n = 0;
         size_t i = 0;

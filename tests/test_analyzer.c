@@ -473,6 +473,98 @@ static void test_languages(void **state)
     cti_analyzer_free(NULL);
 }
 
+/*
+ * The folding of whole strings by utf8proc: NFKC case folding with
+ * nonspacing and enclosing marks dropped if 'strip' (spacing marks kept).
+ */
+static int oracle_fold(const char *in, int strip, char *out, size_t outlen)
+{
+    utf8proc_int32_t buf[256];
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)in, -1, buf, 256,
+                                            UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
+                                                UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE);
+    if (n < 0 || n > 200)
+        return -1;
+    utf8proc_ssize_t m = 0;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        utf8proc_category_t c = utf8proc_category(buf[i]);
+        if (!strip || (c != UTF8PROC_CATEGORY_MN && c != UTF8PROC_CATEGORY_ME))
+            buf[m++] = buf[i];
+    }
+    m = utf8proc_reencode(buf, m, UTF8PROC_COMPOSE);
+    if (m < 0 || (size_t)m >= outlen)
+        return -1;
+    memcpy(out, buf, (size_t)m + 1);
+    return 0;
+}
+
+/* The code points the header calls CJK: Han ideographs and kana. */
+static int is_cjk_oracle(int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static int one_token(void *ctx, const cti_token *t)
+{
+    tk *k = ctx;
+    if (k->pos != UINT32_MAX)
+        return 1; /* a second token */
+    memcpy(k->text, t->text, t->len + 1);
+    k->pos = t->pos;
+    k->flags = t->flags;
+    return 0;
+}
+
+/*
+ * Every letter and digit of Unicode, alone and followed by an accent,
+ * folds as utf8proc folds the whole string; Hangul syllables survive
+ * decomposition and recomposition.
+ */
+static void test_fold_matches_utf8proc(void **state)
+{
+    (void)state;
+    static const char *marks[] = {"", "\xcc\x81", "\xcc\x88", "\xcc\xa7"};
+    size_t checked = 0;
+    for (int32_t cp = 0x80; cp < 0x30000; cp++) {
+        int cat = utf8proc_category(cp);
+        if (!(cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) &&
+            !(cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO))
+            continue;
+        if (cp == 0x02BC)
+            continue; /* the modifier apostrophe is not a letter here */
+        for (size_t mk = 0; mk < sizeof marks / sizeof *marks; mk++) {
+            char in[16], want[256];
+            utf8proc_ssize_t l = utf8proc_encode_char(cp, (utf8proc_uint8_t *)in);
+            strcpy(in + l, marks[mk]);
+            tk got = {.pos = UINT32_MAX};
+            assert_int_equal(cti_tokenize(in, strlen(in), 0, one_token, &got), 0);
+            if (got.pos == UINT32_MAX)
+                continue; /* folded to nothing */
+            if (got.flags & CTI_TOK_CJK) {
+                if (mk > 0)
+                    continue; /* a mark after an ideograph is a separator */
+                assert_true(is_cjk_oracle(cp));
+            }
+            int strip = !(got.flags & CTI_TOK_CJK); /* CJK tokens keep marks */
+            assert_int_equal(oracle_fold(in, strip, want, sizeof want), 0);
+            if (strlen(want) > CTI_MAX_TOKEN)
+                continue;
+            if (strcmp(got.text, want) != 0)
+                fail_msg("U+%04X%s folds to '%s', utf8proc to '%s'", (unsigned)cp,
+                         mk ? " + mark" : "", got.text, want);
+            checked++;
+        }
+    }
+    assert_true(checked > 100000);
+    /* Hangul: a syllable decomposes to jamo and must come back whole */
+    tk got = {.pos = UINT32_MAX};
+    assert_int_equal(cti_tokenize("서울특별시", strlen("서울특별시"), 0, one_token, &got), 0);
+    assert_string_equal(got.text, "서울특별시");
+}
+
 /* Stems agree with cti_analyzer_stem() on tricky tokens. */
 static void test_stem_agrees(void **state)
 {
@@ -786,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_nul_and_control),
         cmocka_unit_test(test_long_tokens),
         cmocka_unit_test(test_languages),
+        cmocka_unit_test(test_fold_matches_utf8proc),
         cmocka_unit_test(test_stem_agrees),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_tokenize_only),
