@@ -42,6 +42,8 @@ enum {
 #define CACHE_SETS 16384
 #define KEY_CAP 16
 #define SUF_CAP 10
+/* Room for a stem: the stemmer's output is cut at FOLD_CAP bytes. */
+#define STEM_BUF (FOLD_CAP + KEY_CAP + SUF_CAP)
 
 typedef struct cache_entry {
     uint64_t key[KEY_CAP / 8]; /* folded token, zero padded */
@@ -56,7 +58,7 @@ struct cti_analyzer {
     int use_cache;
     cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS, aligned */
     void *cache_mem;             /* what was allocated for cache */
-    char stembuf[FOLD_CAP + KEY_CAP + SUF_CAP]; /* the last stem */
+    char stembuf[STEM_BUF];      /* cti_analyzer_stem() result */
     char cbuf[FOLD_CAP + 1];     /* cti_analyzer_stem() input, zero padded */
 };
 
@@ -71,6 +73,7 @@ typedef struct scan {
     /* the token being folded */
     char buf[FOLD_CAP + 8];
     size_t fl;
+    char stem[STEM_BUF];         /* the token's stem */
     int nonascii;                /* buf holds non-ASCII code points */
     int compose;                 /* buf holds a mark or jamo that may compose */
     int full;                    /* something did not fit in buf */
@@ -347,15 +350,15 @@ static unsigned text_kind(const char *t, size_t n, int ascii)
 /*
  * The stem of folded token t (n bytes, NUL-terminated, n <= CTI_MAX_TOKEN,
  * and zero padded up to KEY_CAP bytes when n <= KEY_CAP) through the
- * cache.  The result is NUL-terminated in a->stembuf.  Returns NULL if the
- * stemmer ran out of memory.
+ * cache.  The result is NUL-terminated in 'out' (STEM_BUF bytes).  Returns
+ * NULL if the stemmer ran out of memory.
  */
-static const char *stem_word(cti_analyzer *a, const char *t, size_t n, size_t *outlen)
+static const char *stem_word(cti_analyzer *a, const char *t, size_t n, char *out,
+                             size_t *outlen)
 {
     cache_entry *set = NULL;
     uint64_t q[KEY_CAP / 8];
     uint32_t tag = 0;
-    char *out = a->stembuf;
     if (a->use_cache && n <= KEY_CAP) {
         memcpy(q, t, KEY_CAP);
         uint64_t hk = hash_key(q);
@@ -446,7 +449,7 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     tok.flags = flags;
     cti_analyzer *a = sc->a;
     if (a && a->stemmer && kind == 0) {
-        tok.stem = stem_word(a, sc->buf, sc->fl, &tok.stemlen);
+        tok.stem = stem_word(a, sc->buf, sc->fl, sc->stem, &tok.stemlen);
         if (!tok.stem)
             return -1;
     }
@@ -722,7 +725,7 @@ const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
     *outlen = len;
     if (!a->stemmer || len == 0 || text_kind(a->cbuf, len, 0) != 0)
         return a->cbuf;
-    const char *st = stem_word(a, a->cbuf, len, outlen);
+    const char *st = stem_word(a, a->cbuf, len, a->stembuf, outlen);
     if (!st) {
         *outlen = len;
         return a->cbuf;

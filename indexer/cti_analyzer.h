@@ -43,8 +43,10 @@
  * "brother-in-law" -> "brother", "in"(J), "law"(J); "AT&T" -> "at",
  * "t"(J); e-mail addresses and URLs become runs of joined tokens
  * ("press@harris.com" -> "press", "harris"(J), "com"(J)) and the words
- * around them are untouched.  A query word made of joined tokens is a
- * phrase.  CJK tokens are never joined.
+ * around them are untouched.  After an abbreviation the joiner is looked
+ * for after its trailing dot ("U.S.-led" -> "u.s", "led"(J)).  A spaced
+ * or doubled dash does not join; neither do em and en dashes.  A query
+ * word made of joined tokens is a phrase.  CJK tokens are never joined.
  *
  * Dotted abbreviations.  Two or more single letters, each followed by
  * '.' (the last one may instead be followed by a word boundary) are one
@@ -56,13 +58,14 @@
  *
  * Numbers.  A token whose folded text holds a digit (Unicode N*) is
  * CTI_TOK_NUMBER.  Numbers, abbreviations and CJK tokens are not stemmed:
- * their stem is their text.  Every other token is stemmed with the
+ * their stem is their text (the test is on the folded text: it holds a
+ * digit or a '.', or starts with a CJK character).  Every other token is stemmed with the
  * analyzer's libstemmer language, capitalised words included ("Uber’s"
  * -> "uber").
  *
  * Positions.  Every token gets the next position, pos0, pos0+1, ...;
- * stopwords are tokens like any other.  A word that folds to nothing (a
- * run of combining marks) is no token and takes no position.
+ * stopwords are tokens like any other.  A word whose characters all fold
+ * to nothing is no token and takes no position.
  *
  * Length.  A folded token longer than CTI_MAX_TOKEN bytes is cut to the
  * longest prefix of at most CTI_MAX_TOKEN bytes that ends on a UTF-8
@@ -83,7 +86,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest folded token kept, in bytes (see cti_analyze() for what is cut). */
+/* Longest folded token kept, in bytes (see "Length" above for what is cut). */
 #define CTI_MAX_TOKEN 64
 
 /* Token flags. */
@@ -114,8 +117,9 @@ typedef struct cti_analyzer cti_analyzer;
  * A new analyzer stemming in 'language' (a libstemmer name such as
  * "english", "french", or "none" for no stemming; NULL means "english").
  * Returns 0 and stores it in *out, or -1 with *out = NULL for an unknown
- * language or no memory.  Free with cti_analyzer_free().  An analyzer is
- * not shared between threads (it owns a stem cache).
+ * language or no memory.  Free with cti_analyzer_free() (NULL is a
+ * no-op).  An analyzer holds a 1 MB stem cache and is not shared between
+ * threads; separate analyzers may be used in separate threads.
  */
 int cti_analyzer_new(const char *language, cti_analyzer **out);
 void cti_analyzer_free(cti_analyzer *a);
@@ -131,9 +135,11 @@ int cti_analyzer_language_ok(const char *language);
  * invalid sequences, NUL and control characters are separators), calling
  * 'fn' for each token with positions counted from 'pos0'.  Returns 0, or
  * the first non-zero value returned by 'fn', or -1 if libstemmer ran out
- * of memory.  Never allocates.  'a' may be NULL: no stemming (as
- * cti_tokenize()).  The token's text and stem are valid only during the
- * callback.
+ * of memory.  Allocates nothing (libstemmer may grow its own buffer for
+ * a long word); time is linear in len.  'text' may be NULL when len is 0.
+ * 'a' may be NULL: no stemming (as cti_tokenize()).  The token's text and
+ * stem are valid only during the callback; the callback may call
+ * cti_analyzer_stem() or cti_analyze() on the same analyzer.
  */
 int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,
                 cti_token_fn fn, void *ctx);

@@ -610,6 +610,37 @@ static void test_callback_stops(void **state)
     cti_analyzer_free(a);
 }
 
+typedef struct reent {
+    cti_analyzer *a;
+    int n, bad;
+} reent;
+
+/* Stems another word in the middle of the callback. */
+static int reent_cb(void *ctx, const cti_token *t)
+{
+    reent *r = ctx;
+    char before[256];
+    snprintf(before, sizeof before, "%s", t->stem);
+    size_t sl;
+    const char *o = cti_analyzer_stem(r->a, "nationalities", 13, &sl);
+    if (strcmp(o, "nation") != 0 || strcmp(t->stem, before) != 0)
+        r->bad++;
+    r->n++;
+    return 0;
+}
+
+/* The callback may use the analyzer; the token's stem stays put. */
+static void test_callback_reentrant(void **state)
+{
+    (void)state;
+    reent r = {english(), 0, 0};
+    const char *s = "campaigns running harrises";
+    assert_int_equal(cti_analyze(r.a, s, strlen(s), 0, reent_cb, &r), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.bad, 0);
+    cti_analyzer_free(r.a);
+}
+
 static void test_tokenize_only(void **state)
 {
     (void)state;
@@ -881,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_fold_matches_utf8proc),
         cmocka_unit_test(test_stem_agrees),
         cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_callback_reentrant),
         cmocka_unit_test(test_tokenize_only),
         cmocka_unit_test(test_pathological_inputs),
         cmocka_unit_test(test_100mb_single_line),
