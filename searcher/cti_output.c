@@ -124,17 +124,21 @@ static cti_status hit_load(cti_search *s, const cti_results *r, size_t i,
     memset(h, 0, sizeof *h);
     h->rank = cti_mset_rank(r->mset, i) + 1;
     h->score = cti_mset_weight(r->mset, i);
-    if (cti_record_decode(data, len, 1, &h->rec, NULL, 0) == 0) {
+    if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
         h->have_rec = 1;
     } else {
         memset(&h->rec, 0, sizeof h->rec);
     }
     cti_analyzer *a = cti_search_analyzer(s);
-    const char *body = h->rec.body ? h->rec.body : "";
-    if (cti_snippet_build(a, r->spec, body, h->rec.body_len, &o->snippet,
-                          &h->snip) != 0)
-        return CTI_ENOMEM;
-    h->have_snip = 1;
+    if (o->no_snippet) {
+        h->snip.text = (char *)"";
+    } else {
+        const char *body = h->rec.body ? h->rec.body : "";
+        if (cti_snippet_build(a, r->spec, body, h->rec.body_len, &o->snippet,
+                              &h->snip) != 0)
+            return CTI_ENOMEM;
+        h->have_snip = 1;
+    }
     const char *title = h->rec.title ? h->rec.title : "";
     if (cti_snippet_title(a, r->spec, title, h->rec.title ? h->rec.title_len : 0,
                           &h->title) != 0)

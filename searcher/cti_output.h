@@ -23,6 +23,7 @@ typedef struct cti_output_opts {
     cti_hl_style style;      /* how highlights are shown (human) */
     const char *open, *close;/* markers for CTI_HL_STYLE_MARKERS */
     cti_snippet_opts snippet;/* fragments and size */
+    int no_snippet;          /* 1: no snippet (empty "snippet", no highlights) */
 } cti_output_opts;
 
 typedef struct cti_printer cti_printer;

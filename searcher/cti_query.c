@@ -1022,7 +1022,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_stopword(const char *w)
+int cti_query_is_stopword(const char *w)
 {
     return bsearch(&w, stopwords, sizeof stopwords / sizeof *stopwords,
                    sizeof *stopwords, cmp_str) != NULL;
@@ -1034,10 +1034,11 @@ static qnode *parse_any(parser *p)
     tokbuf b;
     if (analyze(p, 0, p->len, &b))
         return NULL;
-    int english = !strcmp(cti_analyzer_language(p->a), "english");
+    int english = !strcmp(cti_analyzer_language(p->a), "english") &&
+                  !(p->flags & CTI_QUERY_KEEP_STOPWORDS);
     size_t keep = 0;
     for (size_t i = 0; i < b.n; i++)
-        if (!english || !is_stopword(b.t[i].text))
+        if (!english || !cti_query_is_stopword(b.t[i].text))
             keep++;
     qnode *n = node_new(K_ANY, F_ANY);
     if (!n) {
@@ -1045,7 +1046,13 @@ static qnode *parse_any(parser *p)
         goto done;
     }
     for (size_t i = 0; i < b.n; i++) {
-        if (keep && english && is_stopword(b.t[i].text))
+        if (keep && english && cti_query_is_stopword(b.t[i].text))
+            continue;
+        /* A word said twice is not twice as important. */
+        int dup = 0;
+        for (size_t k = 0; k < n->nkids && !dup; k++)
+            dup = !strcmp(n->kids[k]->stems[0], b.t[i].stem);
+        if (dup)
             continue;
         qnode *w = word_node(p, &b.t[i], F_ANY);
         if (!w || node_add(n, w)) {
@@ -1238,10 +1245,9 @@ char *cti_query_describe(const cti_query *q)
 
 void cti_rank_opts_default(cti_rank_opts *o)
 {
-    o->title_weight = 0.5;
-    o->prox_weight = 0.5;
+    o->title_weight = 0.25;
+    o->prox_weight = 0.25;
     o->prox_window = 4;
-    o->stopwords = 1;
 }
 
 /* Most terms a prefix (word*) may expand to. */
@@ -1408,7 +1414,7 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
         subs[i] = xnode(x, n->kids[i]);
     cti_xq *q = xcombine(x, op, subs, n->nkids, 0);
     free(subs);
-    if (n->kind == K_AND || n->kind == K_ANY) {
+    if (n->kind == K_AND) {
         cti_xq *prox = xproximity(x, n->kids, n->nkids);
         if (prox) {
             cti_xq *pair[2] = { q, prox };

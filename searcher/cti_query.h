@@ -32,6 +32,7 @@ typedef struct cti_query cti_query;
 /* Parse flags. */
 #define CTI_QUERY_ANY 0x01 /* natural language: every word OR-ed and ranked;
                               syntax characters are plain text */
+#define CTI_QUERY_KEEP_STOPWORDS 0x02 /* with CTI_QUERY_ANY: keep function words */
 
 /* Default n of a bare NEAR. */
 #define CTI_NEAR_DEFAULT 10
@@ -68,10 +69,13 @@ char *cti_query_describe(const cti_query *q);
 /* Ranking knobs that shape the Xapian query. */
 typedef struct cti_rank_opts {
     double title_weight;  /* extra weight of a word found in the title (0: none) */
-    double prox_weight;   /* weight of adjacent query words found near each other (0: none) */
+    double prox_weight;   /* AND of bare words: extra weight when two adjacent
+                             query words are found near each other (0: none) */
     unsigned prox_window; /* "near each other": within this many positions */
-    int stopwords;        /* 1: in CTI_QUERY_ANY mode drop common function words */
 } cti_rank_opts;
+
+/* 1 if the folded word 'w' is an English function word ("the", "what"). */
+int cti_query_is_stopword(const char *w);
 
 /* The defaults users get (the ones measured in bench/eval). */
 void cti_rank_opts_default(cti_rank_opts *o);

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,9 +139,14 @@ void cti_search_opts_default(cti_search_opts *o)
     memset(o, 0, sizeof *o);
     o->limit = 10;
     o->sort = CTI_SORT_RELEVANCE;
-    o->k1 = 1.2;
+    /* Measured with bench/eval.sh on TIME and Cranfield (same settings
+       for both): see man/cti-search.1, RANKING. */
+    o->k1 = 1.5;
     o->b = 0.75;
     cti_rank_opts_default(&o->rank);
+    o->prf_docs = 5;
+    o->prf_terms = 10;
+    o->prf_weight = 0.1;
 }
 
 void cti_results_free(cti_results *r)
@@ -151,6 +157,186 @@ void cti_results_free(cti_results *r)
     cti_mset_free(r->mset);
     cti_hl_spec_free(r->spec);
     free(r);
+}
+
+/* ---------------------------------------------------------------- */
+/* Pseudo-relevance feedback (--any)                                */
+/* ---------------------------------------------------------------- */
+
+typedef struct cand {
+    char *term;
+    double tf;      /* sum over feedback documents of wdf / length */
+    unsigned ndocs; /* feedback documents holding it */
+    double score;
+} cand;
+
+static int cmp_cand_term(const void *a, const void *b)
+{
+    return strcmp(((const cand *)a)->term, ((const cand *)b)->term);
+}
+
+static int cmp_cand_score(const void *a, const void *b)
+{
+    double x = ((const cand *)a)->score, y = ((const cand *)b)->score;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int is_query_word(void *ctx, size_t start, size_t end,
+                         const char *folded, const char *term)
+{
+    (void)start;
+    (void)end;
+    (void)folded;
+    return !strcmp(ctx, term);
+}
+
+/* A term worth expanding with: a plain lower-case word of 3+ letters. */
+static int expandable(const char *t, size_t len)
+{
+    if (len < 3 || len > 40)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || (unsigned char)t[i] >= 0x80))
+            return 0;
+    return 1;
+}
+
+/*
+ * The query 'base' OR the words most typical of its top hits: for each
+ * candidate, the mean of wdf/length over the feedback documents times its
+ * idf; words of the query and function words are left out.  *out is NULL
+ * when there is nothing to add.
+ */
+static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
+                         const cti_search_opts *o, cti_xq **out)
+{
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    cand *c = NULL;
+    size_t nc = 0, cap = 0, nsel = 0;
+    cti_xq **subs = NULL;
+    cti_status st;
+
+    *out = NULL;
+    st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, base);
+    if (st == CTI_OK)
+        st = cti_enquire_set_bm25(e, o->k1, 0, 1, o->b, 0.5);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, o->prf_docs, 0, &m);
+    if (st != CTI_OK)
+        goto done;
+    size_t nd = cti_mset_size(m);
+    if (nd < 2)
+        goto done;
+    for (size_t i = 0; i < nd; i++) {
+        cti_termiter *it = NULL;
+        const char *t;
+        size_t tl;
+        uint32_t wdf;
+        double len = 0;
+        size_t first = nc;
+        st = cti_db_terms(s->db, NULL, cti_mset_docid(m, i), &it);
+        if (st != CTI_OK)
+            goto done;
+        while ((st = cti_termiter_next(it, &t, &tl, &wdf)) == CTI_OK) {
+            if (t[0] >= 'A' && t[0] <= 'Z')
+                continue;
+            len += wdf;
+            if (!expandable(t, tl))
+                continue;
+            if (nc == cap) {
+                size_t ncap = cap ? cap * 2 : 1024;
+                cand *x = realloc(c, ncap * sizeof *x);
+                if (!x) {
+                    st = CTI_ENOMEM;
+                    break;
+                }
+                c = x;
+                cap = ncap;
+            }
+            c[nc].term = strndup(t, tl);
+            if (!c[nc].term) {
+                st = CTI_ENOMEM;
+                break;
+            }
+            c[nc].tf = wdf;
+            c[nc].ndocs = 1;
+            nc++;
+        }
+        cti_termiter_free(it);
+        if (st != CTI_DONE)
+            goto done;
+        st = CTI_OK;
+        for (size_t k = first; k < nc; k++)
+            c[k].tf /= len > 0 ? len : 1;
+    }
+    /* Merge the same term from several documents. */
+    qsort(c, nc, sizeof *c, cmp_cand_term);
+    size_t w = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (w && !strcmp(c[w - 1].term, c[i].term)) {
+            c[w - 1].tf += c[i].tf;
+            c[w - 1].ndocs++;
+            free(c[i].term);
+        } else {
+            c[w++] = c[i];
+        }
+    }
+    nc = w;
+    for (size_t i = 0; i < nc; i++) {
+        c[i].score = 0;
+        if (c[i].ndocs < 2 || cti_query_is_stopword(c[i].term) ||
+            cti_query_words(q, is_query_word, c[i].term))
+            continue;
+        uint32_t df = 0;
+        st = cti_db_termfreq(s->db, c[i].term, strlen(c[i].term), &df);
+        if (st != CTI_OK)
+            goto done;
+        if (df == 0 || df * 2 > s->doccount)
+            continue;
+        c[i].score = c[i].tf / (double)nd * log((double)s->doccount / df);
+    }
+    qsort(c, nc, sizeof *c, cmp_cand_score);
+    while (nsel < nc && nsel < o->prf_terms && c[nsel].score > 0)
+        nsel++;
+    if (nsel == 0)
+        goto done;
+    subs = calloc(nsel, sizeof *subs);
+    if (!subs) {
+        st = CTI_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < nsel && st == CTI_OK; i++) {
+        cti_xq *t = NULL;
+        st = cti_xq_term(c[i].term, strlen(c[i].term), 1, 0, &t);
+        if (st == CTI_OK) {
+            st = cti_xq_scale(t, o->prf_weight * c[i].score / c[0].score,
+                              &subs[i]);
+            cti_xq_free(t);
+        }
+    }
+    if (st == CTI_OK) {
+        cti_xq *exp = NULL;
+        st = cti_xq_combine(CTI_XQ_OR, subs, nsel, 0, &exp);
+        if (st == CTI_OK) {
+            cti_xq *pair[2] = { (cti_xq *)base, exp };
+            st = cti_xq_combine(CTI_XQ_OR, pair, 2, 0, out);
+            cti_xq_free(exp);
+        }
+    }
+done:
+    if (subs)
+        for (size_t i = 0; i < nsel; i++)
+            cti_xq_free(subs[i]);
+    free(subs);
+    for (size_t i = 0; i < nc; i++)
+        free(c[i].term);
+    free(c);
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    return st;
 }
 
 cti_status cti_search_run(cti_search *s, const char *text,
@@ -188,6 +374,19 @@ cti_status cti_search_run(cti_search *s, const char *text,
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
+    }
+    if ((o->flags & CTI_QUERY_ANY) && o->prf_docs && o->prf_terms &&
+        o->prf_weight > 0 && o->sort == CTI_SORT_RELEVANCE) {
+        cti_xq *x2 = NULL;
+        st = expand(s, r->query, xq, o, &x2);
+        if (st != CTI_OK) {
+            snprintf(err, errlen, "%s", cti_errmsg());
+            goto done;
+        }
+        if (x2) {
+            cti_xq_free(xq);
+            xq = x2;
+        }
     }
     st = cti_enquire_new(s->db, &e);
     if (st == CTI_OK)

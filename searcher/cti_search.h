@@ -53,6 +53,11 @@ typedef struct cti_search_opts {
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
+    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback adds
+       the 'prf_terms' words most typical of the top 'prf_docs' hits,
+       weighted 'prf_weight' (prf_docs 0: off). */
+    unsigned prf_docs, prf_terms;
+    double prf_weight;
 } cti_search_opts;
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */

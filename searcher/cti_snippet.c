@@ -928,7 +928,7 @@ static frag layout(const chooser *ch, uint32_t a, uint32_t b, uint32_t lo,
     } else {
         /* a long sentence: when its end fits, show all up to there */
         uint32_t se = b;
-        while (se < hi && !tk[se + 1].sent)
+        while (se < hi && !tk[se + 1].sent && tk[se].cend - tk[a].cstart <= size)
             se++;
         if (se == hi || tk[se].cend - tk[a].cstart > size) {
             uint32_t ctx = slack / 3 < 40 ? slack / 3 : 40;

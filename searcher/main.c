@@ -38,11 +38,12 @@ static const char usage[] =
     "      --json             one JSON object per hit per line\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
-    "      --bm25 K1,B        BM25 parameters (default 1.2,0.75)\n"
+    "      --bm25 K1,B        BM25 parameters (default 1.5,0.75)\n"
     "      --fragments N      snippet fragments (default 2)\n"
     "      --snippet-size N   snippet length in characters (default 200)\n"
     "      --highlight STYLE  ansi, markers, html or none (default: ansi in\n"
     "                         colour, markers otherwise)\n"
+    "      --no-snippets      titles and ids only (faster)\n"
     "      --markers OPEN,CLOSE  markers for --highlight=markers (default [,])\n"
     "      --color WHEN       auto (default), always or never; NO_COLOR is obeyed\n"
     "      --explain          print the parsed query and exit\n"
@@ -54,7 +55,7 @@ static const char usage[] =
 enum {
     OPT_DB = 256, OPT_ANY, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
-    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX
+    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS
 };
 
 static const struct option longopts[] = {
@@ -73,6 +74,7 @@ static const struct option longopts[] = {
     { "color", required_argument, NULL, OPT_COLOR },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "explain", no_argument, NULL, OPT_EXPLAIN },
+    { "no-snippets", no_argument, NULL, OPT_NO_SNIPPETS },
     { "title-weight", required_argument, NULL, OPT_TITLE_WEIGHT },
     { "proximity", required_argument, NULL, OPT_PROX },
     { "help", no_argument, NULL, 'h' },
@@ -206,6 +208,7 @@ int main(int argc, char **argv)
         }
         case OPT_COLOR: color = optarg; break;
         case OPT_EXPLAIN: explain = 1; break;
+        case OPT_NO_SNIPPETS: oo.no_snippet = 1; break;
         case 'h':
             fputs(usage, stdout);
             return 0;
