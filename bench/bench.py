@@ -523,14 +523,14 @@ def bench_corpus(name, cdir, have, queries):
             log("  %d/%d rounds" % (i, RUNS))
     res["tools"] = tools
 
-    if "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
+    if SHARDS > 1 and "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
         bench_shards(res, cdir, work, qdbs["cti"], queries)
     return res
 
 
 # ------------------------------------------------------------ shards
 
-SHARDS = 3
+SHARDS = int(env("BENCH_SHARDS", "3"))
 
 
 def free_port():
@@ -856,7 +856,7 @@ def report_corpus(res, queries):
                 continue
             t = tgt("analyzer", a.get("mbps")) if mode == "analyze" else ("", "")
             rows.append([label, fnum(a.get("mbps")), fnum(a.get("secs"), 2),
-                         a.get("tokens") if a.get("tokens") is not None else "n/a"] + list(t))
+                         a.get("tokens") or "–"] + list(t))
         out.append("### Analyzer (bench/analyze, one thread)\n")
         out.append(table(["stage", "MB/s", "s", "tokens", "target", "met"], rows))
         out.append("")
@@ -979,12 +979,14 @@ def main(argv):
     out.append("- cti-search without snippets: %s\n"
                % ("`%s`" % " ".join(nosnip) if nosnip else
                   "n/a (cti-search has no option that turns snippets off)"))
+    body = []
+    for res in results:
+        body.append(report_corpus(res, queries))    # also pools the latencies
+        if res.get("shards"):
+            body.append(report_shards(res, queries))
     out.append("## Headline\n")
     out.append(headline(results) + "\n")
-    for res in results:
-        out.append(report_corpus(res, queries))
-        if res.get("shards"):
-            out.append(report_shards(res, queries))
+    out.extend(body)
     out.append("## The query set in each tool's syntax (bench/queries.txt)\n")
     out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
                "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "

@@ -14,6 +14,7 @@
 #                kept and reused while the seed, size and generator match
 #   BENCH_RUNS   processes per query and tool for the latency figures
 #                (default: 21)
+#   BENCH_SHARDS shards for the sharding comparison, 0 to skip it (default: 3)
 #   BENCH_RESULTS  where to write the Markdown results
 #                (default: bench/RESULTS.md)
 set -eu
@@ -82,5 +83,6 @@ for size in $BENCH_SIZES; do
 done
 
 export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES
+[ -n "${BENCH_SHARDS:-}" ] && export BENCH_SHARDS
 # shellcheck disable=SC2086
 exec "$PY" "$here/bench.py" $corpora
