@@ -493,3 +493,75 @@ done:
     free(text);
     return st;
 }
+
+cti_status cti_shard_open_search(const char *path, int partial,
+                                 unsigned timeout_ms, cti_db **out,
+                                 unsigned *skipped, char *msg, size_t msglen)
+{
+    cti_shard_layout lay;
+    cti_status st;
+    unsigned remote = 0, left = 0;
+    size_t used = 0;
+    *out = NULL;
+    if (skipped)
+        *skipped = 0;
+    if (msg && msglen)
+        msg[0] = '\0';
+    /* A stub cti cannot parse (e.g. a program remote) is Xapian's to open. */
+    if (cti_shard_layout_read(path, &lay, NULL, 0) != CTI_OK)
+        memset(&lay, 0, sizeof lay);
+    for (unsigned i = 0; i < lay.n; i++)
+        remote += lay.t[i].host != NULL;
+    if (!remote) {
+        cti_shard_layout_free(&lay);
+        st = cti_db_open(path, CTI_DB_READ, out);
+        if (st != CTI_OK)
+            fail(st, msg, msglen, "%s", cti_errmsg());
+        return st;
+    }
+    st = CTI_OK;
+    for (unsigned i = 0; i < lay.n; i++) {
+        cti_shard_target *t = &lay.t[i];
+        cti_db *db = NULL;
+        cti_status s = t->host
+            ? cti_db_open_remote(t->host, t->port, timeout_ms, 0, &db)
+            : cti_db_open(t->path, CTI_DB_READ, &db);
+        if (s == CTI_OK && *out) {
+            s = cti_db_add_shard(*out, db);
+            cti_db_free(db); /* the shard stays open inside *out */
+        } else if (s == CTI_OK) {
+            *out = db;
+        }
+        if (s == CTI_OK)
+            continue;
+        if (!partial) {
+            fail(s, msg, msglen, "%s: %s", t->label, cti_errmsg());
+            st = s;
+            break;
+        }
+        /* Partial results: say which shard is missing, go on. */
+        left++;
+        if (msg && used < msglen) {
+            int k = snprintf(msg + used, msglen - used, "%s%s: %s",
+                             used ? "; " : "", t->label, cti_errmsg());
+            if (k > 0)
+                used += (size_t)k;
+        }
+        st = s;
+    }
+    if (!partial && st != CTI_OK) {
+        cti_db_free(*out);
+        *out = NULL;
+    } else if (!*out) {
+        if (msg && msglen && !used)
+            fail(st, msg, msglen, "no shard of '%s' could be opened", path);
+        if (st == CTI_OK)
+            st = CTI_ENOTFOUND;
+    } else {
+        st = CTI_OK;
+    }
+    if (skipped)
+        *skipped = left;
+    cti_shard_layout_free(&lay);
+    return st;
+}

@@ -102,4 +102,18 @@ cti_status cti_shard_layout_create(const char *dir, unsigned n, char *err,
 cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
                              char *err, size_t errlen);
 
+/*
+ * Open 'path' for searching, like cti_db_open(path, CTI_DB_READ), but a
+ * stub (file, or folder) listing remote shards is opened shard by shard:
+ * each remote with 'timeout_ms' per network operation (0: 10 s).  A
+ * shard that cannot be opened is an error whose message (in 'msg') names
+ * it; with 'partial' it is left out instead, *skipped counts it and 'msg'
+ * says which were left out, unless none could be opened (an error).
+ * Returns CTI_OK and a new handle in *out (free with cti_db_free()), or
+ * an error status with *out = NULL and the reason in 'msg'.
+ */
+cti_status cti_shard_open_search(const char *path, int partial,
+                                 unsigned timeout_ms, cti_db **out,
+                                 unsigned *skipped, char *msg, size_t msglen);
+
 #endif /* CTI_SHARD_H */

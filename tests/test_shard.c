@@ -424,6 +424,63 @@ static void test_remote_down_is_named(void **state)
     assert_non_null(strstr(cti_errmsg(), want));
 }
 
+/* Searching a stub with a shard that is down: an error, or partial results. */
+static void test_open_search_partial(void **state)
+{
+    (void)state;
+    char dir[512], single[512], stub[600], text[128], msg[512], want[64];
+    unsigned port = closed_port(), skipped = 9;
+    uint32_t n;
+    cti_db *db;
+    path_in(dir, sizeof dir, "part2");
+    path_in(single, sizeof single, "part1");
+    build_both(dir, single, 2);
+    path_in(stub, sizeof stub, "part.stub");
+    /* Paths relative to the stub's folder. */
+    snprintf(text, sizeof text, "auto part2/shard-00\nremote 127.0.0.1:%u\n"
+             "auto part2/shard-01\n", port);
+    write_file(stub, text);
+    snprintf(want, sizeof want, "remote 127.0.0.1:%u", port);
+    /* Strict: the error names the shard. */
+    assert_int_equal(cti_shard_open_search(stub, 0, 2000, &db, &skipped, msg,
+                                           sizeof msg), CTI_ENETWORK);
+    assert_null(db);
+    assert_int_equal(skipped, 0);
+    assert_non_null(strstr(msg, want));
+    /* Partial: the other shards, and a word on the missing one. */
+    assert_int_equal(cti_shard_open_search(stub, 1, 2000, &db, &skipped, msg,
+                                           sizeof msg), CTI_OK);
+    assert_int_equal(skipped, 1);
+    assert_non_null(strstr(msg, want));
+    assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
+    assert_int_equal(n, NDOCS);
+    char ra[64], rb[64];
+    cti_db *one;
+    assert_int_equal(cti_db_open(single, CTI_DB_READ, &one), CTI_OK);
+    ranked(db, "union", ra, sizeof ra);
+    ranked(one, "union", rb, sizeof rb);
+    assert_string_equal(ra, rb);
+    cti_db_free(one);
+    cti_db_free(db);
+    /* Nothing left: an error even when partial. */
+    snprintf(text, sizeof text, "remote 127.0.0.1:%u\n", port);
+    write_file(stub, text);
+    assert_true(cti_shard_open_search(stub, 1, 2000, &db, &skipped, msg,
+                                      sizeof msg) != CTI_OK);
+    assert_null(db);
+    assert_int_equal(skipped, 1);
+    /* Without remote lines it is cti_db_open(). */
+    assert_int_equal(cti_shard_open_search(dir, 0, 0, &db, &skipped, msg,
+                                           sizeof msg), CTI_OK);
+    assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
+    assert_int_equal(n, NDOCS);
+    cti_db_free(db);
+    path_in(stub, sizeof stub, "no-such-index");
+    assert_int_equal(cti_shard_open_search(stub, 0, 0, &db, &skipped, msg,
+                                           sizeof msg), CTI_ENOTFOUND);
+    assert_true(strlen(msg) > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_shards_rank_like_one),
         cmocka_unit_test(test_unshard),
         cmocka_unit_test(test_remote_down_is_named),
+        cmocka_unit_test(test_open_search_partial),
     };
     return cmocka_run_group_tests_name("shard", tests, setup, teardown);
 }
