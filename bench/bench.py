@@ -975,6 +975,15 @@ def main(argv):
                   env("BENCH_SIZES", "sotu 200"), env("BENCH_SEED", "1"), RUNS))
     out.append("- machine: " + machine_line())
     out.append("- load average at start / end: %s / %s" % (load0, loadavg()))
+    try:
+        busy = max(float(load0.split()[0]), float(loadavg().split()[0]))
+    except (ValueError, IndexError):
+        busy = 0.0
+    if busy > (os.cpu_count() or 1):
+        out.append("- **the machine was busy** (load %.1f on %d cores): other work shared the CPU, "
+                   "so absolute times are inflated and noisy; the ratios, measured in the same "
+                   "run with the tools interleaved, are less affected; the CPU-time row of "
+                   "the indexing tables is the least affected." % (busy, os.cpu_count() or 1))
     nosnip = NOSNIP.get("opts")
     out.append("- cti-search without snippets: %s\n"
                % ("`%s`" % " ".join(nosnip) if nosnip else
