@@ -521,6 +521,8 @@ static int suggest_word(void *ctx, size_t start, size_t end,
 {
     suggest_ctx *c = ctx;
     uint32_t tf = 0;
+    if (strlen(folded) < 3)
+        return 0; /* too short to guess what was meant */
     if (cti_db_termfreq(c->s->db, term, strlen(term), &tf) != CTI_OK || tf > 0)
         return 0;
     size_t plen = 0;
@@ -589,7 +591,20 @@ cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
     }
     memcpy(p, text + at, len - at);
     p[len - at] = '\0';
-    *out = r;
+    /* Only suggest what finds something. */
+    cti_search_opts o;
+    cti_search_opts_default(&o);
+    o.flags = flags;
+    o.limit = 0;
+    o.check_at_least = 1;
+    cti_results *res = NULL;
+    char err[128];
+    if (cti_search_run(s, r, &o, &res, NULL, err, sizeof err) == CTI_OK &&
+        res->matches > 0)
+        *out = r;
+    else
+        free(r);
+    cti_results_free(res);
 done:
     for (size_t i = 0; i < c.nfixes; i++)
         free(c.fixes[i].word);
