@@ -70,10 +70,18 @@ typedef struct scan {
     const unsigned char *s;
     size_t len;
     uint32_t pos;
-    /* the token being folded */
-    char buf[FOLD_CAP + 8];
+    /* the token being folded, in one of two buffers (the other holds the
+     * pending token, see emit()) */
+    char *buf;
+    char bufs[2][FOLD_CAP + 8];
     size_t fl;
-    char stem[STEM_BUF];         /* the token's stem */
+    char stem[STEM_BUF];         /* the delivered token's stem */
+    /* the pending token: folded, waiting for its stem and its callback */
+    int have_pend;
+    int pend_stem;               /* it is to be stemmed */
+    int pend_hashed;             /* pend_hash holds its cache hash */
+    uint64_t pend_hash;
+    cti_token pend;
     int nonascii;                /* buf holds non-ASCII code points */
     int compose;                 /* buf holds a mark or jamo that may compose */
     int full;                    /* something did not fit in buf */
@@ -347,23 +355,37 @@ static unsigned text_kind(const char *t, size_t n, int ascii)
     return k;
 }
 
+/* Cache hash of a folded token of at most KEY_CAP bytes, zero padded. */
+static inline uint64_t token_hash(const char *t)
+{
+    uint64_t q[KEY_CAP / 8];
+    memcpy(q, t, KEY_CAP);
+    return hash_key(q);
+}
+
+/* The cache set of hash hk. */
+static inline cache_entry *cache_set(const cti_analyzer *a, uint64_t hk)
+{
+    return a->cache + (size_t)(hk & (CACHE_SETS - 1)) * CACHE_WAYS;
+}
+
 /*
  * The stem of folded token t (n bytes, NUL-terminated, n <= CTI_MAX_TOKEN,
  * and zero padded up to KEY_CAP bytes when n <= KEY_CAP) through the
- * cache.  The result is NUL-terminated in 'out' (STEM_BUF bytes).  Returns
- * NULL if the stemmer ran out of memory.
+ * cache; 'hk' is token_hash(t) when the cache is on and n <= KEY_CAP.
+ * The result is NUL-terminated in 'out' (STEM_BUF bytes).  Returns NULL
+ * if the stemmer ran out of memory.
  */
-static const char *stem_word(cti_analyzer *a, const char *t, size_t n, char *out,
-                             size_t *outlen)
+static const char *stem_hashed(cti_analyzer *a, const char *t, size_t n, uint64_t hk,
+                               char *out, size_t *outlen)
 {
     cache_entry *set = NULL;
     uint64_t q[KEY_CAP / 8];
     uint32_t tag = 0;
     if (a->use_cache && n <= KEY_CAP) {
         memcpy(q, t, KEY_CAP);
-        uint64_t hk = hash_key(q);
-        tag = (uint32_t)(hk >> 32) | 1u;
-        set = a->cache + (size_t)(hk & (CACHE_SETS - 1)) * CACHE_WAYS;
+        tag = (uint32_t)(hk >> 32) | 1u; /* 0 marks an empty way */
+        set = cache_set(a, hk);
         for (int w = 0; w < CACHE_WAYS; w++) {
             cache_entry *e = &set[w];
             if (e->tag == tag && e->key[0] == q[0] && e->key[1] == q[1]) {
@@ -403,11 +425,41 @@ static const char *stem_word(cti_analyzer *a, const char *t, size_t n, char *out
     return out;
 }
 
+/* stem_hashed() for a token not hashed yet. */
+static const char *stem_word(cti_analyzer *a, const char *t, size_t n, char *out,
+                             size_t *outlen)
+{
+    uint64_t hk = a->use_cache && n <= KEY_CAP ? token_hash(t) : 0;
+    return stem_hashed(a, t, n, hk, out, outlen);
+}
+
+/*
+ * Deliver the pending token: stem it, call back.  Returns the callback's
+ * value, or -1 if the stemmer ran out of memory.
+ */
+static int deliver(scan *sc)
+{
+    cti_token *tok = &sc->pend;
+    sc->have_pend = 0;
+    if (sc->pend_stem) {
+        cti_analyzer *a = sc->a;
+        uint64_t hk = sc->pend_hash;
+        if (!sc->pend_hashed)
+            hk = a->use_cache && tok->len <= KEY_CAP ? token_hash(tok->text) : 0;
+        tok->stem = stem_hashed(a, tok->text, tok->len, hk, sc->stem, &tok->stemlen);
+        if (!tok->stem)
+            return -1;
+    }
+    return sc->fn(sc->ctx, tok);
+}
+
 /*
  * Emit the folded token in sc->buf spanning [start, end).  'join_end' is
  * where the joiner test for the next token starts.  Empty tokens (a word
  * of marks that folded to nothing) are dropped without using a position.
- * Returns the callback's value, or -1 if the stemmer ran out of memory.
+ * The token becomes the pending one, and the one pending before it is
+ * delivered.  Returns that callback's value, or -1 if the stemmer ran out
+ * of memory.
  */
 static int emit(scan *sc, size_t start, size_t end, size_t join_end,
                 unsigned flags, int joinable)
@@ -438,22 +490,31 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     sc->have_prev = joinable;
     sc->prev_join_end = join_end;
 
-    cti_token tok;
-    tok.text = sc->buf;
-    tok.len = sc->fl;
-    tok.stem = sc->buf;
-    tok.stemlen = sc->fl;
-    tok.pos = sc->pos++;
-    tok.start = start;
-    tok.end = end;
-    tok.flags = flags;
+    /* The token waits here while the next one is scanned, so that the
+     * stem cache line asked for now has arrived when it is looked up. */
+    int rc = sc->have_pend ? deliver(sc) : 0;
+    if (rc != 0)
+        return rc;
+    cti_token *tok = &sc->pend;
+    tok->text = sc->buf;
+    tok->len = sc->fl;
+    tok->stem = sc->buf;
+    tok->stemlen = sc->fl;
+    tok->pos = sc->pos++;
+    tok->start = start;
+    tok->end = end;
+    tok->flags = flags;
     cti_analyzer *a = sc->a;
-    if (a && a->stemmer && kind == 0) {
-        tok.stem = stem_word(a, sc->buf, sc->fl, sc->stem, &tok.stemlen);
-        if (!tok.stem)
-            return -1;
+    sc->pend_stem = a && a->stemmer && kind == 0;
+    sc->pend_hashed = 0;
+    if (sc->pend_stem && a->use_cache && sc->fl <= KEY_CAP) {
+        sc->pend_hash = token_hash(sc->buf);
+        sc->pend_hashed = 1;
+        __builtin_prefetch(cache_set(a, sc->pend_hash));
     }
-    return sc->fn(sc->ctx, &tok);
+    sc->have_pend = 1;
+    sc->buf = sc->buf == sc->bufs[0] ? sc->bufs[1] : sc->bufs[0];
+    return 0;
 }
 
 /*
@@ -617,7 +678,7 @@ static int scan_run(scan *sc)
         if ((rc = emit(sc, start, i, i, 0, 1)) != 0)
             return rc;
     }
-    return 0;
+    return sc->have_pend ? deliver(sc) : 0;
 }
 
 int cti_analyzer_language_ok(const char *language)
@@ -704,6 +765,8 @@ int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,
     sc.pos = pos0;
     sc.have_prev = 0;
     sc.prev_join_end = 0;
+    sc.have_pend = 0;
+    sc.buf = sc.bufs[0];
     fold_reset(&sc);
     return scan_run(&sc);
 }
