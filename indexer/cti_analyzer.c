@@ -522,6 +522,7 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
  * letters each followed by '.' or a word boundary, at least two of them.
  * On success folds "u.s" into sc->buf, stores the end of the token in
  * *tokend and the end after a trailing dot in *joinend, and returns 1.
+ * A possessive after the abbreviation ("U.N.'s") is inside the span.
  */
 static int scan_abbrev(scan *sc, size_t i, size_t *tokend, size_t *joinend)
 {
@@ -539,7 +540,7 @@ static int scan_abbrev(scan *sc, size_t i, size_t *tokend, size_t *joinend)
             int32_t c2;
             size_t l2;
             int k2 = class_at(sc, k, &c2, &l2);
-            if (is_word_class(k2) || k2 == C_CJK || k2 == C_FORMAT || k2 == C_APOS)
+            if (is_word_class(k2) || k2 == C_CJK || k2 == C_FORMAT)
                 break;
         }
         if (n > 0)
@@ -553,8 +554,16 @@ static int scan_abbrev(scan *sc, size_t i, size_t *tokend, size_t *joinend)
     }
     if (n < 2)
         return 0;
+    size_t after = (end < sc->len && sc->s[end] == '.') ? end + 1 : end;
+    /* a possessive: "U.N.'s" */
+    int32_t c1, c2, c3;
+    size_t l1, l2, l3;
+    if (class_at(sc, after, &c1, &l1) == C_APOS &&
+        class_at(sc, after + l1, &c2, &l2) == C_LETTER && (c2 == 's' || c2 == 'S') &&
+        !is_word_class(class_at(sc, after + l1 + 1, &c3, &l3)))
+        end = after = after + l1 + 1;
     *tokend = end;
-    *joinend = (end < sc->len && sc->s[end] == '.') ? end + 1 : end;
+    *joinend = after;
     return 1;
 }
 

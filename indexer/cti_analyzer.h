@@ -54,7 +54,9 @@
  * "U.S." and "U.S" -> "u.s" (not "us"), "e.g." -> "e.g", "D.C." -> "d.c";
  * the span ends after the last letter, so a sentence-final dot is not in
  * it.  A letter followed by more letters ends the abbreviation: "U.Senate"
- * -> "u", "senate"(J).  Flag CTI_TOK_ABBREV.
+ * -> "u", "senate"(J).  A possessive after it is in the span, not in the
+ * text: "the U.N.’s budget" -> "u.n" spanning "U.N.’s".  Flag
+ * CTI_TOK_ABBREV.
  *
  * Numbers.  A token whose folded text holds a digit (Unicode N*) is
  * CTI_TOK_NUMBER.  Numbers, abbreviations and CJK tokens are not stemmed:
