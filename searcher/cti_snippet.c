@@ -527,6 +527,16 @@ static int hits_push(hits *h, uint32_t a, uint32_t b, uint32_t g, uint32_t it)
     return 0;
 }
 
+/* Sort by first token; words and phrases alone come out sorted already. */
+static void sort_hits(hits *h)
+{
+    for (size_t i = 1; i < h->n; i++)
+        if (hit_cmp(&h->v[i - 1], &h->v[i]) > 0) {
+            qsort(h->v, h->n, sizeof *h->v, hit_cmp);
+            return;
+        }
+}
+
 /* 1 if ref r matched token t (off: first match of each token). */
 static int matched_at(const scan *sc, const uint32_t *off, uint32_t t, uint32_t r)
 {
@@ -702,10 +712,8 @@ static int build_hits(const scan *sc, hits *units, hits *hl)
         if (near_matches(sc, (uint32_t)g, tmp.v, tmp.n, units, hl))
             goto done;
     }
-    if (units->n > 1)
-        qsort(units->v, units->n, sizeof *units->v, hit_cmp);
-    if (hl->n > 1)
-        qsort(hl->v, hl->n, sizeof *hl->v, hit_cmp);
+    sort_hits(units);
+    sort_hits(hl);
     rc = 0;
 done:
     free(off);
@@ -867,13 +875,20 @@ typedef struct frag {
 
 typedef struct chooser {
     const scan *sc;
-    const hit *u;       /* scoring units, sorted */
+    const hit *u;       /* scoring units, sorted by first token */
     size_t nu;
     const double *w;    /* weight of each spec group */
+    double eps;         /* weights closer than this are equal */
     uint32_t *sent_prev;/* latest sentence start at or before each token */
-    uint32_t *seen;     /* per group stamp */
-    uint32_t stamp;
-    unsigned char *covered;
+    unsigned char *covered; /* per group: shown by a chosen fragment */
+    uint32_t *cnt;      /* per group: units in the window */
+    /* per unit, for one fragment size: */
+    uint32_t *ue;       /* last token (see unit_end()) */
+    uint32_t *ee;       /* character where it ends */
+    uint32_t *eorder;   /* units by ee */
+    uint32_t *rid;      /* free range holding the unit, or UINT32_MAX */
+    uint32_t *byrange;  /* eorder grouped by range */
+    unsigned char *in;  /* in the window */
     frag f[64];
     size_t nf;
 } chooser;
@@ -889,22 +904,6 @@ static uint32_t unit_end(const chooser *ch, const hit *h, uint32_t size)
         return h->b;
     uint32_t b = h->a + ch->sc->items[h->it].nstems - 1;
     return b < h->b ? b : h->b;
-}
-
-/* The free token range around token t, or 0 if t is inside a fragment. */
-static int free_range(const chooser *ch, uint32_t t, uint32_t *lo, uint32_t *hi)
-{
-    *lo = 0;
-    *hi = (uint32_t)ch->sc->ntoks - 1;
-    for (size_t i = 0; i < ch->nf; i++) {
-        if (t >= ch->f[i].s && t <= ch->f[i].e)
-            return 0;
-        if (ch->f[i].e < t && ch->f[i].e + 1 > *lo)
-            *lo = ch->f[i].e + 1;
-        if (ch->f[i].s > t && ch->f[i].s - 1 < *hi)
-            *hi = ch->f[i].s - 1;
-    }
-    return 1;
 }
 
 /*
@@ -974,74 +973,185 @@ static frag layout(const chooser *ch, uint32_t a, uint32_t b, uint32_t lo,
     return f;
 }
 
-/*
- * Pick the best window of at most 'size' characters among the units that
- * lie outside the fragments chosen so far.  Groups not yet covered count
- * their full weight; covered groups and repeats only break ties.  Returns
- * 1 and the fragment in *out, or 0 when no window adds a new group (the
- * first fragment only needs some unit).
- */
-static int pick(chooser *ch, uint32_t size, frag *out)
-{
-    const tok *tk = ch->sc->toks;
-    double bp = -1, bs = -1;
-    int bsent = 0, found = 0;
-    uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
-
-    for (size_t i = 0; i < ch->nu; i++) {
-        uint32_t lo, hi, a = ch->u[i].a, bmax = unit_end(ch, &ch->u[i], size);
-        double pri = 0, sec = 0;
-
-        if (!free_range(ch, a, &lo, &hi) || bmax > hi)
-            continue;
-        ch->stamp++;
-        uint32_t base = tk[a].cstart;
-        size_t stop = ch->nu - i > 1024 ? i + 1024 : ch->nu;   /* bound the work */
-        for (size_t j = i; j < stop && tk[ch->u[j].a].cstart - base <= size; j++) {
-            const hit *h = &ch->u[j];
-            uint32_t hb = unit_end(ch, h, size);
-            if (hb > hi || (j != i && tk[hb].cend - base > size))
-                continue;
-            if (hb > bmax)
-                bmax = hb;
-            if (ch->seen[h->g] != ch->stamp) {
-                ch->seen[h->g] = ch->stamp;
-                if (ch->covered[h->g])
-                    sec += ch->w[h->g];
-                else
-                    pri += ch->w[h->g];
-            } else {
-                sec += ch->w[h->g] * 0.25;
-            }
-        }
-        uint32_t used = tk[bmax].cend - base;
-        uint32_t slack = used < size ? size - used : 0;
-        uint32_t sp = ch->sent_prev[a];
-        int sent = sp >= lo && tk[a].cstart - tk[sp].cstart <= slack;
-        double eps = 1e-9 * (pri > bp ? pri : bp);
-        if (pri > bp + eps ||
-            (pri >= bp - eps && (sec > bs + 1e-9 ||
-                                 (sec >= bs - 1e-9 && sent && !bsent)))) {
-            bp = pri;
-            bs = sec;
-            bsent = sent;
-            ba = a;
-            bb = bmax;
-            blo = lo;
-            bhi = hi;
-            found = 1;
-        }
-    }
-    if (!found || (ch->nf > 0 && bp <= 0))
-        return 0;
-    *out = layout(ch, ba, bb, blo, bhi, size);
-    return 1;
-}
-
 static int frag_cmp(const void *x, const void *y)
 {
     const frag *a = x, *b = y;
     return a->s < b->s ? -1 : a->s > b->s;
+}
+
+/* Sort units by where they end (already sorted unless lengths differ). */
+static const chooser *sort_ch;
+static int ee_cmp(const void *x, const void *y)
+{
+    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+    if (sort_ch->ee[i] != sort_ch->ee[j])
+        return sort_ch->ee[i] < sort_ch->ee[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Fill ue, ee and eorder for fragments of 'size' characters. */
+static void prepare_size(chooser *ch, uint32_t size)
+{
+    const tok *tk = ch->sc->toks;
+    int sorted = 1;
+    for (size_t j = 0; j < ch->nu; j++) {
+        ch->ue[j] = unit_end(ch, &ch->u[j], size);
+        ch->ee[j] = tk[ch->ue[j]].cend;
+        ch->eorder[j] = (uint32_t)j;
+        if (j > 0 && ch->ee[j] < ch->ee[j - 1])
+            sorted = 0;
+    }
+    if (!sorted) {
+        sort_ch = ch;   /* qsort has no context argument in C11 */
+        qsort(ch->eorder, ch->nu, sizeof *ch->eorder, ee_cmp);
+    }
+}
+
+/* Add (d = 1) or remove (d = -1) unit j from the window. */
+static void window_move(chooser *ch, size_t j, int d, double *pri, double *sec)
+{
+    uint32_t g = ch->u[j].g;
+    double w = ch->w[g];
+    if (d > 0 ? ch->cnt[g]++ == 0 : --ch->cnt[g] == 0) {
+        if (ch->covered[g])
+            *sec += d * w;
+        else
+            *pri += d * w;
+    } else {
+        *sec += d * w * 0.25;
+    }
+    ch->in[j] = d > 0;
+}
+
+/*
+ * Pick the best window of at most 'size' characters among the units that
+ * lie outside the fragments chosen so far.  Groups not yet covered count
+ * their full weight; covered groups and repeats only break ties, then a
+ * sentence start near the window, then the earlier window.  Returns 1
+ * and the fragment in *out, or 0 when no window adds a new group (the
+ * first fragment only needs some unit).
+ *
+ * The window slides over the units of each free stretch of text: a unit
+ * enters when its end fits (units taken in order of their end) and
+ * leaves when the window's start passes it, so each enters and leaves
+ * once.
+ */
+static int pick(chooser *ch, uint32_t size, frag *out)
+{
+    const tok *tk = ch->sc->toks;
+    frag fs[64];
+    size_t nr = ch->nf + 1, r, j;
+    uint32_t *rstart = NULL;
+    double bp = -1, bs = -1;
+    int bsent = 0, found = 0;
+    uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
+
+    /* the free stretches: before, between and after the chosen fragments */
+    memcpy(fs, ch->f, ch->nf * sizeof fs[0]);
+    qsort(fs, ch->nf, sizeof fs[0], frag_cmp);
+    uint32_t lo_of[65], hi_of[65];
+    for (r = 0; r < nr; r++) {
+        lo_of[r] = r == 0 ? 0 : fs[r - 1].e + 1;
+        hi_of[r] = r < ch->nf ? (fs[r].s ? fs[r].s - 1 : 0) : (uint32_t)ch->sc->ntoks - 1;
+    }
+    /* each unit's stretch (units are sorted by first token) */
+    for (j = 0, r = 0; j < ch->nu; j++) {
+        while (r < nr && ch->u[j].a > hi_of[r])
+            r++;
+        ch->rid[j] = r < nr && ch->u[j].a >= lo_of[r] && ch->ue[j] <= hi_of[r] &&
+                     !(r < ch->nf && fs[r].s == 0) ? (uint32_t)r : UINT32_MAX;
+    }
+    /* the units of each stretch in order of their end */
+    rstart = calloc(nr + 1, sizeof *rstart);
+    if (!rstart)
+        return 0;
+    for (j = 0; j < ch->nu; j++)
+        if (ch->rid[j] != UINT32_MAX)
+            rstart[ch->rid[j] + 1]++;
+    for (r = 0; r < nr; r++)
+        rstart[r + 1] += rstart[r];
+    {
+        uint32_t fill[65];
+        memcpy(fill, rstart, nr * sizeof fill[0]);
+        for (j = 0; j < ch->nu; j++) {
+            uint32_t k = ch->eorder[j];
+            if (ch->rid[k] != UINT32_MAX)
+                ch->byrange[fill[ch->rid[k]]++] = k;
+        }
+    }
+
+    for (r = 0; r < nr; r++) {
+        const uint32_t *E = ch->byrange + rstart[r];
+        size_t nE = rstart[r + 1] - rstart[r], p = 0;
+        double pri = 0, sec = 0;
+        int prev_ok = 0;
+
+        if (nE == 0)
+            continue;
+        memset(ch->cnt, 0, ch->sc->spec->ngroups * sizeof *ch->cnt);
+        for (size_t i = 0; i < ch->nu; i++) {
+            if (ch->rid[i] != r) {
+                if (ch->u[i].a > hi_of[r])
+                    break;
+                continue;
+            }
+            uint32_t a = ch->u[i].a, base = tk[a].cstart;
+            while (p < nE && ch->ee[E[p]] - base <= size) {
+                if (E[p] >= i && ch->rid[E[p]] == r)
+                    window_move(ch, E[p], 1, &pri, &sec);
+                p++;
+            }
+            /* a window from the same token as the previous one holds less */
+            int skip = prev_ok && ch->u[i - 1].a == a;
+            prev_ok = 1;
+            if (!skip) {
+                double cp = pri, cs = sec;
+                uint32_t bmax;
+                if (!ch->in[i]) {
+                    /* one unit longer than the size: a window of its own */
+                    uint32_t g = ch->u[i].g;
+                    cp = ch->covered[g] ? 0 : ch->w[g];
+                    cs = ch->covered[g] ? ch->w[g] : 0;
+                    bmax = ch->ue[i];
+                } else {
+                    /* the member that ends last: the latest one entered */
+                    size_t q = p;
+                    while (q > 0 && !ch->in[E[q - 1]])
+                        q--;
+                    bmax = q > 0 ? ch->ue[E[q - 1]] : ch->ue[i];
+                    if (bmax < ch->ue[i])
+                        bmax = ch->ue[i];
+                }
+                uint32_t used = tk[bmax].cend - base;
+                uint32_t slack = used < size ? size - used : 0;
+                uint32_t sp = ch->sent_prev[a];
+                int sent = sp >= lo_of[r] && base - tk[sp].cstart <= slack;
+                if (cp > bp + ch->eps ||
+                    (cp >= bp - ch->eps &&
+                     (cs > bs + ch->eps || (cs >= bs - ch->eps && sent && !bsent)))) {
+                    bp = cp;
+                    bs = cs;
+                    bsent = sent;
+                    ba = a;
+                    bb = bmax;
+                    blo = lo_of[r];
+                    bhi = hi_of[r];
+                    found = 1;
+                }
+            }
+            if (ch->in[i])
+                window_move(ch, i, -1, &pri, &sec);
+        }
+        /* empty the window for the next stretch */
+        for (size_t q = 0; q < nE; q++)
+            if (ch->in[E[q]])
+                window_move(ch, E[q], -1, &pri, &sec);
+    }
+    free(rstart);
+    if (!found || (ch->nf > 0 && bp <= ch->eps))
+        return 0;
+    *out = layout(ch, ba, bb, blo, bhi, size);
+    return 1;
 }
 
 /*
@@ -1053,13 +1163,14 @@ static double choose(chooser *ch, unsigned nfrag, uint32_t size)
     double cov = 0;
     ch->nf = 0;
     memset(ch->covered, 0, ch->sc->spec->ngroups);
+    prepare_size(ch, size);
     while (ch->nf < nfrag) {
         frag f;
         if (!pick(ch, size, &f))
             break;
         /* the groups the fragment shows are now covered */
         for (size_t j = 0; j < ch->nu; j++)
-            if (ch->u[j].a >= f.s && unit_end(ch, &ch->u[j], size) <= f.e)
+            if (ch->u[j].a >= f.s && ch->ue[j] <= f.e)
                 ch->covered[ch->u[j].g] = 1;
         ch->f[ch->nf++] = f;
     }
@@ -1274,10 +1385,17 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     }
 
     w = malloc(spec->ngroups * sizeof *w);
-    ch.seen = calloc(spec->ngroups, sizeof *ch.seen);
+    ch.cnt = calloc(spec->ngroups, sizeof *ch.cnt);
     ch.covered = calloc(spec->ngroups, 1);
     ch.sent_prev = malloc(sc.ntoks * sizeof *ch.sent_prev);
-    if (!w || !ch.seen || !ch.covered || !ch.sent_prev)
+    ch.ue = malloc(units.n * sizeof *ch.ue);
+    ch.ee = malloc(units.n * sizeof *ch.ee);
+    ch.eorder = malloc(units.n * sizeof *ch.eorder);
+    ch.rid = malloc(units.n * sizeof *ch.rid);
+    ch.byrange = malloc(units.n * sizeof *ch.byrange);
+    ch.in = calloc(units.n, 1);
+    if (!w || !ch.cnt || !ch.covered || !ch.sent_prev || !ch.ue || !ch.ee ||
+        !ch.eorder || !ch.rid || !ch.byrange || !ch.in)
         goto done;
     for (size_t g = 0; g < spec->ngroups; g++)
         w[g] = spec->groups[g].weight > 0 ? spec->groups[g].weight : 1.0;
@@ -1296,13 +1414,10 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     double total = 0, bestcov = -1;
     frag best[sizeof ch.f / sizeof ch.f[0]];
     size_t nbest = 0;
-    for (size_t g = 0; g < spec->ngroups; g++)
-        ch.seen[g] = 0;
     for (size_t j = 0; j < units.n; j++)
-        if (!ch.seen[units.v[j].g]++)
+        if (!ch.cnt[units.v[j].g]++)
             total += w[units.v[j].g];
-    for (size_t g = 0; g < spec->ngroups; g++)
-        ch.seen[g] = 0;     /* pick() stamps it from here on */
+    ch.eps = 1e-7 * (total + 1);
     for (unsigned k = 1; k <= nfrag; k = k < 4 || k == nfrag ? k + 1 : nfrag) {
         double cov = choose(&ch, k, size / k ? size / k : 1);
         if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
@@ -1358,7 +1473,13 @@ done:
     free(b.p);
     free(sp);
     free(w);
-    free(ch.seen);
+    free(ch.cnt);
+    free(ch.ue);
+    free(ch.ee);
+    free(ch.eorder);
+    free(ch.rid);
+    free(ch.byrange);
+    free(ch.in);
     free(ch.covered);
     free(ch.sent_prev);
     free(units.v);
