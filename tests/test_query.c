@@ -260,9 +260,13 @@ static void test_any_mode(void **state)
     tree_is("what are the effects of \"Lina Khan\" (antitrust) AND -law?",
             CTI_QUERY_ANY, "(ANY effect lina khan antitrust law)");
     tree_is("a NEAR/3 b OR \"", CTI_QUERY_ANY, "(ANY near 3 b)");
-    /* Only function words: kept rather than searching for nothing. */
-    tree_is("to be or not to be", CTI_QUERY_ANY,
-            "(ANY to be or not to be)");
+    /* Only function words: kept rather than searching for nothing;
+       a repeated word counts once. */
+    tree_is("to be or not to be", CTI_QUERY_ANY, "(ANY to be or not)");
+    tree_is("troops in Germany and troops in Viet Nam", CTI_QUERY_ANY,
+            "(ANY troop germani viet nam)");
+    tree_is("the history of the", CTI_QUERY_ANY | CTI_QUERY_KEEP_STOPWORDS,
+            "(ANY the histori of)");
     cti_query *t = NULL;
     cti_query_error e;
     assert_int_equal(cti_query_parse("   ", an, CTI_QUERY_ANY, &t, &e), CTI_EINVAL);
