@@ -886,6 +886,7 @@ typedef struct chooser {
     uint32_t *ue;       /* last token (see unit_end()) */
     uint32_t *ee;       /* character where it ends */
     uint32_t *eorder;   /* units by ee */
+    uint64_t *keys;     /* room to sort them */
     uint32_t *rid;      /* free range holding the unit, or UINT32_MAX */
     uint32_t *byrange;  /* eorder grouped by range */
     unsigned char *in;  /* in the window */
@@ -979,17 +980,17 @@ static int frag_cmp(const void *x, const void *y)
     return a->s < b->s ? -1 : a->s > b->s;
 }
 
-/* Sort units by where they end (already sorted unless lengths differ). */
-static const chooser *sort_ch;
-static int ee_cmp(const void *x, const void *y)
+static int u64_cmp(const void *x, const void *y)
 {
-    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-    if (sort_ch->ee[i] != sort_ch->ee[j])
-        return sort_ch->ee[i] < sort_ch->ee[j] ? -1 : 1;
-    return i < j ? -1 : i > j;
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
 }
 
-/* Fill ue, ee and eorder for fragments of 'size' characters. */
+/*
+ * Fill ue, ee and eorder for fragments of 'size' characters.  Units are
+ * in order of their end already unless their lengths differ; then they
+ * are sorted by (end, index) packed in one 64-bit key.
+ */
 static void prepare_size(chooser *ch, uint32_t size)
 {
     const tok *tk = ch->sc->toks;
@@ -1002,8 +1003,11 @@ static void prepare_size(chooser *ch, uint32_t size)
             sorted = 0;
     }
     if (!sorted) {
-        sort_ch = ch;   /* qsort has no context argument in C11 */
-        qsort(ch->eorder, ch->nu, sizeof *ch->eorder, ee_cmp);
+        for (size_t j = 0; j < ch->nu; j++)
+            ch->keys[j] = (uint64_t)ch->ee[j] << 32 | (uint32_t)j;
+        qsort(ch->keys, ch->nu, sizeof *ch->keys, u64_cmp);
+        for (size_t j = 0; j < ch->nu; j++)
+            ch->eorder[j] = (uint32_t)ch->keys[j];
     }
 }
 
@@ -1391,11 +1395,12 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     ch.ue = malloc(units.n * sizeof *ch.ue);
     ch.ee = malloc(units.n * sizeof *ch.ee);
     ch.eorder = malloc(units.n * sizeof *ch.eorder);
+    ch.keys = malloc(units.n * sizeof *ch.keys);
     ch.rid = malloc(units.n * sizeof *ch.rid);
     ch.byrange = malloc(units.n * sizeof *ch.byrange);
     ch.in = calloc(units.n, 1);
     if (!w || !ch.cnt || !ch.covered || !ch.sent_prev || !ch.ue || !ch.ee ||
-        !ch.eorder || !ch.rid || !ch.byrange || !ch.in)
+        !ch.eorder || !ch.keys || !ch.rid || !ch.byrange || !ch.in)
         goto done;
     for (size_t g = 0; g < spec->ngroups; g++)
         w[g] = spec->groups[g].weight > 0 ? spec->groups[g].weight : 1.0;
@@ -1477,6 +1482,7 @@ done:
     free(ch.ue);
     free(ch.ee);
     free(ch.eorder);
+    free(ch.keys);
     free(ch.rid);
     free(ch.byrange);
     free(ch.in);
