@@ -275,6 +275,50 @@ static void test_lina_khan_antitrust(void **state)
     free(body);
 }
 
+/* Parsed queries: excluded words and title: words never light the body. */
+static void test_query_specs(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    const char *queries[] = {"antitrust NOT cryptocurrency",
+                             "antitrust -cryptocurrency",
+                             "title:harris AND antitrust",
+                             "author:harris antitrust", NULL};
+
+    for (int i = 0; queries[i]; i++) {
+        cti_query *q = NULL;
+        cti_hl_spec *spec = NULL;
+        cti_query_error err;
+        cti_snippet s;
+        assert_int_equal(cti_query_parse(queries[i], A, 0, &q, &err), CTI_OK);
+        assert_int_equal(cti_query_highlights(q, NULL, 0, &spec), CTI_OK);
+        assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
+        check_clean(&s);
+        assert_non_null(strstr(s.text, "cryptocurrency"));
+        assert_non_null(strstr(s.text, "Harris"));
+        assert_int_equal(s.nspans, 4);      /* antitrust, and nothing else */
+        for (size_t k = 0; k < s.nspans; k++) {
+            char *t = span_text(&s, k);
+            assert_string_equal(t, "antitrust");
+            free(t);
+        }
+        cti_snippet_release(&s);
+
+        /* the title lights title: words and bare words, not excluded ones */
+        const char *title = "Harris and cryptocurrency antitrust";
+        assert_int_equal(cti_snippet_title(A, spec, title, strlen(title), &s), 0);
+        char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
+        assert_string_equal(out, i == 2 ? "[Harris] and cryptocurrency [antitrust]"
+                                        : "Harris and cryptocurrency [antitrust]");
+        free(out);
+        cti_snippet_release(&s);
+        cti_hl_spec_free(spec);
+        cti_query_free(q);
+    }
+    free(body);
+}
+
 /* A phrase lights up only where all its words stand together. */
 static void test_phrase_only(void **state)
 {
@@ -1017,6 +1061,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lina_khan_antitrust),
+        cmocka_unit_test(test_query_specs),
         cmocka_unit_test(test_phrase_only),
         cmocka_unit_test(test_stem_variants),
         cmocka_unit_test(test_property_sotu),
