@@ -282,6 +282,7 @@ struct cti_indexer {
     char **done;          /* closed segments not yet published */
     size_t ndone, capdone;
     char *werr;           /* first worker error */
+    smap gspell;          /* bulk: word -> documents, merged from segments */
     job *deferred;        /* later versions of ids already in a segment */
     job **deferred_tail;
     uint64_t wfailed;     /* articles workers failed to write */
@@ -1131,8 +1132,7 @@ static int seg_close(worker *w)
     int rc = 0;
     if (!w->seg)
         return 0;
-    if ((st = spell_flush(&w->spell, w->seg)) != CTI_OK ||
-        (st = set_meta(w->seg, ix->language)) != CTI_OK) {
+    if ((st = set_meta(w->seg, ix->language)) != CTI_OK) {
         werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
         cti_db_free(w->seg);
         rc = -1;
@@ -1140,6 +1140,21 @@ static int seg_close(worker *w)
         werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
         rc = -1;
     }
+    /* Spelling counts go to the run's map: written once, at the end. */
+    pthread_mutex_lock(&ix->mu);
+    for (size_t i = 0; rc == 0 && i < w->spell.cap; i++) {
+        smap_ent *e = &w->spell.t[i], *g;
+        if (!e->key)
+            continue;
+        if (!(g = smap_get(&ix->gspell, e->key, e->len, 1, NULL))) {
+            werror(ix, "out of memory");
+            rc = -1;
+        } else {
+            g->val += e->val;
+        }
+    }
+    pthread_mutex_unlock(&ix->mu);
+    smap_clear(&w->spell);
     w->seg = NULL;
     char *path = path_join(ix->dir, w->segname);
     if (rc == 0 && (!path || sync_tree(path) < 0)) {
@@ -1377,18 +1392,19 @@ static int bulk_stop(cti_indexer *ix)
 
 /* ---- articles ---- */
 
-/* Write article 'a' on the current path; 'old' says it replaces an indexed one. */
-static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s)
+/*
+ * Write article 'a' on the current path.  'in_main' says an older version
+ * is in the main database (indexed before this run, or written directly
+ * earlier in this run).
+ */
+static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
+                         int in_main)
 {
     char idterm[CTI_IDTERM_MAX + 1];
     size_t itl = cti_indexer_idterm(a->id, strlen(a->id), idterm);
     int rc;
     cti_status st;
 
-    /* The old version in the main database (from before this run, or
-       written earlier in this run on the direct path). */
-    int in_main = (s->state & ST_INDEXED) ||
-                  ((s->state & ST_ARTICLE) && !(s->state & ST_SEG));
     if (in_main && ix->main && (rc = spell_forget(ix, idterm, itl)) != 0)
         return fatal_db(ix, "cannot update spelling data", (cti_status)rc);
 
@@ -1493,7 +1509,7 @@ static int cb_article(void *ctx, cti_article *a)
             defer_article(ix, a);
             return 0;
         }
-        return write_article(ix, a, s) < 0 ? -1 : 0;
+        return write_article(ix, a, s, 1) < 0 ? -1 : 0;
     }
     s->state |= ST_ARTICLE;
     int touched = 0;
@@ -1518,7 +1534,7 @@ static int cb_article(void *ctx, cti_article *a)
     s->mtime = file ? a->mtime_ns : -1;
     if (!touched)
         ix->st.bytes += bytes;
-    int rc = write_article(ix, a, s);
+    int rc = write_article(ix, a, s, (s->state & ST_INDEXED) != 0);
     progress(ix, 0);
     return rc < 0 ? -1 : 0;
 }
@@ -1681,7 +1697,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     pthread_cond_init(&ix->cv_job, NULL);
     pthread_cond_init(&ix->cv_room, NULL);
     if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
-        ix->o.zlevel = 9;
+        ix->o.zlevel = 0;
     if (!ix->o.batch)
         ix->o.batch = DEFAULT_BATCH;
     if (!ix->o.memory_mb)
@@ -1805,6 +1821,12 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
             rc = -1;
         if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
             rc = -1;
+        if (rc == 0 && ix->gspell.n) {
+            cti_status st = spell_flush(&ix->gspell, ix->main);
+            if (st != CTI_OK)
+                rc = fatal_db(ix, "cannot write spelling data", st);
+            ix->main_dirty = 1;
+        }
         /* Later versions of ids that went to a segment. */
         while (rc == 0 && ix->deferred) {
             job *j = ix->deferred;
@@ -1812,8 +1834,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
             ix->bulk = 0;
             sync_ent *s = ent_get(ix, j->a.id, strlen(j->a.id), 0);
             if (s) {
-                s->state |= ST_INDEXED;
-                if (write_article(ix, &j->a, s) < 0)
+                if (write_article(ix, &j->a, s, 1) < 0)
                     rc = -1;
             }
             cti_article_release(&j->a);
@@ -1897,6 +1918,7 @@ void cti_indexer_free(cti_indexer *ix)
     cti_analyzer_free(ix->an);
     cti_doc_free(ix->doc);
     smap_free(&ix->spell);
+    smap_free(&ix->gspell);
     smap_free(&ix->forget);
     smap_free(&ix->ids);
     smap_free(&ix->walked);

@@ -33,6 +33,7 @@ static void usage(FILE *f)
 "      --bulk          always load new articles through parallel segments\n"
 "      --no-bulk       write every change straight into the index\n"
 "      --batch N       articles per commit when writing directly (2000)\n"
+"      --zlib-level N  compression of stored text, 0 to 9 (default: 9)\n"
 "      --json          print a one-line JSON summary on stdout\n"
 "  -q, --quiet         no warnings, no progress, no summary line\n"
 "      --progress      show progress even when stderr is not a terminal\n"
@@ -58,7 +59,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
-           OPT_NO_PROGRESS };
+           OPT_NO_PROGRESS, OPT_ZLIB };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
         { "bulk", no_argument, NULL, OPT_BULK },
         { "no-bulk", no_argument, NULL, OPT_NO_BULK },
         { "batch", required_argument, NULL, OPT_BATCH },
+        { "zlib-level", required_argument, NULL, OPT_ZLIB },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
         { "progress", no_argument, NULL, OPT_PROGRESS },
@@ -109,6 +111,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_ZLIB: {
+            unsigned lv;
+            if (strcmp(optarg, "0") && (parse_uint(optarg, 9, &lv) < 0)) {
+                fprintf(stderr, "cti-index: --zlib-level wants 0 to 9, not '%s'\n", optarg);
+                return 2;
+            }
+            o.zlevel = strcmp(optarg, "0") ? (int)lv : 0;
+            break;
+        }
         case OPT_JSON: json = 1; break;
         case 'q': o.quiet = 1; break;
         case OPT_PROGRESS: progress = 1; break;
