@@ -294,6 +294,9 @@ static void test_xapian_query(void **state)
     assert_non_null(strstr(d, "AND_NOT"));
     assert_non_null(strstr(d, "Sharri"));      /* title boost */
     free(d);
+    d = xq_of("\"Silicon Valley\"", 0);
+    assert_null(strstr(d, "Ssilicon"));        /* no title phrase: costly */
+    free(d);
     d = xq_of("\"Silicon Valley\" NEAR/5 Harris", 0);
     /* n words between: the window spans them plus the 3 words. */
     assert_non_null(strstr(d, "NEAR 8"));
