@@ -275,7 +275,8 @@ struct cti_indexer {
     unsigned nworkers;    /* started */
     unsigned capworkers;  /* allocated */
     pthread_mutex_t mu;
-    pthread_cond_t cv_job, cv_room;
+    pthread_cond_t cv_job, cv_room, cv_done;
+    unsigned running;     /* workers not yet finished */
     job *qhead, *qtail;
     size_t qbytes;
     int closing;
@@ -1176,6 +1177,7 @@ static int seg_close(worker *w)
     if (rc == 0) {
         ix->done[ix->ndone++] = w->segname;
         w->segname = NULL;
+        pthread_cond_signal(&ix->cv_done);
     }
     if (rc < 0)
         ix->fatal = 1;
@@ -1265,6 +1267,10 @@ static void *worker_main(void *arg)
         cti_db_free(w->seg);
         w->seg = NULL;
     }
+    pthread_mutex_lock(&ix->mu);
+    ix->running--;
+    pthread_cond_signal(&ix->cv_done);
+    pthread_mutex_unlock(&ix->mu);
     return NULL;
 }
 
@@ -1303,6 +1309,9 @@ static int bulk_start(cti_indexer *ix)
         }
         w->started = 1;
         ix->nworkers++;
+        pthread_mutex_lock(&ix->mu);
+        ix->running++;
+        pthread_mutex_unlock(&ix->mu);
     }
     return 0;
 }
@@ -1376,9 +1385,20 @@ static int bulk_push(cti_indexer *ix, cti_article *a)
 /* Stop the workers (they close their segments) and publish what they built. */
 static int bulk_stop(cti_indexer *ix)
 {
+    int rc = 0;
     pthread_mutex_lock(&ix->mu);
     ix->closing = 1;
     pthread_cond_broadcast(&ix->cv_job);
+    /* Publish segments as they are completed, until every worker is done. */
+    while (ix->running) {
+        while (ix->running && !ix->ndone)
+            pthread_cond_wait(&ix->cv_done, &ix->mu);
+        pthread_mutex_unlock(&ix->mu);
+        if (publish(ix) < 0)
+            rc = -1;
+        progress(ix, 0);
+        pthread_mutex_lock(&ix->mu);
+    }
     pthread_mutex_unlock(&ix->mu);
     for (unsigned i = 0; i < ix->nworkers; i++)
         if (ix->workers[i].started) {
@@ -1387,7 +1407,7 @@ static int bulk_stop(cti_indexer *ix)
         }
     if (ix->werr)
         say(ix, "%s: %s", ix->dir, ix->werr);
-    return publish(ix) < 0 || ix->fatal ? -1 : 0;
+    return publish(ix) < 0 || rc < 0 || ix->fatal ? -1 : 0;
 }
 
 /* ---- articles ---- */
@@ -1543,11 +1563,13 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
                        const char *msg, int skipped)
 {
     cti_indexer *ix = ctx;
-    if (skipped)
+    if (skipped == 1)
         ix->st.failed++;
-    else
+    else if (skipped == 0)
         ix->st.warnings++;
-    if (!skipped && ix->o.quiet)
+    else
+        ix->st.skipped++;
+    if (skipped != 1 && ix->o.quiet)
         return;
     if (line)
         say(ix, "%s:%lu: %s", path, line, msg);
@@ -1619,6 +1641,7 @@ static int take_lock(cti_indexer *ix)
     }
     if (flock(ix->lockfd, LOCK_EX | LOCK_NB) == 0)
         return 0;
+    ix->t0 = 0; /* the clock starts once the lock is ours */
     if (errno != EWOULDBLOCK) {
         say(ix, "cannot lock index '%s': %s", ix->dir, strerror(errno));
         return -1;
@@ -1696,6 +1719,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     pthread_mutex_init(&ix->mu, NULL);
     pthread_cond_init(&ix->cv_job, NULL);
     pthread_cond_init(&ix->cv_room, NULL);
+    pthread_cond_init(&ix->cv_done, NULL);
     if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
         ix->o.zlevel = 0;
     if (!ix->o.batch)
@@ -1708,7 +1732,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
            cap them; the queue takes an eighth of the budget. */
         size_t budget = (size_t)ix->o.memory_mb << 20;
         unsigned jobs = ix->o.jobs ? ix->o.jobs : 2;
-        ix->q_limit = budget / 8;
+        ix->q_limit = budget / 16 < (16u << 20) ? budget / 16 : (16u << 20);
         size_t seg = (budget - ix->q_limit - (64u << 20)) / jobs / 12;
         const char *env = getenv("CTI_SEGMENT_MB");
         size_t cap = (size_t)(env && atoi(env) > 0 ? atoi(env)
@@ -1740,6 +1764,8 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
     if (take_lock(ix) < 0)
         goto fail;
+    if (ix->t0 == 0)
+        ix->t0 = now();
     int have = stub_read(ix);
     if (have < 0) {
         say(ix, "'%s' is not a cti index (bad %s)", ix->dir, STUB_NAME);
@@ -1933,6 +1959,7 @@ void cti_indexer_free(cti_indexer *ix)
     pthread_mutex_destroy(&ix->mu);
     pthread_cond_destroy(&ix->cv_job);
     pthread_cond_destroy(&ix->cv_room);
+    pthread_cond_destroy(&ix->cv_done);
     free(ix);
 }
 
@@ -1941,12 +1968,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
     double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
     if (json) {
         json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
             "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
             "unchanged", (json_int_t)st->unchanged,
             "removed", (json_int_t)st->removed,
             "failed", (json_int_t)st->failed,
             "warnings", (json_int_t)st->warnings,
+            "skipped", (json_int_t)st->skipped,
             "articles", (json_int_t)st->articles,
             "bytes", (json_int_t)st->bytes,
             "seconds", (double)(long long)(st->seconds * 1000 + 0.5) / 1000,

@@ -49,6 +49,7 @@ typedef struct cti_indexer_stats {
     uint64_t removed;    /* articles deleted (their file left a walked folder) */
     uint64_t failed;     /* inputs that could not be indexed */
     uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t skipped;    /* inputs passed over with a notice (binary, empty) */
     uint64_t articles;   /* articles in the index at the end */
     uint64_t bytes;      /* bytes of article text read and indexed */
     double seconds;      /* wall time from cti_indexer_new() to the end of finish */
@@ -97,7 +98,7 @@ void cti_indexer_free(cti_indexer *ix);
 /*
  * Print the run summary: one human line (to 'f', unless quiet) or, with
  * 'json', one JSON object line with the keys added, updated, unchanged,
- * removed, failed, warnings, articles, bytes, seconds, mb_per_s, bulk,
+ * removed, failed, warnings, skipped, articles, bytes, seconds, mb_per_s, bulk,
  * segments.
  */
 void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
