@@ -1,0 +1,187 @@
+#!/bin/sh
+# Crash safety: cti-index is killed with SIGKILL at spread-out moments
+# while it indexes a generated corpus (bench/gen-corpus --mb 5).  After
+# every kill the index opens, xapian-check finds every database in it
+# consistent, and every article in it is complete and equal to the same
+# article in a clean build (id, title, whole stored text); its title
+# search finds it.  Writing directly in small batches, the articles
+# present are always the first ones in walk order (a prefix of committed
+# batches).  A final run converges to exactly the clean build.
+#
+#   phase A: 12 kills, --no-bulk --batch 40 (direct commits), prefix
+#            checked; every 3rd killed index is resumed to the end
+#   phase B: 10 kills, --bulk -m 64 (1 MiB segments listed as they are
+#            done, and the final merge), every 3rd with --compact; every
+#            2nd killed index is resumed, leaving no debris
+#   phase C: 4 kills while 60 articles change and 30 vanish: each article
+#            is its old or its new version, never a mix
+#
+# CTI_CRASH_TRIALS scales the kills of phases A and B (default 12 and 10).
+set -eu
+BIN=${CTI_BIN:-build}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+fail=0
+bad() { echo "t70: FAIL: $*" >&2; fail=1; }
+dump() { python3 "$HERE/ctidump.py" dump "$BIN" "$@"; }
+check() { python3 "$HERE/ctidump.py" check "$@"; }
+
+python3 "$HERE/../../bench/gen-corpus" --mb 5 --out "$T/corpus" >/dev/null 2>&1
+find "$T/corpus" -type f -name '*.txt' | LC_ALL=C sort >"$T/order"
+n=$(wc -l <"$T/order")
+echo "t70: corpus of $n articles"
+
+# The clean build, and how long a direct run takes.
+start=$(date +%s%N)
+"$BIN/cti-index" -q --db "$T/clean" --no-bulk --batch 40 "$T/corpus"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+dump "$T/clean" "$T/clean.dump"
+[ "$(wc -l <"$T/clean.dump")" -eq "$n" ] || bad "clean build holds $(wc -l <"$T/clean.dump") of $n articles"
+echo "t70: clean build in ${ms} ms"
+
+# verify DB LABEL [check options]: the index opens, is consistent, and its
+# articles are complete.
+verify() {
+    db=$1 label=$2
+    shift 2
+    if [ ! -f "$db/XAPIANDB" ]; then
+        # Killed before the index was first created: nothing may be there.
+        if ls "$db"/db.* >/dev/null 2>&1; then bad "$label: databases but no XAPIANDB stub"; fi
+        return 0
+    fi
+    rc=0
+    timeout 60 "$BIN/cti-search" --db "$db" --count -- -zzqqxxnotaword >"$T/count" 2>"$T/serr" || rc=$?
+    [ "$rc" -le 1 ] || { bad "$label: the index does not open (exit $rc): $(cat "$T/serr")"; return 0; }
+    for d in $(awk '{ print $2 }' "$db/XAPIANDB"); do
+        timeout 120 xapian-check "$db/$d" >"$T/xc" 2>&1 || { bad "$label: xapian-check $d"; tail -5 "$T/xc" >&2; }
+    done
+    dump "$db" "$T/now.dump" || { bad "$label: dump failed"; return 0; }
+    check "$T/now.dump" "$@" >"$T/chk" 2>&1 || { bad "$label: $(tr '\n' ' ' <"$T/chk")"; }
+    # Title search finds a few of the articles present.
+    python3 "$HERE/ctidump.py" titles "$T/now.dump" 3 | while IFS='	' read -r id title; do
+        timeout 30 "$BIN/cti-search" --db "$db" --json -n 50 "title:\"$title\"" 2>/dev/null |
+            grep -qF "\"id\":\"$id\"" || echo "$label: title search misses $id" >>"$T/titlefail"
+    done
+    if [ -s "$T/titlefail" ]; then bad "$(cat "$T/titlefail")"; rm -f "$T/titlefail"; fi
+    echo "t70: $label: $(cat "$T/chk")"
+}
+
+# trial DB LABEL DELAY_MS OPTIONS...: run cti-index, SIGKILL it after DELAY_MS.
+trial() {
+    db=$1 label=$2 delay=$3
+    shift 3
+    "$BIN/cti-index" -q --db "$db" "$@" >"$T/run.out" 2>"$T/run.err" &
+    pid=$!
+    sleep "$(awk -v m="$delay" 'BEGIN { printf "%.3f", m / 1000 }')"
+    if kill -9 "$pid" 2>/dev/null; then
+        echo "t70: $label: killed after $delay of $ms ms"
+        wait "$pid" 2>/dev/null || true
+    else
+        wait "$pid" || bad "$label: cti-index failed before the kill: $(cat "$T/run.err")"
+        echo "t70: $label: finished before the kill"
+    fi
+    pid=
+}
+
+# delay I N [LO HI]: the I-th of N moments spread from LO to HI (fractions
+# of a run of $ms ms; default 0.05 to 0.95), with jitter, in ms.
+delay() {
+    awk -v i="$1" -v n="$2" -v lo="${3:-0.05}" -v hi="${4:-0.95}" -v ms="$ms" \
+        'BEGIN { srand(i * 7919); printf "%d", (lo + (hi - lo) * (i - 1 + rand()) / n) * ms }'
+}
+
+# measure SEED OPTIONS...: how long a full run takes from an index holding
+# only the article SEED (none if empty), in ms.  (Phase A uses the clean
+# build's time.)
+measure() {
+    seed=$1
+    shift
+    rm -rf "$T/m"
+    [ -z "$seed" ] || "$BIN/cti-index" -q --db "$T/m" "$seed"
+    start=$(date +%s%N)
+    "$BIN/cti-index" -q --db "$T/m" "$@"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    rm -rf "$T/m"
+}
+
+A=${CTI_CRASH_TRIALS:-12}
+B=$(( A * 10 / 12 ))
+echo "t70: phase A: $A kills, direct commits (each from an empty index; every 3rd resumed)"
+i=1
+while [ "$i" -le "$A" ]; do
+    rm -rf "$T/a"
+    trial "$T/a" "A$i" "$(delay "$i" "$A")" --no-bulk --batch 40 "$T/corpus"
+    verify "$T/a" "A$i" "$T/clean.dump" --prefix "$T/order"
+    if [ $((i % 3)) -eq 0 ]; then
+        timeout 300 "$BIN/cti-index" -q --db "$T/a" --no-bulk --batch 40 "$T/corpus" ||
+            bad "A$i: resuming failed"
+        verify "$T/a" "A$i-resumed" "$T/clean.dump" --same
+    fi
+    i=$((i + 1))
+done
+
+echo "t70: phase B: $B kills, bulk segments of about 1 MiB (-m 64), every 3rd with --compact"
+# Bulk runs start from an index holding one article, so that the
+# segments are listed in its stub (a first run has no stub to list them in),
+# and are killed late (30% to 105% of a run): segments are listed, merged
+# and compacted in the last part of the run.
+seed=$(head -1 "$T/order")
+measure "$seed" --bulk -m 64 "$T/corpus"
+i=1
+while [ "$i" -le "$B" ]; do
+    rm -rf "$T/b"
+    "$BIN/cti-index" -q --db "$T/b" "$seed"
+    if [ $((i % 3)) -eq 0 ]; then
+        trial "$T/b" "B$i" "$(delay "$i" "$B" 0.3 1.05)" --bulk -m 64 --compact "$T/corpus"
+    else
+        trial "$T/b" "B$i" "$(delay "$i" "$B" 0.3 1.05)" --bulk -m 64 "$T/corpus"
+    fi
+    verify "$T/b" "B$i" "$T/clean.dump"
+    if [ $((i % 2)) -eq 0 ]; then
+        timeout 300 "$BIN/cti-index" -q --db "$T/b" --bulk -m 64 "$T/corpus" ||
+            bad "B$i: resuming failed"
+        verify "$T/b" "B$i-resumed" "$T/clean.dump" --same
+        # No debris of the interrupted run is left beside the listed databases.
+        for e in "$T"/b/db.* "$T"/b/seg.* "$T"/b/tmp.*; do
+            [ -e "$e" ] || continue
+            grep -q " $(basename "$e")\$" "$T/b/XAPIANDB" || bad "B$i: debris left: $(basename "$e")"
+        done
+    fi
+    i=$((i + 1))
+done
+
+echo "t70: phase C: 4 kills while 60 articles change and 30 vanish"
+# Change 60 articles (a new closing sentence) and remove 30.
+awk 'NR % 17 == 3' "$T/order" | head -60 >"$T/changed"
+awk 'NR % 31 == 7' "$T/order" | head -30 >"$T/removed"
+sleep 1 # a new mtime even on file systems with coarse timestamps
+while read -r f; do printf '\nA late correction was added to this article.\n' >>"$f"; done <"$T/changed"
+while read -r f; do rm -f "$f"; done <"$T/removed"
+"$BIN/cti-index" -q --db "$T/clean2" --no-bulk --batch 40 "$T/corpus"
+dump "$T/clean2" "$T/clean2.dump"
+# How long the update takes, from the clean build of the old corpus.
+rm -rf "$T/c"
+cp -R "$T/clean" "$T/c"
+start=$(date +%s%N)
+"$BIN/cti-index" -q --db "$T/c" --no-bulk --batch 10 "$T/corpus"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+i=1
+while [ "$i" -le 4 ]; do
+    rm -rf "$T/c"
+    cp -R "$T/clean" "$T/c"
+    trial "$T/c" "C$i" "$(delay "$i" 4)" --no-bulk --batch 10 "$T/corpus"
+    verify "$T/c" "C$i" "$T/clean2.dump" --old "$T/clean.dump"
+    i=$((i + 1))
+done
+timeout 300 "$BIN/cti-index" -q --db "$T/c" --no-bulk "$T/corpus" || bad "phase C: resuming failed"
+verify "$T/c" "C-resumed" "$T/clean2.dump" --same
+
+[ "$fail" -eq 0 ] && echo "t70: ok"
+exit "$fail"
