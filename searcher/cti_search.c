@@ -163,6 +163,9 @@ void cti_results_free(cti_results *r)
 /* Pseudo-relevance feedback (--any)                                */
 /* ---------------------------------------------------------------- */
 
+/* Candidates whose idf is looked up, by frequency in the feedback documents. */
+#define PRF_LOOKUPS 150
+
 typedef struct cand {
     char *term;
     double tf;      /* sum over feedback documents of wdf / length */
@@ -285,9 +288,18 @@ static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
         }
     }
     nc = w;
+    /* Look up the idf of the most frequent candidates only (a lookup each). */
+    for (size_t i = 0; i < nc; i++)
+        c[i].score = c[i].ndocs < 2 ? 0 : c[i].tf;
+    qsort(c, nc, sizeof *c, cmp_cand_score);
+    size_t nlook = nc < PRF_LOOKUPS ? nc : PRF_LOOKUPS;
     for (size_t i = 0; i < nc; i++) {
+        if (i >= nlook || c[i].score == 0) {
+            c[i].score = 0;
+            continue;
+        }
         c[i].score = 0;
-        if (c[i].ndocs < 2 || cti_query_is_stopword(c[i].term) ||
+        if (cti_query_is_stopword(c[i].term) ||
             cti_query_words(q, is_query_word, c[i].term))
             continue;
         uint32_t df = 0;

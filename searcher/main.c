@@ -32,6 +32,8 @@ static const char usage[] =
     "                         directory here or in a parent directory)\n"
     "      --any              natural language: any of the words, best first;\n"
     "                         query syntax is plain text\n"
+    "      --feedback N       --any: expand the query from its N best articles\n"
+    "                         (default 5; 0: off)\n"
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
@@ -55,7 +57,7 @@ static const char usage[] =
 enum {
     OPT_DB = 256, OPT_ANY, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
-    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS
+    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK
 };
 
 static const struct option longopts[] = {
@@ -75,6 +77,7 @@ static const struct option longopts[] = {
     { "colour", required_argument, NULL, OPT_COLOR },
     { "explain", no_argument, NULL, OPT_EXPLAIN },
     { "no-snippets", no_argument, NULL, OPT_NO_SNIPPETS },
+    { "feedback", required_argument, NULL, OPT_FEEDBACK },
     { "title-weight", required_argument, NULL, OPT_TITLE_WEIGHT },
     { "proximity", required_argument, NULL, OPT_PROX },
     { "help", no_argument, NULL, 'h' },
@@ -209,6 +212,10 @@ int main(int argc, char **argv)
         case OPT_COLOR: color = optarg; break;
         case OPT_EXPLAIN: explain = 1; break;
         case OPT_NO_SNIPPETS: oo.no_snippet = 1; break;
+        case OPT_FEEDBACK:
+            if (parse_uint(optarg, &so.prf_docs) || so.prf_docs > 100)
+                return die("bad --feedback '%s' (0 to 100 articles)%s", optarg, "");
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
