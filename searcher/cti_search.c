@@ -485,6 +485,7 @@ typedef struct fix {
 
 typedef struct suggest_ctx {
     cti_search *s;
+    const char *text;
     fix *fixes;
     size_t nfixes;
     int nomem;
@@ -553,6 +554,9 @@ static int suggest_word(void *ctx, size_t start, size_t end,
         w = closest_term(c->s, term, plen);
     if (!w)
         return 0;
+    /* Keep the capital the word was typed with ("Kahn" -> "Khan"). */
+    if (c->text[start] >= 'A' && c->text[start] <= 'Z' && w[0] >= 'a' && w[0] <= 'z')
+        w[0] = (char)(w[0] - 'a' + 'A');
     fix *f = realloc(c->fixes, (c->nfixes + 1) * sizeof *f);
     if (!f) {
         free(w);
@@ -568,7 +572,7 @@ cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
                               char **out)
 {
     cti_query *q = NULL;
-    suggest_ctx c = { s, NULL, 0, 0 };
+    suggest_ctx c = { s, text, NULL, 0, 0 };
     cti_status st;
     *out = NULL;
     st = cti_query_parse(text, s->a, flags, &q, NULL);
