@@ -1268,10 +1268,12 @@ static void frag_bytes(const scan *sc, const frag *f, size_t *fs, size_t *fe)
     size_t lo = f->s > 0 ? sc->toks[f->s - 1].end : 0;
     size_t hi = f->e + 1 < sc->ntoks ? sc->toks[f->e + 1].start : sc->len;
     size_t s = sc->toks[f->s].start, e = sc->toks[f->e].end;
+    size_t plo = s > lo + 16 ? s - 16 : lo, phi = hi - e > 16 ? e + 16 : hi;
 
-    while (s > lo && p[s - 1] > 0x20 && p[s - 1] != 0x7F)
+    /* punctuation glued to the words: a few characters at most */
+    while (s > plo && p[s - 1] > 0x20 && p[s - 1] != 0x7F)
         s--;
-    while (e < hi && p[e] > 0x20 && p[e] != 0x7F)
+    while (e < phi && p[e] > 0x20 && p[e] != 0x7F)
         e++;
     /* never split a UTF-8 sequence */
     while (s > lo && (p[s] & 0xC0) == 0x80)

@@ -773,6 +773,18 @@ static void test_hostile_text(void **state)
     cti_hl_spec_free(bonds);
     free(body);
 
+    /* punctuation glued to a word is kept, but only a little of it */
+    char glued[8192] = "Start ";
+    memset(glued + 6, '=', 3000);
+    strcpy(glued + 3006, "text");
+    memset(glued + 3010, '!', 3000);
+    strcpy(glued + 6010, " end.");
+    assert_int_equal(cti_snippet_build(A, spec, glued, strlen(glued), NULL, &s), 0);
+    check_clean(&s);
+    assert_true(s.len < 80);
+    assert_non_null(strstr(s.text, "==text!!"));
+    cti_snippet_release(&s);
+
     /* every byte value, and a title made of them */
     char all[512];
     for (int i = 0; i < 512; i++)
