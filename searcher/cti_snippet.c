@@ -1291,7 +1291,8 @@ static int opening(const scan *sc, uint32_t size, cti_snippet *out)
     int rc = 0;
     size_t chars = 0;
 
-    if (sc->ntoks == 0) {
+    if (sc->ntoks == 0 || sc->toks[0].cend > size) {
+        /* no words, or a first word longer than the snippet */
         size_t stop = clean_copy(&b, sc->text, 0, sc->len, NULL, 0, &chars,
                                  size, &rc);
         if (!rc && has_visible(sc->text, stop, sc->len))
@@ -1419,6 +1420,7 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     /* as few fragments as show the most: one of 'size' characters, else
        two of size/2 ... up to nfrag (the counts past 4 are not all tried) */
     double total = 0, bestcov = -1;
+    uint32_t bestsize = size;
     frag best[sizeof ch.f / sizeof ch.f[0]];
     size_t nbest = 0;
     for (size_t j = 0; j < units.n; j++)
@@ -1429,6 +1431,7 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
         double cov = choose(&ch, k, size / k ? size / k : 1);
         if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
             bestcov = cov;
+            bestsize = size / k ? size / k : 1;
             nbest = ch.nf;
             memcpy(best, ch.f, nbest * sizeof best[0]);
         }
@@ -1453,7 +1456,7 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     sp = make_spans(&sc, hl.v, hl.n, ch.f, ch.nf, &nsp);
     if (hl.n && !sp)
         goto done;
-    size_t chars = 0, spi = 0;
+    size_t spi = 0;
     for (size_t i = 0; i < ch.nf; i++) {
         size_t fs, fe;
         frag_bytes(&sc, &ch.f[i], &fs, &fe);
@@ -1464,9 +1467,12 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
         size_t k = spi;
         while (k < nsp && sp[k].start < fe)
             k++;
-        clean_copy(&b, sc.text, fs, fe, sp + spi, k - spi, &chars, 0, &brc);
+        /* a word longer than any fragment (garbage input) is cut */
+        size_t chars = 0, stop;
+        stop = clean_copy(&b, sc.text, fs, fe, sp + spi, k - spi, &chars,
+                          (size_t)bestsize * 2 + 64, &brc);
         spi = k;
-        if (i + 1 == ch.nf && has_visible(sc.text, fe, sc.len))
+        if (i + 1 == ch.nf && has_visible(sc.text, stop, sc.len))
             buf_str(&b, " " ELLIPSIS, &brc);
     }
     if (brc || finish(out, &b, sp, nsp))

@@ -785,6 +785,25 @@ static void test_hostile_text(void **state)
     assert_non_null(strstr(s.text, "==text!!"));
     cti_snippet_release(&s);
 
+    /* a word of ten thousand letters: the snippet keeps about its size */
+    char *giant = malloc(10100);
+    strcpy(giant, "Start ");
+    memset(giant + 6, 'a', 10000);
+    strcpy(giant + 10006, " text end.");
+    const char *pre = "aaa";
+    cti_hl_spec *gs[3] = {cti_hl_spec_new(), cti_hl_spec_new(), cti_hl_spec_new()};
+    add_word(gs[0], CTI_HL_ANY, 1.0, "text");
+    add_word(gs[1], CTI_HL_ANY, 1.0, "nowhere");
+    add_group(gs[2], CTI_HL_WORD, CTI_HL_ANY, 0, 1.0, 1, &pre, 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(cti_snippet_build(A, gs[i], giant, strlen(giant), NULL, &s), 0);
+        check_clean(&s);
+        assert_true(s.len <= 2 * 200 + 64 + 16);
+        cti_snippet_release(&s);
+        cti_hl_spec_free(gs[i]);
+    }
+    free(giant);
+
     /* every byte value, and a title made of them */
     char all[512];
     for (int i = 0; i < 512; i++)
