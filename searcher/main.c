@@ -135,7 +135,8 @@ int main(int argc, char **argv)
 
     cti_search_opts_default(&so);
     oo.format = CTI_OUT_HUMAN;
-    while ((c = getopt_long(argc, argv, "n:chV", longopts, NULL)) != -1) {
+    opterr = 0; /* our own messages */
+    while ((c = getopt_long(argc, argv, ":n:chV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: dbarg = optarg; break;
         case OPT_ANY: so.flags |= CTI_QUERY_ANY; break;
@@ -222,10 +223,24 @@ int main(int argc, char **argv)
         case 'V':
             printf("cti-search %s (xapian %s)\n", CTI_VERSION, cti_xapian_version());
             return 0;
-        default:
+        case ':':
+        default: {
+            const char *prev = argv[optind - 1];
+            int lng = c == ':' ? !strncmp(prev, "--", 2)
+                               : optopt == 0 || optopt >= 256 || strchr("nchV", optopt);
+            if (c == ':' && lng)
+                fprintf(stderr, "cti-search: option '%s' needs a value\n", prev);
+            else if (c == ':')
+                fprintf(stderr, "cti-search: option '-%c' needs a value\n", optopt);
+            else if (lng)
+                fprintf(stderr, "cti-search: unknown option or bad use of '%s'\n", prev);
+            else
+                fprintf(stderr, "cti-search: unknown option '-%c' (to exclude a word, "
+                        "put the query after --: cti-search -- -word)\n", optopt);
             fprintf(stderr, "Try 'cti-search --help'.\n");
             free(markers);
             return 2;
+        }
         }
     }
 

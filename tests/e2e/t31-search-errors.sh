@@ -91,6 +91,14 @@ run --db "$T/c.cti" --color sometimes Harris
 [ $rc -eq 2 ] || bad "--color sometimes: exit $rc"
 run --db "$T/c.cti" --bogus Harris
 [ $rc -eq 2 ] || bad "--bogus: exit $rc"
+run --db "$T/c.cti" -Bloomberg
+[ $rc -eq 2 ] || bad "-Bloomberg: exit $rc"
+case $err in *"put the query after --"*) ;; *) bad "-Bloomberg: '$err'" ;; esac
+run --db "$T/c.cti" -- -Bloomberg
+[ $rc -eq 0 ] || bad "-- -Bloomberg: exit $rc ($err)"
+run --db "$T/c.cti" --limit
+[ $rc -eq 2 ] || bad "--limit without value: exit $rc"
+case $err in *"'--limit' needs a value"*) ;; *) bad "--limit: '$err'" ;; esac
 run --help
 [ $rc -eq 0 ] || bad "--help: exit $rc"
 case $out in *Usage:*) ;; *) bad "--help not on stdout" ;; esac
