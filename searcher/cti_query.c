@@ -708,9 +708,10 @@ static qnode *parse_primary(parser *p, int field)
     }
 }
 
+/* NEAR takes words and phrases (Xapian's OP_NEAR: leaf terms only). */
 static int nearable(const qnode *n)
 {
-    return n && (n->kind == K_WORD || n->kind == K_PHRASE || n->kind == K_PREFIX);
+    return n && (n->kind == K_WORD || n->kind == K_PHRASE);
 }
 
 /* near := primary (NEAR[/n] primary)* */
@@ -728,7 +729,7 @@ static qnode *parse_near(parser *p, int field)
     }
     if (x && !nearable(x)) {
         node_free(x);
-        syntax(p, first_at, "NEAR works on words and \"phrases\", not on groups");
+        syntax(p, first_at, "NEAR works on words and \"phrases\", not on groups or prefixes");
         goto fail;
     }
     if (x && node_add(n, x)) {
@@ -741,7 +742,7 @@ static qnode *parse_near(parser *p, int field)
             n->window = op->window;
         int t = peek(p)->type;
         if (t == L_LP) {
-            syntax(p, peek(p)->at, "NEAR works on words and \"phrases\", not on groups");
+            syntax(p, peek(p)->at, "NEAR works on words and \"phrases\", not on groups or prefixes");
             goto fail;
         }
         if (t != L_WORD && t != L_PHRASE && t != L_FIELD) {
@@ -756,7 +757,7 @@ static qnode *parse_near(parser *p, int field)
         }
         if (y && !nearable(y)) {
             node_free(y);
-            syntax(p, at, "NEAR works on words and \"phrases\", not on groups");
+            syntax(p, at, "NEAR works on words and \"phrases\", not on groups or prefixes");
             goto fail;
         }
         if (y && node_add(n, y)) {

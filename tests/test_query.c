@@ -232,6 +232,8 @@ static void test_syntax_errors(void **state)
     error_at("Harris NEAR/ Khan", 8, "NEAR/ needs a number");
     error_at("(Harris OR Khan) NEAR Lina", 1, "NEAR works on words");
     error_at("Lina NEAR (Harris OR Khan)", 11, "NEAR works on words");
+    error_at("antitru* NEAR Khan", 1, "not on groups or prefixes");
+    error_at("Khan NEAR/3 antitru*", 13, "not on groups or prefixes");
     error_at("(Harris AND)", 9, "AND needs");
     error_at("title:", 1, "title: needs");
     error_at("Khan author:", 6, "author: needs");
