@@ -923,7 +923,7 @@ static frag layout(const chooser *ch, uint32_t a, uint32_t b, uint32_t lo,
     uint32_t sp = ch->sent_prev[a];
     uint32_t s = a, e = b;
 
-    if (sp >= lo && tk[a].cstart - tk[sp].cstart <= slack) {
+    if (sp >= lo && tk[a].cstart - tk[sp].cstart <= slack + size / 8) {
         s = sp;
     } else {
         /* a long sentence: when its end fits, show all up to there */
@@ -1129,7 +1129,7 @@ static int pick(chooser *ch, uint32_t size, frag *out)
                 uint32_t used = tk[bmax].cend - base;
                 uint32_t slack = used < size ? size - used : 0;
                 uint32_t sp = ch->sent_prev[a];
-                int sent = sp >= lo_of[r] && base - tk[sp].cstart <= slack;
+                int sent = sp >= lo_of[r] && base - tk[sp].cstart <= slack + size / 8;
                 if (cp > bp + ch->eps ||
                     (cp >= bp - ch->eps &&
                      (cs > bs + ch->eps || (cs >= bs - ch->eps && sent && !bsent)))) {

@@ -95,7 +95,8 @@ typedef struct cti_snippet_opts {
  * covering the heaviest sum of group weights not yet shown (repeats and
  * sentence starts only break ties); k is the smallest count, up to
  * 'fragments', that shows the most weight.  A fragment starts at the
- * start of the sentence holding its first match when that fits, ends at
+ * start of the sentence holding its first match when that fits (an
+ * eighth more than its share of the size at most), ends at
  * a sentence end when one is near its budget, and is cut at word
  * boundaries.  Fragments are in text order, joined with " … "; a leading
  * "… " or trailing " …" means words of the text were left out there.
