@@ -275,6 +275,7 @@ struct cti_indexer {
     unsigned nworkers;    /* started */
     unsigned capworkers;  /* allocated */
     pthread_mutex_t mu;
+    pthread_mutex_t pubmu; /* bulk: held while using 'main' and publishing */
     pthread_cond_t cv_job, cv_room, cv_done;
     unsigned running;     /* workers not yet finished */
     job *qhead, *qtail;
@@ -1215,6 +1216,8 @@ static int seg_open(worker *w)
     return 0;
 }
 
+static int publish(cti_indexer *ix);
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -1248,7 +1251,8 @@ static void *worker_main(void *arg)
                 broken = 1;
             } else {
                 w->segbytes += j->bytes;
-                if (w->segbytes >= ix->seg_limit && seg_close(w) < 0)
+                if (w->segbytes >= ix->seg_limit &&
+                    (seg_close(w) < 0 || publish(ix) < 0))
                     broken = 1;
             }
         }
@@ -1319,14 +1323,17 @@ static int bulk_start(cti_indexer *ix)
 /* List the segments closed so far in the stub (after committing main). */
 static int publish(cti_indexer *ix)
 {
+    pthread_mutex_lock(&ix->pubmu);
     pthread_mutex_lock(&ix->mu);
     size_t n = ix->ndone;
     char **d = ix->done;
     ix->done = NULL;
     ix->ndone = ix->capdone = 0;
     pthread_mutex_unlock(&ix->mu);
-    if (!n)
+    if (!n) {
+        pthread_mutex_unlock(&ix->pubmu);
         return 0;
+    }
     int rc = main_commit(ix);
     for (size_t i = 0; i < n; i++) {
         if (ix->nsegs == ix->capsegs) {
@@ -1346,6 +1353,7 @@ static int publish(cti_indexer *ix)
     free(d);
     if (rc == 0)
         rc = stub_write(ix);
+    pthread_mutex_unlock(&ix->pubmu);
     return rc;
 }
 
@@ -1425,7 +1433,12 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
     int rc;
     cti_status st;
 
-    if (in_main && ix->main && (rc = spell_forget(ix, idterm, itl)) != 0)
+    if (ix->bulk)
+        pthread_mutex_lock(&ix->pubmu);
+    rc = in_main && ix->main ? spell_forget(ix, idterm, itl) : 0;
+    if (ix->bulk)
+        pthread_mutex_unlock(&ix->pubmu);
+    if (rc)
         return fatal_db(ix, "cannot update spelling data", (cti_status)rc);
 
     if (!ix->bulk && ix->o.bulk != CTI_BULK_NEVER && !in_main &&
@@ -1437,9 +1450,12 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
 
     if (ix->bulk) {
         if (in_main) {
-            if ((st = cti_db_delete(ix->main, idterm, itl)) != CTI_OK)
-                return fatal_db(ix, "cannot delete", st);
+            pthread_mutex_lock(&ix->pubmu);
+            st = cti_db_delete(ix->main, idterm, itl);
             ix->main_dirty = 1;
+            pthread_mutex_unlock(&ix->pubmu);
+            if (st != CTI_OK)
+                return fatal_db(ix, "cannot delete", st);
         }
         s->state |= ST_SEG;
         ix->written++;
@@ -1585,7 +1601,19 @@ static void cb_walked_dir(void *ctx, const char *dir)
 }
 
 /* Delete indexed file articles under a walked folder that were not seen. */
+static int remove_gone_locked(cti_indexer *ix);
+
 static int remove_gone(cti_indexer *ix)
+{
+    if (ix->bulk)
+        pthread_mutex_lock(&ix->pubmu);
+    int rc = remove_gone_locked(ix);
+    if (ix->bulk)
+        pthread_mutex_unlock(&ix->pubmu);
+    return rc;
+}
+
+static int remove_gone_locked(cti_indexer *ix)
 {
     if (!ix->walked.n || !ix->main)
         return 0;
@@ -1717,6 +1745,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     ix->t0 = now();
     ix->deferred_tail = &ix->deferred;
     pthread_mutex_init(&ix->mu, NULL);
+    pthread_mutex_init(&ix->pubmu, NULL);
     pthread_cond_init(&ix->cv_job, NULL);
     pthread_cond_init(&ix->cv_room, NULL);
     pthread_cond_init(&ix->cv_done, NULL);
@@ -1957,6 +1986,7 @@ void cti_indexer_free(cti_indexer *ix)
     if (ix->lockfd >= 0)
         close(ix->lockfd);
     pthread_mutex_destroy(&ix->mu);
+    pthread_mutex_destroy(&ix->pubmu);
     pthread_cond_destroy(&ix->cv_job);
     pthread_cond_destroy(&ix->cv_room);
     pthread_cond_destroy(&ix->cv_done);
