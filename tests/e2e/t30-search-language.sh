@@ -151,5 +151,21 @@ if [ "$first" != "a3" ]; then
     fail=1
 fi
 
+# Same words, same length: only the distance between Lina and Khan differs
+# (p1 comes first in the index, so a tie would put it first).
+cat > "$T/prox.jsonl" <<'EOF'
+{"id": "p1", "title": "Press", "text": "Lina met the press today and later Khan spoke about antitrust policy."}
+{"id": "p2", "title": "Press", "text": "Lina Khan met the press today and later spoke about antitrust policy."}
+EOF
+"$BIN/cti-index" --db "$T/prox.cti" "$T/prox.jsonl" >/dev/null 2>&1
+for q in 'Lina Khan' 'Khan AND Lina' '"Lina Khan" OR antitrust' 'Lina NEAR/1 Khan OR policy'; do
+    first=$("$BIN/cti-search" --db "$T/prox.cti" --json -n 1 -- "$q" |
+        python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
+    if [ "$first" != "p2" ]; then
+        echo "t30: FAIL: '$q' best hit '$first', want p2 (the words together)" >&2
+        fail=1
+    fi
+done
+
 [ $fail -eq 0 ] && echo "t30: ok"
 exit $fail
