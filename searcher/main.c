@@ -28,7 +28,7 @@ static const char usage[] =
     "  title:x author:x source:x    date:2019..2021 date:2024-07 date:..2021\n"
     "\n"
     "Options:\n"
-    "      --db DIR           the index (default: $CTI_DB, else the nearest .cti\n"
+    "  -d, --db DIR           the index (default: $CTI_DB, else the nearest .cti\n"
     "                         directory here or in a parent directory)\n"
     "      --any              natural language: any of the words, best first;\n"
     "                         query syntax is plain text\n"
@@ -55,13 +55,13 @@ static const char usage[] =
     "Exit status: 0 when something matched, 1 when nothing did, 2 on error.\n";
 
 enum {
-    OPT_DB = 256, OPT_ANY, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
+    OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK
 };
 
 static const struct option longopts[] = {
-    { "db", required_argument, NULL, OPT_DB },
+    { "db", required_argument, NULL, 'd' },
     { "any", no_argument, NULL, OPT_ANY },
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
@@ -136,9 +136,9 @@ int main(int argc, char **argv)
     cti_search_opts_default(&so);
     oo.format = CTI_OUT_HUMAN;
     opterr = 0; /* our own messages */
-    while ((c = getopt_long(argc, argv, ":n:chV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:chV", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_DB: dbarg = optarg; break;
+        case 'd': dbarg = optarg; break;
         case OPT_ANY: so.flags |= CTI_QUERY_ANY; break;
         case 'n':
             if (parse_uint(optarg, &so.limit))
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
         default: {
             const char *prev = argv[optind - 1];
             int lng = c == ':' ? !strncmp(prev, "--", 2)
-                               : optopt == 0 || optopt >= 256 || strchr("nchV", optopt);
+                               : optopt == 0 || optopt >= 256 || strchr("dnchV", optopt);
             if (c == ':' && lng)
                 fprintf(stderr, "cti-search: option '%s' needs a value\n", prev);
             else if (c == ':')
