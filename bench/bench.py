@@ -834,7 +834,7 @@ def report_corpus(res, queries):
             if res.get("snippet_us"):
                 p50u, p90u, nfiles = res["snippet_us"]
                 est = p50u * HITS / 1000.0
-                trows.append(["building one snippet, in process (bench/snippet -q %s, %d files), p50 / p90"
+                trows.append(["one snippet, CPU time in process (bench/snippet -q %s, %d files), p50 / p90"
                               % (SNIPPET_QUERY, nfiles), "%.3f / %.3f" % (p50u / 1000, p90u / 1000), "", ""])
                 row = ["%d snippets at that p50" % HITS, fnum(est, 2)]
                 row += list(tgt("snip", est)) if "cti-nosnip" not in pooled else ["", ""]
