@@ -524,7 +524,11 @@ def bench_corpus(name, cdir, have, queries):
     res["tools"] = tools
 
     if SHARDS > 1 and "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
-        bench_shards(res, cdir, work, qdbs["cti"], queries)
+        try:
+            bench_shards(res, cdir, work, qdbs["cti"], queries, adds)
+        except Exception as e:      # a failure here must not lose the rest
+            res["shards"] = {"error": "%s: %s" % (type(e).__name__, e)}
+            log("shards: FAILED: %s" % res["shards"]["error"])
     return res
 
 
@@ -552,7 +556,7 @@ def wait_listening(port, secs=10.0):
     return False
 
 
-def bench_shards(res, cdir, work, cti_db, queries):
+def bench_shards(res, cdir, work, cti_db, queries, adds):
     """Query latency over 1 local index, SHARDS local shards and SHARDS
     loopback remote shards (xapian-tcpsrv), cti-search with snippets."""
     mb = res["bytes"] / 1e6
@@ -568,6 +572,10 @@ def bench_shards(res, cdir, work, cti_db, queries):
         return
     sh["secs"], sh["rss_mb"], sh["size"] = r.secs, r.rss_kb / 1024.0, disk_bytes(sdir)
     log("  %.2f s, %.1f MB/s" % (r.secs, mb / r.secs))
+    # the articles the single index got, so that both hold the same set
+    r = run([CTI_INDEX, "--db", sdir, "--quiet"] + adds)
+    if r.rc != 0:
+        sh["add_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
     shard_dirs = sorted(os.path.join(sdir, d) for d in os.listdir(sdir)
                         if d.startswith("shard-"))
     servers = []
@@ -578,7 +586,10 @@ def bench_shards(res, cdir, work, cti_db, queries):
             port = free_port()
             p = subprocess.Popen(["xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1",
                                   "--port", str(port), d],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 # its own session: on SIGTERM xapian-tcpsrv
+                                 # signals its whole process group
+                                 start_new_session=True)
             servers.append(p)
             if not wait_listening(port):
                 sh["remote_error"] = "xapian-tcpsrv on %s did not start" % d
@@ -646,12 +657,15 @@ def report_shards(res, queries):
     rows.append(["**all queries, p95**"] + ["**%s**" % fnum(pct(pooled[l], 95), 1) for l in order] + [""])
     if order:
         base = median(pooled[order[0]])
-        rows.append(["p50 vs 1 local index"] + [speed_ratio(median(pooled[l]), base) for l in order] + [""])
+        rows.append(["p50 vs 1 local index", "1×"]
+                    + [speed_ratio(median(pooled[l]), base) for l in order[1:]] + [""])
     out.append(table(head, rows))
     for label, e in sh.get("errors", {}).items():
         out.append("\n- %s: `%s`" % (label, e))
     if sh.get("remote_error"):
         out.append("\n- remote: %s" % sh["remote_error"])
+    if sh.get("add_error"):
+        out.append("\n- adding the single articles to the shards: `%s`" % sh["add_error"])
     out.append("")
     return "\n".join(out)
 
@@ -897,7 +911,7 @@ def headline(results):
 def cmd_version(argv):
     try:
         return subprocess.run(argv, capture_output=True, text=True).stdout.strip().splitlines()[0]
-    except Exception:
+    except (OSError, IndexError):
         return "n/a"
 
 
@@ -918,13 +932,21 @@ def machine_line():
             mem = "%.0f GB" % (int(f.readline().split()[1]) / 1024 / 1024)
     except OSError:
         pass
+    libs = []
+    for pkg in ("zlib", "libutf8proc"):
+        v = cmd_version(["pkg-config", "--modversion", pkg])
+        if v and v != "n/a":
+            libs.append("%s %s" % (pkg, v))
+    v = cmd_version(["dpkg-query", "-W", "-f=${Version}\n", "libstemmer0d"])
+    if v and v != "n/a":
+        libs.append("libstemmer %s" % v)
     return ("%d cores (%s), %s RAM, Linux %s; xapian-core %s (python3-xapian %s); "
-            "sqlite3 %s; %s; Python %s"
+            "sqlite3 %s; %s; %s; Python %s"
             % (os.cpu_count(), cpu, mem, platform.release(),
                cmd_version(["xapian-config", "--version"]).split()[-1],
                xapian.version_string(),
                cmd_version(["sqlite3", "--version"]).split()[0],
-               cmd_version(["cc", "--version"]), platform.python_version()))
+               ", ".join(libs), cmd_version(["cc", "--version"]), platform.python_version()))
 
 
 def loadavg():
