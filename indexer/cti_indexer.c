@@ -60,6 +60,7 @@
 #include "cti_analyzer.h"
 #include "cti_article.h"
 #include "cti_schema.h"
+#include "cti_shard.h"
 #include "cti_source.h"
 #include "cti_store.h"
 #include "cti_xapian.h"
@@ -292,6 +293,13 @@ struct cti_indexer {
     /* Progress. */
     double last_progress;
     int progress_shown;
+
+    /* Sharded index (cti_shard.h): one indexer per shard, articles routed
+       by cti_shard_pick() on their id; the parent writes nothing itself. */
+    struct cti_indexer **shard;
+    unsigned nshards;
+    cti_shard_kind kind;  /* the parent's layout: DIR or FILE */
+    int remote;           /* main is a remote database (xapian-tcpsrv) */
 };
 
 static double now(void)
@@ -300,6 +308,16 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+static void say(struct cti_indexer *ix, const char *fmt, ...);
+
+/* With --verbose: "cti-index: <what> at <seconds since the start>". */
+#define PHASE(ix, what)                                                   \
+    do {                                                                  \
+        if ((ix)->o.verbose)                                              \
+            say((ix), "%s: %s at %.2f s", (ix)->dir, (what),               \
+                now() - (ix)->t0);                                        \
+    } while (0)
 
 /* Print "cti-index: <fmt>" on the error stream, clearing a progress line. */
 static void say(cti_indexer *ix, const char *fmt, ...)
@@ -1390,6 +1408,51 @@ static int bulk_push(cti_indexer *ix, cti_article *a)
     return publish(ix);
 }
 
+/*
+ * Write the run's spelling counts into a segment of their own, so the
+ * final merge packs them with everything else.
+ */
+static int spell_segment(cti_indexer *ix)
+{
+    char name[48];
+    cti_db *db = NULL;
+    snprintf(name, sizeof name, "seg.%u.spelling", ix->rungen);
+    char *path = path_join(ix->dir, name);
+    char *keep = strdup(name);
+    cti_status st = CTI_ENOMEM;
+    int rc = -1;
+    if (!path || !keep)
+        goto done;
+    rm_tree(path);
+    st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE | CTI_DB_NO_SYNC |
+                               CTI_DB_DANGEROUS, &db);
+    if (st == CTI_OK && (st = spell_flush(&ix->gspell, db)) == CTI_OK &&
+        (st = set_meta(db, ix->language)) == CTI_OK) {
+        st = cti_db_close(db);
+        db = NULL;
+    }
+    if (st != CTI_OK)
+        goto done;
+    if (ix->nsegs == ix->capsegs) {
+        size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
+        char **ns = realloc(ix->segs, nc * sizeof *ns);
+        if (!ns)
+            goto done;
+        ix->segs = ns;
+        ix->capsegs = nc;
+    }
+    ix->segs[ix->nsegs++] = keep;
+    keep = NULL;
+    rc = 0;
+done:
+    if (rc < 0)
+        fatal_db(ix, "cannot write spelling data", st);
+    cti_db_free(db);
+    free(path);
+    free(keep);
+    return rc;
+}
+
 /* Stop the workers (they close their segments) and publish what they built. */
 static int bulk_stop(cti_indexer *ix)
 {
@@ -1491,9 +1554,32 @@ static void defer_article(cti_indexer *ix, cti_article *a)
     ix->deferred_tail = &j->next;
 }
 
+/* The progress line of a sharded index: the sums of its shards. */
+static void shards_progress(cti_indexer *ix)
+{
+    cti_indexer_stats keep = ix->st;
+    for (unsigned i = 0; i < ix->nshards; i++) {
+        ix->st.added += ix->shard[i]->st.added;
+        ix->st.updated += ix->shard[i]->st.updated;
+        ix->st.unchanged += ix->shard[i]->st.unchanged;
+        ix->st.bytes += ix->shard[i]->st.bytes;
+    }
+    progress(ix, 0);
+    ix->st = keep;
+    /* A shard's message first clears the line. */
+    for (unsigned i = 0; i < ix->nshards; i++)
+        ix->shard[i]->progress_shown |= ix->progress_shown;
+}
+
 static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
 {
     cti_indexer *ix = ctx;
+    if (ix->nshards) {
+        int want = cb_want_file(ix->shard[cti_shard_pick(id, strlen(id),
+                                                         ix->nshards)], id, sb);
+        shards_progress(ix);
+        return want;
+    }
     if (ix->fatal)
         return 0;
     sync_ent *s = ent_get(ix, id, strlen(id), 0);
@@ -1515,6 +1601,12 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
 static int cb_article(void *ctx, cti_article *a)
 {
     cti_indexer *ix = ctx;
+    if (ix->nshards && a->id && *a->id) {
+        int rc = cb_article(ix->shard[cti_shard_pick(a->id, strlen(a->id),
+                                                     ix->nshards)], a);
+        shards_progress(ix);
+        return rc;
+    }
     if (ix->fatal)
         return -1;
     if (!a->id || !*a->id) {
@@ -1596,6 +1688,8 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
 static void cb_walked_dir(void *ctx, const char *dir)
 {
     cti_indexer *ix = ctx;
+    for (unsigned i = 0; i < ix->nshards; i++)
+        cb_walked_dir(ix->shard[i], dir);
     if (!smap_get(&ix->walked, dir, strlen(dir), 1, NULL))
         ix->fatal = 1;
 }
@@ -1690,13 +1784,16 @@ static int take_lock(cti_indexer *ix)
     return 0;
 }
 
-/* Open the listed databases for reading: check schema and language, load the sync map. */
-static int check_and_load(cti_indexer *ix)
+/*
+ * Open the listed databases for reading (or use 'use', e.g. a remote
+ * main database): check schema and language, load the sync map.
+ */
+static int check_and_load(cti_indexer *ix, cti_db *use)
 {
-    cti_db *db = NULL;
+    cti_db *db = use;
     char *schema = NULL, *lang = NULL;
     int rc = -1;
-    cti_status st = cti_db_open(ix->dir, CTI_DB_READ, &db);
+    cti_status st = use ? CTI_OK : cti_db_open(ix->dir, CTI_DB_READ, &db);
     if (st != CTI_OK) {
         say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
         goto done;
@@ -1729,7 +1826,248 @@ static int check_and_load(cti_indexer *ix)
 done:
     free(schema);
     free(lang);
-    cti_db_free(db);
+    if (!use)
+        cti_db_free(db);
+    return rc;
+}
+
+/* ---- sharded and remote indexes (cti_shard.h) ---- */
+
+/*
+ * Open the remote database 't' (a writable xapian-tcpsrv) as the main
+ * database: no folder, lock or segments; every change is written
+ * directly.  Returns 0 or -1 (reported).
+ */
+static int remote_open(cti_indexer *ix, const cti_shard_target *t)
+{
+    char *schema = NULL;
+    uint32_t n = 0;
+    int rc = -1;
+    ix->remote = 1;
+    ix->o.bulk = CTI_BULK_NEVER;
+    if (ix->o.compact) {
+        say(ix, "cannot compact the remote database '%s': run xapian-compact "
+            "where it is served", ix->dir);
+        return -1;
+    }
+    cti_status st = cti_db_open_remote(t->host, t->port, 0, 1, &ix->main);
+    if (st != CTI_OK) {
+        say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+        return -1;
+    }
+    if (cti_db_get_metadata(ix->main, CTI_META_SCHEMA, &schema, NULL) !=
+            CTI_OK ||
+        cti_db_doccount(ix->main, &n) != CTI_OK) {
+        say(ix, "cannot read index '%s': %s", ix->dir, cti_errmsg());
+        goto done;
+    }
+    if (*schema) {
+        rc = check_and_load(ix, ix->main);
+    } else if (n == 0) {
+        snprintf(ix->language, sizeof ix->language, "%s",
+                 ix->o.language ? ix->o.language : "english");
+        if ((st = set_meta(ix->main, ix->language)) != CTI_OK) {
+            say(ix, "cannot write index '%s': %s", ix->dir, cti_errmsg());
+            goto done;
+        }
+        ix->main_dirty = 1;
+        rc = 0;
+    } else {
+        say(ix, "'%s' is not a cti index (a Xapian database without a cti "
+            "schema)", ix->dir);
+    }
+done:
+    free(schema);
+    return rc;
+}
+
+/*
+ * Look at what o->db names (cti_shard_layout_read).  Returns 0 for a
+ * local index of one database (the caller sets it up), 1 when 'ix' was
+ * set up as a remote database or as the parent of one indexer per shard
+ * (creating the layout of a new sharded index), -1 on failure (reported).
+ */
+static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
+{
+    cti_shard_layout lay;
+    char err[512];
+    int rc = -1;
+    unsigned want = o->shards > 1 ? o->shards : 0;
+    if (cti_shard_layout_read(o->db, &lay, err, sizeof err) != CTI_OK) {
+        say(ix, "cannot open index '%s': %s", o->db, err);
+        return -1;
+    }
+    if (lay.kind == CTI_SHARD_NONE && !want) {
+        rc = 0;
+        goto done;
+    }
+    if (lay.kind == CTI_SHARD_SINGLE) {
+        if (want)
+            say(ix, "index '%s' is not sharded; --shards applies to a new "
+                "index (give --db a new folder)", o->db);
+        else
+            rc = 0;
+        goto done;
+    }
+    if (lay.kind != CTI_SHARD_NONE && want && want != lay.n) {
+        say(ix, "index '%s' has %u shards, not %u (the number of shards of "
+            "an index never changes)", o->db, lay.n, want);
+        goto done;
+    }
+    if (lay.kind == CTI_SHARD_TCP ||
+        (lay.kind == CTI_SHARD_FILE && lay.n == 1 && lay.t[0].host)) {
+        rc = remote_open(ix, &lay.t[0]) < 0 ? -1 : 1;
+        goto done;
+    }
+    if (lay.kind == CTI_SHARD_FILE && o->compact) {
+        say(ix, "cannot compact '%s': compact each database it lists where "
+            "it lives (xapian-compact)", o->db);
+        goto done;
+    }
+    ix->kind = lay.kind == CTI_SHARD_FILE ? CTI_SHARD_FILE : CTI_SHARD_DIR;
+    if (ix->kind == CTI_SHARD_DIR) {
+        if (make_dirs(ix->dir) < 0) {
+            say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
+            goto done;
+        }
+        if (take_lock(ix) < 0)
+            goto done;
+        if (lay.kind == CTI_SHARD_NONE) {
+            if (cti_shard_layout_create(ix->dir, want, err, sizeof err) !=
+                    CTI_OK ||
+                cti_shard_layout_read(ix->dir, &lay, err, sizeof err) !=
+                    CTI_OK) {
+                say(ix, "cannot create index '%s': %s", ix->dir, err);
+                goto done;
+            }
+        }
+    }
+    if (!(ix->shard = calloc(lay.n, sizeof *ix->shard)))
+        goto done;
+    unsigned jobs = o->jobs;
+    if (!jobs) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = c > 0 ? (unsigned)c : 1;
+    }
+    unsigned mem = o->memory_mb ? o->memory_mb : DEFAULT_MEMORY_MB;
+    for (unsigned i = 0; i < lay.n; i++) {
+        cti_shard_target *t = &lay.t[i];
+        cti_indexer_opts so = *o;
+        char tcp[320];
+        so.shards = 0;
+        so.compact = 0;
+        so.progress = 0;
+        so.err = ix->err;
+        so.jobs = jobs / lay.n ? jobs / lay.n : 1;
+        so.memory_mb = mem / lay.n > 32 ? mem / lay.n : 32;
+        if (t->host) {
+            int v6 = strchr(t->host, ':') != NULL;
+            snprintf(tcp, sizeof tcp, "tcp:%s%s%s:%u", v6 ? "[" : "",
+                     t->host, v6 ? "]" : "", t->port);
+            so.db = tcp;
+        } else {
+            so.db = t->path;
+        }
+        if (cti_indexer_new(&so, &ix->shard[i]) < 0)
+            goto done;
+        ix->nshards++;
+        /* Each shard knows its number: a stub listing them out of order
+           would send articles to the wrong shard. */
+        char *k = NULL;
+        cti_db *db = ix->shard[i]->main;
+        if (db && cti_db_get_metadata(db, CTI_META_SHARD, &k, NULL) == CTI_OK &&
+            *k && strtoul(k, NULL, 10) != i) {
+            say(ix, "index '%s': %s is shard %s, not shard %u (list the "
+                "shards in order)", o->db, t->label, k, i);
+            free(k);
+            goto done;
+        }
+        free(k);
+        if (strcmp(ix->shard[i]->language, ix->shard[0]->language)) {
+            say(ix, "index '%s': shard %u has language '%s', shard 0 '%s'",
+                o->db, i, ix->shard[i]->language, ix->shard[0]->language);
+            goto done;
+        }
+    }
+    snprintf(ix->language, sizeof ix->language, "%s", ix->shard[0]->language);
+    /* Shard 0 records how many shards there are: the stub must agree. */
+    char *v = NULL;
+    cti_db *db0 = ix->shard[0]->main;
+    if (db0 && cti_db_get_metadata(db0, CTI_META_SHARDS, &v, NULL) == CTI_OK &&
+        *v && strtoul(v, NULL, 10) != lay.n) {
+        say(ix, "index '%s' lists %u shards but its first shard belongs to "
+            "an index of %s", o->db, lay.n, v);
+        free(v);
+        goto done;
+    }
+    free(v);
+    rc = 1;
+done:
+    cti_shard_layout_free(&lay);
+    return rc;
+}
+
+/* Finish every shard, record the shard count, merge them with --compact. */
+static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
+{
+    cti_indexer_stats st = ix->st;
+    int rc = 0;
+    for (unsigned i = 0; i < ix->nshards; i++) {
+        cti_indexer_stats s;
+        int r = cti_indexer_finish(ix->shard[i], &s);
+        if (r < 0)
+            rc = -1;
+        else if (r > 0 && rc == 0)
+            rc = 1;
+        st.added += s.added;
+        st.updated += s.updated;
+        st.unchanged += s.unchanged;
+        st.removed += s.removed;
+        st.failed += s.failed;
+        st.warnings += s.warnings;
+        st.articles += s.articles;
+        st.bytes += s.bytes;
+        st.bulk |= s.bulk;
+        st.segments += s.segments;
+    }
+    /* Record N in shard 0 and its number in every shard. */
+    for (unsigned i = 0; rc >= 0 && ix->nshards > 1 && i < ix->nshards; i++) {
+        cti_db *db = ix->shard[i]->main;
+        char v[16], k[16];
+        cti_status s = CTI_OK;
+        if (!db)
+            continue;
+        snprintf(v, sizeof v, "%u", ix->nshards);
+        snprintf(k, sizeof k, "%u", i);
+        if (i == 0)
+            s = cti_db_set_metadata(db, CTI_META_SHARDS, v, strlen(v));
+        if (s == CTI_OK)
+            s = cti_db_set_metadata(db, CTI_META_SHARD, k, strlen(k));
+        if (s == CTI_OK)
+            s = cti_db_commit(db);
+        if (s != CTI_OK)
+            rc = fatal_db(ix, "cannot write the shard numbers", s);
+    }
+    if (rc >= 0 && ix->o.compact && ix->kind == CTI_SHARD_DIR) {
+        /* Close the shards, then merge them into one database. */
+        char err[512];
+        unsigned n = ix->nshards;
+        for (unsigned i = 0; i < n; i++) {
+            cti_indexer_free(ix->shard[i]);
+            ix->shard[i] = NULL;
+        }
+        if (cti_shard_unshard(ix->dir, n, "db.1", err, sizeof err) != CTI_OK) {
+            say(ix, "%s", err);
+            rc = -1;
+        }
+    }
+    st.seconds = now() - ix->t0;
+    if (ix->progress_shown) {
+        fputs("\r\033[K", ix->err);
+        ix->progress_shown = 0;
+    }
+    if (out)
+        *out = st;
     return rc;
 }
 
@@ -1782,6 +2120,16 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
     if (!(ix->dir = strdup(o->db)))
         goto fail;
+    switch (layout_open(ix, o)) {
+    case -1:
+        goto fail;
+    case 1:
+        if (ix->nshards) {
+            *out = ix;
+            return 0;
+        }
+        goto set_up; /* remote: no folder, lock or segments */
+    }
     struct stat sb;
     if (stat(ix->dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
         say(ix, "'%s' is not a folder (an index is a folder)", ix->dir);
@@ -1805,12 +2153,13 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     if (have && !ix->mainname && !ix->nsegs)
         have = 0;
     if (have) {
-        if (check_and_load(ix) < 0)
+        if (check_and_load(ix, NULL) < 0)
             goto fail;
     } else {
         const char *l = o->language ? o->language : "english";
         snprintf(ix->language, sizeof ix->language, "%s", l);
     }
+set_up:
     if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
         cti_doc_new(&ix->doc) != CTI_OK) {
         say(ix, "cannot set up the analyzer for '%s'", ix->language);
@@ -1860,6 +2209,8 @@ int cti_indexer_add_path(cti_indexer *ix, const char *path)
     cb.problem = cb_problem;
     cb.walked_dir = cb_walked_dir;
     cti_source_walk(path, &so, &cb, ix);
+    for (unsigned i = 0; i < ix->nshards; i++)
+        ix->fatal |= ix->shard[i]->fatal;
     return ix->fatal ? -1 : 0;
 }
 
@@ -1869,19 +2220,19 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (ix->finished)
         return -1;
     ix->finished = 1;
+    if (ix->nshards)
+        return shards_finish(ix, out);
     if (!ix->fatal && remove_gone(ix) < 0)
         rc = -1;
     if (ix->bulk) {
         if (bulk_stop(ix) < 0)
             rc = -1;
+        PHASE(ix, "segments built");
+        if (rc == 0 && ix->gspell.n && spell_segment(ix) < 0)
+            rc = -1;
         if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
             rc = -1;
-        if (rc == 0 && ix->gspell.n) {
-            cti_status st = spell_flush(&ix->gspell, ix->main);
-            if (st != CTI_OK)
-                rc = fatal_db(ix, "cannot write spelling data", st);
-            ix->main_dirty = 1;
-        }
+        PHASE(ix, "merged");
         /* Later versions of ids that went to a segment. */
         while (rc == 0 && ix->deferred) {
             job *j = ix->deferred;
@@ -1911,6 +2262,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (ix->fatal)
         rc = -1;
     ix->st.failed += ix->wfailed;
+    PHASE(ix, "done");
     ix->st.seconds = now() - ix->t0;
     if (ix->progress_shown) {
         fputs("\r\033[K", ix->err);
@@ -1927,6 +2279,9 @@ void cti_indexer_free(cti_indexer *ix)
 {
     if (!ix)
         return;
+    for (unsigned i = 0; i < ix->nshards; i++)
+        cti_indexer_free(ix->shard[i]);
+    free(ix->shard);
     if (ix->nworkers) {
         pthread_mutex_lock(&ix->mu);
         ix->closing = 1;

@@ -39,7 +39,10 @@ typedef struct cti_indexer_opts {
     unsigned batch;        /* direct path: articles per commit (0: 2000) */
     int progress;          /* 1: a progress line on 'err' (a TTY) */
     int quiet;             /* 1: no warnings, no summary line */
+    int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
+    unsigned shards;       /* a new index: 0 or 1 one database, 2..256 that many
+                              shards (cti_shard.h); an existing one: 0 or its count */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {

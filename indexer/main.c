@@ -23,19 +23,25 @@ static void usage(FILE *f)
 "on standard input.  Re-running skips unchanged files, re-indexes changed\n"
 "ones and removes articles whose file left a folder being indexed.\n"
 "\n"
-"  -d, --db DIR        the index folder (default: $CTI_DB, else .cti)\n"
+"  -d, --db DIR        the index folder (default: $CTI_DB, else .cti); also\n"
+"                      a stub file listing shards (remote HOST:PORT lines\n"
+"                      for writable xapian-tcpsrv), or tcp:HOST:PORT\n"
 "  -l, --language L    stemmer language of a new index (default: english);\n"
 "                      an existing index of another language is refused\n"
 "  -j, --jobs N        worker threads for bulk loading (default: CPUs)\n"
 "  -m, --memory MB     peak memory budget (default: 1024)\n"
 "  -w, --wait          wait for another cti-index writing the index\n"
-"  -c, --compact       compact the index at the end (PATH may be omitted)\n"
+"  -c, --compact       compact the index at the end (PATH may be omitted);\n"
+"                      a sharded index is merged into one database\n"
+"      --shards N      build a new index as N shards searched as one\n"
+"                      (2 to 256); articles go to a shard by their id\n"
 "      --bulk          always load new articles through parallel segments\n"
 "      --no-bulk       write every change straight into the index\n"
 "      --batch N       articles per commit when writing directly (2000)\n"
 "      --zlib-level N  compression of stored text, 0 to 9 (default: 9)\n"
 "      --json          print a one-line JSON summary on stdout\n"
 "  -q, --quiet         no warnings, no progress, no summary line\n"
+"  -v, --verbose       report the phases of the run and their times\n"
 "      --progress      show progress even when stderr is not a terminal\n"
 "      --no-progress   never show progress\n"
 "  -h, --help          show this help and exit\n"
@@ -59,7 +65,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
-           OPT_NO_PROGRESS, OPT_ZLIB };
+           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -70,9 +76,11 @@ int main(int argc, char **argv)
         { "bulk", no_argument, NULL, OPT_BULK },
         { "no-bulk", no_argument, NULL, OPT_NO_BULK },
         { "batch", required_argument, NULL, OPT_BATCH },
+        { "shards", required_argument, NULL, OPT_SHARDS },
         { "zlib-level", required_argument, NULL, OPT_ZLIB },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
+        { "verbose", no_argument, NULL, 'v' },
         { "progress", no_argument, NULL, OPT_PROGRESS },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "help", no_argument, NULL, 'h' },
@@ -85,7 +93,7 @@ int main(int argc, char **argv)
     int json = 0, progress = -1, c;
 
     cti_indexer_opts_init(&o);
-    while ((c = getopt_long(argc, argv, "d:l:j:m:wcqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.db = optarg; break;
         case 'l': o.language = optarg; break;
@@ -120,8 +128,15 @@ int main(int argc, char **argv)
             o.zlevel = strcmp(optarg, "0") ? (int)lv : 0;
             break;
         }
+        case OPT_SHARDS:
+            if (parse_uint(optarg, 256, &o.shards) < 0 || o.shards < 2) {
+                fprintf(stderr, "cti-index: --shards wants a number from 2 to 256, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case OPT_JSON: json = 1; break;
         case 'q': o.quiet = 1; break;
+        case 'v': o.verbose = 1; break;
         case OPT_PROGRESS: progress = 1; break;
         case OPT_NO_PROGRESS: progress = 0; break;
         case 'h': usage(stdout); return 0;
@@ -132,6 +147,11 @@ int main(int argc, char **argv)
             fputs("Try 'cti-index --help' for more information.\n", stderr);
             return 2;
         }
+    }
+    if (o.shards && o.compact) {
+        fputs("cti-index: --shards and --compact do not go together "
+              "(--compact merges the shards of an index into one database)\n", stderr);
+        return 2;
     }
     if (optind == argc && !o.compact) {
         fputs("cti-index: no PATH to index\n"

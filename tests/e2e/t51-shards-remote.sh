@@ -1,0 +1,93 @@
+#!/bin/sh
+# Three xapian-tcpsrv on 127.0.0.1 serve the three shards of an index; a
+# stub file with three "remote" lines searches them as one and answers
+# like the local index.  With one server stopped, cti-search fails with
+# exit 2 and names the shard that is down.
+set -eu
+BIN=${CTI_BIN:-build}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+IDX=$BIN/cti-index
+SRCH=$BIN/cti-search
+T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t51.XXXXXX")
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p" 2>/dev/null || :; done
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "t51: FAIL: $*" >&2; exit 1; }
+command -v xapian-tcpsrv >/dev/null || fail "xapian-tcpsrv not installed (xapian-tools)"
+
+# Serve database $1 (extra options after it) on a free loopback port;
+# sets PORT and SPID.  Retries when the port was taken in between.
+serve() {
+    db=$1
+    shift
+    for try in 1 2 3 4 5; do
+        PORT=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+        setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$PORT" \
+            "$@" "$db" > "$T/srv.out" 2>&1 &
+        SPID=$!
+        PIDS="$PIDS $SPID"
+        # Ready when it accepts a connection; gone if it could not bind.
+        if timeout 10 python3 -c 'import socket, sys, time
+for i in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)' "$PORT" && kill -0 "$SPID" 2>/dev/null; then
+            return 0
+        fi
+        kill -9 "$SPID" 2>/dev/null || :
+    done
+    fail "cannot start xapian-tcpsrv: $(cat "$T/srv.out")"
+}
+
+ids() {
+    timeout 30 "$SRCH" --db "$1" --json -n 1000 "$2" |
+        python3 -c 'import json,sys; [print(json.loads(l)["id"], round(json.loads(l)["score"], 9)) for l in sys.stdin]'
+}
+
+mkdir "$T/corpus"
+awk 'NR % 4 == 1' tests/data/sotu.jsonl > "$T/corpus/sotu.jsonl"
+timeout 120 "$IDX" -q --db "$T/idx" --shards 3 "$T/corpus"
+
+ports=""
+for s in 0 1 2; do
+    serve "$T/idx/shard-0$s"
+    ports="$ports $PORT"
+    eval "pid$s=\$SPID"
+done
+: > "$T/remote.stub"
+for p in $ports; do echo "remote 127.0.0.1:$p" >> "$T/remote.stub"; done
+echo "t51: 3 servers on ports$ports"
+
+for q in 'union AND strength' '"federal government"' 'economy OR jobs' \
+         'author:roosevelt' 'slavery NEAR/10 territory'; do
+    ids "$T/idx" "$q" > "$T/a"
+    ids "$T/remote.stub" "$q" > "$T/b"
+    [ -s "$T/a" ] || fail "no hits for '$q' (the test needs some)"
+    cmp -s "$T/a" "$T/b" || { diff "$T/a" "$T/b" | head >&2; fail "'$q' differs over the network"; }
+done
+a=$(timeout 30 "$SRCH" --db "$T/idx" --json --sort -date --offset 3 -n 4 'peace')
+b=$(timeout 30 "$SRCH" --db "$T/remote.stub" --json --sort -date --offset 3 -n 4 'peace')
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "sorted page or snippets differ over the network"
+[ "$(timeout 30 "$SRCH" --db "$T/idx" -c war)" = "$(timeout 30 "$SRCH" --db "$T/remote.stub" -c war)" ] ||
+    fail "counts differ over the network"
+echo "t51: remote shards answer like the local index"
+
+# Stop the second server: a clear error naming it, exit 2.
+down=$(echo $ports | cut -d' ' -f2)
+kill -9 -- "-$pid1" 2>/dev/null || kill -9 "$pid1"
+sleep 0.2
+rc=0
+timeout 30 "$SRCH" --db "$T/remote.stub" 'union' > "$T/out" 2> "$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "exit $rc with a shard down (want 2)"
+grep -q "127.0.0.1:$down" "$T/err" || fail "the error does not name the shard: $(cat "$T/err")"
+[ ! -s "$T/out" ] || fail "results printed with a shard down"
+echo "t51: a shard that is down is named: $(cat "$T/err")"
