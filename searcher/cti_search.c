@@ -12,6 +12,7 @@
 
 #include "cti_search.h"
 #include "cti_schema.h"
+#include "cti_shard.h"
 
 struct cti_search {
     cti_db *db;
@@ -51,14 +52,25 @@ char *cti_search_default_db(void)
 cti_status cti_search_open(const char *path, cti_search **out, char *err,
                            size_t errlen)
 {
+    return cti_search_open_partial(path, 0, out, err, errlen, NULL, 0);
+}
+
+cti_status cti_search_open_partial(const char *path, int partial,
+                                   cti_search **out, char *err, size_t errlen,
+                                   char *warn, size_t warnlen)
+{
     cti_status st;
     char *schema = NULL, *lang = NULL;
     cti_search *s = NULL;
     struct stat sb;
+    char msg[1024];
+    unsigned skipped = 0;
 
     *out = NULL;
     if (errlen)
         err[0] = '\0';
+    if (warnlen)
+        warn[0] = '\0';
     if (stat(path, &sb) != 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         return CTI_ENOTFOUND;
@@ -68,7 +80,15 @@ cti_status cti_search_open(const char *path, cti_search **out, char *err,
         snprintf(err, errlen, "out of memory");
         return CTI_ENOMEM;
     }
-    st = cti_db_open(path, CTI_DB_READ, &s->db);
+    /* A stub of remote shards opens shard by shard (cti_shard.h). */
+    st = cti_shard_open_search(path, partial, 0, &s->db, &skipped, msg,
+                               sizeof msg);
+    if (st == CTI_OK && skipped && warnlen)
+        snprintf(warn, warnlen, "%s", msg);
+    if (st != CTI_OK && st != CTI_ENOTFOUND) {
+        snprintf(err, errlen, "%s", msg);
+        goto fail;
+    }
     if (st == CTI_ENOTFOUND) {
         snprintf(err, errlen, "not a cti index (no Xapian database there)");
         goto fail;
@@ -541,16 +561,31 @@ static int suggest_word(void *ctx, size_t start, size_t end,
     size_t plen = 0;
     while (term[plen] >= 'A' && term[plen] <= 'Z')
         plen++;
+    /*
+     * The indexer's spelling data holds the words of titles and bodies:
+     * take its suggestion when the word is in the field asked for.
+     * Without one, for a field (author:, source: ...) scan the field's
+     * terms; a plain word the spelling data does not know has no near
+     * neighbour in the text either.
+     */
     char *w = NULL;
-    if (plen == 0) {
-        /* Words first (the indexer's spelling data), then stems. */
-        if (cti_db_spelling_suggest(c->s->db, folded, strlen(folded), 2, &w) == CTI_OK &&
-            w && !w[0]) {
+    cti_status sst = cti_db_spelling_suggest(c->s->db, folded, strlen(folded), 2, &w);
+    if (sst == CTI_OK && w && w[0]) {
+        size_t sl;
+        const char *stem = cti_analyzer_stem(c->s->a, w, strlen(w), &sl);
+        char buf[CTI_MAX_TOKEN * 4 + 16];
+        int n = snprintf(buf, sizeof buf, "%.*s%.*s", (int)plen, term, (int)sl, stem);
+        uint32_t tf2 = 0;
+        if (n < 0 || (size_t)n >= sizeof buf ||
+            cti_db_termfreq(c->s->db, buf, (size_t)n, &tf2) != CTI_OK || tf2 == 0) {
             free(w);
             w = NULL;
         }
+    } else {
+        free(w);
+        w = NULL;
     }
-    if (!w)
+    if (!w && (plen > 0 || sst != CTI_OK))
         w = closest_term(c->s, term, plen);
     if (!w)
         return 0;

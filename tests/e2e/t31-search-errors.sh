@@ -146,6 +146,13 @@ case $err in *"did you mean: Lina Khan antitrust"*) ;; *) bad "misspelt: '$err'"
 [ -z "$out" ] || bad "misspelt: stdout '$out'"
 run --db "$T/c.cti" 'title:Blomberg'
 case $err in *"did you mean: title:Bloomberg"*) ;; *) bad "misspelt field: '$err'" ;; esac
+printf '%s\n' '{"id": "m1", "author": "Jane Doe", "text": "Antitrust news."}' >"$T/m.jsonl"
+"$BIN/cti-index" --db "$T/m.cti" "$T/m.jsonl" >/dev/null 2>&1
+run --db "$T/m.cti" 'author:Dooe'
+case $err in *"did you mean: author:Doe"*) ;; *) bad "misspelt author: '$err'" ;; esac
+run --db "$T/m.cti" 'qqqzzzxxx'
+[ $rc -eq 1 ] || bad "gibberish: exit $rc"
+case $err in *"did you mean"*) bad "a suggestion for gibberish: '$err'" ;; esac
 
 [ $fail -eq 0 ] && echo "t31: ok"
 exit $fail
