@@ -534,16 +534,19 @@ cti_status cti_shard_open_search(const char *path, int partial,
         }
         if (s == CTI_OK)
             continue;
+        /* The shim's message names a remote shard; name a local one. */
+        const char *who = t->host ? "" : t->label;
+        const char *sep = t->host ? "" : ": ";
         if (!partial) {
-            fail(s, msg, msglen, "%s: %s", t->label, cti_errmsg());
+            fail(s, msg, msglen, "%s%s%s", who, sep, cti_errmsg());
             st = s;
             break;
         }
         /* Partial results: say which shard is missing, go on. */
         left++;
         if (msg && used < msglen) {
-            int k = snprintf(msg + used, msglen - used, "%s%s: %s",
-                             used ? "; " : "", t->label, cti_errmsg());
+            int k = snprintf(msg + used, msglen - used, "%s%s%s%s",
+                             used ? "; " : "", who, sep, cti_errmsg());
             if (k > 0)
                 used += (size_t)k;
         }

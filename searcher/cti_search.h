@@ -35,6 +35,14 @@ char *cti_search_default_db(void);
  */
 cti_status cti_search_open(const char *path, cti_search **out, char *err,
                            size_t errlen);
+/*
+ * The same, for an index whose stub lists remote shards (cti_shard.h):
+ * with 'partial', a shard that cannot be reached is left out and named in
+ * 'warn' (empty when none was) instead of failing the open.
+ */
+cti_status cti_search_open_partial(const char *path, int partial,
+                                   cti_search **out, char *err, size_t errlen,
+                                   char *warn, size_t warnlen);
 void cti_search_free(cti_search *s);
 
 /* The index's analyzer and database (owned by 's'). */

@@ -34,6 +34,8 @@ static const char usage[] =
     "                         query syntax is plain text\n"
     "      --feedback N       --any: expand the query from its N best articles\n"
     "                         (default 5; 0: off)\n"
+    "      --partial          with shards on other machines: search the ones\n"
+    "                         that answer, warn about the others\n"
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
@@ -57,12 +59,14 @@ static const char usage[] =
 enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
-    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK
+    OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
+    OPT_PARTIAL
 };
 
 static const struct option longopts[] = {
     { "db", required_argument, NULL, 'd' },
     { "any", no_argument, NULL, OPT_ANY },
+    { "partial", no_argument, NULL, OPT_PARTIAL },
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
@@ -128,7 +132,7 @@ int main(int argc, char **argv)
     cti_output_opts oo = { 0 };
     const char *dbarg = NULL, *color = "auto", *hl = NULL;
     char *markers = NULL, *db = NULL, *query = NULL;
-    int count = 0, explain = 0, c, rc = 2;
+    int count = 0, explain = 0, partial = 0, c, rc = 2;
     cti_search *s = NULL;
     cti_results *r = NULL;
     cti_printer *pr = NULL;
@@ -140,6 +144,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'd': dbarg = optarg; break;
         case OPT_ANY: so.flags |= CTI_QUERY_ANY; break;
+        case OPT_PARTIAL: partial = 1; break;
         case 'n':
             if (parse_uint(optarg, &so.limit))
                 return die("bad --limit '%s'%s", optarg, "");
@@ -297,10 +302,15 @@ int main(int argc, char **argv)
         goto done;
     }
     char err[512];
-    if (cti_search_open(db, &s, err, sizeof err) != CTI_OK) {
+    char warn[1024];
+    if (cti_search_open_partial(db, partial, &s, err, sizeof err, warn,
+                                sizeof warn) != CTI_OK) {
         rc = die("cannot open index '%s': %s", db, err);
         goto done;
     }
+    if (*warn)
+        fprintf(stderr, "cti-search: warning: partial results, shards left "
+                "out: %s\n", warn);
     if (explain) {
         cti_query *q = NULL;
         cti_query_error qe;

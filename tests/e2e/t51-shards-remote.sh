@@ -2,7 +2,8 @@
 # Three xapian-tcpsrv on 127.0.0.1 serve the three shards of an index; a
 # stub file with three "remote" lines searches them as one and answers
 # like the local index.  With one server stopped, cti-search fails with
-# exit 2 and names the shard that is down.
+# exit 2 and names the shard that is down; with --partial it searches the
+# shards that answer and warns about the other.
 set -eu
 BIN=${CTI_BIN:-build}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -91,3 +92,19 @@ timeout 30 "$SRCH" --db "$T/remote.stub" 'union' > "$T/out" 2> "$T/err" || rc=$?
 grep -q "127.0.0.1:$down" "$T/err" || fail "the error does not name the shard: $(cat "$T/err")"
 [ ! -s "$T/out" ] || fail "results printed with a shard down"
 echo "t51: a shard that is down is named: $(cat "$T/err")"
+
+# With --partial: the shards that answer, and a warning naming the other.
+rc=0
+timeout 30 "$SRCH" --db "$T/remote.stub" --partial --json -n 1000 'union' > "$T/out" 2> "$T/err" || rc=$?
+[ "$rc" = 0 ] || fail "--partial: exit $rc: $(cat "$T/err")"
+grep -q "warning.*127.0.0.1:$down" "$T/err" || fail "--partial: no warning naming the shard: $(cat "$T/err")"
+got=$(wc -l < "$T/out")
+all=$(timeout 30 "$SRCH" --db "$T/idx" -c 'union')
+[ "$got" -gt 0 ] && [ "$got" -lt "$all" ] || fail "--partial: $got hits of $all"
+# ... exactly what the two shards give on their own.
+printf 'auto idx/shard-00\nauto idx/shard-02\n' > "$T/two.stub"
+python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin]' < "$T/out" > "$T/a"
+timeout 30 "$SRCH" --db "$T/two.stub" --json -n 1000 'union' |
+    python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin]' > "$T/b"
+cmp -s "$T/a" "$T/b" || fail "--partial: not the hits of the other two shards"
+echo "t51: --partial searched the 2 shards that answer ($got of $all hits)"
