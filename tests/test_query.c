@@ -12,7 +12,14 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+#include <unistd.h>
+
+#include "cti_indexer.h"
+#include "cti_output.h"
 #include "cti_query.h"
+#include "cti_search.h"
+#include "cti_store.h"
 
 static cti_analyzer *an;
 
@@ -393,6 +400,250 @@ static void test_words(void **state)
     cti_query_free(t);
 }
 
+
+/* ---------------------------------------------------------------- */
+/* Searching an index built by the indexer                          */
+/* ---------------------------------------------------------------- */
+
+static char tmpdir[64];
+static char dbpath[128];
+
+static const char *const articles[] = {
+    "{\"id\": \"a1\", \"title\": \"Harris courts Silicon Valley\", \"date\": \"2024-07-15\", "
+    "\"author\": \"Jane Doe\", \"text\": \"Kamala Harris met tech leaders in Silicon Valley. "
+    "Lina Khan and antitrust were discussed.\"}",
+    "{\"id\": \"a2\", \"title\": \"Bloomberg asks tech leaders for staff\", \"date\": \"2020-02-10\", "
+    "\"text\": \"Mike Bloomberg wants valley engineers. A pro-Bloomberg group spent $50,000.\"}",
+    "{\"id\": \"a3\", \"title\": \"Antitrust in the U.S.\", \"date\": \"2019-05-01\", "
+    "\"text\": \"The U.S. antitrust agencies, led by Lina Khan, sued AT&T.\"}",
+};
+
+static int build_index(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cti-test-query-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    char jsonl[128];
+    snprintf(jsonl, sizeof jsonl, "%s/a.jsonl", tmpdir);
+    snprintf(dbpath, sizeof dbpath, "%s/db.cti", tmpdir);
+    FILE *f = fopen(jsonl, "w");
+    if (!f)
+        return -1;
+    for (size_t i = 0; i < sizeof articles / sizeof *articles; i++)
+        fprintf(f, "%s\n", articles[i]);
+    fclose(f);
+    cti_indexer_opts o;
+    cti_indexer_opts_init(&o);
+    o.db = dbpath;
+    o.quiet = 1;
+    o.bulk = CTI_BULK_NEVER;
+    cti_indexer *ix = NULL;
+    cti_indexer_stats st;
+    if (cti_indexer_new(&o, &ix) != 0)
+        return -1;
+    int rc = cti_indexer_add_path(ix, jsonl) || cti_indexer_finish(ix, &st);
+    cti_indexer_free(ix);
+    return rc ? -1 : 0;
+}
+
+static int remove_index(void **state)
+{
+    (void)state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The ids of the hits of 'q' (in rank order, space-separated) into buf. */
+static cti_status search_ids(cti_search *s, const char *q, unsigned flags,
+                             char *buf, size_t len)
+{
+    cti_search_opts o;
+    cti_search_opts_default(&o);
+    o.flags = flags;
+    cti_results *r = NULL;
+    cti_query_error qe;
+    char err[256];
+    buf[0] = '\0';
+    cti_status st = cti_search_run(s, q, &o, &r, &qe, err, sizeof err);
+    if (st != CTI_OK)
+        return st;
+    for (size_t i = 0; i < cti_mset_size(r->mset); i++) {
+        size_t n;
+        const char *d = cti_mset_data(r->mset, i, &n);
+        cti_record rec;
+        assert_int_equal(cti_record_decode(d, n, 0, &rec, NULL, 0), 0);
+        size_t l = strlen(buf);
+        snprintf(buf + l, len - l, "%s%s", l ? " " : "", rec.id);
+        cti_record_release(&rec);
+    }
+    cti_results_free(r);
+    return CTI_OK;
+}
+
+static void test_search_open_errors(void **state)
+{
+    (void)state;
+    cti_search *s = (cti_search *)1;
+    char err[256];
+    assert_int_equal(cti_search_open("/nonexistent/cti", &s, err, sizeof err),
+                     CTI_ENOTFOUND);
+    assert_null(s);
+    assert_non_null(strstr(err, "No such file"));
+    assert_int_equal(cti_search_open(tmpdir, &s, err, sizeof err), CTI_ENOTFOUND);
+    assert_null(s);
+    assert_non_null(strstr(err, "not a cti index"));
+}
+
+static void test_search_runs(void **state)
+{
+    (void)state;
+    cti_search *s = NULL;
+    char err[256], ids[64];
+    assert_int_equal(cti_search_open(dbpath, &s, err, sizeof err), CTI_OK);
+    struct { const char *q; const char *want; } cases[] = {
+        { "Lina Khan AND antitrust", NULL },
+        { "Bloomberg OR Harris antitrust", NULL },
+        { "\"Silicon Valley\"", "a1" },
+        { "valley -Bloomberg", "a1" },
+        { "title:antitrust", "a3" },
+        { "author:Doe", "a1" },
+        { "date:2019..2020", NULL },
+        { "pro-Bloomberg", "a2" },
+        { "AT&T", "a3" },
+        { "$50,000", "a2" },
+        { "antitru*", NULL },
+        { "zebra", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        assert_int_equal(search_ids(s, cases[i].q, 0, ids, sizeof ids), CTI_OK);
+        if (cases[i].want && strcmp(ids, cases[i].want) != 0)
+            fail_msg("'%s' -> '%s', want '%s'", cases[i].q, ids, cases[i].want);
+    }
+    /* Sets whose order is the ranking's business. */
+    assert_int_equal(search_ids(s, "Lina Khan AND antitrust", 0, ids, sizeof ids), CTI_OK);
+    assert_true(!strcmp(ids, "a1 a3") || !strcmp(ids, "a3 a1"));
+    assert_int_equal(search_ids(s, "Bloomberg OR Harris antitrust", 0, ids, sizeof ids), CTI_OK);
+    assert_true(!strcmp(ids, "a1 a2") || !strcmp(ids, "a2 a1"));
+    assert_int_equal(search_ids(s, "date:2019..2020", 0, ids, sizeof ids), CTI_OK);
+    assert_true(!strcmp(ids, "a2 a3") || !strcmp(ids, "a3 a2"));
+    /* The title match ranks first. */
+    assert_int_equal(search_ids(s, "antitrust", 0, ids, sizeof ids), CTI_OK);
+    assert_string_equal(ids, "a3 a1");
+    /* --any: any of the words. */
+    assert_int_equal(search_ids(s, "what about Bloomberg and AT&T?", CTI_QUERY_ANY,
+                                ids, sizeof ids), CTI_OK);
+    assert_true(!strcmp(ids, "a2 a3") || !strcmp(ids, "a3 a2"));
+    /* A syntax error comes back with its column. */
+    cti_search_opts o;
+    cti_search_opts_default(&o);
+    cti_results *r = (cti_results *)1;
+    cti_query_error qe;
+    assert_int_equal(cti_search_run(s, "Khan (antitrust", &o, &r, &qe, err, sizeof err),
+                     CTI_EINVAL);
+    assert_null(r);
+    assert_int_equal(qe.column, 6);
+    cti_search_free(s);
+}
+
+static void test_search_suggest(void **state)
+{
+    (void)state;
+    cti_search *s = NULL;
+    char err[256], *fix = NULL;
+    assert_int_equal(cti_search_open(dbpath, &s, err, sizeof err), CTI_OK);
+    assert_int_equal(cti_search_suggest(s, "Lina Kahn antitrsut", 0, &fix), CTI_OK);
+    assert_non_null(fix);
+    assert_string_equal(fix, "Lina Khan antitrust");
+    free(fix);
+    assert_int_equal(cti_search_suggest(s, "title:Bloombreg", 0, &fix), CTI_OK);
+    assert_non_null(fix);
+    assert_string_equal(fix, "title:Bloomberg");
+    free(fix);
+    /* Nothing close: no suggestion. */
+    assert_int_equal(cti_search_suggest(s, "qqqzzzxxx", 0, &fix), CTI_OK);
+    assert_null(fix);
+    cti_search_free(s);
+}
+
+static void test_search_json_output(void **state)
+{
+    (void)state;
+    cti_search *s = NULL;
+    char err[256];
+    assert_int_equal(cti_search_open(dbpath, &s, err, sizeof err), CTI_OK);
+    cti_search_opts o;
+    cti_search_opts_default(&o);
+    cti_results *r = NULL;
+    assert_int_equal(cti_search_run(s, "Lina Khan -Bloomberg", &o, &r, NULL, err, sizeof err),
+                     CTI_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    cti_output_opts oo = { .format = CTI_OUT_JSON };
+    cti_printer *p = NULL;
+    assert_int_equal(cti_printer_new(f, &oo, &p), CTI_OK);
+    assert_int_equal(cti_printer_hits(p, s, r), CTI_OK);
+    assert_int_equal(cti_printer_footer(p, r, 1.0), CTI_OK);
+    cti_printer_free(p);
+    fclose(f);
+    size_t lines = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        json_error_t je;
+        json_t *h = json_loads(line, 0, &je);
+        if (!h)
+            fail_msg("invalid JSON: %s (%s)", line, je.text);
+        assert_true(json_is_integer(json_object_get(h, "rank")));
+        assert_true(json_is_string(json_object_get(h, "id")));
+        assert_true(json_is_string(json_object_get(h, "title")));
+        assert_true(json_is_real(json_object_get(h, "score")));
+        const char *snip = json_string_value(json_object_get(h, "snippet"));
+        assert_non_null(snip);
+        json_t *hl = json_object_get(h, "highlights");
+        assert_true(json_is_array(hl));
+        assert_true(json_array_size(hl) >= 2);
+        for (size_t i = 0; i < json_array_size(hl); i++) {
+            json_int_t a = json_integer_value(json_array_get(json_array_get(hl, i), 0));
+            json_int_t b = json_integer_value(json_array_get(json_array_get(hl, i), 1));
+            assert_true(0 <= a && a < b && (size_t)b <= strlen(snip));
+            char word[32];
+            snprintf(word, sizeof word, "%.*s", (int)(b - a), snip + a);
+            assert_true(!strcmp(word, "Lina") || !strcmp(word, "Khan"));
+        }
+        json_decref(h);
+    }
+    assert_int_equal(lines, 2);
+    free(buf);
+    cti_results_free(r);
+    cti_search_free(s);
+}
+
+static void test_default_db(void **state)
+{
+    (void)state;
+    char *d;
+    setenv("CTI_DB", "/some/where", 1);
+    d = cti_search_default_db();
+    assert_string_equal(d, "/some/where");
+    free(d);
+    unsetenv("CTI_DB");
+    char here[4096], sub[256], want[256];
+    assert_non_null(getcwd(here, sizeof here));
+    snprintf(sub, sizeof sub, "%s/x/y", tmpdir);
+    snprintf(want, sizeof want, "%s/.cti", tmpdir);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s'", sub, want);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(chdir(sub), 0);
+    d = cti_search_default_db();
+    assert_int_equal(chdir(here), 0);
+    assert_non_null(d);
+    assert_string_equal(d, want);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,5 +665,14 @@ int main(void)
         cmocka_unit_test(test_highlights),
         cmocka_unit_test(test_words),
     };
-    return cmocka_run_group_tests_name("query", tests, setup, teardown);
+    const struct CMUnitTest search_tests[] = {
+        cmocka_unit_test(test_search_open_errors),
+        cmocka_unit_test(test_search_runs),
+        cmocka_unit_test(test_search_suggest),
+        cmocka_unit_test(test_search_json_output),
+        cmocka_unit_test(test_default_db),
+    };
+    int rc = cmocka_run_group_tests_name("query", tests, setup, teardown);
+    return rc | cmocka_run_group_tests_name("search", search_tests, build_index,
+                                            remove_index);
 }
