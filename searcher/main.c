@@ -340,6 +340,7 @@ int main(int argc, char **argv)
         so.offset = 0;
         so.limit = 0;
         so.check_at_least = UINT32_MAX;
+        so.prf_docs = 0; /* count the articles with the words asked for */
     }
     cti_status st = cti_search_run(s, query, &so, &r, &qe, err, sizeof err);
     if (st == CTI_EINVAL && qe.msg[0]) {
