@@ -88,6 +88,7 @@
 #define DEFAULT_MEMORY_MB 1024
 #define SEGMENT_MB_DEFAULT 8
 #define SWITCH_MIN 2000
+#define LOOKUPS_MAX 64
 
 /* ------------------------------------------------------------------ */
 /* A string-keyed hash map (open addressing, linear probing).          */
@@ -253,7 +254,11 @@ struct cti_indexer {
     uint32_t doccount0;   /* documents at the start */
     int main_dirty;       /* uncommitted changes in main */
 
-    /* Sync state. */
+    /* Sync state.  Small runs look ids up one by one (by their id term);
+       after LOOKUPS_MAX lookups, or before removing articles, every
+       record is read in one pass. */
+    cti_db *sync_db;      /* where records not yet read are (NULL: all read) */
+    unsigned lookups;
     smap ids;             /* id -> index into ents */
     sync_ent *ents;
     size_t nents, capents;
@@ -310,6 +315,7 @@ static double now(void)
 }
 
 static void say(struct cti_indexer *ix, const char *fmt, ...);
+static int fatal_db(struct cti_indexer *ix, const char *what, cti_status st);
 
 /* With --verbose: "cti-index: <what> at <seconds since the start>". */
 #define PHASE(ix, what)                                                   \
@@ -690,6 +696,8 @@ static int sync_add(cti_indexer *ix, const char *v, size_t len, uint64_t hash)
     sync_ent *s = ent_get(ix, p, (size_t)(end - p), 1);
     if (!s)
         return -1;
+    if (s->state & (ST_SEEN | ST_ARTICLE))
+        return 0; /* met in this run before the full read: keep its state */
     s->kind = kind;
     s->size = size;
     s->mtime = mtime;
@@ -729,6 +737,61 @@ done:
     cti_valiter_free(vs);
     cti_valiter_free(vh);
     return rc;
+}
+
+/*
+ * The sync entry of article 'id' (len bytes), or NULL when the index has
+ * none.  Reads the record from the index when the map does not hold all
+ * of them yet.  Returns NULL on errors too, with ix->fatal set.
+ */
+static sync_ent *sync_lookup(cti_indexer *ix, const char *id, size_t len)
+{
+    sync_ent *s = ent_get(ix, id, len, 0);
+    if (s || !ix->sync_db)
+        return s;
+    if (++ix->lookups > LOOKUPS_MAX) {
+        cti_db *db = ix->sync_db;
+        ix->sync_db = NULL;
+        if (sync_load(ix, db) < 0) {
+            ix->fatal = 1;
+            return NULL;
+        }
+        return ent_get(ix, id, len, 0);
+    }
+    char idterm[CTI_IDTERM_MAX + 1];
+    size_t itl = cti_indexer_idterm(id, len, idterm);
+    uint32_t docid;
+    char *v = NULL, *h = NULL;
+    size_t vl = 0, hl = 0;
+    cti_status st = cti_db_find(ix->sync_db, idterm, itl, &docid);
+    if (st == CTI_OK &&
+        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_SOURCE, &v,
+                               &vl)) == CTI_OK &&
+        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_HASH, &h,
+                               &hl)) == CTI_OK &&
+        sync_add(ix, v, vl, parse_hash(h, hl)) < 0)
+        st = CTI_ENOMEM;
+    free(v);
+    free(h);
+    if (st != CTI_OK && st != CTI_ENOTFOUND) {
+        fatal_db(ix, "cannot read the index", st);
+        return NULL;
+    }
+    /* A miss is remembered too (an entry of state 0), so the id is not
+       looked up again. */
+    return ent_get(ix, id, len, st == CTI_ENOTFOUND);
+}
+
+/* Read every sync record not read yet (before removing articles). */
+static int sync_complete(cti_indexer *ix)
+{
+    cti_db *db = ix->sync_db;
+    ix->sync_db = NULL;
+    if (db && sync_load(ix, db) < 0) {
+        ix->fatal = 1;
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- documents ---- */
@@ -1048,7 +1111,7 @@ static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
     if (!(dest = path_join(ix->dir, name)))
         goto done;
     rm_tree(dest);
-    cti_status st = cti_db_compact(srcs, n, dest, n > 8);
+    cti_status st = cti_db_compact(srcs, n, dest, 0);
     if (st != CTI_OK) {
         fatal_db(ix, "cannot merge the index", st);
         rm_tree(dest);
@@ -1106,6 +1169,8 @@ static char **listed_names(cti_indexer *ix, size_t *n)
 static int merge_all(cti_indexer *ix)
 {
     size_t n;
+    if (ix->sync_db == ix->main)
+        ix->sync_db = NULL; /* a merge ends the run: no lookups after it */
     if (ix->main) {
         cti_status st = cti_db_close(ix->main);
         ix->main = NULL;
@@ -1582,9 +1647,9 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
     }
     if (ix->fatal)
         return 0;
-    sync_ent *s = ent_get(ix, id, strlen(id), 0);
+    sync_ent *s = sync_lookup(ix, id, strlen(id));
     if (!s)
-        return 1;
+        return ix->fatal ? 0 : 1;
     if (s->state & ST_SEEN)
         return 0; /* met twice in this run (a folder and a file in it) */
     s->state |= ST_SEEN;
@@ -1613,7 +1678,11 @@ static int cb_article(void *ctx, cti_article *a)
         ix->st.failed++;
         return 0;
     }
-    sync_ent *s = ent_get(ix, a->id, strlen(a->id), 1);
+    sync_ent *s = sync_lookup(ix, a->id, strlen(a->id));
+    if (!s && ix->fatal)
+        return -1;
+    if (!s)
+        s = ent_get(ix, a->id, strlen(a->id), 1);
     if (!s) {
         say(ix, "out of memory");
         ix->fatal = 1;
@@ -1699,6 +1768,8 @@ static int remove_gone_locked(cti_indexer *ix);
 
 static int remove_gone(cti_indexer *ix)
 {
+    if (ix->walked.n && sync_complete(ix) < 0)
+        return -1;
     if (ix->bulk)
         pthread_mutex_lock(&ix->pubmu);
     int rc = remove_gone_locked(ix);
@@ -1820,7 +1891,11 @@ static int check_and_load(cti_indexer *ix, cti_db *use)
         goto done;
     }
     strcpy(ix->language, lang);
-    if (cti_db_doccount(db, &ix->doccount0) != CTI_OK || sync_load(ix, db) < 0)
+    if (cti_db_doccount(db, &ix->doccount0) != CTI_OK)
+        goto done;
+    if (use)
+        ix->sync_db = use; /* read records as they are needed */
+    else if (sync_load(ix, db) < 0)
         goto done;
     rc = 0;
 done:
@@ -2152,9 +2227,21 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
         goto fail;
     if (have && !ix->mainname && !ix->nsegs)
         have = 0;
-    if (have) {
+    if (have && !ix->nsegs) {
+        char *path = path_join(ix->dir, ix->mainname);
+        cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
+                             : CTI_ENOMEM;
+        free(path);
+        if (st != CTI_OK) {
+            say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+            goto fail;
+        }
+        if (check_and_load(ix, ix->main) < 0)
+            goto fail;
+    } else if (have) {
         if (check_and_load(ix, NULL) < 0)
             goto fail;
+        PHASE(ix, "sync records read");
     } else {
         const char *l = o->language ? o->language : "english";
         snprintf(ix->language, sizeof ix->language, "%s", l);
@@ -2174,7 +2261,7 @@ set_up:
                 ix->dir, ix->nsegs);
         if (merge_all(ix) < 0)
             goto fail;
-    } else if (ix->mainname) {
+    } else if (ix->mainname && !ix->main) {
         char *path = path_join(ix->dir, ix->mainname);
         cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
                              : CTI_ENOMEM;
@@ -2189,6 +2276,7 @@ set_up:
         if (bulk_start(ix) < 0)
             goto fail;
     }
+    PHASE(ix, "index open");
     *out = ix;
     return 0;
 fail:
@@ -2256,6 +2344,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         rc = -1;
     if (rc == 0 && !ix->fatal && main_commit(ix) < 0)
         rc = -1;
+    PHASE(ix, "committed");
     uint32_t ndocs = 0;
     if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)
         ix->st.articles = ndocs;
