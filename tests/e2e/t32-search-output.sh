@@ -103,6 +103,22 @@ if "$S" --db "$T/c.cti" --json --color always 'Lina Khan' | grep -q "$ESC"; then
     bad "escape codes in JSON"
 fi
 
+echo "t32: control characters in a file name are shown escaped"
+mkdir "$T/in"
+printf 'Escape name\n\nnamemarker here\n' >"$T/in/esc${ESC}[31mred$(printf '\007').txt"
+"$BIN/cti-index" --db "$T/esc.cti" "$T/in" >/dev/null 2>&1
+for mode in never always; do
+    "$S" --db "$T/esc.cti" --color $mode namemarker >"$T/e" 2>&1 || true
+    if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$T/e" | LC_ALL=C grep -q "$(printf '[\033\007]')"; then
+        bad "--color $mode: a file name's control characters reach the terminal: $(cat -v "$T/e")"
+    fi
+    grep -q 'esc\\x1B\[31mred\\x07\.txt' "$T/e" || bad "--color $mode: name not shown escaped: $(cat -v "$T/e")"
+done
+"$S" --db "$T/esc.cti" --json namemarker | python3 -c '
+import json, sys
+assert json.loads(sys.stdin.readline())["id"].endswith("esc\x1b[31mred\x07.txt")' ||
+    bad "JSON id is not the file name"
+
 echo "t32: highlight styles and markers"
 "$S" --db "$T/news.cti" --highlight=markers --markers '<<,>>' -n 1 'Lina Khan' |
     grep -q '<<Lina>> <<Khan>>' || bad "--markers"
