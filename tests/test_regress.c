@@ -41,6 +41,9 @@
 #define LLVMFuzzerTestOneInput fuzz_snippet_one
 #include "fuzz/fuzz_snippet.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_stub_one
+#include "fuzz/fuzz_stub.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*one_fn)(const uint8_t *, size_t);
 
@@ -202,6 +205,14 @@ static void test_snippet_seeds(void **state)
     snip_teardown();
 }
 
+static void test_stub_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_stub", fuzz_stub_one) > 0);
+    replay_open("fuzz_stub", fuzz_stub_one);
+    stub_teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_analyzer_seeds),
         cmocka_unit_test(test_query_seeds),
         cmocka_unit_test(test_snippet_seeds),
+        cmocka_unit_test(test_stub_seeds),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }
