@@ -1180,6 +1180,10 @@ static int merge_all(cti_indexer *ix)
     char **names = listed_names(ix, &n);
     if (!names)
         return -1;
+    if (n == 0) {
+        free(names); /* nothing listed yet: finish creates an empty index */
+        return 0;
+    }
     int rc = merge_into_new_main(ix, names, n);
     free(names);
     if (rc < 0)
@@ -2082,14 +2086,46 @@ done:
     return rc;
 }
 
+/* One shard finishing (its last segments, its merge) in a thread. */
+typedef struct shard_end {
+    cti_indexer *ix;
+    cti_indexer_stats st;
+    int rc;
+    pthread_t th;
+    int started;
+} shard_end;
+
+static void *shard_end_main(void *arg)
+{
+    shard_end *e = arg;
+    e->rc = cti_indexer_finish(e->ix, &e->st);
+    return NULL;
+}
+
 /* Finish every shard, record the shard count, merge them with --compact. */
 static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
 {
     cti_indexer_stats st = ix->st;
     int rc = 0;
+    /* The shards are independent: they finish side by side. */
+    shard_end *ends = calloc(ix->nshards, sizeof *ends);
+    if (!ends) {
+        say(ix, "out of memory");
+        return -1;
+    }
     for (unsigned i = 0; i < ix->nshards; i++) {
-        cti_indexer_stats s;
-        int r = cti_indexer_finish(ix->shard[i], &s);
+        ends[i].ix = ix->shard[i];
+        ends[i].started = pthread_create(&ends[i].th, NULL, shard_end_main,
+                                         &ends[i]) == 0;
+        if (!ends[i].started)
+            shard_end_main(&ends[i]);
+    }
+    for (unsigned i = 0; i < ix->nshards; i++)
+        if (ends[i].started)
+            pthread_join(ends[i].th, NULL);
+    for (unsigned i = 0; i < ix->nshards; i++) {
+        cti_indexer_stats s = ends[i].st;
+        int r = ends[i].rc;
         if (r < 0)
             rc = -1;
         else if (r > 0 && rc == 0)
@@ -2105,6 +2141,7 @@ static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
         st.bulk |= s.bulk;
         st.segments += s.segments;
     }
+    free(ends);
     /* Record N in shard 0 and its number in every shard. */
     for (unsigned i = 0; rc >= 0 && ix->nshards > 1 && i < ix->nshards; i++) {
         cti_db *db = ix->shard[i]->main;
