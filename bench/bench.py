@@ -529,6 +529,8 @@ def bench_corpus(name, cdir, have, queries):
         except Exception as e:      # a failure here must not lose the rest
             res["shards"] = {"error": "%s: %s" % (type(e).__name__, e)}
             log("shards: FAILED: %s" % res["shards"]["error"])
+    if env("BENCH_KEEP", "0") == "0":
+        shutil.rmtree(work, ignore_errors=True)     # the corpora stay
     return res
 
 

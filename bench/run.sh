@@ -15,6 +15,7 @@
 #   BENCH_RUNS   processes per query and tool for the latency figures
 #                (default: 21)
 #   BENCH_SHARDS shards for the sharding comparison, 0 to skip it (default: 3)
+#   BENCH_KEEP   1 keeps the indexes in $BENCH_DIR/idx after the run
 #   BENCH_RESULTS  where to write the Markdown results
 #                (default: bench/RESULTS.md)
 set -eu
