@@ -13,7 +13,8 @@
 #   phase B: 10 kills, --bulk -m 64 (1 MiB segments listed as they are
 #            done, and the final merge), every 3rd with --compact; every
 #            2nd killed index is resumed, leaving no debris
-#   phase C: 4 kills while 60 articles change and 30 vanish: each article
+#   phase C: 4 kills of a --shards 3 build; every 2nd resumed
+#   phase D: 4 kills while 60 articles change and 30 vanish: each article
 #            is its old or its new version, never a mix
 #
 # CTI_CRASH_TRIALS scales the kills of phases A and B (default 12 and 10).
@@ -46,6 +47,18 @@ dump "$T/clean" "$T/clean.dump"
 [ "$(wc -l <"$T/clean.dump")" -eq "$n" ] || bad "clean build holds $(wc -l <"$T/clean.dump") of $n articles"
 echo "t70: clean build in ${ms} ms"
 
+# xcheck DIR LABEL: xapian-check every database the stub DIR/XAPIANDB lists
+# (a listed folder holding its own stub is a shard: checked the same way).
+xcheck() {
+    for d in $(awk '{ print $2 }' "$1/XAPIANDB"); do
+        if [ -f "$1/$d/XAPIANDB" ]; then
+            xcheck "$1/$d" "$2"
+        else
+            timeout 120 xapian-check "$1/$d" >"$T/xc" 2>&1 || { bad "$2: xapian-check $1/$d"; tail -5 "$T/xc" >&2; }
+        fi
+    done
+}
+
 # verify DB LABEL [check options]: the index opens, is consistent, and its
 # articles are complete.
 verify() {
@@ -59,9 +72,7 @@ verify() {
     rc=0
     timeout 60 "$BIN/cti-search" --db "$db" --count -- -zzqqxxnotaword >"$T/count" 2>"$T/serr" || rc=$?
     [ "$rc" -le 1 ] || { bad "$label: the index does not open (exit $rc): $(cat "$T/serr")"; return 0; }
-    for d in $(awk '{ print $2 }' "$db/XAPIANDB"); do
-        timeout 120 xapian-check "$db/$d" >"$T/xc" 2>&1 || { bad "$label: xapian-check $d"; tail -5 "$T/xc" >&2; }
-    done
+    xcheck "$db" "$label"
     dump "$db" "$T/now.dump" || { bad "$label: dump failed"; return 0; }
     check "$T/now.dump" "$@" >"$T/chk" 2>&1 || { bad "$label: $(tr '\n' ' ' <"$T/chk")"; }
     # Title search finds a few of the articles present.
@@ -157,7 +168,22 @@ while [ "$i" -le "$B" ]; do
     i=$((i + 1))
 done
 
-echo "t70: phase C: 4 kills while 60 articles change and 30 vanish"
+echo "t70: phase C: 4 kills of a 3-shard build (direct batches), every 2nd resumed"
+measure "" --shards 3 --no-bulk --batch 40 "$T/corpus"
+i=1
+while [ "$i" -le 4 ]; do
+    rm -rf "$T/d"
+    trial "$T/d" "C$i" "$(delay "$i" 4)" --shards 3 --no-bulk --batch 40 "$T/corpus"
+    verify "$T/d" "C$i" "$T/clean.dump"
+    if [ $((i % 2)) -eq 0 ]; then
+        timeout 300 "$BIN/cti-index" -q --db "$T/d" --no-bulk --batch 40 "$T/corpus" ||
+            bad "C$i: resuming failed"
+        verify "$T/d" "C$i-resumed" "$T/clean.dump" --same
+    fi
+    i=$((i + 1))
+done
+
+echo "t70: phase D: 4 kills while 60 articles change and 30 vanish"
 # Change 60 articles (a new closing sentence) and remove 30.
 awk 'NR % 17 == 3' "$T/order" | head -60 >"$T/changed"
 awk 'NR % 31 == 7' "$T/order" | head -30 >"$T/removed"
@@ -176,12 +202,12 @@ i=1
 while [ "$i" -le 4 ]; do
     rm -rf "$T/c"
     cp -R "$T/clean" "$T/c"
-    trial "$T/c" "C$i" "$(delay "$i" 4)" --no-bulk --batch 10 "$T/corpus"
-    verify "$T/c" "C$i" "$T/clean2.dump" --old "$T/clean.dump"
+    trial "$T/c" "D$i" "$(delay "$i" 4)" --no-bulk --batch 10 "$T/corpus"
+    verify "$T/c" "D$i" "$T/clean2.dump" --old "$T/clean.dump"
     i=$((i + 1))
 done
-timeout 300 "$BIN/cti-index" -q --db "$T/c" --no-bulk "$T/corpus" || bad "phase C: resuming failed"
-verify "$T/c" "C-resumed" "$T/clean2.dump" --same
+timeout 300 "$BIN/cti-index" -q --db "$T/c" --no-bulk "$T/corpus" || bad "phase D: resuming failed"
+verify "$T/c" "D-resumed" "$T/clean2.dump" --same
 
 [ "$fail" -eq 0 ] && echo "t70: ok"
 exit "$fail"
