@@ -328,15 +328,24 @@ static int fatal_db(struct cti_indexer *ix, const char *what, cti_status st);
 /* Print "cti-index: <fmt>" on the error stream, clearing a progress line. */
 static void say(cti_indexer *ix, const char *fmt, ...)
 {
+    char buf[2048];
     va_list ap;
     if (ix->progress_shown) {
         fputs("\r\033[K", ix->err);
         ix->progress_shown = 0;
     }
-    fputs("cti-index: ", ix->err);
     va_start(ap, fmt);
-    vfprintf(ix->err, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* Control characters (from file names, JSON ids...) are shown as
+       \xHH, so a name cannot drive the terminal. */
+    fputs("cti-index: ", ix->err);
+    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(ix->err, "\\x%02X", *p);
+        else
+            fputc(*p, ix->err);
+    }
     fputc('\n', ix->err);
     fflush(ix->err);
 }
@@ -616,6 +625,38 @@ static int scan_dir(cti_indexer *ix, int have_stub)
     closedir(d);
     if (ix->gen == 0)
         ix->gen = 1;
+    return rc;
+}
+
+/*
+ * Before anything is created in it: refuse an existing folder that has no
+ * index list and holds something the indexer did not make.
+ */
+static int refuse_foreign(cti_indexer *ix)
+{
+    char *stub = path_join(ix->dir, STUB_NAME);
+    struct stat sb;
+    int rc = 0;
+    if (!stub || stat(stub, &sb) == 0) {
+        free(stub);
+        return stub ? 0 : -1;
+    }
+    free(stub);
+    DIR *d = opendir(ix->dir);
+    if (!d)
+        return 0; /* missing: it will be created */
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
+            ours(n) || !strncmp(n, "shard-", 6))
+            continue;
+        say(ix, "'%s' is not a cti index (it holds '%s'); "
+            "give --db an empty or new folder", ix->dir, n);
+        rc = -1;
+        break;
+    }
+    closedir(d);
     return rc;
 }
 
@@ -2005,6 +2046,8 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
     }
     ix->kind = lay.kind == CTI_SHARD_FILE ? CTI_SHARD_FILE : CTI_SHARD_DIR;
     if (ix->kind == CTI_SHARD_DIR) {
+        if (refuse_foreign(ix) < 0)
+            goto done;
         if (make_dirs(ix->dir) < 0) {
             say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
             goto done;
@@ -2247,6 +2290,8 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
         say(ix, "'%s' is not a folder (an index is a folder)", ix->dir);
         goto fail;
     }
+    if (refuse_foreign(ix) < 0)
+        goto fail;
     if (make_dirs(ix->dir) < 0) {
         say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
         goto fail;
