@@ -46,6 +46,7 @@ echo "t24: a folder that is not an index is refused"
 rc=0
 "$IDX" -q --db "$T/in" "$T/in" 2> "$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "not a cti index" "$T/err" || bad "non-index folder as --db: exit $rc: $(cat "$T/err")"
+[ -e "$T/in/lock" ] && bad "a refused folder was written into: $(ls -A "$T/in" | tr '\n' ' ')"
 
 echo "t24: --language is recorded; another language is refused"
 "$IDX" -q --db "$T/fr" --language french "$T/in"
