@@ -5,6 +5,19 @@
  * Changing anything here that changes what is on disk means bumping
  * CTI_SCHEMA_VERSION; an index of another version is refused with a
  * clear message instead of giving wrong results.
+ *
+ * An index is a folder whose XAPIANDB stub lists its databases (a main
+ * database, and while a bulk run is under way its completed segments):
+ * open the folder with cti_db_open() and they are searched as one.  The
+ * metadata below is read from the first listed database.
+ *
+ * Document data: a cti_store record (cti_store.h).  Its body stream may be
+ * stored at zlib level 0 and left to the docdata table's own zlib, so
+ * always read it with cti_record_decode().
+ *
+ * Spelling data: every distinct folded word of a document's title and
+ * body (3 to 32 bytes, no digit, not CJK) with frequency = the number of
+ * documents holding it; so cti_db_spelling_suggest() takes a folded word.
  */
 #ifndef CTI_SCHEMA_H
 #define CTI_SCHEMA_H
@@ -20,7 +33,9 @@
  * Term prefixes (Xapian conventions: single capitals, X for multi-letter).
  * Unprefixed terms are the stems of the title and body, with positions.
  */
-#define CTI_PREFIX_ID     "Q"   /* unique id: Q + article id (path or JSON id) */
+#define CTI_PREFIX_ID     "Q"   /* unique id: Q + article id (path or JSON id);
+                                   ids too long for a term: see
+                                   cti_indexer_idterm() */
 #define CTI_PREFIX_TITLE  "S"   /* title stems, with positions */
 #define CTI_PREFIX_AUTHOR "A"   /* author stems, with positions */
 #define CTI_PREFIX_SOURCE "XS"  /* source stems, with positions */
@@ -38,7 +53,9 @@
 
 /* Value slots. */
 #define CTI_SLOT_DATE   0  /* "YYYYMMDD" (missing parts as 00), sorts as a string */
-#define CTI_SLOT_SOURCE 1  /* sync record: see cti_indexer.c */
-#define CTI_SLOT_HASH   2  /* content hash, hex */
+#define CTI_SLOT_SOURCE 1  /* sync record: "f <size> <mtime_ns> <id>" for a
+                              file, "j <id>" for a JSON line */
+#define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
+                              (equal for identical articles) */
 
 #endif /* CTI_SCHEMA_H */
