@@ -508,8 +508,13 @@ cti_status cti_shard_open_search(const char *path, int partial,
     if (msg && msglen)
         msg[0] = '\0';
     /* A stub cti cannot parse (e.g. a program remote) is Xapian's to open. */
-    if (cti_shard_layout_read(path, &lay, NULL, 0) != CTI_OK)
+    if (cti_shard_layout_read(path, &lay, msg, msglen) != CTI_OK) {
+        if (!strncmp(path, "tcp:", 4))
+            return CTI_EINVAL;
         memset(&lay, 0, sizeof lay);
+        if (msg && msglen)
+            msg[0] = '\0';
+    }
     for (unsigned i = 0; i < lay.n; i++)
         remote += lay.t[i].host != NULL;
     if (!remote) {

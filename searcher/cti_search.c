@@ -71,7 +71,8 @@ cti_status cti_search_open_partial(const char *path, int partial,
         err[0] = '\0';
     if (warnlen)
         warn[0] = '\0';
-    if (stat(path, &sb) != 0) {
+    /* "tcp:HOST:PORT" names one remote database (cti_shard.h). */
+    if (strncmp(path, "tcp:", 4) != 0 && stat(path, &sb) != 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         return CTI_ENOTFOUND;
     }

@@ -475,6 +475,9 @@ static void test_open_search_partial(void **state)
     assert_int_equal(cti_db_doccount(db, &n), CTI_OK);
     assert_int_equal(n, NDOCS);
     cti_db_free(db);
+    assert_int_equal(cti_shard_open_search("tcp:nohost", 0, 0, &db, &skipped,
+                                           msg, sizeof msg), CTI_EINVAL);
+    assert_non_null(strstr(msg, "HOST:PORT"));
     path_in(stub, sizeof stub, "no-such-index");
     assert_int_equal(cti_shard_open_search(stub, 0, 0, &db, &skipped, msg,
                                            sizeof msg), CTI_ENOTFOUND);

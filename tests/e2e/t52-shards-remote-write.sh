@@ -97,6 +97,7 @@ ps=$PORT
 printf 'Okapi sighting\n\nAn okapi was seen near the polls.\n' > "$T/okapi.txt"
 timeout 60 "$IDX" -q --db "tcp:127.0.0.1:$ps" "$T/okapi.txt"
 [ "$(count "$T/single" okapi)" = 1 ] || fail "tcp: add not found"
+[ "$(count "tcp:127.0.0.1:$ps" okapi)" = 1 ] || fail "cti-search --db tcp: does not find it"
 echo "t52: tcp:HOST:PORT adds to a remote index"
 
 # A server that is down is named, exit 2.
