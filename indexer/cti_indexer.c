@@ -365,7 +365,13 @@ static void progress(cti_indexer *ix, int force)
         return;
     ix->last_progress = t;
     double secs = t - ix->t0;
-    double mb = ix->st.bytes / 1e6;
+    uint64_t queued = 0;
+    if (ix->nworkers) {
+        pthread_mutex_lock(&ix->mu);
+        queued = ix->qbytes; /* read but not yet indexed */
+        pthread_mutex_unlock(&ix->mu);
+    }
+    double mb = (ix->st.bytes - (queued < ix->st.bytes ? queued : 0)) / 1e6;
     fprintf(ix->err, "\r\033[Kcti-index: %" PRIu64 " new, %" PRIu64
             " updated, %" PRIu64 " unchanged, %.1f MB, %.1f MB/s",
             ix->st.added, ix->st.updated, ix->st.unchanged, mb,
@@ -1491,6 +1497,19 @@ static int publish(cti_indexer *ix)
     return rc;
 }
 
+/* Wait on 'cv' for at most a quarter of a second; 1 if the time ran out. */
+static int wait_a_while(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 250000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(cv, mu, &ts) == ETIMEDOUT;
+}
+
 /* Hand article 'a' (its strings moved into a job) to the workers. */
 static int bulk_push(cti_indexer *ix, cti_article *a)
 {
@@ -1503,8 +1522,18 @@ static int bulk_push(cti_indexer *ix, cti_article *a)
         NULL;
     j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
     pthread_mutex_lock(&ix->mu);
-    while (ix->qbytes > ix->q_limit && !ix->fatal)
-        pthread_cond_wait(&ix->cv_room, &ix->mu);
+    while (ix->qbytes > ix->q_limit && !ix->fatal) {
+        if (ix->o.progress && !ix->o.quiet) {
+            /* Keep the progress line moving while the workers catch up. */
+            if (wait_a_while(&ix->cv_room, &ix->mu)) {
+                pthread_mutex_unlock(&ix->mu);
+                progress(ix, 0);
+                pthread_mutex_lock(&ix->mu);
+            }
+        } else {
+            pthread_cond_wait(&ix->cv_room, &ix->mu);
+        }
+    }
     int fatal = ix->fatal;
     if (!fatal) {
         if (ix->qtail)
@@ -1578,8 +1607,17 @@ static int bulk_stop(cti_indexer *ix)
     pthread_cond_broadcast(&ix->cv_job);
     /* Publish segments as they are completed, until every worker is done. */
     while (ix->running) {
-        while (ix->running && !ix->ndone)
-            pthread_cond_wait(&ix->cv_done, &ix->mu);
+        while (ix->running && !ix->ndone) {
+            if (ix->o.progress && !ix->o.quiet) {
+                if (wait_a_while(&ix->cv_done, &ix->mu)) {
+                    pthread_mutex_unlock(&ix->mu);
+                    progress(ix, 0);
+                    pthread_mutex_lock(&ix->mu);
+                }
+            } else {
+                pthread_cond_wait(&ix->cv_done, &ix->mu);
+            }
+        }
         pthread_mutex_unlock(&ix->mu);
         if (publish(ix) < 0)
             rc = -1;
@@ -2404,6 +2442,12 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         if (bulk_stop(ix) < 0)
             rc = -1;
         PHASE(ix, "segments built");
+        if (ix->o.progress && !ix->o.quiet && ix->nsegs) {
+            fprintf(ix->err, "\r\033[Kcti-index: merging %zu segments",
+                    ix->nsegs);
+            fflush(ix->err);
+            ix->progress_shown = 1;
+        }
         if (rc == 0 && ix->gspell.n && spell_segment(ix) < 0)
             rc = -1;
         if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
