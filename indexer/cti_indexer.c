@@ -1658,7 +1658,7 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
     if (rc)
         return fatal_db(ix, "cannot update spelling data", (cti_status)rc);
 
-    if (!ix->bulk && ix->o.bulk != CTI_BULK_NEVER && !in_main &&
+    if (!ix->bulk && !ix->finished && ix->o.bulk != CTI_BULK_NEVER &&
         (ix->o.bulk == CTI_BULK_ALWAYS ||
          ix->written >= (ix->doccount0 / 4 > SWITCH_MIN ? ix->doccount0 / 4
                                                         : SWITCH_MIN)) &&
