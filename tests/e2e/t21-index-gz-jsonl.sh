@@ -66,5 +66,20 @@ printf '{"id": "d1", "text": "first version mentions ospreys"}\n{"id": "d1", "te
 [ "$(ndocs "$T/db2")" = 1 ] || bad "duplicate ids: $(ndocs "$T/db2") documents, want 1"
 [ "$(tf "$T/db2" pelican)" = 1 ] && [ "$(tf "$T/db2" osprey)" = 0 ] || bad "the later duplicate did not win"
 
+echo "t21: a mass update (more than 2000 articles) switches to segments, one copy each"
+i=0
+while [ $i -lt 2500 ]; do
+    echo "{\"id\": \"m$i\", \"text\": \"first version of $i about lynxes\"}"
+    i=$((i + 1))
+done > "$T/m1.jsonl"
+sed 's/first version/second version/; s/lynxes/ocelots/' "$T/m1.jsonl" > "$T/m2.jsonl"
+"$IDX" --db "$T/db3" -q "$T/m1.jsonl"
+out=$("$IDX" --db "$T/db3" --json -q "$T/m2.jsonl")
+[ "$(key "$out" updated)" = 2500 ] || bad "mass update: $out"
+echo "$out" | grep -q '"bulk":true' || bad "mass update did not switch to segments: $out"
+[ "$(ndocs "$T/db3")" = 2500 ] || bad "mass update: $(ndocs "$T/db3") documents, want 2500"
+[ "$(tf "$T/db3" lynx)" = 0 ] && [ "$(tf "$T/db3" ocelot)" = 2500 ] ||
+    bad "mass update: lynx $(tf "$T/db3" lynx), ocelot $(tf "$T/db3" ocelot)"
+
 [ "$fail" = 0 ] && echo "t21: ok"
 exit "$fail"
