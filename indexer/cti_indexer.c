@@ -1998,6 +1998,33 @@ done:
 /* ---- sharded and remote indexes (cti_shard.h) ---- */
 
 /*
+ * Refuse to write one shard of a sharded index on its own (its articles
+ * would bypass placement), unless its sharded index opened it
+ * (o.shards == 1).  'db' is the open database, or NULL to open ix->dir.
+ * Returns 0, or -1 (reported).
+ */
+static int not_a_lone_shard(cti_indexer *ix, cti_db *db)
+{
+    cti_db *own = NULL;
+    char *k = NULL;
+    int rc = 0;
+    if (ix->o.shards == 1)
+        return 0;
+    if (!db && cti_db_open(ix->dir, CTI_DB_READ, &own) != CTI_OK)
+        return 0; /* the usual checks follow */
+    if (cti_db_get_metadata(db ? db : own, CTI_META_SHARD, &k, NULL) ==
+            CTI_OK && *k) {
+        say(ix, "'%s' is shard %s of a sharded index: index through the "
+            "index folder, or a stub listing all its shards in order",
+            ix->dir, k);
+        rc = -1;
+    }
+    free(k);
+    cti_db_free(own);
+    return rc;
+}
+
+/*
  * Open the remote database 't' (a writable xapian-tcpsrv) as the main
  * database: no folder, lock or segments; every change is written
  * directly.  Returns 0 or -1 (reported).
@@ -2019,6 +2046,8 @@ static int remote_open(cti_indexer *ix, const cti_shard_target *t)
         say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
         return -1;
     }
+    if (not_a_lone_shard(ix, ix->main) < 0)
+        goto done;
     if (cti_db_get_metadata(ix->main, CTI_META_SCHEMA, &schema, NULL) !=
             CTI_OK ||
         cti_db_doccount(ix->main, &n) != CTI_OK) {
@@ -2070,7 +2099,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
             say(ix, "index '%s' is not sharded; --shards applies to a new "
                 "index (give --db a new folder)", o->db);
         else
-            rc = 0;
+            rc = not_a_lone_shard(ix, NULL);
         goto done;
     }
     if (lay.kind != CTI_SHARD_NONE && want && want != lay.n) {
@@ -2120,7 +2149,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         cti_shard_target *t = &lay.t[i];
         cti_indexer_opts so = *o;
         char tcp[320];
-        so.shards = 0;
+        so.shards = 1; /* a shard, opened by its sharded index */
         so.compact = 0;
         so.progress = 0;
         so.err = ix->err;

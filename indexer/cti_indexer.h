@@ -41,8 +41,9 @@ typedef struct cti_indexer_opts {
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
-    unsigned shards;       /* a new index: 0 or 1 one database, 2..256 that many
-                              shards (cti_shard.h); an existing one: 0 or its count */
+    unsigned shards;       /* a new index: 0 one database, 2..256 that many
+                              shards (cti_shard.h); an existing one: 0 or its
+                              count; 1 (internal): write a shard on its own */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {

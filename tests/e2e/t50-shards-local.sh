@@ -116,6 +116,11 @@ if timeout 30 "$IDX" -q --db "$T/three" --shards 2 "$T/corpus" 2> "$T/err"; then
     fail "--shards 2 accepted on a 3-shard index"
 fi
 grep -q "3 shards" "$T/err" || fail "unclear message: $(cat "$T/err")"
+# Nor is one shard written on its own (its articles would bypass placement).
+if timeout 30 "$IDX" -q --db "$T/three/shard-01" "$T/corpus" 2> "$T/err"; then
+    fail "a shard was written on its own"
+fi
+grep -q "shard 1 of a sharded index" "$T/err" || fail "unclear message: $(cat "$T/err")"
 
 # --compact merges the shards into one database; results stay the same.
 hits "$T/three" 'economy OR jobs OR employment' > "$T/a"

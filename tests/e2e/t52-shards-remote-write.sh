@@ -89,6 +89,10 @@ if timeout 60 "$IDX" -q --db "$T/swapped.stub" "$T/new" 2> "$T/err"; then
     fail "a stub listing the shards out of order was accepted"
 fi
 grep -q "in order" "$T/err" || fail "unclear message: $(cat "$T/err")"
+if timeout 60 "$IDX" -q --db "tcp:127.0.0.1:$p1" "$T/new" 2> "$T/err"; then
+    fail "one shard of a sharded index was written on its own"
+fi
+grep -q "shard 1 of a sharded index" "$T/err" || fail "unclear message: $(cat "$T/err")"
 
 # One database served writable, written through tcp:HOST:PORT.
 timeout 60 "$IDX" -q --db "$T/single" "$T/corpus"
