@@ -10,6 +10,9 @@
 #    should be shown escaped (as JSON output already does: \u001B).
 # 2. cti-index --db DIR, on a folder that is not an index, refuses it but
 #    leaves a file DIR/lock behind in the user's folder.
+# 3. When a commit fails (a full disk), the summary still counts the lost
+#    articles as added and none as failed ("400 added ... 0 failed; 2
+#    articles in the index"), in the text line and in --json.
 set -eu
 BIN=${CTI_BIN:-build}
 T=$(mktemp -d)
@@ -40,6 +43,33 @@ echo "my notes" >"$T/notes/notes.txt"
 "$BIN/cti-index" --db "$T/notes" "$T/in" >/dev/null 2>&1 || true
 left=$(ls -A "$T/notes" | tr '\n' ' ')
 [ "$left" = "notes.txt " ] || bad "cti-index left files in a folder it refused as an index: $left"
+
+echo "t69: 3. the summary after a failed commit"
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+    mkdir "$T/full" "$T/many" "$T/small"
+    printf 'Small\n\nplain small article\n' >"$T/small/a.txt"
+    i=0
+    while [ "$i" -lt 300 ]; do
+        awk -v i="$i" 'BEGIN { srand(i); printf "Many %d\n\n", i;
+            for (w = 0; w < 300; w++) printf "w%x ", int(rand() * 50000); print "" }' >"$T/many/m$i.txt"
+        i=$((i + 1))
+    done
+    unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" &&
+        "$2/cti-index" -q --db "$1/db" "$3" &&
+        { "$2/cti-index" --db "$1/db" --json "$4" >"$5" 2>/dev/null; true; }' sh \
+        "$T/full" "$BIN" "$T/small" "$T/many" "$T/full.json" 2>/dev/null || true
+    if [ -s "$T/full.json" ]; then
+        python3 -c '
+import json, sys
+s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+sys.exit(0 if s["failed"] > 0 or s["added"] <= s["articles"] else 1)' "$T/full.json" ||
+            bad "after a failed commit the summary says: $(cat "$T/full.json")"
+    else
+        echo "t69: SKIP 3: could not fill a tmpfs"
+    fi
+else
+    echo "t69: SKIP 3: needs root and unshare -m to mount a small tmpfs"
+fi
 
 [ "$fail" -eq 0 ] && echo "t69: ok (no open bug left: fold these checks into t60/t62)"
 exit "$fail"
