@@ -11,12 +11,15 @@
 #   phase A: 12 kills, --no-bulk --batch 40 (direct commits), prefix
 #            checked; every 3rd killed index is resumed to the end
 #   phase B: 10 kills, --bulk -m 64 (1 MiB segments listed as they are
-#            done, and the final merge), every 3rd with --compact; every
-#            2nd killed index is resumed, leaving no debris
+#            done, and the final merge), some right after a stub change,
+#            every 3rd with --compact; every 2nd killed index is resumed,
+#            leaving no debris
 #   phase C: 4 kills of a --shards 3 build; every 2nd resumed
 #   phase D: 4 kills while 60 articles change and 30 vanish: each article
 #            is its old or its new version, never a mix
 #
+# A run that ends before its kill (the machine was quicker than measured)
+# is tried once more with the kill at half the delay.
 # CTI_CRASH_TRIALS scales the kills of phases A and B (default 12 and 10).
 set -eu
 BIN=${CTI_BIN:-build}
@@ -88,6 +91,7 @@ verify() {
 trial() {
     db=$1 label=$2 delay=$3
     shift 3
+    finished=0
     "$BIN/cti-index" -q --db "$db" "$@" >"$T/run.out" 2>"$T/run.err" &
     pid=$!
     sleep "$(awk -v m="$delay" 'BEGIN { printf "%.3f", m / 1000 }')"
@@ -97,6 +101,32 @@ trial() {
     else
         wait "$pid" || bad "$label: cti-index failed before the kill: $(cat "$T/run.err")"
         echo "t70: $label: finished before the kill"
+        finished=1
+    fi
+    pid=
+}
+
+# trial_stub DB LABEL K JITTER_MS OPTIONS...: run cti-index and SIGKILL it
+# JITTER_MS after its K-th change of DB/XAPIANDB (segments listed, merged,
+# compacted), polled every 20 ms: the moments around a commit of the stub.
+trial_stub() {
+    db=$1 label=$2 k=$3 jitter=$4
+    shift 4
+    "$BIN/cti-index" -q --db "$db" "$@" >"$T/run.out" 2>"$T/run.err" &
+    pid=$!
+    last=$(cat "$db/XAPIANDB" 2>/dev/null || true) seen=0
+    while [ "$seen" -lt "$k" ] && kill -0 "$pid" 2>/dev/null; do
+        sleep 0.02
+        now=$(cat "$db/XAPIANDB" 2>/dev/null || true)
+        if [ "$now" != "$last" ]; then seen=$((seen + 1)); last=$now; fi
+    done
+    sleep "$(awk -v m="$jitter" 'BEGIN { printf "%.3f", m / 1000 }')"
+    if kill -9 "$pid" 2>/dev/null; then
+        wait "$pid" 2>/dev/null || true
+        echo "t70: $label: killed ${jitter} ms after stub change $seen"
+    else
+        wait "$pid" || bad "$label: cti-index failed before the kill: $(cat "$T/run.err")"
+        echo "t70: $label: finished before the kill (after $seen stub changes)"
     fi
     pid=
 }
@@ -128,7 +158,12 @@ echo "t70: phase A: $A kills, direct commits (each from an empty index; every 3r
 i=1
 while [ "$i" -le "$A" ]; do
     rm -rf "$T/a"
-    trial "$T/a" "A$i" "$(delay "$i" "$A")" --no-bulk --batch 40 "$T/corpus"
+    d=$(delay "$i" "$A")
+    trial "$T/a" "A$i" "$d" --no-bulk --batch 40 "$T/corpus"
+    if [ "$finished" -eq 1 ]; then # the machine was quicker: once more, sooner
+        rm -rf "$T/a"
+        trial "$T/a" "A$i" $((d / 2)) --no-bulk --batch 40 "$T/corpus"
+    fi
     verify "$T/a" "A$i" "$T/clean.dump" --prefix "$T/order"
     if [ $((i % 3)) -eq 0 ]; then
         timeout 300 "$BIN/cti-index" -q --db "$T/a" --no-bulk --batch 40 "$T/corpus" ||
@@ -140,19 +175,29 @@ done
 
 echo "t70: phase B: $B kills, bulk segments of about 1 MiB (-m 64), every 3rd with --compact"
 # Bulk runs start from an index holding one article, so that the
-# segments are listed in its stub (a first run has no stub to list them in),
-# and are killed late (30% to 105% of a run): segments are listed, merged
-# and compacted in the last part of the run.
+# segments are listed in its stub.  Odd trials are killed at a moment of
+# the run, even ones shortly after the K-th change of the stub (a segment
+# listed, the merge, the compaction), K = 1, 1, 2, 2, 3, ...
 seed=$(head -1 "$T/order")
 measure "$seed" --bulk -m 64 "$T/corpus"
 i=1
 while [ "$i" -le "$B" ]; do
     rm -rf "$T/b"
     "$BIN/cti-index" -q --db "$T/b" "$seed"
+    k=$(( (i + 1) / 2 ))
+    jitter=$(( (i * 37) % 5 * 60 ))
     if [ $((i % 3)) -eq 0 ]; then
-        trial "$T/b" "B$i" "$(delay "$i" "$B" 0.3 1.05)" --bulk -m 64 --compact "$T/corpus"
+        trial_stub "$T/b" "B$i" "$k" "$jitter" --bulk -m 64 --compact "$T/corpus"
+    elif [ $((i % 2)) -eq 0 ]; then
+        trial_stub "$T/b" "B$i" "$k" "$jitter" --bulk -m 64 "$T/corpus"
     else
-        trial "$T/b" "B$i" "$(delay "$i" "$B" 0.3 1.05)" --bulk -m 64 "$T/corpus"
+        d=$(delay "$i" "$B" 0.1 0.9)
+        trial "$T/b" "B$i" "$d" --bulk -m 64 "$T/corpus"
+        if [ "$finished" -eq 1 ]; then
+            rm -rf "$T/b"
+            "$BIN/cti-index" -q --db "$T/b" "$seed"
+            trial "$T/b" "B$i" $((d / 2)) --bulk -m 64 "$T/corpus"
+        fi
     fi
     verify "$T/b" "B$i" "$T/clean.dump"
     if [ $((i % 2)) -eq 0 ]; then
@@ -173,7 +218,12 @@ measure "" --shards 3 --no-bulk --batch 40 "$T/corpus"
 i=1
 while [ "$i" -le 4 ]; do
     rm -rf "$T/d"
-    trial "$T/d" "C$i" "$(delay "$i" 4)" --shards 3 --no-bulk --batch 40 "$T/corpus"
+    d=$(delay "$i" 4)
+    trial "$T/d" "C$i" "$d" --shards 3 --no-bulk --batch 40 "$T/corpus"
+    if [ "$finished" -eq 1 ]; then
+        rm -rf "$T/d"
+        trial "$T/d" "C$i" $((d / 2)) --shards 3 --no-bulk --batch 40 "$T/corpus"
+    fi
     verify "$T/d" "C$i" "$T/clean.dump"
     if [ $((i % 2)) -eq 0 ]; then
         timeout 300 "$BIN/cti-index" -q --db "$T/d" --no-bulk --batch 40 "$T/corpus" ||
@@ -202,7 +252,13 @@ i=1
 while [ "$i" -le 4 ]; do
     rm -rf "$T/c"
     cp -R "$T/clean" "$T/c"
-    trial "$T/c" "D$i" "$(delay "$i" 4)" --no-bulk --batch 10 "$T/corpus"
+    d=$(delay "$i" 4)
+    trial "$T/c" "D$i" "$d" --no-bulk --batch 10 "$T/corpus"
+    if [ "$finished" -eq 1 ]; then
+        rm -rf "$T/c"
+        cp -R "$T/clean" "$T/c"
+        trial "$T/c" "D$i" $((d / 2)) --no-bulk --batch 10 "$T/corpus"
+    fi
     verify "$T/c" "D$i" "$T/clean2.dump" --old "$T/clean.dump"
     i=$((i + 1))
 done
