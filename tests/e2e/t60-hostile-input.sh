@@ -84,6 +84,21 @@ got=$("$BIN/cti-search" --db "$T/db" --count zebracorn) || true
 want=$(awk '$1 == "zebracorn" { print $2 }' "$T/h/expected.txt")
 [ "$got" = "$want" ] || bad "after the second run zebracorn has $got hits, want $want"
 
+echo "t60: JSON lines and random bytes on standard input"
+rc=0
+timeout 60 "$BIN/cti-index" --db "$T/db2" - <"$IN/good/lines.jsonl" >/dev/null 2>"$T/err3" || rc=$?
+[ "$rc" -eq 2 ] || bad "stdin JSON lines: exit $rc, want 2"
+grep -q "<stdin>:2: " "$T/err3" || bad "stdin JSON lines: no message naming <stdin>:2"
+want=$(grep -c '"json-' "$IN/good/lines.jsonl")
+got=$("$BIN/cti-search" --db "$T/db2" --count -- -zzqq) || true
+[ "$got" -ge "$want" ] || bad "stdin JSON lines: $got articles, want at least $want"
+rc=0
+python3 -c 'import sys, random; r = random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(200000)))' |
+    timeout 60 "$BIN/cti-index" --db "$T/db2" - >/dev/null 2>"$T/err4" || rc=$?
+[ "$rc" -eq 2 ] || bad "random bytes on stdin: exit $rc, want 2"
+got2=$("$BIN/cti-search" --db "$T/db2" --count -- -zzqq) || true
+[ "$got2" = "$got" ] || bad "random bytes on stdin changed the index: $got2 articles, was $got"
+
 if [ -s "$T/serr" ]; then
     echo "t60: cti-search wrote on stderr:" >&2
     cat "$T/serr" >&2
