@@ -99,6 +99,23 @@ python3 -c 'import sys, random; r = random.Random(7); sys.stdout.buffer.write(by
 got2=$("$BIN/cti-search" --db "$T/db2" --count -- -zzqq) || true
 [ "$got2" = "$got" ] || bad "random bytes on stdin changed the index: $got2 articles, was $got"
 
+echo "t60: file names holding escape sequences reach no terminal"
+ESC=$(printf '\033')
+mkdir "$T/names"
+printf 'Escape name\n\nnamemarker in a file whose name holds escapes\n' \
+    >"$T/names/esc${ESC}[31mred${ESC}]0;title$(printf '\007').txt"
+printf '\001\002 binary' >"$T/names/bin${ESC}[2Jclear.bin"
+"$BIN/cti-index" --db "$T/db3" "$T/names" >/dev/null 2>"$T/err5" || true
+if LC_ALL=C grep -q "$ESC" "$T/err5"; then
+    bad "cti-index prints a file name's escape sequence raw: $(LC_ALL=C grep "$ESC" "$T/err5" | cat -v | head -2)"
+fi
+for mode in --color=never --color=always; do
+    "$BIN/cti-search" --db "$T/db3" "$mode" namemarker >"$T/out5" 2>&1 || true
+    if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$T/out5" | LC_ALL=C grep -q "$(printf '[\033\007]')"; then
+        bad "cti-search $mode prints a file name's escape sequence raw: $(cat -v "$T/out5" | sed -n 2p)"
+    fi
+done
+
 if [ -s "$T/serr" ]; then
     echo "t60: cti-search wrote on stderr:" >&2
     cat "$T/serr" >&2

@@ -61,6 +61,8 @@ expect search-plain "not a cti index"
 run index-plain 2 "$BIN/cti-index" --db "$T/plain" "$T/in"
 expect index-plain "not a cti index"
 [ "$(cat "$T/plain/notes.txt")" = "my notes" ] || bad "index-plain changed notes.txt"
+left=$(ls -A "$T/plain" | tr '\n' ' ')
+[ "$left" = "notes.txt " ] || bad "index-plain left files in the folder it refused: $left"
 
 echo "t62: a file given as the index"
 run search-file 2 "$BIN/cti-search" --db "$T/plain/notes.txt" faultmarker
