@@ -1598,6 +1598,57 @@ done:
     return rc;
 }
 
+/*
+ * An interrupted bulk run wrote no spelling data for the articles in its
+ * segments: count their words again from their stored records, into a
+ * spelling segment that the recovery merge takes along.
+ */
+static int spell_recover(cti_indexer *ix)
+{
+    uint32_t docno = 0;
+    ix->rungen = ix->gen++;
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        char *path = path_join(ix->dir, ix->segs[i]);
+        cti_db *db = NULL;
+        uint32_t last = 0;
+        cti_status st = path ? cti_db_open(path, CTI_DB_READ, &db)
+                             : CTI_ENOMEM;
+        free(path);
+        if (st == CTI_OK)
+            st = cti_db_lastdocid(db, &last);
+        for (uint32_t d = 1; st == CTI_OK && d <= last; d++) {
+            char *data = NULL;
+            size_t len = 0;
+            cti_record r;
+            st = cti_db_get_data(db, d, &data, &len);
+            if (st == CTI_ENOTFOUND) {
+                st = CTI_OK;
+                continue;
+            }
+            if (st != CTI_OK)
+                break;
+            if (cti_record_decode(data, len, 1, &r, NULL, 0) == 0) {
+                build_ctx c;
+                memset(&c, 0, sizeof c);
+                c.docno = ++docno;
+                int rc = analyze_field(ix->an, &c, r.title, r.title_len,
+                                       CTI_POS_TITLE, NULL, 0, &ix->gspell);
+                if (!rc)
+                    rc = analyze_field(ix->an, &c, r.body, r.body_len,
+                                       CTI_POS_BODY, NULL, 0, &ix->gspell);
+                if (rc)
+                    st = CTI_ENOMEM;
+                cti_record_release(&r);
+            }
+            free(data);
+        }
+        cti_db_free(db);
+        if (st != CTI_OK)
+            return fatal_db(ix, "cannot read an interrupted run's segment", st);
+    }
+    return ix->gspell.n ? spell_segment(ix) : 0;
+}
+
 /* Stop the workers (they close their segments) and publish what they built. */
 static int bulk_stop(cti_indexer *ix)
 {
@@ -2414,7 +2465,7 @@ set_up:
         if (!o->quiet)
             say(ix, "%s: merging %zu segment(s) left by an interrupted run",
                 ix->dir, ix->nsegs);
-        if (merge_all(ix) < 0)
+        if (spell_recover(ix) < 0 || merge_all(ix) < 0)
             goto fail;
     } else if (ix->mainname && !ix->main) {
         char *path = path_join(ix->dir, ix->mainname);
