@@ -36,8 +36,8 @@
  *   back from its stored record.  Words are counted in hash maps: the
  *   direct path writes them at each commit; a bulk run sums its segments'
  *   counts and writes them once, as a segment of their own merged with
- *   the rest (a run killed before its end leaves its articles without
- *   spelling data).
+ *   the rest; if the run is killed first, the recovery merge of the next
+ *   run counts the words of its segments again from their records.
  *
  * Two write paths
  *   Direct: each article is analysed in the calling thread and replaced by
