@@ -17,6 +17,7 @@
 #include <cstring>
 #include <new>
 #include <sys/stat.h>
+#include <time.h>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct cti_db {
     Xapian::WritableDatabase *wr;  /* set for writable handles (rd == wr) */
     std::string err;
     std::string path;
+    bool local_path;   /* read-only and opened from 'path' alone: reopening
+                          may open the path afresh (a stub may have moved on) */
 };
 
 struct cti_doc {
@@ -201,8 +204,52 @@ cti_status dup_out(cti_db *db, const std::string &s, char **out, size_t *len)
     return CTI_OK;
 }
 
+bool file_exists(const std::string &p)
+{
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0;
+}
+
+/* Pause between attempts to open an index that is being swapped. */
+void short_pause(int attempt)
+{
+    struct timespec ts = {0, (attempt + 1) * 5L * 1000000L};
+    nanosleep(&ts, nullptr);
+}
+
 /*
- * Run a read 'fn' on db; on DatabaseModifiedError reopen and retry a few
+ * Bring a reader up to date.  A handle opened from a path is opened
+ * afresh, so that a stub file (or a folder's XAPIANDB) that now lists
+ * other databases - a writer merged its segments and swapped them in - is
+ * read again; the databases it listed before may be gone.  Other handles
+ * (remote, or shards added by hand) use Xapian's reopen().
+ */
+void refresh(cti_db *db)
+{
+    if (db->wr || !db->local_path) {
+        db->rd->reopen();
+        return;
+    }
+    for (int attempt = 0;; ++attempt) {
+        try {
+            Xapian::Database *fresh = new Xapian::Database(db->path);
+            delete db->rd;
+            db->rd = fresh;
+            return;
+        } catch (const Xapian::DatabaseOpeningError &) {
+            if (attempt >= MODIFIED_RETRIES)
+                throw;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt >= MODIFIED_RETRIES)
+                throw;
+        }
+        short_pause(attempt);
+    }
+}
+
+/*
+ * Run a read 'fn' on db; on DatabaseModifiedError (the writer has moved on
+ * twice since the reader's snapshot) refresh the handle and retry a few
  * times.  Other errors are returned as statuses.
  */
 template <typename F>
@@ -213,18 +260,13 @@ cti_status with_retry(cti_db *db, F fn)
         st = guard(db, fn);
         if (st != CTI_EMODIFIED)
             return st;
-        cti_status rst = guard(db, [&] { db->rd->reopen(); });
+        cti_status rst = guard(db, [&] { refresh(db); });
         if (rst != CTI_OK)
             return rst;
     }
     return st;
 }
 
-bool file_exists(const std::string &p)
-{
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0;
-}
 
 } // namespace
 
@@ -280,7 +322,26 @@ CTI_API cti_status cti_db_open(const char *path, int mode, cti_db **out)
             if (!file_exists(path))
                 throw Xapian::DatabaseNotFoundError(
                     std::string("no such file or directory: ") + path);
-            db->rd = new Xapian::Database(path);
+            /* An index listed by a stub may be swapped while we open it
+               (a database it named is removed): read the stub again. */
+            struct stat pst;
+            bool stub = (::stat(path, &pst) == 0 && S_ISREG(pst.st_mode)) ||
+                        file_exists(std::string(path) + "/XAPIANDB");
+            for (int attempt = 0;; ++attempt) {
+                try {
+                    db->rd = new Xapian::Database(path);
+                    break;
+                } catch (const Xapian::DatabaseOpeningError &) {
+                    if (!stub || attempt >= MODIFIED_RETRIES ||
+                        !file_exists(path))
+                        throw;
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    if (attempt >= MODIFIED_RETRIES)
+                        throw;
+                }
+                short_pause(attempt);
+            }
+            db->local_path = true;
             return;
         }
         int action;
@@ -357,7 +418,10 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
         return set_error(db, CTI_EINVAL, "no database handle");
     if (db->wr)
         return set_error(db, CTI_ESTATE, "cannot add shards to a writable handle");
-    return guard(db, [&] { db->rd->add_database(*shard->rd); });
+    return guard(db, [&] {
+        db->rd->add_database(*shard->rd);
+        db->local_path = false;
+    });
 }
 
 CTI_API void cti_set_flush_threshold(unsigned ndocs)
@@ -417,7 +481,7 @@ CTI_API cti_status cti_db_reopen(cti_db *db)
 {
     if (!db)
         return set_error(nullptr, CTI_EINVAL, "no database handle");
-    return guard(db, [&] { db->rd->reopen(); });
+    return guard(db, [&] { refresh(db); });
 }
 
 CTI_API cti_status cti_db_doccount(cti_db *db, uint32_t *out)

@@ -496,6 +496,53 @@ static void test_reader_sees_commits_after_reopen(void **state)
     cti_db_free(w);
 }
 
+/* A stub that is swapped to another database (which a writer does after
+   merging) is followed by readers: open and reopen read the stub again. */
+static void test_reader_follows_swapped_stub(void **state)
+{
+    (void)state;
+    char dir[512], stub[512], tmp[512], p1[512], p2[512];
+    path_in(dir, sizeof dir, "swap");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(stub, sizeof stub, "%s/XAPIANDB", dir);
+    snprintf(tmp, sizeof tmp, "%s/XAPIANDB.tmp", dir);
+    snprintf(p1, sizeof p1, "%s/db.1", dir);
+    snprintf(p2, sizeof p2, "%s/db.2", dir);
+    cti_db *w;
+    assert_int_equal(cti_db_open(p1, CTI_DB_CREATE, &w), CTI_OK);
+    add_text(w, "old", "old words", NULL);
+    assert_int_equal(cti_db_close(w), CTI_OK);
+    FILE *f = fopen(stub, "w");
+    assert_non_null(f);
+    fputs("auto db.1\n", f);
+    fclose(f);
+
+    cti_db *r;
+    assert_int_equal(cti_db_open(dir, CTI_DB_READ, &r), CTI_OK);
+    uint32_t n;
+    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    assert_int_equal(n, 1);
+
+    assert_int_equal(cti_db_open(p2, CTI_DB_CREATE, &w), CTI_OK);
+    add_text(w, "old", "old words", NULL);
+    add_text(w, "new", "new words", NULL);
+    assert_int_equal(cti_db_close(w), CTI_OK);
+    f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs("auto db.2\n", f);
+    fclose(f);
+    assert_int_equal(rename(tmp, stub), 0);
+    assert_int_equal(nftw(p1, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+
+    assert_int_equal(cti_db_reopen(r), CTI_OK);
+    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    assert_int_equal(n, 2);
+    cti_xq *q = term("new");
+    assert_int_equal(count_hits(r, q), 1);
+    cti_xq_free(q);
+    cti_db_free(r);
+}
+
 static void test_spelling(void **state)
 {
     (void)state;
@@ -554,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_compact_and_stub),
         cmocka_unit_test(test_reader_sees_commits_after_reopen),
+        cmocka_unit_test(test_reader_follows_swapped_stub),
         cmocka_unit_test(test_spelling),
         cmocka_unit_test(test_bad_arguments),
     };
