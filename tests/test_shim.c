@@ -504,10 +504,10 @@ static void test_reader_follows_swapped_stub(void **state)
     char dir[512], stub[512], tmp[512], p1[512], p2[512];
     path_in(dir, sizeof dir, "swap");
     assert_int_equal(mkdir(dir, 0700), 0);
-    snprintf(stub, sizeof stub, "%s/XAPIANDB", dir);
-    snprintf(tmp, sizeof tmp, "%s/XAPIANDB.tmp", dir);
-    snprintf(p1, sizeof p1, "%s/db.1", dir);
-    snprintf(p2, sizeof p2, "%s/db.2", dir);
+    path_in(stub, sizeof stub, "swap/XAPIANDB");
+    path_in(tmp, sizeof tmp, "swap/XAPIANDB.tmp");
+    path_in(p1, sizeof p1, "swap/db.1");
+    path_in(p2, sizeof p2, "swap/db.2");
     cti_db *w;
     assert_int_equal(cti_db_open(p1, CTI_DB_CREATE, &w), CTI_OK);
     add_text(w, "old", "old words", NULL);
