@@ -44,6 +44,9 @@
 #define LLVMFuzzerTestOneInput fuzz_stub_one
 #include "fuzz/fuzz_stub.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_source_one
+#include "fuzz/fuzz_source.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*one_fn)(const uint8_t *, size_t);
 
@@ -213,6 +216,14 @@ static void test_stub_seeds(void **state)
     stub_teardown();
 }
 
+static void test_source_seeds(void **state)
+{
+    (void)state;
+    assert_true(replay("fuzz_source", fuzz_source_one) > 0);
+    replay_open("fuzz_source", fuzz_source_one);
+    src_teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_query_seeds),
         cmocka_unit_test(test_snippet_seeds),
         cmocka_unit_test(test_stub_seeds),
+        cmocka_unit_test(test_source_seeds),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }
