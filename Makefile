@@ -66,6 +66,13 @@ CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lstemmer -lpthread -lm
 
+# cti-index links jemalloc: Xapian's in-memory inverter is allocation-bound
+# and jemalloc takes about 15% off indexing CPU.  Not under the sanitizers,
+# which bring their own allocator (NO_JEMALLOC=1 leaves it out too).
+ifeq ($(SANITIZE)$(NO_JEMALLOC),)
+INDEX_LIBS := -ljemalloc
+endif
+
 # Library code: everything but the programs' main.c.
 LIB_C := $(filter-out %/main.c,$(wildcard indexer/*.c searcher/*.c))
 LIB_CXX := $(wildcard shim/*.cc)
@@ -97,7 +104,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(INDEX_LIBS)
 
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -132,7 +139,8 @@ test-long: $(PROGS)
 # definite/indirect leak exits 3 and fails; tests/valgrind.supp lists
 # reports inside libxapian itself.
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
-	--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp
+	--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp \
+	--soname-synonyms=somalloc=*jemalloc*
 valgrind: $(TESTS) $(PROGS)
 	@set -e; for t in $(TESTS); do echo "== valgrind $$t"; \
 	  CTI_TEST_DATA=tests/data $(VALGRIND) $$t; done
