@@ -60,6 +60,9 @@ struct cti_analyzer {
     void *cache_mem;             /* what was allocated for cache */
     char stembuf[STEM_BUF];      /* cti_analyzer_stem() result */
     char cbuf[FOLD_CAP + 1];     /* cti_analyzer_stem() input, zero padded */
+    int filter_ok;               /* the stemmer keeps a word's first byte */
+    int filter_on;               /* cti_analyzer_set_stem_filter() in effect */
+    unsigned char firsts[256];   /* first bytes of tokens worth stemming */
 };
 
 /* Scanner state for one cti_analyze() call. */
@@ -506,6 +509,10 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     tok->flags = flags;
     cti_analyzer *a = sc->a;
     sc->pend_stem = a && a->stemmer && kind == 0;
+    if (sc->pend_stem && a->filter_on && !a->firsts[(unsigned char)tok->text[0]]) {
+        sc->pend_stem = 0;
+        tok->flags |= CTI_TOK_UNSTEMMED;
+    }
     sc->pend_hashed = 0;
     if (sc->pend_stem && a->use_cache && sc->fl <= KEY_CAP) {
         sc->pend_hash = token_hash(sc->buf);
@@ -724,6 +731,8 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
         goto fail;
     a->language = canon;
     a->use_cache = 1;
+    /* Snowball's English and Porter stemmers only rewrite endings. */
+    a->filter_ok = strcmp(canon, "english") == 0 || strcmp(canon, "porter") == 0;
     if (strcmp(canon, "none") != 0) {
         a->stemmer = sb_stemmer_new(canon, "UTF_8");
         if (!a->stemmer)
@@ -754,6 +763,14 @@ void cti_analyzer_free(cti_analyzer *a)
 const char *cti_analyzer_language(const cti_analyzer *a)
 {
     return a->language;
+}
+
+int cti_analyzer_set_stem_filter(cti_analyzer *a, const unsigned char *firsts)
+{
+    a->filter_on = firsts != NULL && a->filter_ok;
+    if (a->filter_on)
+        memcpy(a->firsts, firsts, sizeof a->firsts);
+    return a->filter_on;
 }
 
 void cti_analyzer_set_cache(cti_analyzer *a, int on)

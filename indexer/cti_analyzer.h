@@ -99,6 +99,7 @@
 #define CTI_TOK_CJK    0x04 /* one CJK ideograph or kana; not stemmed */
 #define CTI_TOK_ABBREV 0x08 /* dotted abbreviation ("u.s"); not stemmed */
 #define CTI_TOK_CUT    0x10 /* folded form was cut to CTI_MAX_TOKEN bytes */
+#define CTI_TOK_UNSTEMMED 0x20 /* left unstemmed: cti_analyzer_set_stem_filter() */
 
 typedef struct cti_token {
     const char *text;  /* folded form, NUL-terminated (valid during the callback) */
@@ -131,6 +132,18 @@ const char *cti_analyzer_language(const cti_analyzer *a);
 
 /* 1 if 'language' is a libstemmer language name or "none". */
 int cti_analyzer_language_ok(const char *language);
+
+/*
+ * Restrict stemming to tokens whose folded form starts with a byte in
+ * 'firsts' (a set of 256 flags; NULL: stem every token again).  Tokens
+ * left unstemmed are delivered with tok->stem == tok->text and the flag
+ * CTI_TOK_UNSTEMMED.  The highlighter uses it: a token can only match a
+ * query stem that starts with the same byte, so most tokens of an article
+ * need no stemming.  It only takes effect for languages whose stemmer
+ * never changes a word's first byte ("english", "porter"); for the others
+ * every token is stemmed as usual.  Returns 1 if the filter is in effect.
+ */
+int cti_analyzer_set_stem_filter(cti_analyzer *a, const unsigned char *firsts);
 
 /*
  * Tokenize, fold and stem 'text' (len bytes of UTF-8, any bytes at all:

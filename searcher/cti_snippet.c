@@ -1356,7 +1356,18 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
             sc->ntoks--;    /* the last token may be cut */
         return 0;
     }
-    if (cti_analyze(a, text, len, 0, on_token, sc) && sc->oom)
+    /* Only tokens that start like some query stem can match one: leave
+       the others unstemmed (most of the text, and most of the cost in a
+       short-lived process whose stem cache is cold). */
+    unsigned char firsts[256] = {0};
+    for (size_t i = 0; i < sc->nrefs; i++)
+        if (sc->refs[i].len > 0)
+            firsts[(unsigned char)sc->refs[i].stem[0]] = 1;
+    int filtered = a && cti_analyzer_set_stem_filter(a, firsts);
+    int arc = cti_analyze(a, text, len, 0, on_token, sc);
+    if (filtered)
+        cti_analyzer_set_stem_filter(a, NULL);
+    if (arc && sc->oom)
         return -1;
     return 0;
 }

@@ -903,6 +903,56 @@ static void test_corpus_terms(void **state)
     cti_analyzer_free(a);
 }
 
+/*
+ * The stem filter: tokens starting with a flagged byte get the same stem
+ * as without the filter, the others are left unstemmed and flagged.  On a
+ * whole State of the Union address, every stem starts with its word's
+ * first byte (what makes the filter safe for English).
+ */
+static void test_stem_filter(void **state)
+{
+    (void)state;
+    cti_analyzer *a = english();
+    char path[512];
+    const char *dir = getenv("CTI_TEST_DATA");
+    snprintf(path, sizeof path, "%s/sotu/1934_franklin_d_roosevelt_d.txt",
+             dir && *dir ? dir : "tests/data");
+    size_t len;
+    char *text = read_file(path, &len);
+    assert_non_null(text);
+    toks full = {0}, part = {0};
+    assert_int_equal(cti_analyze(a, text, len, 0, collect, &full), 0);
+    unsigned char firsts[256] = {0};
+    firsts['r'] = firsts['n'] = 1;
+    assert_int_equal(cti_analyzer_set_stem_filter(a, firsts), 1);
+    assert_int_equal(cti_analyze(a, text, len, 0, collect, &part), 0);
+    assert_int_equal(cti_analyzer_set_stem_filter(a, NULL), 0);
+    assert_int_equal(full.n, part.n);
+    size_t unstemmed = 0;
+    for (size_t i = 0; i < full.n; i++) {
+        assert_string_equal(full.v[i].text, part.v[i].text);
+        assert_int_equal(full.v[i].stem[0], full.v[i].text[0]);
+        if (firsts[(unsigned char)full.v[i].text[0]]) {
+            assert_string_equal(full.v[i].stem, part.v[i].stem);
+            assert_false(part.v[i].flags & CTI_TOK_UNSTEMMED);
+        } else if (!(full.v[i].flags & (CTI_TOK_NUMBER | CTI_TOK_ABBREV | CTI_TOK_CJK))) {
+            assert_string_equal(part.v[i].stem, part.v[i].text);
+            assert_true(part.v[i].flags & CTI_TOK_UNSTEMMED);
+            unstemmed++;
+        }
+    }
+    assert_true(unstemmed > full.n / 2);
+    /* Languages whose stemmer may touch the start of a word ignore it. */
+    cti_analyzer *id = NULL;
+    assert_int_equal(cti_analyzer_new("indonesian", &id), 0);
+    assert_int_equal(cti_analyzer_set_stem_filter(id, firsts), 0);
+    cti_analyzer_free(id);
+    free(full.v);
+    free(part.v);
+    free(text);
+    cti_analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -929,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_100mb_single_line),
         cmocka_unit_test(test_sotu_property),
         cmocka_unit_test(test_corpus_terms),
+        cmocka_unit_test(test_stem_filter),
     };
     return cmocka_run_group_tests_name("analyzer", tests, NULL, NULL);
 }
