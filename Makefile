@@ -54,7 +54,11 @@ CC ?= cc
 CXX ?= c++
 PKGS := xapian-core zlib libutf8proc jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The small C libraries are linked from their static archives (shipped by
+# the same Debian -dev packages): a search is a short-lived process, and
+# each shared library costs start-up time (about 0.15 ms for these three).
+PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
+	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 OPT ?= -O2
@@ -64,7 +68,7 @@ CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 	-fvisibility=hidden
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lstemmer -lpthread -lm
+LDLIBS += $(PKG_LIBS) -lpthread -lm
 
 # cti-index links jemalloc: Xapian's in-memory inverter is allocation-bound
 # and jemalloc takes about 15% off indexing CPU.  Not under the sanitizers,
