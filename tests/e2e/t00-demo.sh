@@ -1,0 +1,33 @@
+#!/bin/sh
+# The README's first command: index corpus/ and search "Lina Khan AND
+# antitrust"; the Harris article comes back with Lina Khan and antitrust
+# highlighted in its snippet.
+set -eu
+BIN=${CTI_BIN:-build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+
+"$BIN/cti-index" -q --db "$T/demo.cti" corpus/
+n=$("$BIN/cti-search" --db "$T/demo.cti" --count 'campaign')
+echo "t00: corpus indexed ($n articles match 'campaign')"
+
+out=$("$BIN/cti-search" --db "$T/demo.cti" --color always 'Lina Khan AND antitrust')
+printf '%s\n' "$out"
+case $out in
+*01-harris-courts-silicon-valley.txt*) ;;
+*) echo "t00: FAIL: the Harris article is not found" >&2; exit 1 ;;
+esac
+esc=$(printf '\033')
+for w in Lina Khan antitrust; do
+    case $out in
+    *"$esc["*"m$w$esc[0m"*) ;;
+    *) echo "t00: FAIL: '$w' is not highlighted" >&2; exit 1 ;;
+    esac
+done
+hits=$("$BIN/cti-search" --db "$T/demo.cti" --count 'Lina Khan AND antitrust')
+[ "$hits" = 1 ] || { echo "t00: FAIL: $hits matches, expected 1 (only the Harris article names Lina Khan)" >&2; exit 1; }
+plain=$("$BIN/cti-search" --db "$T/demo.cti" 'Lina Khan AND antitrust')
+case $plain in
+*"$esc"*) echo "t00: FAIL: escape codes when stdout is not a terminal" >&2; exit 1 ;;
+esac
+echo "t00: ok"
