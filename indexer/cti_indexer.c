@@ -2508,6 +2508,60 @@ int cti_indexer_add_path(cti_indexer *ix, const char *path)
     return ix->fatal ? -1 : 0;
 }
 
+/*
+ * After a write failed (a full disk, say), count what this run really
+ * saved: each article handled in this run is looked up in the index as it
+ * is on disk now, and one whose new version is not there is counted as
+ * failed instead of added or updated.  The summary then never claims
+ * articles that a failed commit lost.
+ */
+static void reconcile_after_failure(cti_indexer *ix)
+{
+    cti_db *db = NULL;
+    if (cti_db_open(ix->dir, CTI_DB_READ, &db) != CTI_OK)
+        db = NULL;
+    uint64_t added = 0, updated = 0, lost = 0;
+    for (size_t i = 0; i < ix->ids.cap; i++) {
+        smap_ent *e = &ix->ids.t[i];
+        if (!e->key)
+            continue;
+        sync_ent *s = &ix->ents[e->val];
+        if (!(s->state & ST_ARTICLE))
+            continue;
+        int saved = 0;
+        char idterm[CTI_IDTERM_MAX + 1];
+        size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
+        uint32_t docid;
+        if (db && cti_db_find(db, idterm, itl, &docid) == CTI_OK) {
+            char *v = NULL, hex[17];
+            size_t vl = 0;
+            snprintf(hex, sizeof hex, "%016" PRIx64, s->hash);
+            if (cti_db_get_value(db, docid, CTI_SLOT_HASH, &v, &vl) == CTI_OK)
+                saved = vl == 16 && memcmp(v, hex, 16) == 0;
+            free(v);
+        }
+        if (!saved)
+            lost++;
+        else if (s->state & ST_INDEXED)
+            updated++;
+        else
+            added++;
+    }
+    if (lost) {
+        /* 'unchanged' keeps its count: those articles were already saved */
+        uint64_t claimed = ix->st.added + ix->st.updated;
+        ix->st.added = added < ix->st.added ? added : ix->st.added;
+        ix->st.updated = claimed - ix->st.added > updated
+                             ? updated
+                             : claimed - ix->st.added;
+        ix->st.failed += lost;
+    }
+    uint32_t ndocs = 0;
+    if (db && cti_db_doccount(db, &ndocs) == CTI_OK)
+        ix->st.articles = ndocs;
+    cti_db_free(db);
+}
+
 int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
 {
     int rc = 0;
@@ -2560,8 +2614,10 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     uint32_t ndocs = 0;
     if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)
         ix->st.articles = ndocs;
-    if (ix->fatal)
+    if (ix->fatal) {
         rc = -1;
+        reconcile_after_failure(ix);
+    }
     ix->st.failed += ix->wfailed;
     PHASE(ix, "done");
     ix->st.seconds = now() - ix->t0;
