@@ -2,11 +2,12 @@
 """Helpers for the long reliability trials: dump and compare cti indexes.
 
     ctidump.py dump BIN DB OUT       every article of DB as JSON lines, by id
-    ctidump.py check DUMP CLEAN [--prefix ORDER] [--old OLDCLEAN] [--same]
+    ctidump.py check DUMP CLEAN [--prefix ORDER] [--old OLDCLEAN] [--keep] [--same]
         DUMP's articles must each equal the same article in CLEAN (or in
         OLDCLEAN: an update not yet applied); with --prefix, the ids
         present must be the first ids of ORDER (one id per line); with
-        --same, DUMP must hold exactly CLEAN's articles.
+        --keep, every article of CLEAN must be there (in either version);
+        with --same, DUMP must hold exactly CLEAN's articles.
     ctidump.py titles DUMP N         N titles of DUMP safe to search, "id\\ttitle"
 
 A dump line holds the id, the title and the whole stored text (as the
@@ -61,6 +62,12 @@ def check(args):
         if bad <= 5:
             why = "not in the clean build" if k not in clean else "differs from the clean build"
             sys.stderr.write("article %s %s\n" % (k, why))
+    if "--keep" in args:
+        # Nothing lost: every article of CLEAN is there (in either version).
+        missing = sorted(set(clean) - set(d))
+        for k in missing[:5]:
+            sys.stderr.write("article %s missing\n" % k)
+        bad += len(missing)
     if same:
         missing = sorted(set(clean) - set(d))
         for k in missing[:5]:

@@ -16,7 +16,9 @@
 #            leaving no debris
 #   phase C: 4 kills of a --shards 3 build; every 2nd resumed
 #   phase D: 4 kills while 60 articles change and 30 vanish: each article
-#            is its old or its new version, never a mix
+#            is its old or its new version, never a mix, and none is lost
+#   phase E: the same update through bulk segments (--bulk -m 64), killed
+#            at moments and right after stub changes
 #
 # A run that ends before its kill (the machine was quicker than measured)
 # is tried once more with the kill at half the delay.
@@ -259,11 +261,32 @@ while [ "$i" -le 4 ]; do
         cp -R "$T/clean" "$T/c"
         trial "$T/c" "D$i" $((d / 2)) --no-bulk --batch 10 "$T/corpus"
     fi
-    verify "$T/c" "D$i" "$T/clean2.dump" --old "$T/clean.dump"
+    verify "$T/c" "D$i" "$T/clean2.dump" --old "$T/clean.dump" --keep
     i=$((i + 1))
 done
 timeout 300 "$BIN/cti-index" -q --db "$T/c" --no-bulk "$T/corpus" || bad "phase D: resuming failed"
 verify "$T/c" "D-resumed" "$T/clean2.dump" --same
+
+echo "t70: phase E: 4 kills while the same update goes through bulk segments"
+rm -rf "$T/c"
+cp -R "$T/clean" "$T/c"
+start=$(date +%s%N)
+"$BIN/cti-index" -q --db "$T/c" --bulk -m 64 "$T/corpus"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+i=1
+while [ "$i" -le 4 ]; do
+    rm -rf "$T/c"
+    cp -R "$T/clean" "$T/c"
+    if [ $((i % 2)) -eq 0 ]; then
+        trial_stub "$T/c" "E$i" $((i / 2)) 0 --bulk -m 64 "$T/corpus"
+    else
+        trial "$T/c" "E$i" "$(delay "$i" 4)" --bulk -m 64 "$T/corpus"
+    fi
+    verify "$T/c" "E$i" "$T/clean2.dump" --old "$T/clean.dump" --keep
+    i=$((i + 1))
+done
+timeout 300 "$BIN/cti-index" -q --db "$T/c" "$T/corpus" || bad "phase E: resuming failed"
+verify "$T/c" "E-resumed" "$T/clean2.dump" --same
 
 [ "$fail" -eq 0 ] && echo "t70: ok"
 exit "$fail"
