@@ -1716,15 +1716,32 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
         bulk_start(ix) < 0)
         return -1;
 
-    if (ix->bulk) {
-        if (in_main) {
-            pthread_mutex_lock(&ix->pubmu);
-            st = cti_db_delete(ix->main, idterm, itl);
-            ix->main_dirty = 1;
+    if (ix->bulk && in_main && ix->main) {
+        /*
+         * An update during a bulk run is replaced in the main database
+         * itself: one commit swaps the old version for the new, so readers
+         * always see exactly one of them.  (Deleting it from main and
+         * sending the new version to a segment would leave a moment, from
+         * main's commit until the segment is listed, with neither.)
+         */
+        pthread_mutex_lock(&ix->pubmu); /* publish() flushes ix->spell */
+        rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell,
+                       ++ix->docno);
+        if (rc) {
             pthread_mutex_unlock(&ix->pubmu);
-            if (st != CTI_OK)
-                return fatal_db(ix, "cannot delete", st);
+            return fatal_db(ix, "cannot build document", (cti_status)rc);
         }
+        st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL);
+        ix->main_dirty = 1;
+        rc = st == CTI_OK && ++ix->pending >= ix->o.batch ? main_commit(ix)
+                                                          : 0;
+        pthread_mutex_unlock(&ix->pubmu);
+        if (st != CTI_OK)
+            return fatal_db(ix, "cannot write", st);
+        ix->written++;
+        return rc;
+    }
+    if (ix->bulk) {
         s->state |= ST_SEG;
         ix->written++;
         return bulk_push(ix, a);
