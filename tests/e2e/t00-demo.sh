@@ -30,4 +30,21 @@ plain=$("$BIN/cti-search" --db "$T/demo.cti" 'Lina Khan AND antitrust')
 case $plain in
 *"$esc"*) echo "t00: FAIL: escape codes when stdout is not a terminal" >&2; exit 1 ;;
 esac
+
+# The phrase form: "Lina Khan" is highlighted as one span, in the JSON
+# output too, and only where the whole phrase occurs.
+"$BIN/cti-search" --db "$T/demo.cti" --json '"Lina Khan" AND antitrust' >"$T/phrase.json"
+python3 - "$T/phrase.json" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(hits) == 1, hits
+h = hits[0]
+assert h["id"].endswith("01-harris-courts-silicon-valley.txt"), h["id"]
+snip = h["snippet"].encode("utf-8")
+marked = [snip[a:b].decode("utf-8") for a, b in h["highlights"]]
+assert "Lina Khan" in marked, marked
+assert "antitrust" in marked, marked
+assert all(m in ("Lina Khan", "antitrust") for m in marked), marked
+print("t00: phrase highlights:", marked)
+PY
 echo "t00: ok"
