@@ -182,7 +182,7 @@ wait "$c1" "$c2" || true
 pids=
 for f in "$T"/fail.*; do
     [ -f "$f" ] || continue
-    bad "bulk updates (open bug: the old versions are deleted and committed before the segment holding the new ones is listed in the stub): $(sort -u "$f" | head -3) ($(wc -l <"$f") times)"
+    bad "bulk updates: an article went missing or was seen twice while its update was written: $(sort -u "$f" | head -3) ($(wc -l <"$f") times)"
 done
 echo "t71: bulk updates: reader rounds $(cat "$T/rounds.1")+$(cat "$T/rounds.2")"
 
