@@ -127,6 +127,10 @@ cti_status cti_search_open_partial(const char *path, int partial,
                  "cti-search knows", lang);
         goto fail;
     }
+    /* A search is a short-lived process that stems a few hundred words
+       (snippets stem only the words that start like a query stem): the
+       stem cache would cost more page faults than it saves. */
+    cti_analyzer_set_cache(s->a, 0);
     st = cti_db_doccount(s->db, &s->doccount);
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
