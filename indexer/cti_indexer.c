@@ -65,6 +65,7 @@
 
 #include "cti_analyzer.h"
 #include "cti_article.h"
+#include "cti_path.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
 #include "cti_source.h"
@@ -74,7 +75,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -114,16 +114,6 @@ typedef struct smap {
     size_t n;
 } smap;
 
-/* FNV-1a, 64 bits. */
-static uint64_t fnv64(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static int smap_grow(smap *m)
 {
@@ -159,7 +149,7 @@ static smap_ent *smap_get(smap *m, const char *k, size_t n, int add,
         return NULL;
     if (!m->cap)
         return NULL;
-    uint64_t h = fnv64(k, n);
+    uint64_t h = cti_shard_hash(k, n);
     size_t j = h & (m->cap - 1);
     while (m->t[j].key) {
         if (m->t[j].h == h && m->t[j].len == n && !memcmp(m->t[j].key, k, n))
@@ -406,32 +396,12 @@ size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
     /* Keep a readable head, then '#' and the hash of the whole id. */
     size_t head = CTI_IDTERM_MAX - plen - 17;
     memcpy(buf + plen, id, head);
-    snprintf(buf + plen + head, 18, "#%016" PRIx64, fnv64(id, len));
+    snprintf(buf + plen + head, 18, "#%016" PRIx64, cti_shard_hash(id, len));
     return CTI_IDTERM_MAX;
 }
 
 /* ---- files ---- */
 
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)ftw;
-    if (flag == FTW_DP || flag == FTW_D)
-        return rmdir(p) < 0 && errno != ENOENT ? -1 : 0;
-    return unlink(p) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf 'path'. */
-static int rm_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) < 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(sb.st_mode))
-        return unlink(path);
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* fsync every file in folder 'path' and the folder itself. */
 static int sync_tree(const char *path)
@@ -622,7 +592,7 @@ static int scan_dir(cti_indexer *ix, int have_stub)
             if (!listed(ix, n)) {
                 char *p = path_join(ix->dir, n);
                 if (p)
-                    rm_tree(p);
+                    cti_path_remove_tree(p);
                 free(p);
             }
             continue;
@@ -1163,11 +1133,11 @@ static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
     snprintf(name, sizeof name, "db.%u", ix->gen++);
     if (!(dest = path_join(ix->dir, name)))
         goto done;
-    rm_tree(dest);
+    cti_path_remove_tree(dest);
     cti_status st = cti_db_compact(srcs, n, dest, 0);
     if (st != CTI_OK) {
         fatal_db(ix, "cannot merge the index", st);
-        rm_tree(dest);
+        cti_path_remove_tree(dest);
         goto done;
     }
     char *keep = strdup(name);
@@ -1189,7 +1159,7 @@ static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
         goto done;
     }
     for (size_t i = 0; i < n; i++)
-        rm_tree(srcs[i]);
+        cti_path_remove_tree(srcs[i]);
     free(oldmain);
     for (size_t i = 0; i < noldsegs; i++)
         free(oldsegs[i]);
@@ -1568,7 +1538,7 @@ static int spell_segment(cti_indexer *ix)
     int rc = -1;
     if (!path || !keep)
         goto done;
-    rm_tree(path);
+    cti_path_remove_tree(path);
     st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE | CTI_DB_NO_SYNC |
                                CTI_DB_DANGEROUS, &db);
     if (st == CTI_OK && (st = spell_flush(&ix->gspell, db)) == CTI_OK &&

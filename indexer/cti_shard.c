@@ -9,11 +9,11 @@
  */
 #include "cti_shard.h"
 
+#include "cti_path.h"
 #include "cti_schema.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,26 +412,6 @@ done:
     return st;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)ftw;
-    if (flag == FTW_DP || flag == FTW_D)
-        return rmdir(p) < 0 && errno != ENOENT ? -1 : 0;
-    return unlink(p) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf 'path'. */
-static int rm_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) < 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(sb.st_mode))
-        return unlink(path);
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
                              char *err, size_t errlen)
@@ -453,12 +433,12 @@ cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
             goto done;
         }
     }
-    rm_tree(dest);
+    cti_path_remove_tree(dest);
     st = cti_db_compact((const char *const *)srcs, n, dest, n > 8);
     if (st != CTI_OK) {
         fail(st, err, errlen, "cannot merge the shards of '%s': %s", dir,
              cti_errmsg());
-        rm_tree(dest);
+        cti_path_remove_tree(dest);
         goto done;
     }
     /* The merged database is not a shard any more. */
@@ -472,18 +452,18 @@ cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
     db = NULL;
     if (st != CTI_OK) {
         fail(st, err, errlen, "cannot write '%s': %s", dest, cti_errmsg());
-        rm_tree(dest);
+        cti_path_remove_tree(dest);
         goto done;
     }
     sprintf(text, "glass %s\n", dbname);
     if (write_atomic(dir, STUB_NAME, text) < 0) {
         st = fail(CTI_EIO, err, errlen, "cannot write the stub of '%s': %s",
                   dir, strerror(errno));
-        rm_tree(dest);
+        cti_path_remove_tree(dest);
         goto done;
     }
     for (unsigned i = 0; i < n; i++)
-        rm_tree(srcs[i]);
+        cti_path_remove_tree(srcs[i]);
 done:
     if (srcs)
         for (unsigned i = 0; i < n; i++)
