@@ -16,6 +16,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../tests/lib/tcpsrv.sh"
 top=$(cd "$here/.." && pwd)
 O=${O:-build}
 case "$O" in /*) ;; *) O="$top/$O" ;; esac
@@ -59,29 +60,8 @@ mb=$(du -sk "$CORPUS" | awk '{ printf "%.1f", $1 / 1024 }')
 # One xapian-tcpsrv per shard on a free loopback port.
 : > "$W/remote.stub"
 for s in 0 1 2; do
-    ok=0
-    for try in 1 2 3 4 5; do
-        port=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-        setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" \
-            "$W/three/shard-0$s" > /dev/null 2>&1 &
-        pid=$!
-        PIDS="$PIDS $pid"
-        if timeout 10 python3 -c 'import socket, sys, time
-for i in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)' "$port" && kill -0 "$pid" 2>/dev/null; then
-            ok=1
-            break
-        fi
-    done
-    [ $ok = 1 ] || { echo "shards: cannot start xapian-tcpsrv" >&2; exit 2; }
+    cti_serve "$W/three/shard-0$s" || { echo "shards: cannot start xapian-tcpsrv" >&2; exit 2; }
+    port=$PORT
     echo "remote 127.0.0.1:$port" >> "$W/remote.stub"
 done
 

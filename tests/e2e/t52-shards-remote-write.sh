@@ -19,33 +19,11 @@ trap cleanup EXIT INT TERM
 fail() { echo "t52: FAIL: $*" >&2; exit 1; }
 command -v xapian-tcpsrv >/dev/null || fail "xapian-tcpsrv not installed (xapian-tools)"
 
-# Serve database $1 (extra options after it) on a free loopback port;
-# sets PORT and SPID.  Retries when the port was taken in between.
+# serve DB [OPTION...]: xapian-tcpsrv on a free loopback port; sets PORT, SPID.
+. "$(dirname "$0")/../lib/tcpsrv.sh"
+CTI_SRV_LOG=$T/srv.out
 serve() {
-    db=$1
-    shift
-    for try in 1 2 3 4 5; do
-        PORT=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-        setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$PORT" \
-            "$@" "$db" > "$T/srv.out" 2>&1 &
-        SPID=$!
-        PIDS="$PIDS $SPID"
-        if timeout 10 python3 -c 'import socket, sys, time
-for i in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)' "$PORT" && kill -0 "$SPID" 2>/dev/null; then
-            return 0
-        fi
-        kill -9 "$SPID" 2>/dev/null || :
-    done
-    fail "cannot start xapian-tcpsrv: $(cat "$T/srv.out")"
+    cti_serve "$@" || fail "cannot start xapian-tcpsrv: $(cat "$T/srv.out")"
 }
 
 count() { timeout 30 "$SRCH" --db "$1" -c "$2" || :; }
