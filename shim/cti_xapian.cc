@@ -955,12 +955,22 @@ CTI_API cti_status cti_doc_set_data(cti_doc *doc, const char *data, size_t len)
 
 namespace {
 
-cti_status new_xq(const Xapian::Query &q, cti_xq **out)
+/*
+ * Store in *out a new query handle holding make()'s query ('make' may
+ * throw; every exception becomes a status and *out stays NULL).
+ */
+template <typename F>
+cti_status build_xq(cti_xq **out, F make)
 {
-    cti_xq *x = new (std::nothrow) cti_xq();
-    if (!x)
-        return set_error(nullptr, CTI_ENOMEM, "out of memory");
-    x->q = q;
+    cti_xq *x = nullptr;
+    cti_status st = guard(nullptr, [&] {
+        x = new cti_xq();
+        x->q = make();
+    });
+    if (st != CTI_OK) {
+        delete x;
+        return st;
+    }
     *out = x;
     return CTI_OK;
 }
@@ -975,11 +985,9 @@ CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
     *out = nullptr;
     if (!term || len == 0)
         return set_error(nullptr, CTI_EINVAL, "empty query term");
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] {
-        st = new_xq(Xapian::Query(std::string(term, len), wqf ? wqf : 1, pos), out);
+    return build_xq(out, [&] {
+        return Xapian::Query(std::string(term, len), wqf ? wqf : 1, pos);
     });
-    return g != CTI_OK ? g : st;
 }
 
 CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
@@ -1007,8 +1015,7 @@ CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
     for (size_t i = 0; i < n; ++i)
         if (!subs[i])
             return set_error(nullptr, CTI_EINVAL, "NULL subquery");
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] {
+    return build_xq(out, [&] {
         std::vector<Xapian::Query> v;
         v.reserve(n);
         for (size_t i = 0; i < n; ++i)
@@ -1016,9 +1023,8 @@ CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
         Xapian::termcount w = window;
         if ((op == CTI_XQ_PHRASE) && w == 0)
             w = static_cast<Xapian::termcount>(n);
-        st = new_xq(Xapian::Query(xop, v.begin(), v.end(), w), out);
+        return Xapian::Query(xop, v.begin(), v.end(), w);
     });
-    return g != CTI_OK ? g : st;
 }
 
 CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
@@ -1028,11 +1034,9 @@ CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
     *out = nullptr;
     if (!q || factor < 0)
         return set_error(nullptr, CTI_EINVAL, "bad scale");
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] {
-        st = new_xq(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
+    return build_xq(out, [&] {
+        return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
     });
-    return g != CTI_OK ? g : st;
 }
 
 CTI_API cti_status cti_xq_wildcard(const char *prefix, size_t len,
@@ -1046,14 +1050,11 @@ CTI_API cti_status cti_xq_wildcard(const char *prefix, size_t len,
         return set_error(nullptr, CTI_EINVAL, "empty wildcard prefix");
     Xapian::Query::op combiner =
         op == CTI_XQ_SYNONYM ? Xapian::Query::OP_SYNONYM : Xapian::Query::OP_OR;
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] {
-        st = new_xq(Xapian::Query(Xapian::Query::OP_WILDCARD,
-                                  std::string(prefix, len), max_expansion,
-                                  Xapian::Query::WILDCARD_LIMIT_ERROR, combiner),
-                    out);
+    return build_xq(out, [&] {
+        return Xapian::Query(Xapian::Query::OP_WILDCARD,
+                             std::string(prefix, len), max_expansion,
+                             Xapian::Query::WILDCARD_LIMIT_ERROR, combiner);
     });
-    return g != CTI_OK ? g : st;
 }
 
 CTI_API cti_status cti_xq_value_range(unsigned slot, const char *lo,
@@ -1062,18 +1063,15 @@ CTI_API cti_status cti_xq_value_range(unsigned slot, const char *lo,
     if (!out)
         return set_error(nullptr, CTI_EINVAL, "no output pointer");
     *out = nullptr;
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] {
+    return build_xq(out, [&] {
         if (lo && hi)
-            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), out);
-        else if (lo)
-            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo), out);
-        else if (hi)
-            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), out);
-        else
-            st = new_xq(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string()), out);
+            return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi);
+        if (lo)
+            return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo);
+        if (hi)
+            return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi);
+        return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string());
     });
-    return g != CTI_OK ? g : st;
 }
 
 CTI_API cti_status cti_xq_match_all(cti_xq **out)
@@ -1081,9 +1079,7 @@ CTI_API cti_status cti_xq_match_all(cti_xq **out)
     if (!out)
         return set_error(nullptr, CTI_EINVAL, "no output pointer");
     *out = nullptr;
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] { st = new_xq(Xapian::Query::MatchAll, out); });
-    return g != CTI_OK ? g : st;
+    return build_xq(out, [] { return Xapian::Query::MatchAll; });
 }
 
 CTI_API cti_status cti_xq_match_nothing(cti_xq **out)
@@ -1091,9 +1087,7 @@ CTI_API cti_status cti_xq_match_nothing(cti_xq **out)
     if (!out)
         return set_error(nullptr, CTI_EINVAL, "no output pointer");
     *out = nullptr;
-    cti_status st = CTI_OK;
-    cti_status g = guard(nullptr, [&] { st = new_xq(Xapian::Query::MatchNothing, out); });
-    return g != CTI_OK ? g : st;
+    return build_xq(out, [] { return Xapian::Query::MatchNothing; });
 }
 
 CTI_API void cti_xq_free(cti_xq *q)
