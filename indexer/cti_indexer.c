@@ -1467,6 +1467,23 @@ static int publish(cti_indexer *ix)
     return rc;
 }
 
+/*
+ * A new job holding article 'a': its strings move into the job (the
+ * caller's fields are left NULL).  NULL when out of memory.
+ */
+static job *job_take(cti_article *a)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->a = *a;
+    j->a.origin = NULL;
+    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
+        NULL;
+    j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
+    return j;
+}
+
 /* Wait on 'cv' for at most a quarter of a second; 1 if the time ran out. */
 static int wait_a_while(pthread_cond_t *cv, pthread_mutex_t *mu)
 {
@@ -1480,30 +1497,32 @@ static int wait_a_while(pthread_cond_t *cv, pthread_mutex_t *mu)
     return pthread_cond_timedwait(cv, mu, &ts) == ETIMEDOUT;
 }
 
+/*
+ * Wait on 'cv' (ix->mu held).  When a progress line is shown, wake up
+ * now and then to keep it moving while the workers catch up.
+ */
+static void wait_showing_progress(cti_indexer *ix, pthread_cond_t *cv)
+{
+    if (ix->o.progress && !ix->o.quiet) {
+        if (wait_a_while(cv, &ix->mu)) {
+            pthread_mutex_unlock(&ix->mu);
+            progress(ix, 0);
+            pthread_mutex_lock(&ix->mu);
+        }
+    } else {
+        pthread_cond_wait(cv, &ix->mu);
+    }
+}
+
 /* Hand article 'a' (its strings moved into a job) to the workers. */
 static int bulk_push(cti_indexer *ix, cti_article *a)
 {
-    job *j = calloc(1, sizeof *j);
+    job *j = job_take(a);
     if (!j)
         return -1;
-    j->a = *a;
-    j->a.origin = NULL;
-    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
-    j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
     pthread_mutex_lock(&ix->mu);
-    while (ix->qbytes > ix->q_limit && !ix->fatal) {
-        if (ix->o.progress && !ix->o.quiet) {
-            /* Keep the progress line moving while the workers catch up. */
-            if (wait_a_while(&ix->cv_room, &ix->mu)) {
-                pthread_mutex_unlock(&ix->mu);
-                progress(ix, 0);
-                pthread_mutex_lock(&ix->mu);
-            }
-        } else {
-            pthread_cond_wait(&ix->cv_room, &ix->mu);
-        }
-    }
+    while (ix->qbytes > ix->q_limit && !ix->fatal)
+        wait_showing_progress(ix, &ix->cv_room);
     int fatal = ix->fatal;
     if (!fatal) {
         if (ix->qtail)
@@ -1628,17 +1647,8 @@ static int bulk_stop(cti_indexer *ix)
     pthread_cond_broadcast(&ix->cv_job);
     /* Publish segments as they are completed, until every worker is done. */
     while (ix->running) {
-        while (ix->running && !ix->ndone) {
-            if (ix->o.progress && !ix->o.quiet) {
-                if (wait_a_while(&ix->cv_done, &ix->mu)) {
-                    pthread_mutex_unlock(&ix->mu);
-                    progress(ix, 0);
-                    pthread_mutex_lock(&ix->mu);
-                }
-            } else {
-                pthread_cond_wait(&ix->cv_done, &ix->mu);
-            }
-        }
+        while (ix->running && !ix->ndone)
+            wait_showing_progress(ix, &ix->cv_done);
         pthread_mutex_unlock(&ix->mu);
         if (publish(ix) < 0)
             rc = -1;
@@ -1733,15 +1743,11 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
 /* Defer a later version of an id whose earlier version is in a segment. */
 static void defer_article(cti_indexer *ix, cti_article *a)
 {
-    job *j = calloc(1, sizeof *j);
+    job *j = job_take(a);
     if (!j) {
         ix->st.failed++;
         return;
     }
-    j->a = *a;
-    j->a.origin = NULL;
-    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
     *ix->deferred_tail = j;
     ix->deferred_tail = &j->next;
 }
