@@ -84,6 +84,7 @@ struct cti_hit {
     uint32_t rank;
     double weight;
     int percent;
+    uint32_t collapsed;     /* documents collapsed into this hit */
     std::string data;
     std::string values[CTI_MSET_SLOTS];
 };
@@ -92,6 +93,7 @@ struct cti_mset {
     Xapian::MSet mset;
     std::vector<cti_hit> hits;
     uint32_t est, lower, upper;
+    uint32_t uest, ulower, uupper;  /* before collapsing */
 };
 
 namespace {
@@ -1229,6 +1231,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             h.rank = i.get_rank();
             h.weight = i.get_weight();
             h.percent = i.get_percent();
+            h.collapsed = i.get_collapse_count();
             Xapian::Document d = i.get_document();
             h.data = d.get_data();
             for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
@@ -1238,6 +1241,9 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();
+        m->uest = m->mset.get_uncollapsed_matches_estimated();
+        m->ulower = m->mset.get_uncollapsed_matches_lower_bound();
+        m->uupper = m->mset.get_uncollapsed_matches_upper_bound();
     });
     if (st != CTI_OK) {
         delete m;
@@ -1273,6 +1279,26 @@ CTI_API uint32_t cti_mset_matches_lower(const cti_mset *m)
 CTI_API uint32_t cti_mset_matches_upper(const cti_mset *m)
 {
     return m ? m->upper : 0;
+}
+
+CTI_API uint32_t cti_mset_uncollapsed_estimated(const cti_mset *m)
+{
+    return m ? m->uest : 0;
+}
+
+CTI_API uint32_t cti_mset_uncollapsed_lower(const cti_mset *m)
+{
+    return m ? m->ulower : 0;
+}
+
+CTI_API uint32_t cti_mset_uncollapsed_upper(const cti_mset *m)
+{
+    return m ? m->uupper : 0;
+}
+
+CTI_API uint32_t cti_mset_collapse_count(const cti_mset *m, size_t i)
+{
+    return m && i < m->hits.size() ? m->hits[i].collapsed : 0;
 }
 
 CTI_API uint32_t cti_mset_docid(const cti_mset *m, size_t i)

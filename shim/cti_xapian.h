@@ -367,11 +367,20 @@ size_t cti_mset_size(const cti_mset *m);
 uint32_t cti_mset_matches_estimated(const cti_mset *m);
 uint32_t cti_mset_matches_lower(const cti_mset *m);
 uint32_t cti_mset_matches_upper(const cti_mset *m);
+/* The same counts before collapsing (cti_enquire_set_collapse()): the
+   matching documents rather than the distinct collapse keys. */
+uint32_t cti_mset_uncollapsed_estimated(const cti_mset *m);
+uint32_t cti_mset_uncollapsed_lower(const cti_mset *m);
+uint32_t cti_mset_uncollapsed_upper(const cti_mset *m);
 /* Per hit i (0-based within the page). */
 uint32_t cti_mset_docid(const cti_mset *m, size_t i);
 uint32_t cti_mset_rank(const cti_mset *m, size_t i); /* 0-based over the whole result */
 double cti_mset_weight(const cti_mset *m, size_t i);
 int cti_mset_percent(const cti_mset *m, size_t i);
+/* With collapsing on: how many other matching documents with hit i's
+   collapse key were left out (a lower bound: exact when the match
+   counted every document, as with a large check_at_least). */
+uint32_t cti_mset_collapse_count(const cti_mset *m, size_t i);
 /* The hit's document data; valid until cti_mset_free(). */
 const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len);
 /* The hit's value in 'slot' (fetched at run time for slots 0..CTI_MSET_SLOTS-1; "" if none). */

@@ -233,6 +233,59 @@ static void test_wildcard_range_sort(void **state)
     cti_db_free(db);
 }
 
+/* Collapsing on a value: one hit per key, with how many it stands for. */
+static void test_collapse(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in(path, sizeof path, "collapse");
+    cti_db *db;
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
+    /* Value slot 0 is the collapse key: "x" twice and "y" once collapse,
+       a document without a value never does. */
+    add_text(db, "a", "tech leaders tech", "x");
+    add_text(db, "b", "tech leaders", "x");
+    add_text(db, "c", "tech", "x");
+    add_text(db, "d", "tech leaders tech tech", "y");
+    add_text(db, "e", "tech", NULL);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    cti_xq *q = term("tech");
+    cti_enquire *e;
+    cti_mset *m;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_set_collapse(e, 0, 1), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 100, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 3);
+    assert_int_equal(cti_mset_matches_lower(m), 3);
+    assert_int_equal(cti_mset_matches_upper(m), 3);
+    assert_int_equal(cti_mset_uncollapsed_lower(m), 5);
+    assert_int_equal(cti_mset_uncollapsed_upper(m), 5);
+    uint32_t total = 0;
+    for (size_t i = 0; i < cti_mset_size(m); i++) {
+        size_t len;
+        const char *key = cti_mset_value(m, i, 0, &len);
+        uint32_t c = cti_mset_collapse_count(m, i);
+        total += c;
+        if (!strcmp(key, "x"))
+            assert_int_equal(c, 2);
+        else
+            assert_int_equal(c, 0);
+    }
+    assert_int_equal(total, 2);
+    cti_mset_free(m);
+    /* Off again: every document. */
+    assert_int_equal(cti_enquire_set_collapse(e, 0, 0), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 100, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 5);
+    assert_int_equal(cti_mset_collapse_count(m, 0), 0);
+    assert_int_equal(cti_mset_uncollapsed_lower(m), 5);
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_db_free(db);
+}
+
 static void test_replace_delete(void **state)
 {
     (void)state;
@@ -594,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_phrase_and_near),
         cmocka_unit_test(test_boolean_ops),
         cmocka_unit_test(test_wildcard_range_sort),
+        cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_replace_delete),
         cmocka_unit_test(test_metadata_and_iteration),
         cmocka_unit_test(test_second_writer_locked),
