@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cti_output.h"
-#include "cti_store.h"
 
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
@@ -96,58 +95,7 @@ static json_t *jstr(const char *s, size_t n)
     return j;
 }
 
-typedef struct hit {
-    cti_record rec;
-    cti_snippet snip;
-    cti_snippet title;
-    int have_rec, have_snip, have_title;
-    uint32_t rank;
-    double score;
-} hit;
-
-static void hit_release(hit *h)
-{
-    if (h->have_rec)
-        cti_record_release(&h->rec);
-    if (h->have_snip)
-        cti_snippet_release(&h->snip);
-    if (h->have_title)
-        cti_snippet_release(&h->title);
-}
-
-/* Decode hit i and build its snippet and title highlights. */
-static cti_status hit_load(cti_search *s, const cti_results *r, size_t i,
-                           const cti_output_opts *o, hit *h)
-{
-    size_t len;
-    const char *data = cti_mset_data(r->mset, i, &len);
-    memset(h, 0, sizeof *h);
-    h->rank = cti_mset_rank(r->mset, i) + 1;
-    h->score = cti_mset_weight(r->mset, i);
-    if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
-        h->have_rec = 1;
-    } else {
-        memset(&h->rec, 0, sizeof h->rec);
-    }
-    cti_analyzer *a = cti_search_analyzer(s);
-    if (o->no_snippet) {
-        h->snip.text = (char *)"";
-    } else {
-        const char *body = h->rec.body ? h->rec.body : "";
-        if (cti_snippet_build(a, r->spec, body, h->rec.body_len, &o->snippet,
-                              &h->snip) != 0)
-            return CTI_ENOMEM;
-        h->have_snip = 1;
-    }
-    const char *title = h->rec.title ? h->rec.title : "";
-    if (cti_snippet_title(a, r->spec, title, h->rec.title ? h->rec.title_len : 0,
-                          &h->title) != 0)
-        return CTI_ENOMEM;
-    h->have_title = 1;
-    return CTI_OK;
-}
-
-static int json_hit(cti_printer *p, const hit *h)
+static int json_hit(cti_printer *p, const cti_hit *h)
 {
     json_t *o = json_object(), *hl = json_array();
     int rc = -1;
@@ -202,7 +150,7 @@ static void put_clean(FILE *f, const char *s)
     }
 }
 
-static int human_hit(cti_printer *p, const hit *h)
+static int human_hit(cti_printer *p, const cti_hit *h)
 {
     const cti_output_opts *o = &p->o;
     int c = o->color;
@@ -237,30 +185,19 @@ done:
     return rc;
 }
 
-cti_status cti_printer_hits(cti_printer *p, cti_search *s,
-                            const cti_results *r)
+cti_status cti_printer_hit(cti_printer *p, const cti_hit *h)
 {
-    size_t n = cti_mset_size(r->mset);
-    for (size_t i = 0; i < n; i++) {
-        hit h;
-        cti_status st = hit_load(s, r, i, &p->o, &h);
-        int rc = -1;
-        if (st == CTI_OK)
-            rc = p->o.format == CTI_OUT_JSON ? json_hit(p, &h) : human_hit(p, &h);
-        hit_release(&h);
-        if (rc == -2 || ferror(p->f))
-            return CTI_EIO;
-        if (rc != 0)
-            return CTI_ENOMEM;
-    }
-    return fflush(p->f) == 0 ? CTI_OK : CTI_EIO;
+    int rc = p->o.format == CTI_OUT_JSON ? json_hit(p, h) : human_hit(p, h);
+    if (rc == -2 || ferror(p->f))
+        return CTI_EIO;
+    return rc == 0 ? CTI_OK : CTI_ENOMEM;
 }
 
 cti_status cti_printer_footer(cti_printer *p, const cti_results *r, double ms)
 {
     char num[32];
     if (p->o.format == CTI_OUT_JSON)
-        return CTI_OK;
+        return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
     int c = p->o.color;
     size_t n = cti_mset_size(r->mset);
     uint32_t first = n ? cti_mset_rank(r->mset, 0) + 1 : 0;

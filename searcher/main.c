@@ -133,6 +133,7 @@ int main(int argc, char **argv)
     double t0 = now_ms();
     cti_search_opts so;
     cti_output_opts oo = { 0 };
+    cti_hit_opts ho = { { 0, 0 }, 0 };
     const char *dbarg = NULL, *color = "auto", *hl = NULL;
     char *markers = NULL, *db = NULL, *query = NULL;
     int count = 0, explain = 0, partial = 0, c, rc = 2;
@@ -197,11 +198,11 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_FRAGMENTS:
-            if (parse_uint(optarg, &oo.snippet.fragments) || !oo.snippet.fragments)
+            if (parse_uint(optarg, &ho.snippet.fragments) || !ho.snippet.fragments)
                 return die("bad --fragments '%s'%s", optarg, "");
             break;
         case OPT_SNIPPET_SIZE:
-            if (parse_uint(optarg, &oo.snippet.size) || !oo.snippet.size)
+            if (parse_uint(optarg, &ho.snippet.size) || !ho.snippet.size)
                 return die("bad --snippet-size '%s'%s", optarg, "");
             break;
         case OPT_HIGHLIGHT: hl = optarg; break;
@@ -220,7 +221,7 @@ int main(int argc, char **argv)
         }
         case OPT_COLOR: color = optarg; break;
         case OPT_EXPLAIN: explain = 1; break;
-        case OPT_NO_SNIPPETS: oo.no_snippet = 1; break;
+        case OPT_NO_SNIPPETS: ho.no_snippet = 1; break;
         case OPT_FEEDBACK:
             if (parse_uint(optarg, &so.prf_docs) || so.prf_docs > 100)
                 return die("bad --feedback '%s' (0 to 100 articles)%s", optarg, "");
@@ -367,9 +368,15 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    if (cti_printer_new(stdout, &oo, &pr) != CTI_OK ||
-        cti_printer_hits(pr, s, r) != CTI_OK ||
-        cti_printer_footer(pr, r, now_ms() - t0) != CTI_OK) {
+    st = cti_printer_new(stdout, &oo, &pr);
+    for (size_t i = 0; st == CTI_OK && i < cti_mset_size(r->mset); i++) {
+        cti_hit h;
+        st = cti_hit_load(s, r, i, &ho, &h);
+        if (st == CTI_OK)
+            st = cti_printer_hit(pr, &h);
+        cti_hit_release(&h);
+    }
+    if (st != CTI_OK || cti_printer_footer(pr, r, now_ms() - t0) != CTI_OK) {
         rc = die("cannot write the results: %s%s", strerror(errno), "");
         goto done;
     }
