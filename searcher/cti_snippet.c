@@ -1027,33 +1027,39 @@ static void window_move(chooser *ch, size_t j, int d, double *pri, double *sec)
     ch->in[j] = d > 0;
 }
 
+/* The best window pick() has found so far. */
+typedef struct best {
+    double pri, sec;    /* weight of new groups; of covered groups and repeats */
+    int sent;           /* 1: starts near a sentence start */
+    int found;
+    uint32_t a, b;      /* first and last token */
+    uint32_t lo, hi;    /* the free stretch holding it */
+} best;
+
+/* The window sliding over the units of one free stretch. */
+typedef struct win {
+    uint32_t size;      /* characters at most */
+    uint32_t lo, hi;    /* the stretch's first and last token */
+    size_t r;           /* its index */
+    const uint32_t *E;  /* its units in order of their end */
+    size_t nE;
+    size_t p;           /* E[0 .. p) have entered */
+    double pri, sec;    /* weights in the window (see window_move()) */
+} win;
+
 /*
- * Pick the best window of at most 'size' characters among the units that
- * lie outside the fragments chosen so far.  Groups not yet covered count
- * their full weight; covered groups and repeats only break ties, then a
- * sentence start near the window, then the earlier window.  Returns 1
- * and the fragment in *out, or 0 when no window adds a new group (the
- * first fragment only needs some unit).
- *
- * The window slides over the units of each free stretch of text: a unit
- * enters when its end fits (units taken in order of their end) and
- * leaves when the window's start passes it, so each enters and leaves
- * once.
+ * The free stretches of text: before, between and after the fragments
+ * chosen so far.  Fills lo_of and hi_of (first and last token of each,
+ * ch->nf + 1 of them) and ch->rid (each unit's stretch, or UINT32_MAX
+ * when it lies in no stretch); returns the count of stretches.
  */
-static int pick(chooser *ch, uint32_t size, frag *out)
+static size_t free_stretches(chooser *ch, uint32_t *lo_of, uint32_t *hi_of)
 {
-    const tok *tk = ch->sc->toks;
     frag fs[64];
     size_t nr = ch->nf + 1, r, j;
-    uint32_t *rstart = NULL;
-    double bp = -1, bs = -1;
-    int bsent = 0, found = 0;
-    uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
 
-    /* the free stretches: before, between and after the chosen fragments */
     memcpy(fs, ch->f, ch->nf * sizeof fs[0]);
     qsort(fs, ch->nf, sizeof fs[0], frag_cmp);
-    uint32_t lo_of[65], hi_of[65];
     for (r = 0; r < nr; r++) {
         lo_of[r] = r == 0 ? 0 : fs[r - 1].e + 1;
         hi_of[r] = r < ch->nf ? (fs[r].s ? fs[r].s - 1 : 0) : (uint32_t)ch->sc->ntoks - 1;
@@ -1065,96 +1071,147 @@ static int pick(chooser *ch, uint32_t size, frag *out)
         ch->rid[j] = r < nr && ch->u[j].a >= lo_of[r] && ch->ue[j] <= hi_of[r] &&
                      !(r < ch->nf && fs[r].s == 0) ? (uint32_t)r : UINT32_MAX;
     }
-    /* the units of each stretch in order of their end */
-    rstart = calloc(nr + 1, sizeof *rstart);
+    return nr;
+}
+
+/*
+ * The units of each of the nr stretches in order of their end, into
+ * ch->byrange: stretch r's are byrange[rstart[r] .. rstart[r + 1]).
+ * Returns rstart (caller frees), or NULL on no memory.
+ */
+static uint32_t *by_stretch(chooser *ch, size_t nr)
+{
+    uint32_t fill[65];
+    uint32_t *rstart = calloc(nr + 1, sizeof *rstart);
     if (!rstart)
-        return 0;
-    for (j = 0; j < ch->nu; j++)
+        return NULL;
+    for (size_t j = 0; j < ch->nu; j++)
         if (ch->rid[j] != UINT32_MAX)
             rstart[ch->rid[j] + 1]++;
-    for (r = 0; r < nr; r++)
+    for (size_t r = 0; r < nr; r++)
         rstart[r + 1] += rstart[r];
-    {
-        uint32_t fill[65];
-        memcpy(fill, rstart, nr * sizeof fill[0]);
-        for (j = 0; j < ch->nu; j++) {
-            uint32_t k = ch->eorder[j];
-            if (ch->rid[k] != UINT32_MAX)
-                ch->byrange[fill[ch->rid[k]]++] = k;
-        }
+    memcpy(fill, rstart, nr * sizeof fill[0]);
+    for (size_t j = 0; j < ch->nu; j++) {
+        uint32_t k = ch->eorder[j];
+        if (ch->rid[k] != UINT32_MAX)
+            ch->byrange[fill[ch->rid[k]]++] = k;
     }
+    return rstart;
+}
 
-    for (r = 0; r < nr; r++) {
-        const uint32_t *E = ch->byrange + rstart[r];
-        size_t nE = rstart[r + 1] - rstart[r], p = 0;
-        double pri = 0, sec = 0;
-        int prev_ok = 0;
+/*
+ * Weigh the window that starts at unit i's first token and holds the
+ * units in it, and keep it in *bw when it beats the best so far: new
+ * groups first, then covered groups and repeats, then a sentence start
+ * near the window.
+ */
+static void consider(const chooser *ch, const win *w, size_t i, best *bw)
+{
+    const tok *tk = ch->sc->toks;
+    uint32_t a = ch->u[i].a, base = tk[a].cstart, bmax;
+    double cp = w->pri, cs = w->sec;
 
-        if (nE == 0)
+    if (!ch->in[i]) {
+        /* one unit longer than the size: a window of its own */
+        uint32_t g = ch->u[i].g;
+        cp = ch->covered[g] ? 0 : ch->w[g];
+        cs = ch->covered[g] ? ch->w[g] : 0;
+        bmax = ch->ue[i];
+    } else {
+        /* the member that ends last: the latest one entered */
+        size_t q = w->p;
+        while (q > 0 && !ch->in[w->E[q - 1]])
+            q--;
+        bmax = q > 0 ? ch->ue[w->E[q - 1]] : ch->ue[i];
+        if (bmax < ch->ue[i])
+            bmax = ch->ue[i];
+    }
+    uint32_t used = tk[bmax].cend - base;
+    uint32_t slack = used < w->size ? w->size - used : 0;
+    uint32_t sp = ch->sent_prev[a];
+    int sent = sp >= w->lo && base - tk[sp].cstart <= slack + w->size / 8;
+    if (cp > bw->pri + ch->eps ||
+        (cp >= bw->pri - ch->eps &&
+         (cs > bw->sec + ch->eps || (cs >= bw->sec - ch->eps && sent && !bw->sent)))) {
+        bw->pri = cp;
+        bw->sec = cs;
+        bw->sent = sent;
+        bw->a = a;
+        bw->b = bmax;
+        bw->lo = w->lo;
+        bw->hi = w->hi;
+        bw->found = 1;
+    }
+}
+
+/*
+ * Slide the window over the units of one stretch: a unit enters when its
+ * end fits (units taken in order of their end) and leaves when the
+ * window's start passes it.  The window is empty again at the end.
+ */
+static void slide(chooser *ch, win *w, best *bw)
+{
+    const tok *tk = ch->sc->toks;
+    int prev_ok = 0;
+
+    memset(ch->cnt, 0, ch->sc->spec->ngroups * sizeof *ch->cnt);
+    for (size_t i = 0; i < ch->nu; i++) {
+        if (ch->rid[i] != w->r) {
+            if (ch->u[i].a > w->hi)
+                break;
             continue;
-        memset(ch->cnt, 0, ch->sc->spec->ngroups * sizeof *ch->cnt);
-        for (size_t i = 0; i < ch->nu; i++) {
-            if (ch->rid[i] != r) {
-                if (ch->u[i].a > hi_of[r])
-                    break;
-                continue;
-            }
-            uint32_t a = ch->u[i].a, base = tk[a].cstart;
-            while (p < nE && ch->ee[E[p]] - base <= size) {
-                if (E[p] >= i && ch->rid[E[p]] == r)
-                    window_move(ch, E[p], 1, &pri, &sec);
-                p++;
-            }
-            /* a window from the same token as the previous one holds less */
-            int skip = prev_ok && ch->u[i - 1].a == a;
-            prev_ok = 1;
-            if (!skip) {
-                double cp = pri, cs = sec;
-                uint32_t bmax;
-                if (!ch->in[i]) {
-                    /* one unit longer than the size: a window of its own */
-                    uint32_t g = ch->u[i].g;
-                    cp = ch->covered[g] ? 0 : ch->w[g];
-                    cs = ch->covered[g] ? ch->w[g] : 0;
-                    bmax = ch->ue[i];
-                } else {
-                    /* the member that ends last: the latest one entered */
-                    size_t q = p;
-                    while (q > 0 && !ch->in[E[q - 1]])
-                        q--;
-                    bmax = q > 0 ? ch->ue[E[q - 1]] : ch->ue[i];
-                    if (bmax < ch->ue[i])
-                        bmax = ch->ue[i];
-                }
-                uint32_t used = tk[bmax].cend - base;
-                uint32_t slack = used < size ? size - used : 0;
-                uint32_t sp = ch->sent_prev[a];
-                int sent = sp >= lo_of[r] && base - tk[sp].cstart <= slack + size / 8;
-                if (cp > bp + ch->eps ||
-                    (cp >= bp - ch->eps &&
-                     (cs > bs + ch->eps || (cs >= bs - ch->eps && sent && !bsent)))) {
-                    bp = cp;
-                    bs = cs;
-                    bsent = sent;
-                    ba = a;
-                    bb = bmax;
-                    blo = lo_of[r];
-                    bhi = hi_of[r];
-                    found = 1;
-                }
-            }
-            if (ch->in[i])
-                window_move(ch, i, -1, &pri, &sec);
         }
-        /* empty the window for the next stretch */
-        for (size_t q = 0; q < nE; q++)
-            if (ch->in[E[q]])
-                window_move(ch, E[q], -1, &pri, &sec);
+        uint32_t a = ch->u[i].a, base = tk[a].cstart;
+        while (w->p < w->nE && ch->ee[w->E[w->p]] - base <= w->size) {
+            uint32_t k = w->E[w->p];
+            if (k >= i && ch->rid[k] == w->r)
+                window_move(ch, k, 1, &w->pri, &w->sec);
+            w->p++;
+        }
+        /* a window from the same token as the previous one holds less */
+        int skip = prev_ok && ch->u[i - 1].a == a;
+        prev_ok = 1;
+        if (!skip)
+            consider(ch, w, i, bw);
+        if (ch->in[i])
+            window_move(ch, i, -1, &w->pri, &w->sec);
+    }
+    /* empty the window for the next stretch */
+    for (size_t q = 0; q < w->nE; q++)
+        if (ch->in[w->E[q]])
+            window_move(ch, w->E[q], -1, &w->pri, &w->sec);
+}
+
+/*
+ * Pick the best window of at most 'size' characters among the units that
+ * lie outside the fragments chosen so far.  Groups not yet covered count
+ * their full weight; covered groups and repeats only break ties, then a
+ * sentence start near the window, then the earlier window.  Returns 1
+ * and the fragment in *out, or 0 when no window adds a new group (the
+ * first fragment only needs some unit).
+ *
+ * The window slides over the units of each free stretch of text (see
+ * slide()), so each unit enters and leaves once.
+ */
+static int pick(chooser *ch, uint32_t size, frag *out)
+{
+    uint32_t lo_of[65], hi_of[65];
+    best bw = { -1, -1, 0, 0, 0, 0, 0, 0 };
+    size_t nr = free_stretches(ch, lo_of, hi_of);
+    uint32_t *rstart = by_stretch(ch, nr);
+
+    if (!rstart)
+        return 0;
+    for (size_t r = 0; r < nr; r++) {
+        win w = { size, lo_of[r], hi_of[r], r, ch->byrange + rstart[r],
+                  rstart[r + 1] - rstart[r], 0, 0, 0 };
+        if (w.nE > 0)
+            slide(ch, &w, &bw);
     }
     free(rstart);
-    if (!found || (ch->nf > 0 && bp <= ch->eps))
+    if (!bw.found || (ch->nf > 0 && bw.pri <= ch->eps))
         return 0;
-    *out = layout(ch, ba, bb, blo, bhi, size);
+    *out = layout(ch, bw.a, bw.b, bw.lo, bw.hi, size);
     return 1;
 }
 
