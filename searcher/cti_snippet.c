@@ -877,7 +877,7 @@ typedef struct chooser {
     const scan *sc;
     const hit *u;       /* scoring units, sorted by first token */
     size_t nu;
-    const double *w;    /* weight of each spec group */
+    double *w;          /* weight of each spec group */
     double eps;         /* weights closer than this are equal */
     uint32_t *sent_prev;/* latest sentence start at or before each token */
     unsigned char *covered; /* per group: shown by a chosen fragment */
@@ -1429,6 +1429,137 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     return 0;
 }
 
+static void chooser_free(chooser *ch)
+{
+    free(ch->w);
+    free(ch->cnt);
+    free(ch->ue);
+    free(ch->ee);
+    free(ch->eorder);
+    free(ch->keys);
+    free(ch->rid);
+    free(ch->byrange);
+    free(ch->in);
+    free(ch->covered);
+    free(ch->sent_prev);
+}
+
+/*
+ * Set up 'ch' to choose fragments of the scanned text 'sc' from its
+ * scoring units: the group weights, each token's sentence start and the
+ * per-unit arrays.  Returns 0, or -1 on no memory (free with
+ * chooser_free() either way).
+ */
+static int chooser_init(chooser *ch, const scan *sc, const hits *units)
+{
+    size_t ng = sc->spec->ngroups, nu = units->n;
+    double *w = malloc(ng * sizeof *w);
+    ch->w = w;
+    ch->cnt = calloc(ng, sizeof *ch->cnt);
+    ch->covered = calloc(ng, 1);
+    ch->sent_prev = malloc(sc->ntoks * sizeof *ch->sent_prev);
+    ch->ue = malloc(nu * sizeof *ch->ue);
+    ch->ee = malloc(nu * sizeof *ch->ee);
+    ch->eorder = malloc(nu * sizeof *ch->eorder);
+    ch->keys = malloc(nu * sizeof *ch->keys);
+    ch->rid = malloc(nu * sizeof *ch->rid);
+    ch->byrange = malloc(nu * sizeof *ch->byrange);
+    ch->in = calloc(nu, 1);
+    if (!w || !ch->cnt || !ch->covered || !ch->sent_prev || !ch->ue || !ch->ee ||
+        !ch->eorder || !ch->keys || !ch->rid || !ch->byrange || !ch->in)
+        return -1;
+    for (size_t g = 0; g < ng; g++)
+        w[g] = sc->spec->groups[g].weight > 0 ? sc->spec->groups[g].weight : 1.0;
+    for (uint32_t t = 0, last = 0; t < sc->ntoks; t++) {
+        if (sc->toks[t].sent)
+            last = t;
+        ch->sent_prev[t] = last;
+    }
+    ch->sc = sc;
+    ch->u = units->v;
+    ch->nu = nu;
+    return 0;
+}
+
+/* Sort the chosen fragments into text order and merge those that touch. */
+static void merge_touching(chooser *ch)
+{
+    size_t nf = 0;
+    qsort(ch->f, ch->nf, sizeof ch->f[0], frag_cmp);
+    for (size_t i = 0; i < ch->nf; i++) {
+        if (nf > 0 && ch->f[i].s <= ch->f[nf - 1].e + 1) {
+            if (ch->f[i].e > ch->f[nf - 1].e)
+                ch->f[nf - 1].e = ch->f[i].e;
+            continue;
+        }
+        ch->f[nf++] = ch->f[i];
+    }
+    ch->nf = nf;
+}
+
+/*
+ * As few fragments as show the most weight: one of 'size' characters,
+ * else two of size/2 ... up to nfrag (the counts past 4 are not all
+ * tried).  Leaves them in ch->f in text order, touching ones merged, and
+ * returns the size of each.
+ */
+static uint32_t choose_fragments(chooser *ch, unsigned nfrag, uint32_t size)
+{
+    double total = 0, bestcov = -1;
+    uint32_t bestsize = size;
+    frag best[sizeof ch->f / sizeof ch->f[0]];
+    size_t nbest = 0;
+    for (size_t j = 0; j < ch->nu; j++)
+        if (!ch->cnt[ch->u[j].g]++)
+            total += ch->w[ch->u[j].g];
+    ch->eps = 1e-7 * (total + 1);
+    for (unsigned k = 1; k <= nfrag; k = k < 4 || k == nfrag ? k + 1 : nfrag) {
+        double cov = choose(ch, k, size / k ? size / k : 1);
+        if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
+            bestcov = cov;
+            bestsize = size / k ? size / k : 1;
+            nbest = ch->nf;
+            memcpy(best, ch->f, nbest * sizeof best[0]);
+        }
+        if (cov >= total * (1 - 1e-9))
+            break;
+    }
+    ch->nf = nbest;
+    memcpy(ch->f, best, nbest * sizeof best[0]);
+    merge_touching(ch);
+    return bestsize;
+}
+
+/*
+ * Copy the fragments of ch->f into b, cleaned, joined by ellipses and
+ * with an ellipsis where text was left out at either end, recording the
+ * spans 'sp' (nsp, in text order) that fall inside them.  A word longer
+ * than 'fsize' characters (garbage input) is cut.  Sets *rc on no memory.
+ */
+static void write_fragments(buf *b, const chooser *ch, span_map *sp, size_t nsp,
+                            uint32_t fsize, int *rc)
+{
+    const scan *sc = ch->sc;
+    size_t spi = 0;
+    for (size_t i = 0; i < ch->nf; i++) {
+        size_t fs, fe;
+        frag_bytes(sc, &ch->f[i], &fs, &fe);
+        if (i == 0 ? has_visible(sc->text, 0, fs) : 1)
+            buf_str(b, i == 0 ? ELLIPSIS " " : " " ELLIPSIS " ", rc);
+        while (spi < nsp && sp[spi].end <= fs)
+            spi++;
+        size_t k = spi;
+        while (k < nsp && sp[k].start < fe)
+            k++;
+        size_t chars = 0, stop;
+        stop = clean_copy(b, sc->text, fs, fe, sp + spi, k - spi, &chars,
+                          (size_t)fsize * 2 + 64, rc);
+        spi = k;
+        if (i + 1 == ch->nf && has_visible(sc->text, stop, sc->len))
+            buf_str(b, " " ELLIPSIS, rc);
+    }
+}
+
 int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
                       const char *body, size_t len,
                       const cti_snippet_opts *opts, cti_snippet *out)
@@ -1439,7 +1570,6 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     span_map *sp = NULL;
     size_t nsp = 0;
     buf b = {0};
-    double *w = NULL;
     int rc = -1, brc = 0;
     unsigned nfrag = opts && opts->fragments ? opts->fragments : DEFAULT_FRAGMENTS;
     uint32_t size = opts && opts->size ? opts->size : DEFAULT_SIZE;
@@ -1458,91 +1588,13 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
         rc = opening(&sc, size, out);
         goto done;
     }
-
-    w = malloc(spec->ngroups * sizeof *w);
-    ch.cnt = calloc(spec->ngroups, sizeof *ch.cnt);
-    ch.covered = calloc(spec->ngroups, 1);
-    ch.sent_prev = malloc(sc.ntoks * sizeof *ch.sent_prev);
-    ch.ue = malloc(units.n * sizeof *ch.ue);
-    ch.ee = malloc(units.n * sizeof *ch.ee);
-    ch.eorder = malloc(units.n * sizeof *ch.eorder);
-    ch.keys = malloc(units.n * sizeof *ch.keys);
-    ch.rid = malloc(units.n * sizeof *ch.rid);
-    ch.byrange = malloc(units.n * sizeof *ch.byrange);
-    ch.in = calloc(units.n, 1);
-    if (!w || !ch.cnt || !ch.covered || !ch.sent_prev || !ch.ue || !ch.ee ||
-        !ch.eorder || !ch.keys || !ch.rid || !ch.byrange || !ch.in)
+    if (chooser_init(&ch, &sc, &units))
         goto done;
-    for (size_t g = 0; g < spec->ngroups; g++)
-        w[g] = spec->groups[g].weight > 0 ? spec->groups[g].weight : 1.0;
-    for (uint32_t t = 0, last = 0; t < sc.ntoks; t++) {
-        if (sc.toks[t].sent)
-            last = t;
-        ch.sent_prev[t] = last;
-    }
-    ch.sc = &sc;
-    ch.u = units.v;
-    ch.nu = units.n;
-    ch.w = w;
-
-    /* as few fragments as show the most: one of 'size' characters, else
-       two of size/2 ... up to nfrag (the counts past 4 are not all tried) */
-    double total = 0, bestcov = -1;
-    uint32_t bestsize = size;
-    frag best[sizeof ch.f / sizeof ch.f[0]];
-    size_t nbest = 0;
-    for (size_t j = 0; j < units.n; j++)
-        if (!ch.cnt[units.v[j].g]++)
-            total += w[units.v[j].g];
-    ch.eps = 1e-7 * (total + 1);
-    for (unsigned k = 1; k <= nfrag; k = k < 4 || k == nfrag ? k + 1 : nfrag) {
-        double cov = choose(&ch, k, size / k ? size / k : 1);
-        if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
-            bestcov = cov;
-            bestsize = size / k ? size / k : 1;
-            nbest = ch.nf;
-            memcpy(best, ch.f, nbest * sizeof best[0]);
-        }
-        if (cov >= total * (1 - 1e-9))
-            break;
-    }
-    ch.nf = nbest;
-    memcpy(ch.f, best, nbest * sizeof best[0]);
-    qsort(ch.f, ch.nf, sizeof ch.f[0], frag_cmp);
-    /* merge fragments that touch */
-    size_t nf = 0;
-    for (size_t i = 0; i < ch.nf; i++) {
-        if (nf > 0 && ch.f[i].s <= ch.f[nf - 1].e + 1) {
-            if (ch.f[i].e > ch.f[nf - 1].e)
-                ch.f[nf - 1].e = ch.f[i].e;
-            continue;
-        }
-        ch.f[nf++] = ch.f[i];
-    }
-    ch.nf = nf;
-
+    uint32_t fsize = choose_fragments(&ch, nfrag, size);
     sp = make_spans(&sc, hl.v, hl.n, ch.f, ch.nf, &nsp);
     if (hl.n && !sp)
         goto done;
-    size_t spi = 0;
-    for (size_t i = 0; i < ch.nf; i++) {
-        size_t fs, fe;
-        frag_bytes(&sc, &ch.f[i], &fs, &fe);
-        if (i == 0 ? has_visible(sc.text, 0, fs) : 1)
-            buf_str(&b, i == 0 ? ELLIPSIS " " : " " ELLIPSIS " ", &brc);
-        while (spi < nsp && sp[spi].end <= fs)
-            spi++;
-        size_t k = spi;
-        while (k < nsp && sp[k].start < fe)
-            k++;
-        /* a word longer than any fragment (garbage input) is cut */
-        size_t chars = 0, stop;
-        stop = clean_copy(&b, sc.text, fs, fe, sp + spi, k - spi, &chars,
-                          (size_t)bestsize * 2 + 64, &brc);
-        spi = k;
-        if (i + 1 == ch.nf && has_visible(sc.text, stop, sc.len))
-            buf_str(&b, " " ELLIPSIS, &brc);
-    }
+    write_fragments(&b, &ch, sp, nsp, fsize, &brc);
     if (brc || finish(out, &b, sp, nsp))
         goto done;
     rc = 0;
@@ -1553,17 +1605,7 @@ done:
     }
     free(b.p);
     free(sp);
-    free(w);
-    free(ch.cnt);
-    free(ch.ue);
-    free(ch.ee);
-    free(ch.eorder);
-    free(ch.keys);
-    free(ch.rid);
-    free(ch.byrange);
-    free(ch.in);
-    free(ch.covered);
-    free(ch.sent_prev);
+    chooser_free(&ch);
     free(units.v);
     free(hl.v);
     scan_free(&sc);
