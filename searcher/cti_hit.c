@@ -20,6 +20,7 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
                         const cti_hit_opts *o, cti_hit *h)
 {
     static const cti_hit_opts defaults = { { 0, 0 }, 0 };
+    cti_status st;
     size_t len;
     const char *data = cti_mset_data(r->mset, i, &len);
     if (!o)
@@ -37,15 +38,15 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
         h->snip.text = (char *)"";
     } else {
         const char *body = h->rec.body ? h->rec.body : "";
-        if (cti_snippet_build(a, r->spec, body, h->rec.body_len, &o->snippet,
-                              &h->snip) != 0)
-            return CTI_ENOMEM;
+        st = cti_snippet_build(a, r->spec, body, h->rec.body_len,
+                               &o->snippet, &h->snip);
+        if (st != CTI_OK)
+            return st;
         h->have_snip = 1;
     }
     const char *title = h->rec.title ? h->rec.title : "";
-    if (cti_snippet_title(a, r->spec, title, h->rec.title ? h->rec.title_len : 0,
-                          &h->title) != 0)
-        return CTI_ENOMEM;
-    h->have_title = 1;
-    return CTI_OK;
+    st = cti_snippet_title(a, r->spec, title,
+                           h->rec.title ? h->rec.title_len : 0, &h->title);
+    h->have_title = st == CTI_OK;
+    return st;
 }

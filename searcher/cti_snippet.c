@@ -48,17 +48,18 @@ cti_hl_spec *cti_hl_spec_new(void)
     return calloc(1, sizeof(cti_hl_spec));
 }
 
-int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
-                    double weight, const cti_hl_item *items, size_t nitems)
+cti_status cti_hl_spec_add(cti_hl_spec *spec, int kind, int field,
+                           unsigned window, double weight,
+                           const cti_hl_item *items, size_t nitems)
 {
     cti_hl_group *groups, *grp;
     size_t i, k;
 
     if (!spec || !items || nitems == 0)
-        return -1;
+        return CTI_EINVAL;
     groups = realloc(spec->groups, (spec->ngroups + 1) * sizeof *groups);
     if (!groups)
-        return -1;
+        return CTI_ENOMEM;
     spec->groups = groups;
     grp = &groups[spec->ngroups];
     memset(grp, 0, sizeof *grp);
@@ -68,7 +69,7 @@ int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
     grp->weight = weight;
     grp->items = calloc(nitems, sizeof *grp->items);
     if (!grp->items)
-        return -1;
+        return CTI_ENOMEM;
     spec->ngroups++;    /* from here on cti_hl_spec_free() cleans up */
     for (i = 0; i < nitems; i++) {
         cti_hl_item *it = &grp->items[i];
@@ -76,16 +77,16 @@ int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
         it->stems = calloc(items[i].nstems ? items[i].nstems : 1,
                            sizeof *it->stems);
         if (!it->stems)
-            return -1;
+            return CTI_ENOMEM;
         grp->nitems = i + 1;
         for (k = 0; k < items[i].nstems; k++) {
             it->stems[k] = strdup(items[i].stems[k] ? items[i].stems[k] : "");
             if (!it->stems[k])
-                return -1;
+                return CTI_ENOMEM;
             it->nstems = k + 1;
         }
     }
-    return 0;
+    return CTI_OK;
 }
 
 /* ------------------------------------------------------------- buffers */
@@ -1028,13 +1029,13 @@ static void window_move(chooser *ch, size_t j, int d, double *pri, double *sec)
 }
 
 /* The best window pick() has found so far. */
-typedef struct best {
+typedef struct winner {
     double pri, sec;    /* weight of new groups; of covered groups and repeats */
     int sent;           /* 1: starts near a sentence start */
     int found;
     uint32_t a, b;      /* first and last token */
     uint32_t lo, hi;    /* the free stretch holding it */
-} best;
+} winner;
 
 /* The window sliding over the units of one free stretch. */
 typedef struct win {
@@ -1105,7 +1106,7 @@ static uint32_t *by_stretch(chooser *ch, size_t nr)
  * groups first, then covered groups and repeats, then a sentence start
  * near the window.
  */
-static void consider(const chooser *ch, const win *w, size_t i, best *bw)
+static void consider(const chooser *ch, const win *w, size_t i, winner *bw)
 {
     const tok *tk = ch->sc->toks;
     uint32_t a = ch->u[i].a, base = tk[a].cstart, bmax;
@@ -1149,7 +1150,7 @@ static void consider(const chooser *ch, const win *w, size_t i, best *bw)
  * end fits (units taken in order of their end) and leaves when the
  * window's start passes it.  The window is empty again at the end.
  */
-static void slide(chooser *ch, win *w, best *bw)
+static void slide(chooser *ch, win *w, winner *bw)
 {
     const tok *tk = ch->sc->toks;
     int prev_ok = 0;
@@ -1196,7 +1197,7 @@ static void slide(chooser *ch, win *w, best *bw)
 static int pick(chooser *ch, uint32_t size, frag *out)
 {
     uint32_t lo_of[65], hi_of[65];
-    best bw = { -1, -1, 0, 0, 0, 0, 0, 0 };
+    winner bw = { -1, -1, 0, 0, 0, 0, 0, 0 };
     size_t nr = free_stretches(ch, lo_of, hi_of);
     uint32_t *rstart = by_stretch(ch, nr);
 
@@ -1560,9 +1561,9 @@ static void write_fragments(buf *b, const chooser *ch, span_map *sp, size_t nsp,
     }
 }
 
-int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *body, size_t len,
-                      const cti_snippet_opts *opts, cti_snippet *out)
+cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *body, size_t len,
+                             const cti_snippet_opts *opts, cti_snippet *out)
 {
     scan sc;
     hits units = {0}, hl = {0};
@@ -1609,11 +1610,11 @@ done:
     free(units.v);
     free(hl.v);
     scan_free(&sc);
-    return rc;
+    return rc ? CTI_ENOMEM : CTI_OK;
 }
 
-int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *title, size_t len, cti_snippet *out)
+cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *title, size_t len, cti_snippet *out)
 {
     scan sc;
     hits units = {0}, hl = {0};
@@ -1649,7 +1650,7 @@ done:
     free(units.v);
     free(hl.v);
     scan_free(&sc);
-    return rc;
+    return rc ? CTI_ENOMEM : CTI_OK;
 }
 
 void cti_snippet_release(cti_snippet *s)
