@@ -38,12 +38,15 @@ enum kind {
     K_ANY       /* --any: kids are words, OR-ed */
 };
 
-enum field { F_ANY, F_TITLE, F_AUTHOR, F_SOURCE };
+/* F_PAGE: the whole page as read, the words set aside as boilerplate
+   (CTI_PREFIX_PAGE) as well as the article's own (unprefixed). */
+enum field { F_ANY, F_TITLE, F_AUTHOR, F_SOURCE, F_PAGE, F_NFIELDS };
 
 static const char *const field_prefix[] = {
-    "", CTI_PREFIX_TITLE, CTI_PREFIX_AUTHOR, CTI_PREFIX_SOURCE
+    "", CTI_PREFIX_TITLE, CTI_PREFIX_AUTHOR, CTI_PREFIX_SOURCE, ""
 };
-static const char *const field_name[] = { "", "title", "author", "source" };
+static const char *const field_name[] = { "", "title", "author", "source",
+                                          "page" };
 
 typedef struct qnode {
     int kind;
@@ -268,11 +271,12 @@ static size_t lex_phrase(parser *p, size_t i, size_t ql, lexeme *l)
    where the next lexeme may start, or 0 when there is neither. */
 static size_t lex_field(parser *p, size_t i, lexeme *l)
 {
-    static const char *const fields[] = { NULL, "title:", "author:", "source:" };
+    static const char *const fields[] = { NULL, "title:", "author:", "source:",
+                                          "page:" };
     const char *s = p->s;
     size_t len = p->len;
     int f = 0;
-    for (int k = 1; k < 4; k++)
+    for (int k = 1; k < F_NFIELDS; k++)
         if (starts_with_ci(s, i, len, fields[k]))
             f = k;
     if (f) {
@@ -1298,6 +1302,11 @@ void cti_rank_opts_default(cti_rank_opts *o)
 typedef struct xb {
     const cti_rank_opts *o;
     cti_status st;
+    /* Inside a phrase or NEAR group searched with page: Xapian 1.4 takes
+       only terms there, so the group is built twice, once with page:
+       words as the article's ("") and once as the words set aside
+       (CTI_PREFIX_PAGE), and the two are OR-ed.  NULL elsewhere. */
+    const char *pagepre;
 } xb;
 
 /* A term query for prefix+stem; NULL with x->st set on failure. */
@@ -1348,21 +1357,59 @@ static cti_xq *xscale(xb *x, cti_xq *q, double f)
     return r;
 }
 
-static cti_xq *xphrase(xb *x, const char *prefix, const qnode *n)
+/*
+ * The term of 'stem' in 'field': prefix+stem, or for page: the stem as
+ * the article's word OR as a word set aside, weighted as one term.
+ */
+static cti_xq *xfield(xb *x, int field, const char *stem, uint32_t pos)
 {
+    if (field != F_PAGE)
+        return xterm(x, field_prefix[field], stem, pos);
+    if (x->pagepre)
+        return xterm(x, x->pagepre, stem, pos);
+    cti_xq *pair[2] = { xterm(x, "", stem, pos),
+                        xterm(x, CTI_PREFIX_PAGE, stem, pos) };
+    return xcombine(x, CTI_XQ_SYNONYM, pair, 2, 0);
+}
+
+/* Build 'fn(x, n, field)' once with page: words as the article's and once
+   as the words set aside, OR-ed (see xb.pagepre). */
+static cti_xq *both_pages(xb *x, const qnode *n, int field,
+                          cti_xq *(*fn)(xb *, const qnode *, int))
+{
+    cti_xq *pair[2];
+    x->pagepre = "";
+    pair[0] = fn(x, n, field);
+    x->pagepre = CTI_PREFIX_PAGE;
+    pair[1] = fn(x, n, field);
+    x->pagepre = NULL;
+    return xcombine(x, CTI_XQ_OR, pair, 2, 0);
+}
+
+static cti_xq *xphrase(xb *x, int field, const qnode *n);
+
+static cti_xq *xphrase_fn(xb *x, const qnode *n, int field)
+{
+    return xphrase(x, field, n);
+}
+
+static cti_xq *xphrase(xb *x, int field, const qnode *n)
+{
+    if (field == F_PAGE && !x->pagepre)
+        return both_pages(x, n, field, xphrase_fn);
     cti_xq **subs = calloc(n->nstems, sizeof *subs);
     if (!subs) {
         x->st = CTI_ENOMEM;
         return NULL;
     }
     for (size_t i = 0; i < n->nstems; i++)
-        subs[i] = xterm(x, prefix, n->stems[i], (uint32_t)i + 1);
+        subs[i] = xfield(x, field, n->stems[i], (uint32_t)i + 1);
     cti_xq *q = xcombine(x, CTI_XQ_PHRASE, subs, n->nstems, 0);
     free(subs);
     return q;
 }
 
-static cti_xq *xprefix(xb *x, const char *prefix, const char *stem)
+static cti_xq *xprefix1(xb *x, const char *prefix, const char *stem)
 {
     char buf[CTI_MAX_TOKEN * 4 + 16];
     int n = snprintf(buf, sizeof buf, "%s%s", prefix, stem);
@@ -1376,24 +1423,35 @@ static cti_xq *xprefix(xb *x, const char *prefix, const char *stem)
     return q;
 }
 
+/* Every term of 'field' starting with 'stem' (page: both kinds). */
+static cti_xq *xprefix(xb *x, int field, const char *stem)
+{
+    if (field != F_PAGE)
+        return xprefix1(x, field_prefix[field], stem);
+    if (x->pagepre)
+        return xprefix1(x, x->pagepre, stem);
+    cti_xq *pair[2] = { xprefix1(x, "", stem),
+                        xprefix1(x, CTI_PREFIX_PAGE, stem) };
+    return xcombine(x, CTI_XQ_SYNONYM, pair, 2, 0);
+}
+
 /* A word, phrase or prefix; bare ones also weigh their title matches. */
 static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
 {
-    const char *pre = field_prefix[n->field];
     cti_xq *q = NULL, *t = NULL;
     switch (n->kind) {
     case K_WORD:
-        q = xterm(x, pre, n->stems[0], 0);
+        q = xfield(x, n->field, n->stems[0], 0);
         if (title_boost)
             t = xterm(x, CTI_PREFIX_TITLE, n->stems[0], 0);
         break;
     case K_PHRASE:
-        q = xphrase(x, pre, n);
+        q = xphrase(x, n->field, n);
         if (title_boost)
-            t = xphrase(x, CTI_PREFIX_TITLE, n);
+            t = xphrase(x, F_TITLE, n);
         break;
     case K_PREFIX:
-        return xprefix(x, pre, n->stems[0]);
+        return xprefix(x, n->field, n->stems[0]);
     default:
         return NULL;
     }
@@ -1478,8 +1536,26 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
  * subqueries there), filtered by each phrase of the group.  The window
  * is the span of positions: n words between plus the words themselves.
  */
+static cti_xq *xnear(xb *x, const qnode *n);
+
+static cti_xq *xnear_fn(xb *x, const qnode *n, int field)
+{
+    (void)field;
+    return xnear(x, n);
+}
+
+static int near_uses_page(const qnode *n)
+{
+    for (size_t i = 0; i < n->nkids; i++)
+        if ((n->kids[i]->field ? n->kids[i]->field : n->field) == F_PAGE)
+            return 1;
+    return 0;
+}
+
 static cti_xq *xnear(xb *x, const qnode *n)
 {
+    if (!x->pagepre && near_uses_page(n))
+        return both_pages(x, n, F_PAGE, xnear_fn);
     size_t nterms = 0, nphr = 0;
     for (size_t i = 0; i < n->nkids; i++) {
         nterms += n->kids[i]->kind == K_PHRASE ? n->kids[i]->nstems : 1;
@@ -1496,15 +1572,15 @@ static cti_xq *xnear(xb *x, const qnode *n)
     size_t k = 0, np = 1;
     for (size_t i = 0; i < n->nkids; i++) {
         const qnode *c = n->kids[i];
-        const char *cp = field_prefix[c->field ? c->field : n->field];
+        int cf = c->field ? c->field : n->field;
         if (c->kind == K_PHRASE) {
             for (size_t j = 0; j < c->nstems; j++, k++)
-                subs[k] = xterm(x, cp, c->stems[j], (uint32_t)k + 1);
-            phr[np++] = xphrase(x, cp, c);
+                subs[k] = xfield(x, cf, c->stems[j], (uint32_t)k + 1);
+            phr[np++] = xphrase(x, cf, c);
         } else if (c->kind == K_PREFIX) {
-            subs[k++] = xprefix(x, cp, c->stems[0]);
+            subs[k++] = xprefix(x, cf, c->stems[0]);
         } else {
-            subs[k] = xterm(x, cp, c->stems[0], (uint32_t)k + 1);
+            subs[k] = xfield(x, cf, c->stems[0], (uint32_t)k + 1);
             k++;
         }
     }
@@ -1565,7 +1641,7 @@ cti_status cti_query_to_xq(const cti_query *q, const cti_rank_opts *opts,
         cti_rank_opts_default(&def);
         opts = &def;
     }
-    xb x = { opts, CTI_OK };
+    xb x = { opts, CTI_OK, NULL };
     cti_xq *r = xnode(&x, q->root);
     if (x.st != CTI_OK) {
         cti_xq_free(r);
@@ -1605,8 +1681,9 @@ static double idf(const hb *h, const char *prefix, const char *stem)
 
 static int hl_field(int field)
 {
-    return field == F_ANY ? CTI_HL_ANY : field == F_TITLE ? CTI_HL_TITLE
-                                                           : CTI_HL_META;
+    return field == F_ANY || field == F_PAGE ? CTI_HL_ANY
+           : field == F_TITLE                ? CTI_HL_TITLE
+                                             : CTI_HL_META;
 }
 
 /* Fill item 'it' from a word, phrase or prefix node; returns its weight. */
@@ -1742,6 +1819,35 @@ static int words_walk(const qnode *n, cti_query_word_fn fn, void *ctx)
     default:
         return 0;
     }
+}
+
+/* Does a word that can make a document match (not under NOT) use page:? */
+static int page_walk(const qnode *n)
+{
+    switch (n->kind) {
+    case K_WORD:
+    case K_PHRASE:
+    case K_PREFIX:
+        return n->field == F_PAGE;
+    case K_NOT:
+        return n->nkids ? page_walk(n->kids[0]) : 0;
+    case K_AND:
+    case K_OR:
+    case K_ANY:
+    case K_NEAR:
+        for (size_t i = 0; i < n->nkids; i++)
+            if (page_walk(n->kids[i]) ||
+                (n->kind == K_NEAR && n->field == F_PAGE))
+                return 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int cti_query_uses_page(const cti_query *q)
+{
+    return q && q->root && page_walk(q->root);
 }
 
 int cti_query_words(const cti_query *q, cti_query_word_fn fn, void *ctx)

@@ -16,6 +16,8 @@
  *   a NEAR/n b         at most n words between them (NEAR alone: 10)
  *   word*              every word starting with "word"
  *   title:x author:x source:x    fields (a word, "phrase", prefix or group)
+ *   page:x             the whole page: also the words set aside as page
+ *                      boilerplate (menus, teasers, comments...)
  *   date:2019..2021 date:2019.. date:..2021 date:2024-07 date:2024-07-15
  */
 #ifndef CTI_QUERY_H
@@ -108,5 +110,12 @@ cti_status cti_query_highlights(const cti_query *q, const cti_mset *m,
 typedef int (*cti_query_word_fn)(void *ctx, size_t start, size_t end,
                                   const char *folded, const char *term);
 int cti_query_words(const cti_query *q, cti_query_word_fn fn, void *ctx);
+
+/*
+ * 1 when a word, phrase or prefix that can make a document match (not one
+ * under NOT) is searched with page:, so that it may match in the text set
+ * aside as boilerplate; else 0.
+ */
+int cti_query_uses_page(const cti_query *q);
 
 #endif /* CTI_QUERY_H */
