@@ -42,6 +42,9 @@
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */
 #define CTI_PREFIX_MONTH  "M"   /* M + YYYYMM, boolean */
 #define CTI_PREFIX_DATE   "D"   /* D + YYYYMMDD, boolean */
+#define CTI_PREFIX_PAGE   "XP"  /* stems of the body set aside as page
+                                   boilerplate, with their positions in
+                                   the body (wdf 0: not in the length) */
 
 /*
  * Positions: the title's tokens start at CTI_POS_TITLE, the body's at
@@ -57,5 +60,10 @@
                               file, "j <id>" for a JSON line */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
+#define CTI_SLOT_CLUSTER 6 /* copy cluster: 12 hex digits shared by the
+                              copies of one story (the collapse key); empty
+                              for an article without a fingerprint */
+#define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
+                              text (cti_fingerprint_encode(), 128 bytes) */
 
 #endif /* CTI_SCHEMA_H */

@@ -21,13 +21,16 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
 {
     static const cti_hit_opts defaults = { { 0, 0 }, 0 };
     cti_status st;
-    size_t len;
-    const char *data = cti_mset_data(r->mset, i, &len);
+    size_t len, k = r->order ? r->order[i] : i;
+    const char *data = cti_mset_data(r->mset, k, &len);
     if (!o)
         o = &defaults;
     memset(h, 0, sizeof *h);
-    h->rank = cti_mset_rank(r->mset, i) + 1;
-    h->score = cti_mset_weight(r->mset, i);
+    h->rank = r->order ? (uint32_t)i + 1 : cti_mset_rank(r->mset, k) + 1;
+    h->score = cti_mset_weight(r->mset, k);
+    h->collapsed = r->collapsed;
+    h->similar = r->collapsed ? cti_mset_collapse_count(r->mset, k) : 0;
+    h->similarity = r->similarity ? r->similarity[k] : -1;
     if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
         h->have_rec = 1;
     } else {

@@ -27,12 +27,21 @@ typedef struct cti_hit {
                             cannot be decoded */
     cti_snippet snip;    /* the body snippet and its spans */
     cti_snippet title;   /* the whole cleaned title and its spans */
+    int collapsed;       /* 1: copies were collapsed into the hits */
+    uint32_t similar;    /* with 'collapsed': other matching copies of
+                            this story left out */
+    double similarity;   /* cti_search_similar(): the estimated share of
+                            text in common with the article (0 to 1);
+                            -1 otherwise */
     int have_rec, have_snip, have_title; /* what cti_hit_release() frees */
 } cti_hit;
 
 /*
  * Load hit 'i' (0-based, below cti_mset_size(r->mset)) of the results 'r'
- * of a search in 's', with 'o' (NULL: defaults).  On CTI_OK *out holds the
+ * of a search in 's', with 'o' (NULL: defaults).  With r->order, hit i is
+ * the mset's hit r->order[i] (i below r->norder), ranked i + 1.  The
+ * snippet comes from the article's text without what was set aside as
+ * page boilerplate, unless the query searches the whole page (page:).  On CTI_OK *out holds the
  * hit; release it with cti_hit_release().  On CTI_ENOMEM *out holds what
  * was loaded so far, and cti_hit_release() must still be called.  A record
  * that cannot be decoded is not an error: its fields are NULL.

@@ -20,6 +20,7 @@ static const char usage[] =
     "  \"silicon valley\"     a phrase                 a NEAR/5 b (NEAR alone: 10)\n"
     "  antitru*             words starting so        ( ... ) to group\n"
     "  title:x author:x source:x    date:2019..2021 date:2024-07 date:..2021\n"
+    "  page:x               also in what was set aside as page boilerplate\n"
     "\n"
     "Options:\n"
     "  -d, --db DIR           the index (default: $CTI_DB, else the nearest .cti\n"
@@ -33,6 +34,9 @@ static const char usage[] =
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
+    "      --no-collapse      show every copy of a story (default: each story\n"
+    "                         once, its best-ranked copy, \"N similar\" beside it)\n"
+    "      --similar ID       list the copies of article ID, most similar first\n"
     "      --json             one JSON object per hit per line\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
@@ -57,13 +61,15 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL
+    OPT_PARTIAL, OPT_NO_COLLAPSE, OPT_SIMILAR
 };
 
 static const struct option longopts[] = {
     { "db", required_argument, NULL, 'd' },
     { "any", no_argument, NULL, OPT_ANY },
     { "partial", no_argument, NULL, OPT_PARTIAL },
+    { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
+    { "similar", required_argument, NULL, OPT_SIMILAR },
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
@@ -223,6 +229,12 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case 'd': o->db = arg; break;
     case OPT_ANY: so->flags |= CTI_QUERY_ANY; break;
     case OPT_PARTIAL: o->partial = 1; break;
+    case OPT_NO_COLLAPSE: so->no_collapse = 1; break;
+    case OPT_SIMILAR:
+        if (!*arg)
+            return bad(o, "--similar needs an article id");
+        o->similar = arg;
+        break;
     case 'n':
         if (parse_uint(arg, &so->limit))
             return bad(o, "bad --limit '%s'", arg);
@@ -332,6 +344,12 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     st = resolve_color(o, w.color);
     if (st == CTI_OK)
         st = resolve_style(o, w.hl);
+    if (st == CTI_OK && o->similar) {
+        if (optind < argc)
+            return bad(o, "--similar takes an article id, not a query");
+        o->mode = CTI_MODE_SIMILAR;
+        return CTI_OK;
+    }
     if (st == CTI_OK)
         st = join_query(o, argc, argv, optind);
     o->mode = w.explain ? CTI_MODE_EXPLAIN : w.count ? CTI_MODE_COUNT

@@ -17,6 +17,7 @@ typedef enum cti_mode {
     CTI_MODE_EXPLAIN,  /* --explain: print the parsed query */
     CTI_MODE_HELP,     /* -h: print the usage */
     CTI_MODE_VERSION,  /* -V: print the version */
+    CTI_MODE_SIMILAR,  /* --similar ID: list the copies of an article */
     CTI_NMODES         /* how many modes there are */
 } cti_mode;
 
@@ -24,6 +25,7 @@ typedef struct cti_options {
     cti_mode mode;
     const char *db;          /* --db (points into argv), or NULL: the default */
     int partial;             /* --partial */
+    const char *similar;     /* --similar ID (points into argv), or NULL */
     char *query;             /* the arguments after the options, joined by
                                 one space (NULL for help and version) */
     cti_search_opts search;  /* what to search and how to rank */

@@ -108,7 +108,15 @@ static cti_status human_hit(cti_printer *p, const cti_hit *h)
         put_clean(f, rec->date);
         fputs(c ? RESET : "", f);
     }
-    fprintf(f, "  %sscore %.2f%s\n", c ? DIM : "", h->score, c ? RESET : "");
+    if (h->similarity >= 0)
+        fprintf(f, "  %ssimilarity %.0f%%%s", c ? DIM : "",
+                100 * h->similarity, c ? RESET : "");
+    else
+        fprintf(f, "  %sscore %.2f%s", c ? DIM : "", h->score, c ? RESET : "");
+    if (h->similar)
+        fprintf(f, "  %s%u similar%s", c ? DIM : "", h->similar,
+                c ? RESET : "");
+    fputc('\n', f);
     if (snip[0])
         fprintf(f, "   %s\n", snip);
     st = fprintf(f, "\n") < 0 ? CTI_EIO : CTI_OK;
@@ -133,12 +141,28 @@ cti_status cti_printer_footer(cti_printer *p, const cti_results *r, double ms)
     if (p->o.format == CTI_OUT_JSON)
         return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
     int c = p->o.color;
-    size_t n = cti_mset_size(r->mset);
-    uint32_t first = n ? cti_mset_rank(r->mset, 0) + 1 : 0;
-    fprintf(p->f, "%s%s%s match%s", c ? DIM : "", r->exact ? "" : "about ",
-            cti_output_count(r->matches, num, sizeof num),
-            r->matches == 1 && r->exact ? "" : "es");
-    if (n && (first > 1 || n < r->matches))
+    size_t n = r->order ? r->norder : cti_mset_size(r->mset);
+    uint32_t first = n && !r->order ? cti_mset_rank(r->mset, 0) + 1 : 1;
+    uint32_t total = r->order ? (uint32_t)r->norder : r->matches;
+    if (r->order) {
+        fprintf(p->f, "%s%s cop%s", c ? DIM : "",
+                cti_output_count(total, num, sizeof num),
+                total == 1 ? "y" : "ies");
+    } else if (r->collapsed && r->articles != r->matches) {
+        /* Copies were collapsed: stories, then every article. */
+        char num2[32];
+        fprintf(p->f, "%s%s%s stor%s (%s%s articles)", c ? DIM : "",
+                r->exact ? "" : "about ",
+                cti_output_count(r->matches, num, sizeof num),
+                r->matches == 1 && r->exact ? "y" : "ies",
+                r->articles_exact ? "" : "about ",
+                cti_output_count(r->articles, num2, sizeof num2));
+    } else {
+        fprintf(p->f, "%s%s%s match%s", c ? DIM : "", r->exact ? "" : "about ",
+                cti_output_count(r->matches, num, sizeof num),
+                r->matches == 1 && r->exact ? "" : "es");
+    }
+    if (n && (first > 1 || n < total))
         fprintf(p->f, ", showing %u-%u", first, first + (uint32_t)n - 1);
     fprintf(p->f, ", %.1f ms%s\n", ms, c ? RESET : "");
     return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;

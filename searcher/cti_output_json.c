@@ -47,7 +47,12 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
     json_object_set_new(o, "rank", json_integer(h->rank));
     json_object_set_new(o, "id", rec->id ? jstr(rec->id, rec->id_len) : json_string(""));
     json_object_set_new(o, "title", jstr(h->title.text, h->title.len));
-    json_object_set_new(o, "score", json_real(h->score));
+    if (h->similarity >= 0)
+        json_object_set_new(o, "similarity", json_real(h->similarity));
+    else
+        json_object_set_new(o, "score", json_real(h->score));
+    if (h->collapsed)
+        json_object_set_new(o, "similar", json_integer(h->similar));
     if (rec->date && rec->date_len)
         json_object_set_new(o, "date", jstr(rec->date, rec->date_len));
     if (rec->author && rec->author_len)

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cti_search.h"
+#include "cti_fingerprint.h"
+#include "cti_indexer.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
 
@@ -181,6 +183,8 @@ void cti_results_free(cti_results *r)
     cti_query_free(r->query);
     cti_mset_free(r->mset);
     cti_hl_spec_free(r->spec);
+    free(r->order);
+    free(r->similarity);
     free(r);
 }
 
@@ -490,6 +494,8 @@ cti_status cti_search_run(cti_search *s, const char *text,
     if (st == CTI_OK && o->sort != CTI_SORT_RELEVANCE)
         st = cti_enquire_set_sort_by_value(e, CTI_SLOT_DATE,
                                            o->sort == CTI_SORT_DATE_DESC);
+    if (st == CTI_OK && !o->no_collapse)
+        st = cti_enquire_set_collapse(e, CTI_SLOT_CLUSTER, 1);
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {
@@ -504,6 +510,10 @@ cti_status cti_search_run(cti_search *s, const char *text,
     }
     r->matches = cti_mset_matches_estimated(r->mset);
     r->exact = cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset);
+    r->collapsed = !o->no_collapse;
+    r->articles = cti_mset_uncollapsed_estimated(r->mset);
+    r->articles_exact = cti_mset_uncollapsed_lower(r->mset) ==
+                        cti_mset_uncollapsed_upper(r->mset);
     st = cti_query_highlights(r->query, r->mset, s->doccount, &r->spec);
     if (st != CTI_OK)
         snprintf(err, errlen, "out of memory");
@@ -514,6 +524,150 @@ done:
         cti_results_free(r);
         return st;
     }
+    *out = r;
+    return CTI_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Copies                                                           */
+/* ---------------------------------------------------------------- */
+
+/* The document of article 'id', trying it as a path too. */
+static cti_status find_article(cti_search *s, const char *id, uint32_t *docid)
+{
+    char term[CTI_IDTERM_MAX + 1];
+    size_t n = cti_indexer_idterm(id, strlen(id), term);
+    cti_status st = cti_db_find(s->db, term, n, docid);
+    if (st != CTI_ENOTFOUND)
+        return st;
+    char *real = realpath(id, NULL);
+    if (!real)
+        return CTI_ENOTFOUND;
+    n = cti_indexer_idterm(real, strlen(real), term);
+    free(real);
+    return cti_db_find(s->db, term, n, docid);
+}
+
+/* The query for the copies of an article: its bands, its cluster. */
+static cti_status similar_query(const cti_fingerprint *fp, const char *key,
+                                size_t keylen, cti_xq **out)
+{
+    cti_xq *subs[CTI_FINGERPRINT_BANDS + 1] = { NULL };
+    size_t n = 0;
+    cti_status st = CTI_OK;
+    char t[CTI_FINGERPRINT_TERM_MAX];
+    for (unsigned b = 0; fp && b < CTI_FINGERPRINT_BANDS && st == CTI_OK; b++) {
+        size_t tl = cti_fingerprint_band_term(fp, b, t);
+        st = cti_xq_term(t, tl, 1, 0, &subs[n]);
+        n += st == CTI_OK;
+    }
+    if (st == CTI_OK && keylen) {
+        char *k = strndup(key, keylen);
+        st = k ? cti_xq_value_range(CTI_SLOT_CLUSTER, k, k, &subs[n]) : CTI_ENOMEM;
+        n += st == CTI_OK;
+        free(k);
+    }
+    if (st == CTI_OK)
+        st = n ? cti_xq_combine(CTI_XQ_OR, subs, n, 0, out)
+               : cti_xq_match_nothing(out);
+    for (size_t i = 0; i < n; i++)
+        cti_xq_free(subs[i]);
+    return st;
+}
+
+static int cmp_similarity(const void *a, const void *b, void *ctx)
+{
+    const double *sim = ctx;
+    double x = sim[*(const size_t *)a], y = sim[*(const size_t *)b];
+    if (x != y)
+        return x < y ? 1 : -1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Keep the hits of r->mset that are copies of the article 'self'. */
+static cti_status keep_copies(cti_results *r, uint32_t self,
+                              const cti_fingerprint *fp, const char *key,
+                              size_t keylen)
+{
+    size_t n = cti_mset_size(r->mset);
+    r->order = calloc(n ? n : 1, sizeof *r->order);
+    r->similarity = calloc(n ? n : 1, sizeof *r->similarity);
+    if (!r->order || !r->similarity)
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t vl, kl;
+        const char *v = cti_mset_value(r->mset, i, CTI_SLOT_FINGERPRINT, &vl);
+        const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
+        cti_fingerprint other;
+        double sim = 0;
+        if (fp && cti_fingerprint_decode(v, vl, &other) == 0)
+            sim = cti_fingerprint_similarity(fp, &other);
+        int same = keylen && kl == keylen && !memcmp(k, key, kl);
+        r->similarity[i] = sim;
+        if (cti_mset_docid(r->mset, i) != self &&
+            (same || sim >= CTI_FINGERPRINT_COPY))
+            r->order[r->norder++] = i;
+    }
+    qsort_r(r->order, r->norder, sizeof *r->order, cmp_similarity,
+            r->similarity);
+    return CTI_OK;
+}
+
+cti_status cti_search_similar(cti_search *s, const char *id,
+                              cti_results **out, char *err, size_t errlen)
+{
+    cti_results *r = NULL;
+    cti_xq *xq = NULL;
+    cti_enquire *e = NULL;
+    char *fpv = NULL, *key = NULL;
+    size_t fpl = 0, keyl = 0;
+    cti_fingerprint fp;
+    uint32_t docid;
+    cti_status st;
+
+    *out = NULL;
+    if (errlen)
+        err[0] = '\0';
+    st = find_article(s, id, &docid);
+    if (st == CTI_ENOTFOUND) {
+        snprintf(err, errlen, "no article with id '%s' in the index", id);
+        return st;
+    }
+    if (st == CTI_OK)
+        st = cti_db_get_value(s->db, docid, CTI_SLOT_FINGERPRINT, &fpv, &fpl);
+    if (st == CTI_OK)
+        st = cti_db_get_value(s->db, docid, CTI_SLOT_CLUSTER, &key, &keyl);
+    int have_fp = st == CTI_OK && cti_fingerprint_decode(fpv, fpl, &fp) == 0;
+    r = st == CTI_OK ? calloc(1, sizeof *r) : NULL;
+    if (st == CTI_OK && !r)
+        st = CTI_ENOMEM;
+    if (st == CTI_OK)
+        st = similar_query(have_fp ? &fp : NULL, key, keyl, &xq);
+    if (st == CTI_OK)
+        st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, xq);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, s->doccount, 0, &r->mset);
+    if (st == CTI_OK && !(r->spec = cti_hl_spec_new()))
+        st = CTI_ENOMEM;
+    if (st == CTI_OK)
+        st = keep_copies(r, docid, have_fp ? &fp : NULL, key, keyl);
+    if (st != CTI_OK)
+        snprintf(err, errlen, "%s", st == CTI_ENOMEM ? "out of memory"
+                                                     : cti_errmsg());
+    else
+        r->doccount = s->doccount;
+    cti_enquire_free(e);
+    cti_xq_free(xq);
+    free(fpv);
+    free(key);
+    if (st != CTI_OK) {
+        cti_results_free(r);
+        return st;
+    }
+    r->matches = r->articles = (uint32_t)r->norder;
+    r->exact = r->articles_exact = 1;
     *out = r;
     return CTI_OK;
 }

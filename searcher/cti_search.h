@@ -66,6 +66,10 @@ typedef struct cti_search_opts {
        weighted 'prf_weight' (prf_docs 0: off). */
     unsigned prf_docs, prf_terms;
     double prf_weight;
+    /* 1: every copy of a story is a hit; 0 (the default): copies are
+       collapsed on their copy cluster (CTI_SLOT_CLUSTER), the best-ranked
+       one shown. */
+    int no_collapse;
 } cti_search_opts;
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
@@ -76,8 +80,18 @@ typedef struct cti_results {
     cti_mset *mset;          /* the page of hits */
     cti_hl_spec *spec;       /* what to highlight */
     uint32_t doccount;       /* documents in the index */
-    uint32_t matches;        /* matching documents (estimate unless exact) */
+    uint32_t matches;        /* matching documents, copies of a story
+                                counted once when collapsed (estimate
+                                unless exact) */
     int exact;               /* 1 when 'matches' is exact */
+    int collapsed;           /* 1 when copies were collapsed */
+    uint32_t articles;       /* matching documents, every copy counted */
+    int articles_exact;      /* 1 when 'articles' is exact */
+    /* cti_search_similar() only: the order to show the hits in (indices
+       into mset) and each hit's similarity to the article (by mset index). */
+    size_t *order;
+    size_t norder;
+    double *similarity;
 } cti_results;
 
 /*
@@ -90,6 +104,18 @@ cti_status cti_search_run(cti_search *s, const char *text,
                           const cti_search_opts *o, cti_results **out,
                           cti_query_error *qerr, char *err, size_t errlen);
 void cti_results_free(cti_results *r);
+
+/*
+ * The copies of the article 'id' (as cti-search prints it: its id, or
+ * for a file its path, absolute or relative to the current directory):
+ * the articles of its copy cluster and those whose fingerprint shares a
+ * band with its own and is at least CTI_FINGERPRINT_COPY similar.  On
+ * CTI_OK *out holds them (free with cti_results_free()) in r->order, most
+ * similar first, with r->similarity; none is CTI_OK too.  An unknown id
+ * is CTI_ENOTFOUND; other failures return their status; 'err' says why.
+ */
+cti_status cti_search_similar(cti_search *s, const char *id,
+                              cti_results **out, char *err, size_t errlen);
 
 /*
  * "Did you mean": 'text' with each word that is in no document replaced

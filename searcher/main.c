@@ -111,7 +111,8 @@ static int print_hits(const run *x, const cti_results *r)
 {
     cti_printer *pr = NULL;
     cti_status st = cti_printer_new(stdout, &x->o->out, &pr);
-    for (size_t i = 0; st == CTI_OK && i < cti_mset_size(r->mset); i++) {
+    size_t n = r->order ? r->norder : cti_mset_size(r->mset);
+    for (size_t i = 0; st == CTI_OK && i < n; i++) {
         cti_hit h;
         st = cti_hit_load(x->s, r, i, &x->o->hit, &h);
         if (st == CTI_OK)
@@ -146,6 +147,7 @@ static int mode_count(const run *x)
     so.limit = 0;
     so.check_at_least = UINT32_MAX;
     so.prf_docs = 0; /* count the articles with the words asked for */
+    so.no_collapse = 1; /* every copy of a story */
     int rc = search(x, &so, &r);
     if (rc == 0) {
         printf("%u\n", r->matches);
@@ -184,6 +186,19 @@ static int mode_explain(const run *x)
     return rc;
 }
 
+/* --similar ID: the copies of an article, most similar first. */
+static int mode_similar(const run *x)
+{
+    cti_results *r = NULL;
+    char err[512];
+    cti_status st = cti_search_similar(x->s, x->o->similar, &r, err, sizeof err);
+    if (st != CTI_OK)
+        return fail("%s%s", err, "");
+    int rc = r->norder ? print_hits(x, r) : 1;
+    cti_results_free(r);
+    return rc;
+}
+
 static int mode_help(const run *x)
 {
     (void)x;
@@ -204,6 +219,7 @@ static const mode modes[CTI_NMODES] = {
     [CTI_MODE_EXPLAIN] = { 1, mode_explain },
     [CTI_MODE_HELP] = { 0, mode_help },
     [CTI_MODE_VERSION] = { 0, mode_version },
+    [CTI_MODE_SIMILAR] = { 1, mode_similar },
 };
 
 int main(int argc, char **argv)
