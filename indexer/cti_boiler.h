@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cti_schema.h"
 #include "cti_xapian.h"
 
 /* What a set-aside range is. */
@@ -116,9 +117,6 @@ int cti_boiler_range_at(const cti_boiler_range *r, size_t n, size_t *cursor,
  */
 uint64_t cti_boiler_source_key(const char *source, const char *url,
                                const char *dir);
-
-/* Prefix of the template terms (boolean, one per candidate line). */
-#define CTI_PREFIX_BLOCK "B"
 
 /* Longest template term, with its NUL. */
 #define CTI_BOILER_TERM_MAX 24

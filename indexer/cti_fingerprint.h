@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cti_schema.h"
+
 #define CTI_FINGERPRINT_BINS 64
 #define CTI_FINGERPRINT_ROWS 2
 #define CTI_FINGERPRINT_BANDS (CTI_FINGERPRINT_BINS / CTI_FINGERPRINT_ROWS)
@@ -35,8 +37,7 @@
 /* Estimated similarity from which two articles are copies of one story. */
 #define CTI_FINGERPRINT_COPY 0.25
 
-/* Prefix of the band terms; longest band term with its NUL. */
-#define CTI_PREFIX_BAND "XL"
+/* Longest band term (CTI_PREFIX_BAND ...) with its NUL. */
 #define CTI_FINGERPRINT_TERM_MAX 16
 
 typedef struct cti_fingerprint {

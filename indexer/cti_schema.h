@@ -42,6 +42,14 @@
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */
 #define CTI_PREFIX_MONTH  "M"   /* M + YYYYMM, boolean */
 #define CTI_PREFIX_DATE   "D"   /* D + YYYYMMDD, boolean */
+#define CTI_PREFIX_BLOCK  "B"   /* template counts, boolean: B + 8 hex digits
+                                   of the source key (every article with a
+                                   source), and B + those + 12 hex digits
+                                   of a candidate line (cti_boiler.h) */
+#define CTI_PREFIX_SEEN   "XB"  /* XB + source + line: the line was template
+                                   for this article when it was built */
+#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band hash: the bands
+                                   of the fingerprint (cti_fingerprint.h) */
 #define CTI_PREFIX_PAGE   "XP"  /* stems of the body set aside as page
                                    boilerplate, with their positions in
                                    the body (wdf 0: not in the length) */
