@@ -1,13 +1,17 @@
 /*
  * cti_store.c - the document data record (metadata plus deflated body).
  *
- * Layout of version 1 (all integers are unsigned LEB128 varints, at most
+ * Layout of version 2 (all integers are unsigned LEB128 varints, at most
  * 10 bytes, little-endian groups of 7 bits):
  *
  *   byte 0       magic 0xC7 ("cti record")
- *   byte 1       version, 1
+ *   byte 1       version, 2 (1: the same without the set-aside ranges;
+ *                written when there are none, and still read)
  *   6 x          varint length + bytes, for id, title, date, author,
  *                source, url (in that order; length 0 = absent)
+ *   varint       number of set-aside ranges (version 2 only), then for
+ *                each: varint gap from the end of the previous one (from
+ *                0 for the first), varint length, one byte of kind (not 0)
  *   varint       uncompressed body length
  *   varint       compressed body length (0 when the body is empty)
  *   bytes        the body as a zlib stream (deflate + Adler-32)
@@ -28,7 +32,7 @@
 #include <zlib.h>
 
 #define MAGIC 0xC7u
-#define VERSION 1u
+#define VERSION 2u
 #define NFIELDS 6
 /* Deflate cannot expand more than ~1032:1; allow a margin for headers. */
 #define MAX_RATIO 1100u
@@ -76,14 +80,23 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     size_t fl[NFIELDS] = { r->id_len, r->title_len, r->date_len,
                            r->author_len, r->source_len, r->url_len };
     size_t body_len = r->body ? r->body_len : 0;
+    size_t naside = r->aside ? r->naside : 0;
     unsigned char *buf = NULL;
-    size_t need = 2 + 2 * 10, pos = 0;
+    size_t need = 2 + 3 * 10, pos = 0;
     int rc = -1;
 
     *out = NULL;
     *outlen = 0;
     if (level < -1 || level > 9)
         level = -1;
+    for (size_t i = 0, prev = 0; i < naside; i++) {
+        const cti_record_range *a = &r->aside[i];
+        if (a->start < prev || a->end < a->start || a->end > body_len ||
+            a->kind == 0 || a->kind > 255)
+            return -1;
+        prev = a->end;
+        need += 21;
+    }
     for (int i = 0; i < NFIELDS; i++) {
         if (!f[i])
             fl[i] = 0;
@@ -98,12 +111,22 @@ int cti_record_encode(const cti_record *r, int level, char **out,
         return -1;
 
     buf[pos++] = MAGIC;
-    buf[pos++] = VERSION;
+    buf[pos++] = naside ? VERSION : 1;
     for (int i = 0; i < NFIELDS; i++) {
         pos += put_varint(buf + pos, fl[i]);
         if (fl[i])
             memcpy(buf + pos, f[i], fl[i]);
         pos += fl[i];
+    }
+    if (naside) {
+        pos += put_varint(buf + pos, naside);
+        for (size_t i = 0, prev = 0; i < naside; i++) {
+            const cti_record_range *a = &r->aside[i];
+            pos += put_varint(buf + pos, a->start - prev);
+            pos += put_varint(buf + pos, a->end - a->start);
+            buf[pos++] = (unsigned char)a->kind;
+            prev = a->end;
+        }
     }
     pos += put_varint(buf + pos, body_len);
     if (body_len == 0) {
@@ -163,8 +186,8 @@ int cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen)
 {
     const unsigned char *d = (const unsigned char *)data;
-    size_t pos = 0, fpos[NFIELDS];
-    uint64_t flen[NFIELDS], body_len, clen;
+    size_t pos = 0, fpos[NFIELDS], apos = 0;
+    uint64_t flen[NFIELDS], body_len, clen, naside = 0;
     size_t total = 0;
 
     memset(r, 0, sizeof *r);
@@ -172,7 +195,7 @@ int cti_record_decode(const char *data, size_t len, int want_body,
         return fail(r, err, errlen, "truncated header");
     if (d[0] != MAGIC)
         return fail(r, err, errlen, "not a cti record (bad magic byte)");
-    if (d[1] != VERSION) {
+    if (d[1] != VERSION && d[1] != 1) {
         char m[64];
         snprintf(m, sizeof m, "unknown version %u", (unsigned)d[1]);
         return fail(r, err, errlen, m);
@@ -185,6 +208,18 @@ int cti_record_decode(const char *data, size_t len, int want_body,
         pos += (size_t)flen[i];
         total += (size_t)flen[i] + 1;
     }
+    /* Set-aside ranges: check their syntax now, their bounds below. */
+    if (d[1] == VERSION) {
+        if (get_varint(d, len, &pos, &naside) || naside > (len - pos) / 3)
+            return fail(r, err, errlen, "truncated set-aside ranges");
+        apos = pos;
+        for (uint64_t i = 0; i < naside; i++) {
+            uint64_t gap, n;
+            if (get_varint(d, len, &pos, &gap) || get_varint(d, len, &pos, &n) ||
+                pos >= len || d[pos++] == 0)
+                return fail(r, err, errlen, "truncated set-aside ranges");
+        }
+    }
     if (get_varint(d, len, &pos, &body_len) || get_varint(d, len, &pos, &clen))
         return fail(r, err, errlen, "truncated body header");
     if (clen != len - pos)
@@ -195,11 +230,31 @@ int cti_record_decode(const char *data, size_t len, int want_body,
         return fail(r, err, errlen, "impossible body length");
     if (want_body)
         total += (size_t)body_len + 1;
+    total += (size_t)naside * sizeof(cti_record_range);
 
+    /* The ranges first: the block's start is aligned for them. */
     char *block = malloc(total ? total : 1);
     if (!block)
         return fail(r, err, errlen, "out of memory");
-    char *w = block;
+    cti_record_range *ar = (cti_record_range *)(void *)block;
+    for (uint64_t i = 0, prev = 0; i < naside; i++) {
+        uint64_t gap, n;
+        get_varint(d, len, &apos, &gap);
+        get_varint(d, len, &apos, &n);
+        if (gap > body_len - prev || n > body_len - prev - gap) {
+            free(block);
+            return fail(r, err, errlen, "set-aside range outside the body");
+        }
+        ar[i].start = (size_t)(prev + gap);
+        ar[i].end = (size_t)(prev + gap + n);
+        ar[i].kind = d[apos++];
+        prev = ar[i].end;
+    }
+    if (naside) {
+        r->aside = ar;
+        r->naside = (size_t)naside;
+    }
+    char *w = block + (size_t)naside * sizeof(cti_record_range);
     const char **fp[NFIELDS] = { &r->id, &r->title, &r->date, &r->author,
                                  &r->source, &r->url };
     size_t *lp[NFIELDS] = { &r->id_len, &r->title_len, &r->date_len,

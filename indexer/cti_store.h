@@ -10,6 +10,13 @@
 
 #include <stddef.h>
 
+/* A range of the body set aside as page boilerplate: bytes [start, end),
+   and what it is (a cti_boiler_kind of cti_boiler.h, 1 to 255). */
+typedef struct cti_record_range {
+    size_t start, end;
+    unsigned kind;
+} cti_record_range;
+
 typedef struct cti_record {
     /* Each field points at 'len' bytes (not necessarily NUL-terminated
        when filled by the caller; NUL-terminated when filled by decode).
@@ -21,13 +28,17 @@ typedef struct cti_record {
     const char *source; size_t source_len;
     const char *url;    size_t url_len;
     const char *body;   size_t body_len;
+    /* The body's set-aside ranges: sorted, not overlapping, within the
+       body (checked by decode even without the body). */
+    const cti_record_range *aside; size_t naside;
     void *owned_;       /* set by decode; freed by cti_record_release() */
 } cti_record;
 
 /*
  * Encode 'r' into a new buffer (*out, *outlen; caller frees with free()).
  * 'level' is the zlib level for the body (-1: default).  Returns 0, or -1
- * on no memory / zlib failure with *out = NULL.
+ * on no memory / zlib failure, or ranges that are not sorted within the
+ * body, with *out = NULL.
  */
 int cti_record_encode(const cti_record *r, int level, char **out,
                       size_t *outlen);

@@ -186,6 +186,91 @@ static void test_large_body_compresses(void **state)
     free(body);
 }
 
+/* The set-aside ranges travel with the record, with or without the body. */
+static void test_aside_ranges(void **state)
+{
+    (void)state;
+    cti_record r = sample(), d;
+    static const cti_record_range aside[] = {
+        { 0, 4, 1 }, { 10, 20, 5 }, { 20, 60, 255 },
+    };
+    r.aside = aside;
+    r.naside = 3;
+    char *buf;
+    size_t len;
+    char err[128];
+    assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
+    assert_int_equal((unsigned char)buf[1], 2);
+    for (int body = 0; body < 2; body++) {
+        assert_int_equal(cti_record_decode(buf, len, body, &d, err, sizeof err), 0);
+        assert_same(&r, &d, body);
+        assert_int_equal(d.naside, 3);
+        for (size_t i = 0; i < 3; i++) {
+            assert_int_equal(d.aside[i].start, aside[i].start);
+            assert_int_equal(d.aside[i].end, aside[i].end);
+            assert_int_equal(d.aside[i].kind, aside[i].kind);
+        }
+        cti_record_release(&d);
+    }
+    /* Every prefix is refused (no over-read under ASan). */
+    for (size_t cut = 0; cut < len; cut++) {
+        char *copy = malloc(cut ? cut : 1);
+        memcpy(copy, buf, cut);
+        assert_int_equal(cti_record_decode(copy, cut, 0, &d, err, sizeof err), -1);
+        free(copy);
+    }
+    free(buf);
+    /* Without ranges the record stays version 1, and reads with none. */
+    r.naside = 0;
+    assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
+    assert_int_equal((unsigned char)buf[1], 1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), 0);
+    assert_null(d.aside);
+    assert_int_equal(d.naside, 0);
+    cti_record_release(&d);
+    free(buf);
+    /* Ranges out of order, past the body or of kind 0 are not encoded. */
+    static const cti_record_range bad[][2] = {
+        { { 10, 20, 1 }, { 5, 8, 1 } },
+        { { 0, 4, 1 }, { 50, 61, 1 } },
+        { { 0, 4, 0 }, { 5, 6, 1 } },
+    };
+    for (size_t k = 0; k < 3; k++) {
+        r.aside = bad[k];
+        r.naside = 2;
+        assert_int_equal(cti_record_encode(&r, -1, &buf, &len), -1);
+        assert_null(buf);
+    }
+}
+
+/* A range that reaches past the body is refused at decode. */
+static void test_aside_outside_body(void **state)
+{
+    (void)state;
+    cti_record r = sample(), d;
+    cti_record_range one = { 0, 60, 1 };
+    r.aside = &one;
+    r.naside = 1;
+    char *buf;
+    size_t len;
+    char err[128];
+    assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
+    /* The range's length byte follows the six fields and the count. */
+    size_t at = 2;
+    const size_t fl[6] = { r.id_len, r.title_len, r.date_len, r.author_len,
+                           r.source_len, r.url_len };
+    for (int i = 0; i < 6; i++)
+        at += 1 + fl[i];
+    assert_int_equal(buf[at], 1);      /* one range */
+    assert_int_equal(buf[at + 1], 0);  /* gap 0 */
+    assert_int_equal(buf[at + 2], 60); /* length */
+    buf[at + 2] = 61;
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "outside the body"));
+    assert_null(d.owned_);
+    free(buf);
+}
+
 static void test_bad_header(void **state)
 {
     (void)state;
@@ -354,6 +439,8 @@ int main(void)
         cmocka_unit_test(test_empty_fields),
         cmocka_unit_test(test_fields_not_nul_terminated),
         cmocka_unit_test(test_large_body_compresses),
+        cmocka_unit_test(test_aside_ranges),
+        cmocka_unit_test(test_aside_outside_body),
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_corrupt_bytes),
