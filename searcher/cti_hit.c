@@ -1,9 +1,32 @@
 /*
  * cti_hit.c - decode a hit's record and build its snippet and title.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cti_hit.h"
+
+/*
+ * The body the snippet is cut from: without its set-aside ranges (each
+ * byte a space, so offsets stay and no word of them is matched or shown)
+ * unless the query searched the whole page.  *copy receives memory to
+ * free, or NULL.  NULL on no memory.
+ */
+static const char *snippet_body(const cti_results *r, const cti_record *rec,
+                                char **copy)
+{
+    const char *body = rec->body ? rec->body : "";
+    *copy = NULL;
+    if (!rec->naside || cti_query_uses_page(r->query))
+        return body;
+    if (!(*copy = malloc(rec->body_len + 1)))
+        return NULL;
+    memcpy(*copy, body, rec->body_len + 1);
+    for (size_t i = 0; i < rec->naside; i++)
+        memset(*copy + rec->aside[i].start, ' ',
+               rec->aside[i].end - rec->aside[i].start);
+    return *copy;
+}
 
 void cti_hit_release(cti_hit *h)
 {
@@ -40,9 +63,13 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     if (o->no_snippet) {
         h->snip.text = (char *)"";
     } else {
-        const char *body = h->rec.body ? h->rec.body : "";
+        char *copy;
+        const char *body = snippet_body(r, &h->rec, &copy);
+        if (!body)
+            return CTI_ENOMEM;
         st = cti_snippet_build(a, r->spec, body, h->rec.body_len,
                                &o->snippet, &h->snip);
+        free(copy);
         if (st != CTI_OK)
             return st;
         h->have_snip = 1;
