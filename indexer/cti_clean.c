@@ -642,6 +642,8 @@ cti_status cti_clean_leaving(cti_clean_run *run, cti_db *db, uint32_t docid)
     const char *t;
     size_t tl;
     size_t pl = strlen(CTI_PREFIX_BLOCK);
+    if (run->settling)
+        return CTI_OK;
     cti_status st = cti_db_terms(db, CTI_PREFIX_BLOCK, docid, &it);
     if (st == CTI_ENOTFOUND)
         return CTI_OK;

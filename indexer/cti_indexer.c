@@ -65,6 +65,7 @@
 
 #include "cti_analyzer.h"
 #include "cti_article.h"
+#include "cti_clean.h"
 #include "cti_path.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
@@ -226,6 +227,8 @@ typedef struct worker {
     size_t segbytes;      /* text bytes in it */
     smap spell;           /* word -> document frequency in the segment */
     uint32_t docno;
+    cti_db *look;         /* the main database as it was, for cleaning */
+    cti_clean *clean;
 } worker;
 
 struct cti_indexer {
@@ -268,6 +271,8 @@ struct cti_indexer {
     uint32_t docno;
     unsigned pending;     /* articles written since the last commit */
     uint64_t written;     /* articles written this run (both paths) */
+    cti_clean_run *clean_run; /* boilerplate and copies (cti_clean.h) */
+    cti_clean *clean;     /* the calling thread's, looking in 'main' */
 
     /* Bulk path. */
     int bulk;
@@ -827,6 +832,11 @@ typedef struct build_ctx {
     smap *spell;       /* count distinct words here, or NULL */
     uint32_t docno;
     uint32_t lastpos;
+    /* The body: its set-aside ranges (their stems go under
+       CTI_PREFIX_PAGE, uncounted), and where its kept words go. */
+    const cti_record_range *aside;
+    size_t naside, cursor;
+    cti_clean *clean;
     char buf[CTI_MAX_TOKEN * 4 + 16];
 } build_ctx;
 
@@ -846,11 +856,36 @@ static int spell_count(smap *m, const cti_token *t, uint32_t docno)
     return 0;
 }
 
+/* Is byte 'off' of the body set aside?  Offsets come in increasing order. */
+static int set_aside(build_ctx *c, size_t off)
+{
+    while (c->cursor < c->naside && c->aside[c->cursor].end <= off)
+        c->cursor++;
+    return c->cursor < c->naside && c->aside[c->cursor].start <= off;
+}
+
+/* A word set aside: under CTI_PREFIX_PAGE at its position, wdf 0. */
+static int on_aside(build_ctx *c, const cti_token *t)
+{
+    size_t pl = strlen(CTI_PREFIX_PAGE);
+    size_t n = t->stemlen < sizeof c->buf - pl - 1 ? t->stemlen
+                                                  : sizeof c->buf - pl - 1;
+    if (!c->doc || t->stemlen == 0)
+        return 0;
+    memcpy(c->buf, CTI_PREFIX_PAGE, pl);
+    memcpy(c->buf + pl, t->stem, n);
+    return cti_doc_add_posting(c->doc, c->buf, pl + n, t->pos, 0);
+}
+
 static int on_token(void *vctx, const cti_token *t)
 {
     build_ctx *c = vctx;
     cti_status st;
     c->lastpos = t->pos;
+    if (c->naside && set_aside(c, t->start))
+        return on_aside(c, t);
+    if (c->clean && t->stemlen)
+        cti_clean_word(c->clean, t->stem, t->stemlen);
     if (c->spell) {
         int rc = spell_count(c->spell, t, c->docno);
         if (rc)
@@ -898,22 +933,44 @@ static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
     return cti_doc_add_term(doc, buf, pl + n, 0);
 }
 
+/* The set-aside ranges of 'cl' as record ranges (*out: caller frees). */
+static int aside_ranges(cti_clean *cl, cti_record_range **out, size_t *n)
+{
+    const cti_boiler_range *r = cti_clean_ranges(cl, n);
+    *out = NULL;
+    if (!*n)
+        return 0;
+    if (!(*out = malloc(*n * sizeof **out)))
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = (cti_record_range){ r[i].start, r[i].end, r[i].kind };
+    return 0;
+}
+
 /*
  * Build the document of article 'a' into 'doc' (cleared first), counting
- * its words into 'spell' under number 'docno'.  Returns 0 or a
- * cti_status / -1 (no memory, record encoding).
+ * its words into 'spell' under number 'docno'; with 'cl', its boilerplate
+ * is set aside and its copies looked for (cti_clean.h; 'in_db': the
+ * article is in the index already).  Returns 0 or a cti_status / -1 (no
+ * memory, record encoding).
  */
 static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
-                     int zlevel, smap *spell, uint32_t docno)
+                     int zlevel, smap *spell, uint32_t docno, cti_clean *cl,
+                     int in_db)
 {
     build_ctx c;
     int rc;
     char *data = NULL;
     size_t datalen = 0;
+    cti_record_range *aside = NULL;
+    size_t naside = 0;
     memset(&c, 0, sizeof c);
     c.doc = doc;
     c.docno = docno;
     cti_doc_clear(doc);
+    if (cl && ((rc = cti_clean_article(cl, a, in_db)) ||
+               (rc = aside_ranges(cl, &aside, &naside))))
+        return rc;
 
     size_t tlen = a->title ? strlen(a->title) : 0;
     c.lastpos = 0;
@@ -924,15 +981,20 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
     uint32_t body0 = CTI_POS_BODY;
     if (c.lastpos + 2 > body0)
         body0 = c.lastpos + 2;
+    c.aside = aside;
+    c.naside = naside;
+    c.clean = cl;
     rc = analyze_field(an, &c, a->body, a->body_len, body0, NULL, 1, spell);
+    c.naside = 0;
+    c.clean = NULL;
     if (rc)
-        return rc;
+        goto done;
     if (a->author && (rc = analyze_field(an, &c, a->author, strlen(a->author),
                                          1, CTI_PREFIX_AUTHOR, 0, NULL)))
-        return rc;
+        goto done;
     if (a->source && (rc = analyze_field(an, &c, a->source, strlen(a->source),
                                          1, CTI_PREFIX_SOURCE, 0, NULL)))
-        return rc;
+        goto done;
 
     char ymd[9];
     if (a->date && cti_date_normalize(a->date, ymd) == 0) {
@@ -942,14 +1004,15 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
             (memcmp(ymd + 6, "00", 2) &&
              (rc = add_bool(doc, CTI_PREFIX_DATE, ymd, 8))) ||
             (rc = cti_doc_set_value(doc, CTI_SLOT_DATE, ymd, 8)))
-            return rc;
+            goto done;
     }
 
     size_t idlen = strlen(a->id);
     char idterm[CTI_IDTERM_MAX + 1];
     size_t itl = cti_indexer_idterm(a->id, idlen, idterm);
-    if ((rc = cti_doc_add_term(doc, idterm, itl, 0)))
-        return rc;
+    if ((rc = cti_doc_add_term(doc, idterm, itl, 0)) ||
+        (cl && (rc = cti_clean_finish(cl, doc, idterm, itl))))
+        goto done;
 
     /* Sync record and hash. */
     char head[64];
@@ -960,18 +1023,20 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
     else
         hl = snprintf(head, sizeof head, "j ");
     char *sv = malloc((size_t)hl + idlen);
-    if (!sv)
-        return CTI_ENOMEM;
+    if (!sv) {
+        rc = CTI_ENOMEM;
+        goto done;
+    }
     memcpy(sv, head, (size_t)hl);
     memcpy(sv + hl, a->id, idlen);
     rc = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, (size_t)hl + idlen);
     free(sv);
     if (rc)
-        return rc;
+        goto done;
     char hex[17];
     snprintf(hex, sizeof hex, "%016" PRIx64, a->hash);
     if ((rc = cti_doc_set_value(doc, CTI_SLOT_HASH, hex, 16)))
-        return rc;
+        goto done;
 
     cti_record r;
     memset(&r, 0, sizeof r);
@@ -990,10 +1055,16 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
 #undef FIELD
     r.body = a->body;
     r.body_len = a->body ? a->body_len : 0;
-    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
-        return -1;
+    r.aside = aside;
+    r.naside = naside;
+    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0) {
+        rc = -1;
+        goto done;
+    }
     rc = cti_doc_set_data(doc, data, datalen);
     free(data);
+done:
+    free(aside);
     return rc;
 }
 
@@ -1028,6 +1099,9 @@ static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
         return 0;
     if (st != CTI_OK)
         return st;
+    if (ix->clean_run &&
+        (st = cti_clean_leaving(ix->clean_run, ix->main, docid)) != CTI_OK)
+        return st;
     if ((st = cti_db_get_data(ix->main, docid, &data, &len)) != CTI_OK)
         return st;
     if (cti_record_decode(data, len, 1, &r, NULL, 0) < 0) {
@@ -1038,6 +1112,8 @@ static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
     build_ctx c;
     memset(&c, 0, sizeof c);
     c.docno = 1;
+    c.aside = r.aside;
+    c.naside = r.naside;
     if ((rc = analyze_field(ix->an, &c, r.title, r.title_len, CTI_POS_TITLE,
                             NULL, 0, &ix->forget)) ||
         (rc = analyze_field(ix->an, &c, r.body, r.body_len, CTI_POS_BODY,
@@ -1353,7 +1429,7 @@ static void *worker_main(void *arg)
             broken = 1;
         if (!broken) {
             int rc = doc_build(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
-                               ++w->docno);
+                               ++w->docno, w->clean, 0);
             cti_status st = rc ? (cti_status)rc : cti_db_add(w->seg, w->doc,
                                                              NULL);
             if (st != CTI_OK) {
@@ -1388,6 +1464,23 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/*
+ * A worker's cleaning: it looks things up in the main database as it was
+ * committed before the workers started (its own read handle), and the
+ * run counts what the workers build in memory.
+ */
+static int worker_clean(cti_indexer *ix, worker *w)
+{
+    cti_clean_run_set_in_memory(ix->clean_run, 1);
+    if (ix->mainname && !ix->remote) {
+        char *path = path_join(ix->dir, ix->mainname);
+        if (!path || cti_db_open(path, CTI_DB_READ, &w->look) != CTI_OK)
+            w->look = NULL; /* an empty or unreadable main: nothing to count */
+        free(path);
+    }
+    return cti_clean_new(ix->clean_run, w->look, &w->clean) == CTI_OK ? 0 : -1;
+}
+
 static int bulk_start(cti_indexer *ix)
 {
     unsigned n = ix->o.jobs;
@@ -1411,7 +1504,7 @@ static int bulk_start(cti_indexer *ix)
         worker *w = &ix->workers[i];
         w->ix = ix;
         if (cti_analyzer_new(ix->language, &w->an) != 0 ||
-            cti_doc_new(&w->doc) != CTI_OK) {
+            cti_doc_new(&w->doc) != CTI_OK || worker_clean(ix, w) < 0) {
             say(ix, "out of memory");
             ix->fatal = 1;
             return -1;
@@ -1622,6 +1715,8 @@ static int spell_recover(cti_indexer *ix)
                 c.docno = ++docno;
                 int rc = analyze_field(ix->an, &c, r.title, r.title_len,
                                        CTI_POS_TITLE, NULL, 0, &ix->gspell);
+                c.aside = r.aside;
+                c.naside = r.naside;
                 if (!rc)
                     rc = analyze_field(ix->an, &c, r.body, r.body_len,
                                        CTI_POS_BODY, NULL, 0, &ix->gspell);
@@ -1705,8 +1800,9 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
          * main's commit until the segment is listed, with neither.)
          */
         pthread_mutex_lock(&ix->pubmu); /* publish() flushes ix->spell */
+        cti_clean_set_db(ix->clean, ix->main);
         rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell,
-                       ++ix->docno);
+                       ++ix->docno, ix->clean, 0);
         if (rc) {
             pthread_mutex_unlock(&ix->pubmu);
             return fatal_db(ix, "cannot build document", (cti_status)rc);
@@ -1729,7 +1825,9 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
 
     if (!ix->main && main_create(ix) < 0)
         return -1;
-    rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell, ++ix->docno);
+    cti_clean_set_db(ix->clean, ix->main);
+    rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell, ++ix->docno,
+                   ix->clean, 0);
     if (rc)
         return fatal_db(ix, "cannot build document", (cti_status)rc);
     if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
@@ -1942,6 +2040,94 @@ static int remove_gone_locked(cti_indexer *ix)
         if (++ix->pending >= ix->o.batch && main_commit(ix) < 0)
             return -1;
     }
+    return 0;
+}
+
+/* ---- boilerplate settling ---- */
+
+/* Article 'a' rebuilt from its stored record and sync values (caller
+   releases it).  -1 when the record cannot be read. */
+static int article_from_record(cti_indexer *ix, uint32_t docid, cti_article *a)
+{
+    char *data = NULL, *sv = NULL, *hv = NULL;
+    size_t len, svl, hvl;
+    cti_record r;
+    int rc = -1;
+    memset(a, 0, sizeof *a);
+    a->size = a->mtime_ns = -1;
+    if (cti_db_get_data(ix->main, docid, &data, &len) != CTI_OK ||
+        cti_db_get_value(ix->main, docid, CTI_SLOT_SOURCE, &sv, &svl) != CTI_OK ||
+        cti_db_get_value(ix->main, docid, CTI_SLOT_HASH, &hv, &hvl) != CTI_OK ||
+        cti_record_decode(data, len, 1, &r, NULL, 0) < 0)
+        goto done;
+#define COPY(f)                                                        \
+    if (r.f && !(a->f = strndup(r.f, r.f##_len)))                      \
+        goto release;
+    COPY(id) COPY(title) COPY(date) COPY(author) COPY(source) COPY(url)
+#undef COPY
+    if (!a->id || !(a->body = strndup(r.body ? r.body : "", r.body_len)))
+        goto release;
+    a->body_len = r.body_len;
+    a->hash = parse_hash(hv, hvl);
+    long long size, mtime;
+    if (svl > 2 && sv[0] == 'f' && sscanf(sv, "f %lld %lld ", &size, &mtime) == 2) {
+        a->size = size;
+        a->mtime_ns = mtime;
+    } else {
+        a->line = 1; /* a JSON line: "j <id>" */
+    }
+    rc = 0;
+release:
+    cti_record_release(&r);
+done:
+    if (rc)
+        cti_article_release(a);
+    free(data);
+    free(sv);
+    free(hv);
+    return rc;
+}
+
+/* Rebuild document 'docid' of main with the counts of the whole index. */
+static cti_status rebuild_doc(void *vix, uint32_t docid)
+{
+    cti_indexer *ix = vix;
+    cti_article a;
+    if (article_from_record(ix, docid, &a) < 0)
+        return CTI_OK; /* not ours or corrupt: left as it is */
+    char idterm[CTI_IDTERM_MAX + 1];
+    size_t itl = cti_indexer_idterm(a.id, strlen(a.id), idterm);
+    cti_clean_set_db(ix->clean, ix->main);
+    int rc = spell_forget(ix, idterm, itl);
+    if (!rc)
+        rc = doc_build(ix->an, ix->doc, &a, ix->o.zlevel, &ix->spell,
+                       ++ix->docno, ix->clean, 1);
+    cti_status st = rc ? (rc < 0 ? CTI_ENOMEM : (cti_status)rc)
+                       : cti_db_replace(ix->main, idterm, itl, ix->doc, NULL);
+    cti_article_release(&a);
+    if (st == CTI_OK) {
+        ix->main_dirty = 1;
+        ix->pending++;
+    }
+    return st;
+}
+
+/*
+ * After the run is written: rebuild the articles whose template lines
+ * the counts of the whole index now judge otherwise (cti_clean_settle()).
+ */
+static int settle(cti_indexer *ix)
+{
+    uint64_t n = 0;
+    if (main_commit(ix) < 0)
+        return -1;
+    cti_status st = cti_clean_settle(ix->clean_run, ix->main, rebuild_doc, ix,
+                                     &n);
+    if (st != CTI_OK)
+        return fatal_db(ix, "cannot settle page templates", st);
+    if (n && ix->o.verbose)
+        say(ix, "%s: %" PRIu64 " article(s) rebuilt for page templates",
+            ix->dir, n);
     return 0;
 }
 
@@ -2447,7 +2633,9 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
 set_up:
     if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
-        cti_doc_new(&ix->doc) != CTI_OK) {
+        cti_doc_new(&ix->doc) != CTI_OK ||
+        cti_clean_run_new(0, &ix->clean_run) != CTI_OK ||
+        cti_clean_new(ix->clean_run, NULL, &ix->clean) != CTI_OK) {
         say(ix, "cannot set up the analyzer for '%s'", ix->language);
         goto fail;
     }
@@ -2601,6 +2789,8 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (rc == 0 && !ix->fatal && !ix->main && !ix->mainname &&
         main_create(ix) < 0)
         rc = -1;
+    if (rc == 0 && !ix->fatal && ix->main && settle(ix) < 0)
+        rc = -1;
     if (rc == 0 && !ix->fatal && main_commit(ix) < 0)
         rc = -1;
     PHASE(ix, "committed");
@@ -2651,6 +2841,8 @@ void cti_indexer_free(cti_indexer *ix)
         cti_analyzer_free(w->an);
         cti_doc_free(w->doc);
         smap_free(&w->spell);
+        cti_clean_free(w->clean);
+        cti_db_free(w->look);
     }
     free(ix->workers);
     while (ix->qhead) {
@@ -2677,6 +2869,8 @@ void cti_indexer_free(cti_indexer *ix)
     }
     cti_analyzer_free(ix->an);
     cti_doc_free(ix->doc);
+    cti_clean_free(ix->clean);
+    cti_clean_run_free(ix->clean_run);
     smap_free(&ix->spell);
     smap_free(&ix->gspell);
     smap_free(&ix->forget);

@@ -22,7 +22,7 @@
 #ifndef CTI_SCHEMA_H
 #define CTI_SCHEMA_H
 
-#define CTI_SCHEMA_VERSION "1"
+#define CTI_SCHEMA_VERSION "2"
 
 /* Database metadata keys. */
 #define CTI_META_SCHEMA   "cti.schema"    /* CTI_SCHEMA_VERSION */
