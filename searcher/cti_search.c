@@ -437,6 +437,31 @@ done:
     return st;
 }
 
+/*
+ * How many articles matched, every copy counted.  When every story is on
+ * this first page and their count is exact, it is the sum of each hit and
+ * the copies collapsed into it (exact: the match saw every document);
+ * otherwise Xapian's estimate before collapsing, never below what the
+ * page shows.
+ */
+static void count_articles(cti_results *r, const cti_search_opts *o)
+{
+    size_t n = cti_mset_size(r->mset);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += 1 + (uint64_t)cti_mset_collapse_count(r->mset, i);
+    if (!r->collapsed || (o->offset == 0 && r->exact && n == r->matches)) {
+        r->articles = r->collapsed ? (uint32_t)sum : r->matches;
+        r->articles_exact = r->exact;
+        return;
+    }
+    r->articles = cti_mset_uncollapsed_estimated(r->mset);
+    r->articles_exact = cti_mset_uncollapsed_lower(r->mset) ==
+                        cti_mset_uncollapsed_upper(r->mset);
+    if (r->articles < sum + o->offset)
+        r->articles = (uint32_t)(sum + o->offset);
+}
+
 cti_status cti_search_run(cti_search *s, const char *text,
                           const cti_search_opts *o, cti_results **out,
                           cti_query_error *qerr, char *err, size_t errlen)
@@ -511,9 +536,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
     r->matches = cti_mset_matches_estimated(r->mset);
     r->exact = cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset);
     r->collapsed = !o->no_collapse;
-    r->articles = cti_mset_uncollapsed_estimated(r->mset);
-    r->articles_exact = cti_mset_uncollapsed_lower(r->mset) ==
-                        cti_mset_uncollapsed_upper(r->mset);
+    count_articles(r, o);
     st = cti_query_highlights(r->query, r->mset, s->doccount, &r->spec);
     if (st != CTI_OK)
         snprintf(err, errlen, "out of memory");

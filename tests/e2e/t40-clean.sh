@@ -1,0 +1,176 @@
+#!/bin/sh
+# Clean articles: page boilerplate set aside (searched only with page:),
+# a site's template learned from the index and forgotten when its
+# articles go, copies of a story found at index time and incrementally,
+# collapsed by default, and distinct stories on one topic kept apart.
+set -eu
+BIN=${CTI_BIN:-build}
+I="$BIN/cti-index"
+S="$BIN/cti-search"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+fail=0
+bad() { echo "t40: FAIL: $*" >&2; fail=1; }
+
+# hits DB QUERY [OPTIONS...]: the ids found, one per line, sorted.
+hits() {
+    db=$1 q=$2
+    shift 2
+    "$S" --db "$db" --json -n 100 "$@" -- "$q" 2>/dev/null |
+        python3 -c 'import json,sys
+for l in sys.stdin: print(json.loads(l)["id"].rsplit("/", 1)[-1])' | sort
+}
+
+echo "t40: corpus/: the junk around the articles is set aside"
+"$I" -q --db "$T/c.cti" corpus/
+for q in awesome originality coronavirus jihadists '"email address"'; do
+    rc=0
+    "$S" --db "$T/c.cti" -- "$q" >"$T/out" 2>&1 || rc=$?
+    [ $rc -eq 1 ] || bad "'$q' matches by default (exit $rc): $(cat "$T/out")"
+done
+for q in awesome originality; do
+    [ "$(hits "$T/c.cti" "page:$q")" = 01-harris-courts-silicon-valley.txt ] ||
+        bad "page:$q does not find the Harris article"
+done
+for q in coronavirus jihadists '"email address"' 'Home AND Tech' Agent; do
+    [ "$(hits "$T/c.cti" "page:$q")" = 03-bloomberg-asks-tech-leaders-for-staff.txt ] ||
+        bad "page:$q does not find the second Bloomberg article"
+done
+[ "$(hits "$T/c.cti" 'page:"issues with commenting"')" = 02-bloomberg-courts-big-tech-leaders.txt ] ||
+    bad "page:\"issues with commenting\" does not find the first Bloomberg article"
+
+echo "t40: the article's own words find what they found before, same snippets"
+for q in '"Lina Khan" AND antitrust' Hawkfish '"breaking up" NEAR/5 tech'; do
+    "$S" --db "$T/c.cti" --json -- "$q"
+done >"$T/keep.json"
+python3 - "$T/keep.json" <<'PY'
+import json, sys
+want = [
+    ("01-harris-courts-silicon-valley.txt",
+     "… “It would be very difficult for a Harris administration not to reappoint Lina Khan,” Stoppelman said, pushing back against calls to remove the antitrust enforcer. …",
+     [[79, 88], [151, 160]]),
+    ("03-bloomberg-asks-tech-leaders-for-staff.txt",
+     "… Together, Briggs and Glueck oversee Bloomberg’s digital promoting company, referred to as Hawkfish. Another key participant within the Bloomberg’s Silicon Valley pitch: Rusty Rueff, a high fundraiser …",
+     [[96, 104]]),
+    ("02-bloomberg-courts-big-tech-leaders.txt",
+     "… “That means breaking up Big Tech.” Bloomberg, however, does not seem to agree. The former mayor has not only signaled his opposition to taking a firm stand against tech companies, but he’s also …",
+     [[18, 29], [34, 38]]),
+]
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(hits) == 3, hits
+for h, (name, snip, hl) in zip(hits, want):
+    assert h["id"].endswith(name), (h["id"], name)
+    assert h["snippet"] == snip, h["snippet"]
+    assert h["highlights"] == hl, h["highlights"]
+    assert h["similar"] == 0, h
+PY
+[ $? -eq 0 ] || bad "snippets changed"
+
+echo "t40: snippets never come from the set-aside text"
+"$S" --db "$T/c.cti" --json --snippet-size 2000 Bloomberg >"$T/b.json"
+if grep -q -e 'Leave a Reply' -e 'Check Also' -e 'About Agent' -e 'commenting' "$T/b.json"; then
+    bad "a snippet shows boilerplate: $(cat "$T/b.json")"
+fi
+
+echo "t40: the two Bloomberg stories are different stories"
+[ "$(hits "$T/c.cti" Bloomberg | wc -l)" -eq 2 ] || bad "Bloomberg: not 2 stories"
+"$S" --db "$T/c.cti" Bloomberg | grep -q '^2 matches, ' || bad "Bloomberg footer"
+
+echo "t40: copies of a story, found as a fresh index is loaded"
+mkdir -p "$T/news/recode" "$T/news/ledger" "$T/news/wire"
+cp tests/data/dups/recode.txt "$T/news/recode/staff.txt"
+cp corpus/03-bloomberg-asks-tech-leaders-for-staff.txt "$T/news/wire/spun.txt"
+cp corpus/02-bloomberg-courts-big-tech-leaders.txt "$T/news/wire/courts.txt"
+# A syndicated copy: another site's header and footer, cut after two thirds.
+python3 - tests/data/dups/recode.txt "$T/news/ledger/staff.txt" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read().split("---\n", 2)[2]
+paras = text.strip().split("\n\n")
+keep = paras[: (2 * len(paras)) // 3]
+page = ["Home / Politics / Campaign 2020",
+        "Bloomberg wants your engineers",
+        "By Staff Writer"] + keep + [
+        "Share this article", "\u00a9 2020 Daily Ledger. All rights reserved.",
+        "2 Comments", "Great read, thanks.", "Old news by now."]
+open(sys.argv[2], "w", encoding="utf-8").write("\n\n".join(page) + "\n")
+PY
+"$I" -q --db "$T/n.cti" "$T/news"
+out=$("$S" --db "$T/n.cti" 'Rusty Rueff')
+printf '%s\n' "$out" | grep -c '^[0-9]*\. ' | grep -qx 1 || bad "Rueff: not one story: $out"
+printf '%s\n' "$out" | grep -q '  2 similar$' || bad "Rueff: no '2 similar': $out"
+printf '%s\n' "$out" | grep -q '^1 story (3 articles), ' || bad "Rueff footer: $out"
+[ "$(hits "$T/n.cti" 'Rusty Rueff' --no-collapse | wc -l)" -eq 3 ] ||
+    bad "--no-collapse does not show the 3 copies"
+"$S" --db "$T/n.cti" --json 'Rusty Rueff' | grep -q '"similar":2' || bad "--json has no similar: 2"
+[ "$("$S" --db "$T/n.cti" --count 'Rusty Rueff')" = 3 ] || bad "--count is not 3 articles"
+# The other outlet's story on the same campaign stays a story of its own.
+[ "$(hits "$T/n.cti" 'Bloomberg AND Briggs' | wc -l)" -eq 2 ] ||
+    bad "Bloomberg AND Briggs: not 2 stories: $(hits "$T/n.cti" 'Bloomberg AND Briggs')"
+
+echo "t40: --similar lists an article's copies"
+"$S" --db "$T/n.cti" --similar "$T/news/recode/staff.txt" >"$T/sim" || bad "--similar: exit $?"
+grep -q 'ledger/staff.txt' "$T/sim" && grep -q 'wire/spun.txt' "$T/sim" ||
+    bad "--similar misses a copy: $(cat "$T/sim")"
+grep -q 'courts.txt' "$T/sim" && bad "--similar lists a distinct story"
+grep -q '^2 copies, ' "$T/sim" || bad "--similar footer: $(tail -1 "$T/sim")"
+"$S" --db "$T/n.cti" --json --similar "$T/news/wire/spun.txt" >"$T/sim.json"
+python3 - "$T/sim.json" <<'PY' || bad "--similar --json"
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(hits) == 2, hits
+sims = [h["similarity"] for h in hits]
+assert sims == sorted(sims, reverse=True) and min(sims) >= 0.25, sims
+PY
+rc=0
+"$S" --db "$T/n.cti" --similar /no/such/article.txt 2>"$T/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "no article with id" "$T/err" || bad "--similar unknown id: exit $rc"
+
+echo "t40: copies found incrementally, and after removals"
+mkdir -p "$T/news/late"
+cp "$T/news/ledger/staff.txt" "$T/news/late/again.txt"
+printf '\n\nEditor’s note: this story has been updated.\n' >>"$T/news/late/again.txt"
+"$I" -q --db "$T/n.cti" "$T/news"
+"$S" --db "$T/n.cti" 'Rusty Rueff' | grep -q '  3 similar$' || bad "a later copy is not collapsed"
+rm "$T/news/recode/staff.txt"
+"$I" -q --db "$T/n.cti" "$T/news"
+"$S" --db "$T/n.cti" 'Rusty Rueff' | grep -q '^1 story (3 articles), ' ||
+    bad "after removing the first copy: $("$S" --db "$T/n.cti" 'Rusty Rueff')"
+
+echo "t40: a site's template is learned across its articles"
+mkdir -p "$T/site"
+mk() { # mk N: an article of the site (its text from speech N), with its header and footer
+    python3 - "$1" "$T/site/story$1.txt" <<'PY'
+import os, sys
+n = int(sys.argv[1])
+names = sorted(f for f in os.listdir("tests/data/sotu") if f.endswith(".txt"))
+words = open(os.path.join("tests/data/sotu", names[40 * n]), encoding="utf-8").read().split()
+body = [" ".join(words[i:i + 60]) for i in range(0, 240, 60)]
+page = ["The council of week %d" % n, "Metro Wire — the city, every day"] + body + [
+        "Metro Wire is an independent newsroom covering the city since 1921. Send tips to our newsdesk."]
+open(sys.argv[2], "w", encoding="utf-8").write("\n\n".join(page) + "\n")
+PY
+}
+mk 1
+mk 2
+"$I" -q --db "$T/s.cti" "$T/site"
+[ "$(hits "$T/s.cti" newsdesk | wc -l)" -eq 2 ] || bad "2 articles: the footer is not theirs yet"
+mk 3
+mk 4
+mk 5
+"$I" -q --db "$T/s.cti" "$T/site"
+rc=0
+"$S" --db "$T/s.cti" newsdesk >/dev/null || rc=$?
+[ $rc -eq 1 ] || bad "5 articles: the footer is still searched (exit $rc)"
+[ "$(hits "$T/s.cti" page:newsdesk | wc -l)" -eq 5 ] || bad "page:newsdesk does not find the 5"
+rc=0
+"$S" --db "$T/s.cti" '"Metro Wire"' >/dev/null || rc=$?
+[ $rc -eq 1 ] || bad "5 articles: the site's header line is still searched (exit $rc)"
+rc=0
+"$S" --db "$T/s.cti" '"Metro Wire"' >/dev/null || rc=$?
+[ $rc -eq 1 ] || bad "5 articles: the site's header line is still searched (exit $rc)"
+[ "$(hits "$T/s.cti" 'title:council' | wc -l)" -eq 5 ] || bad "the stories themselves are not found"
+rm "$T/site/story3.txt" "$T/site/story4.txt" "$T/site/story5.txt"
+"$I" -q --db "$T/s.cti" "$T/site"
+[ "$(hits "$T/s.cti" newsdesk | wc -l)" -eq 2 ] || bad "removed: the footer is not forgotten"
+
+exit $fail
