@@ -86,4 +86,7 @@ done
 export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES
 [ -n "${BENCH_SHARDS:-}" ] && export BENCH_SHARDS
 # shellcheck disable=SC2086
-exec "$PY" "$here/bench.py" $corpora
+"$PY" "$here/bench.py" $corpora
+# Boilerplate set aside, copies found and their cost, appended to the results.
+# shellcheck disable=SC2086
+BENCH_PYTHON=$PY sh "$here/clean.sh" $corpora

@@ -266,7 +266,8 @@ void cti_clean_free(cti_clean *c)
 
 void cti_clean_set_db(cti_clean *c, cti_db *db)
 {
-    c->db = db;
+    if (c)
+        c->db = db;
 }
 
 /* The run's record of source 'src' (added when absent); NULL: no memory. [mu] */

@@ -58,8 +58,9 @@ void cti_clean_run_set_in_memory(cti_clean_run *run, int in_memory);
 /*
  * A thread's builder in 'run', looking things up in 'db' (the index as
  * this thread may read it; NULL: the index is empty), which must outlive
- * it or be replaced with cti_clean_set_db().  Returns CTI_OK and *out, or
- * CTI_ENOMEM.  Free with cti_clean_free() (NULL: no-op).
+ * it or be replaced with cti_clean_set_db() (a NULL 'c' is a no-op
+ * there).  Returns CTI_OK and *out, or CTI_ENOMEM.  Free with
+ * cti_clean_free() (NULL: no-op).
  */
 cti_status cti_clean_new(cti_clean_run *run, cti_db *db, cti_clean **out);
 void cti_clean_free(cti_clean *c);

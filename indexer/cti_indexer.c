@@ -1471,6 +1471,8 @@ static void *worker_main(void *arg)
  */
 static int worker_clean(cti_indexer *ix, worker *w)
 {
+    if (!ix->clean_run)
+        return 0;
     cti_clean_run_set_in_memory(ix->clean_run, 1);
     if (ix->mainname && !ix->remote) {
         char *path = path_join(ix->dir, ix->mainname);
@@ -2634,8 +2636,9 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
 set_up:
     if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
         cti_doc_new(&ix->doc) != CTI_OK ||
-        cti_clean_run_new(0, &ix->clean_run) != CTI_OK ||
-        cti_clean_new(ix->clean_run, NULL, &ix->clean) != CTI_OK) {
+        (!o->no_clean &&
+         (cti_clean_run_new(0, &ix->clean_run) != CTI_OK ||
+          cti_clean_new(ix->clean_run, NULL, &ix->clean) != CTI_OK))) {
         say(ix, "cannot set up the analyzer for '%s'", ix->language);
         goto fail;
     }
@@ -2789,7 +2792,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (rc == 0 && !ix->fatal && !ix->main && !ix->mainname &&
         main_create(ix) < 0)
         rc = -1;
-    if (rc == 0 && !ix->fatal && ix->main && settle(ix) < 0)
+    if (rc == 0 && !ix->fatal && ix->main && ix->clean_run && settle(ix) < 0)
         rc = -1;
     if (rc == 0 && !ix->fatal && main_commit(ix) < 0)
         rc = -1;

@@ -40,6 +40,8 @@ typedef struct cti_indexer_opts {
     int progress;          /* 1: a progress line on 'err' (a TTY) */
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
+    int no_clean;          /* 1: index the whole page as the article's text
+                              and look for no copies (cti_clean.h) */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
     unsigned shards;       /* a new index: 0 one database, 2..256 that many
                               shards (cti_shard.h); an existing one: 0 or its

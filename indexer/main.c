@@ -38,6 +38,8 @@ static void usage(FILE *f)
 "      --bulk          always load new articles through parallel segments\n"
 "      --no-bulk       write every change straight into the index\n"
 "      --batch N       articles per commit when writing directly (2000)\n"
+"      --no-clean      keep page boilerplate searchable and look for no\n"
+"                      copies of a story (to measure what cleaning costs)\n"
 "      --zlib-level N  compression of stored text, 0 to 9 (default: 0,\n"
 "                      leaving it to the index's own zlib)\n"
 "      --json          print a one-line JSON summary on stdout\n"
@@ -66,7 +68,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
-           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS };
+           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS, OPT_NO_CLEAN };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
         { "compact", no_argument, NULL, 'c' },
         { "bulk", no_argument, NULL, OPT_BULK },
         { "no-bulk", no_argument, NULL, OPT_NO_BULK },
+        { "no-clean", no_argument, NULL, OPT_NO_CLEAN },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "shards", required_argument, NULL, OPT_SHARDS },
         { "zlib-level", required_argument, NULL, OPT_ZLIB },
@@ -114,6 +117,7 @@ int main(int argc, char **argv)
         case 'c': o.compact = 1; break;
         case OPT_BULK: o.bulk = CTI_BULK_ALWAYS; break;
         case OPT_NO_BULK: o.bulk = CTI_BULK_NEVER; break;
+        case OPT_NO_CLEAN: o.no_clean = 1; break;
         case OPT_BATCH:
             if (parse_uint(optarg, 1u << 24, &o.batch) < 0) {
                 fprintf(stderr, "cti-index: --batch wants a positive number, not '%s'\n", optarg);
