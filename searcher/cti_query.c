@@ -1100,7 +1100,8 @@ static qnode *parse_any(parser *p)
             dup = !strcmp(n->kids[k]->stems[0], b.t[i].stem);
         if (dup)
             continue;
-        qnode *w = word_node(p, &b.t[i], F_ANY);
+        qnode *w = word_node(p, &b.t[i],
+                             p->flags & CTI_QUERY_PAGE ? F_PAGE : F_ANY);
         if (!w || node_add(n, w)) {
             p->st = CTI_ENOMEM;
             break;
@@ -1145,7 +1146,7 @@ cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
         lex_all(&p);
         if (p.st != CTI_OK)
             goto done;
-        root = parse_or(&p, F_ANY);
+        root = parse_or(&p, flags & CTI_QUERY_PAGE ? F_PAGE : F_ANY);
         if (p.st == CTI_OK && peek(&p)->type != L_END) {
             const lexeme *l = peek(&p);
             if (l->type == L_RP)

@@ -35,6 +35,7 @@ typedef struct cti_query cti_query;
 #define CTI_QUERY_ANY 0x01 /* natural language: every word OR-ed and ranked;
                               syntax characters are plain text */
 #define CTI_QUERY_KEEP_STOPWORDS 0x02 /* with CTI_QUERY_ANY: keep function words */
+#define CTI_QUERY_PAGE 0x04 /* bare words search the whole page, as page: */
 
 /* Default n of a bare NEAR. */
 #define CTI_NEAR_DEFAULT 10

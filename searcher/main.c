@@ -95,9 +95,34 @@ static int search(const run *x, const cti_search_opts *so, cti_results **r)
     return 0;
 }
 
-/* Nothing matched: suggest a spelling that would match; exit status 1. */
+/*
+ * Nothing matched: say so when the words are only in text set aside as
+ * page boilerplate, else suggest a spelling that would match; exit 1.
+ */
 static int no_matches(const run *x)
 {
+    cti_search_opts so = x->o->search;
+    cti_results *r = NULL;
+    char err[256];
+    so.flags |= CTI_QUERY_PAGE;
+    so.limit = 0;
+    so.check_at_least = 1000;
+    so.no_collapse = 1;
+    if (!(x->o->search.flags & CTI_QUERY_PAGE) &&
+        cti_search_run(x->s, x->o->query, &so, &r, NULL, err, sizeof err) ==
+            CTI_OK && r->matches) {
+        const char *q = x->o->query;
+        int word = !strpbrk(q, " :\"()*-");
+        fprintf(stderr, "cti-search: no matches in the articles' own text; "
+                "%s%u article%s %s it in text set aside as page boilerplate "
+                "(menus, teasers, comments): %s%s\n",
+                r->exact ? "" : "about ", r->matches, r->matches == 1 ? "" : "s",
+                r->matches == 1 ? "has" : "have",
+                word ? "try page:" : "put page: before its words", word ? q : "");
+        cti_results_free(r);
+        return 1;
+    }
+    cti_results_free(r);
     char *fix = NULL;
     if (cti_search_suggest(x->s, x->o->query, x->o->search.flags, &fix) == CTI_OK &&
         fix)

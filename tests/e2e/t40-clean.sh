@@ -28,6 +28,10 @@ for q in awesome originality coronavirus jihadists '"email address"'; do
     "$S" --db "$T/c.cti" -- "$q" >"$T/out" 2>&1 || rc=$?
     [ $rc -eq 1 ] || bad "'$q' matches by default (exit $rc): $(cat "$T/out")"
 done
+rc=0
+"$S" --db "$T/c.cti" awesome >"$T/out" 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && [ ! -s "$T/out" ] && grep -q "try page:awesome" "$T/err" ||
+    bad "no hint that 'awesome' is in set-aside text: $(cat "$T/err")"
 for q in awesome originality; do
     [ "$(hits "$T/c.cti" "page:$q")" = 01-harris-courts-silicon-valley.txt ] ||
         bad "page:$q does not find the Harris article"
