@@ -320,7 +320,8 @@ static int run_rate(int argc, char **argv, uint32_t threshold, size_t nlines,
     for (unsigned k = 1; k <= CTI_BOILER_KINDS; k++)
         printf(" %s=%zu", cti_boiler_kind_name(k), bykind[k]);
     printf("\n");
-    qsort(lc, nlc, sizeof *lc, cmp_line);
+    if (nlc)
+        qsort(lc, nlc, sizeof *lc, cmp_line);
     for (size_t j = 0; j < nlc && j < nlines; j++)
         printf("%6zu  %-10s %s\n", lc[j].n, cti_boiler_kind_name(lc[j].kind),
                lc[j].text);

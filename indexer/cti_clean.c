@@ -818,7 +818,8 @@ cti_status cti_clean_settle(cti_clean_run *run, cti_db *db,
     }
     free(thr);
     /* Rebuild each once, in document order, recording nothing new. */
-    qsort(ds.v, ds.n, sizeof *ds.v, cmp_u32);
+    if (ds.n)
+        qsort(ds.v, ds.n, sizeof *ds.v, cmp_u32);
     pthread_mutex_lock(&run->mu);
     run->settling = 1;
     run->in_memory = 0;
