@@ -182,6 +182,45 @@ static int fail(cti_record *r, char *err, size_t errlen, const char *msg)
     return -1;
 }
 
+/* The count of set-aside ranges at *pos and their syntax: each two
+   varints and a kind byte that is not 0.  Advances *pos; 0 or -1. */
+static int skip_ranges(const unsigned char *d, size_t len, size_t *pos,
+                       uint64_t *naside)
+{
+    if (get_varint(d, len, pos, naside) || *naside > (len - *pos) / 3)
+        return -1;
+    for (uint64_t i = 0; i < *naside; i++) {
+        uint64_t gap, n;
+        if (get_varint(d, len, pos, &gap) || get_varint(d, len, pos, &n) ||
+            *pos >= len || d[(*pos)++] == 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Fill ar[0..naside) from the ranges after their count at 'pos' (checked
+   by skip_ranges()); -1 when one reaches past the body. */
+static int read_ranges(const unsigned char *d, size_t len, size_t pos,
+                       uint64_t naside, uint64_t body_len, cti_record_range *ar)
+{
+    uint64_t count, prev = 0;
+    if (!naside)
+        return 0;
+    get_varint(d, len, &pos, &count);
+    for (uint64_t i = 0; i < naside; i++) {
+        uint64_t gap, n;
+        get_varint(d, len, &pos, &gap);
+        get_varint(d, len, &pos, &n);
+        if (gap > body_len - prev || n > body_len - prev - gap)
+            return -1;
+        ar[i].start = (size_t)(prev + gap);
+        ar[i].end = (size_t)(prev + gap + n);
+        ar[i].kind = d[pos++];
+        prev = ar[i].end;
+    }
+    return 0;
+}
+
 int cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen)
 {
@@ -209,17 +248,9 @@ int cti_record_decode(const char *data, size_t len, int want_body,
         total += (size_t)flen[i] + 1;
     }
     /* Set-aside ranges: check their syntax now, their bounds below. */
-    if (d[1] == VERSION) {
-        if (get_varint(d, len, &pos, &naside) || naside > (len - pos) / 3)
-            return fail(r, err, errlen, "truncated set-aside ranges");
-        apos = pos;
-        for (uint64_t i = 0; i < naside; i++) {
-            uint64_t gap, n;
-            if (get_varint(d, len, &pos, &gap) || get_varint(d, len, &pos, &n) ||
-                pos >= len || d[pos++] == 0)
-                return fail(r, err, errlen, "truncated set-aside ranges");
-        }
-    }
+    apos = pos;
+    if (d[1] == VERSION && skip_ranges(d, len, &pos, &naside) < 0)
+        return fail(r, err, errlen, "truncated set-aside ranges");
     if (get_varint(d, len, &pos, &body_len) || get_varint(d, len, &pos, &clen))
         return fail(r, err, errlen, "truncated body header");
     if (clen != len - pos)
@@ -237,18 +268,9 @@ int cti_record_decode(const char *data, size_t len, int want_body,
     if (!block)
         return fail(r, err, errlen, "out of memory");
     cti_record_range *ar = (cti_record_range *)(void *)block;
-    for (uint64_t i = 0, prev = 0; i < naside; i++) {
-        uint64_t gap, n;
-        get_varint(d, len, &apos, &gap);
-        get_varint(d, len, &apos, &n);
-        if (gap > body_len - prev || n > body_len - prev - gap) {
-            free(block);
-            return fail(r, err, errlen, "set-aside range outside the body");
-        }
-        ar[i].start = (size_t)(prev + gap);
-        ar[i].end = (size_t)(prev + gap + n);
-        ar[i].kind = d[apos++];
-        prev = ar[i].end;
+    if (read_ranges(d, len, apos, naside, body_len, ar) < 0) {
+        free(block);
+        return fail(r, err, errlen, "set-aside range outside the body");
     }
     if (naside) {
         r->aside = ar;
