@@ -221,6 +221,48 @@ static int read_ranges(const unsigned char *d, size_t len, size_t pos,
     return 0;
 }
 
+/* Inflate the zlib stream src (clen bytes) into body, which must come
+   out exactly body_len bytes; NULL, or what is wrong with the stream. */
+static const char *inflate_body(const unsigned char *src, size_t clen,
+                                char *body, size_t body_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return "zlib initialisation failed";
+    /* One spare output byte: a stream longer than the stored length shows
+       up as got > body_len instead of a stall. */
+    size_t in_left = clen, out_left = body_len + 1;
+    zs.next_in = (Bytef *)src;
+    zs.next_out = (Bytef *)body;
+    int zr;
+    do {
+        if (zs.avail_in == 0 && in_left) {
+            zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
+            in_left -= zs.avail_in;
+        }
+        if (zs.avail_out == 0 && out_left) {
+            zs.avail_out = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
+            out_left -= zs.avail_out;
+        }
+        zr = inflate(&zs, Z_NO_FLUSH);
+    } while (zr == Z_OK && (zs.avail_in || in_left) &&
+             (zs.avail_out || out_left));
+    size_t got = (size_t)((char *)zs.next_out - body);
+    int rest_in = zs.avail_in != 0 || in_left != 0;
+    inflateEnd(&zs);
+    if (zr == Z_STREAM_END && got == body_len && !rest_in)
+        return NULL;
+    if (zr == Z_STREAM_END && got != body_len)
+        return "body length mismatch";
+    if (zr == Z_STREAM_END)
+        return "trailing bytes after the compressed body";
+    if (zr == Z_OK || zr == Z_BUF_ERROR)
+        return got > body_len ? "body length mismatch"
+                              : "truncated compressed body";
+    return "corrupt compressed body";
+}
+
 int cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen)
 {
@@ -292,46 +334,12 @@ int cti_record_decode(const char *data, size_t len, int want_body,
     }
     if (want_body) {
         char *body = w;
-        if (body_len) {
-            z_stream zs;
-            memset(&zs, 0, sizeof zs);
-            if (inflateInit(&zs) != Z_OK) {
-                free(block);
-                return fail(r, err, errlen, "zlib initialisation failed");
-            }
-            /* One spare output byte: a stream longer than the stored
-               length shows up as got > body_len instead of a stall. */
-            size_t in_left = (size_t)clen, out_left = (size_t)body_len + 1;
-            zs.next_in = (Bytef *)(d + pos);
-            zs.next_out = (Bytef *)body;
-            int zr;
-            do {
-                if (zs.avail_in == 0 && in_left) {
-                    zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-                    in_left -= zs.avail_in;
-                }
-                if (zs.avail_out == 0 && out_left) {
-                    zs.avail_out = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
-                    out_left -= zs.avail_out;
-                }
-                zr = inflate(&zs, Z_NO_FLUSH);
-            } while (zr == Z_OK && (zs.avail_in || in_left) &&
-                     (zs.avail_out || out_left));
-            size_t got = (size_t)((char *)zs.next_out - body);
-            int rest_in = zs.avail_in != 0 || in_left != 0;
-            inflateEnd(&zs);
-            if (zr != Z_STREAM_END || got != body_len || rest_in) {
-                const char *why = "corrupt compressed body";
-                if (zr == Z_STREAM_END && got != body_len)
-                    why = "body length mismatch";
-                else if (zr == Z_STREAM_END)
-                    why = "trailing bytes after the compressed body";
-                else if (zr == Z_OK || zr == Z_BUF_ERROR)
-                    why = got > body_len ? "body length mismatch"
-                                         : "truncated compressed body";
-                free(block);
-                return fail(r, err, errlen, why);
-            }
+        const char *why = body_len ? inflate_body(d + pos, (size_t)clen, body,
+                                                  (size_t)body_len)
+                                   : NULL;
+        if (why) {
+            free(block);
+            return fail(r, err, errlen, why);
         }
         body[body_len] = '\0';
         r->body = body;
