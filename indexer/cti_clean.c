@@ -25,7 +25,9 @@
  *   is one step under the run's lock, so two copies built at the same
  *   time by two threads always meet.  A story's cluster keeps its name
  *   while any of its copies stays, and an article rebuilt finds its own
- *   earlier version, so names are stable across runs.
+ *   earlier version, so names are stable across runs.  The shards of a
+ *   sharded index share one table and look in every shard, so copies
+ *   meet whichever shard they are in; template counts stay per shard.
  *
  * Settling
  *   Each line term touched in the run (held by an article added, replaced
@@ -176,11 +178,13 @@ struct cti_clean_run {
     size_t nbe, capbe;
     rundoc *docs;
     size_t ndocs, capdocs;
+    struct cti_clean_run *copies; /* whose table copies go to (NULL: this) */
 };
 
 struct cti_clean {
     cti_clean_run *run;
     cti_db *db;
+    cti_db *copy_db;     /* where copies are looked up (NULL: db) */
     cti_boiler *b;
     uint64_t src;        /* the article's source key (0: none) */
     int in_db;
@@ -268,6 +272,19 @@ void cti_clean_set_db(cti_clean *c, cti_db *db)
 {
     if (c)
         c->db = db;
+}
+
+void cti_clean_set_copy_db(cti_clean *c, cti_db *db)
+{
+    if (c)
+        c->copy_db = db;
+}
+
+void cti_clean_run_share_copies(cti_clean_run *run, cti_clean_run *shared)
+{
+    pthread_mutex_lock(&run->mu);
+    run->copies = shared;
+    pthread_mutex_unlock(&run->mu);
 }
 
 /* The run's record of source 'src' (added when absent); NULL: no memory. [mu] */
@@ -509,7 +526,8 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
     cti_mset *m = NULL;
     size_t n = 0;
     uint32_t docs = 0;
-    cti_status st = c->db ? cti_db_doccount(c->db, &docs) : CTI_OK;
+    cti_db *db = c->copy_db ? c->copy_db : c->db;
+    cti_status st = db ? cti_db_doccount(db, &docs) : CTI_OK;
     if (st != CTI_OK || !docs)
         return st;
     for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS && st == CTI_OK; b++) {
@@ -521,7 +539,7 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
     if (st == CTI_OK)
         st = cti_xq_combine(CTI_XQ_OR, subs, n, 0, &q);
     if (st == CTI_OK)
-        st = cti_enquire_new(c->db, &e);
+        st = cti_enquire_new(db, &e);
     if (st == CTI_OK)
         st = cti_enquire_set_query(e, q);
     if (st == CTI_OK)
@@ -611,13 +629,14 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     snprintf(key, sizeof key, "%012" PRIx64, mix(h) & BLK_MASK);
     if ((st = db_copy(c, &fp, &best, key)) != CTI_OK)
         return st;
-    cti_clean_run *r = c->run;
-    if (r->in_memory) {
-        pthread_mutex_lock(&r->mu);
-        st = run_copy(r, &fp, bands, &best, key);
-        if (st == CTI_OK && !r->settling)
-            st = run_register(r, &fp, bands, key);
-        pthread_mutex_unlock(&r->mu);
+    cti_clean_run *r = c->run, *cr = r->copies ? r->copies : r;
+    if (r->in_memory || r->copies) {
+        int settling = r->settling;
+        pthread_mutex_lock(&cr->mu);
+        st = run_copy(cr, &fp, bands, &best, key);
+        if (st == CTI_OK && !settling)
+            st = run_register(cr, &fp, bands, key);
+        pthread_mutex_unlock(&cr->mu);
         if (st != CTI_OK)
             return st;
     }

@@ -56,6 +56,14 @@ void cti_clean_run_free(cti_clean_run *run);
 void cti_clean_run_set_in_memory(cti_clean_run *run, int in_memory);
 
 /*
+ * Look for copies in the table of 'shared' (which must outlive 'run')
+ * rather than in the run's own, and keep every article of the run there:
+ * the shards of a sharded index, each with its own run for template
+ * counts, find copies across each other.  A NULL 'shared' undoes it.
+ */
+void cti_clean_run_share_copies(cti_clean_run *run, cti_clean_run *shared);
+
+/*
  * A thread's builder in 'run', looking things up in 'db' (the index as
  * this thread may read it; NULL: the index is empty), which must outlive
  * it or be replaced with cti_clean_set_db() (a NULL 'c' is a no-op
@@ -65,6 +73,11 @@ void cti_clean_run_set_in_memory(cti_clean_run *run, int in_memory);
 cti_status cti_clean_new(cti_clean_run *run, cti_db *db, cti_clean **out);
 void cti_clean_free(cti_clean *c);
 void cti_clean_set_db(cti_clean *c, cti_db *db);
+
+/* Look copies up in 'db' (e.g. every shard of a sharded index, as
+   committed) rather than in the lookup database; NULL: that one again.
+   A NULL 'c' is a no-op. */
+void cti_clean_set_copy_db(cti_clean *c, cti_db *db);
 
 /*
  * Step 1 for article 'a' (its body must stay unchanged until the next

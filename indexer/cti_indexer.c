@@ -228,6 +228,7 @@ typedef struct worker {
     smap spell;           /* word -> document frequency in the segment */
     uint32_t docno;
     cti_db *look;         /* the main database as it was, for cleaning */
+    cti_db *copy_look;    /* a shard: the whole sharded index, for copies */
     cti_clean *clean;
 } worker;
 
@@ -273,6 +274,9 @@ struct cti_indexer {
     uint64_t written;     /* articles written this run (both paths) */
     cti_clean_run *clean_run; /* boilerplate and copies (cti_clean.h) */
     cti_clean *clean;     /* the calling thread's, looking in 'main' */
+    char *copy_path;      /* a shard: its sharded index, where copies are
+                             looked up (every thread opens its own) */
+    cti_db *copy_look;    /* the calling thread's handle on it */
 
     /* Bulk path. */
     int bulk;
@@ -1464,6 +1468,20 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* A shard: a read handle on its whole sharded index as committed (NULL
+   when it cannot be opened, e.g. before anything was written). */
+static cti_db *open_copy_look(cti_indexer *ix)
+{
+    cti_db *db = NULL;
+    unsigned skipped = 0;
+    char msg[256];
+    if (ix->copy_path &&
+        cti_shard_open_search(ix->copy_path, 0, 0, &db, &skipped, msg,
+                              sizeof msg) != CTI_OK)
+        db = NULL;
+    return db;
+}
+
 /*
  * A worker's cleaning: it looks things up in the main database as it was
  * committed before the workers started (its own read handle), and the
@@ -1480,7 +1498,11 @@ static int worker_clean(cti_indexer *ix, worker *w)
             w->look = NULL; /* an empty or unreadable main: nothing to count */
         free(path);
     }
-    return cti_clean_new(ix->clean_run, w->look, &w->clean) == CTI_OK ? 0 : -1;
+    if (cti_clean_new(ix->clean_run, w->look, &w->clean) != CTI_OK)
+        return -1;
+    w->copy_look = open_copy_look(ix);
+    cti_clean_set_copy_db(w->clean, w->copy_look);
+    return 0;
 }
 
 static int bulk_start(cti_indexer *ix)
@@ -2307,6 +2329,24 @@ done:
 }
 
 /*
+ * Copies across shards: the shards' runs keep their articles in one
+ * table (the sharded index's run) and look in every shard.
+ */
+static int share_copies(cti_indexer *ix, cti_indexer *shard)
+{
+    if (!shard->clean_run)
+        return 0;
+    if (!ix->clean_run && cti_clean_run_new(1, &ix->clean_run) != CTI_OK)
+        return -1;
+    if (!(shard->copy_path = strdup(ix->o.db)))
+        return -1;
+    cti_clean_run_share_copies(shard->clean_run, ix->clean_run);
+    shard->copy_look = open_copy_look(shard);
+    cti_clean_set_copy_db(shard->clean, shard->copy_look);
+    return 0;
+}
+
+/*
  * Look at what o->db names (cti_shard_layout_read).  Returns 0 for a
  * local index of one database (the caller sets it up), 1 when 'ix' was
  * set up as a remote database or as the parent of one indexer per shard
@@ -2398,6 +2438,8 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         if (cti_indexer_new(&so, &ix->shard[i]) < 0)
             goto done;
         ix->nshards++;
+        if (share_copies(ix, ix->shard[i]) < 0)
+            goto done;
         /* Each shard knows its number: a stub listing them out of order
            would send articles to the wrong shard. */
         char *k = NULL;
@@ -2846,6 +2888,7 @@ void cti_indexer_free(cti_indexer *ix)
         smap_free(&w->spell);
         cti_clean_free(w->clean);
         cti_db_free(w->look);
+        cti_db_free(w->copy_look);
     }
     free(ix->workers);
     while (ix->qhead) {
@@ -2873,6 +2916,8 @@ void cti_indexer_free(cti_indexer *ix)
     cti_analyzer_free(ix->an);
     cti_doc_free(ix->doc);
     cti_clean_free(ix->clean);
+    cti_db_free(ix->copy_look);
+    free(ix->copy_path);
     cti_clean_run_free(ix->clean_run);
     smap_free(&ix->spell);
     smap_free(&ix->gspell);

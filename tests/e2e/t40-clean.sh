@@ -111,6 +111,11 @@ printf '%s\n' "$out" | grep -q '^1 story (3 articles), ' || bad "Rueff footer: $
 [ "$(hits "$T/n.cti" 'Bloomberg AND Briggs' | wc -l)" -eq 2 ] ||
     bad "Bloomberg AND Briggs: not 2 stories: $(hits "$T/n.cti" 'Bloomberg AND Briggs')"
 
+# The same across the shards of a sharded index.
+"$I" -q --db "$T/n3.cti" --shards 3 "$T/news"
+"$S" --db "$T/n3.cti" 'Rusty Rueff' | grep -q '^1 story (3 articles), ' ||
+    bad "3 shards: copies not collapsed: $("$S" --db "$T/n3.cti" 'Rusty Rueff')"
+
 echo "t40: --similar lists an article's copies"
 "$S" --db "$T/n.cti" --similar "$T/news/recode/staff.txt" >"$T/sim" || bad "--similar: exit $?"
 grep -q 'ledger/staff.txt' "$T/sim" && grep -q 'wire/spun.txt' "$T/sim" ||
