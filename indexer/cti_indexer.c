@@ -62,6 +62,7 @@
  *   pass re-indexes what is missing.
  */
 #include "cti_indexer.h"
+#include "cti_indexer_int.h"
 
 #include "cti_analyzer.h"
 #include "cti_article.h"
@@ -97,102 +98,6 @@
 #define LOOKUPS_MAX 64
 
 /* ------------------------------------------------------------------ */
-/* A string-keyed hash map (open addressing, linear probing).          */
-/* ------------------------------------------------------------------ */
-
-typedef struct smap_ent {
-    char *key;      /* owned, NUL-terminated; NULL: empty slot */
-    uint32_t len;
-    uint32_t val;   /* payload: an index, or a count */
-    uint32_t aux;   /* payload: e.g. the last document counted */
-    uint64_t h;
-} smap_ent;
-
-typedef struct smap {
-    smap_ent *t;
-    size_t cap;     /* a power of two, or 0 */
-    size_t n;
-} smap;
-
-
-static int smap_grow(smap *m)
-{
-    size_t ncap = m->cap ? m->cap * 2 : 1024;
-    smap_ent *nt = calloc(ncap, sizeof *nt);
-    if (!nt)
-        return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->t[i].key)
-            continue;
-        size_t j = m->t[i].h & (ncap - 1);
-        while (nt[j].key)
-            j = (j + 1) & (ncap - 1);
-        nt[j] = m->t[i];
-    }
-    free(m->t);
-    m->t = nt;
-    m->cap = ncap;
-    return 0;
-}
-
-/*
- * Find 'k' (n bytes).  With 'add', insert it (payload zeroed, *created
- * set) when absent.  Returns the entry (valid until the next insertion),
- * or NULL when absent (or, with 'add', out of memory).
- */
-static smap_ent *smap_get(smap *m, const char *k, size_t n, int add,
-                          int *created)
-{
-    if (created)
-        *created = 0;
-    if (add && (m->n + 1) * 4 > m->cap * 3 && smap_grow(m) < 0)
-        return NULL;
-    if (!m->cap)
-        return NULL;
-    uint64_t h = cti_shard_hash(k, n);
-    size_t j = h & (m->cap - 1);
-    while (m->t[j].key) {
-        if (m->t[j].h == h && m->t[j].len == n && !memcmp(m->t[j].key, k, n))
-            return &m->t[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    if (!add)
-        return NULL;
-    char *key = malloc(n + 1);
-    if (!key)
-        return NULL;
-    memcpy(key, k, n);
-    key[n] = '\0';
-    smap_ent *e = &m->t[j];
-    e->key = key;
-    e->len = (uint32_t)n;
-    e->val = e->aux = 0;
-    e->h = h;
-    m->n++;
-    if (created)
-        *created = 1;
-    return e;
-}
-
-/* Remove every entry, keeping the table. */
-static void smap_clear(smap *m)
-{
-    for (size_t i = 0; i < m->cap; i++) {
-        free(m->t[i].key);
-        m->t[i].key = NULL;
-    }
-    m->n = 0;
-}
-
-static void smap_free(smap *m)
-{
-    smap_clear(m);
-    free(m->t);
-    m->t = NULL;
-    m->cap = 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The indexer                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -224,7 +129,7 @@ typedef struct worker {
     cti_db *seg;          /* open segment, or NULL */
     char *segname;        /* its name inside the index folder */
     size_t segbytes;      /* text bytes in it */
-    smap spell;           /* word -> document frequency in the segment */
+    cti_smap spell;           /* word -> document frequency in the segment */
     uint32_t docno;
 } worker;
 
@@ -255,16 +160,16 @@ struct cti_indexer {
        record is read in one pass. */
     cti_db *sync_db;      /* where records not yet read are (NULL: all read) */
     unsigned lookups;
-    smap ids;             /* id -> index into ents */
+    cti_smap ids;             /* id -> index into ents */
     sync_ent *ents;
     size_t nents, capents;
-    smap walked;          /* folders walked completely ("/.../") */
+    cti_smap walked;          /* folders walked completely ("/.../") */
 
     /* Direct path. */
     cti_analyzer *an;
     cti_doc *doc;
-    smap spell;           /* word -> document frequency, not yet written */
-    smap forget;          /* scratch: words of a document being removed */
+    cti_smap spell;           /* word -> document frequency, not yet written */
+    cti_smap forget;          /* scratch: words of a document being removed */
     uint32_t docno;
     unsigned pending;     /* articles written since the last commit */
     uint64_t written;     /* articles written this run (both paths) */
@@ -286,7 +191,7 @@ struct cti_indexer {
     char **done;          /* closed segments not yet published */
     size_t ndone, capdone;
     char *werr;           /* first worker error */
-    smap gspell;          /* bulk: word -> documents, merged from segments */
+    cti_smap gspell;          /* bulk: word -> documents, merged from segments */
     job *deferred;        /* later versions of ids already in a segment */
     job **deferred_tail;
     uint64_t wfailed;     /* articles workers failed to write */
@@ -648,7 +553,7 @@ static sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
                          int add)
 {
     int created;
-    smap_ent *e = smap_get(&ix->ids, id, len, add, &created);
+    cti_smap_ent *e = cti_smap_get(&ix->ids, id, len, add, &created);
     if (!e)
         return NULL;
     if (created) {
@@ -824,19 +729,19 @@ typedef struct build_ctx {
     const char *prefix;
     size_t plen;
     int plain;         /* also post the unprefixed stem */
-    smap *spell;       /* count distinct words here, or NULL */
+    cti_smap *spell;       /* count distinct words here, or NULL */
     uint32_t docno;
     uint32_t lastpos;
     char buf[CTI_MAX_TOKEN * 4 + 16];
 } build_ctx;
 
 /* Count a folded word once per document in 'm' (val: documents, aux: last docno). */
-static int spell_count(smap *m, const cti_token *t, uint32_t docno)
+static int spell_count(cti_smap *m, const cti_token *t, uint32_t docno)
 {
     if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < SPELL_MIN ||
         t->len > SPELL_MAX)
         return 0;
-    smap_ent *e = smap_get(m, t->text, t->len, 1, NULL);
+    cti_smap_ent *e = cti_smap_get(m, t->text, t->len, 1, NULL);
     if (!e)
         return CTI_ENOMEM;
     if (e->aux != docno || e->val == 0) {
@@ -877,7 +782,7 @@ static int on_token(void *vctx, const cti_token *t)
 
 static int analyze_field(cti_analyzer *an, build_ctx *c, const char *text,
                          size_t len, uint32_t pos0, const char *prefix,
-                         int plain, smap *spell)
+                         int plain, cti_smap *spell)
 {
     if (!text || !len)
         return 0;
@@ -904,7 +809,7 @@ static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
  * cti_status / -1 (no memory, record encoding).
  */
 static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
-                     int zlevel, smap *spell, uint32_t docno)
+                     int zlevel, cti_smap *spell, uint32_t docno)
 {
     build_ctx c;
     int rc;
@@ -998,17 +903,17 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
 }
 
 /* Write the counted words to 'db' as spelling data and forget them. */
-static int spell_flush(smap *m, cti_db *db)
+static int spell_flush(cti_smap *m, cti_db *db)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        smap_ent *e = &m->t[i];
+        cti_smap_ent *e = &m->t[i];
         if (e->key && e->val) {
             cti_status st = cti_db_add_spelling(db, e->key, e->len, e->val);
             if (st != CTI_OK)
                 return st;
         }
     }
-    smap_clear(m);
+    cti_smap_clear(m);
     return 0;
 }
 
@@ -1044,7 +949,7 @@ static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
                             NULL, 0, &ix->forget)))
         goto done;
     for (size_t i = 0; i < ix->forget.cap; i++) {
-        smap_ent *e = &ix->forget.t[i];
+        cti_smap_ent *e = &ix->forget.t[i];
         if (e->key && (st = cti_db_remove_spelling(ix->main, e->key, e->len,
                                                    1)) != CTI_OK) {
             rc = st;
@@ -1052,7 +957,7 @@ static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
         }
     }
 done:
-    smap_clear(&ix->forget);
+    cti_smap_clear(&ix->forget);
     cti_record_release(&r);
     return rc;
 }
@@ -1255,10 +1160,10 @@ static int seg_close(worker *w)
     /* Spelling counts go to the run's map: written once, at the end. */
     pthread_mutex_lock(&ix->mu);
     for (size_t i = 0; rc == 0 && i < w->spell.cap; i++) {
-        smap_ent *e = &w->spell.t[i], *g;
+        cti_smap_ent *e = &w->spell.t[i], *g;
         if (!e->key)
             continue;
-        if (!(g = smap_get(&ix->gspell, e->key, e->len, 1, NULL))) {
+        if (!(g = cti_smap_get(&ix->gspell, e->key, e->len, 1, NULL))) {
             werror(ix, "out of memory");
             rc = -1;
         } else {
@@ -1266,7 +1171,7 @@ static int seg_close(worker *w)
         }
     }
     pthread_mutex_unlock(&ix->mu);
-    smap_clear(&w->spell);
+    cti_smap_clear(&w->spell);
     w->seg = NULL;
     char *path = path_join(ix->dir, w->segname);
     if (rc == 0 && (!path || sync_tree(path) < 0)) {
@@ -1892,7 +1797,7 @@ static void cb_walked_dir(void *ctx, const char *dir)
     cti_indexer *ix = ctx;
     for (unsigned i = 0; i < ix->nshards; i++)
         cb_walked_dir(ix->shard[i], dir);
-    if (!smap_get(&ix->walked, dir, strlen(dir), 1, NULL))
+    if (!cti_smap_get(&ix->walked, dir, strlen(dir), 1, NULL))
         ix->fatal = 1;
 }
 
@@ -1916,7 +1821,7 @@ static int remove_gone_locked(cti_indexer *ix)
     if (!ix->walked.n || !ix->main)
         return 0;
     for (size_t i = 0; i < ix->ids.cap; i++) {
-        smap_ent *e = &ix->ids.t[i];
+        cti_smap_ent *e = &ix->ids.t[i];
         if (!e->key)
             continue;
         sync_ent *s = &ix->ents[e->val];
@@ -1925,7 +1830,7 @@ static int remove_gone_locked(cti_indexer *ix)
         int gone = 0;
         for (size_t k = 1; k < e->len && !gone; k++)
             if (e->key[k - 1] == '/' &&
-                smap_get(&ix->walked, e->key, k, 0, NULL))
+                cti_smap_get(&ix->walked, e->key, k, 0, NULL))
                 gone = 1;
         if (!gone)
             continue;
@@ -2515,7 +2420,7 @@ static void reconcile_after_failure(cti_indexer *ix)
         db = NULL;
     uint64_t added = 0, updated = 0, lost = 0;
     for (size_t i = 0; i < ix->ids.cap; i++) {
-        smap_ent *e = &ix->ids.t[i];
+        cti_smap_ent *e = &ix->ids.t[i];
         if (!e->key)
             continue;
         sync_ent *s = &ix->ents[e->val];
@@ -2650,7 +2555,7 @@ void cti_indexer_free(cti_indexer *ix)
         free(w->segname);
         cti_analyzer_free(w->an);
         cti_doc_free(w->doc);
-        smap_free(&w->spell);
+        cti_smap_free(&w->spell);
     }
     free(ix->workers);
     while (ix->qhead) {
@@ -2677,11 +2582,11 @@ void cti_indexer_free(cti_indexer *ix)
     }
     cti_analyzer_free(ix->an);
     cti_doc_free(ix->doc);
-    smap_free(&ix->spell);
-    smap_free(&ix->gspell);
-    smap_free(&ix->forget);
-    smap_free(&ix->ids);
-    smap_free(&ix->walked);
+    cti_smap_free(&ix->spell);
+    cti_smap_free(&ix->gspell);
+    cti_smap_free(&ix->forget);
+    cti_smap_free(&ix->ids);
+    cti_smap_free(&ix->walked);
     free(ix->ents);
     free(ix->mainname);
     for (size_t i = 0; i < ix->nsegs; i++)
