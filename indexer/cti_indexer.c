@@ -77,7 +77,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -135,7 +134,6 @@ typedef struct worker {
 
 struct cti_indexer {
     cti_indexer_opts o;
-    FILE *err;
     char *dir;
     int lockfd;
     char language[64];
@@ -196,9 +194,9 @@ struct cti_indexer {
     job **deferred_tail;
     uint64_t wfailed;     /* articles workers failed to write */
 
-    /* Progress. */
-    double last_progress;
-    int progress_shown;
+    /* Messages and the progress line: own_rep, or the sharded index's. */
+    cti_report own_rep;
+    cti_report *rep;
 
     /* Sharded index (cti_shard.h): one indexer per shard, articles routed
        by cti_shard_pick() on their id; the parent writes nothing itself. */
@@ -208,72 +206,7 @@ struct cti_indexer {
     int remote;           /* main is a remote database (xapian-tcpsrv) */
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void say(struct cti_indexer *ix, const char *fmt, ...);
 static int fatal_db(struct cti_indexer *ix, const char *what, cti_status st);
-
-/* With --verbose: "cti-index: <what> at <seconds since the start>". */
-#define PHASE(ix, what)                                                   \
-    do {                                                                  \
-        if ((ix)->o.verbose)                                              \
-            say((ix), "%s: %s at %.2f s", (ix)->dir, (what),               \
-                now() - (ix)->t0);                                        \
-    } while (0)
-
-/* Print "cti-index: <fmt>" on the error stream, clearing a progress line. */
-static void say(cti_indexer *ix, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    if (ix->progress_shown) {
-        fputs("\r\033[K", ix->err);
-        ix->progress_shown = 0;
-    }
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    /* Control characters (from file names, JSON ids...) are shown as
-       \xHH, so a name cannot drive the terminal. */
-    fputs("cti-index: ", ix->err);
-    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(ix->err, "\\x%02X", *p);
-        else
-            fputc(*p, ix->err);
-    }
-    fputc('\n', ix->err);
-    fflush(ix->err);
-}
-
-static void progress(cti_indexer *ix, int force)
-{
-    if (!ix->o.progress || ix->o.quiet)
-        return;
-    double t = now();
-    if (!force && t - ix->last_progress < 0.25)
-        return;
-    ix->last_progress = t;
-    double secs = t - ix->t0;
-    uint64_t queued = 0;
-    if (ix->nworkers) {
-        pthread_mutex_lock(&ix->mu);
-        queued = ix->qbytes; /* read but not yet indexed */
-        pthread_mutex_unlock(&ix->mu);
-    }
-    double mb = (ix->st.bytes - (queued < ix->st.bytes ? queued : 0)) / 1e6;
-    fprintf(ix->err, "\r\033[Kcti-index: %" PRIu64 " new, %" PRIu64
-            " updated, %" PRIu64 " unchanged, %.1f MB, %.1f MB/s",
-            ix->st.added, ix->st.updated, ix->st.unchanged, mb,
-            secs > 0 ? mb / secs : 0.0);
-    fflush(ix->err);
-    ix->progress_shown = 1;
-}
 
 static char *path_join(const char *dir, const char *name)
 {
@@ -407,7 +340,7 @@ static int stub_write(cti_indexer *ix)
     rc = 0;
 done:
     if (rc < 0)
-        say(ix, "%s: cannot write the index list: %s", ix->dir,
+        cti_report_say(ix->rep, "%s: cannot write the index list: %s", ix->dir,
             strerror(errno));
     free(tmp);
     free(fin);
@@ -481,7 +414,7 @@ static int scan_dir(cti_indexer *ix, int have_stub)
 {
     DIR *d = opendir(ix->dir);
     if (!d) {
-        say(ix, "cannot open index '%s': %s", ix->dir, strerror(errno));
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, strerror(errno));
         return -1;
     }
     struct dirent *de;
@@ -503,7 +436,7 @@ static int scan_dir(cti_indexer *ix, int have_stub)
             continue;
         }
         if (!have_stub) {
-            say(ix, "'%s' is not a cti index (it holds '%s'); "
+            cti_report_say(ix->rep, "'%s' is not a cti index (it holds '%s'); "
                 "give --db an empty or new folder", ix->dir, n);
             rc = -1;
             break;
@@ -538,7 +471,7 @@ static int refuse_foreign(cti_indexer *ix)
         if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
             ours(n) || !strncmp(n, "shard-", 6))
             continue;
-        say(ix, "'%s' is not a cti index (it holds '%s'); "
+        cti_report_say(ix->rep, "'%s' is not a cti index (it holds '%s'); "
             "give --db an empty or new folder", ix->dir, n);
         rc = -1;
         break;
@@ -661,7 +594,7 @@ static int sync_load(cti_indexer *ix, cti_db *db)
     rc = 0;
 done:
     if (rc < 0)
-        say(ix, "%s: cannot read the index: %s", ix->dir, cti_errmsg());
+        cti_report_say(ix->rep, "%s: cannot read the index: %s", ix->dir, cti_errmsg());
     cti_valiter_free(vs);
     cti_valiter_free(vh);
     return rc;
@@ -977,7 +910,7 @@ static int set_meta(cti_db *db, const char *language)
 
 static int fatal_db(cti_indexer *ix, const char *what, cti_status st)
 {
-    say(ix, "%s: %s: %s (%s)", ix->dir, what, cti_errmsg(),
+    cti_report_say(ix->rep, "%s: %s: %s (%s)", ix->dir, what, cti_errmsg(),
         cti_status_str(st));
     ix->fatal = 1;
     return -1;
@@ -1317,12 +1250,12 @@ static int bulk_start(cti_indexer *ix)
         w->ix = ix;
         if (cti_analyzer_new(ix->language, &w->an) != 0 ||
             cti_doc_new(&w->doc) != CTI_OK) {
-            say(ix, "out of memory");
+            cti_report_say(ix->rep, "out of memory");
             ix->fatal = 1;
             return -1;
         }
         if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
-            say(ix, "cannot start a worker thread");
+            cti_report_say(ix->rep, "cannot start a worker thread");
             ix->fatal = 1;
             return -1;
         }
@@ -1408,10 +1341,10 @@ static int wait_a_while(pthread_cond_t *cv, pthread_mutex_t *mu)
  */
 static void wait_showing_progress(cti_indexer *ix, pthread_cond_t *cv)
 {
-    if (ix->o.progress && !ix->o.quiet) {
+    if (ix->rep->progress) {
         if (wait_a_while(cv, &ix->mu)) {
             pthread_mutex_unlock(&ix->mu);
-            progress(ix, 0);
+            cti_report_progress(ix->rep, 0);
             pthread_mutex_lock(&ix->mu);
         }
     } else {
@@ -1557,7 +1490,7 @@ static int bulk_stop(cti_indexer *ix)
         pthread_mutex_unlock(&ix->mu);
         if (publish(ix) < 0)
             rc = -1;
-        progress(ix, 0);
+        cti_report_progress(ix->rep, 0);
         pthread_mutex_lock(&ix->mu);
     }
     pthread_mutex_unlock(&ix->mu);
@@ -1567,7 +1500,7 @@ static int bulk_stop(cti_indexer *ix)
             ix->workers[i].started = 0;
         }
     if (ix->werr)
-        say(ix, "%s: %s", ix->dir, ix->werr);
+        cti_report_say(ix->rep, "%s: %s", ix->dir, ix->werr);
     return publish(ix) < 0 || rc < 0 || ix->fatal ? -1 : 0;
 }
 
@@ -1657,21 +1590,25 @@ static void defer_article(cti_indexer *ix, cti_article *a)
     ix->deferred_tail = &j->next;
 }
 
-/* The progress line of a sharded index: the sums of its shards. */
-static void shards_progress(cti_indexer *ix)
+/*
+ * The counts of the progress line (cti_report.count): this indexer's,
+ * plus its shards'.
+ */
+static void count_progress(void *ctx, cti_indexer_stats *sum,
+                           uint64_t *queued)
 {
-    cti_indexer_stats keep = ix->st;
-    for (unsigned i = 0; i < ix->nshards; i++) {
-        ix->st.added += ix->shard[i]->st.added;
-        ix->st.updated += ix->shard[i]->st.updated;
-        ix->st.unchanged += ix->shard[i]->st.unchanged;
-        ix->st.bytes += ix->shard[i]->st.bytes;
+    cti_indexer *ix = ctx;
+    sum->added += ix->st.added;
+    sum->updated += ix->st.updated;
+    sum->unchanged += ix->st.unchanged;
+    sum->bytes += ix->st.bytes;
+    if (ix->nworkers) {
+        pthread_mutex_lock(&ix->mu);
+        *queued += ix->qbytes;
+        pthread_mutex_unlock(&ix->mu);
     }
-    progress(ix, 0);
-    ix->st = keep;
-    /* A shard's message first clears the line. */
     for (unsigned i = 0; i < ix->nshards; i++)
-        ix->shard[i]->progress_shown |= ix->progress_shown;
+        count_progress(ix->shard[i], sum, queued);
 }
 
 static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
@@ -1680,7 +1617,7 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
     if (ix->nshards) {
         int want = cb_want_file(ix->shard[cti_shard_pick(id, strlen(id),
                                                          ix->nshards)], id, sb);
-        shards_progress(ix);
+        cti_report_progress(ix->rep, 0);
         return want;
     }
     if (ix->fatal)
@@ -1695,7 +1632,7 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
     if ((s->state & ST_INDEXED) && s->kind == 'f' && s->size == sb->st_size &&
         s->mtime == mt) {
         ix->st.unchanged++;
-        progress(ix, 0);
+        cti_report_progress(ix->rep, 0);
         return 0;
     }
     return 1;
@@ -1707,7 +1644,7 @@ static int cb_article(void *ctx, cti_article *a)
     if (ix->nshards && a->id && *a->id) {
         int rc = cb_article(ix->shard[cti_shard_pick(a->id, strlen(a->id),
                                                      ix->nshards)], a);
-        shards_progress(ix);
+        cti_report_progress(ix->rep, 0);
         return rc;
     }
     if (ix->fatal)
@@ -1722,7 +1659,7 @@ static int cb_article(void *ctx, cti_article *a)
     if (!s)
         s = ent_get(ix, a->id, strlen(a->id), 1);
     if (!s) {
-        say(ix, "out of memory");
+        cti_report_say(ix->rep, "out of memory");
         ix->fatal = 1;
         return -1;
     }
@@ -1752,7 +1689,7 @@ static int cb_article(void *ctx, cti_article *a)
         if (s->hash == a->hash &&
             (!file || (s->size == a->size && s->mtime == a->mtime_ns))) {
             ix->st.unchanged++;
-            progress(ix, 0);
+            cti_report_progress(ix->rep, 0);
             return 0;
         }
         touched = s->hash == a->hash; /* same content, new stat: record it */
@@ -1770,7 +1707,7 @@ static int cb_article(void *ctx, cti_article *a)
     if (!touched)
         ix->st.bytes += bytes;
     int rc = write_article(ix, a, s, (s->state & ST_INDEXED) != 0);
-    progress(ix, 0);
+    cti_report_progress(ix->rep, 0);
     return rc < 0 ? -1 : 0;
 }
 
@@ -1787,9 +1724,9 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
     if (skipped != 1 && ix->o.quiet)
         return;
     if (line)
-        say(ix, "%s:%lu: %s", path, line, msg);
+        cti_report_say(ix->rep, "%s:%lu: %s", path, line, msg);
     else
-        say(ix, "%s: %s", path, msg);
+        cti_report_say(ix->rep, "%s: %s", path, msg);
 }
 
 static void cb_walked_dir(void *ctx, const char *dir)
@@ -1867,29 +1804,29 @@ static int take_lock(cti_indexer *ix)
     ix->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(p);
     if (ix->lockfd < 0) {
-        say(ix, "cannot open index '%s': %s", ix->dir, strerror(errno));
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, strerror(errno));
         return -1;
     }
     if (flock(ix->lockfd, LOCK_EX | LOCK_NB) == 0)
         return 0;
-    ix->t0 = 0; /* the clock starts once the lock is ours */
     if (errno != EWOULDBLOCK) {
-        say(ix, "cannot lock index '%s': %s", ix->dir, strerror(errno));
+        cti_report_say(ix->rep, "cannot lock index '%s': %s", ix->dir, strerror(errno));
         return -1;
     }
     if (!ix->o.wait) {
-        say(ix, "index '%s' is being written by another cti-index "
+        cti_report_say(ix->rep, "index '%s' is being written by another cti-index "
             "(use --wait to wait for it)", ix->dir);
         return -1;
     }
     if (!ix->o.quiet)
-        say(ix, "waiting for another cti-index writing '%s'", ix->dir);
+        cti_report_say(ix->rep, "waiting for another cti-index writing '%s'", ix->dir);
     while (flock(ix->lockfd, LOCK_EX) < 0) {
         if (errno != EINTR) {
-            say(ix, "cannot lock index '%s': %s", ix->dir, strerror(errno));
+            cti_report_say(ix->rep, "cannot lock index '%s': %s", ix->dir, strerror(errno));
             return -1;
         }
     }
+    ix->rep->t0 = cti_report_now(); /* the clock starts once the lock is ours */
     return 0;
 }
 
@@ -1904,28 +1841,28 @@ static int check_and_load(cti_indexer *ix, cti_db *use)
     int rc = -1;
     cti_status st = use ? CTI_OK : cti_db_open(ix->dir, CTI_DB_READ, &db);
     if (st != CTI_OK) {
-        say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, cti_errmsg());
         goto done;
     }
     if (cti_db_get_metadata(db, CTI_META_SCHEMA, &schema, NULL) != CTI_OK ||
         cti_db_get_metadata(db, CTI_META_LANGUAGE, &lang, NULL) != CTI_OK) {
-        say(ix, "cannot read index '%s': %s", ix->dir, cti_errmsg());
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir, cti_errmsg());
         goto done;
     }
     if (strcmp(schema, CTI_SCHEMA_VERSION)) {
-        say(ix, "index '%s' has schema version '%s'; this cti-index writes "
+        cti_report_say(ix->rep, "index '%s' has schema version '%s'; this cti-index writes "
             "version %s (re-create the index)", ix->dir, schema,
             CTI_SCHEMA_VERSION);
         goto done;
     }
     if (ix->o.language && strcmp(ix->o.language, lang)) {
-        say(ix, "index '%s' was built for language '%s', not '%s' "
+        cti_report_say(ix->rep, "index '%s' was built for language '%s', not '%s' "
             "(use another --db for another language)", ix->dir, lang,
             ix->o.language);
         goto done;
     }
     if (!*lang || strlen(lang) >= sizeof ix->language) {
-        say(ix, "index '%s' records no language", ix->dir);
+        cti_report_say(ix->rep, "index '%s' records no language", ix->dir);
         goto done;
     }
     strcpy(ix->language, lang);
@@ -1963,7 +1900,7 @@ static int not_a_lone_shard(cti_indexer *ix, cti_db *db)
         return 0; /* the usual checks follow */
     if (cti_db_get_metadata(db ? db : own, CTI_META_SHARD, &k, NULL) ==
             CTI_OK && *k) {
-        say(ix, "'%s' is shard %s of a sharded index: index through the "
+        cti_report_say(ix->rep, "'%s' is shard %s of a sharded index: index through the "
             "index folder, or a stub listing all its shards in order",
             ix->dir, k);
         rc = -1;
@@ -1986,13 +1923,13 @@ static int remote_open(cti_indexer *ix, const cti_shard_target *t)
     ix->remote = 1;
     ix->o.bulk = CTI_BULK_NEVER;
     if (ix->o.compact) {
-        say(ix, "cannot compact the remote database '%s': run xapian-compact "
+        cti_report_say(ix->rep, "cannot compact the remote database '%s': run xapian-compact "
             "where it is served", ix->dir);
         return -1;
     }
     cti_status st = cti_db_open_remote(t->host, t->port, 0, 1, &ix->main);
     if (st != CTI_OK) {
-        say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, cti_errmsg());
         return -1;
     }
     if (not_a_lone_shard(ix, ix->main) < 0)
@@ -2000,7 +1937,7 @@ static int remote_open(cti_indexer *ix, const cti_shard_target *t)
     if (cti_db_get_metadata(ix->main, CTI_META_SCHEMA, &schema, NULL) !=
             CTI_OK ||
         cti_db_doccount(ix->main, &n) != CTI_OK) {
-        say(ix, "cannot read index '%s': %s", ix->dir, cti_errmsg());
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir, cti_errmsg());
         goto done;
     }
     if (*schema) {
@@ -2009,13 +1946,13 @@ static int remote_open(cti_indexer *ix, const cti_shard_target *t)
         snprintf(ix->language, sizeof ix->language, "%s",
                  ix->o.language ? ix->o.language : "english");
         if ((st = set_meta(ix->main, ix->language)) != CTI_OK) {
-            say(ix, "cannot write index '%s': %s", ix->dir, cti_errmsg());
+            cti_report_say(ix->rep, "cannot write index '%s': %s", ix->dir, cti_errmsg());
             goto done;
         }
         ix->main_dirty = 1;
         rc = 0;
     } else {
-        say(ix, "'%s' is not a cti index (a Xapian database without a cti "
+        cti_report_say(ix->rep, "'%s' is not a cti index (a Xapian database without a cti "
             "schema)", ix->dir);
     }
 done:
@@ -2036,7 +1973,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
     int rc = -1;
     unsigned want = o->shards > 1 ? o->shards : 0;
     if (cti_shard_layout_read(o->db, &lay, err, sizeof err) != CTI_OK) {
-        say(ix, "cannot open index '%s': %s", o->db, err);
+        cti_report_say(ix->rep, "cannot open index '%s': %s", o->db, err);
         return -1;
     }
     if (lay.kind == CTI_SHARD_NONE && !want) {
@@ -2045,14 +1982,14 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
     }
     if (lay.kind == CTI_SHARD_SINGLE) {
         if (want)
-            say(ix, "index '%s' is not sharded; --shards applies to a new "
+            cti_report_say(ix->rep, "index '%s' is not sharded; --shards applies to a new "
                 "index (give --db a new folder)", o->db);
         else
             rc = not_a_lone_shard(ix, NULL);
         goto done;
     }
     if (lay.kind != CTI_SHARD_NONE && want && want != lay.n) {
-        say(ix, "index '%s' has %u shards, not %u (the number of shards of "
+        cti_report_say(ix->rep, "index '%s' has %u shards, not %u (the number of shards of "
             "an index never changes)", o->db, lay.n, want);
         goto done;
     }
@@ -2062,7 +1999,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         goto done;
     }
     if (lay.kind == CTI_SHARD_FILE && o->compact) {
-        say(ix, "cannot compact '%s': compact each database it lists where "
+        cti_report_say(ix->rep, "cannot compact '%s': compact each database it lists where "
             "it lives (xapian-compact)", o->db);
         goto done;
     }
@@ -2071,7 +2008,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         if (refuse_foreign(ix) < 0)
             goto done;
         if (make_dirs(ix->dir) < 0) {
-            say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
+            cti_report_say(ix->rep, "cannot create index '%s': %s", ix->dir, strerror(errno));
             goto done;
         }
         if (take_lock(ix) < 0)
@@ -2081,7 +2018,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
                     CTI_OK ||
                 cti_shard_layout_read(ix->dir, &lay, err, sizeof err) !=
                     CTI_OK) {
-                say(ix, "cannot create index '%s': %s", ix->dir, err);
+                cti_report_say(ix->rep, "cannot create index '%s': %s", ix->dir, err);
                 goto done;
             }
         }
@@ -2101,7 +2038,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         so.shards = 1; /* a shard, opened by its sharded index */
         so.compact = 0;
         so.progress = 0;
-        so.err = ix->err;
+        so.err = ix->rep->err;
         so.jobs = jobs / lay.n ? jobs / lay.n : 1;
         so.memory_mb = mem / lay.n > 32 ? mem / lay.n : 32;
         if (t->host) {
@@ -2115,20 +2052,22 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         if (cti_indexer_new(&so, &ix->shard[i]) < 0)
             goto done;
         ix->nshards++;
+        /* One stream: a shard's message first clears the progress line. */
+        ix->shard[i]->rep = ix->rep;
         /* Each shard knows its number: a stub listing them out of order
            would send articles to the wrong shard. */
         char *k = NULL;
         cti_db *db = ix->shard[i]->main;
         if (db && cti_db_get_metadata(db, CTI_META_SHARD, &k, NULL) == CTI_OK &&
             *k && strtoul(k, NULL, 10) != i) {
-            say(ix, "index '%s': %s is shard %s, not shard %u (list the "
+            cti_report_say(ix->rep, "index '%s': %s is shard %s, not shard %u (list the "
                 "shards in order)", o->db, t->label, k, i);
             free(k);
             goto done;
         }
         free(k);
         if (strcmp(ix->shard[i]->language, ix->shard[0]->language)) {
-            say(ix, "index '%s': shard %u has language '%s', shard 0 '%s'",
+            cti_report_say(ix->rep, "index '%s': shard %u has language '%s', shard 0 '%s'",
                 o->db, i, ix->shard[i]->language, ix->shard[0]->language);
             goto done;
         }
@@ -2139,7 +2078,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
     cti_db *db0 = ix->shard[0]->main;
     if (db0 && cti_db_get_metadata(db0, CTI_META_SHARDS, &v, NULL) == CTI_OK &&
         *v && strtoul(v, NULL, 10) != lay.n) {
-        say(ix, "index '%s' lists %u shards but its first shard belongs to "
+        cti_report_say(ix->rep, "index '%s' lists %u shards but its first shard belongs to "
             "an index of %s", o->db, lay.n, v);
         free(v);
         goto done;
@@ -2172,10 +2111,13 @@ static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
 {
     cti_indexer_stats st = ix->st;
     int rc = 0;
-    /* The shards are independent: they finish side by side. */
+    /* The shards are independent: they finish side by side.  The
+       progress line stays as it is meanwhile: it sums their counts,
+       which the threads are changing. */
+    ix->rep->progress = 0;
     shard_end *ends = calloc(ix->nshards, sizeof *ends);
     if (!ends) {
-        say(ix, "out of memory");
+        cti_report_say(ix->rep, "out of memory");
         return -1;
     }
     for (unsigned i = 0; i < ix->nshards; i++) {
@@ -2234,15 +2176,12 @@ static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
             ix->shard[i] = NULL;
         }
         if (cti_shard_unshard(ix->dir, n, "db.1", err, sizeof err) != CTI_OK) {
-            say(ix, "%s", err);
+            cti_report_say(ix->rep, "%s", err);
             rc = -1;
         }
     }
-    st.seconds = now() - ix->t0;
-    if (ix->progress_shown) {
-        fputs("\r\033[K", ix->err);
-        ix->progress_shown = 0;
-    }
+    st.seconds = cti_report_now() - ix->rep->t0;
+    cti_report_clear(ix->rep);
     if (out)
         *out = st;
     return rc;
@@ -2255,9 +2194,11 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     if (!ix)
         return -1;
     ix->o = *o;
-    ix->err = o->err ? o->err : stderr;
+    ix->rep = &ix->own_rep;
+    cti_report_init(ix->rep, o->err, o->progress, o->quiet, o->verbose);
+    ix->rep->count = count_progress;
+    ix->rep->count_ctx = ix;
     ix->lockfd = -1;
-    ix->t0 = now();
     ix->deferred_tail = &ix->deferred;
     pthread_mutex_init(&ix->mu, NULL);
     pthread_mutex_init(&ix->pubmu, NULL);
@@ -2288,11 +2229,11 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
             ix->seg_limit = 256u << 10;
     }
     if (!o->db || !*o->db) {
-        say(ix, "no index folder given");
+        cti_report_say(ix->rep, "no index folder given");
         goto fail;
     }
     if (o->language && !cti_analyzer_language_ok(o->language)) {
-        say(ix, "unknown language '%s'", o->language);
+        cti_report_say(ix->rep, "unknown language '%s'", o->language);
         goto fail;
     }
     if (!(ix->dir = strdup(o->db)))
@@ -2309,22 +2250,20 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
     struct stat sb;
     if (stat(ix->dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        say(ix, "'%s' is not a folder (an index is a folder)", ix->dir);
+        cti_report_say(ix->rep, "'%s' is not a folder (an index is a folder)", ix->dir);
         goto fail;
     }
     if (refuse_foreign(ix) < 0)
         goto fail;
     if (make_dirs(ix->dir) < 0) {
-        say(ix, "cannot create index '%s': %s", ix->dir, strerror(errno));
+        cti_report_say(ix->rep, "cannot create index '%s': %s", ix->dir, strerror(errno));
         goto fail;
     }
     if (take_lock(ix) < 0)
         goto fail;
-    if (ix->t0 == 0)
-        ix->t0 = now();
     int have = stub_read(ix);
     if (have < 0) {
-        say(ix, "'%s' is not a cti index (bad %s)", ix->dir, STUB_NAME);
+        cti_report_say(ix->rep, "'%s' is not a cti index (bad %s)", ix->dir, STUB_NAME);
         goto fail;
     }
     if (scan_dir(ix, have) < 0)
@@ -2337,7 +2276,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
                              : CTI_ENOMEM;
         free(path);
         if (st != CTI_OK) {
-            say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+            cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, cti_errmsg());
             goto fail;
         }
         if (check_and_load(ix, ix->main) < 0)
@@ -2345,7 +2284,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     } else if (have) {
         if (check_and_load(ix, NULL) < 0)
             goto fail;
-        PHASE(ix, "sync records read");
+        cti_report_phase(ix->rep, ix->dir, "sync records read");
     } else {
         const char *l = o->language ? o->language : "english";
         snprintf(ix->language, sizeof ix->language, "%s", l);
@@ -2353,7 +2292,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
 set_up:
     if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
         cti_doc_new(&ix->doc) != CTI_OK) {
-        say(ix, "cannot set up the analyzer for '%s'", ix->language);
+        cti_report_say(ix->rep, "cannot set up the analyzer for '%s'", ix->language);
         goto fail;
     }
     /* We commit ourselves: batches on the direct path, segment size on
@@ -2361,7 +2300,7 @@ set_up:
     cti_set_flush_threshold(1u << 30);
     if (ix->nsegs || (ix->mainname && !strncmp(ix->mainname, "seg.", 4))) {
         if (!o->quiet)
-            say(ix, "%s: merging %zu segment(s) left by an interrupted run",
+            cti_report_say(ix->rep, "%s: merging %zu segment(s) left by an interrupted run",
                 ix->dir, ix->nsegs);
         if (spell_recover(ix) < 0 || merge_all(ix) < 0)
             goto fail;
@@ -2371,7 +2310,7 @@ set_up:
                              : CTI_ENOMEM;
         free(path);
         if (st != CTI_OK) {
-            say(ix, "cannot open index '%s': %s", ix->dir, cti_errmsg());
+            cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, cti_errmsg());
             goto fail;
         }
     }
@@ -2380,7 +2319,7 @@ set_up:
         if (bulk_start(ix) < 0)
             goto fail;
     }
-    PHASE(ix, "index open");
+    cti_report_phase(ix->rep, ix->dir, "index open");
     *out = ix;
     return 0;
 fail:
@@ -2473,18 +2412,14 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (ix->bulk) {
         if (bulk_stop(ix) < 0)
             rc = -1;
-        PHASE(ix, "segments built");
-        if (ix->o.progress && !ix->o.quiet && ix->nsegs) {
-            fprintf(ix->err, "\r\033[Kcti-index: merging %zu segments",
-                    ix->nsegs);
-            fflush(ix->err);
-            ix->progress_shown = 1;
-        }
+        cti_report_phase(ix->rep, ix->dir, "segments built");
+        if (ix->nsegs)
+            cti_report_line(ix->rep, "merging %zu segments", ix->nsegs);
         if (rc == 0 && ix->gspell.n && spell_segment(ix) < 0)
             rc = -1;
         if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
             rc = -1;
-        PHASE(ix, "merged");
+        cti_report_phase(ix->rep, ix->dir, "merged");
         /* Later versions of ids that went to a segment. */
         while (rc == 0 && ix->deferred) {
             job *j = ix->deferred;
@@ -2508,7 +2443,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         rc = -1;
     if (rc == 0 && !ix->fatal && main_commit(ix) < 0)
         rc = -1;
-    PHASE(ix, "committed");
+    cti_report_phase(ix->rep, ix->dir, "committed");
     uint32_t ndocs = 0;
     if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)
         ix->st.articles = ndocs;
@@ -2517,12 +2452,9 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         reconcile_after_failure(ix);
     }
     ix->st.failed += ix->wfailed;
-    PHASE(ix, "done");
-    ix->st.seconds = now() - ix->t0;
-    if (ix->progress_shown) {
-        fputs("\r\033[K", ix->err);
-        ix->progress_shown = 0;
-    }
+    cti_report_phase(ix->rep, ix->dir, "done");
+    ix->st.seconds = cti_report_now() - ix->rep->t0;
+    cti_report_clear(ix->rep);
     if (out)
         *out = ix->st;
     if (rc < 0)
@@ -2595,43 +2527,11 @@ void cti_indexer_free(cti_indexer *ix)
     free(ix->dir);
     if (ix->lockfd >= 0)
         close(ix->lockfd);
+    cti_report_destroy(&ix->own_rep);
     pthread_mutex_destroy(&ix->mu);
     pthread_mutex_destroy(&ix->pubmu);
     pthread_cond_destroy(&ix->cv_job);
     pthread_cond_destroy(&ix->cv_room);
     pthread_cond_destroy(&ix->cv_done);
     free(ix);
-}
-
-void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
-{
-    double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
-    if (json) {
-        json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
-            "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
-            "unchanged", (json_int_t)st->unchanged,
-            "removed", (json_int_t)st->removed,
-            "failed", (json_int_t)st->failed,
-            "warnings", (json_int_t)st->warnings,
-            "skipped", (json_int_t)st->skipped,
-            "articles", (json_int_t)st->articles,
-            "bytes", (json_int_t)st->bytes,
-            "seconds", (double)(long long)(st->seconds * 1000 + 0.5) / 1000,
-            "mb_per_s", (double)(long long)(mbs * 100 + 0.5) / 100,
-            "bulk", st->bulk, "segments", (int)st->segments);
-        if (o) {
-            json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(10));
-            fputc('\n', f);
-            json_decref(o);
-        }
-        fflush(f);
-        return;
-    }
-    fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
-            " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
-            st->added, st->updated, st->unchanged, st->removed, st->failed,
-            st->articles, st->bytes / 1e6, st->seconds, mbs);
-    fflush(f);
 }
