@@ -73,154 +73,17 @@
 #include "cti_store.h"
 #include "cti_xapian.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define STUB_NAME "XAPIANDB"
-#define LOCK_NAME "lock"
-#define SPELL_MIN 3
-#define SPELL_MAX 32
-#define DEFAULT_BATCH 2000
-#define DEFAULT_MEMORY_MB 1024
-#define SEGMENT_MB_DEFAULT 4
-#define SWITCH_MIN 2000
-#define LOOKUPS_MAX 64
-
-/* ------------------------------------------------------------------ */
-/* The indexer                                                         */
-/* ------------------------------------------------------------------ */
-
-/* Sync entry states. */
-#define ST_INDEXED 0x01 /* in the index when the run started (main database) */
-#define ST_SEEN    0x02 /* met during this run (stat or article) */
-#define ST_ARTICLE 0x04 /* an article with this id was handled this run */
-#define ST_SEG     0x08 /* its current version went to a segment this run */
-
-typedef struct sync_ent {
-    int64_t size, mtime;  /* files: stat at indexing time; else -1 */
-    uint64_t hash;        /* content hash */
-    char kind;            /* 'f' file, 'j' JSON line, 0 unknown */
-    unsigned char state;  /* ST_* */
-} sync_ent;
-
-typedef struct job {
-    struct job *next;
-    cti_article a;        /* owns its strings */
-    size_t bytes;
-} job;
-
-typedef struct worker {
-    struct cti_indexer *ix;
-    pthread_t th;
-    int started;
-    cti_analyzer *an;
-    cti_doc *doc;
-    cti_db *seg;          /* open segment, or NULL */
-    char *segname;        /* its name inside the index folder */
-    size_t segbytes;      /* text bytes in it */
-    cti_smap spell;           /* word -> document frequency in the segment */
-    uint32_t docno;
-} worker;
-
-struct cti_indexer {
-    cti_indexer_opts o;
-    char *dir;
-    int lockfd;
-    char language[64];
-    double t0;
-    cti_indexer_stats st;
-    int fatal;            /* a fatal index error happened */
-    int finished;
-
-    /* Layout: the databases listed in the stub (names inside dir). */
-    char *mainname;       /* main database, or NULL */
-    char **segs;          /* published segments */
-    size_t nsegs, capsegs;
-    unsigned gen;         /* next generation number for names */
-    unsigned rungen;      /* this run's generation (segment names) */
-    unsigned segno;       /* segments named so far */
-    cti_db *main;         /* the main database, writable, or NULL */
-    uint32_t doccount0;   /* documents at the start */
-    int main_dirty;       /* uncommitted changes in main */
-
-    /* Sync state.  Small runs look ids up one by one (by their id term);
-       after LOOKUPS_MAX lookups, or before removing articles, every
-       record is read in one pass. */
-    cti_db *sync_db;      /* where records not yet read are (NULL: all read) */
-    unsigned lookups;
-    cti_smap ids;             /* id -> index into ents */
-    sync_ent *ents;
-    size_t nents, capents;
-    cti_smap walked;          /* folders walked completely ("/.../") */
-
-    /* Direct path. */
-    cti_analyzer *an;
-    cti_doc *doc;
-    cti_smap spell;           /* word -> document frequency, not yet written */
-    cti_smap forget;          /* scratch: words of a document being removed */
-    uint32_t docno;
-    unsigned pending;     /* articles written since the last commit */
-    uint64_t written;     /* articles written this run (both paths) */
-
-    /* Bulk path. */
-    int bulk;
-    size_t seg_limit;     /* text bytes per segment */
-    size_t q_limit;       /* text bytes queued */
-    worker *workers;
-    unsigned nworkers;    /* started */
-    unsigned capworkers;  /* allocated */
-    pthread_mutex_t mu;
-    pthread_mutex_t pubmu; /* bulk: held while using 'main' and publishing */
-    pthread_cond_t cv_job, cv_room, cv_done;
-    unsigned running;     /* workers not yet finished */
-    job *qhead, *qtail;
-    size_t qbytes;
-    int closing;
-    char **done;          /* closed segments not yet published */
-    size_t ndone, capdone;
-    char *werr;           /* first worker error */
-    cti_smap gspell;          /* bulk: word -> documents, merged from segments */
-    job *deferred;        /* later versions of ids already in a segment */
-    job **deferred_tail;
-    uint64_t wfailed;     /* articles workers failed to write */
-
-    /* Messages and the progress line: own_rep, or the sharded index's. */
-    cti_report own_rep;
-    cti_report *rep;
-
-    /* Sharded index (cti_shard.h): one indexer per shard, articles routed
-       by cti_shard_pick() on their id; the parent writes nothing itself. */
-    struct cti_indexer **shard;
-    unsigned nshards;
-    cti_shard_kind kind;  /* the parent's layout: DIR or FILE */
-    int remote;           /* main is a remote database (xapian-tcpsrv) */
-};
-
 static int fatal_db(struct cti_indexer *ix, const char *what, cti_status st);
-
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t n = a;
-    if (n && p[n - 1] != '/')
-        p[n++] = '/';
-    memcpy(p + n, name, b + 1);
-    return p;
-}
 
 size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
 {
@@ -241,248 +104,9 @@ size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
 /* ---- files ---- */
 
 
-/* fsync every file in folder 'path' and the folder itself. */
-static int sync_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fdatasync(fd) < 0)
-            rc = -1;
-        if (fd >= 0)
-            close(fd);
-    }
-    if (fsync(dirfd(d)) < 0)
-        rc = -1;
-    closedir(d);
-    return rc;
-}
-
-static void sync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p, 0777) < 0 && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
-/* Is 'name' something the indexer creates (db.*, seg.*, tmp.*)? */
-static int ours(const char *name)
-{
-    return !strncmp(name, "db.", 3) || !strncmp(name, "seg.", 4) ||
-           !strncmp(name, "tmp.", 4) || !strcmp(name, STUB_NAME ".tmp");
-}
-
-/* The generation number in "db.N" or "seg.N.M", or 0. */
-static unsigned name_gen(const char *name)
-{
-    const char *p = strchr(name, '.');
-    return p ? (unsigned)strtoul(p + 1, NULL, 10) : 0;
-}
-
-/* Write the stub listing main (if any) and the published segments, atomically. */
-static int stub_write(cti_indexer *ix)
-{
-    char *tmp = path_join(ix->dir, STUB_NAME ".tmp");
-    char *fin = path_join(ix->dir, STUB_NAME);
-    int rc = -1;
-    FILE *f = NULL;
-    if (!tmp || !fin)
-        goto done;
-    f = fopen(tmp, "w");
-    if (!f)
-        goto done;
-    if (ix->mainname)
-        fprintf(f, "glass %s\n", ix->mainname);
-    for (size_t i = 0; i < ix->nsegs; i++)
-        fprintf(f, "glass %s\n", ix->segs[i]);
-    if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-        fclose(f);
-        f = NULL;
-        goto done;
-    }
-    if (fclose(f) != 0) {
-        f = NULL;
-        goto done;
-    }
-    f = NULL;
-    if (rename(tmp, fin) < 0)
-        goto done;
-    sync_dir(ix->dir);
-    rc = 0;
-done:
-    if (rc < 0)
-        cti_report_say(ix->rep, "%s: cannot write the index list: %s", ix->dir,
-            strerror(errno));
-    free(tmp);
-    free(fin);
-    return rc;
-}
-
-/* Read the stub: fills mainname and segs.  Returns 1 if there is one, 0 if none, -1 on error. */
-static int stub_read(cti_indexer *ix)
-{
-    char *fin = path_join(ix->dir, STUB_NAME);
-    if (!fin)
-        return -1;
-    FILE *f = fopen(fin, "r");
-    free(fin);
-    if (!f)
-        return errno == ENOENT ? 0 : -1;
-    char line[512];
-    int rc = 1;
-    while (fgets(line, sizeof line, f)) {
-        char type[32], name[256];
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        if (sscanf(line, "%31s %255s", type, name) != 2 || strchr(name, '/') ||
-            (strncmp(name, "db.", 3) && strncmp(name, "seg.", 4))) {
-            rc = -2;
-            break;
-        }
-        char *dup = strdup(name);
-        if (!dup) {
-            rc = -1;
-            break;
-        }
-        if (!ix->mainname && !strncmp(name, "db.", 3)) {
-            ix->mainname = dup;
-        } else {
-            if (ix->nsegs == ix->capsegs) {
-                size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
-                char **ns = realloc(ix->segs, nc * sizeof *ns);
-                if (!ns) {
-                    free(dup);
-                    rc = -1;
-                    break;
-                }
-                ix->segs = ns;
-                ix->capsegs = nc;
-            }
-            ix->segs[ix->nsegs++] = dup;
-        }
-        if (name_gen(name) >= ix->gen)
-            ix->gen = name_gen(name) + 1;
-    }
-    fclose(f);
-    return rc;
-}
-
-static int listed(cti_indexer *ix, const char *name)
-{
-    if (ix->mainname && !strcmp(ix->mainname, name))
-        return 1;
-    for (size_t i = 0; i < ix->nsegs; i++)
-        if (!strcmp(ix->segs[i], name))
-            return 1;
-    return 0;
-}
-
-/*
- * Look at the index folder: refuse a folder that is not ours, remove
- * debris of an interrupted run, find the next generation number.
- */
-static int scan_dir(cti_indexer *ix, int have_stub)
-{
-    DIR *d = opendir(ix->dir);
-    if (!d) {
-        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        const char *n = de->d_name;
-        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
-            !strcmp(n, STUB_NAME))
-            continue;
-        if (ours(n)) {
-            if (name_gen(n) >= ix->gen)
-                ix->gen = name_gen(n) + 1;
-            if (!listed(ix, n)) {
-                char *p = path_join(ix->dir, n);
-                if (p)
-                    cti_path_remove_tree(p);
-                free(p);
-            }
-            continue;
-        }
-        if (!have_stub) {
-            cti_report_say(ix->rep, "'%s' is not a cti index (it holds '%s'); "
-                "give --db an empty or new folder", ix->dir, n);
-            rc = -1;
-            break;
-        }
-    }
-    closedir(d);
-    if (ix->gen == 0)
-        ix->gen = 1;
-    return rc;
-}
-
-/*
- * Before anything is created in it: refuse an existing folder that has no
- * index list and holds something the indexer did not make.
- */
-static int refuse_foreign(cti_indexer *ix)
-{
-    char *stub = path_join(ix->dir, STUB_NAME);
-    struct stat sb;
-    int rc = 0;
-    if (!stub || stat(stub, &sb) == 0) {
-        free(stub);
-        return stub ? 0 : -1;
-    }
-    free(stub);
-    DIR *d = opendir(ix->dir);
-    if (!d)
-        return 0; /* missing: it will be created */
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *n = de->d_name;
-        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
-            ours(n) || !strncmp(n, "shard-", 6))
-            continue;
-        cti_report_say(ix->rep, "'%s' is not a cti index (it holds '%s'); "
-            "give --db an empty or new folder", ix->dir, n);
-        rc = -1;
-        break;
-    }
-    closedir(d);
-    return rc;
-}
-
 /* ---- sync map ---- */
 
-static sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
+static cti_sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
                          int add)
 {
     int created;
@@ -492,14 +116,14 @@ static sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
     if (created) {
         if (ix->nents == ix->capents) {
             size_t nc = ix->capents ? ix->capents * 2 : 1024;
-            sync_ent *ne = realloc(ix->ents, nc * sizeof *ne);
+            cti_sync_ent *ne = realloc(ix->ents, nc * sizeof *ne);
             if (!ne)
                 return NULL; /* the key stays with val 0: harmless */
             ix->ents = ne;
             ix->capents = nc;
         }
         e->val = (uint32_t)ix->nents;
-        sync_ent *s = &ix->ents[ix->nents++];
+        cti_sync_ent *s = &ix->ents[ix->nents++];
         memset(s, 0, sizeof *s);
         s->size = s->mtime = -1;
     }
@@ -554,16 +178,16 @@ static int sync_add(cti_indexer *ix, const char *v, size_t len, uint64_t hash)
     } else if (kind != 'j') {
         return 0;
     }
-    sync_ent *s = ent_get(ix, p, (size_t)(end - p), 1);
+    cti_sync_ent *s = ent_get(ix, p, (size_t)(end - p), 1);
     if (!s)
         return -1;
-    if (s->state & (ST_SEEN | ST_ARTICLE))
+    if (s->state & (CTI_ST_SEEN | CTI_ST_ARTICLE))
         return 0; /* met in this run before the full read: keep its state */
     s->kind = kind;
     s->size = size;
     s->mtime = mtime;
     s->hash = hash;
-    s->state |= ST_INDEXED;
+    s->state |= CTI_ST_INDEXED;
     return 0;
 }
 
@@ -605,12 +229,12 @@ done:
  * none.  Reads the record from the index when the map does not hold all
  * of them yet.  Returns NULL on errors too, with ix->fatal set.
  */
-static sync_ent *sync_lookup(cti_indexer *ix, const char *id, size_t len)
+static cti_sync_ent *sync_lookup(cti_indexer *ix, const char *id, size_t len)
 {
-    sync_ent *s = ent_get(ix, id, len, 0);
+    cti_sync_ent *s = ent_get(ix, id, len, 0);
     if (s || !ix->sync_db)
         return s;
-    if (++ix->lookups > LOOKUPS_MAX) {
+    if (++ix->lookups > CTI_LOOKUPS_MAX) {
         cti_db *db = ix->sync_db;
         ix->sync_db = NULL;
         if (sync_load(ix, db) < 0) {
@@ -671,8 +295,8 @@ typedef struct build_ctx {
 /* Count a folded word once per document in 'm' (val: documents, aux: last docno). */
 static int spell_count(cti_smap *m, const cti_token *t, uint32_t docno)
 {
-    if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < SPELL_MIN ||
-        t->len > SPELL_MAX)
+    if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < CTI_SPELL_MIN ||
+        t->len > CTI_SPELL_MAX)
         return 0;
     cti_smap_ent *e = cti_smap_get(m, t->text, t->len, 1, NULL);
     if (!e)
@@ -921,7 +545,7 @@ static int main_create(cti_indexer *ix)
 {
     char name[32];
     snprintf(name, sizeof name, "db.%u", ix->gen++);
-    char *path = path_join(ix->dir, name);
+    char *path = cti_folder_path(ix->dir, name);
     if (!path)
         return -1;
     cti_status st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &ix->main);
@@ -932,7 +556,7 @@ static int main_create(cti_indexer *ix)
         (st = cti_db_commit(ix->main)) != CTI_OK)
         return fatal_db(ix, "cannot write the index", st);
     ix->mainname = strdup(name);
-    return ix->mainname ? stub_write(ix) : -1;
+    return ix->mainname && cti_folder_stub_write(ix) == CTI_OK ? 0 : -1;
 }
 
 /* Commit the main database's pending changes (and direct-path spelling). */
@@ -966,10 +590,10 @@ static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
     if (!srcs)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (!(srcs[i] = path_join(ix->dir, names[i])))
+        if (!(srcs[i] = cti_folder_path(ix->dir, names[i])))
             goto done;
     snprintf(name, sizeof name, "db.%u", ix->gen++);
-    if (!(dest = path_join(ix->dir, name)))
+    if (!(dest = cti_folder_path(ix->dir, name)))
         goto done;
     cti_path_remove_tree(dest);
     cti_status st = cti_db_compact(srcs, n, dest, 0);
@@ -988,7 +612,7 @@ static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
     ix->mainname = keep;
     ix->segs = NULL;
     ix->nsegs = ix->capsegs = 0;
-    if (stub_write(ix) < 0) {
+    if (cti_folder_stub_write(ix) != CTI_OK) {
         ix->fatal = 1;
         free(oldmain);
         for (size_t i = 0; i < noldsegs; i++)
@@ -1049,7 +673,7 @@ static int merge_all(cti_indexer *ix)
     free(names);
     if (rc < 0)
         return -1;
-    char *path = path_join(ix->dir, ix->mainname);
+    char *path = cti_folder_path(ix->dir, ix->mainname);
     if (!path)
         return -1;
     cti_status st = cti_db_open(path, CTI_DB_OPEN, &ix->main);
@@ -1075,7 +699,7 @@ static void werror(cti_indexer *ix, const char *fmt, ...)
 }
 
 /* Close the worker's segment: spelling, metadata, commit, sync, hand it over. */
-static int seg_close(worker *w)
+static int seg_close(cti_worker *w)
 {
     cti_indexer *ix = w->ix;
     cti_status st = CTI_OK;
@@ -1106,8 +730,8 @@ static int seg_close(worker *w)
     pthread_mutex_unlock(&ix->mu);
     cti_smap_clear(&w->spell);
     w->seg = NULL;
-    char *path = path_join(ix->dir, w->segname);
-    if (rc == 0 && (!path || sync_tree(path) < 0)) {
+    char *path = cti_folder_path(ix->dir, w->segname);
+    if (rc == 0 && (!path || cti_folder_sync_tree(path) != CTI_OK)) {
         werror(ix, "cannot sync segment %s: %s", w->segname, strerror(errno));
         rc = -1;
     }
@@ -1137,7 +761,7 @@ static int seg_close(worker *w)
     return rc;
 }
 
-static int seg_open(worker *w)
+static int seg_open(cti_worker *w)
 {
     cti_indexer *ix = w->ix;
     char name[48];
@@ -1145,7 +769,7 @@ static int seg_open(worker *w)
     unsigned k = ix->segno++;
     pthread_mutex_unlock(&ix->mu);
     snprintf(name, sizeof name, "seg.%u.%u", ix->rungen, k);
-    char *path = path_join(ix->dir, name);
+    char *path = cti_folder_path(ix->dir, name);
     if (!path || !(w->segname = strdup(name))) {
         free(path);
         werror(ix, "out of memory");
@@ -1168,14 +792,14 @@ static int publish(cti_indexer *ix);
 
 static void *worker_main(void *arg)
 {
-    worker *w = arg;
+    cti_worker *w = arg;
     cti_indexer *ix = w->ix;
     int broken = 0;
     for (;;) {
         pthread_mutex_lock(&ix->mu);
         while (!ix->qhead && !ix->closing)
             pthread_cond_wait(&ix->cv_job, &ix->mu);
-        job *j = ix->qhead;
+        cti_job *j = ix->qhead;
         if (j) {
             ix->qhead = j->next;
             if (!ix->qhead)
@@ -1246,7 +870,7 @@ static int bulk_start(cti_indexer *ix)
     ix->bulk = 1;
     ix->st.bulk = 1;
     for (unsigned i = 0; i < n; i++) {
-        worker *w = &ix->workers[i];
+        cti_worker *w = &ix->workers[i];
         w->ix = ix;
         if (cti_analyzer_new(ix->language, &w->an) != 0 ||
             cti_doc_new(&w->doc) != CTI_OK) {
@@ -1284,23 +908,15 @@ static int publish(cti_indexer *ix)
     }
     int rc = main_commit(ix);
     for (size_t i = 0; i < n; i++) {
-        if (ix->nsegs == ix->capsegs) {
-            size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
-            char **ns = realloc(ix->segs, nc * sizeof *ns);
-            if (!ns) {
-                free(d[i]); /* unlisted: removed as debris later */
-                rc = -1;
-                continue;
-            }
-            ix->segs = ns;
-            ix->capsegs = nc;
-        }
-        ix->segs[ix->nsegs++] = d[i];
-        ix->st.segments++;
+        /* One not listed is removed as debris by the next run. */
+        if (cti_folder_add_seg(ix, d[i]) != CTI_OK)
+            rc = -1;
+        else
+            ix->st.segments++;
     }
     free(d);
     if (rc == 0)
-        rc = stub_write(ix);
+        rc = cti_folder_stub_write(ix) == CTI_OK ? 0 : -1;
     pthread_mutex_unlock(&ix->pubmu);
     return rc;
 }
@@ -1309,9 +925,9 @@ static int publish(cti_indexer *ix)
  * A new job holding article 'a': its strings move into the job (the
  * caller's fields are left NULL).  NULL when out of memory.
  */
-static job *job_take(cti_article *a)
+static cti_job *job_take(cti_article *a)
 {
-    job *j = calloc(1, sizeof *j);
+    cti_job *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
     j->a = *a;
@@ -1355,7 +971,7 @@ static void wait_showing_progress(cti_indexer *ix, pthread_cond_t *cv)
 /* Hand article 'a' (its strings moved into a job) to the workers. */
 static int bulk_push(cti_indexer *ix, cti_article *a)
 {
-    job *j = job_take(a);
+    cti_job *j = job_take(a);
     if (!j)
         return -1;
     pthread_mutex_lock(&ix->mu);
@@ -1389,7 +1005,7 @@ static int spell_segment(cti_indexer *ix)
     char name[48];
     cti_db *db = NULL;
     snprintf(name, sizeof name, "seg.%u.spelling", ix->rungen);
-    char *path = path_join(ix->dir, name);
+    char *path = cti_folder_path(ix->dir, name);
     char *keep = strdup(name);
     cti_status st = CTI_ENOMEM;
     int rc = -1;
@@ -1405,16 +1021,10 @@ static int spell_segment(cti_indexer *ix)
     }
     if (st != CTI_OK)
         goto done;
-    if (ix->nsegs == ix->capsegs) {
-        size_t nc = ix->capsegs ? ix->capsegs * 2 : 16;
-        char **ns = realloc(ix->segs, nc * sizeof *ns);
-        if (!ns)
-            goto done;
-        ix->segs = ns;
-        ix->capsegs = nc;
-    }
-    ix->segs[ix->nsegs++] = keep;
+    st = cti_folder_add_seg(ix, keep);
     keep = NULL;
+    if (st != CTI_OK)
+        goto done;
     rc = 0;
 done:
     if (rc < 0)
@@ -1435,7 +1045,7 @@ static int spell_recover(cti_indexer *ix)
     uint32_t docno = 0;
     ix->rungen = ix->gen++;
     for (size_t i = 0; i < ix->nsegs; i++) {
-        char *path = path_join(ix->dir, ix->segs[i]);
+        char *path = cti_folder_path(ix->dir, ix->segs[i]);
         cti_db *db = NULL;
         uint32_t last = 0;
         cti_status st = path ? cti_db_open(path, CTI_DB_READ, &db)
@@ -1511,7 +1121,7 @@ static int bulk_stop(cti_indexer *ix)
  * is in the main database (indexed before this run, or written directly
  * earlier in this run).
  */
-static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
+static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
                          int in_main)
 {
     char idterm[CTI_IDTERM_MAX + 1];
@@ -1529,8 +1139,8 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
 
     if (!ix->bulk && !ix->finished && ix->o.bulk != CTI_BULK_NEVER &&
         (ix->o.bulk == CTI_BULK_ALWAYS ||
-         ix->written >= (ix->doccount0 / 4 > SWITCH_MIN ? ix->doccount0 / 4
-                                                        : SWITCH_MIN)) &&
+         ix->written >= (ix->doccount0 / 4 > CTI_SWITCH_MIN ? ix->doccount0 / 4
+                                                        : CTI_SWITCH_MIN)) &&
         bulk_start(ix) < 0)
         return -1;
 
@@ -1560,7 +1170,7 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
         return rc;
     }
     if (ix->bulk) {
-        s->state |= ST_SEG;
+        s->state |= CTI_ST_SEG;
         ix->written++;
         return bulk_push(ix, a);
     }
@@ -1581,7 +1191,7 @@ static int write_article(cti_indexer *ix, cti_article *a, sync_ent *s,
 /* Defer a later version of an id whose earlier version is in a segment. */
 static void defer_article(cti_indexer *ix, cti_article *a)
 {
-    job *j = job_take(a);
+    cti_job *j = job_take(a);
     if (!j) {
         ix->st.failed++;
         return;
@@ -1622,14 +1232,14 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
     }
     if (ix->fatal)
         return 0;
-    sync_ent *s = sync_lookup(ix, id, strlen(id));
+    cti_sync_ent *s = sync_lookup(ix, id, strlen(id));
     if (!s)
         return ix->fatal ? 0 : 1;
-    if (s->state & ST_SEEN)
+    if (s->state & CTI_ST_SEEN)
         return 0; /* met twice in this run (a folder and a file in it) */
-    s->state |= ST_SEEN;
+    s->state |= CTI_ST_SEEN;
     int64_t mt = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if ((s->state & ST_INDEXED) && s->kind == 'f' && s->size == sb->st_size &&
+    if ((s->state & CTI_ST_INDEXED) && s->kind == 'f' && s->size == sb->st_size &&
         s->mtime == mt) {
         ix->st.unchanged++;
         cti_report_progress(ix->rep, 0);
@@ -1653,7 +1263,7 @@ static int cb_article(void *ctx, cti_article *a)
         ix->st.failed++;
         return 0;
     }
-    sync_ent *s = sync_lookup(ix, a->id, strlen(a->id));
+    cti_sync_ent *s = sync_lookup(ix, a->id, strlen(a->id));
     if (!s && ix->fatal)
         return -1;
     if (!s)
@@ -1664,8 +1274,8 @@ static int cb_article(void *ctx, cti_article *a)
         return -1;
     }
     int file = a->line == 0 && a->size >= 0 && a->mtime_ns >= 0;
-    int again = (s->state & ST_ARTICLE) != 0;
-    s->state |= ST_SEEN;
+    int again = (s->state & CTI_ST_ARTICLE) != 0;
+    s->state |= CTI_ST_SEEN;
     size_t bytes = a->body_len + (a->title ? strlen(a->title) : 0);
 
     if (again) {
@@ -1677,15 +1287,15 @@ static int cb_article(void *ctx, cti_article *a)
         s->hash = a->hash;
         ix->st.updated++;
         ix->st.bytes += bytes;
-        if (ix->bulk && (s->state & ST_SEG)) {
+        if (ix->bulk && (s->state & CTI_ST_SEG)) {
             defer_article(ix, a);
             return 0;
         }
         return write_article(ix, a, s, 1) < 0 ? -1 : 0;
     }
-    s->state |= ST_ARTICLE;
+    s->state |= CTI_ST_ARTICLE;
     int touched = 0;
-    if (s->state & ST_INDEXED) {
+    if (s->state & CTI_ST_INDEXED) {
         if (s->hash == a->hash &&
             (!file || (s->size == a->size && s->mtime == a->mtime_ns))) {
             ix->st.unchanged++;
@@ -1706,7 +1316,7 @@ static int cb_article(void *ctx, cti_article *a)
     s->mtime = file ? a->mtime_ns : -1;
     if (!touched)
         ix->st.bytes += bytes;
-    int rc = write_article(ix, a, s, (s->state & ST_INDEXED) != 0);
+    int rc = write_article(ix, a, s, (s->state & CTI_ST_INDEXED) != 0);
     cti_report_progress(ix->rep, 0);
     return rc < 0 ? -1 : 0;
 }
@@ -1761,8 +1371,8 @@ static int remove_gone_locked(cti_indexer *ix)
         cti_smap_ent *e = &ix->ids.t[i];
         if (!e->key)
             continue;
-        sync_ent *s = &ix->ents[e->val];
-        if (!(s->state & ST_INDEXED) || (s->state & ST_SEEN) || s->kind != 'f')
+        cti_sync_ent *s = &ix->ents[e->val];
+        if (!(s->state & CTI_ST_INDEXED) || (s->state & CTI_ST_SEEN) || s->kind != 'f')
             continue;
         int gone = 0;
         for (size_t k = 1; k < e->len && !gone; k++)
@@ -1778,7 +1388,7 @@ static int remove_gone_locked(cti_indexer *ix)
                            : cti_db_delete(ix->main, idterm, itl);
         if (st != CTI_OK)
             return fatal_db(ix, "cannot delete", st);
-        s->state &= (unsigned char)~ST_INDEXED;
+        s->state &= (unsigned char)~CTI_ST_INDEXED;
         ix->main_dirty = 1;
         ix->st.removed++;
         if (++ix->pending >= ix->o.batch && main_commit(ix) < 0)
@@ -1794,40 +1404,6 @@ void cti_indexer_opts_init(cti_indexer_opts *o)
     memset(o, 0, sizeof *o);
     o->bulk = CTI_BULK_AUTO;
     o->zlevel = -1;
-}
-
-static int take_lock(cti_indexer *ix)
-{
-    char *p = path_join(ix->dir, LOCK_NAME);
-    if (!p)
-        return -1;
-    ix->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    free(p);
-    if (ix->lockfd < 0) {
-        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir, strerror(errno));
-        return -1;
-    }
-    if (flock(ix->lockfd, LOCK_EX | LOCK_NB) == 0)
-        return 0;
-    if (errno != EWOULDBLOCK) {
-        cti_report_say(ix->rep, "cannot lock index '%s': %s", ix->dir, strerror(errno));
-        return -1;
-    }
-    if (!ix->o.wait) {
-        cti_report_say(ix->rep, "index '%s' is being written by another cti-index "
-            "(use --wait to wait for it)", ix->dir);
-        return -1;
-    }
-    if (!ix->o.quiet)
-        cti_report_say(ix->rep, "waiting for another cti-index writing '%s'", ix->dir);
-    while (flock(ix->lockfd, LOCK_EX) < 0) {
-        if (errno != EINTR) {
-            cti_report_say(ix->rep, "cannot lock index '%s': %s", ix->dir, strerror(errno));
-            return -1;
-        }
-    }
-    ix->rep->t0 = cti_report_now(); /* the clock starts once the lock is ours */
-    return 0;
 }
 
 /*
@@ -2005,13 +1581,8 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
     }
     ix->kind = lay.kind == CTI_SHARD_FILE ? CTI_SHARD_FILE : CTI_SHARD_DIR;
     if (ix->kind == CTI_SHARD_DIR) {
-        if (refuse_foreign(ix) < 0)
-            goto done;
-        if (make_dirs(ix->dir) < 0) {
-            cti_report_say(ix->rep, "cannot create index '%s': %s", ix->dir, strerror(errno));
-            goto done;
-        }
-        if (take_lock(ix) < 0)
+        if (cti_folder_claim(ix->rep, ix->dir, ix->o.wait, ix->o.quiet,
+                             &ix->lockfd) != CTI_OK)
             goto done;
         if (lay.kind == CTI_SHARD_NONE) {
             if (cti_shard_layout_create(ix->dir, want, err, sizeof err) !=
@@ -2030,7 +1601,7 @@ static int layout_open(cti_indexer *ix, const cti_indexer_opts *o)
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = c > 0 ? (unsigned)c : 1;
     }
-    unsigned mem = o->memory_mb ? o->memory_mb : DEFAULT_MEMORY_MB;
+    unsigned mem = o->memory_mb ? o->memory_mb : CTI_DEFAULT_MEMORY_MB;
     for (unsigned i = 0; i < lay.n; i++) {
         cti_shard_target *t = &lay.t[i];
         cti_indexer_opts so = *o;
@@ -2208,9 +1779,9 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
         ix->o.zlevel = 0;
     if (!ix->o.batch)
-        ix->o.batch = DEFAULT_BATCH;
+        ix->o.batch = CTI_DEFAULT_BATCH;
     if (!ix->o.memory_mb)
-        ix->o.memory_mb = DEFAULT_MEMORY_MB;
+        ix->o.memory_mb = CTI_DEFAULT_MEMORY_MB;
     {
         /* Segments: about 12 bytes of memory per byte of text while
            building, but small segments are faster (cache-friendly), so
@@ -2221,7 +1792,7 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
         size_t seg = (budget - ix->q_limit - (64u << 20)) / jobs / 12;
         const char *env = getenv("CTI_SEGMENT_MB");
         size_t cap = (size_t)(env && atoi(env) > 0 ? atoi(env)
-                                                   : SEGMENT_MB_DEFAULT) << 20;
+                                                   : CTI_SEGMENT_MB_DEFAULT) << 20;
         if (budget <= (96u << 20))
             seg = 1u << 20;
         ix->seg_limit = seg < cap ? seg : cap;
@@ -2248,30 +1819,17 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
         }
         goto set_up; /* remote: no folder, lock or segments */
     }
-    struct stat sb;
-    if (stat(ix->dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        cti_report_say(ix->rep, "'%s' is not a folder (an index is a folder)", ix->dir);
+    int have = 0;
+    if (cti_folder_claim(ix->rep, ix->dir, ix->o.wait, ix->o.quiet,
+                         &ix->lockfd) != CTI_OK ||
+        cti_folder_stub_read(ix, &have) != CTI_OK)
         goto fail;
-    }
-    if (refuse_foreign(ix) < 0)
-        goto fail;
-    if (make_dirs(ix->dir) < 0) {
-        cti_report_say(ix->rep, "cannot create index '%s': %s", ix->dir, strerror(errno));
-        goto fail;
-    }
-    if (take_lock(ix) < 0)
-        goto fail;
-    int have = stub_read(ix);
-    if (have < 0) {
-        cti_report_say(ix->rep, "'%s' is not a cti index (bad %s)", ix->dir, STUB_NAME);
-        goto fail;
-    }
-    if (scan_dir(ix, have) < 0)
+    if (cti_folder_scan(ix, have) != CTI_OK)
         goto fail;
     if (have && !ix->mainname && !ix->nsegs)
         have = 0;
     if (have && !ix->nsegs) {
-        char *path = path_join(ix->dir, ix->mainname);
+        char *path = cti_folder_path(ix->dir, ix->mainname);
         cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
                              : CTI_ENOMEM;
         free(path);
@@ -2305,7 +1863,7 @@ set_up:
         if (spell_recover(ix) < 0 || merge_all(ix) < 0)
             goto fail;
     } else if (ix->mainname && !ix->main) {
-        char *path = path_join(ix->dir, ix->mainname);
+        char *path = cti_folder_path(ix->dir, ix->mainname);
         cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
                              : CTI_ENOMEM;
         free(path);
@@ -2362,8 +1920,8 @@ static void reconcile_after_failure(cti_indexer *ix)
         cti_smap_ent *e = &ix->ids.t[i];
         if (!e->key)
             continue;
-        sync_ent *s = &ix->ents[e->val];
-        if (!(s->state & ST_ARTICLE))
+        cti_sync_ent *s = &ix->ents[e->val];
+        if (!(s->state & CTI_ST_ARTICLE))
             continue;
         int saved = 0;
         char idterm[CTI_IDTERM_MAX + 1];
@@ -2379,7 +1937,7 @@ static void reconcile_after_failure(cti_indexer *ix)
         }
         if (!saved)
             lost++;
-        else if (s->state & ST_INDEXED)
+        else if (s->state & CTI_ST_INDEXED)
             updated++;
         else
             added++;
@@ -2422,10 +1980,10 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         cti_report_phase(ix->rep, ix->dir, "merged");
         /* Later versions of ids that went to a segment. */
         while (rc == 0 && ix->deferred) {
-            job *j = ix->deferred;
+            cti_job *j = ix->deferred;
             ix->deferred = j->next;
             ix->bulk = 0;
-            sync_ent *s = ent_get(ix, j->a.id, strlen(j->a.id), 0);
+            cti_sync_ent *s = ent_get(ix, j->a.id, strlen(j->a.id), 0);
             if (s) {
                 if (write_article(ix, &j->a, s, 1) < 0)
                     rc = -1;
@@ -2476,13 +2034,13 @@ void cti_indexer_free(cti_indexer *ix)
         pthread_cond_broadcast(&ix->cv_job);
         pthread_mutex_unlock(&ix->mu);
         for (unsigned i = 0; i < ix->nworkers; i++) {
-            worker *w = &ix->workers[i];
+            cti_worker *w = &ix->workers[i];
             if (w->started)
                 pthread_join(w->th, NULL);
         }
     }
     for (unsigned i = 0; i < ix->capworkers; i++) {
-        worker *w = &ix->workers[i];
+        cti_worker *w = &ix->workers[i];
         cti_db_free(w->seg);
         free(w->segname);
         cti_analyzer_free(w->an);
@@ -2491,13 +2049,13 @@ void cti_indexer_free(cti_indexer *ix)
     }
     free(ix->workers);
     while (ix->qhead) {
-        job *j = ix->qhead;
+        cti_job *j = ix->qhead;
         ix->qhead = j->next;
         cti_article_release(&j->a);
         free(j);
     }
     while (ix->deferred) {
-        job *j = ix->deferred;
+        cti_job *j = ix->deferred;
         ix->deferred = j->next;
         cti_article_release(&j->a);
         free(j);

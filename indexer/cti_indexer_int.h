@@ -5,11 +5,17 @@
  * The pieces, one noun each:
  *   cti_smap.c      a string-keyed hash map (ids, folders, spelling words)
  *   cti_report.c    messages, the progress line and the summary
+ *   cti_folder.c    the index folder: lock, stub, debris
  */
 #ifndef CTI_INDEXER_INT_H
 #define CTI_INDEXER_INT_H
 
 #include "cti_indexer.h"
+
+#include "cti_analyzer.h"
+#include "cti_article.h"
+#include "cti_shard.h"
+#include "cti_xapian.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -109,5 +115,189 @@ void cti_report_line(cti_report *r, const char *fmt, ...)
 
 /* Clear the progress line, if one is shown. */
 void cti_report_clear(cti_report *r);
+
+/* ------------------------------------------------------------------ */
+/* The index being written                                             */
+/* ------------------------------------------------------------------ */
+
+#define CTI_STUB_NAME "XAPIANDB"  /* the stub listing the index's databases */
+#define CTI_LOCK_NAME "lock"      /* the writer lock (flock) */
+#define CTI_SPELL_MIN 3           /* spelling words: 3 to 32 bytes */
+#define CTI_SPELL_MAX 32
+#define CTI_DEFAULT_BATCH 2000    /* direct path: articles per commit */
+#define CTI_DEFAULT_MEMORY_MB 1024
+#define CTI_SEGMENT_MB_DEFAULT 4  /* most text per segment (CTI_SEGMENT_MB) */
+#define CTI_SWITCH_MIN 2000       /* articles before a run may turn bulk */
+#define CTI_LOOKUPS_MAX 64        /* single sync lookups before a full read */
+
+/* Sync entry states. */
+#define CTI_ST_INDEXED 0x01 /* in the index when the run started (main database) */
+#define CTI_ST_SEEN    0x02 /* met during this run (stat or article) */
+#define CTI_ST_ARTICLE 0x04 /* an article with this id was handled this run */
+#define CTI_ST_SEG     0x08 /* its current version went to a segment this run */
+
+/* What the index knew of an article when the run started, and since. */
+typedef struct cti_sync_ent {
+    int64_t size, mtime;  /* files: stat at indexing time; else -1 */
+    uint64_t hash;        /* content hash */
+    char kind;            /* 'f' file, 'j' JSON line, 0 unknown */
+    unsigned char state;  /* CTI_ST_* */
+} cti_sync_ent;
+
+/* An article queued for the bulk workers (or deferred to the end). */
+typedef struct cti_job {
+    struct cti_job *next;
+    cti_article a;        /* owns its strings */
+    size_t bytes;         /* title and body bytes */
+} cti_job;
+
+/* A bulk worker thread: every field is its own, but 'ix' is shared. */
+typedef struct cti_worker {
+    struct cti_indexer *ix;
+    pthread_t th;
+    int started;          /* th is running or not yet joined */
+    cti_analyzer *an;
+    cti_doc *doc;
+    cti_db *seg;          /* open segment, or NULL */
+    char *segname;        /* its name inside the index folder */
+    size_t segbytes;      /* text bytes in it */
+    cti_smap spell;       /* word -> document frequency in the segment */
+    uint32_t docno;
+} cti_worker;
+
+/*
+ * One index being written: a folder (its stub, main database, segments
+ * and lock), or a remote database.
+ *
+ * Threads and locks.  The calling thread runs everything but the bulk
+ * workers (cti_bulk.c).  Fields marked
+ *   [mu]      are guarded by 'mu' once workers exist;
+ *   [pubmu]   by 'pubmu' while the bulk path is on ('bulk'): a worker
+ *             publishing its segment commits 'main' and rewrites the stub;
+ *   [set]     are set before the workers start and only read afterwards;
+ *   [caller]  belong to the calling thread alone;
+ *   [atomic]  are read and written with C11 atomics by any thread.
+ * Lock order: pubmu, then mu, then the report's mutex.
+ */
+typedef struct cti_indexer cti_index;
+struct cti_indexer {
+    cti_indexer_opts o;   /* [set] */
+    char *dir;            /* [set] the folder, or the remote's label */
+    int lockfd;           /* [caller] */
+    char language[64];    /* [set] */
+    cti_indexer_stats st; /* [caller]; st.segments [pubmu] */
+    int fatal;            /* [atomic] a fatal index error happened */
+    int finished;         /* [caller] */
+
+    /* Layout: the databases listed in the stub (names inside dir). */
+    char *mainname;       /* [pubmu] main database, or NULL */
+    char **segs;          /* [pubmu] published segments */
+    size_t nsegs, capsegs;/* [pubmu] */
+    unsigned gen;         /* [caller] next generation number for names */
+    unsigned rungen;      /* [set] this run's generation (segment names) */
+    unsigned segno;       /* [mu] segments named so far */
+    cti_db *main;         /* [pubmu] the main database, writable, or NULL */
+    uint32_t doccount0;   /* [set] documents at the start */
+    int main_dirty;       /* [pubmu] uncommitted changes in main */
+
+    /* Sync state (cti_sync.c), all [caller].  Small runs look ids up one
+       by one (by their id term); after CTI_LOOKUPS_MAX lookups, or before
+       removing articles, every record is read in one pass. */
+    cti_db *sync_db;      /* where records not yet read are (NULL: all read) */
+    unsigned lookups;
+    cti_smap ids;         /* id -> index into ents */
+    cti_sync_ent *ents;
+    size_t nents, capents;
+    cti_smap walked;      /* folders walked completely ("/.../") */
+
+    /* Direct path, and updates during a bulk run. */
+    cti_analyzer *an;     /* [pubmu] */
+    cti_doc *doc;         /* [pubmu] */
+    cti_smap spell;       /* [pubmu] word -> documents, not yet written */
+    cti_smap forget;      /* [pubmu] scratch: words of a document leaving */
+    uint32_t docno;       /* [pubmu] */
+    unsigned pending;     /* [pubmu] articles written since the last commit */
+    uint64_t written;     /* [caller] articles written this run (both paths) */
+
+    /* Bulk path (cti_bulk.c). */
+    int bulk;             /* [caller] the bulk path is on */
+    size_t seg_limit;     /* [set] text bytes per segment */
+    size_t q_limit;       /* [set] text bytes queued */
+    cti_worker *workers;  /* [set] */
+    unsigned nworkers;    /* [set] started */
+    unsigned capworkers;  /* [set] allocated */
+    pthread_mutex_t mu;
+    pthread_mutex_t pubmu;
+    pthread_cond_t cv_job, cv_room, cv_done; /* with mu */
+    unsigned running;     /* [mu] workers not yet finished */
+    cti_job *qhead, *qtail; /* [mu] the queue */
+    size_t qbytes;        /* [mu] text bytes queued */
+    int closing;          /* [mu] no more jobs will come */
+    char **done;          /* [mu] closed segments not yet published */
+    size_t ndone, capdone;/* [mu] */
+    char *werr;           /* [mu] the first worker error */
+    cti_smap gspell;      /* [mu] word -> documents, summed from segments */
+    cti_job *deferred;    /* [caller] later versions of ids in a segment */
+    cti_job **deferred_tail; /* [caller] */
+    uint64_t wfailed;     /* [mu] articles workers failed to write */
+
+    /* Messages and the progress line: own_rep, or the sharded index's. */
+    cti_report own_rep;
+    cti_report *rep;      /* [set] */
+
+    /* Sharded index (cti_shard.h): one indexer per shard, articles routed
+       by cti_shard_pick() on their id; the parent writes nothing itself. */
+    struct cti_indexer **shard;
+    unsigned nshards;
+    cti_shard_kind kind;  /* the parent's layout: DIR or FILE */
+    int remote;           /* [set] main is a remote database (xapian-tcpsrv) */
+};
+
+/* ------------------------------------------------------------------ */
+/* cti_folder.c: the index folder, its lock, its stub and its debris.  */
+/* ------------------------------------------------------------------ */
+
+/* "dir/name" in new memory (caller frees with free()), or NULL. */
+char *cti_folder_path(const char *dir, const char *name);
+
+/*
+ * Get the folder 'dir' ready to be written and take its writer lock into
+ * *lockfd: refuse a file, or a folder with no stub that holds something
+ * the indexer did not make; create it if missing; flock its lock file,
+ * waiting for another writer if 'wait' (saying so unless 'quiet'; the
+ * report's clock then restarts).  Returns CTI_OK, or CTI_EINVAL (not an
+ * index folder), CTI_ELOCKED (another writer, and not 'wait'), CTI_EIO or
+ * CTI_ENOMEM, each reported on 'rep'.
+ */
+cti_status cti_folder_claim(cti_report *rep, const char *dir, int wait,
+                            int quiet, int *lockfd);
+
+/*
+ * Read ix->dir's stub into ix->mainname and ix->segs (and raise ix->gen
+ * past every name).  *have is 1 when there is a stub, else 0.  Returns
+ * CTI_OK, CTI_ECORRUPT (a bad line), CTI_EIO or CTI_ENOMEM, reported.
+ */
+cti_status cti_folder_stub_read(cti_index *ix, int *have);
+
+/*
+ * Write the stub listing ix->mainname (if any) and ix->segs: to a
+ * temporary file, synced, then renamed over the stub.  Returns CTI_OK, or
+ * CTI_EIO / CTI_ENOMEM after reporting the reason (errno's).  [pubmu]
+ */
+cti_status cti_folder_stub_write(cti_index *ix);
+
+/* Append segment 'name' (taken over, freed on failure) to ix->segs: CTI_OK or CTI_ENOMEM. [pubmu] */
+cti_status cti_folder_add_seg(cti_index *ix, char *name);
+
+/*
+ * Remove the debris of an interrupted run (names the indexer makes that
+ * the stub does not list) and raise ix->gen past every name.  Without a
+ * stub ('have_stub' 0), anything else in the folder is refused
+ * (CTI_EINVAL).  Returns CTI_OK, CTI_EINVAL or CTI_EIO, reported.
+ */
+cti_status cti_folder_scan(cti_index *ix, int have_stub);
+
+/* fsync every file in folder 'path', then the folder: CTI_OK or CTI_EIO (errno set). */
+cti_status cti_folder_sync_tree(const char *path);
 
 #endif /* CTI_INDEXER_INT_H */
