@@ -83,7 +83,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int fatal_db(struct cti_indexer *ix, const char *what, cti_status st);
+static int fatal_db(cti_indexer *ix, const char *what, cti_status st);
 
 size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
 {
@@ -103,181 +103,6 @@ size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
 
 /* ---- files ---- */
 
-
-/* ---- sync map ---- */
-
-static cti_sync_ent *ent_get(cti_indexer *ix, const char *id, size_t len,
-                         int add)
-{
-    int created;
-    cti_smap_ent *e = cti_smap_get(&ix->ids, id, len, add, &created);
-    if (!e)
-        return NULL;
-    if (created) {
-        if (ix->nents == ix->capents) {
-            size_t nc = ix->capents ? ix->capents * 2 : 1024;
-            cti_sync_ent *ne = realloc(ix->ents, nc * sizeof *ne);
-            if (!ne)
-                return NULL; /* the key stays with val 0: harmless */
-            ix->ents = ne;
-            ix->capents = nc;
-        }
-        e->val = (uint32_t)ix->nents;
-        cti_sync_ent *s = &ix->ents[ix->nents++];
-        memset(s, 0, sizeof *s);
-        s->size = s->mtime = -1;
-    }
-    return &ix->ents[e->val];
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static uint64_t parse_hash(const char *v, size_t len)
-{
-    uint64_t h = 0;
-    for (size_t i = 0; i < len && i < 16; i++) {
-        int x = hexval((unsigned char)v[i]);
-        if (x < 0)
-            return 0;
-        h = h << 4 | (uint64_t)x;
-    }
-    return h;
-}
-
-/* Parse a CTI_SLOT_SOURCE value into the map. */
-static int sync_add(cti_indexer *ix, const char *v, size_t len, uint64_t hash)
-{
-    if (len < 3 || v[1] != ' ')
-        return 0;
-    char kind = v[0];
-    const char *p = v + 2, *end = v + len;
-    int64_t size = -1, mtime = -1;
-    if (kind == 'f') {
-        char *q;
-        char buf[48];
-        size_t n = (size_t)(end - p) < sizeof buf - 1 ? (size_t)(end - p)
-                                                       : sizeof buf - 1;
-        memcpy(buf, p, n);
-        buf[n] = '\0';
-        size = strtoll(buf, &q, 10);
-        if (*q != ' ')
-            return 0;
-        mtime = strtoll(q + 1, &q, 10);
-        if (*q != ' ')
-            return 0;
-        p += (q + 1) - buf;
-    } else if (kind != 'j') {
-        return 0;
-    }
-    cti_sync_ent *s = ent_get(ix, p, (size_t)(end - p), 1);
-    if (!s)
-        return -1;
-    if (s->state & (CTI_ST_SEEN | CTI_ST_ARTICLE))
-        return 0; /* met in this run before the full read: keep its state */
-    s->kind = kind;
-    s->size = size;
-    s->mtime = mtime;
-    s->hash = hash;
-    s->state |= CTI_ST_INDEXED;
-    return 0;
-}
-
-/* Load the sync records of every document (two value iterators, one pass). */
-static int sync_load(cti_indexer *ix, cti_db *db)
-{
-    cti_valiter *vs = NULL, *vh = NULL;
-    int rc = -1;
-    cti_status s1, s2;
-    if (cti_db_values(db, CTI_SLOT_SOURCE, &vs) != CTI_OK ||
-        cti_db_values(db, CTI_SLOT_HASH, &vh) != CTI_OK)
-        goto done;
-    uint32_t dh = 0, ds;
-    const char *h = NULL, *v;
-    size_t hl = 0, vl;
-    s2 = cti_valiter_next(vh, &dh, &h, &hl);
-    while ((s1 = cti_valiter_next(vs, &ds, &v, &vl)) == CTI_OK) {
-        while (s2 == CTI_OK && dh < ds)
-            s2 = cti_valiter_next(vh, &dh, &h, &hl);
-        if (s2 != CTI_OK && s2 != CTI_DONE)
-            goto done;
-        uint64_t hash = (s2 == CTI_OK && dh == ds) ? parse_hash(h, hl) : 0;
-        if (sync_add(ix, v, vl, hash) < 0)
-            goto done;
-    }
-    if (s1 != CTI_DONE)
-        goto done;
-    rc = 0;
-done:
-    if (rc < 0)
-        cti_report_say(ix->rep, "%s: cannot read the index: %s", ix->dir, cti_errmsg());
-    cti_valiter_free(vs);
-    cti_valiter_free(vh);
-    return rc;
-}
-
-/*
- * The sync entry of article 'id' (len bytes), or NULL when the index has
- * none.  Reads the record from the index when the map does not hold all
- * of them yet.  Returns NULL on errors too, with ix->fatal set.
- */
-static cti_sync_ent *sync_lookup(cti_indexer *ix, const char *id, size_t len)
-{
-    cti_sync_ent *s = ent_get(ix, id, len, 0);
-    if (s || !ix->sync_db)
-        return s;
-    if (++ix->lookups > CTI_LOOKUPS_MAX) {
-        cti_db *db = ix->sync_db;
-        ix->sync_db = NULL;
-        if (sync_load(ix, db) < 0) {
-            ix->fatal = 1;
-            return NULL;
-        }
-        return ent_get(ix, id, len, 0);
-    }
-    char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(id, len, idterm);
-    uint32_t docid;
-    char *v = NULL, *h = NULL;
-    size_t vl = 0, hl = 0;
-    cti_status st = cti_db_find(ix->sync_db, idterm, itl, &docid);
-    if (st == CTI_OK &&
-        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_SOURCE, &v,
-                               &vl)) == CTI_OK &&
-        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_HASH, &h,
-                               &hl)) == CTI_OK &&
-        sync_add(ix, v, vl, parse_hash(h, hl)) < 0)
-        st = CTI_ENOMEM;
-    free(v);
-    free(h);
-    if (st != CTI_OK && st != CTI_ENOTFOUND) {
-        fatal_db(ix, "cannot read the index", st);
-        return NULL;
-    }
-    /* A miss is remembered too (an entry of state 0), so the id is not
-       looked up again. */
-    return ent_get(ix, id, len, st == CTI_ENOTFOUND);
-}
-
-/* Read every sync record not read yet (before removing articles). */
-static int sync_complete(cti_indexer *ix)
-{
-    cti_db *db = ix->sync_db;
-    ix->sync_db = NULL;
-    if (db && sync_load(ix, db) < 0) {
-        ix->fatal = 1;
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- documents ---- */
 
@@ -532,11 +357,20 @@ static int set_meta(cti_db *db, const char *language)
     return st;
 }
 
+cti_status cti_index_fail(cti_index *ix, const char *what, cti_status st)
+{
+    if (st == CTI_ENOMEM)
+        cti_report_say(ix->rep, "%s: %s: out of memory", ix->dir, what);
+    else
+        cti_report_say(ix->rep, "%s: %s: %s (%s)", ix->dir, what,
+                       cti_errmsg(), cti_status_str(st));
+    ix->fatal = 1;
+    return st == CTI_OK ? CTI_ERROR : st;
+}
+
 static int fatal_db(cti_indexer *ix, const char *what, cti_status st)
 {
-    cti_report_say(ix->rep, "%s: %s: %s (%s)", ix->dir, what, cti_errmsg(),
-        cti_status_str(st));
-    ix->fatal = 1;
+    cti_index_fail(ix, what, st);
     return -1;
 }
 
@@ -1188,16 +1022,32 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
     return 0;
 }
 
-/* Defer a later version of an id whose earlier version is in a segment. */
-static void defer_article(cti_indexer *ix, cti_article *a)
+cti_status cti_bulk_defer(cti_index *ix, cti_article *a)
 {
     cti_job *j = job_take(a);
     if (!j) {
         ix->st.failed++;
-        return;
+        return CTI_OK;
     }
     *ix->deferred_tail = j;
     ix->deferred_tail = &j->next;
+    return CTI_OK;
+}
+
+cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
+                           int in_main)
+{
+    return write_article(ix, a, s, in_main) < 0 ? CTI_ERROR : CTI_OK;
+}
+
+cti_status cti_index_commit(cti_index *ix)
+{
+    return main_commit(ix) < 0 ? CTI_ERROR : CTI_OK;
+}
+
+cti_status cti_spell_forget(cti_index *ix, const char *idterm, size_t itl)
+{
+    return (cti_status)spell_forget(ix, idterm, itl);
 }
 
 /*
@@ -1230,22 +1080,9 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
         cti_report_progress(ix->rep, 0);
         return want;
     }
-    if (ix->fatal)
-        return 0;
-    cti_sync_ent *s = sync_lookup(ix, id, strlen(id));
-    if (!s)
-        return ix->fatal ? 0 : 1;
-    if (s->state & CTI_ST_SEEN)
-        return 0; /* met twice in this run (a folder and a file in it) */
-    s->state |= CTI_ST_SEEN;
-    int64_t mt = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if ((s->state & CTI_ST_INDEXED) && s->kind == 'f' && s->size == sb->st_size &&
-        s->mtime == mt) {
-        ix->st.unchanged++;
-        cti_report_progress(ix->rep, 0);
-        return 0;
-    }
-    return 1;
+    int want = cti_sync_want_file(ix, id, sb);
+    cti_report_progress(ix->rep, 0);
+    return want;
 }
 
 static int cb_article(void *ctx, cti_article *a)
@@ -1257,68 +1094,9 @@ static int cb_article(void *ctx, cti_article *a)
         cti_report_progress(ix->rep, 0);
         return rc;
     }
-    if (ix->fatal)
-        return -1;
-    if (!a->id || !*a->id) {
-        ix->st.failed++;
-        return 0;
-    }
-    cti_sync_ent *s = sync_lookup(ix, a->id, strlen(a->id));
-    if (!s && ix->fatal)
-        return -1;
-    if (!s)
-        s = ent_get(ix, a->id, strlen(a->id), 1);
-    if (!s) {
-        cti_report_say(ix->rep, "out of memory");
-        ix->fatal = 1;
-        return -1;
-    }
-    int file = a->line == 0 && a->size >= 0 && a->mtime_ns >= 0;
-    int again = (s->state & CTI_ST_ARTICLE) != 0;
-    s->state |= CTI_ST_SEEN;
-    size_t bytes = a->body_len + (a->title ? strlen(a->title) : 0);
-
-    if (again) {
-        /* A later article with the id of one handled in this run wins. */
-        if (s->hash == a->hash) {
-            ix->st.unchanged++;
-            return 0;
-        }
-        s->hash = a->hash;
-        ix->st.updated++;
-        ix->st.bytes += bytes;
-        if (ix->bulk && (s->state & CTI_ST_SEG)) {
-            defer_article(ix, a);
-            return 0;
-        }
-        return write_article(ix, a, s, 1) < 0 ? -1 : 0;
-    }
-    s->state |= CTI_ST_ARTICLE;
-    int touched = 0;
-    if (s->state & CTI_ST_INDEXED) {
-        if (s->hash == a->hash &&
-            (!file || (s->size == a->size && s->mtime == a->mtime_ns))) {
-            ix->st.unchanged++;
-            cti_report_progress(ix->rep, 0);
-            return 0;
-        }
-        touched = s->hash == a->hash; /* same content, new stat: record it */
-        if (touched)
-            ix->st.unchanged++;
-        else
-            ix->st.updated++;
-    } else {
-        ix->st.added++;
-    }
-    s->hash = a->hash;
-    s->kind = file ? 'f' : 'j';
-    s->size = file ? a->size : -1;
-    s->mtime = file ? a->mtime_ns : -1;
-    if (!touched)
-        ix->st.bytes += bytes;
-    int rc = write_article(ix, a, s, (s->state & CTI_ST_INDEXED) != 0);
+    cti_status st = cti_sync_article(ix, a);
     cti_report_progress(ix->rep, 0);
-    return rc < 0 ? -1 : 0;
+    return st == CTI_OK ? 0 : -1;
 }
 
 static void cb_problem(void *ctx, const char *path, unsigned long line,
@@ -1346,55 +1124,6 @@ static void cb_walked_dir(void *ctx, const char *dir)
         cb_walked_dir(ix->shard[i], dir);
     if (!cti_smap_get(&ix->walked, dir, strlen(dir), 1, NULL))
         ix->fatal = 1;
-}
-
-/* Delete indexed file articles under a walked folder that were not seen. */
-static int remove_gone_locked(cti_indexer *ix);
-
-static int remove_gone(cti_indexer *ix)
-{
-    if (ix->walked.n && sync_complete(ix) < 0)
-        return -1;
-    if (ix->bulk)
-        pthread_mutex_lock(&ix->pubmu);
-    int rc = remove_gone_locked(ix);
-    if (ix->bulk)
-        pthread_mutex_unlock(&ix->pubmu);
-    return rc;
-}
-
-static int remove_gone_locked(cti_indexer *ix)
-{
-    if (!ix->walked.n || !ix->main)
-        return 0;
-    for (size_t i = 0; i < ix->ids.cap; i++) {
-        cti_smap_ent *e = &ix->ids.t[i];
-        if (!e->key)
-            continue;
-        cti_sync_ent *s = &ix->ents[e->val];
-        if (!(s->state & CTI_ST_INDEXED) || (s->state & CTI_ST_SEEN) || s->kind != 'f')
-            continue;
-        int gone = 0;
-        for (size_t k = 1; k < e->len && !gone; k++)
-            if (e->key[k - 1] == '/' &&
-                cti_smap_get(&ix->walked, e->key, k, 0, NULL))
-                gone = 1;
-        if (!gone)
-            continue;
-        char idterm[CTI_IDTERM_MAX + 1];
-        size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
-        int rc = spell_forget(ix, idterm, itl);
-        cti_status st = rc ? (cti_status)rc
-                           : cti_db_delete(ix->main, idterm, itl);
-        if (st != CTI_OK)
-            return fatal_db(ix, "cannot delete", st);
-        s->state &= (unsigned char)~CTI_ST_INDEXED;
-        ix->main_dirty = 1;
-        ix->st.removed++;
-        if (++ix->pending >= ix->o.batch && main_commit(ix) < 0)
-            return -1;
-    }
-    return 0;
 }
 
 /* ---- public API ---- */
@@ -1446,7 +1175,7 @@ static int check_and_load(cti_indexer *ix, cti_db *use)
         goto done;
     if (use)
         ix->sync_db = use; /* read records as they are needed */
-    else if (sync_load(ix, db) < 0)
+    else if (cti_sync_load(ix, db) != CTI_OK)
         goto done;
     rc = 0;
 done:
@@ -1903,60 +1632,6 @@ int cti_indexer_add_path(cti_indexer *ix, const char *path)
     return ix->fatal ? -1 : 0;
 }
 
-/*
- * After a write failed (a full disk, say), count what this run really
- * saved: each article handled in this run is looked up in the index as it
- * is on disk now, and one whose new version is not there is counted as
- * failed instead of added or updated.  The summary then never claims
- * articles that a failed commit lost.
- */
-static void reconcile_after_failure(cti_indexer *ix)
-{
-    cti_db *db = NULL;
-    if (cti_db_open(ix->dir, CTI_DB_READ, &db) != CTI_OK)
-        db = NULL;
-    uint64_t added = 0, updated = 0, lost = 0;
-    for (size_t i = 0; i < ix->ids.cap; i++) {
-        cti_smap_ent *e = &ix->ids.t[i];
-        if (!e->key)
-            continue;
-        cti_sync_ent *s = &ix->ents[e->val];
-        if (!(s->state & CTI_ST_ARTICLE))
-            continue;
-        int saved = 0;
-        char idterm[CTI_IDTERM_MAX + 1];
-        size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
-        uint32_t docid;
-        if (db && cti_db_find(db, idterm, itl, &docid) == CTI_OK) {
-            char *v = NULL, hex[17];
-            size_t vl = 0;
-            snprintf(hex, sizeof hex, "%016" PRIx64, s->hash);
-            if (cti_db_get_value(db, docid, CTI_SLOT_HASH, &v, &vl) == CTI_OK)
-                saved = vl == 16 && memcmp(v, hex, 16) == 0;
-            free(v);
-        }
-        if (!saved)
-            lost++;
-        else if (s->state & CTI_ST_INDEXED)
-            updated++;
-        else
-            added++;
-    }
-    if (lost) {
-        /* 'unchanged' keeps its count: those articles were already saved */
-        uint64_t claimed = ix->st.added + ix->st.updated;
-        ix->st.added = added < ix->st.added ? added : ix->st.added;
-        ix->st.updated = claimed - ix->st.added > updated
-                             ? updated
-                             : claimed - ix->st.added;
-        ix->st.failed += lost;
-    }
-    uint32_t ndocs = 0;
-    if (db && cti_db_doccount(db, &ndocs) == CTI_OK)
-        ix->st.articles = ndocs;
-    cti_db_free(db);
-}
-
 int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
 {
     int rc = 0;
@@ -1965,7 +1640,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     ix->finished = 1;
     if (ix->nshards)
         return shards_finish(ix, out);
-    if (!ix->fatal && remove_gone(ix) < 0)
+    if (!ix->fatal && cti_sync_remove_gone(ix) != CTI_OK)
         rc = -1;
     if (ix->bulk) {
         if (bulk_stop(ix) < 0)
@@ -1983,7 +1658,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
             cti_job *j = ix->deferred;
             ix->deferred = j->next;
             ix->bulk = 0;
-            cti_sync_ent *s = ent_get(ix, j->a.id, strlen(j->a.id), 0);
+            cti_sync_ent *s = cti_sync_get(ix, j->a.id, strlen(j->a.id), 0);
             if (s) {
                 if (write_article(ix, &j->a, s, 1) < 0)
                     rc = -1;
@@ -2007,7 +1682,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         ix->st.articles = ndocs;
     if (ix->fatal) {
         rc = -1;
-        reconcile_after_failure(ix);
+        cti_sync_reconcile(ix);
     }
     ix->st.failed += ix->wfailed;
     cti_report_phase(ix->rep, ix->dir, "done");

@@ -6,6 +6,7 @@
  *   cti_smap.c      a string-keyed hash map (ids, folders, spelling words)
  *   cti_report.c    messages, the progress line and the summary
  *   cti_folder.c    the index folder: lock, stub, debris
+ *   cti_sync.c      the sync map and its rules (skip, replace, remove)
  */
 #ifndef CTI_INDEXER_INT_H
 #define CTI_INDEXER_INT_H
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------------ */
 /* cti_smap.c: a string-keyed hash map (open addressing, linear        */
@@ -299,5 +301,86 @@ cti_status cti_folder_scan(cti_index *ix, int have_stub);
 
 /* fsync every file in folder 'path', then the folder: CTI_OK or CTI_EIO (errno set). */
 cti_status cti_folder_sync_tree(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* cti_sync.c: the sync map and its rules.  [caller] throughout.       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The sync entry of 'id' (len bytes) in the map, or NULL when absent.
+ * With 'add', a missing one is created (size and mtime -1, state 0);
+ * NULL then means out of memory.  Valid until the next addition.
+ */
+cti_sync_ent *cti_sync_get(cti_index *ix, const char *id, size_t len,
+                           int add);
+
+/*
+ * Read the sync records of every document of 'db' into the map (one
+ * pass over two value slots).  Returns CTI_OK, or the error after
+ * reporting it and setting ix->fatal.
+ */
+cti_status cti_sync_load(cti_index *ix, cti_db *db);
+
+/*
+ * Should the file of id 'id' with stat 'sb' be read?  0 when it is
+ * unchanged since it was indexed (counted), was met before in this run,
+ * or after a fatal error; else 1.
+ */
+int cti_sync_want_file(cti_index *ix, const char *id, const struct stat *sb);
+
+/*
+ * Count article 'a' as added, updated or unchanged and write it if it
+ * must be (its strings may be moved out).  An article without an id is
+ * counted as failed.  Returns CTI_OK, or an error after which nothing
+ * more can be written (reported, ix->fatal set).
+ */
+cti_status cti_sync_article(cti_index *ix, cti_article *a);
+
+/*
+ * Delete the articles of files indexed under a folder walked completely
+ * in this run that were not met in it.  Returns CTI_OK or a reported error.
+ */
+cti_status cti_sync_remove_gone(cti_index *ix);
+
+/*
+ * After a write failed (a full disk, say), count what this run really
+ * saved: each article handled in this run is looked up in the index as
+ * it is on disk now, and one whose new version is not there is counted
+ * as failed instead of added or updated, so the summary never claims
+ * articles a failed commit lost.  Also sets st.articles from the disk.
+ */
+void cti_sync_reconcile(cti_index *ix);
+
+/* ------------------------------------------------------------------ */
+/* The rest of cti_indexer.c, used by the pieces.                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Report "<dir>: <what>: <reason>" for the failure 'st' of a shim call
+ * (its message) or of our own (CTI_ENOMEM), and mark 'ix' fatal.
+ * Returns 'st' (CTI_ERROR for CTI_OK).  Any thread.
+ */
+cti_status cti_index_fail(cti_index *ix, const char *what, cti_status st);
+
+/*
+ * Write article 'a' on the current path (direct, or to the bulk
+ * workers); 's' is its sync entry.  'in_main' says an older version is
+ * in the main database.  Returns CTI_OK or a reported, fatal error.
+ */
+cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
+                           int in_main);
+
+/* Commit the main database's pending changes and spelling. [pubmu] */
+cti_status cti_index_commit(cti_index *ix);
+
+/*
+ * Before article 'idterm' (itl bytes) leaves the main database: take its
+ * words out of the spelling data (read back from its stored record).
+ * [pubmu]
+ */
+cti_status cti_spell_forget(cti_index *ix, const char *idterm, size_t itl);
+
+/* Keep article 'a' (its strings moved) to be written after the merge. */
+cti_status cti_bulk_defer(cti_index *ix, cti_article *a);
 
 #endif /* CTI_INDEXER_INT_H */
