@@ -85,268 +85,12 @@
 
 static int fatal_db(cti_indexer *ix, const char *what, cti_status st);
 
-size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
-{
-    size_t plen = strlen(CTI_PREFIX_ID);
-    memcpy(buf, CTI_PREFIX_ID, plen);
-    if (plen + len <= CTI_IDTERM_MAX) {
-        memcpy(buf + plen, id, len);
-        buf[plen + len] = '\0';
-        return plen + len;
-    }
-    /* Keep a readable head, then '#' and the hash of the whole id. */
-    size_t head = CTI_IDTERM_MAX - plen - 17;
-    memcpy(buf + plen, id, head);
-    snprintf(buf + plen + head, 18, "#%016" PRIx64, cti_shard_hash(id, len));
-    return CTI_IDTERM_MAX;
-}
-
 /* ---- files ---- */
 
 
-/* ---- documents ---- */
-
-typedef struct build_ctx {
-    cti_doc *doc;
-    const char *prefix;
-    size_t plen;
-    int plain;         /* also post the unprefixed stem */
-    cti_smap *spell;       /* count distinct words here, or NULL */
-    uint32_t docno;
-    uint32_t lastpos;
-    char buf[CTI_MAX_TOKEN * 4 + 16];
-} build_ctx;
-
-/* Count a folded word once per document in 'm' (val: documents, aux: last docno). */
-static int spell_count(cti_smap *m, const cti_token *t, uint32_t docno)
-{
-    if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < CTI_SPELL_MIN ||
-        t->len > CTI_SPELL_MAX)
-        return 0;
-    cti_smap_ent *e = cti_smap_get(m, t->text, t->len, 1, NULL);
-    if (!e)
-        return CTI_ENOMEM;
-    if (e->aux != docno || e->val == 0) {
-        e->aux = docno;
-        e->val++;
-    }
-    return 0;
-}
-
-static int on_token(void *vctx, const cti_token *t)
-{
-    build_ctx *c = vctx;
-    cti_status st;
-    c->lastpos = t->pos;
-    if (c->spell) {
-        int rc = spell_count(c->spell, t, c->docno);
-        if (rc)
-            return rc;
-    }
-    if (!c->doc || t->stemlen == 0)
-        return 0;
-    if (c->plain) {
-        st = cti_doc_add_posting(c->doc, t->stem, t->stemlen, t->pos, 1);
-        if (st != CTI_OK)
-            return st;
-    }
-    if (c->plen) {
-        size_t n = t->stemlen < sizeof c->buf - c->plen - 1
-                       ? t->stemlen : sizeof c->buf - c->plen - 1;
-        memcpy(c->buf, c->prefix, c->plen);
-        memcpy(c->buf + c->plen, t->stem, n);
-        st = cti_doc_add_posting(c->doc, c->buf, c->plen + n, t->pos, 1);
-        if (st != CTI_OK)
-            return st;
-    }
-    return 0;
-}
-
-static int analyze_field(cti_analyzer *an, build_ctx *c, const char *text,
-                         size_t len, uint32_t pos0, const char *prefix,
-                         int plain, cti_smap *spell)
-{
-    if (!text || !len)
-        return 0;
-    c->prefix = prefix;
-    c->plen = prefix ? strlen(prefix) : 0;
-    c->plain = plain;
-    c->spell = spell;
-    return cti_analyze(an, text, len, pos0, on_token, c);
-}
-
-static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
-                           size_t n)
-{
-    char buf[32];
-    size_t pl = strlen(prefix);
-    memcpy(buf, prefix, pl);
-    memcpy(buf + pl, s, n);
-    return cti_doc_add_term(doc, buf, pl + n, 0);
-}
-
-/*
- * Build the document of article 'a' into 'doc' (cleared first), counting
- * its words into 'spell' under number 'docno'.  Returns 0 or a
- * cti_status / -1 (no memory, record encoding).
- */
-static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
-                     int zlevel, cti_smap *spell, uint32_t docno)
-{
-    build_ctx c;
-    int rc;
-    char *data = NULL;
-    size_t datalen = 0;
-    memset(&c, 0, sizeof c);
-    c.doc = doc;
-    c.docno = docno;
-    cti_doc_clear(doc);
-
-    size_t tlen = a->title ? strlen(a->title) : 0;
-    c.lastpos = 0;
-    rc = analyze_field(an, &c, a->title, tlen, CTI_POS_TITLE, CTI_PREFIX_TITLE,
-                       1, spell);
-    if (rc)
-        return rc;
-    uint32_t body0 = CTI_POS_BODY;
-    if (c.lastpos + 2 > body0)
-        body0 = c.lastpos + 2;
-    rc = analyze_field(an, &c, a->body, a->body_len, body0, NULL, 1, spell);
-    if (rc)
-        return rc;
-    if (a->author && (rc = analyze_field(an, &c, a->author, strlen(a->author),
-                                         1, CTI_PREFIX_AUTHOR, 0, NULL)))
-        return rc;
-    if (a->source && (rc = analyze_field(an, &c, a->source, strlen(a->source),
-                                         1, CTI_PREFIX_SOURCE, 0, NULL)))
-        return rc;
-
-    char ymd[9];
-    if (a->date && cti_date_normalize(a->date, ymd) == 0) {
-        if ((rc = add_bool(doc, CTI_PREFIX_YEAR, ymd, 4)) ||
-            (memcmp(ymd + 4, "00", 2) &&
-             (rc = add_bool(doc, CTI_PREFIX_MONTH, ymd, 6))) ||
-            (memcmp(ymd + 6, "00", 2) &&
-             (rc = add_bool(doc, CTI_PREFIX_DATE, ymd, 8))) ||
-            (rc = cti_doc_set_value(doc, CTI_SLOT_DATE, ymd, 8)))
-            return rc;
-    }
-
-    size_t idlen = strlen(a->id);
-    char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(a->id, idlen, idterm);
-    if ((rc = cti_doc_add_term(doc, idterm, itl, 0)))
-        return rc;
-
-    /* Sync record and hash. */
-    char head[64];
-    int hl;
-    if (a->size >= 0 && a->mtime_ns >= 0 && a->line == 0)
-        hl = snprintf(head, sizeof head, "f %" PRId64 " %" PRId64 " ",
-                      a->size, a->mtime_ns);
-    else
-        hl = snprintf(head, sizeof head, "j ");
-    char *sv = malloc((size_t)hl + idlen);
-    if (!sv)
-        return CTI_ENOMEM;
-    memcpy(sv, head, (size_t)hl);
-    memcpy(sv + hl, a->id, idlen);
-    rc = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, (size_t)hl + idlen);
-    free(sv);
-    if (rc)
-        return rc;
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, a->hash);
-    if ((rc = cti_doc_set_value(doc, CTI_SLOT_HASH, hex, 16)))
-        return rc;
-
-    cti_record r;
-    memset(&r, 0, sizeof r);
-    r.id = a->id;
-    r.id_len = idlen;
-#define FIELD(f)                                                 \
-    if (a->f) {                                                  \
-        r.f = a->f;                                              \
-        r.f##_len = strlen(a->f);                                \
-    }
-    FIELD(title)
-    FIELD(date)
-    FIELD(author)
-    FIELD(source)
-    FIELD(url)
-#undef FIELD
-    r.body = a->body;
-    r.body_len = a->body ? a->body_len : 0;
-    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
-        return -1;
-    rc = cti_doc_set_data(doc, data, datalen);
-    free(data);
-    return rc;
-}
-
-/* Write the counted words to 'db' as spelling data and forget them. */
-static int spell_flush(cti_smap *m, cti_db *db)
-{
-    for (size_t i = 0; i < m->cap; i++) {
-        cti_smap_ent *e = &m->t[i];
-        if (e->key && e->val) {
-            cti_status st = cti_db_add_spelling(db, e->key, e->len, e->val);
-            if (st != CTI_OK)
-                return st;
-        }
-    }
-    cti_smap_clear(m);
-    return 0;
-}
-
-/*
- * Before article 'idterm' leaves the main database: take its words out of
- * the spelling data (read back from its stored record).
- */
-static int spell_forget(cti_indexer *ix, const char *idterm, size_t itl)
-{
-    uint32_t docid;
-    char *data = NULL;
-    size_t len;
-    cti_record r;
-    int rc = 0;
-    cti_status st = cti_db_find(ix->main, idterm, itl, &docid);
-    if (st == CTI_ENOTFOUND)
-        return 0;
-    if (st != CTI_OK)
-        return st;
-    if ((st = cti_db_get_data(ix->main, docid, &data, &len)) != CTI_OK)
-        return st;
-    if (cti_record_decode(data, len, 1, &r, NULL, 0) < 0) {
-        free(data); /* not ours or corrupt: nothing to forget */
-        return 0;
-    }
-    free(data);
-    build_ctx c;
-    memset(&c, 0, sizeof c);
-    c.docno = 1;
-    if ((rc = analyze_field(ix->an, &c, r.title, r.title_len, CTI_POS_TITLE,
-                            NULL, 0, &ix->forget)) ||
-        (rc = analyze_field(ix->an, &c, r.body, r.body_len, CTI_POS_BODY,
-                            NULL, 0, &ix->forget)))
-        goto done;
-    for (size_t i = 0; i < ix->forget.cap; i++) {
-        cti_smap_ent *e = &ix->forget.t[i];
-        if (e->key && (st = cti_db_remove_spelling(ix->main, e->key, e->len,
-                                                   1)) != CTI_OK) {
-            rc = st;
-            goto done;
-        }
-    }
-done:
-    cti_smap_clear(&ix->forget);
-    cti_record_release(&r);
-    return rc;
-}
-
 /* ---- the main database ---- */
 
-static int set_meta(cti_db *db, const char *language)
+cti_status cti_index_stamp(cti_db *db, const char *language)
 {
     cti_status st = cti_db_set_metadata(db, CTI_META_SCHEMA,
                                         CTI_SCHEMA_VERSION,
@@ -386,7 +130,7 @@ static int main_create(cti_indexer *ix)
     free(path);
     if (st != CTI_OK)
         return fatal_db(ix, "cannot create the index", st);
-    if ((st = set_meta(ix->main, ix->language)) != CTI_OK ||
+    if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK ||
         (st = cti_db_commit(ix->main)) != CTI_OK)
         return fatal_db(ix, "cannot write the index", st);
     ix->mainname = strdup(name);
@@ -399,7 +143,7 @@ static int main_commit(cti_indexer *ix)
     cti_status st;
     if (!ix->main)
         return 0;
-    if (ix->spell.n && (st = spell_flush(&ix->spell, ix->main)) != CTI_OK)
+    if (ix->spell.n && (st = cti_spelling_flush(&ix->spell, ix->main)) != CTI_OK)
         return fatal_db(ix, "cannot write spelling data", st);
     if (!ix->main_dirty && !ix->pending)
         return 0;
@@ -540,7 +284,7 @@ static int seg_close(cti_worker *w)
     int rc = 0;
     if (!w->seg)
         return 0;
-    if ((st = set_meta(w->seg, ix->language)) != CTI_OK) {
+    if ((st = cti_index_stamp(w->seg, ix->language)) != CTI_OK) {
         werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
         cti_db_free(w->seg);
         rc = -1;
@@ -648,7 +392,7 @@ static void *worker_main(void *arg)
         if (!broken && !w->seg && seg_open(w) < 0)
             broken = 1;
         if (!broken) {
-            int rc = doc_build(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
+            int rc = cti_docbuild_article(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
                                ++w->docno);
             cti_status st = rc ? (cti_status)rc : cti_db_add(w->seg, w->doc,
                                                              NULL);
@@ -830,96 +574,6 @@ static int bulk_push(cti_indexer *ix, cti_article *a)
     return publish(ix);
 }
 
-/*
- * Write the run's spelling counts into a segment of their own, so the
- * final merge packs them with everything else.
- */
-static int spell_segment(cti_indexer *ix)
-{
-    char name[48];
-    cti_db *db = NULL;
-    snprintf(name, sizeof name, "seg.%u.spelling", ix->rungen);
-    char *path = cti_folder_path(ix->dir, name);
-    char *keep = strdup(name);
-    cti_status st = CTI_ENOMEM;
-    int rc = -1;
-    if (!path || !keep)
-        goto done;
-    cti_path_remove_tree(path);
-    st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE | CTI_DB_NO_SYNC |
-                               CTI_DB_DANGEROUS, &db);
-    if (st == CTI_OK && (st = spell_flush(&ix->gspell, db)) == CTI_OK &&
-        (st = set_meta(db, ix->language)) == CTI_OK) {
-        st = cti_db_close(db);
-        db = NULL;
-    }
-    if (st != CTI_OK)
-        goto done;
-    st = cti_folder_add_seg(ix, keep);
-    keep = NULL;
-    if (st != CTI_OK)
-        goto done;
-    rc = 0;
-done:
-    if (rc < 0)
-        fatal_db(ix, "cannot write spelling data", st);
-    cti_db_free(db);
-    free(path);
-    free(keep);
-    return rc;
-}
-
-/*
- * An interrupted bulk run wrote no spelling data for the articles in its
- * segments: count their words again from their stored records, into a
- * spelling segment that the recovery merge takes along.
- */
-static int spell_recover(cti_indexer *ix)
-{
-    uint32_t docno = 0;
-    ix->rungen = ix->gen++;
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        char *path = cti_folder_path(ix->dir, ix->segs[i]);
-        cti_db *db = NULL;
-        uint32_t last = 0;
-        cti_status st = path ? cti_db_open(path, CTI_DB_READ, &db)
-                             : CTI_ENOMEM;
-        free(path);
-        if (st == CTI_OK)
-            st = cti_db_lastdocid(db, &last);
-        for (uint32_t d = 1; st == CTI_OK && d <= last; d++) {
-            char *data = NULL;
-            size_t len = 0;
-            cti_record r;
-            st = cti_db_get_data(db, d, &data, &len);
-            if (st == CTI_ENOTFOUND) {
-                st = CTI_OK;
-                continue;
-            }
-            if (st != CTI_OK)
-                break;
-            if (cti_record_decode(data, len, 1, &r, NULL, 0) == 0) {
-                build_ctx c;
-                memset(&c, 0, sizeof c);
-                c.docno = ++docno;
-                int rc = analyze_field(ix->an, &c, r.title, r.title_len,
-                                       CTI_POS_TITLE, NULL, 0, &ix->gspell);
-                if (!rc)
-                    rc = analyze_field(ix->an, &c, r.body, r.body_len,
-                                       CTI_POS_BODY, NULL, 0, &ix->gspell);
-                if (rc)
-                    st = CTI_ENOMEM;
-                cti_record_release(&r);
-            }
-            free(data);
-        }
-        cti_db_free(db);
-        if (st != CTI_OK)
-            return fatal_db(ix, "cannot read an interrupted run's segment", st);
-    }
-    return ix->gspell.n ? spell_segment(ix) : 0;
-}
-
 /* Stop the workers (they close their segments) and publish what they built. */
 static int bulk_stop(cti_indexer *ix)
 {
@@ -965,7 +619,7 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
 
     if (ix->bulk)
         pthread_mutex_lock(&ix->pubmu);
-    rc = in_main && ix->main ? spell_forget(ix, idterm, itl) : 0;
+    rc = in_main && ix->main ? cti_spelling_forget(ix, idterm, itl) : 0;
     if (ix->bulk)
         pthread_mutex_unlock(&ix->pubmu);
     if (rc)
@@ -987,7 +641,7 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
          * main's commit until the segment is listed, with neither.)
          */
         pthread_mutex_lock(&ix->pubmu); /* publish() flushes ix->spell */
-        rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell,
+        rc = cti_docbuild_article(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell,
                        ++ix->docno);
         if (rc) {
             pthread_mutex_unlock(&ix->pubmu);
@@ -1011,7 +665,7 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
 
     if (!ix->main && main_create(ix) < 0)
         return -1;
-    rc = doc_build(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell, ++ix->docno);
+    rc = cti_docbuild_article(ix->an, ix->doc, a, ix->o.zlevel, &ix->spell, ++ix->docno);
     if (rc)
         return fatal_db(ix, "cannot build document", (cti_status)rc);
     if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
@@ -1045,10 +699,6 @@ cti_status cti_index_commit(cti_index *ix)
     return main_commit(ix) < 0 ? CTI_ERROR : CTI_OK;
 }
 
-cti_status cti_spell_forget(cti_index *ix, const char *idterm, size_t itl)
-{
-    return (cti_status)spell_forget(ix, idterm, itl);
-}
 
 /*
  * The counts of the progress line (cti_report.count): this indexer's,
@@ -1250,7 +900,7 @@ static int remote_open(cti_indexer *ix, const cti_shard_target *t)
     } else if (n == 0) {
         snprintf(ix->language, sizeof ix->language, "%s",
                  ix->o.language ? ix->o.language : "english");
-        if ((st = set_meta(ix->main, ix->language)) != CTI_OK) {
+        if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK) {
             cti_report_say(ix->rep, "cannot write index '%s': %s", ix->dir, cti_errmsg());
             goto done;
         }
@@ -1589,7 +1239,7 @@ set_up:
         if (!o->quiet)
             cti_report_say(ix->rep, "%s: merging %zu segment(s) left by an interrupted run",
                 ix->dir, ix->nsegs);
-        if (spell_recover(ix) < 0 || merge_all(ix) < 0)
+        if (cti_spelling_recover(ix) != CTI_OK || merge_all(ix) < 0)
             goto fail;
     } else if (ix->mainname && !ix->main) {
         char *path = cti_folder_path(ix->dir, ix->mainname);
@@ -1648,7 +1298,7 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
         cti_report_phase(ix->rep, ix->dir, "segments built");
         if (ix->nsegs)
             cti_report_line(ix->rep, "merging %zu segments", ix->nsegs);
-        if (rc == 0 && ix->gspell.n && spell_segment(ix) < 0)
+        if (rc == 0 && ix->gspell.n && cti_spelling_segment(ix) != CTI_OK)
             rc = -1;
         if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
             rc = -1;

@@ -7,6 +7,8 @@
  *   cti_report.c    messages, the progress line and the summary
  *   cti_folder.c    the index folder: lock, stub, debris
  *   cti_sync.c      the sync map and its rules (skip, replace, remove)
+ *   cti_docbuild.c  an article into a document: terms, values, record
+ *   cti_spelling.c  the spelling data: counted, forgotten, recovered
  */
 #ifndef CTI_INDEXER_INT_H
 #define CTI_INDEXER_INT_H
@@ -373,14 +375,72 @@ cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
 /* Commit the main database's pending changes and spelling. [pubmu] */
 cti_status cti_index_commit(cti_index *ix);
 
-/*
- * Before article 'idterm' (itl bytes) leaves the main database: take its
- * words out of the spelling data (read back from its stored record).
- * [pubmu]
- */
-cti_status cti_spell_forget(cti_index *ix, const char *idterm, size_t itl);
+/* Record the schema version and 'language' in the metadata of 'db'. */
+cti_status cti_index_stamp(cti_db *db, const char *language);
 
 /* Keep article 'a' (its strings moved) to be written after the merge. */
 cti_status cti_bulk_defer(cti_index *ix, cti_article *a);
+
+/* ------------------------------------------------------------------ */
+/* cti_docbuild.c: an article into a document.                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Build the document of article 'a' into 'doc' (cleared first): terms,
+ * values and the stored record (body deflated at 'zlevel'); count its
+ * words into 'spell' (if not NULL) as document number 'docno'.  Returns
+ * CTI_OK, CTI_ENOMEM, or the status of a failed shim call.
+ */
+cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
+                                const cti_article *a, int zlevel,
+                                cti_smap *spell, uint32_t docno);
+
+/*
+ * Count the spelling words of a title and a body (either may be NULL
+ * with length 0) into 'spell' as document number 'docno'.  Returns
+ * CTI_OK or CTI_ENOMEM.
+ */
+cti_status cti_docbuild_words(cti_analyzer *an, const char *title,
+                              size_t title_len, const char *body,
+                              size_t body_len, cti_smap *spell,
+                              uint32_t docno);
+
+/* ------------------------------------------------------------------ */
+/* cti_spelling.c: the spelling data.                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Count token 't' once for document 'docno' in 'm' (val: documents,
+ * aux: the last document counted), if it is a spelling word.  Returns
+ * CTI_OK or CTI_ENOMEM.
+ */
+cti_status cti_spelling_count(cti_smap *m, const cti_token *t,
+                              uint32_t docno);
+
+/* Add the counts of 'm' to the spelling data of 'db', then empty 'm'. */
+cti_status cti_spelling_flush(cti_smap *m, cti_db *db);
+
+/*
+ * Before article 'idterm' (itl bytes) leaves the main database: take its
+ * words out of the spelling data (read back from its stored record).
+ * Returns CTI_OK or the failed call's status (not reported). [pubmu]
+ */
+cti_status cti_spelling_forget(cti_index *ix, const char *idterm,
+                               size_t itl);
+
+/*
+ * Write a bulk run's summed counts (ix->gspell) into a segment of their
+ * own, listed with the others, so the final merge packs them too.
+ * Returns CTI_OK or a reported, fatal error.  After the workers stopped.
+ */
+cti_status cti_spelling_segment(cti_index *ix);
+
+/*
+ * An interrupted bulk run wrote no spelling data for the articles in its
+ * listed segments: count their words again from their stored records,
+ * into a spelling segment the recovery merge takes along.  Returns
+ * CTI_OK or a reported, fatal error.
+ */
+cti_status cti_spelling_recover(cti_index *ix);
 
 #endif /* CTI_INDEXER_INT_H */

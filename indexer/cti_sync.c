@@ -299,7 +299,7 @@ static cti_status remove_gone_locked(cti_index *ix)
             continue;
         char idterm[CTI_IDTERM_MAX + 1];
         size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
-        if ((st = cti_spell_forget(ix, idterm, itl)) != CTI_OK ||
+        if ((st = cti_spelling_forget(ix, idterm, itl)) != CTI_OK ||
             (st = cti_db_delete(ix->main, idterm, itl)) != CTI_OK)
             return cti_index_fail(ix, "cannot delete", st);
         ix->ents[e->val].state &= (unsigned char)~CTI_ST_INDEXED;
