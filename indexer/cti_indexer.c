@@ -154,454 +154,6 @@ static int main_commit(cti_indexer *ix)
     return 0;
 }
 
-/*
- * Compact the databases 'names' (n, inside the index folder) into a new
- * main database, list only it in the stub, and remove the old ones.
- * ix->main must be closed.
- */
-static int merge_into_new_main(cti_indexer *ix, char **names, size_t n)
-{
-    char name[32];
-    int rc = -1;
-    const char **srcs = calloc(n ? n : 1, sizeof *srcs);
-    char *dest = NULL;
-    if (!srcs)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!(srcs[i] = cti_folder_path(ix->dir, names[i])))
-            goto done;
-    snprintf(name, sizeof name, "db.%u", ix->gen++);
-    if (!(dest = cti_folder_path(ix->dir, name)))
-        goto done;
-    cti_path_remove_tree(dest);
-    cti_status st = cti_db_compact(srcs, n, dest, 0);
-    if (st != CTI_OK) {
-        fatal_db(ix, "cannot merge the index", st);
-        cti_path_remove_tree(dest);
-        goto done;
-    }
-    char *keep = strdup(name);
-    if (!keep)
-        goto done;
-    /* Swap: the old names stay in 'names' until removed below. */
-    char *oldmain = ix->mainname;
-    char **oldsegs = ix->segs;
-    size_t noldsegs = ix->nsegs;
-    ix->mainname = keep;
-    ix->segs = NULL;
-    ix->nsegs = ix->capsegs = 0;
-    if (cti_folder_stub_write(ix) != CTI_OK) {
-        ix->fatal = 1;
-        free(oldmain);
-        for (size_t i = 0; i < noldsegs; i++)
-            free(oldsegs[i]);
-        free(oldsegs);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
-        cti_path_remove_tree(srcs[i]);
-    free(oldmain);
-    for (size_t i = 0; i < noldsegs; i++)
-        free(oldsegs[i]);
-    free(oldsegs);
-    rc = 0;
-done:
-    for (size_t i = 0; i < n; i++)
-        free((char *)srcs[i]);
-    free(srcs);
-    free(dest);
-    return rc;
-}
-
-/* The names of every listed database (main first); caller frees the array only. */
-static char **listed_names(cti_indexer *ix, size_t *n)
-{
-    char **v = malloc((ix->nsegs + 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    size_t k = 0;
-    if (ix->mainname)
-        v[k++] = ix->mainname;
-    for (size_t i = 0; i < ix->nsegs; i++)
-        v[k++] = ix->segs[i];
-    *n = k;
-    return v;
-}
-
-/* Merge everything listed into a new main database; reopen it writable. */
-static int merge_all(cti_indexer *ix)
-{
-    size_t n;
-    if (ix->sync_db == ix->main)
-        ix->sync_db = NULL; /* a merge ends the run: no lookups after it */
-    if (ix->main) {
-        cti_status st = cti_db_close(ix->main);
-        ix->main = NULL;
-        if (st != CTI_OK)
-            return fatal_db(ix, "cannot commit", st);
-    }
-    char **names = listed_names(ix, &n);
-    if (!names)
-        return -1;
-    if (n == 0) {
-        free(names); /* nothing listed yet: finish creates an empty index */
-        return 0;
-    }
-    int rc = merge_into_new_main(ix, names, n);
-    free(names);
-    if (rc < 0)
-        return -1;
-    char *path = cti_folder_path(ix->dir, ix->mainname);
-    if (!path)
-        return -1;
-    cti_status st = cti_db_open(path, CTI_DB_OPEN, &ix->main);
-    free(path);
-    if (st != CTI_OK)
-        return fatal_db(ix, "cannot open the index", st);
-    return 0;
-}
-
-/* ---- bulk path: workers and segments ---- */
-
-static void werror(cti_indexer *ix, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    pthread_mutex_lock(&ix->mu);
-    if (!ix->werr)
-        ix->werr = strdup(msg);
-    pthread_mutex_unlock(&ix->mu);
-}
-
-/* Close the worker's segment: spelling, metadata, commit, sync, hand it over. */
-static int seg_close(cti_worker *w)
-{
-    cti_indexer *ix = w->ix;
-    cti_status st = CTI_OK;
-    int rc = 0;
-    if (!w->seg)
-        return 0;
-    if ((st = cti_index_stamp(w->seg, ix->language)) != CTI_OK) {
-        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
-        cti_db_free(w->seg);
-        rc = -1;
-    } else if ((st = cti_db_close(w->seg)) != CTI_OK) {
-        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
-        rc = -1;
-    }
-    /* Spelling counts go to the run's map: written once, at the end. */
-    pthread_mutex_lock(&ix->mu);
-    for (size_t i = 0; rc == 0 && i < w->spell.cap; i++) {
-        cti_smap_ent *e = &w->spell.t[i], *g;
-        if (!e->key)
-            continue;
-        if (!(g = cti_smap_get(&ix->gspell, e->key, e->len, 1, NULL))) {
-            werror(ix, "out of memory");
-            rc = -1;
-        } else {
-            g->val += e->val;
-        }
-    }
-    pthread_mutex_unlock(&ix->mu);
-    cti_smap_clear(&w->spell);
-    w->seg = NULL;
-    char *path = cti_folder_path(ix->dir, w->segname);
-    if (rc == 0 && (!path || cti_folder_sync_tree(path) != CTI_OK)) {
-        werror(ix, "cannot sync segment %s: %s", w->segname, strerror(errno));
-        rc = -1;
-    }
-    free(path);
-    pthread_mutex_lock(&ix->mu);
-    if (rc == 0 && ix->ndone == ix->capdone) {
-        size_t nc = ix->capdone ? ix->capdone * 2 : 16;
-        char **nd = realloc(ix->done, nc * sizeof *nd);
-        if (nd) {
-            ix->done = nd;
-            ix->capdone = nc;
-        } else {
-            rc = -1;
-        }
-    }
-    if (rc == 0) {
-        ix->done[ix->ndone++] = w->segname;
-        w->segname = NULL;
-        pthread_cond_signal(&ix->cv_done);
-    }
-    if (rc < 0)
-        ix->fatal = 1;
-    pthread_mutex_unlock(&ix->mu);
-    free(w->segname); /* a failed segment is debris for the next run */
-    w->segname = NULL;
-    w->segbytes = 0;
-    return rc;
-}
-
-static int seg_open(cti_worker *w)
-{
-    cti_indexer *ix = w->ix;
-    char name[48];
-    pthread_mutex_lock(&ix->mu);
-    unsigned k = ix->segno++;
-    pthread_mutex_unlock(&ix->mu);
-    snprintf(name, sizeof name, "seg.%u.%u", ix->rungen, k);
-    char *path = cti_folder_path(ix->dir, name);
-    if (!path || !(w->segname = strdup(name))) {
-        free(path);
-        werror(ix, "out of memory");
-        return -1;
-    }
-    cti_status st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE |
-                                          CTI_DB_NO_SYNC | CTI_DB_DANGEROUS,
-                                &w->seg);
-    free(path);
-    if (st != CTI_OK) {
-        werror(ix, "cannot create segment %s: %s", name, cti_errmsg());
-        free(w->segname);
-        w->segname = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-static int publish(cti_indexer *ix);
-
-static void *worker_main(void *arg)
-{
-    cti_worker *w = arg;
-    cti_indexer *ix = w->ix;
-    int broken = 0;
-    for (;;) {
-        pthread_mutex_lock(&ix->mu);
-        while (!ix->qhead && !ix->closing)
-            pthread_cond_wait(&ix->cv_job, &ix->mu);
-        cti_job *j = ix->qhead;
-        if (j) {
-            ix->qhead = j->next;
-            if (!ix->qhead)
-                ix->qtail = NULL;
-            ix->qbytes -= j->bytes;
-            pthread_cond_signal(&ix->cv_room);
-        }
-        broken |= ix->fatal;
-        pthread_mutex_unlock(&ix->mu);
-        if (!j)
-            break;
-        if (!broken && !w->seg && seg_open(w) < 0)
-            broken = 1;
-        if (!broken) {
-            int rc = cti_docbuild_article(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
-                               ++w->docno);
-            cti_status st = rc ? (cti_status)rc : cti_db_add(w->seg, w->doc,
-                                                             NULL);
-            if (st != CTI_OK) {
-                werror(ix, "%s: cannot index: %s", j->a.id, cti_errmsg());
-                broken = 1;
-            } else {
-                w->segbytes += j->bytes;
-                if (w->segbytes >= ix->seg_limit &&
-                    (seg_close(w) < 0 || publish(ix) < 0))
-                    broken = 1;
-            }
-        }
-        if (broken) {
-            pthread_mutex_lock(&ix->mu);
-            ix->fatal = 1;
-            ix->wfailed++;
-            pthread_mutex_unlock(&ix->mu);
-        }
-        cti_article_release(&j->a);
-        free(j);
-    }
-    if (!broken)
-        seg_close(w);
-    else if (w->seg) {
-        cti_db_free(w->seg);
-        w->seg = NULL;
-    }
-    pthread_mutex_lock(&ix->mu);
-    ix->running--;
-    pthread_cond_signal(&ix->cv_done);
-    pthread_mutex_unlock(&ix->mu);
-    return NULL;
-}
-
-static int bulk_start(cti_indexer *ix)
-{
-    unsigned n = ix->o.jobs;
-    if (n == 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c > 0 ? (unsigned)c : 1;
-    }
-    if (n > 64)
-        n = 64;
-    /* Commit direct-path work first: segments must not hold older copies. */
-    if (main_commit(ix) < 0)
-        return -1;
-    ix->workers = calloc(n, sizeof *ix->workers);
-    if (!ix->workers)
-        return -1;
-    ix->capworkers = n;
-    ix->rungen = ix->gen++;
-    ix->bulk = 1;
-    ix->st.bulk = 1;
-    for (unsigned i = 0; i < n; i++) {
-        cti_worker *w = &ix->workers[i];
-        w->ix = ix;
-        if (cti_analyzer_new(ix->language, &w->an) != 0 ||
-            cti_doc_new(&w->doc) != CTI_OK) {
-            cti_report_say(ix->rep, "out of memory");
-            ix->fatal = 1;
-            return -1;
-        }
-        if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
-            cti_report_say(ix->rep, "cannot start a worker thread");
-            ix->fatal = 1;
-            return -1;
-        }
-        w->started = 1;
-        ix->nworkers++;
-        pthread_mutex_lock(&ix->mu);
-        ix->running++;
-        pthread_mutex_unlock(&ix->mu);
-    }
-    return 0;
-}
-
-/* List the segments closed so far in the stub (after committing main). */
-static int publish(cti_indexer *ix)
-{
-    pthread_mutex_lock(&ix->pubmu);
-    pthread_mutex_lock(&ix->mu);
-    size_t n = ix->ndone;
-    char **d = ix->done;
-    ix->done = NULL;
-    ix->ndone = ix->capdone = 0;
-    pthread_mutex_unlock(&ix->mu);
-    if (!n) {
-        pthread_mutex_unlock(&ix->pubmu);
-        return 0;
-    }
-    int rc = main_commit(ix);
-    for (size_t i = 0; i < n; i++) {
-        /* One not listed is removed as debris by the next run. */
-        if (cti_folder_add_seg(ix, d[i]) != CTI_OK)
-            rc = -1;
-        else
-            ix->st.segments++;
-    }
-    free(d);
-    if (rc == 0)
-        rc = cti_folder_stub_write(ix) == CTI_OK ? 0 : -1;
-    pthread_mutex_unlock(&ix->pubmu);
-    return rc;
-}
-
-/*
- * A new job holding article 'a': its strings move into the job (the
- * caller's fields are left NULL).  NULL when out of memory.
- */
-static cti_job *job_take(cti_article *a)
-{
-    cti_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return NULL;
-    j->a = *a;
-    j->a.origin = NULL;
-    a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
-    j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
-    return j;
-}
-
-/* Wait on 'cv' for at most a quarter of a second; 1 if the time ran out. */
-static int wait_a_while(pthread_cond_t *cv, pthread_mutex_t *mu)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 250000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return pthread_cond_timedwait(cv, mu, &ts) == ETIMEDOUT;
-}
-
-/*
- * Wait on 'cv' (ix->mu held).  When a progress line is shown, wake up
- * now and then to keep it moving while the workers catch up.
- */
-static void wait_showing_progress(cti_indexer *ix, pthread_cond_t *cv)
-{
-    if (ix->rep->progress) {
-        if (wait_a_while(cv, &ix->mu)) {
-            pthread_mutex_unlock(&ix->mu);
-            cti_report_progress(ix->rep, 0);
-            pthread_mutex_lock(&ix->mu);
-        }
-    } else {
-        pthread_cond_wait(cv, &ix->mu);
-    }
-}
-
-/* Hand article 'a' (its strings moved into a job) to the workers. */
-static int bulk_push(cti_indexer *ix, cti_article *a)
-{
-    cti_job *j = job_take(a);
-    if (!j)
-        return -1;
-    pthread_mutex_lock(&ix->mu);
-    while (ix->qbytes > ix->q_limit && !ix->fatal)
-        wait_showing_progress(ix, &ix->cv_room);
-    int fatal = ix->fatal;
-    if (!fatal) {
-        if (ix->qtail)
-            ix->qtail->next = j;
-        else
-            ix->qhead = j;
-        ix->qtail = j;
-        ix->qbytes += j->bytes;
-        pthread_cond_signal(&ix->cv_job);
-    }
-    pthread_mutex_unlock(&ix->mu);
-    if (fatal) {
-        cti_article_release(&j->a);
-        free(j);
-        return -1;
-    }
-    return publish(ix);
-}
-
-/* Stop the workers (they close their segments) and publish what they built. */
-static int bulk_stop(cti_indexer *ix)
-{
-    int rc = 0;
-    pthread_mutex_lock(&ix->mu);
-    ix->closing = 1;
-    pthread_cond_broadcast(&ix->cv_job);
-    /* Publish segments as they are completed, until every worker is done. */
-    while (ix->running) {
-        while (ix->running && !ix->ndone)
-            wait_showing_progress(ix, &ix->cv_done);
-        pthread_mutex_unlock(&ix->mu);
-        if (publish(ix) < 0)
-            rc = -1;
-        cti_report_progress(ix->rep, 0);
-        pthread_mutex_lock(&ix->mu);
-    }
-    pthread_mutex_unlock(&ix->mu);
-    for (unsigned i = 0; i < ix->nworkers; i++)
-        if (ix->workers[i].started) {
-            pthread_join(ix->workers[i].th, NULL);
-            ix->workers[i].started = 0;
-        }
-    if (ix->werr)
-        cti_report_say(ix->rep, "%s: %s", ix->dir, ix->werr);
-    return publish(ix) < 0 || rc < 0 || ix->fatal ? -1 : 0;
-}
-
 /* ---- articles ---- */
 
 /*
@@ -629,7 +181,7 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
         (ix->o.bulk == CTI_BULK_ALWAYS ||
          ix->written >= (ix->doccount0 / 4 > CTI_SWITCH_MIN ? ix->doccount0 / 4
                                                         : CTI_SWITCH_MIN)) &&
-        bulk_start(ix) < 0)
+        cti_bulk_start(ix) != CTI_OK)
         return -1;
 
     if (ix->bulk && in_main && ix->main) {
@@ -660,7 +212,7 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
     if (ix->bulk) {
         s->state |= CTI_ST_SEG;
         ix->written++;
-        return bulk_push(ix, a);
+        return cti_bulk_push(ix, a) == CTI_OK ? 0 : -1;
     }
 
     if (!ix->main && main_create(ix) < 0)
@@ -674,18 +226,6 @@ static int write_article(cti_indexer *ix, cti_article *a, cti_sync_ent *s,
     if (++ix->pending >= ix->o.batch)
         return main_commit(ix);
     return 0;
-}
-
-cti_status cti_bulk_defer(cti_index *ix, cti_article *a)
-{
-    cti_job *j = job_take(a);
-    if (!j) {
-        ix->st.failed++;
-        return CTI_OK;
-    }
-    *ix->deferred_tail = j;
-    ix->deferred_tail = &j->next;
-    return CTI_OK;
 }
 
 cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
@@ -1149,35 +689,13 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     ix->rep->count = count_progress;
     ix->rep->count_ctx = ix;
     ix->lockfd = -1;
-    ix->deferred_tail = &ix->deferred;
-    pthread_mutex_init(&ix->mu, NULL);
-    pthread_mutex_init(&ix->pubmu, NULL);
-    pthread_cond_init(&ix->cv_job, NULL);
-    pthread_cond_init(&ix->cv_room, NULL);
-    pthread_cond_init(&ix->cv_done, NULL);
     if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
         ix->o.zlevel = 0;
     if (!ix->o.batch)
         ix->o.batch = CTI_DEFAULT_BATCH;
     if (!ix->o.memory_mb)
         ix->o.memory_mb = CTI_DEFAULT_MEMORY_MB;
-    {
-        /* Segments: about 12 bytes of memory per byte of text while
-           building, but small segments are faster (cache-friendly), so
-           cap them; the queue takes an eighth of the budget. */
-        size_t budget = (size_t)ix->o.memory_mb << 20;
-        unsigned jobs = ix->o.jobs ? ix->o.jobs : 2;
-        ix->q_limit = budget / 16 < (16u << 20) ? budget / 16 : (16u << 20);
-        size_t seg = (budget - ix->q_limit - (64u << 20)) / jobs / 12;
-        const char *env = getenv("CTI_SEGMENT_MB");
-        size_t cap = (size_t)(env && atoi(env) > 0 ? atoi(env)
-                                                   : CTI_SEGMENT_MB_DEFAULT) << 20;
-        if (budget <= (96u << 20))
-            seg = 1u << 20;
-        ix->seg_limit = seg < cap ? seg : cap;
-        if (ix->seg_limit < (256u << 10))
-            ix->seg_limit = 256u << 10;
-    }
+    cti_bulk_init(ix);
     if (!o->db || !*o->db) {
         cti_report_say(ix->rep, "no index folder given");
         goto fail;
@@ -1239,7 +757,7 @@ set_up:
         if (!o->quiet)
             cti_report_say(ix->rep, "%s: merging %zu segment(s) left by an interrupted run",
                 ix->dir, ix->nsegs);
-        if (cti_spelling_recover(ix) != CTI_OK || merge_all(ix) < 0)
+        if (cti_spelling_recover(ix) != CTI_OK || cti_merge_all(ix) != CTI_OK)
             goto fail;
     } else if (ix->mainname && !ix->main) {
         char *path = cti_folder_path(ix->dir, ix->mainname);
@@ -1253,7 +771,7 @@ set_up:
     }
     if (ix->o.bulk == CTI_BULK_ALWAYS ||
         (ix->o.bulk == CTI_BULK_AUTO && ix->doccount0 == 0)) {
-        if (bulk_start(ix) < 0)
+        if (cti_bulk_start(ix) != CTI_OK)
             goto fail;
     }
     cti_report_phase(ix->rep, ix->dir, "index open");
@@ -1293,32 +811,22 @@ int cti_indexer_finish(cti_indexer *ix, cti_indexer_stats *out)
     if (!ix->fatal && cti_sync_remove_gone(ix) != CTI_OK)
         rc = -1;
     if (ix->bulk) {
-        if (bulk_stop(ix) < 0)
+        if (cti_bulk_stop(ix) != CTI_OK)
             rc = -1;
         cti_report_phase(ix->rep, ix->dir, "segments built");
         if (ix->nsegs)
             cti_report_line(ix->rep, "merging %zu segments", ix->nsegs);
         if (rc == 0 && ix->gspell.n && cti_spelling_segment(ix) != CTI_OK)
             rc = -1;
-        if (rc == 0 && (ix->nsegs || ix->o.compact) && merge_all(ix) < 0)
+        if (rc == 0 && (ix->nsegs || ix->o.compact) && cti_merge_all(ix) != CTI_OK)
             rc = -1;
         cti_report_phase(ix->rep, ix->dir, "merged");
         /* Later versions of ids that went to a segment. */
-        while (rc == 0 && ix->deferred) {
-            cti_job *j = ix->deferred;
-            ix->deferred = j->next;
-            ix->bulk = 0;
-            cti_sync_ent *s = cti_sync_get(ix, j->a.id, strlen(j->a.id), 0);
-            if (s) {
-                if (write_article(ix, &j->a, s, 1) < 0)
-                    rc = -1;
-            }
-            cti_article_release(&j->a);
-            free(j);
-        }
+        if (rc == 0 && cti_bulk_write_deferred(ix) != CTI_OK)
+            rc = -1;
         ix->bulk = 0;
     } else if (rc == 0 && ix->o.compact && ix->main) {
-        if (main_commit(ix) < 0 || merge_all(ix) < 0)
+        if (main_commit(ix) < 0 || cti_merge_all(ix) != CTI_OK)
             rc = -1;
     }
     if (rc == 0 && !ix->fatal && !ix->main && !ix->mainname &&
@@ -1352,43 +860,7 @@ void cti_indexer_free(cti_indexer *ix)
     for (unsigned i = 0; i < ix->nshards; i++)
         cti_indexer_free(ix->shard[i]);
     free(ix->shard);
-    if (ix->nworkers) {
-        pthread_mutex_lock(&ix->mu);
-        ix->closing = 1;
-        ix->fatal = 1; /* abandon: workers drop what is queued */
-        pthread_cond_broadcast(&ix->cv_job);
-        pthread_mutex_unlock(&ix->mu);
-        for (unsigned i = 0; i < ix->nworkers; i++) {
-            cti_worker *w = &ix->workers[i];
-            if (w->started)
-                pthread_join(w->th, NULL);
-        }
-    }
-    for (unsigned i = 0; i < ix->capworkers; i++) {
-        cti_worker *w = &ix->workers[i];
-        cti_db_free(w->seg);
-        free(w->segname);
-        cti_analyzer_free(w->an);
-        cti_doc_free(w->doc);
-        cti_smap_free(&w->spell);
-    }
-    free(ix->workers);
-    while (ix->qhead) {
-        cti_job *j = ix->qhead;
-        ix->qhead = j->next;
-        cti_article_release(&j->a);
-        free(j);
-    }
-    while (ix->deferred) {
-        cti_job *j = ix->deferred;
-        ix->deferred = j->next;
-        cti_article_release(&j->a);
-        free(j);
-    }
-    for (size_t i = 0; i < ix->ndone; i++)
-        free(ix->done[i]);
-    free(ix->done);
-    free(ix->werr);
+    cti_bulk_free(ix);
     if (ix->main) {
         if (ix->pending || ix->main_dirty)
             cti_db_free(ix->main); /* uncommitted work is abandoned */
@@ -1411,10 +883,5 @@ void cti_indexer_free(cti_indexer *ix)
     if (ix->lockfd >= 0)
         close(ix->lockfd);
     cti_report_destroy(&ix->own_rep);
-    pthread_mutex_destroy(&ix->mu);
-    pthread_mutex_destroy(&ix->pubmu);
-    pthread_cond_destroy(&ix->cv_job);
-    pthread_cond_destroy(&ix->cv_room);
-    pthread_cond_destroy(&ix->cv_done);
     free(ix);
 }

@@ -9,6 +9,8 @@
  *   cti_sync.c      the sync map and its rules (skip, replace, remove)
  *   cti_docbuild.c  an article into a document: terms, values, record
  *   cti_spelling.c  the spelling data: counted, forgotten, recovered
+ *   cti_bulk.c      the bulk path: worker threads building segments
+ *   cti_merge.c     the merge of every listed database into a new main one
  */
 #ifndef CTI_INDEXER_INT_H
 #define CTI_INDEXER_INT_H
@@ -378,8 +380,6 @@ cti_status cti_index_commit(cti_index *ix);
 /* Record the schema version and 'language' in the metadata of 'db'. */
 cti_status cti_index_stamp(cti_db *db, const char *language);
 
-/* Keep article 'a' (its strings moved) to be written after the merge. */
-cti_status cti_bulk_defer(cti_index *ix, cti_article *a);
 
 /* ------------------------------------------------------------------ */
 /* cti_docbuild.c: an article into a document.                         */
@@ -442,5 +442,58 @@ cti_status cti_spelling_segment(cti_index *ix);
  * CTI_OK or a reported, fatal error.
  */
 cti_status cti_spelling_recover(cti_index *ix);
+
+/* ------------------------------------------------------------------ */
+/* cti_bulk.c: the bulk path.                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Set up the bulk path's locks, queue and sizes (from ix->o.memory_mb,
+ * ix->o.jobs and CTI_SEGMENT_MB).  Undone by cti_bulk_free().
+ */
+void cti_bulk_init(cti_index *ix);
+
+/*
+ * Commit the direct path's work and start the workers: the bulk path is
+ * on.  Returns CTI_OK or a reported, fatal error.
+ */
+cti_status cti_bulk_start(cti_index *ix);
+
+/*
+ * Queue article 'a' (its strings move into the queue) for the workers,
+ * waiting while the queue is full, and publish the segments closed so
+ * far.  Returns CTI_OK, or an error after which nothing more can be
+ * written (reported now or by cti_bulk_stop()).
+ */
+cti_status cti_bulk_push(cti_index *ix, cti_article *a);
+
+/*
+ * Stop the workers once the queue is empty (they close their segments),
+ * publishing segments as they are completed; report the first worker
+ * error.  Returns CTI_OK, or an error status if anything failed.
+ */
+cti_status cti_bulk_stop(cti_index *ix);
+
+/* Keep article 'a' (its strings moved) to be written after the merge. */
+cti_status cti_bulk_defer(cti_index *ix, cti_article *a);
+
+/* After the merge: write the deferred articles on the direct path. */
+cti_status cti_bulk_write_deferred(cti_index *ix);
+
+/* Stop the workers at once (queued work is dropped) and free the path. */
+void cti_bulk_free(cti_index *ix);
+
+/* ------------------------------------------------------------------ */
+/* cti_merge.c: the merge.                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Close the main database, compact it and every listed segment into a
+ * new main database db.<gen>, list only that one and remove the old
+ * ones, then reopen it writable as ix->main.  With nothing listed, does
+ * nothing.  The workers must be stopped.  Returns CTI_OK or a reported,
+ * fatal error (the stub then still lists the old databases).
+ */
+cti_status cti_merge_all(cti_index *ix);
 
 #endif /* CTI_INDEXER_INT_H */
