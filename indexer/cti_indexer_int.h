@@ -3,6 +3,8 @@
  * outside indexer/cti_*.c that implements cti_indexer.h includes it.
  *
  * The pieces, one noun each:
+ *   cti_router.c    the public indexer: a router over the N indexes of --db
+ *   cti_index.c     one index being written: open, write, finish
  *   cti_smap.c      a string-keyed hash map (ids, folders, spelling words)
  *   cti_report.c    messages, the progress line and the summary
  *   cti_folder.c    the index folder: lock, stub, debris
@@ -23,6 +25,7 @@
 #include "cti_xapian.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,7 +162,7 @@ typedef struct cti_job {
 
 /* A bulk worker thread: every field is its own, but 'ix' is shared. */
 typedef struct cti_worker {
-    struct cti_indexer *ix;
+    struct cti_index *ix;
     pthread_t th;
     int started;          /* th is running or not yet joined */
     cti_analyzer *an;
@@ -178,21 +181,22 @@ typedef struct cti_worker {
  * Threads and locks.  The calling thread runs everything but the bulk
  * workers (cti_bulk.c).  Fields marked
  *   [mu]      are guarded by 'mu' once workers exist;
- *   [pubmu]   by 'pubmu' while the bulk path is on ('bulk'): a worker
- *             publishing its segment commits 'main' and rewrites the stub;
+ *   [pubmu]   by 'pubmu' (taken on the direct path too, uncontended
+ *             there): a bulk worker publishing its segment commits 'main'
+ *             and rewrites the stub;
  *   [set]     are set before the workers start and only read afterwards;
  *   [caller]  belong to the calling thread alone;
  *   [atomic]  are read and written with C11 atomics by any thread.
  * Lock order: pubmu, then mu, then the report's mutex.
  */
-typedef struct cti_indexer cti_index;
-struct cti_indexer {
+typedef struct cti_index cti_index;
+struct cti_index {
     cti_indexer_opts o;   /* [set] */
     char *dir;            /* [set] the folder, or the remote's label */
     int lockfd;           /* [caller] */
     char language[64];    /* [set] */
     cti_indexer_stats st; /* [caller]; st.segments [pubmu] */
-    int fatal;            /* [atomic] a fatal index error happened */
+    atomic_int fatal;     /* [atomic] a fatal index error happened */
     int finished;         /* [caller] */
 
     /* Layout: the databases listed in the stub (names inside dir). */
@@ -247,15 +251,7 @@ struct cti_indexer {
     cti_job **deferred_tail; /* [caller] */
     uint64_t wfailed;     /* [mu] articles workers failed to write */
 
-    /* Messages and the progress line: own_rep, or the sharded index's. */
-    cti_report own_rep;
-    cti_report *rep;      /* [set] */
-
-    /* Sharded index (cti_shard.h): one indexer per shard, articles routed
-       by cti_shard_pick() on their id; the parent writes nothing itself. */
-    struct cti_indexer **shard;
-    unsigned nshards;
-    cti_shard_kind kind;  /* the parent's layout: DIR or FILE */
+    cti_report *rep;      /* [set] the router's: messages, progress line */
     int remote;           /* [set] main is a remote database (xapian-tcpsrv) */
 };
 
@@ -356,8 +352,30 @@ cti_status cti_sync_remove_gone(cti_index *ix);
 void cti_sync_reconcile(cti_index *ix);
 
 /* ------------------------------------------------------------------ */
-/* The rest of cti_indexer.c, used by the pieces.                      */
+/* cti_index.c: one index being written.                               */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Open one index for writing with options 'o' (o->shards and o->progress
+ * are the router's business): the folder 'dir', or with 'host' the
+ * remote database host:port ('dir' then names it in messages).  Unless
+ * 'as_shard', a shard of a sharded index is refused.  Messages go to
+ * 'rep', which must outlive the index.  Returns CTI_OK and the index in
+ * *out (free with cti_index_free()), or a reported error and NULL.
+ */
+cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
+                          const char *host, unsigned port, int as_shard,
+                          cti_report *rep, cti_index **out);
+
+/*
+ * Finish the run of 'ix': remove gone articles, end the bulk path
+ * (merge), compact if asked, commit; ix->st then holds its counts.
+ * Returns CTI_OK or the first failure (reported).  Once.
+ */
+cti_status cti_index_finish(cti_index *ix);
+
+/* Release 'ix' and its lock; unfinished work is abandoned.  NULL: no-op. */
+void cti_index_free(cti_index *ix);
 
 /*
  * Report "<dir>: <what>: <reason>" for the failure 'st' of a shim call

@@ -324,11 +324,9 @@ cti_status cti_sync_remove_gone(cti_index *ix)
         return st;
     if (!ix->main)
         return CTI_OK;
-    if (ix->bulk)
-        pthread_mutex_lock(&ix->pubmu);
+    pthread_mutex_lock(&ix->pubmu);
     st = remove_gone_locked(ix);
-    if (ix->bulk)
-        pthread_mutex_unlock(&ix->pubmu);
+    pthread_mutex_unlock(&ix->pubmu);
     return st;
 }
 
