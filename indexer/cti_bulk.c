@@ -69,6 +69,20 @@ static void werror_locked(cti_index *ix, const char *fmt, ...)
         pthread_mutex_unlock(&(ix)->mu);                                  \
     } while (0)
 
+/*
+ * Why a write to a segment failed.  On a full disk Xapian's own message
+ * may only say that it could not roll back ("cancel() not supported
+ * under Xapian::DB_DANGEROUS"), so the disk is looked at first.
+ */
+static const char *write_error(cti_index *ix, cti_status st)
+{
+    if (st == CTI_ENOMEM)
+        return "out of memory";
+    if (cti_folder_full(ix->dir))
+        return "No space left on device";
+    return cti_errmsg();
+}
+
 /* Add the worker's spelling counts to the run's ([mu] held). */
 static cti_status spell_hand_over_locked(cti_worker *w)
 {
@@ -114,10 +128,12 @@ static cti_status seg_close(cti_worker *w)
     if (!w->seg)
         return CTI_OK;
     if ((st = cti_index_stamp(w->seg, ix->language)) != CTI_OK) {
-        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
+        werror(ix, "cannot write segment %s: %s", w->segname,
+               write_error(ix, st));
         cti_db_free(w->seg);
     } else if ((st = cti_db_close(w->seg)) != CTI_OK) {
-        werror(ix, "cannot write segment %s: %s", w->segname, cti_errmsg());
+        werror(ix, "cannot write segment %s: %s", w->segname,
+               write_error(ix, st));
     }
     w->seg = NULL;
     /* Spelling counts go to the run's map: written once, at the end. */
@@ -165,7 +181,7 @@ static cti_status seg_open(cti_worker *w)
                                 &w->seg);
     free(path);
     if (st != CTI_OK) {
-        werror(ix, "cannot create segment %s: %s", name, cti_errmsg());
+        werror(ix, "cannot create segment %s: %s", name, write_error(ix, st));
         free(w->segname);
         w->segname = NULL;
     }
@@ -234,8 +250,7 @@ static cti_status work(cti_worker *w, cti_job *j)
     if (st == CTI_OK)
         st = cti_db_add(w->seg, w->doc, NULL);
     if (st != CTI_OK) {
-        werror(ix, "%s: cannot index: %s", j->a.id,
-               st == CTI_ENOMEM ? "out of memory" : cti_errmsg());
+        werror(ix, "%s: cannot index: %s", j->a.id, write_error(ix, st));
         return st;
     }
     w->segbytes += j->bytes;
@@ -254,12 +269,10 @@ static void *worker_main(void *arg)
     while ((j = next_job(w, &broken))) {
         if (!broken && work(w, j) != CTI_OK)
             broken = 1;
-        if (broken) {
-            pthread_mutex_lock(&ix->mu);
+        /* What a broken worker drops is counted as failed by the
+           reconciliation at the end (cti_sync_reconcile). */
+        if (broken)
             ix->fatal = 1;
-            ix->wfailed++;
-            pthread_mutex_unlock(&ix->mu);
-        }
         cti_article_release(&j->a);
         free(j);
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 char *cti_folder_path(const char *dir, const char *name)
@@ -349,4 +350,12 @@ cti_status cti_folder_claim(cti_report *rep, const char *dir, int wait,
         return CTI_EIO;
     }
     return take_lock(rep, dir, wait, quiet, lockfd);
+}
+
+int cti_folder_full(const char *dir)
+{
+    struct statvfs vs;
+    if (statvfs(dir, &vs) < 0)
+        return 0;
+    return (uint64_t)vs.f_bavail * vs.f_frsize < CTI_FOLDER_FULL_BYTES;
 }

@@ -453,7 +453,6 @@ cti_status cti_index_finish(cti_index *ix)
             st = CTI_ERROR;
         cti_sync_reconcile(ix);
     }
-    ix->st.failed += ix->wfailed;
     cti_report_phase(ix->rep, ix->dir, "done");
     return st;
 }

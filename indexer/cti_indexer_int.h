@@ -249,7 +249,6 @@ struct cti_index {
     cti_smap gspell;      /* [mu] word -> documents, summed from segments */
     cti_job *deferred;    /* [caller] later versions of ids in a segment */
     cti_job **deferred_tail; /* [caller] */
-    uint64_t wfailed;     /* [mu] articles workers failed to write */
 
     cti_report *rep;      /* [set] the router's: messages, progress line */
     int remote;           /* [set] main is a remote database (xapian-tcpsrv) */
@@ -298,6 +297,16 @@ cti_status cti_folder_add_seg(cti_index *ix, char *name);
  * (CTI_EINVAL).  Returns CTI_OK, CTI_EINVAL or CTI_EIO, reported.
  */
 cti_status cti_folder_scan(cti_index *ix, int have_stub);
+
+/* Less free space than this in the index's file system counts as full. */
+#define CTI_FOLDER_FULL_BYTES (64u << 10)
+
+/*
+ * Is the file system of 'dir' full (less than CTI_FOLDER_FULL_BYTES
+ * left)?  A write error found there is reported as a full disk: Xapian
+ * may only say what went wrong as it tried to roll back.
+ */
+int cti_folder_full(const char *dir);
 
 /* fsync every file in folder 'path', then the folder: CTI_OK or CTI_EIO (errno set). */
 cti_status cti_folder_sync_tree(const char *path);
