@@ -13,6 +13,12 @@
  *   existing index switches to it once the articles it adds reach a
  *   quarter of the index (at least CTI_SWITCH_MIN).
  *
+ * Readers
+ *   A new index gets its (empty) main database, listed in the stub, as
+ *   soon as its lock is taken: a reader sees an empty cti index, then
+ *   each committed batch or published segment, never a folder that is
+ *   not an index yet.
+ *
  * Crash safety
  *   The stub only ever lists committed databases, and is replaced by
  *   rename (cti_folder.c).  After a kill, the index holds the main
@@ -341,6 +347,8 @@ static cti_status ready_folder(cti_index *ix)
     }
     if (ix->mainname && !ix->main)
         return open_main(ix);
+    if (!ix->mainname)
+        return main_create(ix);
     return CTI_OK;
 }
 

@@ -233,6 +233,9 @@ n = int(sys.argv[2])
 ok = s["failed"] <= n and s["added"] + s["failed"] <= n and s["added"] <= s["articles"]
 sys.exit(0 if ok else 1)' "$T/fullbulk.json" 700 ||
         bad "bulk onto a full disk: the summary counts more than the 700 inputs: $(cat "$T/fullbulk.json")"
+    src=0
+    timeout 60 "$BIN/cti-search" --db "$T/full/db" --count fillmarker >/dev/null 2>"$T/fullbulk.serr" || src=$?
+    [ "$src" -le 1 ] || bad "after a full disk on the bulk path the index cannot be searched: $(cat "$T/fullbulk.serr")"
     umount "$T/full"
 else
     echo "t62: SKIP full-disk case: tmpfs mount refused"
