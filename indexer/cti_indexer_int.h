@@ -213,7 +213,8 @@ struct cti_index {
     /* Sync state (cti_sync.c), all [caller].  Small runs look ids up one
        by one (by their id term); after CTI_LOOKUPS_MAX lookups, or before
        removing articles, every record is read in one pass. */
-    cti_db *sync_db;      /* where records not yet read are (NULL: all read) */
+    cti_db *sync_db;      /* where records not yet read are: 'main' (used
+                             under pubmu), or NULL when all are read */
     unsigned lookups;
     cti_smap ids;         /* id -> index into ents */
     cti_sync_ent *ents;

@@ -128,6 +128,8 @@ cti_status cti_sync_load(cti_index *ix, cti_db *db)
     uint32_t dh = 0, ds;
     const char *h = NULL, *v;
     size_t hl = 0, vl;
+    /* 'db' may be the main database, which bulk workers commit. */
+    pthread_mutex_lock(&ix->pubmu);
     if ((st = cti_db_values(db, CTI_SLOT_SOURCE, &vs)) != CTI_OK ||
         (st = cti_db_values(db, CTI_SLOT_HASH, &vh)) != CTI_OK)
         goto done;
@@ -146,10 +148,35 @@ cti_status cti_sync_load(cti_index *ix, cti_db *db)
     if (st == CTI_DONE)
         st = CTI_OK;
 done:
-    if (st != CTI_OK)
-        cti_index_fail(ix, "cannot read the index", st);
     cti_valiter_free(vs);
     cti_valiter_free(vh);
+    pthread_mutex_unlock(&ix->pubmu);
+    if (st != CTI_OK)
+        cti_index_fail(ix, "cannot read the index", st);
+    return st;
+}
+
+/*
+ * Read the sync record of the article of id term 'idterm' from
+ * ix->sync_db (the main database) into the map.  Returns CTI_OK,
+ * CTI_ENOTFOUND (no such article), or the failure.
+ */
+static cti_status read_record(cti_index *ix, const char *idterm, size_t itl)
+{
+    uint32_t docid;
+    char *v = NULL, *h = NULL;
+    size_t vl = 0, hl = 0;
+    pthread_mutex_lock(&ix->pubmu); /* bulk workers commit main */
+    cti_status st = cti_db_find(ix->sync_db, idterm, itl, &docid);
+    if (st == CTI_OK &&
+        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_SOURCE, &v,
+                               &vl)) == CTI_OK &&
+        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_HASH, &h,
+                               &hl)) == CTI_OK)
+        st = sync_add(ix, v, vl, parse_hash(h, hl));
+    pthread_mutex_unlock(&ix->pubmu);
+    free(v);
+    free(h);
     return st;
 }
 
@@ -172,18 +199,7 @@ static cti_sync_ent *lookup(cti_index *ix, const char *id, size_t len)
     }
     char idterm[CTI_IDTERM_MAX + 1];
     size_t itl = cti_indexer_idterm(id, len, idterm);
-    uint32_t docid;
-    char *v = NULL, *h = NULL;
-    size_t vl = 0, hl = 0;
-    cti_status st = cti_db_find(ix->sync_db, idterm, itl, &docid);
-    if (st == CTI_OK &&
-        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_SOURCE, &v,
-                               &vl)) == CTI_OK &&
-        (st = cti_db_get_value(ix->sync_db, docid, CTI_SLOT_HASH, &h,
-                               &hl)) == CTI_OK)
-        st = sync_add(ix, v, vl, parse_hash(h, hl));
-    free(v);
-    free(h);
+    cti_status st = read_record(ix, idterm, itl);
     if (st != CTI_OK && st != CTI_ENOTFOUND) {
         cti_index_fail(ix, "cannot read the index", st);
         return NULL;
