@@ -13,6 +13,7 @@
  *   cti_spelling.c  the spelling data: counted, forgotten, recovered
  *   cti_bulk.c      the bulk path: worker threads building segments
  *   cti_merge.c     the merge of every listed database into a new main one
+ * They build documents through cti_clean.h (page boilerplate and copies).
  */
 #ifndef CTI_INDEXER_INT_H
 #define CTI_INDEXER_INT_H
