@@ -25,8 +25,10 @@
  *   1. Breadcrumb: a first line such as "Home / Tech / Some headline"
  *      (starting with "Home" and a separator, or holding two or more of the
  *      separators " / ", " > ", " » ", " › ", " | "; at most 600 bytes)
- *      is navigation, not text: it is dropped from the body and the next
- *      line is looked at.
+ *      is navigation, not a title: the next line is looked at.  When a
+ *      title line follows, the breadcrumb stays the first line of the
+ *      body, a blank line after it (the page is kept whole; cti-index sets
+ *      it aside as navigation, cti_boiler.h).
  *   2. Title line: the first line is a title when more text follows it,
  *      it holds a letter or digit, it is short (at most 25 words and 300
  *      bytes), and either a blank line follows it (then it may not end in
@@ -614,9 +616,24 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     }
     while (end > s && is_space(end[-1]))
         end--;
+    const char *s0 = s;
+    size_t crumb = 0;
     if (!a->title && rc == 0)
         s = title_from_body(s, end, a, &rc);
-    if (rc == 0) {
+    /* A breadcrumb before a title line stays in the body, first. */
+    if (s != s0 && (line_at(s0, end, &crumb), !is_breadcrumb(s0, crumb)))
+        crumb = 0;
+    if (rc == 0 && crumb) {
+        a->body_len = crumb + 2 + (size_t)(end - s);
+        if (!(a->body = malloc(a->body_len + 1))) {
+            rc = -1;
+        } else {
+            memcpy(a->body, s0, crumb);
+            memcpy(a->body + crumb, "\n\n", 2);
+            memcpy(a->body + crumb + 2, s, (size_t)(end - s));
+            a->body[a->body_len] = '\0';
+        }
+    } else if (rc == 0) {
         a->body_len = (size_t)(end - s);
         if (s == text) {
             text[a->body_len] = '\0';
