@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cti_date.h"
+
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
        UTF-8: invalid bytes were repaired), or NULL when absent. */
@@ -29,14 +31,6 @@ typedef struct cti_article {
     uint64_t hash;         /* hash of the content (title, metadata and body) */
     int repaired;          /* 1 if invalid UTF-8 was replaced */
 } cti_article;
-
-/*
- * Normalise a date as written into "YYYYMMDD" (unknown month/day: "00").
- * Accepts ISO forms (2024, 2024-07, 2024-07-15, 2024-07-15T10:00:00Z),
- * "July 15, 2024", "15 July 2024", "Jul 15 2024".  Writes 9 bytes into out.
- * Returns 0, or -1 if 'date' is not a date it understands.
- */
-int cti_date_normalize(const char *date, char out[9]);
 
 /*
  * Parse a text article: an optional front-matter block ("---" line,

@@ -1,6 +1,6 @@
 /*
  * test_article.c - text files (front matter, titles), JSON lines, UTF-8
- * repair, the content hash and date normalisation.
+ * repair and the content hash.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cti_article.h"
+#include "cti_date.h"
 
 /* Read a file below the test data folder or the repo root; caller frees. */
 static char *slurp(const char *rel, size_t *len)
@@ -513,53 +514,6 @@ static void test_hash(void **state)
     assert_int_equal(cti_article_hash(&c), 0xc26c0caac6ebeff3ull);
 }
 
-/* ---------------------------------------------------------------- dates */
-
-static void test_dates(void **state)
-{
-    (void)state;
-    struct { const char *in; const char *out; } ok[] = {
-        { "2024", "20240000" },
-        { "1790", "17900000" },
-        { "2024-07", "20240700" },
-        { "2024-07-15", "20240715" },
-        { "2024-7-5", "20240705" },
-        { "2024/07/15", "20240715" },
-        { "20240715", "20240715" },
-        { " 2024-07-15T10:00:00Z ", "20240715" },
-        { "2024-07-15 10:00:00+02:00", "20240715" },
-        { "July 15, 2024", "20240715" },
-        { "july 15 2024", "20240715" },
-        { "Jul 15 2024", "20240715" },
-        { "Jul. 15, 2024", "20240715" },
-        { "Sept 3, 2001", "20010903" },
-        { "15 July 2024", "20240715" },
-        { "1 Feb 2020", "20200201" },
-        { "July 2024", "20240700" },
-        { "Monday, July 15, 2024", "20240715" },
-        { "Mon, 15 Jul 2024 10:00:00 +0000", "20240715" },
-        { "February 29, 2024", "20240229" },
-    };
-    const char *bad[] = {
-        "", "   ", "yesterday", "2024-13-01", "2024-02-30", "2023-02-29",
-        "2024-00-10", "July 32, 2024", "24", "202", "July", "15 2024",
-        "2024-07-15garbage", "Julyy 15 2024", "Ju 15 2024", "15th July 2024",
-        "2024-07-15T", "Funday, July 15, 2024", "12345", "July 15, 20245",
-    };
-    char out[9];
-    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
-        memset(out, 'z', sizeof out);
-        if (cti_date_normalize(ok[i].in, out) != 0)
-            fail_msg("'%s' was refused", ok[i].in);
-        if (strcmp(out, ok[i].out) != 0)
-            fail_msg("'%s' gave '%s', want '%s'", ok[i].in, out, ok[i].out);
-    }
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (cti_date_normalize(bad[i], out) != -1)
-            fail_msg("'%s' was accepted as '%.8s'", bad[i], out);
-    assert_int_equal(cti_date_normalize(NULL, out), -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,7 +534,6 @@ int main(void)
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_json_sotu),
         cmocka_unit_test(test_hash),
-        cmocka_unit_test(test_dates),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }

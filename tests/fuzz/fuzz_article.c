@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cti_article.h"
+#include "cti_date.h"
 #include "fuzz_util.h"
 
 static void article_check_str(const char *s)
