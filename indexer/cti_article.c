@@ -2,13 +2,15 @@
  * cti_article.c - one article from a text file or a JSON line.
  *
  * Text everywhere
- *   Every string of an article is valid UTF-8: each byte that does not
- *   belong to a valid UTF-8 sequence (stray continuation bytes, truncated
- *   sequences, overlong forms, surrogates, code points past U+10FFFF) is
- *   replaced by U+FFFD and the article is marked 'repaired'.  NUL bytes
- *   become spaces, so every field is a safe C string.  A UTF-8 byte order
- *   mark at the start of a text file is dropped.  Other control characters
- *   are kept (the analyzer treats them as separators).
+ *   Every string of an article is valid UTF-8: the bytes given here are
+ *   UTF-8 (the walker converts other charsets first, cti_charset.h); each
+ *   byte that does not belong to a valid UTF-8 sequence (stray
+ *   continuation bytes, truncated sequences, overlong forms, surrogates,
+ *   code points past U+10FFFF) is replaced by U+FFFD and the article is
+ *   marked 'repaired'.  NUL bytes become spaces, so every field is a safe
+ *   C string.  A UTF-8 byte order mark at the start of a text file is
+ *   dropped.  Other control characters are kept (the analyzer treats them
+ *   as separators).
  *
  * Text files
  *   Optional front matter first: a "---" line, "key: value" lines, and a
@@ -76,13 +78,14 @@
  */
 #include "cti_article.h"
 
+#include "cti_charset.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #define TITLE_MAX_BYTES 300
 #define TITLE_LINE_WORDS 25
@@ -91,90 +94,13 @@
 #define LEAD_WORDS 12
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
-static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t k = utf8proc_iterate(s, n > 4 ? 4 : (utf8proc_ssize_t)n,
-                                          &cp);
-    return k > 0 ? (size_t)k : 0;
-}
-
-/*
- * Copy s (len bytes) into a new NUL-terminated buffer with invalid UTF-8
- * bytes replaced by U+FFFD and NUL bytes by spaces.  Sets *repaired to 1
- * when a byte was replaced (NULs alone do not count).  NULL on no memory.
- */
 static char *clean_utf8(const char *s, size_t len, size_t *outlen,
                         int *repaired)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, bad = 0;
-
-    /* Count invalid bytes first so that the common case is one copy.
-       ASCII is skipped eight bytes at a time. */
-    while (i < len) {
-        if (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (!(w & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, len - i);
-        if (k == 0) {
-            bad++;
-            i++;
-        } else {
-            i += k;
-        }
-    }
-    if (bad > (SIZE_MAX - len - 1) / 2)
-        return NULL;
-    char *out = malloc(len + 2 * bad + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    if (bad == 0) {
-        if (len)
-            memcpy(out, s, len);
-        o = len;
-    } else {
-        *repaired = 1;
-        i = 0;
-        while (i < len) {
-            if (p[i] < 0x80) {
-                out[o++] = (char)p[i++];
-                continue;
-            }
-            size_t k = utf8_seq(p + i, len - i);
-            if (k == 0) {
-                memcpy(out + o, REPLACEMENT, 3);
-                o += 3;
-                i++;
-            } else {
-                memcpy(out + o, p + i, k);
-                o += k;
-                i += k;
-            }
-        }
-    }
-    /* NUL bytes become spaces. */
-    for (char *z = memchr(out, 0, o); z;
-         z = memchr(z + 1, 0, o - (size_t)(z + 1 - out)))
-        *z = ' ';
-    out[o] = '\0';
-    *outlen = o;
-    return out;
+    return cti_charset_repair(s, len, outlen, repaired);
 }
 
 /* Clean a field; NULL/absent stays NULL.  Returns -1 on no memory. */
