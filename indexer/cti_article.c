@@ -1,5 +1,5 @@
 /*
- * cti_article.c - one article from a text file or a JSON line.
+ * cti_article.c - one article: text files, titles, JSON lines, the hash.
  *
  * Text everywhere
  *   Every string of an article is valid UTF-8: the bytes given here are
@@ -57,18 +57,15 @@
  *   Harris’s campaign is engaging…"; 02-bloomberg-courts... has a title
  *   line; 03-bloomberg-asks... has a breadcrumb, then its title twice.
  *
- * JSON lines
- *   Each line is one JSON object.  Fields: id (string or number), title,
- *   text (or body, when text is absent), date, author (a string, or a list
- *   of strings joined with ", "), source, url; numbers in the text fields
- *   are written as decimal text, null means absent, other fields are
- *   ignored.  Without a title (or with an empty one) the title is taken
- *   from the text by rule 3 above (first short sentence, or first 12
- *   words and "…").  A byte order mark before the object is ignored.  A
- *   line that is not a JSON object, or has no "text"/"body" string, is an
- *   error naming the column.  An article without an id (or
- *   with an empty one) gets "sha-" and the 16 hex digits of its content
- *   hash, so it keeps the same id as long as its content is the same.
+ * Records (JSON lines, JSON files, CSV rows)
+ *   cti_fields.c picks their fields; cti_article_finish() completes them:
+ *   without a title (or with an empty one) the title is taken from the
+ *   text by rule 3 above (first short sentence, or first 12 words and
+ *   "…").  A JSON line is one object (a byte order mark before it is
+ *   ignored); a line that is not a JSON object, or has no text, is an
+ *   error naming the column.  A JSON line without an id, guid or url gets
+ *   "sha-" and the 16 hex digits of its content hash, so it keeps the
+ *   same id as long as its content is the same.
  *
  * Hash
  *   cti_article_hash() covers title, date, author, source, url and body
@@ -79,6 +76,7 @@
 #include "cti_article.h"
 
 #include "cti_charset.h"
+#include "cti_fields.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -101,17 +99,6 @@ static char *clean_utf8(const char *s, size_t len, size_t *outlen,
                         int *repaired)
 {
     return cti_charset_repair(s, len, outlen, repaired);
-}
-
-/* Clean a field; NULL/absent stays NULL.  Returns -1 on no memory. */
-static int set_field(char **dst, const char *s, size_t len, int *repaired)
-{
-    size_t n;
-    *dst = NULL;
-    if (!s)
-        return 0;
-    *dst = clean_utf8(s, len, &n, repaired);
-    return *dst ? 0 : -1;
 }
 
 /* Largest prefix of s (len bytes, valid UTF-8) not over max bytes that
@@ -366,6 +353,13 @@ static int is_abbrev(const char *s, size_t i)
 
 /* The title for a body without a title line: its first short sentence,
    or its first LEAD_WORDS words and an ellipsis. */
+static char *title_from_text(const char *s, size_t n);
+
+char *cti_article_title_from_text(const char *s, size_t n)
+{
+    return title_from_text(s, n);
+}
+
 static char *title_from_text(const char *s, size_t n)
 {
     const char *end = s + n;
@@ -494,11 +488,16 @@ static const char *title_from_body(const char *body, const char *end,
 
 /* ------------------------------------------------------------ articles */
 
-static void article_init(cti_article *a)
+void cti_article_init(cti_article *a)
 {
     memset(a, 0, sizeof *a);
     a->size = -1;
     a->mtime_ns = -1;
+}
+
+static void article_init(cti_article *a)
+{
+    cti_article_init(a);
 }
 
 void cti_article_release(cti_article *a)
@@ -561,60 +560,36 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     return 0;
 }
 
-/* A JSON value as text: strings as they are, numbers in decimal, lists of
-   strings joined by ", " (authors).  NULL without error for null and
-   other types.  -1 on no memory. */
-static int json_field(json_t *v, char **dst, int *repaired)
+int cti_article_finish(cti_article *a)
 {
-    char num[64];
-    *dst = NULL;
-    if (!v)
-        return 0;
-    if (json_is_string(v))
-        return set_field(dst, json_string_value(v), json_string_length(v),
-                         repaired);
-    if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return set_field(dst, num, strlen(num), repaired);
+    if (a->title && !a->title[0]) {
+        free(a->title);
+        a->title = NULL;
     }
-    if (json_is_real(v)) {
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        return set_field(dst, num, strlen(num), repaired);
-    }
-    if (json_is_array(v)) {
-        size_t total = 0, i;
-        json_t *e;
-        json_array_foreach(v, i, e)
-            if (json_is_string(e))
-                total += json_string_length(e) + 2;
-        if (total == 0)
-            return 0;
-        char *buf = malloc(total + 1), *w = buf;
-        if (!buf)
-            return -1;
-        json_array_foreach(v, i, e) {
-            if (!json_is_string(e) || json_string_length(e) == 0)
-                continue;
-            if (w != buf) {
-                memcpy(w, ", ", 2);
-                w += 2;
-            }
-            memcpy(w, json_string_value(e), json_string_length(e));
-            w += json_string_length(e);
-        }
-        int r = w == buf ? 0 : set_field(dst, buf, (size_t)(w - buf), repaired);
-        free(buf);
-        return r;
-    }
+    a->body_len = a->body ? strlen(a->body) : 0;
+    if (!a->title && a->body_len &&
+        !(a->title = title_from_text(a->body, a->body_len)))
+        return -1;
+    a->hash = cti_article_hash(a);
     return 0;
 }
 
-int cti_article_parse_json(const char *line, size_t len, cti_article *a,
+/* The column (from 1) of the first non-space byte at or after 'from'. */
+static size_t first_column(const char *s, size_t len, size_t from)
+{
+    size_t col = from + 1;
+    while (col <= len && is_space(s[col - 1]))
+        col++;
+    return col;
+}
+
+int cti_article_parse_json(const char *line, size_t len,
+                           const cti_fields *fields, cti_article *a,
                            char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = NULL;
-    char *clean = NULL;
+    char *clean = NULL, msg[400];
     size_t clen;
     int rc = -1;
 
@@ -636,68 +611,23 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
                      je.text);
         goto done;
     }
+    /* Errors about the object name the column where it starts. */
+    size_t col = first_column(clean, clen, skip);
     if (!json_is_object(root)) {
-        size_t col = 1;
-        while (col <= clen && is_space(clean[col - 1]))
-            col++;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: not a JSON object", col);
         goto done;
     }
-    json_t *text = json_object_get(root, "text");
-    const char *tname = "text";
-    if (!text || json_is_null(text)) {
-        text = json_object_get(root, "body");
-        tname = "body";
-    }
-    /* Field errors name the column where the object starts. */
-    size_t col = 1 + skip;
-    while (col <= clen && is_space(clean[col - 1]))
-        col++;
-    if (!text || !json_is_string(text)) {
-        if (err && errlen && text)
-            snprintf(err, errlen, "column %zu: field \"%s\" is not a string",
-                     col, tname);
-        else if (err && errlen)
-            snprintf(err, errlen, "column %zu: no \"text\" or \"body\" field",
-                     col);
-        goto done;
-    }
-    json_t *id = json_object_get(root, "id");
-    if (id && !json_is_string(id) && !json_is_number(id) && !json_is_null(id)) {
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "column %zu: field \"id\" is not a string or a number",
-                     col);
-        goto done;
-    }
-    if (set_field(&a->body, json_string_value(text), json_string_length(text),
-                  &a->repaired) ||
-        json_field(id, &a->id, &a->repaired) ||
-        json_field(json_object_get(root, "title"), &a->title, &a->repaired) ||
-        json_field(json_object_get(root, "date"), &a->date, &a->repaired) ||
-        json_field(json_object_get(root, "author"), &a->author, &a->repaired) ||
-        json_field(json_object_get(root, "source"), &a->source, &a->repaired) ||
-        json_field(json_object_get(root, "url"), &a->url, &a->repaired)) {
+    int r = cti_fields_read(fields, root, a, msg, sizeof msg);
+    if (r == CTI_FIELDS_NOMEM || (r == 0 && cti_article_finish(a))) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");
         goto done;
     }
-    a->body_len = strlen(a->body);
-    if (a->title && !a->title[0]) {
-        free(a->title);
-        a->title = NULL;
-    }
-    if (!a->title && a->body_len &&
-        !(a->title = title_from_text(a->body, a->body_len))) {
+    if (r) {
         if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, "column %zu: %s", col, msg);
         goto done;
-    }
-    a->hash = cti_article_hash(a);
-    if (a->id && a->id[0] == '\0') {
-        free(a->id);
-        a->id = NULL;
     }
     if (!a->id) {
         a->id = malloc(4 + 16 + 1);

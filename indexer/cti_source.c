@@ -371,7 +371,7 @@ static int json_line(walker *w, const char *p, size_t len,
         q++;
     if (q == end)
         return 0; /* blank lines are allowed */
-    if (cti_article_parse_json(p, len, &a, err, sizeof err) == 0) {
+    if (cti_article_parse_json(p, len, NULL, &a, err, sizeof err) == 0) {
         a.origin = display;
         a.line = line;
         deliver(w, &a);
