@@ -60,6 +60,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
 	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# What only reading inputs needs (CSV): cti-index and the tests link it,
+# cti-search does not.
+READ_LIBS := -Wl,-Bstatic -lcsv -Wl,-Bdynamic
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
@@ -108,16 +111,16 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(INDEX_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(INDEX_LIBS)
 
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(CMOCKA_LIBS)
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
@@ -178,7 +181,7 @@ fuzz-build:
 	  echo "  FUZZ $$b"; \
 	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CPPFLAGS) $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $$b.o $$f; \
-	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS); done
+	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS) $(READ_LIBS); done
 fuzz: fuzz-build
 	@set -e; for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus-$$n; \
 	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
