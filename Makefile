@@ -52,7 +52,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 CC ?= cc
 CXX ?= c++
-PKGS := xapian-core zlib libutf8proc jansson
+PKGS := xapian-core zlib libutf8proc jansson libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # The small C libraries are linked from their static archives (shipped by
 # the same Debian -dev packages): a search is a short-lived process, and
@@ -60,9 +60,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
 	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
-# What only reading inputs needs (CSV): cti-index and the tests link it,
-# cti-search does not.
-READ_LIBS := -Wl,-Bstatic -lcsv -Wl,-Bdynamic
+# What only reading inputs needs (web pages, CSV): cti-index and the
+# tests link it, cti-search does not.
+READ_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null) \
+	-Wl,-Bstatic -lcsv -Wl,-Bdynamic
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror

@@ -511,9 +511,10 @@ void cti_article_release(cti_article *a)
     free(a->source);
     free(a->url);
     free(a->body);
+    free(a->aside);
     a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
-    a->body_len = 0;
+        a->aside = NULL;
+    a->body_len = a->aside_len = 0;
 }
 
 int cti_article_parse_text(const char *data, size_t len, cti_article *a)

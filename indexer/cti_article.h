@@ -27,6 +27,12 @@ typedef struct cti_article {
     char *url;
     char *body;        /* never NULL after a successful parse (may be "") */
     size_t body_len;   /* strlen(body): bodies hold no NUL byte */
+    /* Web pages only (else NULL, 0): the text of the blocks left out of
+       the body as page furniture (navigation, header, footer, aside,
+       forms, comment sections), in page order, one block per paragraph
+       (blocks separated by a blank line).  Not part of the hash. */
+    char *aside;
+    size_t aside_len;  /* strlen(aside) */
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
