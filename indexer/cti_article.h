@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cti_date.h"
-
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
        UTF-8: invalid bytes were repaired), or NULL when absent. */
@@ -42,8 +40,14 @@ typedef struct cti_article {
     int64_t size;          /* file size in bytes (text files and web pages;
                               -1 otherwise) */
     int64_t mtime_ns;      /* file mtime in ns (likewise) */
-    uint64_t hash;         /* hash of the content (title, metadata and body) */
+    uint64_t hash;         /* hash of the content (title, metadata and body);
+                              the walker marks it for a date read day first
+                              only because of --date-order dmy */
     int repaired;          /* 1 if invalid UTF-8 was replaced */
+    /* The date as read (set by the walker from 'date'): "YYYYMMDD" with
+       "00" for an unknown month or day, or "" when there is no date or it
+       could not be read. */
+    char ymd[9];
 } cti_article;
 
 typedef struct cti_fields cti_fields;

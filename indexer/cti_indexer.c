@@ -934,8 +934,8 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
                                          1, CTI_PREFIX_SOURCE, 0, NULL)))
         return rc;
 
-    char ymd[9];
-    if (a->date && cti_date_normalize(a->date, ymd) == 0) {
+    const char *ymd = a->ymd; /* read by the walker; "" when undated */
+    if (ymd[0]) {
         if ((rc = add_bool(doc, CTI_PREFIX_YEAR, ymd, 4)) ||
             (memcmp(ymd + 4, "00", 2) &&
              (rc = add_bool(doc, CTI_PREFIX_MONTH, ymd, 6))) ||
@@ -1873,12 +1873,13 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
                        const char *msg, int skipped)
 {
     cti_indexer *ix = ctx;
-    if (skipped == 1)
+    if (skipped == CTI_SOURCE_FAILED)
         ix->st.failed++;
-    else if (skipped == 0)
+    else if (skipped == CTI_SOURCE_WARNING || skipped == CTI_SOURCE_UNDATED)
         ix->st.warnings++;
-    else
+    else if (skipped == CTI_SOURCE_PASSED)
         ix->st.skipped++;
+    ix->st.undated += skipped == CTI_SOURCE_UNDATED;
     if (skipped != 1 && ix->o.quiet)
         return;
     if (line)
@@ -2296,6 +2297,7 @@ static int shards_finish(cti_indexer *ix, cti_indexer_stats *out)
         st.removed += s.removed;
         st.failed += s.failed;
         st.warnings += s.warnings;
+        st.undated += s.undated;
         st.articles += s.articles;
         st.bytes += s.bytes;
         st.bulk |= s.bulk;
@@ -2489,7 +2491,10 @@ int cti_indexer_add_path(cti_indexer *ix, const char *path)
     cti_source_cb cb;
     if (ix->fatal || ix->finished)
         return -1;
-    memset(&so, 0, sizeof so);
+    if (ix->o.reading)
+        so = *ix->o.reading;
+    else
+        memset(&so, 0, sizeof so);
     memset(&cb, 0, sizeof cb);
     cb.want_file = cb_want_file;
     cb.article = cb_article;
@@ -2703,12 +2708,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
     double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
     if (json) {
         json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
             "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
             "unchanged", (json_int_t)st->unchanged,
             "removed", (json_int_t)st->removed,
             "failed", (json_int_t)st->failed,
             "warnings", (json_int_t)st->warnings,
+            "undated", (json_int_t)st->undated,
             "skipped", (json_int_t)st->skipped,
             "articles", (json_int_t)st->articles,
             "bytes", (json_int_t)st->bytes,
@@ -2723,10 +2729,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         fflush(f);
         return;
     }
+    char undated[48] = "";
+    if (st->undated)
+        snprintf(undated, sizeof undated, ", %" PRIu64 " undated", st->undated);
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed%s; %" PRIu64
             " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
-            st->articles, st->bytes / 1e6, st->seconds, mbs);
+            undated, st->articles, st->bytes / 1e6, st->seconds, mbs);
     fflush(f);
 }
