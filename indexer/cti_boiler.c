@@ -1080,6 +1080,7 @@ const char *cti_boiler_kind_name(cti_boiler_kind k)
     case CTI_BOILER_AUTHOR: return "author";
     case CTI_BOILER_COMMENTS: return "comments";
     case CTI_BOILER_TEMPLATE: return "template";
+    case CTI_BOILER_LAYOUT: return "layout";
     }
     return "unknown";
 }

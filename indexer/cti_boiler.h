@@ -28,10 +28,12 @@ typedef enum cti_boiler_kind {
     CTI_BOILER_TEASER,    /* "Related", "Read more", "Check Also" and what they introduce */
     CTI_BOILER_AUTHOR,    /* an author box ("About NAME" and its bio), author lines */
     CTI_BOILER_COMMENTS,  /* a comment section with its comments, to the end */
-    CTI_BOILER_TEMPLATE   /* a line repeated in many articles of the same source */
+    CTI_BOILER_TEMPLATE,  /* a line repeated in many articles of the same source */
+    CTI_BOILER_LAYOUT     /* what a web page's own markup calls navigation,
+                             header, footer, aside, form or comments */
 } cti_boiler_kind;
 
-#define CTI_BOILER_KINDS 6
+#define CTI_BOILER_KINDS 7
 
 /* A set-aside range: bytes [start, end) of the body. */
 typedef struct cti_boiler_range {

@@ -22,6 +22,11 @@
  * ranges go in the record.  The kept stems also feed the fingerprint;
  * the template terms, the fingerprint and the copy cluster are added
  * after the id term.
+ *
+ * A web page's furniture (the text its markup calls navigation, header,
+ * footer, aside, form or comments: a->aside) is stored and indexed after
+ * the body, a blank line between, as one range set aside as layout
+ * (without cleaning, as text like the rest).
  */
 #include "cti_indexer_int.h"
 
@@ -134,12 +139,14 @@ cti_status cti_docbuild_words(cti_analyzer *an, const char *title,
     return field(an, &c, body, body_len, CTI_POS_BODY, NULL, 0, spell);
 }
 
-/* Post the title, body (its set-aside ranges apart), author and source of
-   'a'; the kept words of the body go to 'cl' too. */
+/* Post the title, the page text (body and furniture, its set-aside
+   ranges apart), author and source of 'a'; the kept words of the page go
+   to 'cl' too. */
 static cti_status post_text(cti_analyzer *an, cti_doc *doc,
-                            const cti_article *a, cti_smap *spell,
-                            uint32_t docno, const cti_record_range *aside,
-                            size_t naside, cti_clean *cl)
+                            const cti_article *a, const char *page,
+                            size_t page_len, cti_smap *spell, uint32_t docno,
+                            const cti_record_range *aside, size_t naside,
+                            cti_clean *cl)
 {
     build_ctx c;
     cti_status st;
@@ -156,7 +163,7 @@ static cti_status post_text(cti_analyzer *an, cti_doc *doc,
     c.aside = aside;
     c.naside = naside;
     c.clean = cl;
-    st = field(an, &c, a->body, a->body_len, body0, NULL, 1, spell);
+    st = field(an, &c, page, page_len, body0, NULL, 1, spell);
     c.naside = 0;
     c.clean = NULL;
     if (st != CTI_OK)
@@ -181,11 +188,10 @@ static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
 }
 
 /* The date terms (year, month and day as far as known) and value. */
-static cti_status add_date(cti_doc *doc, const char *date)
+static cti_status add_date(cti_doc *doc, const char *ymd)
 {
-    char ymd[9];
     cti_status st;
-    if (!date || cti_date_normalize(date, ymd) != 0)
+    if (!ymd[0]) /* read by the walker; "" when undated */
         return CTI_OK;
     if ((st = add_bool(doc, CTI_PREFIX_YEAR, ymd, 4)) != CTI_OK)
         return st;
@@ -230,9 +236,10 @@ static cti_status add_id(cti_doc *doc, const cti_article *a, cti_clean *cl)
     return cti_doc_set_value(doc, CTI_SLOT_HASH, hex, 16);
 }
 
-/* The stored record: id, fields, the body (deflated at 'zlevel') and its
-   set-aside ranges. */
-static cti_status set_record(cti_doc *doc, const cti_article *a, int zlevel,
+/* The stored record: id, fields, the page text (deflated at 'zlevel') and
+   its set-aside ranges. */
+static cti_status set_record(cti_doc *doc, const cti_article *a,
+                             const char *page, size_t page_len, int zlevel,
                              const cti_record_range *aside, size_t naside)
 {
     cti_record r;
@@ -252,8 +259,8 @@ static cti_status set_record(cti_doc *doc, const cti_article *a, int zlevel,
     FIELD(source)
     FIELD(url)
 #undef FIELD
-    r.body = a->body;
-    r.body_len = a->body ? a->body_len : 0;
+    r.body = page;
+    r.body_len = page_len;
     r.aside = aside;
     r.naside = naside;
     /* Encoding fails only when memory (or zlib's) runs out. */
@@ -264,18 +271,41 @@ static cti_status set_record(cti_doc *doc, const cti_article *a, int zlevel,
     return st;
 }
 
-/* The set-aside ranges of 'cl' as record ranges (*out: caller frees). */
-static cti_status aside_ranges(cti_clean *cl, cti_record_range **out,
-                               size_t *n)
+/* The page of 'a': its body, or the body, a blank line and the page's
+   furniture in new memory (*buf, caller frees; NULL when none was
+   needed).  NULL on no memory. */
+static const char *page_text(const cti_article *a, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = a->body_len;
+    if (!a->aside_len)
+        return a->body ? a->body : "";
+    *len = a->body_len + 2 + a->aside_len;
+    if (!(*buf = malloc(*len + 1)))
+        return NULL;
+    memcpy(*buf, a->body, a->body_len);
+    memcpy(*buf + a->body_len, "\n\n", 2);
+    memcpy(*buf + a->body_len + 2, a->aside, a->aside_len + 1);
+    return *buf;
+}
+
+/* The set-aside ranges of 'cl' as record ranges, and the page furniture of
+   'a' as one more (*out: caller frees). */
+static cti_status aside_ranges(cti_clean *cl, const cti_article *a,
+                               cti_record_range **out, size_t *n)
 {
     const cti_boiler_range *r = cti_clean_ranges(cl, n);
+    size_t total = *n + (a->aside_len != 0);
     *out = NULL;
-    if (!*n)
+    if (!total)
         return CTI_OK;
-    if (!(*out = malloc(*n * sizeof **out)))
+    if (!(*out = malloc(total * sizeof **out)))
         return CTI_ENOMEM;
     for (size_t i = 0; i < *n; i++)
         (*out)[i] = (cti_record_range){ r[i].start, r[i].end, r[i].kind };
+    if (a->aside_len)
+        (*out)[(*n)++] = (cti_record_range){
+            a->body_len + 2, a->body_len + 2 + a->aside_len, CTI_BOILER_LAYOUT };
     return CTI_OK;
 }
 
@@ -285,18 +315,24 @@ cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
                                 cti_clean *cl, int in_db)
 {
     cti_record_range *aside = NULL;
-    size_t naside = 0;
+    size_t naside = 0, len;
+    char *buf;
     cti_status st;
     cti_doc_clear(doc);
+    const char *page = page_text(a, &buf, &len);
+    if (!page)
+        return CTI_ENOMEM;
     if (cl && ((st = cti_clean_article(cl, a, in_db)) != CTI_OK ||
-               (st = aside_ranges(cl, &aside, &naside)) != CTI_OK))
-        return st;
-    if ((st = post_text(an, doc, a, spell, docno, aside, naside, cl)) ==
-            CTI_OK &&
-        (st = add_date(doc, a->date)) == CTI_OK &&
+               (st = aside_ranges(cl, a, &aside, &naside)) != CTI_OK))
+        goto done;
+    if ((st = post_text(an, doc, a, page, len, spell, docno, aside, naside,
+                        cl)) == CTI_OK &&
+        (st = add_date(doc, a->ymd)) == CTI_OK &&
         (st = add_id(doc, a, cl)) == CTI_OK)
-        st = set_record(doc, a, zlevel, aside, naside);
+        st = set_record(doc, a, page, len, zlevel, aside, naside);
+done:
     free(aside);
+    free(buf);
     return st;
 }
 

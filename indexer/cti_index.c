@@ -478,9 +478,19 @@ static int article_from_record(cti_index *ix, uint32_t docid, cti_article *a)
         goto release;
     COPY(id) COPY(title) COPY(date) COPY(author) COPY(source) COPY(url)
 #undef COPY
-    if (!a->id || !(a->body = strndup(r.body ? r.body : "", r.body_len)))
+    /* A web page's furniture was stored after its body (cti_docbuild.c). */
+    size_t blen = r.body_len;
+    const cti_record_range *last = r.naside ? &r.aside[r.naside - 1] : NULL;
+    if (last && last->kind == CTI_BOILER_LAYOUT && last->end == r.body_len &&
+        last->start >= 2) {
+        blen = last->start - 2;
+        if (!(a->aside = strndup(r.body + last->start, last->end - last->start)))
+            goto release;
+        a->aside_len = last->end - last->start;
+    }
+    if (!a->id || !(a->body = strndup(r.body ? r.body : "", blen)))
         goto release;
-    a->body_len = r.body_len;
+    a->body_len = blen;
     a->hash = strtoull(hv, NULL, 16);
     long long size, mtime;
     if (svl > 2 && sv[0] == 'f' &&

@@ -80,6 +80,40 @@ echo "t40: the two Bloomberg stories are different stories"
 [ "$(hits "$T/c.cti" Bloomberg | wc -l)" -eq 2 ] || bad "Bloomberg: not 2 stories"
 "$S" --db "$T/c.cti" Bloomberg | grep -q '^2 matches, ' || bad "Bloomberg footer"
 
+echo "t40: web pages: what the markup calls furniture, and what the text shows"
+mkdir -p "$T/web"
+cp tests/data/formats/wordpress-article.html "$T/web/"
+# A page whose comments and teasers carry no telling markup.
+cat >"$T/web/plain.html" <<'HTML'
+<!DOCTYPE html><html><head><title>Ferry fares rise in the fall</title></head>
+<body><div class="page"><p>Home / Local / Transport</p>
+<h1>Ferry fares rise in the fall</h1>
+<p>The county ferry board voted on Tuesday to raise fares by forty cents in
+September, the first increase in six years, citing fuel and crew costs that
+have grown faster than ridership since the pandemic.</p>
+<p>Commuters who buy monthly passes will pay eleven dollars more, while
+seniors and students keep their discounts, the board said in a statement
+after the vote, which passed four to one.</p>
+<p>Related</p><p>Bridge tolls under review</p><p>New schedule for the night boat</p>
+<p>2 Comments</p>
+<p>Pelican says: outrageous, the boats are always late anyway.</p>
+<p>Gull says: cheaper than driving around the bay, stop complaining.</p>
+</div></body></html>
+HTML
+"$I" -q --db "$T/w.cti" "$T/web"
+for q in zucchini obituaries wordpress levy pelican tolls; do
+    rc=0
+    "$S" --db "$T/w.cti" -- "$q" >"$T/out" 2>&1 || rc=$?
+    [ $rc -eq 1 ] || bad "web page: '$q' matches by default (exit $rc)"
+    [ "$(hits "$T/w.cti" "page:$q" | wc -l)" -eq 1 ] || bad "web page: page:$q finds nothing"
+done
+[ "$(hits "$T/w.cti" seawall)" = wordpress-article.html ] || bad "web page: seawall"
+[ "$(hits "$T/w.cti" 'ferry AND fares')" = plain.html ] || bad "web page: ferry AND fares"
+"$S" --db "$T/w.cti" --json --snippet-size 3000 'council OR fares' >"$T/w.json"
+if grep -q -e Zucchini -e Obituaries -e Pelican -e 'Bridge tolls' "$T/w.json"; then
+    bad "a web page's snippet shows its furniture: $(cat "$T/w.json")"
+fi
+
 echo "t40: copies of a story, found as a fresh index is loaded"
 mkdir -p "$T/news/recode" "$T/news/ledger" "$T/news/wire"
 cp tests/data/dups/recode.txt "$T/news/recode/staff.txt"
