@@ -71,7 +71,7 @@ done
 log "copies: labelled set"
 "$PY" "$here/dupset" --out "$W/dups" 2>/dev/null
 "$O/bench/cleaneval" dups "$W/dups" >"$W/dups.txt"
-"$O/cti-index" -q --db "$W/dups.cti" "$W/dups"
+"$O/cti-index" -q --db "$W/dups.cti" "$W/dups/articles"
 "$PY" - "$W/dups" "$W/dups.cti" >"$W/index.txt" <<'PY'
 # Pairwise precision and recall of the clusters the index recorded.
 import os, sys, xapian

@@ -533,17 +533,19 @@ static void report_topics(arts *as, const char *dir, double threshold)
 static void report_corpus(arts *as)
 {
     static const char *const corpus[][2] = {
-        { "corpus-03-bloomberg-asks-tech-leaders-for-staff.txt", "corpus-recode.txt" },
-        { "corpus-02-bloomberg-courts-big-tech-leaders.txt",
-          "corpus-03-bloomberg-asks-tech-leaders-for-staff.txt" },
-        { "corpus-02-bloomberg-courts-big-tech-leaders.txt", "corpus-recode.txt" },
-        { "corpus-01-harris-courts-silicon-valley.txt",
-          "corpus-02-bloomberg-courts-big-tech-leaders.txt" },
+        { "articles/corpus-03-bloomberg-asks-tech-leaders-for-staff.txt",
+          "articles/corpus-recode.txt" },
+        { "articles/corpus-02-bloomberg-courts-big-tech-leaders.txt",
+          "articles/corpus-03-bloomberg-asks-tech-leaders-for-staff.txt" },
+        { "articles/corpus-02-bloomberg-courts-big-tech-leaders.txt",
+          "articles/corpus-recode.txt" },
+        { "articles/corpus-01-harris-courts-silicon-valley.txt",
+          "articles/corpus-02-bloomberg-courts-big-tech-leaders.txt" },
     };
     for (size_t k = 0; k < sizeof corpus / sizeof *corpus; k++) {
         art *x = find_name(as, corpus[k][0]), *y = find_name(as, corpus[k][1]);
         if (x && y && x->has_fp && y->has_fp)
-            printf("similarity %s %s = %.3f%s\n", corpus[k][0], corpus[k][1],
+            printf("similarity %s %s = %.3f%s\n", corpus[k][0] + 9, corpus[k][1] + 9,
                    cti_fingerprint_similarity(&x->fp, &y->fp),
                    shares_band(&x->fp, &y->fp) ? " (shares a band)" : "");
     }
