@@ -3,14 +3,15 @@
  *
  * Lines
  *   The body is cut into lines (blank lines separate nothing more); each
- *   line is one block.  A line of at most 60 words and 480 bytes is also
+ *   line is one block.  A line of at most 60 words and 480 bytes whose
+ *   first word is the first word of a pattern (or a number) is also
  *   normalised for matching: letters and digits case folded (accents
  *   kept), apostrophes ’ ' joined into the word, ':' kept as a word of
  *   its own, '©' read as "(c)", everything else a separator.  A trailing
  *   ':' is ignored, so "Share this:" is "share this".
  *
- *   A line is prose when it has at least 12 words and a full stop, '!' or
- *   '?', or at least 25 words.  The head of the body is what comes before
+ *   A line is prose when it has at least 12 words and a word ending in a
+ *   full stop, '!' or '?', or at least 25 words.  The head of the body is what comes before
  *   its first prose line; its tail is what comes after its last prose line
  *   that is kept.
  *
@@ -43,8 +44,10 @@
  *     to the end.
  *
  * What is set aside by repetition
- *   The candidates are the lines of at most 80 words among the first and
- *   last eight lines, and lines of at most 12 words anywhere.  A
+ *   The candidates are the lines of at most 40 words among the first and
+ *   last six lines, and lines of at most 12 words anywhere; a candidate
+ *   is known by the hash of its bytes (runs of white space as one space:
+ *   a site's template repeats itself byte for byte).  A
  *   candidate held by at least 'threshold' articles of the source (see
  *   cti_boiler_threshold(): 3, or 5% of the source's articles) is
  *   template when it has at most 12 words or stands in the run of
@@ -55,6 +58,7 @@
  */
 #include "cti_boiler.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -74,9 +78,9 @@
 #define AUTHOR_NAME_WORDS 4
 #define BIO_MAX_BLOCKS 3
 #define BIO_MAX_WORDS 150
-#define TEMPLATE_MAX_WORDS 80
+#define TEMPLATE_MAX_WORDS 40
 #define TEMPLATE_SHORT_WORDS 12
-#define TEMPLATE_EDGE 8
+#define TEMPLATE_EDGE 6
 
 /* What the pattern table says a line is. */
 enum role {
@@ -91,7 +95,7 @@ enum role {
 #define F_PROSE    0x01
 #define F_STOP     0x02  /* ends with '.' (after closing quotes/brackets) */
 #define F_ELLIPSIS 0x04  /* ends with "…", "..." or "[…]" */
-#define F_SENTENCE 0x08  /* holds '.', '!' or '?' */
+#define F_SENTENCE 0x08  /* a word ends in '.', '!' or '?' */
 #define F_NAMEISH  0x10  /* every word starts upper case or with a digit */
 #define F_PUNCTEND 0x20  /* ends with . , ; : ! ? */
 #define F_CAND     0x40  /* a template candidate */
@@ -522,13 +526,8 @@ static void normalise(cti_boiler *b, const char *s, size_t n)
     b->norm[w] = '\0';
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
+static uint64_t mix64(uint64_t h)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -570,35 +569,45 @@ static int ends_ellipsis(const char *s, size_t n)
 }
 
 /* Words, flags of the line [s, s+n) (trimmed). */
+/* Words of at most this many words are looked at for capitals. */
+#define NAMEISH_WORDS (1 + AUTHOR_NAME_WORDS)
+
 static void measure(block *k, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     uint32_t words = 0;
-    int in = 0, alnum = 0, nameish = 1;
-    size_t wstart = 0;
+    int nameish = 1, sentence = 0;
     unsigned flags = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || is_space(p[i])) {
-            if (in && alnum) {
-                words++;
-                if (!is_upper_start(p + wstart, n - wstart))
-                    nameish = 0;
-            }
-            in = alnum = 0;
+    /* Words are runs of bytes above ' ' (control bytes separate them too)
+       holding a letter, a digit or a multibyte character; a sentence
+       mark is '.', '!' or '?' ending a word (before closing quotes). */
+    for (size_t i = 0; i < n;) {
+        while (i < n && p[i] <= ' ')
+            i++;
+        size_t ws = i;
+        int alnum = 0;
+        for (; i < n && p[i] > ' ' && !alnum; i++) {
+            unsigned c = p[i];
+            alnum = (c - '0' < 10u) | ((c | 0x20) - 'a' < 26u) | (c >= 0xC0);
+        }
+        while (i < n && p[i] > ' ')
+            i++;
+        size_t e = i;
+        while (e > ws && (p[e - 1] == '"' || p[e - 1] == '\'' ||
+                          p[e - 1] == ')' || p[e - 1] == ']'))
+            e--;
+        if (e > ws && (p[e - 1] == '.' || p[e - 1] == '!' || p[e - 1] == '?'))
+            sentence = 1;
+        if (!alnum)
             continue;
-        }
-        if (!in) {
-            in = 1;
-            wstart = i;
-        }
-        unsigned char c = p[i];
-        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-            c >= 0xC0)
-            alnum = 1;
-        if (c == '.' || c == '!' || c == '?')
-            flags |= F_SENTENCE;
+        if (++words <= NAMEISH_WORDS && !is_upper_start(p + ws, n - ws))
+            nameish = 0;
     }
+    if (sentence)
+        flags |= F_SENTENCE;
     k->words = words;
+    if (words > NAMEISH_WORDS)
+        nameish = 0;
     size_t e = n;
     while (e && strchr("\"')]", s[e - 1]))
         e--;
@@ -910,25 +919,73 @@ static void reset(cti_boiler *b, const char *body, size_t len)
 }
 
 /*
- * Normalise each short line once: match it against the patterns, and
- * hash it when it is a template candidate.
+ * Could a pattern match the line [s, s+n)?  Its first word (ASCII letters,
+ * digits and apostrophes, folded) must be the first word of a pattern, or
+ * a number; a line starting otherwise (another script, a curly quote, ©)
+ * is looked at in full.  Saves normalising most lines of prose.
+ */
+static int may_match(const char *s, size_t n)
+{
+    char w[24];
+    size_t i = 0, l = 0;
+    while (i < n && (unsigned char)s[i] < 0x80 && !isalnum((unsigned char)s[i]))
+        i++;
+    if (i < n && (unsigned char)s[i] >= 0x80)
+        return 1;
+    for (; i < n && l + 1 < sizeof w; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            return 1;
+        if (!isalnum(c) && c != '\'')
+            break;
+        w[l++] = (char)tolower(c);
+    }
+    if (!l || is_number_word(w, l))
+        return 1;
+    for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
+        const char *p = patterns[k].pat;
+        if (p[0] == w[0] && strcspn(p, " ") == l && memcmp(p, w, l) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Hash of a line's bytes, each run of white space as one space. */
+static uint64_t hash_line(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_space(c)) {
+            while (i + 1 < n && is_space((unsigned char)s[i + 1]))
+                i++;
+            c = ' ';
+        }
+        h = (h ^ c) * 0x100000001b3ull;
+    }
+    return mix64(h);
+}
+
+/*
+ * Match each short line that could be furniture against the patterns,
+ * and hash each template candidate.
  */
 static cti_status classify(cti_boiler *b)
 {
     for (size_t i = 0; i < b->nb; i++) {
         block *k = &b->b[i];
+        const char *s = b->text + k->start;
+        size_t n = k->end - k->start;
         int edge = i < TEMPLATE_EDGE || i + TEMPLATE_EDGE >= b->nb;
-        int pat = k->words <= PATTERN_MAX_WORDS &&
-                  k->end - k->start <= PATTERN_MAX_BYTES;
         int cand = k->words <= TEMPLATE_SHORT_WORDS ||
                    (edge && k->words <= TEMPLATE_MAX_WORDS);
-        if (!k->words || (!pat && !cand))
+        if (!k->words)
             continue;
-        normalise(b, b->text + k->start, k->end - k->start);
-        if (!b->normlen)
-            continue;
-        if (pat && !b->normcut) {
-            const pattern *p = find_pattern(b->norm, k->words);
+        if (k->words <= PATTERN_MAX_WORDS && n <= PATTERN_MAX_BYTES &&
+            may_match(s, n)) {
+            normalise(b, s, n);
+            const pattern *p = b->normlen && !b->normcut
+                                   ? find_pattern(b->norm, k->words) : NULL;
             if (p) {
                 k->role = p->role;
                 k->role_kind = p->kind;
@@ -936,7 +993,7 @@ static cti_status classify(cti_boiler *b)
         }
         if (!cand)
             continue;
-        k->hash = hash_bytes(b->norm, b->normlen) ^ (k->end - k->start);
+        k->hash = hash_line(s, n);
         k->flags |= F_CAND;
         if (b->ncand == b->capcand) {
             size_t cap = b->capcand ? b->capcand * 2 : 32;

@@ -63,7 +63,7 @@ cti_status cti_boiler_scan(cti_boiler *b, const char *body, size_t len);
  * Template evidence.  After a scan, the lines that could be a site's
  * template (short lines anywhere, lines near the start or the end) are
  * the analysis's candidates; cti_boiler_candidate(b, i) is the hash of
- * candidate i's normalised text (case, accents and punctuation folded).
+ * candidate i's text (its runs of white space as one space).
  */
 size_t cti_boiler_ncandidates(const cti_boiler *b);
 uint64_t cti_boiler_candidate(const cti_boiler *b, size_t i);

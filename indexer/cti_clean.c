@@ -566,14 +566,24 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
     return st;
 }
 
-/* The best copy among the run's articles, then register this one. [mu] */
+/* The best copy among the run's articles (each compared once). [mu] */
 static cti_status run_copy(cti_clean_run *r, const cti_fingerprint *fp,
                            const uint64_t *bands, double *best, char key[16])
 {
+    uint32_t seen[64];
+    size_t nseen = 0;
     for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS; b++) {
         uint32_t e = map_get(&r->bands, bands[b]);
         for (; e; e = r->be[e - 1].next) {
-            const rundoc *d = &r->docs[r->be[e - 1].doc];
+            uint32_t doc = r->be[e - 1].doc;
+            size_t k = 0;
+            while (k < nseen && seen[k] != doc)
+                k++;
+            if (k < nseen)
+                continue;
+            if (nseen < sizeof seen / sizeof *seen)
+                seen[nseen++] = doc;
+            const rundoc *d = &r->docs[doc];
             double sim = cti_fingerprint_similarity(fp, &d->fp);
             if (sim >= CTI_FINGERPRINT_COPY && sim > *best) {
                 *best = sim;
@@ -617,7 +627,7 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
         return st;
     for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS; b++) {
         size_t tl = cti_fingerprint_band_term(&fp, b, t);
-        bands[b] = mix(strtoull(t + strlen(CTI_PREFIX_BAND), NULL, 16));
+        bands[b] = cti_fingerprint_band(&fp, b) ^ (uint64_t)(b + 1) << 48;
         if ((st = cti_doc_add_term(doc, t, tl, 0)) != CTI_OK)
             return st;
     }

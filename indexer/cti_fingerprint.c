@@ -42,7 +42,8 @@ void cti_fingerprint_add(cti_fingerprint_builder *f, const char *stem,
         h ^= (unsigned char)stem[i];
         h *= 0x100000001b3ull;
     }
-    memmove(f->win, f->win + 1, (CTI_FINGERPRINT_SHINGLE - 1) * sizeof *f->win);
+    for (unsigned i = 0; i + 1 < CTI_FINGERPRINT_SHINGLE; i++)
+        f->win[i] = f->win[i + 1];
     f->win[CTI_FINGERPRINT_SHINGLE - 1] = fmix64(h);
     if (++f->nwords < CTI_FINGERPRINT_SHINGLE)
         return;
@@ -106,13 +107,19 @@ int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out)
     return 0;
 }
 
+uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band)
+{
+    uint64_t h = 0x62616e64ull + band; /* "band" */
+    for (unsigned r = 0; r < CTI_FINGERPRINT_ROWS; r++)
+        h = fmix64(h ^ f->v[band * CTI_FINGERPRINT_ROWS + r]);
+    return h & 0xffffffffffull;
+}
+
 size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
                                  char buf[CTI_FINGERPRINT_TERM_MAX])
 {
     static const char hex[] = "0123456789abcdef";
-    uint64_t h = 0x62616e64ull + band; /* "band" */
-    for (unsigned r = 0; r < CTI_FINGERPRINT_ROWS; r++)
-        h = fmix64(h ^ f->v[band * CTI_FINGERPRINT_ROWS + r]);
+    uint64_t h = cti_fingerprint_band(f, band);
     size_t o = 0;
     for (const char *p = CTI_PREFIX_BAND; *p; p++)
         buf[o++] = *p;

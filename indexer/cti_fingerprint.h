@@ -76,6 +76,10 @@ void cti_fingerprint_encode(const cti_fingerprint *f,
 /* Decode what cti_fingerprint_encode() wrote: 0, or -1 for a wrong length. */
 int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out);
 
+/* The hash of band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f': 40
+   bits, those of its term. */
+uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band);
+
 /*
  * Write band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f' as a term
  * into buf: CTI_PREFIX_BAND, 2 hex digits of the band number and 10 of
