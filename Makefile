@@ -63,7 +63,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
-CPPFLAGS += -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
+CPPFLAGS += -Icore -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
 CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 	-fvisibility=hidden
@@ -78,7 +78,7 @@ INDEX_LIBS := -ljemalloc
 endif
 
 # Library code: everything but the programs' main.c.
-LIB_C := $(filter-out %/main.c,$(wildcard indexer/*.c searcher/*.c))
+LIB_C := $(filter-out %/main.c,$(wildcard core/*.c indexer/*.c searcher/*.c))
 LIB_CXX := $(wildcard shim/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
 LIB := $(O)/libcti.a
