@@ -4,10 +4,69 @@
 #include "cti_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+char *cti_path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    size_t n = a;
+    if (n && p[n - 1] != '/')
+        p[n++] = '/';
+    memcpy(p + n, name, b + 1);
+    return p;
+}
+
+int cti_path_write_atomic(const char *dir, const char *name, const char *text)
+{
+    char tmpname[64];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
+    char *tmp = cti_path_join(dir, tmpname), *fin = cti_path_join(dir, name);
+    int rc = -1;
+    if (!tmp || !fin)
+        goto done;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        goto done;
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (off < len || fsync(fd) < 0) {
+        close(fd);
+        unlink(tmp);
+        goto done;
+    }
+    if (close(fd) < 0 || rename(tmp, fin) < 0) {
+        unlink(tmp);
+        goto done;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    rc = 0;
+done:
+    free(tmp);
+    free(fin);
+    return rc;
+}
 
 /* nftw() callback: remove one entry, children first (FTW_DEPTH). */
 static int rm_entry(const char *p, const struct stat *sb, int flag,

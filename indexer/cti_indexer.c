@@ -68,6 +68,7 @@
 #include "cti_path.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
+#include "cti_sharding.h"
 #include "cti_source.h"
 #include "cti_store.h"
 #include "cti_xapian.h"
