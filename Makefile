@@ -12,7 +12,9 @@
 #   make clean
 #
 # Missing Debian packages are installed (as root) or named (otherwise) by
-# scripts/deps.sh before anything is built.
+# scripts/deps.sh, run by the targets deps, deps-test, deps-bench,
+# deps-fuzz and deps-valgrind before anything is built or run; reading the
+# Makefile (make -n, make help) installs nothing.
 
 O ?= build
 PREFIX ?= /usr/local
@@ -24,28 +26,6 @@ O := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g
 endif
 
-# Check dependencies first (fast when all are installed), unless only cleaning.
-NODEPS_GOALS := clean help
-ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPSET := build
-ifneq ($(filter test test-long check valgrind,$(MAKECMDGOALS)),)
-DEPSET += test
-endif
-ifneq ($(filter bench,$(MAKECMDGOALS)),)
-DEPSET += bench test
-endif
-ifneq ($(filter fuzz fuzz-build,$(MAKECMDGOALS)),)
-DEPSET += fuzz
-endif
-ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
-DEPSET += valgrind
-endif
-DEPS_RC := $(shell sh scripts/deps.sh $(DEPSET) >&2; echo $$?)
-ifneq ($(DEPS_RC),0)
-$(error missing dependencies (see above))
-endif
-endif
-
 # Sanitizer settings for every test run (Xapian's own known leaks are listed in tests/lsan.supp).
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
@@ -53,13 +33,15 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 CC ?= cc
 CXX ?= c++
 PKGS := xapian-core zlib libutf8proc jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# pkg-config is asked once, when a recipe first needs the flags: by then
+# the deps target has installed what was missing.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
 # The small C libraries are linked from their static archives (shipped by
 # the same Debian -dev packages): a search is a short-lived process, and
 # each shared library costs start-up time (about 0.15 ms for these three).
-PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
-	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
+	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic)$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null))$(CMOCKA_LIBS)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
@@ -92,14 +74,28 @@ E2E := $(sort $(wildcard tests/e2e/t*.sh))
 LONG := $(sort $(wildcard tests/long/t*.sh))
 
 .PHONY: all demo test check test-unit test-e2e test-long valgrind fuzz fuzz-build \
-	bench install clean help
+	bench install clean help deps deps-test deps-bench deps-fuzz deps-valgrind
 all: $(PROGS)
 
-$(O)/%.o: %.c
+# The Debian packages each kind of run needs (scripts/deps.sh: one
+# dpkg-query when all are there).  Order-only prerequisites: they run
+# before the first compile but never make anything out of date.
+deps:
+	@sh scripts/deps.sh build
+deps-test:
+	@sh scripts/deps.sh build test
+deps-bench:
+	@sh scripts/deps.sh build bench test
+deps-fuzz:
+	@sh scripts/deps.sh build fuzz
+deps-valgrind:
+	@sh scripts/deps.sh build test valgrind
+
+$(O)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(O)/%.o: %.cc
+$(O)/%.o: %.cc | deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
@@ -128,14 +124,17 @@ demo: $(PROGS)
 test: test-unit test-e2e
 check: test
 
-test-unit: $(TESTS)
+# The tests need cmocka to build, and xapian-tools and python3 to run.
+$(TEST_SRC:%.c=$(O)/%.o): | deps-test
+
+test-unit: $(TESTS) | deps-test
 	@set -e; for t in $(TESTS); do echo "== $$t"; CTI_TEST_DATA=tests/data $$t; done
 
-test-e2e: $(PROGS)
+test-e2e: $(PROGS) | deps-test
 	@set -e; for t in $(E2E); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
 	@echo "e2e: $(words $(E2E)) scripts passed"
 
-test-long: $(PROGS)
+test-long: $(PROGS) | deps-test
 	@set -e; for t in $(LONG); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
 
 # Valgrind: every unit test, then both programs on hostile input and a few
@@ -145,7 +144,7 @@ test-long: $(PROGS)
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp \
 	--soname-synonyms=somalloc=*jemalloc*
-valgrind: $(TESTS) $(PROGS)
+valgrind: $(TESTS) $(PROGS) | deps-valgrind
 	@set -e; for t in $(TESTS); do echo "== valgrind $$t"; \
 	  CTI_TEST_DATA=tests/data $(VALGRIND) $$t; done
 	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
@@ -171,7 +170,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
 FUZZ_OPTS ?= -timeout=20 -rss_limit_mb=2560 -max_len=65536
-fuzz-build:
+fuzz-build: | deps-fuzz
 	$(MAKE) O=build-fuzz CC=clang CXX=clang++ OPT=-O1 WARN="-Wall -Wextra" \
 	  SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libcti.a
 	@set -e; for f in $(FUZZ_SRC); do b=build-fuzz/$$(basename $$f .c); \
@@ -186,7 +185,7 @@ fuzz: fuzz-build
 	  $$b -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $$d -artifact_prefix=build-fuzz/crash-$$n- \
 	    build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; done
 
-bench: $(PROGS) $(BENCH_PROGS)
+bench: $(PROGS) $(BENCH_PROGS) | deps-bench
 	O=$(O) sh bench/run.sh
 
 install: $(PROGS)
