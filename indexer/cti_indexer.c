@@ -65,6 +65,7 @@
 
 #include "cti_analyzer.h"
 #include "cti_article.h"
+#include "cti_escape.h"
 #include "cti_path.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
@@ -334,15 +335,10 @@ static void say(cti_indexer *ix, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    /* Control characters (from file names, JSON ids...) are shown as
-       \xHH, so a name cannot drive the terminal. */
+    /* Control characters (from file names, JSON ids...) are shown
+       escaped, so a name cannot drive the terminal. */
     fputs("cti-index: ", ix->err);
-    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(ix->err, "\\x%02X", *p);
-        else
-            fputc(*p, ix->err);
-    }
+    cti_escape_fputs(ix->err, buf);
     fputc('\n', ix->err);
     fflush(ix->err);
 }
