@@ -45,9 +45,12 @@ CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
+# Warnings the code keeps clean beyond -Wall -Wextra.
+CWARN := -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
+CXXWARN := -Wshadow
 CPPFLAGS += -Icore -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
-CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
-CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
+CFLAGS += -std=c11 $(OPT) -g $(WARN) $(CWARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(CXXWARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 	-fvisibility=hidden
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
@@ -175,7 +178,7 @@ fuzz-build: | deps-fuzz
 	  SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libcti.a
 	@set -e; for f in $(FUZZ_SRC); do b=build-fuzz/$$(basename $$f .c); \
 	  echo "  FUZZ $$b"; \
-	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CPPFLAGS) $(PKG_CFLAGS) \
+	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CWARN) $(CPPFLAGS) $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $$b.o $$f; \
 	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS); done
 fuzz: fuzz-build
