@@ -2448,9 +2448,6 @@ set_up:
         say(ix, "cannot set up the analyzer for '%s'", ix->language);
         goto fail;
     }
-    /* We commit ourselves: batches on the direct path, segment size on
-       the bulk path. */
-    cti_set_flush_threshold(1u << 30);
     if (ix->nsegs || (ix->mainname && !strncmp(ix->mainname, "seg.", 4))) {
         if (!o->quiet)
             say(ix, "%s: merging %zu segment(s) left by an interrupted run",

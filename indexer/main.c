@@ -93,6 +93,12 @@ int main(int argc, char **argv)
     cti_indexer *ix = NULL;
     int json = 0, progress = -1, c;
 
+    /* Xapian reads its commit threshold from the environment (its only
+       knob) when a database is opened: set it before anything is. */
+    if (setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1) != 0) {
+        perror("cti-index: setenv");
+        return 2;
+    }
     cti_indexer_opts_init(&o);
     while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {
         switch (c) {

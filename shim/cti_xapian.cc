@@ -420,17 +420,6 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
     });
 }
 
-CTI_API void cti_set_flush_threshold(unsigned ndocs)
-{
-    if (ndocs == 0) {
-        unsetenv("XAPIAN_FLUSH_THRESHOLD");
-        return;
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%u", ndocs);
-    setenv("XAPIAN_FLUSH_THRESHOLD", buf, 1);
-}
-
 CTI_API cti_status cti_db_close(cti_db *db)
 {
     if (!db)

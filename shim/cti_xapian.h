@@ -100,11 +100,14 @@ cti_status cti_db_open_remote(const char *host, unsigned port,
 cti_status cti_db_add_shard(cti_db *db, cti_db *shard);
 
 /*
- * Set the number of changed documents after which a writable database
- * flushes automatically (Xapian's XAPIAN_FLUSH_THRESHOLD). Applies to
- * databases opened afterwards. 0 restores the default (10000).
+ * Xapian 1.4 commits a writable database by itself after a number of
+ * changed documents (10,000 by default) that it reads from this
+ * environment variable when the database is opened; it has no other
+ * knob.  A program that decides itself when to commit sets it in main(),
+ * before it opens any database and before it starts any thread; library
+ * code never changes the environment.
  */
-void cti_set_flush_threshold(unsigned ndocs);
+#define CTI_XAPIAN_FLUSH_ENV "XAPIAN_FLUSH_THRESHOLD"
 
 /*
  * Commit pending changes (if writable) and free the handle.  Returns the
