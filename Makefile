@@ -4,6 +4,7 @@
 #   make demo            build, index corpus/, search "Lina Khan AND antitrust"
 #   make test            build and run every test (unit + end to end)
 #   make SANITIZE=1 test the same suite under ASan + UBSan (in build-san/)
+#   make TSAN=1 test-threads  the threaded tests under ThreadSanitizer (build-tsan/)
 #   make test-long       the slow reliability tests (crash, concurrency)
 #   make valgrind        the unit tests under valgrind (leak check)
 #   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
@@ -25,10 +26,22 @@ ifeq ($(SANITIZE),1)
 O := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g
 endif
+# ThreadSanitizer: its own build (it cannot be combined with ASan), without
+# jemalloc (TSan brings its own allocator).
+ifeq ($(TSAN),1)
+O := build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer -g
+NO_JEMALLOC := 1
+endif
 
 # Sanitizer settings for every test run (Xapian's own known leaks are listed in tests/lsan.supp).
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+# TSan reports go to files (a test may hide a program's exit status or
+# stderr); test-threads fails if any was written.  tests/tsan.supp lists
+# reports inside libxapian itself.
+TSAN_LOG = $(CURDIR)/$(O)/tsan/report
+export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp:second_deadlock_stack=1:log_path=$(TSAN_LOG)
 
 CC ?= cc
 CXX ?= c++
@@ -75,8 +88,16 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 E2E := $(sort $(wildcard tests/e2e/t*.sh))
 LONG := $(sort $(wildcard tests/long/t*.sh))
+# The tests that run the threaded bulk path (worker threads building
+# segments, the merge, shards with workers each, readers during a load,
+# a second writer, a killed writer); make TSAN=1 test-threads runs them.
+THREAD_TESTS := $(O)/tests/test_indexer
+THREAD_E2E := tests/e2e/t00-demo.sh tests/e2e/t20-index-incremental.sh \
+	tests/e2e/t21-index-gz-jsonl.sh tests/e2e/t23-index-writer-crash.sh \
+	tests/e2e/t24-index-cli.sh tests/e2e/t33-search-while-indexing.sh \
+	tests/e2e/t50-shards-local.sh tests/e2e/t63-second-writer.sh
 
-.PHONY: all demo test check test-unit test-e2e test-long valgrind fuzz fuzz-build \
+.PHONY: all demo test check test-unit test-e2e test-long test-threads valgrind fuzz fuzz-build \
 	bench install clean help deps deps-test deps-bench deps-fuzz deps-valgrind
 all: $(PROGS)
 
@@ -139,6 +160,14 @@ test-e2e: $(PROGS) | deps-test
 
 test-long: $(PROGS) | deps-test
 	@set -e; for t in $(LONG); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+
+test-threads: $(THREAD_TESTS) $(PROGS) | deps-test
+	@rm -rf $(dir $(TSAN_LOG)); mkdir -p $(dir $(TSAN_LOG))
+	@set -e; for t in $(THREAD_TESTS); do echo "== $$t"; CTI_TEST_DATA=tests/data $$t; done
+	@set -e; for t in $(THREAD_E2E); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+	@if ls $(TSAN_LOG).* >/dev/null 2>&1; then cat $(TSAN_LOG).*; \
+	  echo "test-threads: ThreadSanitizer reports above ($(dir $(TSAN_LOG)))"; exit 1; fi
+	@echo "test-threads: $(words $(THREAD_TESTS) $(THREAD_E2E)) tests, no data race reported"
 
 # Valgrind: every unit test, then both programs on hostile input and a few
 # queries (cti-index exits 2 there: some inputs fail).  Any memory error or
