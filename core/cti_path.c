@@ -48,12 +48,16 @@ int cti_path_write_atomic(const char *dir, const char *name, const char *text)
         off += (size_t)w;
     }
     if (off < len || fsync(fd) < 0) {
+        int e = errno;
         close(fd);
         unlink(tmp);
+        errno = e;
         goto done;
     }
     if (close(fd) < 0 || rename(tmp, fin) < 0) {
+        int e = errno;
         unlink(tmp);
+        errno = e;
         goto done;
     }
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
