@@ -45,7 +45,7 @@ export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp:second_deadlock_sta
 
 CC ?= cc
 CXX ?= c++
-PKGS := xapian-core zlib libutf8proc jansson
+PKGS := xapian-core zlib libutf8proc jansson libxml-2.0
 # pkg-config is asked once, when a recipe first needs the flags: by then
 # the deps target has installed what was missing.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
@@ -55,6 +55,10 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/nul
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
 	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic)$(PKG_LIBS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null))$(CMOCKA_LIBS)
+# What only reading inputs needs (web pages, CSV): cti-index and the
+# tests link it, cti-search does not.
+READ_LIBS = $(eval READ_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null) \
+	-Wl,-Bstatic -lcsv -Wl,-Bdynamic)$(READ_LIBS)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
@@ -94,7 +98,8 @@ LONG := $(sort $(wildcard tests/long/t*.sh))
 THREAD_TESTS := $(O)/tests/test_indexer
 THREAD_E2E := tests/e2e/t00-demo.sh tests/e2e/t20-index-incremental.sh \
 	tests/e2e/t21-index-gz-jsonl.sh tests/e2e/t23-index-writer-crash.sh \
-	tests/e2e/t24-index-cli.sh tests/e2e/t33-search-while-indexing.sh \
+	tests/e2e/t24-index-cli.sh tests/e2e/t28-search-first-load.sh \
+	tests/e2e/t33-search-while-indexing.sh \
 	tests/e2e/t50-shards-local.sh tests/e2e/t63-second-writer.sh
 
 .PHONY: all demo test check test-unit test-e2e test-long test-threads valgrind fuzz fuzz-build \
@@ -128,16 +133,16 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(INDEX_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(INDEX_LIBS)
 
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(CMOCKA_LIBS)
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
@@ -209,7 +214,7 @@ fuzz-build: | deps-fuzz
 	  echo "  FUZZ $$b"; \
 	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CWARN) $(CPPFLAGS) $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $$b.o $$f; \
-	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS); done
+	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS) $(READ_LIBS); done
 fuzz: fuzz-build
 	@set -e; for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus-$$n; \
 	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \

@@ -82,6 +82,7 @@ struct cti_hit {
     uint32_t rank;
     double weight;
     std::string data;
+    std::string values[CTI_MSET_SLOTS];
 };
 
 struct cti_mset {
@@ -1125,6 +1126,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             h.weight = i.get_weight();
             Xapian::Document d = i.get_document();
             h.data = d.get_data();
+            for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
+                h.values[s] = d.get_value(s);
             m->hits.push_back(std::move(h));
         }
         m->est = m->mset.get_matches_estimated();
@@ -1192,6 +1195,19 @@ CTI_API const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len)
     if (len)
         *len = m->hits[i].data.size();
     return m->hits[i].data.c_str();
+}
+
+CTI_API const char *cti_mset_value(const cti_mset *m, size_t i, unsigned slot,
+                                   size_t *len)
+{
+    if (!m || i >= m->hits.size() || slot >= CTI_MSET_SLOTS) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    if (len)
+        *len = m->hits[i].values[slot].size();
+    return m->hits[i].values[slot].c_str();
 }
 
 CTI_API uint32_t cti_mset_termfreq(const cti_mset *m, const char *term,

@@ -347,6 +347,10 @@ uint32_t cti_mset_rank(const cti_mset *m, size_t i); /* 0-based over the whole r
 double cti_mset_weight(const cti_mset *m, size_t i);
 /* The hit's document data; valid until cti_mset_free(). */
 const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len);
+/* The hit's value in 'slot' (fetched at run time for slots 0..CTI_MSET_SLOTS-1; "" if none). */
+#define CTI_MSET_SLOTS 8
+const char *cti_mset_value(const cti_mset *m, size_t i, unsigned slot,
+                           size_t *len);
 /* Statistics of a query term in the searched databases (0 if unknown). */
 uint32_t cti_mset_termfreq(const cti_mset *m, const char *term, size_t len);
 

@@ -219,6 +219,8 @@ static void test_wildcard_range_sort(void **state)
     assert_int_equal(cti_enquire_run(e, 1, 2, 0, &m), CTI_OK);
     assert_int_equal(cti_mset_size(m), 2);
     size_t len;
+    assert_string_equal(cti_mset_value(m, 0, 0, &len), "20230505");
+    assert_string_equal(cti_mset_value(m, 1, 0, &len), "20220202");
     assert_int_equal(cti_mset_rank(m, 0), 1);
     const char *data = cti_mset_data(m, 0, &len); /* 2023-05-05 */
     assert_string_equal(data, "union workers of the state went on strike");
