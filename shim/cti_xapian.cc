@@ -74,10 +74,12 @@ struct cti_enquire {
     int collapse_slot;      /* -1: off */
     unsigned collapse_max;
     cti_spy spy;            /* spy.fn NULL: none */
+    cti_each each;          /* each.fn NULL: keep the hits */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
-          sort_desc(false), collapse_slot(-1), collapse_max(0), spy() {}
+          sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
+          each() {}
 };
 
 namespace {
@@ -1221,6 +1223,38 @@ CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (each && !each->fn)
+        return set_error(e->db, CTI_EINVAL, "a walk needs a function");
+    e->each = each ? *each : cti_each();
+    return CTI_OK;
+}
+
+namespace {
+
+/*
+ * Hand the hits of 'ms' from rank position 'from' on to the walk 'w',
+ * counting them in *handed; stop when fn asks to.
+ */
+void walk_hits(const Xapian::MSet &ms, const cti_each &w, size_t *handed)
+{
+    Xapian::valueno slot = static_cast<Xapian::valueno>(w.slot);
+    Xapian::MSetIterator i = ms.begin();
+    for (size_t k = 0; k < *handed && i != ms.end(); ++k)
+        ++i;
+    for (; i != ms.end(); ++i) {
+        std::string v = i.get_document().get_value(slot);
+        ++*handed;
+        if (w.fn(w.ctx, v.data(), v.size()))
+            break;
+    }
+}
+
+} // namespace
+
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1237,6 +1271,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         return set_error(e->db, CTI_ENOMEM, "out of memory");
     cti_db *db = e->db;
     bool ran_before = false; /* an earlier attempt may have fed the spy */
+    size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
         CallbackSpy spy(e->spy); /* outlives enq, which points to it */
@@ -1261,8 +1296,12 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->mset = enq.get_mset(offset, limit, check_at_least);
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */
-        m->hits.reserve(m->mset.size());
-        for (Xapian::MSetIterator i = m->mset.begin(); i != m->mset.end(); ++i) {
+        if (e->each.fn)
+            walk_hits(m->mset, e->each, &handed);
+        else
+            m->hits.reserve(m->mset.size());
+        for (Xapian::MSetIterator i = m->mset.begin();
+             !e->each.fn && i != m->mset.end(); ++i) {
             cti_hit h;
             h.docid = *i;
             h.rank = i.get_rank();
@@ -1277,6 +1316,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();
+        if (e->each.fn)
+            m->mset = Xapian::MSet(); /* the walk is over: free its items */
     });
     if (st != CTI_OK) {
         delete m;

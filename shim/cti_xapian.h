@@ -371,6 +371,24 @@ typedef struct cti_spy {
 cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
 
 /*
+ * A walk over the page of hits: instead of keeping the hits in the
+ * cti_mset, a run hands each one, in rank order, to fn(ctx, value, vlen)
+ * with its value in 'slot' ("" if none); the document data is never read
+ * and the mset holds only the match counts.  The walk stops early when fn
+ * returns nonzero (the run still returns CTI_OK).  If the database
+ * changes during the walk, the run is retried and the walk goes on from
+ * the first hit not yet handed over.  fn must not call into the shim.
+ */
+typedef int (*cti_each_fn)(void *ctx, const char *value, size_t vlen);
+typedef struct cti_each {
+    unsigned slot;
+    cti_each_fn fn;
+    void *ctx;
+} cti_each;
+/* Walk the hits of the next runs of 'e' with a copy of *each (NULL: keep them). */
+cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each);
+
+/*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes
  * the match count exact up to that many (0: just enough for the page).
  * The data of every hit is fetched here, so reading it later never meets

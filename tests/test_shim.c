@@ -298,6 +298,65 @@ static void test_match_spy(void **state)
     cti_db_free(db);
 }
 
+typedef struct walked {
+    unsigned n, stop_at;
+    char values[8][16];
+} walked;
+
+static int walk_one(void *ctx, const char *value, size_t vlen)
+{
+    walked *w = ctx;
+    if (w->n < 8)
+        snprintf(w->values[w->n], sizeof w->values[0], "%.*s", (int)vlen, value);
+    w->n++;
+    return w->stop_at && w->n >= w->stop_at;
+}
+
+/* A walk gets every hit of the page in rank order, and no hit is kept. */
+static void test_walk_hits(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("walk");
+    cti_xq *q = combine2(CTI_XQ_OR, "state", "antitrust", 0);
+    cti_enquire *e;
+    cti_mset *m;
+    walked w = { 0 };
+    cti_each each = { 0, walk_one, &w };
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_set_sort_by_value(e, 0, 0), CTI_OK);
+    assert_int_equal(cti_enquire_set_each(e, &each), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 100, 0, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 0);
+    assert_int_equal(cti_mset_matches_estimated(m), 3);
+    assert_int_equal(w.n, 3);
+    assert_string_equal(w.values[0], "20220202");
+    assert_string_equal(w.values[1], "20230505");
+    assert_string_equal(w.values[2], "20240101");
+    cti_mset_free(m);
+    /* The page is honoured; the function may stop the walk. */
+    memset(&w, 0, sizeof w);
+    assert_int_equal(cti_enquire_run(e, 1, 100, 0, &m), CTI_OK);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.values[0], "20230505");
+    cti_mset_free(m);
+    memset(&w, 0, sizeof w);
+    w.stop_at = 1;
+    assert_int_equal(cti_enquire_run(e, 0, 100, 0, &m), CTI_OK);
+    assert_int_equal(w.n, 1);
+    cti_mset_free(m);
+    /* Without the walk, the hits are kept again. */
+    assert_int_equal(cti_enquire_set_each(e, NULL), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 100, 0, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 3);
+    cti_mset_free(m);
+    each.fn = NULL;
+    assert_int_equal(cti_enquire_set_each(e, &each), CTI_EINVAL);
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_db_free(db);
+}
+
 static void test_replace_delete(void **state)
 {
     (void)state;
@@ -660,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_boolean_ops),
         cmocka_unit_test(test_wildcard_range_sort),
         cmocka_unit_test(test_match_spy),
+        cmocka_unit_test(test_walk_hits),
         cmocka_unit_test(test_replace_delete),
         cmocka_unit_test(test_metadata_and_iteration),
         cmocka_unit_test(test_second_writer_locked),
