@@ -1113,6 +1113,47 @@ done:
     return rc ? CTI_ENOMEM : CTI_OK;
 }
 
+cti_status cti_snippet_spans(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *text, size_t len, int title,
+                             cti_span **out, size_t *nout)
+{
+    scan sc;
+    hits units = {0}, hl = {0};
+    span_map *sp = NULL;
+    size_t nsp = 0;
+    int rc = -1;
+
+    *out = NULL;
+    *nout = 0;
+    if (!text)
+        len = 0;
+    if (run_scan(a, &sc, spec, text ? text : "", len, title) ||
+        build_hits(&sc, &units, &hl))
+        goto done;
+    rc = 0;
+    if (hl.n) {
+        frag all = {0, (uint32_t)sc.ntoks - 1};
+        sp = make_spans(&sc, hl.v, hl.n, &all, 1, &nsp);
+        cti_span *v = sp ? malloc(nsp * sizeof *v) : NULL;
+        if (!v) {
+            rc = -1;
+            goto done;
+        }
+        for (size_t i = 0; i < nsp; i++) {
+            v[i].start = sp[i].start;
+            v[i].end = sp[i].end;
+        }
+        *out = v;
+        *nout = nsp;
+    }
+done:
+    free(sp);
+    free(units.v);
+    free(hl.v);
+    scan_free(&sc);
+    return rc ? CTI_ENOMEM : CTI_OK;
+}
+
 void cti_snippet_release(cti_snippet *s)
 {
     if (!s)

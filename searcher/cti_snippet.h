@@ -127,6 +127,18 @@ cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
 cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
                              const char *title, size_t len, cti_snippet *out);
 
+/*
+ * The spans to highlight in the whole of 'text' (len bytes of UTF-8,
+ * possibly invalid), matched as in cti_snippet_build() (with 'title',
+ * cti_snippet_title()): byte offsets into 'text' itself, which is not
+ * cleaned, in order, merged where they overlap or touch.  Returns CTI_OK
+ * with a new array in *out (caller frees; NULL when *n is 0), or
+ * CTI_ENOMEM with *out NULL and *n 0.
+ */
+cti_status cti_snippet_spans(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *text, size_t len, int title,
+                             cti_span **out, size_t *n);
+
 /* Free the text and spans of 's' and zero it (NULL or zeroed: no-op). */
 void cti_snippet_release(cti_snippet *s);
 
