@@ -295,6 +295,19 @@ static int show_record(const run *x, const cti_hl_spec *spec, const char *data,
     return rc;
 }
 
+/* What --show hands to the reading of the stored record. */
+typedef struct shown {
+    const run *x;
+    const cti_hl_spec *spec;
+    int rc;
+} shown;
+
+static void show_data(void *ctx, const char *data, size_t len)
+{
+    shown *c = ctx;
+    c->rc = show_record(c->x, c->spec, data, len);
+}
+
 /* --show ID [QUERY]: the stored article, whole, its matches highlighted. */
 static int mode_show(const run *x)
 {
@@ -304,8 +317,6 @@ static int mode_show(const run *x)
     size_t tl = cti_schema_idterm(id, strlen(id), term);
     uint32_t docid;
     cti_results *r = NULL;
-    char *data = NULL;
-    size_t len = 0;
     cti_status st = cti_db_find(db, term, tl, &docid);
     if (st == CTI_ENOTFOUND) {
         fprintf(stderr, "cti-search: no article with id '");
@@ -313,16 +324,17 @@ static int mode_show(const run *x)
         fprintf(stderr, "' in the index\n");
         return 1;
     }
-    if (st == CTI_OK)
-        st = cti_db_get_data(db, docid, &data, &len);
     if (st != CTI_OK)
         return fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
-    int rc = show_spec(x, &r);
-    if (rc == 0)
-        rc = show_record(x, r ? r->spec : NULL, data, len);
+    shown c = { x, NULL, show_spec(x, &r) };
+    if (c.rc == 0) {
+        c.spec = r ? r->spec : NULL;
+        /* The record is read once, in place: the article is never copied. */
+        if (cti_db_with_data(db, docid, show_data, &c) != CTI_OK)
+            c.rc = fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
+    }
     cti_results_free(r);
-    free(data);
-    return rc;
+    return c.rc;
 }
 
 /* --stats: what the index holds. */

@@ -742,6 +742,19 @@ CTI_API cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
     return dup_out(db, s, out, len);
 }
 
+CTI_API cti_status cti_db_with_data(cti_db *db, uint32_t docid,
+                                    cti_data_fn fn, void *ctx)
+{
+    if (!db || !fn)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    std::string s;
+    cti_status st = with_retry(db, [&] { s = db->rd->get_document(docid).get_data(); });
+    if (st != CTI_OK)
+        return st;
+    fn(ctx, s.data(), s.size());
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                                     char **out, size_t *len)
 {

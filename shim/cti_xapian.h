@@ -214,6 +214,16 @@ cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
                            size_t *len);
 cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                             char **out, size_t *len);
+/*
+ * Call fn(ctx, data, len) once with document 'docid''s data, without
+ * copying it: 'data' is valid only during the call.  For a large document
+ * this needs half the memory of cti_db_get_data().  Returns CTI_OK after
+ * the call, or the status of reading the data (CTI_ENOTFOUND for a
+ * missing document), fn not called.
+ */
+typedef void (*cti_data_fn)(void *ctx, const char *data, size_t len);
+cti_status cti_db_with_data(cti_db *db, uint32_t docid, cti_data_fn fn,
+                            void *ctx);
 
 /* ---- iteration ---- */
 

@@ -357,6 +357,35 @@ static void test_walk_hits(void **state)
     cti_db_free(db);
 }
 
+typedef struct got_data {
+    char text[64];
+    unsigned calls;
+} got_data;
+
+static void take_data(void *ctx, const char *data, size_t len)
+{
+    got_data *g = ctx;
+    snprintf(g->text, sizeof g->text, "%.*s", (int)len, data);
+    g->calls++;
+}
+
+/* The data read in place equals the copy; a missing document is an error. */
+static void test_with_data(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("withdata");
+    uint32_t docid;
+    got_data g = { "", 0 };
+    assert_int_equal(cti_db_find(db, "Qb", 2, &docid), CTI_OK);
+    assert_int_equal(cti_db_with_data(db, docid, take_data, &g), CTI_OK);
+    assert_int_equal(g.calls, 1);
+    assert_string_equal(g.text, "union workers of the state went on strike");
+    assert_int_equal(cti_db_with_data(db, 999, take_data, &g), CTI_ENOTFOUND);
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(cti_db_with_data(db, docid, NULL, &g), CTI_EINVAL);
+    cti_db_free(db);
+}
+
 static void test_replace_delete(void **state)
 {
     (void)state;
@@ -720,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_wildcard_range_sort),
         cmocka_unit_test(test_match_spy),
         cmocka_unit_test(test_walk_hits),
+        cmocka_unit_test(test_with_data),
         cmocka_unit_test(test_replace_delete),
         cmocka_unit_test(test_metadata_and_iteration),
         cmocka_unit_test(test_second_writer_locked),
