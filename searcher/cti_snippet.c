@@ -1234,6 +1234,19 @@ cti_status cti_snippet_clean_lines(const char *text, size_t len,
         char c[4];
         size_t n, w;
         map_spans(spans, nspans, i, b.len, os, &opened, &closed);
+        if (p[i] >= 0x20 && p[i] < 0x7F) {
+            /* Printable ASCII is copied as it is, up to a span's edge. */
+            size_t j = i + 1, lim = len;
+            if (opened < nspans && spans[opened].start < lim)
+                lim = spans[opened].start;
+            if (closed < opened && spans[closed].end < lim)
+                lim = spans[closed].end;
+            while (j < lim && p[j] >= 0x20 && p[j] < 0x7F)
+                j++;
+            buf_put(&b, p + i, j - i, &rc);
+            i = j;
+            continue;
+        }
         w = line_char(p + i, len - i, &n, c);
         buf_put(&b, c, w, &rc);
         i += n;
