@@ -295,6 +295,7 @@ cti_status cti_output_json_stats(FILE *f, const cti_stats *st,
     }
     int bad = !o || set(o, "index", jstr(path, strlen(path))) ||
               set(o, "articles", json_integer(st->articles)) ||
+              (st->stories && set(o, "stories", json_integer(st->stories))) ||
               set(o, "dated", json_integer(st->dated)) ||
               set(o, "undated", json_integer(st->undated)) ||
               set(o, "first_date", st->dated ? json_string(st->first) : json_null()) ||

@@ -96,6 +96,11 @@ cti_status cti_output_human_stats(cti_printer *p, const cti_stats *st,
     fputc('\n', p->f);
     put_label(p, "articles");
     fprintf(p->f, "%s\n", cti_units_thousands(st->articles, num, sizeof num));
+    if (st->stories) {
+        put_label(p, "stories");
+        fprintf(p->f, "%s (copies of one story counted once)\n",
+                cti_units_thousands(st->stories, num, sizeof num));
+    }
     put_dates(p, st);
     put_label(p, "language");
     fprintf(p->f, "%s\n", st->language);

@@ -96,6 +96,70 @@ static cti_status date_range(cti_db *db, cti_stats *st)
     return CTI_OK;
 }
 
+/* -------------------------------------------------------------- stories */
+
+#ifdef CTI_SLOT_CLUSTER
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The stories: distinct copy clusters, plus the articles without one.
+ * Left at 0 when no article has a cluster (an index built before copies
+ * were clustered).
+ */
+static cti_status count_stories(cti_db *db, cti_stats *st)
+{
+    cti_valiter *it = NULL;
+    char **keys = NULL;
+    size_t n = 0, cap = 0;
+    const char *v;
+    size_t len;
+    uint32_t docid;
+    cti_status rc = cti_db_values(db, CTI_SLOT_CLUSTER, &it);
+    while (rc == CTI_OK && (rc = cti_valiter_next(it, &docid, &v, &len)) == CTI_OK) {
+        if (!len)
+            continue;
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 1024;
+            char **k = realloc(keys, c * sizeof *k);
+            if (!k) {
+                rc = CTI_ENOMEM;
+                break;
+            }
+            keys = k;
+            cap = c;
+        }
+        if (!(keys[n] = strndup(v, len))) {
+            rc = CTI_ENOMEM;
+            break;
+        }
+        n++;
+    }
+    cti_valiter_free(it);
+    if (rc == CTI_DONE && n) {
+        size_t distinct = 0;
+        qsort(keys, n, sizeof *keys, cmp_str);
+        for (size_t i = 0; i < n; i++)
+            distinct += i == 0 || strcmp(keys[i], keys[i - 1]);
+        st->stories = (uint32_t)(distinct + (st->articles - n));
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    return rc == CTI_DONE ? CTI_OK : rc;
+}
+#else
+/* The index has no copy clusters yet: no count of stories. */
+static cti_status count_stories(cti_db *db, cti_stats *st)
+{
+    (void)db;
+    (void)st;
+    return CTI_OK;
+}
+#endif
+
 /* ----------------------------------------------------------------- disk */
 
 static char *join(const char *dir, const char *name)
@@ -238,6 +302,8 @@ cti_status cti_stats_gather(cti_search *s, const char *path, size_t top,
         return rc;
     }
     rc = cti_db_doccount(db, &st->articles);
+    if (rc == CTI_OK)
+        rc = count_stories(db, st);
     if (rc == CTI_OK)
         rc = date_range(db, st);
     if (rc == CTI_OK)

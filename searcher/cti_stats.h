@@ -30,6 +30,9 @@ enum cti_stats_part {
 
 typedef struct cti_stats {
     uint32_t articles;
+    uint32_t stories;               /* articles counting the copies of one
+                                       story once; 0 when the index has no
+                                       copy clusters (CTI_SLOT_CLUSTER) */
     uint32_t dated, undated;        /* articles with and without a date */
     char first[16], last[16];       /* date range: "1790", "2024-07",
                                        "2024-07-15" ("" when none dated) */
