@@ -347,7 +347,8 @@ static int put_period(cti_facet *f, int64_t key, uint32_t count)
 /* The periods of the date tally 't': runs of equal keys, gaps filled. */
 static cti_status date_results(tally *t, cti_facet *f)
 {
-    qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_key);
+    if (t->nkeys)
+        qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_key);
     size_t distinct = 0;
     for (size_t i = 0; i < t->nkeys; i++)
         distinct += i == 0 || t->keys[i] != t->keys[i - 1];
