@@ -308,16 +308,30 @@ static void show_data(void *ctx, const char *data, size_t len)
     c->rc = show_record(c->x, c->spec, data, len);
 }
 
+/* The document of article 'id'; a path as the search shows it (relative
+   to the current directory) is also tried as the absolute path it is. */
+static cti_status find_article(cti_db *db, const char *id, uint32_t *docid)
+{
+    char term[CTI_IDTERM_MAX + 1];
+    size_t tl = cti_schema_idterm(id, strlen(id), term);
+    cti_status st = cti_db_find(db, term, tl, docid);
+    char *abs = st == CTI_ENOTFOUND && id[0] != '/' ? realpath(id, NULL) : NULL;
+    if (abs) {
+        tl = cti_schema_idterm(abs, strlen(abs), term);
+        st = cti_db_find(db, term, tl, docid);
+        free(abs);
+    }
+    return st;
+}
+
 /* --show ID [QUERY]: the stored article, whole, its matches highlighted. */
 static int mode_show(const run *x)
 {
     const char *id = x->o->show_id;
     cti_db *db = cti_search_db(x->s);
-    char term[CTI_IDTERM_MAX + 1];
-    size_t tl = cti_schema_idterm(id, strlen(id), term);
     uint32_t docid;
     cti_results *r = NULL;
-    cti_status st = cti_db_find(db, term, tl, &docid);
+    cti_status st = find_article(db, id, &docid);
     if (st == CTI_ENOTFOUND) {
         fprintf(stderr, "cti-search: no article with id '");
         cti_output_put_clean(stderr, id);

@@ -93,6 +93,9 @@ done
 NO_COLOR=1 "$S" --db "$T/c.cti" --show "$f" >"$T/nc"
 grep -q "$ESC" "$T/nc" && bad "escape codes with NO_COLOR"
 grep -qx "Id:     $f" "$T/nocol" || bad "Id line: $(grep Id: "$T/nocol")"
+# The id as a search shows it (relative to the current folder) works too.
+"$S" --db "$T/c.cti" --show corpus/01-harris-courts-silicon-valley.txt | grep -qx "Id:     $f" ||
+    bad "--show with the relative path the search shows"
 # Search hits link their file too, in colour.
 "$S" --db "$T/c.cti" --color always 'Lina Khan' | grep -q "${ESC}]8;;file://" ||
     bad "no hyperlink in a search hit"
