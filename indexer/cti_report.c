@@ -7,6 +7,7 @@
  */
 #include "cti_indexer.h"
 #include "cti_indexer_int.h"
+#include "cti_units.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -153,10 +154,18 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         fflush(f);
         return;
     }
+    char warn[CTI_UNITS_LEN], arts[CTI_UNITS_LEN], size[CTI_UNITS_LEN],
+        took[CTI_UNITS_LEN], rate[CTI_UNITS_LEN];
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
-            " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed, %s, %" PRIu64
+            " passed over; %s in the index; %s in %s (%s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
-            st->articles, st->bytes / 1e6, st->seconds, mbs);
+            cti_units_count(st->warnings, "warning", "warnings", warn, sizeof warn),
+            st->skipped,
+            cti_units_count(st->articles, "article", "articles", arts, sizeof arts),
+            cti_units_size(st->bytes, size, sizeof size),
+            cti_units_duration(st->seconds, took, sizeof took),
+            cti_units_rate(st->seconds > 0 ? st->bytes / st->seconds : 0, rate,
+                           sizeof rate));
     fflush(f);
 }
