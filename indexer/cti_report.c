@@ -95,13 +95,32 @@ void cti_report_progress(cti_report *r, int force)
     memset(&sum, 0, sizeof sum);
     r->count(r->count_ctx, &sum, &queued);
     double secs = t - r->t0;
-    /* Bytes read but still queued for the workers are not indexed yet. */
-    double mb = (sum.bytes - (queued < sum.bytes ? queued : 0)) / 1e6;
+    char a[CTI_UNITS_LEN], b[CTI_UNITS_LEN], c[CTI_UNITS_LEN], d[CTI_UNITS_LEN];
     pthread_mutex_lock(&r->mu);
     fprintf(r->err, "\r\033[Kcti-index: %" PRIu64 " new, %" PRIu64
-            " updated, %" PRIu64 " unchanged, %.1f MB, %.1f MB/s",
-            sum.added, sum.updated, sum.unchanged, mb,
-            secs > 0 ? mb / secs : 0.0);
+            " updated, %" PRIu64 " unchanged; ", sum.added, sum.updated,
+            sum.unchanged);
+    if (r->total) {
+        /* Input gone through, of what the walk will go through; what was
+           read but waits for the workers is not done yet. */
+        uint64_t done = r->done > queued ? r->done - queued : 0;
+        if (done > r->total)
+            done = r->total;
+        double rate = secs > 0 ? done / secs : 0;
+        fprintf(r->err, "%s of %s (%d%%), %s", cti_units_size(done, a, sizeof a),
+                cti_units_size(r->total, b, sizeof b),
+                (int)(done * 100 / r->total), cti_units_rate(rate, c, sizeof c));
+        if (done == r->total)
+            fputs(", finishing", r->err);
+        else if (rate > 0 && secs >= 1)
+            fprintf(r->err, ", about %s left",
+                    cti_units_duration((r->total - done) / rate, d, sizeof d));
+    } else {
+        /* Bytes read but still queued for the workers are not indexed yet. */
+        uint64_t bytes = sum.bytes - (queued < sum.bytes ? queued : 0);
+        fprintf(r->err, "%s, %s", cti_units_size(bytes, a, sizeof a),
+                cti_units_rate(secs > 0 ? bytes / secs : 0, c, sizeof c));
+    }
     fflush(r->err);
     r->shown = 1;
     pthread_mutex_unlock(&r->mu);
