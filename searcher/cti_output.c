@@ -10,6 +10,7 @@
 #include "cti_output.h"
 #include "cti_output_int.h"
 #include "cti_output_json.h"
+#include "cti_units.h"
 
 #define BOLD CTI_BOLD
 #define DIM CTI_DIM
@@ -49,15 +50,7 @@ void cti_printer_free(cti_printer *p)
 
 const char *cti_output_count(uint32_t n, char *buf, size_t len)
 {
-    char tmp[16];
-    int k = snprintf(tmp, sizeof tmp, "%u", n), j = 0;
-    for (int i = 0; i < k && (size_t)j + 2 < len; i++) {
-        if (i && (k - i) % 3 == 0)
-            buf[j++] = ',';
-        buf[j++] = tmp[i];
-    }
-    buf[j] = '\0';
-    return buf;
+    return cti_units_thousands(n, buf, len);
 }
 
 /* The id as shown: relative to the current directory when below it. */

@@ -4,7 +4,6 @@
  * cti_output.c.  A new mode is a function and a line in 'modes'.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,10 +455,11 @@ static pid_t start_pager(void)
         execl("/bin/sh", "sh", "-c", pager, (char *)NULL);
         _exit(127);
     }
+    /* A reader who quits the pager early ends cti-search by SIGPIPE,
+       quietly, as it ends any program writing into a closed pipe. */
     dup2(fd[1], STDOUT_FILENO);
     close(fd[0]);
     close(fd[1]);
-    signal(SIGPIPE, SIG_IGN); /* the reader quit: writes fail instead */
     return pid;
 }
 
