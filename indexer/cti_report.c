@@ -153,12 +153,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
     double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
     if (json) {
         json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
             "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
             "unchanged", (json_int_t)st->unchanged,
             "removed", (json_int_t)st->removed,
             "failed", (json_int_t)st->failed,
             "warnings", (json_int_t)st->warnings,
+            "undated", (json_int_t)st->undated,
             "skipped", (json_int_t)st->skipped,
             "articles", (json_int_t)st->articles,
             "bytes", (json_int_t)st->bytes,
@@ -174,13 +175,15 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         return;
     }
     char warn[CTI_UNITS_LEN], arts[CTI_UNITS_LEN], size[CTI_UNITS_LEN],
-        took[CTI_UNITS_LEN], rate[CTI_UNITS_LEN];
+        took[CTI_UNITS_LEN], rate[CTI_UNITS_LEN], undated[48] = "";
+    if (st->undated)
+        snprintf(undated, sizeof undated, ", %" PRIu64 " undated", st->undated);
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
             " unchanged, %" PRIu64 " removed, %" PRIu64 " failed, %s, %" PRIu64
-            " passed over; %s in the index; %s in %s (%s)\n",
+            " passed over%s; %s in the index; %s in %s (%s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
             cti_units_count(st->warnings, "warning", "warnings", warn, sizeof warn),
-            st->skipped,
+            st->skipped, undated,
             cti_units_count(st->articles, "article", "articles", arts, sizeof arts),
             cti_units_size(st->bytes, size, sizeof size),
             cti_units_duration(st->seconds, took, sizeof took),

@@ -46,3 +46,19 @@ const char *cti_schema_sync_id(const char *v, size_t vlen, size_t *len)
     *len = (size_t)(end - p);
     return p;
 }
+
+void cti_schema_iso_date(const char *v, size_t len, char out[11])
+{
+    out[0] = '\0';
+    if (!v || len != 8)
+        return;
+    for (size_t i = 0; i < 8; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return;
+    if (memcmp(v + 4, "00", 2) == 0)
+        snprintf(out, 11, "%.4s", v);
+    else if (memcmp(v + 6, "00", 2) == 0)
+        snprintf(out, 11, "%.4s-%.2s", v, v + 4);
+    else
+        snprintf(out, 11, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+}

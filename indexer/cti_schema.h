@@ -76,4 +76,11 @@ size_t cti_schema_idterm(const char *id, size_t len, char *buf);
  */
 const char *cti_schema_sync_id(const char *v, size_t vlen, size_t *len);
 
+/*
+ * The date value 'v' (vlen bytes from CTI_SLOT_DATE: "YYYYMMDD", 00 for
+ * what is unknown) as ISO 8601 into 'out': "2024-07-15", "2024-07" or
+ * "2024"; "" when 'v' is not a date value.
+ */
+void cti_schema_iso_date(const char *v, size_t vlen, char out[11]);
+
 #endif /* CTI_SCHEMA_H */

@@ -1,9 +1,12 @@
 /*
  * cti_hit.c - decode a hit's record and build its snippet and title.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cti_hit.h"
+
+#include "cti_schema.h"
 
 void cti_hit_release(cti_hit *h)
 {
@@ -28,6 +31,9 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     memset(h, 0, sizeof *h);
     h->rank = cti_mset_rank(r->mset, i) + 1;
     h->score = cti_mset_weight(r->mset, i);
+    size_t dlen;
+    const char *dv = cti_mset_value(r->mset, i, CTI_SLOT_DATE, &dlen);
+    cti_schema_iso_date(dv, dv ? dlen : 0, h->date);
     if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
         h->have_rec = 1;
     } else {

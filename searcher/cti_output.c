@@ -148,11 +148,8 @@ static cti_status human_hit(cti_printer *p, const cti_hit *h)
     else
         fputs("?", f);
     fputs(c ? RESET : "", f);
-    if (rec->date && rec->date_len) {
-        fprintf(f, "  %s", c ? DIM : "");
-        cti_output_put_clean(f, rec->date);
-        fputs(c ? RESET : "", f);
-    }
+    if (h->date[0])
+        fprintf(f, "  %s%s%s", c ? DIM : "", h->date, c ? RESET : "");
     fprintf(f, "  %sscore %.2f%s\n", c ? DIM : "", h->score, c ? RESET : "");
     if (snip[0])
         fprintf(f, "   %s\n", snip);
@@ -232,11 +229,11 @@ cti_status cti_printer_facets(cti_printer *p, const cti_facets *fs,
 }
 
 cti_status cti_printer_article(cti_printer *p, const cti_snippet *title,
-                               cti_fulltext *ft)
+                               const char *date, cti_fulltext *ft)
 {
     if (p->o.format == CTI_OUT_JSON)
-        return wrote(p, cti_output_json_article(p->f, ft));
-    return wrote(p, cti_output_human_article(p, title, ft));
+        return wrote(p, cti_output_json_article(p->f, date, ft));
+    return wrote(p, cti_output_human_article(p, title, date, ft));
 }
 
 cti_status cti_printer_stats(cti_printer *p, const cti_stats *st,

@@ -2,11 +2,11 @@
  * cti_output.h - the one printer of search results, human or JSON.
  *
  * Human: rank, title, id (relative to the current directory when below
- * it), date, score, snippet, and a footer with the match count and the
+ * it), date (ISO 8601), score, snippet, and a footer with the match count and the
  * time taken; colour only when asked (the caller decides from the TTY,
  * NO_COLOR and --color).  JSON: one object per hit per line, keys rank,
  * id, title, score, snippet, highlights ([start, end) byte offsets into
- * snippet), and date, author, source, url when known.
+ * snippet), and date, date_text, author, source, url when known.
  *
  * The printer prints hits already loaded (cti_hit.h): it neither decodes
  * records nor builds snippets.  It also prints what the other modes
@@ -86,16 +86,17 @@ cti_status cti_printer_facets(cti_printer *p, const cti_facets *fs,
                               const char *query);
 
 /*
- * The whole article read by 'ft' with its highlighted title 'title':
- * for people a header (title, date, author, source, url, id) and the
- * text, wrapped to the terminal's width on one; in JSON one object with
- * id, title, the fields known, text and highlights ([start, end) byte
- * offsets into text).  The text is read piece by piece (JSON reads it
+ * The whole article read by 'ft' with its highlighted title 'title' and
+ * its date as read when indexed, ISO 8601 ('date', "" when none): for
+ * people a header (title, date, author, source, url, id) and the text,
+ * wrapped to the terminal's width on one; in JSON one object with id,
+ * title, date, date_text (as written), the other fields known, text and
+ * highlights ([start, end) byte offsets into text).  The text is read piece by piece (JSON reads it
  * twice: the text, then the highlights).  Returns CTI_OK, CTI_ECORRUPT
  * (cti_fulltext_error() says why), CTI_ENOMEM or CTI_EIO.
  */
 cti_status cti_printer_article(cti_printer *p, const cti_snippet *title,
-                               cti_fulltext *ft);
+                               const char *date, cti_fulltext *ft);
 
 /*
  * The statistics 'st' of the index at 'path': aligned lines for people,

@@ -190,7 +190,7 @@ static void put_field(cti_printer *p, const char *label, const char *v)
 }
 
 cti_status cti_output_human_article(cti_printer *p, const cti_snippet *title,
-                                    cti_fulltext *ft)
+                                    const char *date, cti_fulltext *ft)
 {
     const cti_output_opts *o = &p->o;
     const cti_record *rec = cti_fulltext_record(ft);
@@ -205,7 +205,8 @@ cti_status cti_output_human_article(cti_printer *p, const cti_snippet *title,
     fprintf(p->f, "%s%s%s\n", c ? CTI_BOLD : "", t[0] ? t : "(untitled)",
             c ? CTI_RESET : "");
     free(t);
-    put_field(p, "Date:", rec->date);
+    /* The date as read when indexed (as hits show it), else as written. */
+    put_field(p, "Date:", date && date[0] ? date : rec->date);
     put_field(p, "Author:", rec->author);
     put_field(p, "Source:", rec->source);
     put_field(p, "URL:", rec->url);

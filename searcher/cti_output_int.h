@@ -43,7 +43,7 @@ size_t cti_output_columns(const char *s, size_t n);
 cti_status cti_output_human_facets(cti_printer *p, const cti_facets *fs,
                                    const char *query);
 cti_status cti_output_human_article(cti_printer *p, const cti_snippet *title,
-                                    cti_fulltext *ft);
+                                    const char *date, cti_fulltext *ft);
 cti_status cti_output_human_stats(cti_printer *p, const cti_stats *st,
                                   const char *path);
 

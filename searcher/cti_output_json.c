@@ -49,8 +49,10 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
     json_object_set_new(o, "id", rec->id ? jstr(rec->id, rec->id_len) : json_string(""));
     json_object_set_new(o, "title", jstr(h->title.text, h->title.len));
     json_object_set_new(o, "score", json_real(h->score));
+    if (h->date[0])
+        json_object_set_new(o, "date", json_string(h->date));
     if (rec->date && rec->date_len)
-        json_object_set_new(o, "date", jstr(rec->date, rec->date_len));
+        json_object_set_new(o, "date_text", jstr(rec->date, rec->date_len));
     if (rec->author && rec->author_len)
         json_object_set_new(o, "author", jstr(rec->author, rec->author_len));
     if (rec->source && rec->source_len)
@@ -185,16 +187,18 @@ static void put_json_text(FILE *f, const char *s, size_t n)
     fwrite(s + run, 1, n - run, f);
 }
 
-/* The fields of an article, as an object. */
-static json_t *article_fields(const cti_record *rec)
+/* The fields of an article, as an object (keys as a hit's). */
+static json_t *article_fields(const cti_record *rec, const char *date)
 {
     json_t *o = json_object();
     int bad = !o || set(o, "id", rec->id ? jstr(rec->id, rec->id_len)
                                           : json_string("")) ||
               set(o, "title", rec->title ? jstr(rec->title, rec->title_len)
                                          : json_string(""));
+    if (!bad && date && date[0])
+        bad = set(o, "date", json_string(date));
     if (!bad && rec->date_len)
-        bad = set(o, "date", jstr(rec->date, rec->date_len));
+        bad = set(o, "date_text", jstr(rec->date, rec->date_len));
     if (!bad && rec->author_len)
         bad = set(o, "author", jstr(rec->author, rec->author_len));
     if (!bad && rec->source_len)
@@ -227,9 +231,9 @@ static cti_status article_pass(FILE *f, cti_fulltext *ft, int spans)
     return st == CTI_DONE ? CTI_OK : st;
 }
 
-cti_status cti_output_json_article(FILE *f, cti_fulltext *ft)
+cti_status cti_output_json_article(FILE *f, const char *date, cti_fulltext *ft)
 {
-    json_t *o = article_fields(cti_fulltext_record(ft));
+    json_t *o = article_fields(cti_fulltext_record(ft), date);
     char *head = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     cti_status st = CTI_ENOMEM;
     json_decref(o);

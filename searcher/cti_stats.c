@@ -46,17 +46,6 @@ void cti_stats_free(cti_stats *st)
 
 /* ---------------------------------------------------------------- dates */
 
-/* "YYYYMMDD" as the user wrote it: "1790", "2024-07", "2024-07-15". */
-static void show_date(const char *v, char *out, size_t len)
-{
-    if (!memcmp(v + 4, "00", 2))
-        snprintf(out, len, "%.4s", v);
-    else if (!memcmp(v + 6, "00", 2))
-        snprintf(out, len, "%.4s-%.2s", v, v + 4);
-    else
-        snprintf(out, len, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
-}
-
 static int valid_date(const char *v, size_t len)
 {
     if (len != 8 || !memcmp(v, "0000", 4))
@@ -89,8 +78,8 @@ static cti_status date_range(cti_db *db, cti_stats *st)
     if (rc != CTI_DONE)
         return rc;
     if (st->dated) {
-        show_date(lo, st->first, sizeof st->first);
-        show_date(hi, st->last, sizeof st->last);
+        cti_schema_iso_date(lo, 8, st->first);
+        cti_schema_iso_date(hi, 8, st->last);
     }
     st->undated = st->articles > st->dated ? st->articles - st->dated : 0;
     return CTI_OK;

@@ -34,8 +34,9 @@ typedef struct cti_stats {
                                        story once; 0 when the index has no
                                        copy clusters (CTI_SLOT_CLUSTER) */
     uint32_t dated, undated;        /* articles with and without a date */
-    char first[16], last[16];       /* date range: "1790", "2024-07",
-                                       "2024-07-15" ("" when none dated) */
+    char first[11], last[11];       /* date range, ISO 8601: "1790",
+                                       "2024-07", "2024-07-15" ("" when
+                                       none is dated) */
     char *language;                 /* the stemmer language */
     cti_facets *names;              /* top sources (f[0]) and authors (f[1]) */
     uint64_t bytes[CTI_NPARTS];     /* size on disk by part */

@@ -115,6 +115,35 @@ static int no_matches(const run *x)
     return 1;
 }
 
+/*
+ * When the query or the order depends on dates, say on stderr how many
+ * articles have none (never in JSON): with date: those can never match;
+ * sorted by date they come first (oldest first) or last (newest first).
+ */
+static void date_notes(const run *x, const cti_results *r)
+{
+    const cti_options *o = x->o;
+    char err[256], a[32], b[32];
+    uint32_t n;
+    if (o->out.format == CTI_OUT_JSON)
+        return;
+    if (cti_query_uses_date(r->query) &&
+        cti_search_undated(x->s, NULL, NULL, &n, err, sizeof err) == CTI_OK && n)
+        fprintf(stderr, "cti-search: note: %s article%s in the index %s no "
+                "date; date: never matches %s\n",
+                cti_output_count(n, a, sizeof a), n == 1 ? "" : "s",
+                n == 1 ? "has" : "have", n == 1 ? "it" : "them");
+    if (o->search.sort != CTI_SORT_RELEVANCE && r->matches &&
+        cti_search_undated(x->s, r->query, &o->search.rank, &n, err,
+                           sizeof err) == CTI_OK && n)
+        fprintf(stderr, "cti-search: note: %s of the %s%s matches %s no date; "
+                "sorted by date they come %s\n",
+                cti_output_count(n, a, sizeof a), r->exact ? "" : "about ",
+                cti_output_count(r->matches, b, sizeof b),
+                n == 1 ? "has" : "have",
+                o->search.sort == CTI_SORT_DATE ? "first" : "last");
+}
+
 /* Load and print each hit of 'r', then the footer. */
 static int print_hits(const run *x, const cti_results *r)
 {
@@ -142,6 +171,8 @@ static int mode_search(const run *x)
     int rc = search(x, &x->o->search, &r);
     if (rc == 0)
         rc = r->matches ? print_hits(x, r) : no_matches(x);
+    if (rc != 2)
+        date_notes(x, r);
     cti_results_free(r);
     return rc;
 }
@@ -161,10 +192,12 @@ static int mode_count(const run *x)
         rc = fail("out of memory%s%s", "", "");
     if (rc == 0) {
         if (cti_printer_count(pr, r->matches) != CTI_OK ||
-            cti_printer_end(pr) != CTI_OK)
+            cti_printer_end(pr) != CTI_OK) {
             rc = fail("cannot write the results: %s%s", strerror(errno), "");
-        else
+        } else {
             rc = r->matches ? 0 : 1;
+            date_notes(x, r);
+        }
     }
     cti_printer_free(pr);
     cti_results_free(r);
@@ -260,9 +293,10 @@ static int show_spec(const run *x, cti_results **r)
     return search(x, &so, r);
 }
 
-/* Print the article with stored record 'data' (len bytes). */
-static int show_record(const run *x, const cti_hl_spec *spec, const char *data,
-                       size_t len)
+/* Print the article with stored record 'data' (len bytes) and the ISO
+   date 'date' ("" when none). */
+static int show_record(const run *x, const cti_hl_spec *spec, const char *date,
+                       const char *data, size_t len)
 {
     cti_analyzer *a = cti_search_analyzer(x->s);
     cti_fulltext *ft = NULL;
@@ -279,7 +313,7 @@ static int show_record(const run *x, const cti_hl_spec *spec, const char *data,
     if (st == CTI_OK)
         st = cti_printer_new(stdout, &x->o->out, &pr);
     if (st == CTI_OK)
-        st = cti_printer_article(pr, &title, ft);
+        st = cti_printer_article(pr, &title, date, ft);
     if (st == CTI_OK)
         st = cti_printer_end(pr);
     if (st == CTI_ECORRUPT)
@@ -299,12 +333,13 @@ typedef struct shown {
     const run *x;
     const cti_hl_spec *spec;
     int rc;
+    char date[11];     /* ISO 8601, from the date value */
 } shown;
 
 static void show_data(void *ctx, const char *data, size_t len)
 {
     shown *c = ctx;
-    c->rc = show_record(c->x, c->spec, data, len);
+    c->rc = show_record(c->x, c->spec, c->date, data, len);
 }
 
 /* The document of article 'id'; a path as the search shows it (relative
@@ -339,7 +374,12 @@ static int mode_show(const run *x)
     }
     if (st != CTI_OK)
         return fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
-    shown c = { x, NULL, show_spec(x, &r) };
+    shown c = { x, NULL, show_spec(x, &r), "" };
+    char *dv = NULL;
+    size_t dl = 0;
+    if (cti_db_get_value(db, docid, CTI_SLOT_DATE, &dv, &dl) == CTI_OK)
+        cti_schema_iso_date(dv, dl, c.date);
+    free(dv);
     if (c.rc == 0) {
         c.spec = r ? r->spec : NULL;
         /* The record is read once, in place: the article is never copied. */

@@ -50,7 +50,7 @@ import json, re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 assert len(lines) == 1, len(lines)
 o = json.loads(lines[0])
-assert list(o) == ["id", "title", "date", "author", "text", "highlights"], list(o)
+assert list(o) == ["id", "title", "date", "date_text", "author", "text", "highlights"], list(o)
 art = next(json.loads(l) for l in open("tests/data/sotu.jsonl", encoding="utf-8")
            if json.loads(l)["id"] == sys.argv[2])
 assert o["id"] == sys.argv[2] and o["date"] == "1861"
