@@ -17,6 +17,9 @@
 #define UNIT "lorem ipsum dolor sit amet gamma alpha\\nbeta consectetur delta\\n"
 #define UNIT_LEN 62  /* bytes of UNIT once decoded */
 #define REPEAT 50000 /* about 3 MB: several windows */
+/* The stored body: the repetitions, less the last line end (the
+   indexer trims the white space around a text). */
+#define BODY_LEN ((size_t)UNIT_LEN * REPEAT - 1)
 
 static int setup(void **state)
 {
@@ -122,7 +125,7 @@ static void test_phrase_across_pieces(void **state)
     assert_null(cti_fulltext_record(ft)->body);
     read_whole(ft, &w);
     assert_true(w.pieces >= 3);
-    assert_int_equal(w.len, (size_t)UNIT_LEN * REPEAT);
+    assert_int_equal(w.len, BODY_LEN);
     /* gamma, "alpha beta" and delta, each once per repetition, in order. */
     assert_int_equal(w.nspans, 3 * REPEAT);
     for (size_t i = 0; i < w.nspans; i++) {
@@ -159,7 +162,7 @@ static void test_without_query(void **state)
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL, data,
                                        len, &ft, err, sizeof err), CTI_OK);
     read_whole(ft, &w);
-    assert_int_equal(w.len, (size_t)UNIT_LEN * REPEAT);
+    assert_int_equal(w.len, BODY_LEN);
     assert_int_equal(w.nspans, 0);
     whole_free(&w);
     cti_fulltext_free(ft);
