@@ -148,7 +148,7 @@ $(O)/tests/%: $(O)/tests/%.o $(LIB)
 DEMO_DB ?= $(O)/demo.cti
 demo: $(PROGS)
 	$(O)/cti-index --db $(DEMO_DB) corpus/
-	$(O)/cti-search --db $(DEMO_DB) --color always 'Lina Khan AND antitrust'
+	$(O)/cti-search --db $(DEMO_DB) 'Lina Khan AND antitrust'
 
 test: test-unit test-e2e
 check: test

@@ -299,3 +299,112 @@ void cti_record_release(cti_record *r)
     free(r->owned_);
     memset(r, 0, sizeof *r);
 }
+
+/* ---------------------------------------------------------- streaming */
+
+struct cti_body_reader {
+    z_stream zs;
+    int started;            /* inflateInit done */
+    int ended;              /* the stream ended and was checked */
+    const unsigned char *in;/* compressed bytes not yet given to zlib */
+    size_t in_left;
+    uint64_t body_len;      /* what the record says */
+    uint64_t got;           /* inflated so far */
+};
+
+int cti_record_open_body(const char *data, size_t len, cti_record *r,
+                         cti_body_reader **out, char *err, size_t errlen)
+{
+    layout l;
+    char ver[64];
+    *out = NULL;
+    memset(r, 0, sizeof *r);
+    const char *why = read_layout((const unsigned char *)data, len, &l, ver,
+                                  sizeof ver);
+    if (why)
+        return fail(r, err, errlen, why);
+    cti_body_reader *b = calloc(1, sizeof *b);
+    if (!b)
+        return fail(r, err, errlen, "out of memory");
+    if (cti_record_decode(data, len, 0, r, err, errlen)) {
+        free(b);
+        return -1;
+    }
+    b->in = (const unsigned char *)data + l.body_pos;
+    b->in_left = (size_t)l.clen;
+    b->body_len = l.body_len;
+    b->ended = l.body_len == 0;
+    if (!b->ended) {
+        if (inflateInit(&b->zs) != Z_OK) {
+            cti_record_release(r);
+            free(b);
+            return fail(r, err, errlen, "zlib initialisation failed");
+        }
+        b->started = 1;
+    }
+    *out = b;
+    return 0;
+}
+
+/* The reader's message for a failed inflate that returned 'zr'. */
+static const char *inflate_failure(const cti_body_reader *b, int zr)
+{
+    if (zr == Z_STREAM_END && b->got != b->body_len)
+        return "body length mismatch";
+    if (zr == Z_STREAM_END)
+        return "trailing bytes after the compressed body";
+    if (b->got > b->body_len)
+        return "body length mismatch";
+    if (zr == Z_OK || zr == Z_BUF_ERROR)
+        return "truncated compressed body";
+    return "corrupt compressed body";
+}
+
+ptrdiff_t cti_body_read(cti_body_reader *b, char *buf, size_t cap, char *err,
+                        size_t errlen)
+{
+    if (b->ended || cap == 0)
+        return 0;
+    /* One spare byte past the stored length shows a longer stream. */
+    uint64_t room = b->body_len - b->got + 1;
+    if (cap > room)
+        cap = (size_t)room;
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    b->zs.next_out = (Bytef *)buf;
+    b->zs.avail_out = (uInt)cap;
+    int zr;
+    do {
+        if (b->zs.avail_in == 0 && b->in_left) {
+            b->zs.next_in = (Bytef *)b->in;
+            b->zs.avail_in = b->in_left > UINT32_MAX ? UINT32_MAX : (uInt)b->in_left;
+            b->in += b->zs.avail_in;
+            b->in_left -= b->zs.avail_in;
+        }
+        zr = inflate(&b->zs, Z_NO_FLUSH);
+    } while (zr == Z_OK && b->zs.avail_out && (b->zs.avail_in || b->in_left));
+    size_t n = cap - b->zs.avail_out;
+    b->got += n;
+    int rest_in = b->zs.avail_in != 0 || b->in_left != 0;
+    int ok = zr == Z_STREAM_END ? b->got == b->body_len && !rest_in
+                                : zr == Z_OK && b->got <= b->body_len &&
+                                  (rest_in || b->zs.avail_out == 0);
+    if (!ok) {
+        if (err && errlen)
+            snprintf(err, errlen, "bad document record: %s",
+                     inflate_failure(b, zr));
+        return -1;
+    }
+    if (zr == Z_STREAM_END)
+        b->ended = 1;
+    return (ptrdiff_t)n;
+}
+
+void cti_body_reader_free(cti_body_reader *b)
+{
+    if (!b)
+        return;
+    if (b->started)
+        inflateEnd(&b->zs);
+    free(b);
+}

@@ -9,6 +9,8 @@
  *   DIR/seg.N.M       segments built by a bulk run, listed in the stub as
  *                     they are completed, merged into a new db.N+1 at its end
  *   DIR/lock          held (flock) by the one cti-index writing DIR
+ *   DIR/passed        the files passed over on purpose, so that each is
+ *                     noticed once (cti_passed.h)
  * Everything else under DIR named db.*, seg.* or tmp.* and not listed in
  * the stub is debris of an interrupted run and is removed by the next one.
  *
@@ -94,6 +96,16 @@ void cti_indexer_opts_init(cti_indexer_opts *o);
  * is not a cti index, or cannot be opened or created.
  */
 int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out);
+
+/*
+ * Tell the progress line that 'path' will be indexed: its size (the
+ * files a walk of it goes through) is added to the total it shows, with
+ * a percentage and the time left.  Call it for every path before the
+ * first cti_indexer_add_path(); it costs a walk of the folders (stat()
+ * only), so only when the progress line is shown.  A path of unknown
+ * size (standard input) leaves the total unknown.
+ */
+void cti_indexer_expect(cti_indexer *ix, const char *path);
 
 /*
  * Index everything under 'path' (a file, a folder, a .gz, a .jsonl or

@@ -215,6 +215,8 @@ int main(int argc, char **argv)
 
     if (cti_indexer_new(&o, &ix) != 0)
         goto done;
+    for (int i = optind; o.progress && !o.quiet && i < argc; i++)
+        cti_indexer_expect(ix, argv[i]); /* a total for the progress line */
     for (int i = optind; i < argc; i++)
         if (cti_indexer_add_path(ix, argv[i]) < 0)
             break;

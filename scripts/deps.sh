@@ -9,7 +9,7 @@
 set -u
 
 build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev libxml2-dev libcsv-dev"
-test="libcmocka-dev xapian-tools python3 python3-xapian"
+test="libcmocka-dev xapian-tools python3 python3-xapian tmux"
 bench="python3 python3-xapian sqlite3 xapian-tools"
 fuzz="clang libclang-rt-14-dev"
 valgrind="valgrind"

@@ -71,11 +71,36 @@ struct cti_enquire {
     double k1, k2, k3, b, min_normlen;
     int sort_slot;          /* -1: relevance */
     bool sort_desc;
+    int collapse_slot;      /* -1: off */
+    unsigned collapse_max;
+    cti_spy spy;            /* spy.fn NULL: none */
+    cti_each each;          /* each.fn NULL: keep the hits */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
-          sort_desc(false) {}
+          sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
+          each() {}
 };
+
+namespace {
+
+/* A Xapian match spy handing each document to a C callback. */
+class CallbackSpy : public Xapian::MatchSpy {
+    cti_spy spy_;
+  public:
+    explicit CallbackSpy(const cti_spy &s) : spy_(s) {}
+    void operator()(const Xapian::Document &doc, double) override {
+        std::string v = doc.get_value(static_cast<Xapian::valueno>(spy_.slot));
+        if (spy_.want_data) {
+            std::string d = doc.get_data();
+            spy_.fn(spy_.ctx, v.data(), v.size(), d.data(), d.size());
+        } else {
+            spy_.fn(spy_.ctx, v.data(), v.size(), nullptr, 0);
+        }
+    }
+};
+
+} // namespace
 
 struct cti_hit {
     uint32_t docid;
@@ -644,6 +669,19 @@ CTI_API cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
     return dup_out(db, s, out, len);
 }
 
+CTI_API cti_status cti_db_with_data(cti_db *db, uint32_t docid,
+                                    cti_data_fn fn, void *ctx)
+{
+    if (!db || !fn)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    std::string s;
+    cti_status st = with_retry(db, [&] { s = db->rd->get_document(docid).get_data(); });
+    if (st != CTI_OK)
+        return st;
+    fn(ctx, s.data(), s.size());
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                                     char **out, size_t *len)
 {
@@ -1089,6 +1127,66 @@ CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_sort_by_relevance(cti_enquire *e)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->sort_slot = -1;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
+                                            unsigned max)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->collapse_slot = max ? static_cast<int>(slot) : -1;
+    e->collapse_max = max;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (spy && !spy->fn)
+        return set_error(e->db, CTI_EINVAL, "a spy needs a function");
+    e->spy = spy ? *spy : cti_spy();
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (each && !each->fn)
+        return set_error(e->db, CTI_EINVAL, "a walk needs a function");
+    e->each = each ? *each : cti_each();
+    return CTI_OK;
+}
+
+namespace {
+
+/*
+ * Hand the hits of 'ms' from rank position 'from' on to the walk 'w',
+ * counting them in *handed; stop when fn asks to.
+ */
+void walk_hits(const Xapian::MSet &ms, const cti_each &w, size_t *handed)
+{
+    Xapian::valueno slot = static_cast<Xapian::valueno>(w.slot);
+    Xapian::MSetIterator i = ms.begin();
+    for (size_t k = 0; k < *handed && i != ms.end(); ++k)
+        ++i;
+    for (; i != ms.end(); ++i) {
+        std::string v = i.get_document().get_value(slot);
+        ++*handed;
+        if (w.fn(w.ctx, v.data(), v.size()))
+            break;
+    }
+}
+
+} // namespace
+
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1104,9 +1202,18 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     if (!m)
         return set_error(e->db, CTI_ENOMEM, "out of memory");
     cti_db *db = e->db;
+    bool ran_before = false; /* an earlier attempt may have fed the spy */
+    size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
+        CallbackSpy spy(e->spy); /* outlives enq, which points to it */
         Xapian::Enquire enq(*db->rd);
+        if (e->spy.fn) {
+            if (ran_before)
+                e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
+            ran_before = true;
+            enq.add_matchspy(&spy);
+        }
         enq.set_query(e->query);
         if (e->bm25_set)
             enq.set_weighting_scheme(
@@ -1118,8 +1225,12 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->mset = enq.get_mset(offset, limit, check_at_least);
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */
-        m->hits.reserve(m->mset.size());
-        for (Xapian::MSetIterator i = m->mset.begin(); i != m->mset.end(); ++i) {
+        if (e->each.fn)
+            walk_hits(m->mset, e->each, &handed);
+        else
+            m->hits.reserve(m->mset.size());
+        for (Xapian::MSetIterator i = m->mset.begin();
+             !e->each.fn && i != m->mset.end(); ++i) {
             cti_hit h;
             h.docid = *i;
             h.rank = i.get_rank();
@@ -1133,6 +1244,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();
+        if (e->each.fn)
+            m->mset = Xapian::MSet(); /* the walk is over: free its items */
     });
     if (st != CTI_OK) {
         delete m;

@@ -194,6 +194,16 @@ cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
                            size_t *len);
 cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                             char **out, size_t *len);
+/*
+ * Call fn(ctx, data, len) once with document 'docid''s data, without
+ * copying it: 'data' is valid only during the call.  For a large document
+ * this needs half the memory of cti_db_get_data().  Returns CTI_OK after
+ * the call, or the status of reading the data (CTI_ENOTFOUND for a
+ * missing document), fn not called.
+ */
+typedef void (*cti_data_fn)(void *ctx, const char *data, size_t len);
+cti_status cti_db_with_data(cti_db *db, uint32_t docid, cti_data_fn fn,
+                            void *ctx);
 
 /* ---- iteration ---- */
 
@@ -323,6 +333,44 @@ cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
 /* Order by the value in 'slot' (then by relevance); 'descending' != 0 for newest first. */
 cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                          int descending);
+
+/*
+ * A match spy: fn(ctx, value, vlen, data, dlen) is called once for every
+ * document the match looks at - every matching document when the run's
+ * check_at_least is at least the number of matches - with its value in
+ * 'slot' ("" if none) and, when 'want_data' is set, its data (NULL
+ * otherwise).  When a run is retried because the database changed, fn is
+ * first called with value NULL: forget what was seen.  fn must not call
+ * into the shim.  Remote databases refuse a spy (the run fails).
+ */
+typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
+                           const char *data, size_t dlen);
+typedef struct cti_spy {
+    unsigned slot;
+    int want_data;
+    cti_spy_fn fn;
+    void *ctx;
+} cti_spy;
+/* Spy on the next runs of 'e' with a copy of *spy (NULL: no spy). */
+cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
+
+/*
+ * A walk over the page of hits: instead of keeping the hits in the
+ * cti_mset, a run hands each one, in rank order, to fn(ctx, value, vlen)
+ * with its value in 'slot' ("" if none); the document data is never read
+ * and the mset holds only the match counts.  The walk stops early when fn
+ * returns nonzero (the run still returns CTI_OK).  If the database
+ * changes during the walk, the run is retried and the walk goes on from
+ * the first hit not yet handed over.  fn must not call into the shim.
+ */
+typedef int (*cti_each_fn)(void *ctx, const char *value, size_t vlen);
+typedef struct cti_each {
+    unsigned slot;
+    cti_each_fn fn;
+    void *ctx;
+} cti_each;
+/* Walk the hits of the next runs of 'e' with a copy of *each (NULL: keep them). */
+cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each);
 
 /*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes
