@@ -49,6 +49,7 @@ typedef struct qnode {
     int kind;
     int field;
     unsigned window;          /* K_NEAR: the n of NEAR/n */
+    unsigned wqf;             /* K_WORD in --any: times the word was said */
     char **stems;             /* K_WORD (1), K_PHRASE (n), K_PREFIX (1) */
     size_t nstems;
     char *folded;             /* K_WORD: folded word (did you mean) */
@@ -442,6 +443,7 @@ static qnode *word_node(parser *p, const struct tok *t, int field)
     }
     n->start = t->start;
     n->end = t->end;
+    n->wqf = 1;
     return n;
 }
 
@@ -1049,12 +1051,15 @@ static qnode *parse_any(parser *p)
     for (size_t i = 0; i < b.n; i++) {
         if (keep && english && cti_query_is_stopword(b.t[i].text))
             continue;
-        /* A word said twice is not twice as important. */
-        int dup = 0;
+        /* A word said twice counts twice (its query term frequency). */
+        qnode *dup = NULL;
         for (size_t k = 0; k < n->nkids && !dup; k++)
-            dup = !strcmp(n->kids[k]->stems[0], b.t[i].stem);
-        if (dup)
+            if (!strcmp(n->kids[k]->stems[0], b.t[i].stem))
+                dup = n->kids[k];
+        if (dup) {
+            dup->wqf++;
             continue;
+        }
         qnode *w = word_node(p, &b.t[i], F_ANY);
         if (!w || node_add(n, w)) {
             p->st = CTI_ENOMEM;
@@ -1181,6 +1186,11 @@ static void describe(sbuf *b, const qnode *n)
     switch (n->kind) {
     case K_WORD:
         sb_str(b, n->stems[0]);
+        if (n->wqf > 1) {
+            char k[16];
+            snprintf(k, sizeof k, "^%u", n->wqf);
+            sb_str(b, k);
+        }
         return;
     case K_PREFIX:
         sb_str(b, n->stems[0]);
@@ -1336,7 +1346,7 @@ static cti_xq *xprefix(xb *x, const char *prefix, const char *stem)
 }
 
 /* A word, phrase or prefix; bare ones also weigh their title matches. */
-static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
+static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost)
 {
     const char *pre = field_prefix[n->field];
     cti_xq *q = NULL, *t = NULL;
@@ -1362,6 +1372,17 @@ static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
        documents as OR and only looks at the title term where q matched. */
     cti_xq *subs[2] = { q, xscale(x, t, x->o->title_weight) };
     return xcombine(x, CTI_XQ_AND_MAYBE, subs, 2, 0);
+}
+
+/*
+ * A leaf, weighted by how many times it was said: a word said twice in a
+ * question counts twice (BM25's query term frequency, taken linearly as
+ * Okapi's long-query setting, k3 -> infinity, does).
+ */
+static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
+{
+    cti_xq *q = xleaf1(x, n, title_boost);
+    return n->wqf > 1 ? xscale(x, q, n->wqf) : q;
 }
 
 /*
