@@ -438,25 +438,20 @@ static int is_abbrev(const char *s, size_t i)
     return 0;
 }
 
-/* The title for a body without a title line: its first short sentence,
-   or its first LEAD_WORDS words and an ellipsis. */
-static char *title_from_text(const char *s, size_t n)
+/* 1 if s[0, n) is only white space. */
+static int all_space(const char *s, size_t n)
 {
-    const char *end = s + n;
-    /* The first paragraph only (up to a blank line). */
-    for (const char *p = s; p < end;) {
-        size_t ln;
-        const char *next = line_at(p, end, &ln);
-        if (p != s && is_blank(p, ln)) {
-            end = p;
-            break;
-        }
-        p = next;
-    }
-    n = (size_t)(end - s);
-    trim(&s, &n);
-    end = s + n;
+    for (size_t i = 0; i < n; i++)
+        if (!is_space(s[i]))
+            return 0;
+    return 1;
+}
 
+/* The title of the paragraph s[0, n): see title_from_text(). */
+static char *sentence_title(const char *s, size_t n, int one_paragraph,
+                            int *from)
+{
+    trim(&s, &n);
     size_t words = 0, lead_end = 0, i = 0;
     int in = 0;
     for (i = 0; i < n; i++) {
@@ -477,8 +472,11 @@ static char *title_from_text(const char *s, size_t n)
             size_t j = i + 1;
             while (j < n && strchr("\"')]", s[j]))
                 j++;
-            if (j == n)
+            if (j == n) {
+                if (one_paragraph)
+                    *from = CTI_TITLE_WHOLE;
                 return dup_title(s, n, 0);
+            }
             if (is_space(s[j])) {
                 size_t k = j;
                 while (k < n && is_space(s[k]))
@@ -489,14 +487,41 @@ static char *title_from_text(const char *s, size_t n)
             }
         }
     }
-    if (words <= SENTENCE_WORDS && i >= n)
+    if (words <= SENTENCE_WORDS && i >= n) {
+        if (one_paragraph)
+            *from = CTI_TITLE_WHOLE;
         return dup_title(s, n, 0);
+    }
     if (lead_end == 0)
         lead_end = n;
     /* No trailing comma, colon, dash... before the ellipsis. */
     while (lead_end > 0 && strchr(",;:-", s[lead_end - 1]))
         lead_end--;
     return dup_title(s, lead_end, 1);
+}
+
+/* The title for a body without a title line: its first short sentence,
+   or its first LEAD_WORDS words and an ellipsis.  Sets a->title and
+   a->title_from (CTI_TITLE_WHOLE when the title is all of the text);
+   returns -1 on no memory. */
+static int title_from_text(const char *s, size_t n, cti_article *a)
+{
+    const char *end = s + n, *text_end = s + n;
+    /* The first paragraph only (up to a blank line). */
+    for (const char *p = s; p < end;) {
+        size_t ln;
+        const char *next = line_at(p, end, &ln);
+        if (p != s && is_blank(p, ln)) {
+            end = p;
+            break;
+        }
+        p = next;
+    }
+    int one_paragraph = all_space(end, (size_t)(text_end - end));
+    a->title_from = CTI_TITLE_OPENING;
+    a->title = sentence_title(s, (size_t)(end - s), one_paragraph,
+                              &a->title_from);
+    return a->title ? 0 : -1;
 }
 
 /*
@@ -561,7 +586,7 @@ static const char *title_from_body(const char *body, const char *end,
         }
         return q < end ? q : body; /* only repeats: keep them as the body */
     }
-    if (!(a->title = title_from_text(body, (size_t)(end - body))))
+    if (title_from_text(body, (size_t)(end - body), a))
         *rc = -1;
     return body;
 }
@@ -762,8 +787,7 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
         free(a->title);
         a->title = NULL;
     }
-    if (!a->title && a->body_len &&
-        !(a->title = title_from_text(a->body, a->body_len))) {
+    if (!a->title && a->body_len && title_from_text(a->body, a->body_len, a)) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");
         goto done;

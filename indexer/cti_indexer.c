@@ -3,8 +3,9 @@
  *
  * Documents (the contract is cti_schema.h)
  *   Title stems are posted unprefixed and under "S" from position
- *   CTI_POS_TITLE, body stems unprefixed from CTI_POS_BODY (or right after
- *   a very long title); author stems under "A" and source stems under "XS"
+ *   CTI_POS_TITLE (a title made from the body's opening: under "S" only;
+ *   one that is the whole body: not at all), body stems unprefixed from
+ *   CTI_POS_BODY (or right after a very long title); author stems under "A" and source stems under "XS"
  *   from position 1; dates as Y/M/D boolean terms and "YYYYMMDD" in
  *   CTI_SLOT_DATE; the id term "Q"+id; the data is a cti_store record.
  *   Its body stream is written at zlib level 0 by default: Xapian's
@@ -915,12 +916,21 @@ static int doc_build(cti_analyzer *an, cti_doc *doc, const cti_article *a,
     c.docno = docno;
     cti_doc_clear(doc);
 
+    /* A title made from the body (no headline given) is posted once: the
+       body holds its words.  An opening sentence stands as the headline
+       (title prefix only); a whole text of 20 words or fewer is no
+       headline at all, so only its spelling is counted (as the stored
+       record's title is when the article leaves). */
     size_t tlen = a->title ? strlen(a->title) : 0;
     c.lastpos = 0;
+    c.doc = a->title_from == CTI_TITLE_WHOLE ? NULL : doc;
     rc = analyze_field(an, &c, a->title, tlen, CTI_POS_TITLE, CTI_PREFIX_TITLE,
-                       1, spell);
+                       a->title_from == CTI_TITLE_GIVEN, spell);
     if (rc)
         return rc;
+    c.doc = doc;
+    if (a->title_from == CTI_TITLE_WHOLE)
+        c.lastpos = 0;
     uint32_t body0 = CTI_POS_BODY;
     if (c.lastpos + 2 > body0)
         body0 = c.lastpos + 2;
