@@ -45,8 +45,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EVAL = os.path.join(HERE, "eval")
-TREC_EVAL = os.path.join(EVAL, "trec-eval-lite")
+EVAL = os.environ.get("EVAL_DIR") or os.path.join(HERE, "eval")
+TREC_EVAL = os.path.join(HERE, "eval", "trec-eval-lite")
 DEPTH = 1000
 COLLECTIONS = ["time", "cranfield", "cisi"]
 SYSTEMS = ["cti", "fts5", "fts5-stop", "xapian", "xapian-stop"]
@@ -76,7 +76,7 @@ def read_topics(coll):
 
 
 def stopwords():
-    with open(os.path.join(EVAL, "stopwords", "english.snowball.txt"),
+    with open(os.path.join(HERE, "eval", "stopwords", "english.snowball.txt"),
               encoding="utf-8") as f:
         return {w.strip() for w in f if w.strip()}
 
