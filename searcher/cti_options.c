@@ -40,6 +40,10 @@ static const char usage[] =
     "      --title-weight W   extra weight of a word found in the title (0.25)\n"
     "      --proximity W[,N]  extra weight of adjacent AND words within N words\n"
     "                         of each other (default 0.25,4; 0: off)\n"
+    "      --phrase-weight W  extra weight of words typed one after another\n"
+    "                         found so (default 1; 0: off)\n"
+    "      --coordination W   --any: extra weight of an article holding every\n"
+    "                         word (default 0.25; 0: off)\n"
     "      --fragments N      snippet fragments (default 2)\n"
     "      --snippet-size N   snippet length in characters (default 200)\n"
     "      --highlight STYLE  ansi, markers, html or none (default: ansi in\n"
@@ -57,7 +61,7 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL
+    OPT_PARTIAL, OPT_COORD, OPT_PHRASE
 };
 
 static const struct option longopts[] = {
@@ -81,6 +85,8 @@ static const struct option longopts[] = {
     { "feedback", required_argument, NULL, OPT_FEEDBACK },
     { "title-weight", required_argument, NULL, OPT_TITLE_WEIGHT },
     { "proximity", required_argument, NULL, OPT_PROX },
+    { "coordination", required_argument, NULL, OPT_COORD },
+    { "phrase-weight", required_argument, NULL, OPT_PHRASE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -149,12 +155,14 @@ static cti_status parse_bm25(cti_options *o, const char *arg)
     return CTI_OK;
 }
 
-static cti_status parse_title_weight(cti_options *o, const char *arg)
+/* A weight >= 0 (--title-weight, --coordination). */
+static cti_status parse_weight(cti_options *o, const char *arg,
+                               const char *name, double *out)
 {
     char *end;
-    o->search.rank.title_weight = strtod(arg, &end);
-    if (*end || o->search.rank.title_weight < 0)
-        return bad(o, "bad --title-weight '%s'", arg);
+    *out = strtod(arg, &end);
+    if (end == arg || *end || !(*out >= 0))
+        return bad(o, "bad --%s '%s'", name, arg);
     return CTI_OK;
 }
 
@@ -235,7 +243,14 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case OPT_JSON: o->out.format = CTI_OUT_JSON; break;
     case OPT_SORT: return parse_sort(o, arg);
     case OPT_BM25: return parse_bm25(o, arg);
-    case OPT_TITLE_WEIGHT: return parse_title_weight(o, arg);
+    case OPT_TITLE_WEIGHT:
+        return parse_weight(o, arg, "title-weight",
+                            &so->rank.title_weight);
+    case OPT_PHRASE:
+        return parse_weight(o, arg, "phrase-weight", &so->rank.phrase_weight);
+    case OPT_COORD:
+        return parse_weight(o, arg, "coordination",
+                            &so->rank.coord_weight);
     case OPT_PROX: return parse_proximity(o, arg);
     case OPT_FRAGMENTS:
         return parse_positive(o, arg, "fragments", &o->hit.snippet.fragments);

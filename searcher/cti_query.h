@@ -72,6 +72,11 @@ typedef struct cti_rank_opts {
     double prox_weight;   /* AND of bare words: extra weight when two adjacent
                              query words are found near each other (0: none) */
     unsigned prox_window; /* "near each other": within this many positions */
+    double phrase_weight; /* AND and --any: extra weight of words typed one
+                             after another found as typed, as a phrase
+                             (1: they count twice; 0: none) */
+    double coord_weight;  /* --any: extra weight of an article holding every
+                             word of the question (0: none) */
 } cti_rank_opts;
 
 /* 1 if the folded word 'w' is an English function word ("the", "what"). */

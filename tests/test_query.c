@@ -321,9 +321,22 @@ static void test_xapian_query(void **state)
     assert_non_null(strstr(d, "Adoe"));
     assert_non_null(strstr(d, "0 * M202407"));
     free(d);
+    /* --any: any of the words; every word together and the words as
+       typed only add weight. */
     d = xq_of("antitrust enforcers", CTI_QUERY_ANY);
-    assert_non_null(strstr(d, " OR "));
-    assert_null(strstr(d, " AND "));
+    assert_non_null(strstr(d, "(antitrust AND_MAYBE 0.25 * Santitrust) OR "
+                              "(enforc AND_MAYBE 0.25 * Senforc)"));
+    assert_non_null(strstr(d, "OR 0.25 * (antitrust AND enforc)"));
+    assert_non_null(strstr(d, "OR (antitrust@1 PHRASE 2 enforc@2)"));
+    free(d);
+    /* AND: a run typed one after another is a phrase without its function
+       words, spanning what was typed. */
+    d = xq_of("Bank of England", 0);
+    assert_non_null(strstr(d, "AND_MAYBE 0.25 * (bank@1 NEAR 4 england@2)"));
+    assert_non_null(strstr(d, "AND_MAYBE (bank@1 PHRASE 3 england@2)"));
+    free(d);
+    d = xq_of("Bank -of England", 0);
+    assert_null(strstr(d, "PHRASE"));
     free(d);
     /* A word said three times weighs three times. */
     d = xq_of("medlars: how does medlars work? medlars", CTI_QUERY_ANY);
