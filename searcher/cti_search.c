@@ -388,7 +388,7 @@ static cti_status expansion(const cti_xq *base, const cand *c, size_t nsel,
         st = cti_xq_combine(CTI_XQ_OR, subs, nsel, 0, &exp);
         if (st == CTI_OK) {
             cti_xq *pair[2] = { (cti_xq *)base, exp };
-            st = cti_xq_combine(CTI_XQ_OR, pair, 2, 0, out);
+            st = cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, out);
             cti_xq_free(exp);
         }
     }
@@ -399,7 +399,9 @@ static cti_status expansion(const cti_xq *base, const cand *c, size_t nsel,
 }
 
 /*
- * The query 'base' OR the words most typical of its top hits: for each
+ * The query 'base' weighted up by the words most typical of its top hits
+ * (AND_MAYBE: they reorder the articles holding the words asked for and
+ * add none, so the count stays that of the words asked for): for each
  * candidate, the mean of wdf/length over the feedback documents times its
  * idf; words of the query and function words are left out.  *out is NULL
  * when there is nothing to add.

@@ -61,9 +61,10 @@ typedef struct cti_search_opts {
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
-    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback adds
-       the 'prf_terms' words most typical of the top 'prf_docs' hits,
-       weighted 'prf_weight' (prf_docs 0: off). */
+    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback weighs
+       up the articles holding the 'prf_terms' words most typical of the
+       top 'prf_docs' hits, by 'prf_weight' (prf_docs 0: off); it adds no
+       article to the matches. */
     unsigned prf_docs, prf_terms;
     double prf_weight;
 } cti_search_opts;
