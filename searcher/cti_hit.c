@@ -28,6 +28,9 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     memset(h, 0, sizeof *h);
     h->rank = cti_mset_rank(r->mset, i) + 1;
     h->score = cti_mset_weight(r->mset, i);
+    h->matches = r->matches;
+    h->lower = r->lower;
+    h->upper = r->upper;
     if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
         h->have_rec = 1;
     } else {

@@ -33,6 +33,8 @@ static const char usage[] =
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
+    "      --count-time MS    time allowed to count the matches exactly\n"
+    "                         (default 50; 0: a true range, not counted)\n"
     "      --json             one JSON object per hit per line\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
@@ -61,7 +63,7 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL, OPT_COORD, OPT_PHRASE
+    OPT_PARTIAL, OPT_COORD, OPT_PHRASE, OPT_COUNT_TIME
 };
 
 static const struct option longopts[] = {
@@ -71,6 +73,7 @@ static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
+    { "count-time", required_argument, NULL, OPT_COUNT_TIME },
     { "json", no_argument, NULL, OPT_JSON },
     { "sort", required_argument, NULL, OPT_SORT },
     { "bm25", required_argument, NULL, OPT_BM25 },
@@ -155,7 +158,7 @@ static cti_status parse_bm25(cti_options *o, const char *arg)
     return CTI_OK;
 }
 
-/* A weight >= 0 (--title-weight, --coordination). */
+/* A number >= 0 (--title-weight, --coordination, --count-time...). */
 static cti_status parse_weight(cti_options *o, const char *arg,
                                const char *name, double *out)
 {
@@ -246,6 +249,8 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case OPT_TITLE_WEIGHT:
         return parse_weight(o, arg, "title-weight",
                             &so->rank.title_weight);
+    case OPT_COUNT_TIME:
+        return parse_weight(o, arg, "count-time", &so->count_ms);
     case OPT_PHRASE:
         return parse_weight(o, arg, "phrase-weight", &so->rank.phrase_weight);
     case OPT_COORD:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cti_search.h"
@@ -172,6 +173,7 @@ void cti_search_opts_default(cti_search_opts *o)
     o->prf_docs = 5;
     o->prf_terms = 10;
     o->prf_weight = 0.1;
+    o->count_ms = CTI_COUNT_MS;
 }
 
 void cti_results_free(cti_results *r)
@@ -435,6 +437,82 @@ done:
     return st;
 }
 
+/* ---------------------------------------------------------------- */
+/* Counting                                                         */
+/* ---------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Count the matches of r->query exactly, within o->count_ms: the query
+ * without its ranking boosts and without weights (only which articles
+ * match: no phrase boost's positions are read), every match checked;
+ * past the time limit Xapian stops checking and gives bounds.  Narrows
+ * r->lower and r->upper.
+ */
+static cti_status count_exactly(cti_search *s, cti_results *r,
+                                const cti_search_opts *o)
+{
+    cti_rank_opts none = { 0 };
+    cti_xq *xq = NULL, *bool_q = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    cti_status st = cti_query_to_xq(r->query, &none, &xq);
+    if (st == CTI_OK)
+        st = cti_xq_scale(xq, 0, &bool_q);
+    if (st == CTI_OK)
+        st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, bool_q);
+    if (st == CTI_OK)
+        st = cti_enquire_set_time_limit(e, o->count_ms / 1000.0);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, 0, s->doccount ? s->doccount : 1, &m);
+    if (st == CTI_OK) {
+        uint32_t lo = cti_mset_matches_lower(m), hi = cti_mset_matches_upper(m);
+        if (lo > r->lower)
+            r->lower = lo;
+        if (hi < r->upper)
+            r->upper = hi;
+    }
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(bool_q);
+    cti_xq_free(xq);
+    return st;
+}
+
+/*
+ * The match count of r: the page's run gives bounds (exact when it had to
+ * look at every match); when they differ and o allows it, count exactly.
+ * r->matches is the count, or the estimate kept within the bounds.
+ */
+static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
+{
+    cti_status st = CTI_OK;
+    r->lower = cti_mset_matches_lower(r->mset);
+    r->upper = cti_mset_matches_upper(r->mset);
+    r->matches = cti_mset_matches_estimated(r->mset);
+    if (r->lower != r->upper && o->count_ms > 0) {
+        double t0 = now_ms();
+        st = count_exactly(s, r, o);
+        r->count_ms = now_ms() - t0;
+    }
+    if (r->upper < r->lower) /* cannot happen; never print a false range */
+        r->upper = r->lower;
+    if (r->matches < r->lower)
+        r->matches = r->lower;
+    if (r->matches > r->upper)
+        r->matches = r->upper;
+    r->exact = r->lower == r->upper;
+    return st;
+}
+
 cti_status cti_search_run(cti_search *s, const char *text,
                           const cti_search_opts *o, cti_results **out,
                           cti_query_error *qerr, char *err, size_t errlen)
@@ -504,8 +582,11 @@ cti_status cti_search_run(cti_search *s, const char *text,
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
     }
-    r->matches = cti_mset_matches_estimated(r->mset);
-    r->exact = cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset);
+    st = count(s, r, o);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+        goto done;
+    }
     st = cti_query_highlights(r->query, r->mset, s->doccount, &r->spec);
     if (st != CTI_OK)
         snprintf(err, errlen, "out of memory");

@@ -58,6 +58,9 @@ typedef struct cti_search_opts {
     unsigned flags;          /* CTI_QUERY_* */
     uint32_t offset, limit;  /* the page of hits */
     uint32_t check_at_least; /* count exactly up to this many (0: offset+limit+100) */
+    double count_ms;         /* when the page's run leaves the count
+                                uncertain: time allowed to count exactly
+                                (0: no count pass, bounds only) */
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
@@ -69,6 +72,9 @@ typedef struct cti_search_opts {
     double prf_weight;
 } cti_search_opts;
 
+/* Default time allowed to count the matches exactly (ms): see README, Output. */
+#define CTI_COUNT_MS 50.0
+
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
 void cti_search_opts_default(cti_search_opts *o);
 
@@ -79,6 +85,9 @@ typedef struct cti_results {
     uint32_t doccount;       /* documents in the index */
     uint32_t matches;        /* matching documents (estimate unless exact) */
     int exact;               /* 1 when 'matches' is exact */
+    uint32_t lower, upper;   /* true bounds: lower <= matches <= upper
+                                (equal when exact) */
+    double count_ms;         /* time spent counting after the page's run */
 } cti_results;
 
 /*

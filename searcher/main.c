@@ -144,8 +144,8 @@ static int mode_count(const run *x)
     cti_results *r = NULL;
     so.offset = 0;
     so.limit = 0;
-    so.check_at_least = UINT32_MAX;
-    so.prf_docs = 0; /* count the articles with the words asked for */
+    so.count_ms = 1e9; /* exact, however long it takes */
+    so.prf_docs = 0;   /* feedback would only reorder */
     int rc = search(x, &so, &r);
     if (rc == 0) {
         printf("%u\n", r->matches);

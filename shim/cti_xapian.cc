@@ -69,13 +69,15 @@ struct cti_enquire {
     bool has_query;
     bool bm25_set;
     double k1, k2, k3, b, min_normlen;
+    double time_limit;      /* seconds; 0: none */
     int sort_slot;          /* -1: relevance */
     bool sort_desc;
     int collapse_slot;      /* -1: off */
     unsigned collapse_max;
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
-          k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
+          k2(0), k3(1), b(0.5), min_normlen(0.5),
+          time_limit(0), sort_slot(-1),
           sort_desc(false), collapse_slot(-1), collapse_max(0) {}
 };
 
@@ -1162,6 +1164,16 @@ CTI_API cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (seconds < 0)
+        return set_error(e->db, CTI_EINVAL, "a time limit must be >= 0");
+    e->time_limit = seconds;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                                  int descending)
 {
@@ -1212,6 +1224,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         if (e->bm25_set)
             enq.set_weighting_scheme(
                 Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
+        if (e->time_limit > 0)
+            enq.set_time_limit(e->time_limit);
         if (e->sort_slot >= 0)
             enq.set_sort_by_value_then_relevance(
                 static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);

@@ -341,6 +341,12 @@ cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q);
 /* BM25 parameters (Xapian defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
 cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
                                 double k3, double b, double min_normlen);
+/*
+ * Stop counting matches exactly after 'seconds' (0: no limit): past it the
+ * run goes on as if check_at_least were 0, so the page of hits is still
+ * the best one and the counts become bounds (lower < upper).
+ */
+cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds);
 /* Order by the value in 'slot' (then by relevance); 'descending' != 0 for newest first. */
 cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                          int descending);
