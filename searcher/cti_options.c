@@ -36,6 +36,7 @@ static const char usage[] =
     "      --count-time MS    time allowed to count the matches exactly\n"
     "                         (default 50; 0: a true range, not counted)\n"
     "      --json             one JSON object per hit per line\n"
+    "  -q, --quiet            no notes on standard error (errors still)\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
     "      --bm25 K1,B        BM25 parameters (default 1.5,0.75)\n"
@@ -75,6 +76,7 @@ static const struct option longopts[] = {
     { "count", no_argument, NULL, 'c' },
     { "count-time", required_argument, NULL, OPT_COUNT_TIME },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "sort", required_argument, NULL, OPT_SORT },
     { "bm25", required_argument, NULL, OPT_BM25 },
     { "fragments", required_argument, NULL, OPT_FRAGMENTS },
@@ -214,7 +216,7 @@ static cti_status parse_positive(cti_options *o, const char *arg,
 static cti_status bad_option(cti_options *o, int c, const char *prev)
 {
     int lng = c == ':' ? !strncmp(prev, "--", 2)
-                       : optopt == 0 || optopt >= 256 || strchr("dnchV", optopt);
+                       : optopt == 0 || optopt >= 256 || strchr("dnchqV", optopt);
     if (c == ':' && lng)
         return bad(o, "option '%s' needs a value\nTry 'cti-search --help'.", prev);
     if (c == ':')
@@ -244,6 +246,7 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
         break;
     case 'c': w->count = 1; break;
     case OPT_JSON: o->out.format = CTI_OUT_JSON; break;
+    case 'q': o->quiet = 1; break;
     case OPT_SORT: return parse_sort(o, arg);
     case OPT_BM25: return parse_bm25(o, arg);
     case OPT_TITLE_WEIGHT:
@@ -342,7 +345,7 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     o->mode = CTI_MODE_SEARCH;
     opterr = 0; /* our own messages */
     optind = 0; /* start over (GNU getopt), so tests may parse again */
-    while ((c = getopt_long(argc, argv, ":d:n:chV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:chqV", longopts, NULL)) != -1) {
         if (c == ':' || c == '?')
             return bad_option(o, c, argv[optind - 1]);
         st = apply(o, &w, c, optarg);

@@ -24,6 +24,7 @@ typedef struct cti_options {
     cti_mode mode;
     const char *db;          /* --db (points into argv), or NULL: the default */
     int partial;             /* --partial */
+    int quiet;               /* -q: no notes on stderr (errors still) */
     char *query;             /* the arguments after the options, joined by
                                 one space (NULL for help and version) */
     cti_search_opts search;  /* what to search and how to rank */

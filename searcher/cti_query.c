@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cti_distance.h"
 #include "cti_query.h"
 #include "cti_schema.h"
 
@@ -65,6 +66,7 @@ typedef struct qnode {
 struct cti_query {
     qnode *root;
     unsigned flags;
+    unsigned lower_ops;  /* CTI_LOWER_*: see cti_query_lower_ops() */
     int english;   /* the index's language is English: function words known */
 };
 
@@ -146,6 +148,7 @@ typedef struct lexeme {
     int prefix;          /* L_WORD: ended with '*' */
     int field;           /* L_FIELD */
     unsigned window;     /* L_NEAR */
+    unsigned lower_op;   /* L_WORD: CTI_LOWER_* when it is and/or/not/near */
 } lexeme;
 
 typedef struct parser {
@@ -157,6 +160,7 @@ typedef struct parser {
     size_t nlx, cap, cur;
     cti_status st;       /* CTI_OK, CTI_EINVAL (syntax) or CTI_ENOMEM */
     cti_query_error *err;
+    unsigned lower_ops;  /* CTI_LOWER_* searched as words between words */
 } parser;
 
 /* 1-based column in code points of byte offset 'off'. */
@@ -269,8 +273,62 @@ static size_t lex_phrase(parser *p, size_t i, size_t ql, lexeme *l)
     return j + quote_len(s, j, len);
 }
 
+/* URL schemes written without "//", whose "scheme:rest" is no field. */
+static const char *const schemes[] = { "mailto", "tel", "urn", "news", "data" };
+
+/*
+ * Does s[i..] look like a field, "name:value" (name of letters, a value
+ * starting with a letter, digit, quote or parenthesis right after the
+ * colon)?  Sets *n to the length of the name.  "10:30", "U.S.:", "Note: x"
+ * and URLs ("https://...", "mailto:...") do not.
+ */
+static int field_shaped(const char *s, size_t i, size_t len, size_t *n)
+{
+    size_t j = i;
+    while (j < len && isalpha((unsigned char)s[j]))
+        j++;
+    if (j - i < 2 || j + 1 >= len || s[j] != ':')
+        return 0;
+    unsigned char c = (unsigned char)s[j + 1];
+    if (!isalnum(c) && c < 0x80 && c != '(' && !quote_len(s, j + 1, len))
+        return 0;
+    for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++)
+        if (strlen(schemes[k]) == j - i && starts_with_ci(s, i, len, schemes[k]))
+            return 0;
+    *n = j - i;
+    return 1;
+}
+
+/* The syntax error for an unknown field "name:" at s[i]; always LEX_FAIL. */
+static size_t unknown_field(parser *p, size_t i, size_t n)
+{
+    static const char *const known[] = { "title", "author", "source", "date" };
+    const char *best = NULL;
+    unsigned bestd = 3;
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+        char name[32];
+        size_t m = n < sizeof name - 1 ? n : sizeof name - 1;
+        for (size_t c = 0; c < m; c++)
+            name[c] = (char)tolower((unsigned char)p->s[i + c]);
+        name[m] = '\0';
+        unsigned d = cti_edit_distance(name, m, known[k], strlen(known[k]), 2);
+        if (d < bestd) {
+            bestd = d;
+            best = known[k];
+        }
+    }
+    char hint[48] = "";
+    if (best)
+        snprintf(hint, sizeof hint, "; did you mean %s:?", best);
+    syntax(p, i, "unknown field '%.*s:'%s (fields: title:, author:, source:, "
+           "date:; quote a word with a colon to search for it)",
+           (int)(n > 40 ? 40 : n), p->s + i, hint);
+    return LEX_FAIL;
+}
+
 /* A field prefix (title: author: source:) or date:VALUE at s[i]; returns
-   where the next lexeme may start, or 0 when there is neither. */
+   where the next lexeme may start, 0 when there is neither, or LEX_FAIL
+   for a field that does not exist. */
 static size_t lex_field(parser *p, size_t i, lexeme *l)
 {
     static const char *const fields[] = { NULL, "title:", "author:", "source:" };
@@ -295,6 +353,9 @@ static size_t lex_field(parser *p, size_t i, lexeme *l)
         l->end = j;
         return j;
     }
+    size_t n;
+    if (field_shaped(s, i, len, &n))
+        return unknown_field(p, i, n);
     return 0;
 }
 
@@ -344,6 +405,13 @@ static size_t lex_word(parser *p, size_t i, lexeme *l)
         l->window = CTI_NEAR_DEFAULT;
     } else if (n > 4 && !memcmp(s + i, "NEAR/", 5)) {
         return lex_near(p, i, j, l);
+    } else if ((n == 2 && !memcmp(s + i, "or", 2)) ||
+               (n == 3 && !memcmp(s + i, "and", 3)) ||
+               (n == 3 && !memcmp(s + i, "not", 3)) ||
+               (n == 4 && !memcmp(s + i, "near", 4))) {
+        l->lower_op = s[i + 1] == 'r' ? CTI_LOWER_OR : s[i] == 'a' ? CTI_LOWER_AND
+                    : s[i] == 'n' && s[i + 1] == 'o' ? CTI_LOWER_NOT
+                                                      : CTI_LOWER_NEAR;
     } else {
         size_t e = j;
         while (e > i && s[e - 1] == '*')
@@ -1283,6 +1351,27 @@ done:
     return n;
 }
 
+/* 1 if a lexeme of this type can end an operand. */
+static int ends_operand(int type)
+{
+    return type == L_WORD || type == L_PHRASE || type == L_RP || type == L_DATE;
+}
+
+/* Note the lower-case and/or/not/near typed between two operands: they
+   are searched as words, which a user may not have meant. */
+static void note_lower_ops(parser *p)
+{
+    for (size_t i = 1; i + 1 < p->nlx; i++)
+        if (p->lx[i].type == L_WORD && p->lx[i].lower_op &&
+            ends_operand(p->lx[i - 1].type) && starts_operand(p->lx[i + 1].type))
+            p->lower_ops |= p->lx[i].lower_op;
+}
+
+unsigned cti_query_lower_ops(const cti_query *q)
+{
+    return q ? q->lower_ops : 0;
+}
+
 cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
                            cti_query **out, cti_query_error *err)
 {
@@ -1313,6 +1402,7 @@ cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
         lex_all(&p);
         if (p.st != CTI_OK)
             goto done;
+        note_lower_ops(&p);
         root = parse_or(&p, F_ANY);
         if (p.st == CTI_OK && peek(&p)->type != L_END) {
             const lexeme *l = peek(&p);
@@ -1341,6 +1431,7 @@ cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
     }
     q->root = root;
     q->flags = flags;
+    q->lower_ops = p.lower_ops;
     q->english = !strcmp(cti_analyzer_language(a), "english");
     *out = q;
 done:

@@ -103,6 +103,19 @@ cti_status cti_query_to_xq(const cti_query *q, const cti_rank_opts *opts,
 cti_status cti_query_highlights(const cti_query *q, const cti_mset *m,
                                 uint32_t doccount, cti_hl_spec **out);
 
+/* Lower-case operator words typed between two words, searched as words. */
+#define CTI_LOWER_AND  0x01
+#define CTI_LOWER_OR   0x02
+#define CTI_LOWER_NOT  0x04
+#define CTI_LOWER_NEAR 0x08
+
+/*
+ * Which of and, or, not, near 'q' has in lower case between two operands
+ * (CTI_LOWER_* bits): they were searched as words ("to be or not"), and a
+ * user who meant the operator should be told.  0 for --any.
+ */
+unsigned cti_query_lower_ops(const cti_query *q);
+
 /*
  * Walk the single words of 'q' that can make a document match, in query
  * order, for "did you mean": fn(ctx, start, end, folded, term) gets the

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cti_distance.h"
 #include "cti_search.h"
 #include "cti_schema.h"
 #include "cti_shard.h"
@@ -605,44 +606,6 @@ done:
 /* Did you mean                                                     */
 /* ---------------------------------------------------------------- */
 
-/*
- * Optimal string alignment distance between a and b (bytes), or
- * max + 1 as soon as it must exceed 'max'.
- */
-static unsigned edit_distance(const char *a, size_t la, const char *b,
-                              size_t lb, unsigned max)
-{
-    if (la > 62 || lb > 62)
-        return max + 1;
-    if ((la > lb ? la - lb : lb - la) > max)
-        return max + 1;
-    unsigned d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++) {
-        unsigned rowmin = UINT_MAX;
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned c = a[i - 1] == b[j - 1] ? 0 : 1;
-            unsigned v = d[i - 1][j - 1] + c;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-            if (v < rowmin)
-                rowmin = v;
-        }
-        if (rowmin > max)
-            return max + 1;
-    }
-    return d[la][lb];
-}
-
 typedef struct fix {
     size_t start, end;
     char *word;
@@ -677,7 +640,7 @@ static char *closest_term(cti_search *s, const char *term, size_t plen)
             continue;
         if (plen > 0 && t[plen] >= 'A' && t[plen] <= 'Z')
             continue;
-        unsigned d = edit_distance(term + plen, ql, t + plen, tl - plen, max);
+        unsigned d = cti_edit_distance(term + plen, ql, t + plen, tl - plen, max);
         if (d == 0 || d > max)
             continue;
         if (d < best || (d == best && freq > bestfreq)) {

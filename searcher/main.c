@@ -95,6 +95,27 @@ static int search(const run *x, const cti_search_opts *so, cti_results **r)
     return 0;
 }
 
+/*
+ * On a human reader's standard error (not --json, not -q): the lower-case
+ * operator words of the query that were searched as words.
+ */
+static void notes(const run *x, const cti_results *r)
+{
+    static const struct { unsigned bit; const char *word, *op; } ops[] = {
+        { CTI_LOWER_OR, "or", "OR means either" },
+        { CTI_LOWER_AND, "and", "AND (or nothing) means both" },
+        { CTI_LOWER_NOT, "not", "NOT or -word excludes" },
+        { CTI_LOWER_NEAR, "near", "NEAR means within 10 words" },
+    };
+    unsigned lower = cti_query_lower_ops(r->query);
+    if (x->o->quiet || x->o->out.format == CTI_OUT_JSON)
+        return;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (lower & ops[i].bit)
+            fprintf(stderr, "cti-search: note: '%s' was searched as a word; %s\n",
+                    ops[i].word, ops[i].op);
+}
+
 /* Nothing matched: suggest a spelling that would match; exit status 1. */
 static int no_matches(const run *x)
 {
@@ -131,6 +152,8 @@ static int mode_search(const run *x)
 {
     cti_results *r = NULL;
     int rc = search(x, &x->o->search, &r);
+    if (rc == 0)
+        notes(x, r);
     if (rc == 0)
         rc = r->matches ? print_hits(x, r) : no_matches(x);
     cti_results_free(r);

@@ -127,6 +127,32 @@ static void test_lowercase_operators_are_words(void **state)
     TREE("Near the river", "(AND near the river)");
 }
 
+/* Which lower-case operator words were typed between two words. */
+static unsigned lower_ops(const char *q, unsigned flags)
+{
+    cti_query *t = NULL;
+    assert_int_equal(cti_query_parse(q, an, flags, &t, NULL), CTI_OK);
+    unsigned r = cti_query_lower_ops(t);
+    cti_query_free(t);
+    return r;
+}
+
+static void test_lowercase_operators_noted(void **state)
+{
+    (void)state;
+    assert_int_equal(lower_ops("cats or dogs", 0), CTI_LOWER_OR);
+    assert_int_equal(lower_ops("to be or not to be", 0), CTI_LOWER_OR | CTI_LOWER_NOT);
+    assert_int_equal(lower_ops("war and (peace)", 0), CTI_LOWER_AND);
+    assert_int_equal(lower_ops("\"tax\" near cut", 0), CTI_LOWER_NEAR);
+    /* Not between two words, in a phrase, upper case, --any: no note. */
+    assert_int_equal(lower_ops("or cats", 0), 0);
+    assert_int_equal(lower_ops("cats and", 0), 0);
+    assert_int_equal(lower_ops("\"cats or dogs\"", 0), 0);
+    assert_int_equal(lower_ops("cats OR dogs", 0), 0);
+    assert_int_equal(lower_ops("Cats Or dogs", 0), 0);
+    assert_int_equal(lower_ops("cats or dogs", CTI_QUERY_ANY), 0);
+}
+
 static void test_phrase(void **state)
 {
     (void)state;
@@ -168,9 +194,19 @@ static void test_fields(void **state)
     TREE("title:(Harris OR Bloomberg)", "(OR title:harri title:bloomberg)");
     TREE("title: Bloomberg", "title:bloomberg");
     TREE("-title:Bloomberg Khan", "(NOT khan title:bloomberg)");
-    /* Not a known field: plain text. */
+    /* Words with a colon that are not field-shaped: plain text. */
     TREE("10:30", "\"10 30\"");
-    TREE("foo:bar", "\"foo bar\"");
+    TREE("U.S.: Harris", "(AND u.s harri)");
+    TREE("Note: Harris", "(AND note harri)");
+    TREE("https://example.com/a", "\"https exampl com a\"");
+    TREE("mailto:jane@example.com", "\"mailto jane exampl com\"");
+    TREE("\"foo:bar\"", "\"foo bar\"");
+    /* A field that does not exist is an error naming the real ones. */
+    error_at("titel:Blair", 1, "unknown field 'titel:'; did you mean title:?");
+    error_at("Harris section:Politics", 8, "unknown field 'section:' (fields: "
+             "title:, author:, source:, date:");
+    error_at("foo:bar", 1, "unknown field 'foo:'");
+    error_at("AUTHOR:x Sorce:\"Reuters\"", 10, "did you mean source:?");
 }
 
 static void test_dates(void **state)
@@ -674,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_pure_not),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_lowercase_operators_are_words),
+        cmocka_unit_test(test_lowercase_operators_noted),
         cmocka_unit_test(test_phrase),
         cmocka_unit_test(test_near),
         cmocka_unit_test(test_prefix),
