@@ -61,6 +61,10 @@ typedef struct qnode {
     size_t nkids;
     struct qnode *boost;      /* K_ANY, K_AND: phrases that only add weight
                                  (the query's adjacent words, as typed) */
+    struct qword {            /* K_PHRASE typed in the query: each stem's */
+        size_t start, end;    /* bytes in the query */
+        char *folded;         /* folded word */
+    } *words;
 } qnode;
 
 struct cti_query {
@@ -82,6 +86,10 @@ static void node_free(qnode *n)
         node_free(n->kids[i]);
     free(n->kids);
     node_free(n->boost);
+    if (n->words)
+        for (size_t i = 0; i < n->nstems; i++)
+            free(n->words[i].folded);
+    free(n->words);
     free(n);
 }
 
@@ -569,11 +577,16 @@ static qnode *phrase_node(parser *p, const tokbuf *b, size_t from, size_t to,
     if (to - from == 1)
         return word_node(p, &b->t[from], field);
     qnode *n = node_new(K_PHRASE, field);
-    if (!n)
+    if (!n || !(n->words = calloc(to - from, sizeof *n->words)))
         goto nomem;
-    for (size_t i = from; i < to; i++)
-        if (node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem)))
+    for (size_t i = from; i < to; i++) {
+        struct qword *w = &n->words[i - from];
+        w->start = b->t[i].start;
+        w->end = b->t[i].end;
+        if (!(w->folded = dupn(b->t[i].text, strlen(b->t[i].text))) ||
+            node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem)))
             goto nomem;
+    }
     return n;
 nomem:
     node_free(n);
@@ -2064,6 +2077,15 @@ static int words_walk(const qnode *n, cti_query_word_fn fn, void *ctx)
     case K_WORD:
         snprintf(buf, sizeof buf, "%s%s", field_prefix[n->field], n->stems[0]);
         return fn(ctx, n->start, n->end, n->folded, buf);
+    case K_PHRASE:
+        for (size_t i = 0; n->words && i < n->nstems; i++) {
+            snprintf(buf, sizeof buf, "%s%s", field_prefix[n->field], n->stems[i]);
+            int r = fn(ctx, n->words[i].start, n->words[i].end,
+                       n->words[i].folded, buf);
+            if (r)
+                return r;
+        }
+        return 0;
     case K_NOT:
         return n->nkids ? words_walk(n->kids[0], fn, ctx) : 0;
     case K_AND:

@@ -117,8 +117,9 @@ cti_status cti_query_highlights(const cti_query *q, const cti_mset *m,
 unsigned cti_query_lower_ops(const cti_query *q);
 
 /*
- * Walk the single words of 'q' that can make a document match, in query
- * order, for "did you mean": fn(ctx, start, end, folded, term) gets the
+ * Walk the words of 'q' that can make a document match (single words and
+ * the words of phrases), in query order, for "did you mean": fn(ctx,
+ * start, end, folded, term) gets the
  * word's byte range [start, end) in the query text, its folded form and
  * its index term (field prefix + stem).  A non-zero return stops the walk
  * and is returned; otherwise returns 0.

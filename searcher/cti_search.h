@@ -1,10 +1,9 @@
 /*
- * cti_search.h - searching a cti index: open, check, run, did you mean.
+ * cti_search.h - searching a cti index: open, check, run, count.
  *
  * cti-search's logic, callable from tests: open an index read-only
  * (checking that it is a cti index of this schema and taking its stemmer
- * language), parse and run a query with BM25, and suggest a spelling
- * correction when nothing matched.
+ * language), parse and run a query with BM25, count its matches.
  */
 #ifndef CTI_SEARCH_H
 #define CTI_SEARCH_H
@@ -100,13 +99,5 @@ cti_status cti_search_run(cti_search *s, const char *text,
                           const cti_search_opts *o, cti_results **out,
                           cti_query_error *qerr, char *err, size_t errlen);
 void cti_results_free(cti_results *r);
-
-/*
- * "Did you mean": 'text' with each word that is in no document replaced
- * by the closest word of the index's vocabulary.  *out is a new string
- * (caller frees), or NULL when there is nothing to suggest.
- */
-cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
-                              char **out);
 
 #endif /* CTI_SEARCH_H */

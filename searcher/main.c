@@ -14,6 +14,7 @@
 #include "cti_options.h"
 #include "cti_output.h"
 #include "cti_search.h"
+#include "cti_suggest.h"
 
 #ifndef CTI_VERSION
 #define CTI_VERSION "0.1"
@@ -79,20 +80,27 @@ static int open_index(const cti_options *o, cti_search **out)
     return rc;
 }
 
-/* Run the query with 'so'; on failure say why and return 2. */
-static int search(const run *x, const cti_search_opts *so, cti_results **r)
+/* Run 'text' with 'so'; on failure say why and return 2. */
+static int search_text(const run *x, const char *text, const cti_search_opts *so,
+                       cti_results **r)
 {
     char err[512];
     cti_query_error qe;
     qe.msg[0] = '\0';
-    cti_status st = cti_search_run(x->s, x->o->query, so, r, &qe, err, sizeof err);
+    cti_status st = cti_search_run(x->s, text, so, r, &qe, err, sizeof err);
     if (st == CTI_EINVAL && qe.msg[0]) {
-        syntax_error(x->o->query, &qe);
+        syntax_error(text, &qe);
         return 2;
     }
     if (st != CTI_OK)
         return fail("search failed: %s%s", err, "");
     return 0;
+}
+
+/* Run the query with 'so'; on failure say why and return 2. */
+static int search(const run *x, const cti_search_opts *so, cti_results **r)
+{
+    return search_text(x, x->o->query, so, r);
 }
 
 /*
@@ -116,16 +124,6 @@ static void notes(const run *x, const cti_results *r)
                     ops[i].word, ops[i].op);
 }
 
-/* Nothing matched: suggest a spelling that would match; exit status 1. */
-static int no_matches(const run *x)
-{
-    char *fix = NULL;
-    if (cti_search_suggest(x->s, x->o->query, x->o->search.flags, &fix) == CTI_OK &&
-        fix)
-        fprintf(stderr, "cti-search: no matches; did you mean: %s\n", fix);
-    free(fix);
-    return 1;
-}
 
 /* Load and print each hit of 'r', then the footer. */
 static int print_hits(const run *x, const cti_results *r)
@@ -147,6 +145,54 @@ static int print_hits(const run *x, const cti_results *r)
     return 0;
 }
 
+/*
+ * Nothing matched: suggest a spelling that finds articles (cti_suggest.h).
+ * On a terminal, with human output, the corrected query's hits are shown
+ * under a line that says so; otherwise the suggestion goes to standard
+ * error, or the words no article holds are named.  Returns 1 (the query
+ * as typed found nothing), or 2 on an error.
+ */
+static int no_matches(const run *x)
+{
+    cti_suggestion sg;
+    cti_results *r = NULL;
+    int rc = 1;
+    cti_status st = cti_suggest(x->s, x->o->query, x->o->search.flags, &sg);
+    if (st == CTI_OK && sg.text && x->o->out.format == CTI_OUT_HUMAN &&
+        isatty(STDOUT_FILENO)) {
+        printf("no matches for %s; showing %s\n\n", x->o->query, sg.text);
+        if (search_text(x, sg.text, &x->o->search, &r) != 0 || print_hits(x, r) != 0)
+            rc = 2;
+    } else if (st == CTI_OK && sg.text) {
+        fprintf(stderr, "cti-search: no matches; did you mean: %s\n", sg.text);
+    } else if (st == CTI_OK && sg.unknown) {
+        fprintf(stderr, "cti-search: no matches; no article has %s\n", sg.unknown);
+    } else if (st != CTI_OK && st != CTI_EINVAL) {
+        rc = fail("did you mean: %s%s", cti_errmsg(), "");
+    }
+    cti_results_free(r);
+    cti_suggestion_release(&sg);
+    return rc;
+}
+
+/* --any found articles, but some words of the question are in none: name
+   them, with the question corrected (human output, not -q). */
+static void unknown_words(const run *x)
+{
+    cti_suggestion sg;
+    if (!(x->o->search.flags & CTI_QUERY_ANY) || x->o->quiet ||
+        x->o->out.format == CTI_OUT_JSON)
+        return;
+    if (cti_suggest(x->s, x->o->query, x->o->search.flags, &sg) == CTI_OK &&
+        sg.unknown) {
+        fprintf(stderr, "cti-search: note: no article has %s", sg.unknown);
+        if (sg.text)
+            fprintf(stderr, "; did you mean: %s", sg.text);
+        fputc('\n', stderr);
+    }
+    cti_suggestion_release(&sg);
+}
+
 /* The default mode: the page of hits asked for. */
 static int mode_search(const run *x)
 {
@@ -154,6 +200,8 @@ static int mode_search(const run *x)
     int rc = search(x, &x->o->search, &r);
     if (rc == 0)
         notes(x, r);
+    if (rc == 0 && r->matches)
+        unknown_words(x);
     if (rc == 0)
         rc = r->matches ? print_hits(x, r) : no_matches(x);
     cti_results_free(r);

@@ -767,6 +767,28 @@ CTI_API cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_db_spellings(cti_db *db, cti_termiter **out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    cti_termiter *it = new (std::nothrow) cti_termiter();
+    if (!it)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    it->started = false;
+    it->doc = false;
+    cti_status st = with_retry(db, [&] {
+        it->it = db->rd->spellings_begin();
+        it->end = db->rd->spellings_end();
+    });
+    if (st != CTI_OK) {
+        delete it;
+        return st;
+    }
+    *out = it;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_termiter_next(cti_termiter *it, const char **term,
                                      size_t *len, uint32_t *freq)
 {

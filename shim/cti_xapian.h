@@ -227,8 +227,14 @@ typedef struct cti_termiter cti_termiter;
 cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
                         cti_termiter **out);
 /*
+ * Iterate the words of the spelling data, in byte order; *freq of each is
+ * its spelling frequency.
+ */
+cti_status cti_db_spellings(cti_db *db, cti_termiter **out);
+/*
  * Step: CTI_OK with *term (valid until the next call), *len and *freq
- * (termfreq for database terms, wdf for a document's terms), CTI_DONE at
+ * (termfreq for database terms, wdf for a document's terms, the frequency
+ * for spelling words), CTI_DONE at
  * the end, or an error.  Any out pointer may be NULL.
  */
 cti_status cti_termiter_next(cti_termiter *it, const char **term,
