@@ -14,6 +14,9 @@
  *
  * Typical use:  cti_indexer_new(&opts, &ix); cti_indexer_add_path(ix, p)
  * for each input; cti_indexer_finish(ix, &stats); cti_indexer_free(ix).
+ *
+ * A cti_indexer routes articles to the indexes --db names: one, or one
+ * per shard (cti_router.c); cti_indexer_int.h lists the pieces.
  */
 #ifndef CTI_INDEXER_H
 #define CTI_INDEXER_H
@@ -41,9 +44,9 @@ typedef struct cti_indexer_opts {
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
-    unsigned shards;       /* a new index: 0 one database, 2..256 that many
-                              shards (cti_shard.h); an existing one: 0 or its
-                              count; 1 (internal): write a shard on its own */
+    unsigned shards;       /* a new index: 0 (or 1) one database, 2..256 that
+                              many shards (cti_shard.h); an existing one: 0
+                              or its count */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {
