@@ -34,7 +34,7 @@ static const char usage[] =
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
     "      --count-time MS    time allowed to count the matches exactly\n"
-    "                         (default 50; 0: a true range, not counted)\n"
+    "                         (default 10; 0: a true range, not counted)\n"
     "      --json             one JSON object per hit per line\n"
     "  -q, --quiet            no notes on standard error (errors still)\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"

@@ -51,6 +51,8 @@ typedef struct qnode {
     int field;
     unsigned window;          /* K_NEAR: the n of NEAR/n */
     unsigned wqf;             /* K_WORD in --any: times the word was said */
+    unsigned run;             /* K_WORD of an AND: its run of words typed
+                                 one after another (0: none; and_runs()) */
     char **stems;             /* K_WORD (1), K_PHRASE (n), K_PREFIX (1) */
     size_t nstems;
     char *folded;             /* K_WORD: folded word (did you mean) */
@@ -1088,6 +1090,7 @@ static int and_runs(parser *p, qnode *n)
             for (size_t k = i; k < j; k++) {
                 stems[k - i] = n->kids[k]->stems[0];
                 folded[k - i] = n->kids[k]->folded;
+                n->kids[k]->run = (unsigned)i + 1;
             }
             rc = add_run(p, n, stems, folded, j - i, english);
         }
@@ -1715,9 +1718,10 @@ static int boosts_title(const xb *x, const qnode *n)
 
 /*
  * Proximity: for each pair of consecutive bare words among kids (function
- * words, which are everywhere, skipped: "Bank of England" pairs "bank"
- * and "england"), a NEAR of the two scaled by prox_weight, OR-ed
- * together; NULL when none.
+ * words, which are everywhere, skipped), a NEAR of the two scaled by
+ * prox_weight, OR-ed together; NULL when none.  Words typed one after
+ * another are left to their run's phrase (and_runs()): a second look at
+ * the same positions would double the cost of the query.
  */
 static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
 {
@@ -1738,7 +1742,8 @@ static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
         }
         if (x->english && cti_query_is_stopword(b->folded))
             continue;
-        if (!a || !strcmp(a->stems[0], b->stems[0])) {
+        if (!a || !strcmp(a->stems[0], b->stems[0]) ||
+            (a->run && a->run == b->run)) {
             a = b;
             continue;
         }

@@ -72,7 +72,7 @@ typedef struct cti_search_opts {
 } cti_search_opts;
 
 /* Default time allowed to count the matches exactly (ms): see README, Output. */
-#define CTI_COUNT_MS 50.0
+#define CTI_COUNT_MS 10.0
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
 void cti_search_opts_default(cti_search_opts *o);

@@ -367,10 +367,16 @@ static void test_xapian_query(void **state)
     assert_non_null(strstr(d, "OR (antitrust@1 PHRASE 2 enforc@2)"));
     free(d);
     /* AND: a run typed one after another is a phrase without its function
-       words, spanning what was typed. */
+       words, spanning what was typed; nearness is for the words not typed
+       together. */
     d = xq_of("Bank of England", 0);
-    assert_non_null(strstr(d, "AND_MAYBE 0.25 * (bank@1 NEAR 4 england@2)"));
     assert_non_null(strstr(d, "AND_MAYBE (bank@1 PHRASE 3 england@2)"));
+    assert_null(strstr(d, "NEAR"));
+    free(d);
+    d = xq_of("Lina Khan AND antitrust", 0);
+    assert_non_null(strstr(d, "AND_MAYBE 0.25 * (khan@1 NEAR 4 antitrust@2)"));
+    assert_non_null(strstr(d, "AND_MAYBE (lina@1 PHRASE 2 khan@2)"));
+    assert_null(strstr(d, "lina@1 NEAR"));
     free(d);
     d = xq_of("Bank -of England", 0);
     assert_null(strstr(d, "PHRASE"));
