@@ -340,7 +340,7 @@ static cti_job *job_take(cti_article *a)
     j->a = *a;
     j->a.origin = NULL;
     a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
+        a->aside = NULL;
     j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
     return j;
 }

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cti_source.h"
+
 /* Bulk (segment) path selection for cti_indexer_opts.bulk. */
 #define CTI_BULK_AUTO   -1 /* segments when the index is empty or the run grows it a lot */
 #define CTI_BULK_NEVER   0 /* every change goes straight into the main database */
@@ -44,6 +46,8 @@ typedef struct cti_indexer_opts {
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
+    const cti_source_opts *reading; /* how inputs are read (date order, field
+                              names, default source); NULL: the defaults */
     unsigned shards;       /* a new index: 0 (or 1) one database, 2..256 that
                               many shards (cti_shard.h); an existing one: 0
                               or its count */
@@ -56,6 +60,7 @@ typedef struct cti_indexer_stats {
     uint64_t removed;    /* articles deleted (their file left a walked folder) */
     uint64_t failed;     /* inputs that could not be indexed */
     uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t undated;    /* articles indexed without their date (unreadable) */
     uint64_t skipped;    /* inputs passed over with a notice (binary, empty) */
     uint64_t articles;   /* articles in the index at the end */
     uint64_t bytes;      /* bytes of article text read and indexed */
@@ -68,6 +73,16 @@ typedef struct cti_indexer cti_indexer;
 
 /* Fill 'o' with the defaults (db NULL, bulk AUTO, zlevel -1, ...). */
 void cti_indexer_opts_init(cti_indexer_opts *o);
+
+/*
+ * The indexer commits by itself (a batch on the direct path, a segment on
+ * the bulk path), so Xapian must not commit behind its back: a program
+ * sets the environment variable CTI_XAPIAN_FLUSH_ENV (cti_xapian.h) to
+ * this value in main(), before the first cti_indexer_new().  Without it
+ * Xapian also commits every 10,000 changed documents: the index stays
+ * consistent, but batches and segments are cut where Xapian chooses.
+ */
+#define CTI_INDEXER_FLUSH_THRESHOLD "1073741824"
 
 /*
  * Open (creating if needed) the index at o->db and take its writer lock.
@@ -105,8 +120,9 @@ void cti_indexer_free(cti_indexer *ix);
 /*
  * Print the run summary: one human line (to 'f', unless quiet) or, with
  * 'json', one JSON object line with the keys added, updated, unchanged,
- * removed, failed, warnings, skipped, articles, bytes, seconds, mb_per_s, bulk,
- * segments.
+ * removed, failed, warnings, undated, skipped, articles, bytes, seconds,
+ * mb_per_s, bulk, segments.  The human line names undated articles only
+ * when there are some.
  */
 void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
 

@@ -8,6 +8,8 @@
 #include "cti_indexer.h"
 #include "cti_indexer_int.h"
 
+#include "cti_escape.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -56,15 +58,11 @@ void cti_report_say(cti_report *r, const char *fmt, ...)
     va_end(ap);
     pthread_mutex_lock(&r->mu);
     clear_locked(r);
-    /* Control characters (from file names, JSON ids...) are shown as
-       \xHH, so a name cannot drive the terminal. */
+    /* Control characters (from file names, JSON ids...) are shown
+       escaped, as cti-search shows them, so a name cannot drive the
+       terminal. */
     fputs("cti-index: ", r->err);
-    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(r->err, "\\x%02X", *p);
-        else
-            fputc(*p, r->err);
-    }
+    cti_escape_fputs(r->err, buf);
     fputc('\n', r->err);
     fflush(r->err);
     pthread_mutex_unlock(&r->mu);
@@ -133,12 +131,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
     double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
     if (json) {
         json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
             "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
             "unchanged", (json_int_t)st->unchanged,
             "removed", (json_int_t)st->removed,
             "failed", (json_int_t)st->failed,
             "warnings", (json_int_t)st->warnings,
+            "undated", (json_int_t)st->undated,
             "skipped", (json_int_t)st->skipped,
             "articles", (json_int_t)st->articles,
             "bytes", (json_int_t)st->bytes,
@@ -153,10 +152,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         fflush(f);
         return;
     }
+    char undated[48] = "";
+    if (st->undated)
+        snprintf(undated, sizeof undated, ", %" PRIu64 " undated", st->undated);
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed%s; %" PRIu64
             " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
-            st->articles, st->bytes / 1e6, st->seconds, mbs);
+            undated, st->articles, st->bytes / 1e6, st->seconds, mbs);
     fflush(f);
 }

@@ -12,6 +12,7 @@
 #include "cti_indexer_int.h"
 
 #include "cti_schema.h"
+#include "cti_sharding.h"
 #include "cti_source.h"
 
 #include <stdlib.h>
@@ -47,6 +48,7 @@ static void stats_add(cti_indexer_stats *sum, const cti_indexer_stats *s)
     sum->removed += s->removed;
     sum->failed += s->failed;
     sum->warnings += s->warnings;
+    sum->undated += s->undated;
     sum->skipped += s->skipped;
     sum->articles += s->articles;
     sum->bytes += s->bytes;
@@ -103,12 +105,13 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
                        const char *msg, int skipped)
 {
     cti_indexer *r = ctx;
-    if (skipped == 1)
+    if (skipped == CTI_SOURCE_FAILED)
         r->st.failed++;
-    else if (skipped == 0)
+    else if (skipped == CTI_SOURCE_WARNING || skipped == CTI_SOURCE_UNDATED)
         r->st.warnings++;
-    else
+    else if (skipped == CTI_SOURCE_PASSED)
         r->st.skipped++;
+    r->st.undated += skipped == CTI_SOURCE_UNDATED;
     if (skipped != 1 && r->o.quiet)
         return;
     if (line)
@@ -317,7 +320,10 @@ int cti_indexer_add_path(cti_indexer *r, const char *path)
     cti_source_cb cb;
     if (r->fatal || r->finished)
         return -1;
-    memset(&so, 0, sizeof so);
+    if (r->o.reading)
+        so = *r->o.reading;
+    else
+        memset(&so, 0, sizeof so);
     memset(&cb, 0, sizeof cb);
     cb.want_file = cb_want_file;
     cb.article = cb_article;

@@ -54,8 +54,10 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
         json_object_set_new(o, "matches_min", json_integer(h->lower));
         json_object_set_new(o, "matches_max", json_integer(h->upper));
     }
+    if (h->date[0])
+        json_object_set_new(o, "date", json_string(h->date));
     if (rec->date && rec->date_len)
-        json_object_set_new(o, "date", jstr(rec->date, rec->date_len));
+        json_object_set_new(o, "date_text", jstr(rec->date, rec->date_len));
     if (rec->author && rec->author_len)
         json_object_set_new(o, "author", jstr(rec->author, rec->author_len));
     if (rec->source && rec->source_len)

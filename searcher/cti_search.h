@@ -100,4 +100,14 @@ cti_status cti_search_run(cti_search *s, const char *text,
                           cti_query_error *qerr, char *err, size_t errlen);
 void cti_results_free(cti_results *r);
 
+/*
+ * Count exactly the articles without a date (no date given, or one that
+ * could not be read when indexed): among the matches of 'q' built with
+ * 'rank' (NULL: defaults), or in the whole index when 'q' is NULL.
+ * Returns CTI_OK with *out set, or an error status with a reason in err.
+ */
+cti_status cti_search_undated(cti_search *s, const cti_query *q,
+                              const cti_rank_opts *rank, uint32_t *out,
+                              char *err, size_t errlen);
+
 #endif /* CTI_SEARCH_H */
