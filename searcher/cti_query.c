@@ -1338,8 +1338,11 @@ static qnode *parse_any(parser *p)
         p->st = CTI_ENOMEM;
         goto done;
     }
-    if (any_runs(p, &b, english && keep, n))
+    if (any_runs(p, &b, english && keep, n)) {
+        node_free(n);
+        n = NULL;
         goto done;
+    }
     for (size_t i = 0; i < b.n; i++) {
         if (keep && english && cti_query_is_stopword(b.t[i].text))
             continue;
