@@ -847,14 +847,18 @@ static int choose_meta(scan *s, cti_article *a)
     a->source = take_first(s, sources, 3);
     a->url = take_first(s, urls, 2);
     const char *site = a->source;
-    if (s->m[M_OG_TITLE])
-        a->title = strip_site(s->m[M_OG_TITLE], site, 1);
-    else if (s->m[M_LD_HEADLINE])
+    /* strip_site() returns NULL only when out of memory. */
+    if (s->m[M_OG_TITLE]) {
+        if (!(a->title = strip_site(s->m[M_OG_TITLE], site, 1)))
+            s->nomem = 1;
+    } else if (s->m[M_LD_HEADLINE]) {
         a->title = take_first(s, heads, 1);
-    else if (s->m[M_TITLE])
-        a->title = strip_site(s->m[M_TITLE], site, 0);
-    else
+    } else if (s->m[M_TITLE]) {
+        if (!(a->title = strip_site(s->m[M_TITLE], site, 0)))
+            s->nomem = 1;
+    } else {
         a->title = take_first(s, heads + 1, 1);
+    }
     return s->nomem ? -1 : 0;
 }
 
