@@ -77,6 +77,7 @@
 
 #include "cti_charset.h"
 #include "cti_fields.h"
+#include "cti_jansson.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -605,9 +606,11 @@ int cti_article_parse_json(const char *line, size_t len,
     }
     /* A byte order mark (first line of a file saved by some editors). */
     size_t skip = clen >= 3 && memcmp(clean, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    root = json_loadb(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
+    root = cti_jansson_load(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
     if (!root) {
-        if (err && errlen)
+        if (err && errlen && cti_jansson_nomem(&je))
+            snprintf(err, errlen, "out of memory");
+        else if (err && errlen)
             snprintf(err, errlen, "column %d: invalid JSON: %s", je.column,
                      je.text);
         goto done;

@@ -12,6 +12,7 @@
 #include "cti_html.h"
 
 #include "cti_charset.h"
+#include "cti_jansson.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -629,7 +630,10 @@ static void ld_take(scan *s, json_t *o)
 static void scan_ld(scan *s, xmlNode *n)
 {
     char *text = text_of(n, SIZE_MAX, &s->nomem);
-    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
+    json_error_t je;
+    json_t *root = text ? cti_jansson_load(text, strlen(text), 0, &je) : NULL;
+    if (text && !root && cti_jansson_nomem(&je))
+        s->nomem = 1;
     json_t *lists[2] = { root, json_object_get(root, "@graph") };
     free(text);
     if (json_is_object(root) && ld_is_article(root))

@@ -9,6 +9,7 @@
  * article.  Line numbers are counted as the walk goes forward.
  */
 #include "cti_json.h"
+#include "cti_jansson.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -101,9 +102,13 @@ static json_t *load(jreader *r, const char **pp)
 {
     json_error_t e;
     const char *p = *pp;
-    json_t *v = json_loadb(p, (size_t)(r->end - p),
-                           JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL,
-                           &e);
+    json_t *v = cti_jansson_load(p, (size_t)(r->end - p),
+                                 JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                                 &e);
+    if (!v && cti_jansson_nomem(&e)) {
+        r->nomem = 1;
+        return NULL;
+    }
     if (!v) {
         const char *at = p + (e.position > 0 ? e.position : 0);
         if (at > r->end)
