@@ -559,13 +559,18 @@ static void scan_meta(scan *s, xmlNode *n)
 }
 
 /* A name from a JSON-LD value: a string, an object's "name", or the
-   names of a list joined by ", ". */
-static char *ld_name(json_t *v)
+   names of a list joined by ", "; NULL when there is none, or with
+   *nomem set when out of memory. */
+static char *ld_name(json_t *v, int *nomem)
 {
-    if (json_is_string(v))
-        return strdup(json_string_value(v));
+    if (json_is_string(v)) {
+        char *r = strdup(json_string_value(v));
+        if (!r)
+            *nomem = 1;
+        return r;
+    }
     if (json_is_object(v))
-        return ld_name(json_object_get(v, "name"));
+        return ld_name(json_object_get(v, "name"), nomem);
     if (!json_is_array(v))
         return NULL;
     sbuf b = { 0 };
@@ -580,6 +585,7 @@ static char *ld_name(json_t *v)
         sb_put(&b, json_string_value(nm), json_string_length(nm));
     }
     if (b.nomem) {
+        *nomem = 1;
         free(b.s);
         return NULL;
     }
@@ -615,11 +621,11 @@ static void ld_take(scan *s, json_t *o)
     if (!d)
         d = json_object_get(o, "dateCreated");
     keep(s, M_LD_DATE, json_string_value(d));
-    if ((v = ld_name(json_object_get(o, "author"))) != NULL) {
+    if ((v = ld_name(json_object_get(o, "author"), &s->nomem)) != NULL) {
         keep(s, M_LD_AUTHOR, v);
         free(v);
     }
-    if ((v = ld_name(json_object_get(o, "publisher"))) != NULL) {
+    if ((v = ld_name(json_object_get(o, "publisher"), &s->nomem)) != NULL) {
         keep(s, M_LD_PUBLISHER, v);
         free(v);
     }

@@ -200,7 +200,10 @@ static const char HTML[] =
     "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
     "<title>Khan in Silicon Valley - Example News</title>"
     "<meta property=\"article:published_time\" content=\"2024-07-21T10:00:00Z\">"
-    "<meta name=\"author\" content=\"C. Author\"></head>"
+    "<meta name=\"author\" content=\"C. Author\">"
+    "<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\","
+    "\"@type\":\"NewsArticle\",\"headline\":\"Khan meets the Valley\","
+    "\"publisher\":{\"@type\":\"Organization\",\"name\":\"Example News\"}}</script></head>"
     "<body><nav>Home | World</nav><article><h1>Khan in Silicon Valley</h1>"
     "<p>Lina Khan met technology leaders on Friday &amp; spoke of antitrust.</p>"
     "<p>The meeting lasted two hours.</p></article></body></html>\n";
