@@ -283,9 +283,9 @@ done:
     *pp = p;
 }
 
-int cti_json_read(const char *data, size_t len, const cti_fields *f,
-                  const char *scope, const cti_record_sink *sink,
-                  size_t *count)
+cti_status cti_json_read(const char *data, size_t len, const cti_fields *f,
+                         const char *scope, const cti_record_sink *sink,
+                         size_t *count)
 {
     jreader r;
     memset(&r, 0, sizeof r);
@@ -322,5 +322,5 @@ int cti_json_read(const char *data, size_t len, const cti_fields *f,
     }
     if (count)
         *count = r.count;
-    return r.nomem ? -1 : 0;
+    return r.nomem ? CTI_ENOMEM : CTI_OK;
 }
