@@ -144,6 +144,12 @@ $(O)/bench/%: $(O)/bench/%.o $(LIB)
 $(O)/tests/%: $(O)/tests/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(CMOCKA_LIBS)
 
+# test_alloc makes chosen allocations fail: every malloc, calloc, realloc,
+# strdup and strndup of the library (and of the C libraries linked
+# statically) goes through its own wrappers.
+$(O)/tests/test_alloc: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup
+
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
 demo: $(PROGS)

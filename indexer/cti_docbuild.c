@@ -213,10 +213,11 @@ static cti_status set_record(cti_doc *doc, const cti_article *a, int zlevel)
 #undef FIELD
     r.body = a->body;
     r.body_len = a->body ? a->body_len : 0;
-    /* Encoding fails only when memory (or zlib's) runs out. */
-    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
-        return CTI_ENOMEM;
-    cti_status st = cti_doc_set_data(doc, data, datalen);
+    /* Encoding fails only when memory (ours or zlib's) runs out. */
+    cti_status st = cti_record_encode(&r, zlevel, &data, &datalen);
+    if (st != CTI_OK)
+        return st;
+    st = cti_doc_set_data(doc, data, datalen);
     free(data);
     return st;
 }

@@ -19,6 +19,13 @@
  *
  * A cti_indexer routes articles to the indexes --db names: one, or one
  * per shard (cti_router.c); cti_indexer_int.h lists the pieces.
+ *
+ * Return values: unlike the modules below it (which return cti_status),
+ * this interface returns int, because a failure has already been written
+ * on o->err with its cause by the time it returns, and the caller needs
+ * only the outcome: 0 for success, -1 for a failure, and for
+ * cti_indexer_finish() 1 when some inputs failed (cti-index's exit
+ * status 2).
  */
 #ifndef CTI_INDEXER_H
 #define CTI_INDEXER_H

@@ -707,11 +707,11 @@ static int record_file(walker *w, kind k, const char *data, size_t len,
                        "invalid UTF-8 replaced by U+FFFD");
         }
     }
-    int rc = !u ? -1
-             : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
-                           : cti_csv_read(u, n, k == K_TSV, w->fields, id, &sink,
-                                          &count);
-    if (rc < 0) {
+    cti_status rc = !u ? CTI_ENOMEM
+                    : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
+                                  : cti_csv_read(u, n, k == K_TSV, w->fields, id,
+                                                 &sink, &count);
+    if (rc != CTI_OK) {
         report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
