@@ -23,6 +23,8 @@ typedef struct cti_article {
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
+    const char *container; /* the real path of the file it was read from
+                              (owned by the reader); NULL: standard input */
     unsigned long line;    /* JSON line number from 1; 0 for a text file */
     int64_t size;          /* file size in bytes (text files; -1 otherwise) */
     int64_t mtime_ns;      /* file mtime in ns (text files; -1 otherwise) */

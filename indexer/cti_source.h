@@ -58,6 +58,16 @@ typedef struct cti_source_cb {
      * starts with it and that were not reported during this walk are gone.
      */
     void (*walked_dir)(void *ctx, const char *dir);
+    /*
+     * A collection file (one holding several articles, such as JSON
+     * lines) was read: 'path' is its real path.  'complete' is 1 when
+     * every record of it was read and delivered without an error (an
+     * empty file too), 0 when the read stopped early or a record failed.
+     * Articles once read from 'path' and not delivered in this walk are
+     * gone from it only when 'complete'.  Not called for standard input,
+     * nor for a file that vanished before it could be opened.
+     */
+    void (*walked_file)(void *ctx, const char *path, int complete);
 } cti_source_cb;
 
 /*
