@@ -4,6 +4,7 @@
 #include "cti_indexer.h"
 #include "cti_xapian.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,13 @@ static void usage(FILE *f)
 {
     fputs(
 "Usage: cti-index [--db DIR] [options] PATH...\n"
+"       cti-index [--db DIR] --remove ID|PATH...\n"
+"       cti-index [--db DIR] --prune [PATH...]\n"
 "Index articles for cti-search.  PATH is a text file, a folder (walked\n"
 "recursively), a .gz file, a .jsonl or .jsonl.gz file, or - for JSON lines\n"
 "on standard input.  Re-running skips unchanged files, re-indexes changed\n"
-"ones and removes articles whose file left a folder being indexed.\n"
+"ones, and removes articles whose file left a folder being indexed or\n"
+"whose line left a .jsonl file.\n"
 "\n"
 "  -d, --db DIR        the index folder (default: $CTI_DB, else .cti); also\n"
 "                      a stub file listing shards (remote HOST:PORT lines\n"
@@ -40,6 +44,14 @@ static void usage(FILE *f)
 "      --batch N       articles per commit when writing directly (2000)\n"
 "      --zlib-level N  compression of stored text, 0 to 9 (default: 0,\n"
 "                      leaving it to the index's own zlib)\n"
+"      --remove        take the articles named by the arguments out of\n"
+"                      the index: ids (as cti-search shows them), or paths\n"
+"                      (a file, a .jsonl file, a folder); - reads them\n"
+"                      from standard input, one per line\n"
+"      --prune         remove every article whose file no longer exists\n"
+"      --id-prefix P   put P before the id of every JSON line read\n"
+"      --scoped-ids    a JSON line's id becomes FILE#ID (FILE: the real\n"
+"                      path of its file), so files cannot share ids\n"
 "      --json          print a one-line JSON summary on stdout\n"
 "  -q, --quiet         no warnings, no progress, no summary line\n"
 "  -v, --verbose       report the phases of the run and their times\n"
@@ -48,7 +60,8 @@ static void usage(FILE *f)
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 when every input was indexed, 2 when anything failed.\n",
+"Exit status: 0 when every input was indexed (or removed), 2 when\n"
+"anything failed (an id or path to remove that is not in the index too).\n",
         f);
 }
 
@@ -63,10 +76,40 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
     return 0;
 }
 
+/*
+ * Mark what --remove argument 'arg' names ("-": one id or path per line
+ * of standard input).  Returns 0, or -1 after a fatal index error.
+ */
+static int remove_arg(cti_indexer *ix, const char *arg)
+{
+    if (strcmp(arg, "-"))
+        return cti_indexer_remove(ix, arg) < 0 ? -1 : 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, stdin)) >= 0) {
+        if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+        if (n > 0 && line[n - 1] == '\r')
+            line[--n] = '\0';
+        if (n > 0 && cti_indexer_remove(ix, line) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && ferror(stdin)) {
+        fprintf(stderr, "cti-index: <stdin>: read error: %s\n",
+                strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
-           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS };
+           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS, OPT_REMOVE, OPT_PRUNE,
+           OPT_ID_PREFIX, OPT_SCOPED_IDS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -79,6 +122,10 @@ int main(int argc, char **argv)
         { "batch", required_argument, NULL, OPT_BATCH },
         { "shards", required_argument, NULL, OPT_SHARDS },
         { "zlib-level", required_argument, NULL, OPT_ZLIB },
+        { "remove", no_argument, NULL, OPT_REMOVE },
+        { "prune", no_argument, NULL, OPT_PRUNE },
+        { "id-prefix", required_argument, NULL, OPT_ID_PREFIX },
+        { "scoped-ids", no_argument, NULL, OPT_SCOPED_IDS },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -91,7 +138,7 @@ int main(int argc, char **argv)
     cti_indexer_opts o;
     cti_indexer_stats st;
     cti_indexer *ix = NULL;
-    int json = 0, progress = -1, c;
+    int json = 0, progress = -1, remove = 0, c;
 
     cti_indexer_opts_init(&o);
     while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {
@@ -135,6 +182,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_REMOVE: remove = 1; break;
+        case OPT_PRUNE: o.prune = 1; break;
+        case OPT_ID_PREFIX: o.id_prefix = optarg; break;
+        case OPT_SCOPED_IDS: o.scoped_ids = 1; break;
         case OPT_JSON: json = 1; break;
         case 'q': o.quiet = 1; break;
         case 'v': o.verbose = 1; break;
@@ -154,7 +205,13 @@ int main(int argc, char **argv)
               "(--compact merges the shards of an index into one database)\n", stderr);
         return 2;
     }
-    if (optind == argc && !o.compact) {
+    if (remove && optind == argc) {
+        fputs("cti-index: --remove wants the ids or paths of the articles to "
+              "remove\n"
+              "Usage: cti-index [--db DIR] --remove ID|PATH...\n", stderr);
+        return 2;
+    }
+    if (optind == argc && !o.compact && !o.prune) {
         fputs("cti-index: no PATH to index\n"
               "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
         return 2;
@@ -163,13 +220,22 @@ int main(int argc, char **argv)
         const char *env = getenv("CTI_DB");
         o.db = env && *env ? env : ".cti";
     }
+    if ((remove || (o.prune && optind == argc)) &&
+        strncmp(o.db, "tcp:", 4) && access(o.db, F_OK) != 0) {
+        /* Nothing to take out of an index that is not there: do not
+           create one. */
+        fprintf(stderr, "cti-index: cannot open index '%s': %s\n", o.db,
+                strerror(errno));
+        return 2;
+    }
     o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
     o.err = stderr;
 
     if (cti_indexer_new(&o, &ix) != 0)
         return 2;
     for (int i = optind; i < argc; i++)
-        if (cti_indexer_add_path(ix, argv[i]) < 0)
+        if ((remove ? remove_arg(ix, argv[i])
+                    : cti_indexer_add_path(ix, argv[i])) < 0)
             break;
     int rc = cti_indexer_finish(ix, &st);
     cti_indexer_free(ix);
