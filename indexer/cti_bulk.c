@@ -338,7 +338,7 @@ cti_job *cti_bulk_job_new(cti_article *a)
     j->a = *a;
     j->a.origin = NULL;
     a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
+        a->aside = NULL;
     j->bytes = j->a.body_len + (j->a.title ? strlen(j->a.title) : 0);
     return j;
 }

@@ -135,11 +135,10 @@ static cti_status add_bool(cti_doc *doc, const char *prefix, const char *s,
 }
 
 /* The date terms (year, month and day as far as known) and value. */
-static cti_status add_date(cti_doc *doc, const char *date)
+static cti_status add_date(cti_doc *doc, const char *ymd)
 {
-    char ymd[9];
     cti_status st;
-    if (!date || cti_date_normalize(date, ymd) != 0)
+    if (!ymd[0]) /* read by the walker; "" when undated */
         return CTI_OK;
     if ((st = add_bool(doc, CTI_PREFIX_YEAR, ymd, 4)) != CTI_OK)
         return st;
@@ -241,7 +240,7 @@ cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
     cti_status st;
     cti_doc_clear(doc);
     if ((st = post_text(an, doc, a, spell, docno)) != CTI_OK ||
-        (st = add_date(doc, a->date)) != CTI_OK ||
+        (st = add_date(doc, a->ymd)) != CTI_OK ||
         (st = add_id(doc, a, rflags)) != CTI_OK)
         return st;
     return set_record(doc, a, zlevel);

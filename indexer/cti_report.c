@@ -133,12 +133,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
     double mbs = st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0;
     if (json) {
         json_t *o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:b, s:i}",
             "added", (json_int_t)st->added, "updated", (json_int_t)st->updated,
             "unchanged", (json_int_t)st->unchanged,
             "removed", (json_int_t)st->removed,
             "failed", (json_int_t)st->failed,
             "warnings", (json_int_t)st->warnings,
+            "undated", (json_int_t)st->undated,
             "skipped", (json_int_t)st->skipped,
             "articles", (json_int_t)st->articles,
             "bytes", (json_int_t)st->bytes,
@@ -153,10 +154,13 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         fflush(f);
         return;
     }
+    char undated[48] = "";
+    if (st->undated)
+        snprintf(undated, sizeof undated, ", %" PRIu64 " undated", st->undated);
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed; %" PRIu64
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed%s; %" PRIu64
             " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
-            st->articles, st->bytes / 1e6, st->seconds, mbs);
+            undated, st->articles, st->bytes / 1e6, st->seconds, mbs);
     fflush(f);
 }

@@ -51,6 +51,7 @@ static void stats_add(cti_indexer_stats *sum, const cti_indexer_stats *s)
     sum->removed += s->removed;
     sum->failed += s->failed;
     sum->warnings += s->warnings;
+    sum->undated += s->undated;
     sum->skipped += s->skipped;
     sum->articles += s->articles;
     sum->bytes += s->bytes;
@@ -93,16 +94,19 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
 
 /*
  * Give record 'a' the id --id-prefix and --scoped-ids make of its own:
- * PREFIX + [FILE "#"] + id.  Returns 0, or -1 when out of memory.
+ * PREFIX + [FILE "#"] + id (an id that starts with FILE "#" keeps it).
+ * Returns 0, or -1 when out of memory.
  */
 static int scope_id(const cti_indexer *r, cti_article *a)
 {
     int file = a->line == 0 && a->size >= 0 && a->mtime_ns >= 0;
     const char *pre = r->o.id_prefix ? r->o.id_prefix : "";
     const char *scope = r->o.scoped_ids && a->container ? a->container : "";
-    if (file || (!*pre && !*scope))
-        return 0;
     size_t pl = strlen(pre), sl = strlen(scope), il = strlen(a->id);
+    if (sl && !strncmp(a->id, scope, sl) && a->id[sl] == '#')
+        sl = 0; /* an id made from the content already names the file */
+    if (file || (!pl && !sl))
+        return 0;
     char *id = malloc(pl + sl + 1 + il + 1), *p = id;
     if (!id)
         return -1;
@@ -140,12 +144,13 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
                        const char *msg, int skipped)
 {
     cti_indexer *r = ctx;
-    if (skipped == 1)
+    if (skipped == CTI_SOURCE_FAILED)
         r->st.failed++;
-    else if (skipped == 0)
+    else if (skipped == CTI_SOURCE_WARNING || skipped == CTI_SOURCE_UNDATED)
         r->st.warnings++;
-    else
+    else if (skipped == CTI_SOURCE_PASSED)
         r->st.skipped++;
+    r->st.undated += skipped == CTI_SOURCE_UNDATED;
     if (skipped != 1 && r->o.quiet)
         return;
     if (line)
@@ -392,7 +397,10 @@ int cti_indexer_add_path(cti_indexer *r, const char *path)
     cti_source_cb cb;
     if (r->fatal || r->finished)
         return -1;
-    memset(&so, 0, sizeof so);
+    if (r->o.reading)
+        so = *r->o.reading;
+    else
+        memset(&so, 0, sizeof so);
     memset(&cb, 0, sizeof cb);
     cb.want_file = cb_want_file;
     cb.article = cb_article;

@@ -8,7 +8,7 @@
 # Fast when everything is there: one dpkg-query call.
 set -u
 
-build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev"
+build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev libxml2-dev libcsv-dev"
 test="libcmocka-dev xapian-tools python3 python3-xapian"
 bench="python3 python3-xapian sqlite3 xapian-tools"
 fuzz="clang libclang-rt-14-dev"

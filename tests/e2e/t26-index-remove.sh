@@ -144,6 +144,20 @@ run --db "$T/db3g" --json "$T/s.jsonl.gz"
 : > "$T/s.jsonl"
 run --db "$T/db3" --json "$T/s.jsonl"
 [ "$(key "$out" removed)" = 3 ] && [ "$(ndocs "$T/db3")" = 0 ] || bad "emptied .jsonl: $out"
+echo "t26: ... a CSV file and a JSON file too"
+printf 'id,title,text\nc1,C1,About caracals.\nc2,C2,About civets.\nc3,C3,About coatis.\n' > "$T/c.csv"
+printf '{"articles": [{"id": "j1", "text": "About jerboas."}, {"id": "j2", "text": "About jackals."}]}\n' > "$T/j.json"
+run --db "$T/db3c" --json "$T/c.csv" "$T/j.json"
+[ "$(key "$out" added)" = 5 ] || bad "CSV and JSON setup: $out"
+printf 'id,title,text\nc1,C1,About caracals.\nc3,C3,About coatis.\n' > "$T/c.csv"
+printf '{"articles": [{"id": "j2", "text": "About jackals."}]}\n' > "$T/j.json"
+run --db "$T/db3c" --json "$T/c.csv" "$T/j.json"
+[ "$rc" = 0 ] && [ "$(key "$out" removed)" = 2 ] && [ "$(tf "$T/db3c" Qc2)" = 0 ] && [ "$(tf "$T/db3c" Qj1)" = 0 ] ||
+    bad "shrunk CSV and JSON files ($rc): $out"
+printf 'id,title,text\nc1,C1,About caracals.\n"c3,C3,About coatis.\n' > "$T/c.csv"
+run --db "$T/db3c" --json "$T/c.csv"
+[ "$rc" = 2 ] && [ "$(key "$out" removed)" = 0 ] && [ "$(tf "$T/db3c" Qc3)" = 1 ] ||
+    bad "a CSV file with a malformed row removed articles ($rc): $out"
 echo "t26: ... a .jsonl deleted from a folder being indexed"
 mkdir "$T/f"
 printf '{"id": "g1", "text": "About gnus."}\n' > "$T/f/g.jsonl"
@@ -200,6 +214,11 @@ id=$(cd "$T" && shown_id --db db6 yaks)
 rc=0; out=$(cd "$T" && "$IDX" --db db6 --json --remove "$id" 2>"$T/err") || rc=$?
 [ "$rc" = 0 ] && [ "$(key "$out" removed)" = 1 ] && [ "$(tf "$T/db6" yak)" = 0 ] ||
     bad "--remove of a scoped id ($rc): $out $(cat "$T/err")"
+
+printf 'title,text\nNo id,About dholes.\n' > "$T/noid.csv"
+run --db "$T/db6" --json --scoped-ids "$T/noid.csv"
+xapian-delve -a "$T/db6" 2>/dev/null | tr ' ' '\n' | grep -q "^Q$T/noid.csv#[0-9a-f]\{16\}\$" ||
+    bad "--scoped-ids changed an id made from the content: $(xapian-delve -a "$T/db6" | tr ' ' '\n' | grep noid)"
 
 echo "t26: removal on a sharded index"
 mkdir -p "$T/sh/sub"

@@ -15,9 +15,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 fail=0
-bad() { echo "t25: FAIL: $*" >&2; fail=1; }
+bad() { echo "t28: FAIL: $*" >&2; fail=1; }
 
-echo "t25: searching a new index during its first bulk load"
+echo "t28: searching a new index during its first bulk load"
 # One worker over the 233 addresses: a few seconds, several segments.
 "$BIN/cti-index" -v -j 1 --bulk --db "$T/new.cti" "$DATA/sotu" >/dev/null 2>"$T/index.err" &
 pid=$!
@@ -45,9 +45,9 @@ wait "$pid" || rc=$?
 pid=
 [ "$rc" -eq 0 ] || bad "cti-index exited $rc: $(cat "$T/index.err")"
 [ "$n" -gt 0 ] || bad "cti-index finished before a search could run"
-echo "t25: $n searches during the load, $found found articles"
+echo "t28: $n searches during the load, $found found articles"
 c=$("$BIN/cti-search" --db "$T/new.cti" --count 'union')
 [ "$c" -gt 0 ] || bad "no article found after the load"
 
-[ "$fail" -eq 0 ] && echo "t25: ok"
+[ "$fail" -eq 0 ] && echo "t28: ok"
 exit "$fail"
