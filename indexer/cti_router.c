@@ -33,6 +33,7 @@ struct cti_indexer {
     unsigned n;
     int fatal;
     int finished;
+    cti_smap files_read;  /* collection files read in this run */
 };
 
 void cti_indexer_opts_init(cti_indexer_opts *o)
@@ -130,6 +131,10 @@ static int cb_article(void *ctx, cti_article *a)
         r->st.failed++; /* no id, no place */
         return 0;
     }
+    if (a->container &&
+        cti_smap_get(&r->files_read, a->container, strlen(a->container), 0,
+                     NULL))
+        return 0; /* a file given twice: its records were handled */
     if (scope_id(r, a) < 0) {
         cti_report_say(&r->rep, "%s:%lu: out of memory", a->origin, a->line);
         r->st.failed++;
@@ -170,6 +175,10 @@ static void cb_walked_dir(void *ctx, const char *dir)
 static void cb_walked_file(void *ctx, const char *path, int complete)
 {
     cti_indexer *r = ctx;
+    if (!cti_smap_get(&r->files_read, path, strlen(path), 1, NULL)) {
+        cti_report_say(&r->rep, "%s: out of memory", path);
+        r->fatal = 1;
+    }
     for (unsigned i = 0; i < r->n; i++)
         cti_sync_walked_file(r->ix[i], path, complete);
 }
@@ -614,6 +623,7 @@ void cti_indexer_free(cti_indexer *r)
         cti_index_free(r->ix[i]);
     free(r->ix);
     free(r->dir);
+    cti_smap_free(&r->files_read);
     if (r->lockfd >= 0)
         close(r->lockfd);
     cti_report_destroy(&r->rep);

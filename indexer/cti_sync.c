@@ -510,9 +510,6 @@ static cti_status first(cti_index *ix, cti_article *a, cti_sync_ent *s,
 static cti_status again(cti_index *ix, cti_article *a, cti_sync_ent *s,
                         const place *p)
 {
-    if (!p->file && s->kind == 'r' && s->cont == p->cont &&
-        s->line == p->line)
-        return CTI_OK; /* the same file given twice */
     s->state |= CTI_ST_TWICE;
     warn_twice(ix, a, p, kept_where(ix, s, a->id), s->line,
                s->hash == a->hash);
@@ -542,8 +539,6 @@ static cti_status supersede(cti_index *ix, cti_article *a, cti_sync_ent *s,
                             const place *p)
 {
     cti_sync_held *h = &ix->held[s->held - 1];
-    if (!p->file && h->cont == p->cont && h->line == p->line)
-        return CTI_OK; /* the same file given twice */
     s->state |= CTI_ST_TWICE;
     warn_twice(ix, a, p, h->origin, h->line, h->job->a.hash == a->hash);
     unhold(ix, h);

@@ -194,6 +194,11 @@ grep -q "dup.jsonl:3.*dup.jsonl:1" "$T/err" || bad "the warning does not name bo
 run --db "$T/db4d" --json "$T/dup.jsonl"
 [ "$(key "$out" updated)" = 0 ] && [ "$(tf "$T/db4d" pelican)" = 1 ] && [ "$(tf "$T/db4d" osprey)" = 0 ] ||
     bad "re-run over a file with a duplicate id: $out"
+echo "t26: ... two records on one line of a JSON file; one file given twice is no conflict"
+printf '[{"id": "m1", "text": "About moles."}, {"id": "m1", "text": "About mice."}]' > "$T/min.json"
+run --db "$T/db4m" --json "$T/min.json" "$T/min.json"
+grep -q "min.json:1: id 'm1' is also at .*min.json:1" "$T/err" || bad "a minified JSON duplicate is silent: $(cat "$T/err")"
+[ "$(grep -c "id 'm1'" "$T/err")" = 1 ] && [ "$(key "$out" added)" = 1 ] || bad "a file given twice: $out $(cat "$T/err")"
 echo "t26: ... and an id taken over by another file in a later run"
 run --db "$T/db4s" "$T/f1.jsonl"
 run --db "$T/db4s" --json "$T/f2.jsonl"
