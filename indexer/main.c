@@ -115,6 +115,64 @@ static int remove_arg(cti_indexer *ix, const char *arg)
     return rc;
 }
 
+/*
+ * Refuse, with a message, what cannot run as asked: --shards with
+ * --compact, --remove without arguments, nothing to do ('n' arguments),
+ * --remove or --prune alone on an index that is not there (it would be
+ * created for nothing).  Returns 0, or -1.
+ */
+static int check_args(const cti_indexer_opts *o, int remove, int n)
+{
+    if (o->shards && o->compact) {
+        fputs("cti-index: --shards and --compact do not go together "
+              "(--compact merges the shards of an index into one database)\n", stderr);
+        return -1;
+    }
+    if (remove && n == 0) {
+        fputs("cti-index: --remove wants the ids or paths of the articles to "
+              "remove\n"
+              "Usage: cti-index [--db DIR] --remove ID|PATH...\n", stderr);
+        return -1;
+    }
+    if (n == 0 && !o->compact && !o->prune) {
+        fputs("cti-index: no PATH to index\n"
+              "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
+        return -1;
+    }
+    if ((remove || (o->prune && n == 0)) && strncmp(o->db, "tcp:", 4) &&
+        access(o->db, F_OK) != 0) {
+        fprintf(stderr, "cti-index: cannot open index '%s': %s\n", o->db,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * One run with options 'o' over the 'n' arguments 'args' (paths to
+ * index, or with 'remove' what to remove); the summary goes to stderr
+ * (and with 'json' to stdout).  Returns the exit status.
+ */
+static int run(const cti_indexer_opts *o, char **args, int n, int remove,
+               int json)
+{
+    cti_indexer *ix = NULL;
+    cti_indexer_stats st;
+    if (cti_indexer_new(o, &ix) != 0)
+        return 2;
+    for (int i = 0; i < n; i++)
+        if ((remove ? remove_arg(ix, args[i])
+                    : cti_indexer_add_path(ix, args[i])) < 0)
+            break;
+    int r = cti_indexer_finish(ix, &st);
+    cti_indexer_free(ix);
+    if (json)
+        cti_indexer_stats_print(&st, 1, stdout);
+    if (!o->quiet)
+        cti_indexer_stats_print(&st, 0, stderr);
+    return r == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
@@ -149,8 +207,6 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     cti_indexer_opts o;
-    cti_indexer_stats st;
-    cti_indexer *ix = NULL;
     cti_source_opts reading;
     cti_fields *fields = NULL;
     char err[256];
@@ -240,50 +296,15 @@ int main(int argc, char **argv)
     }
     reading.fields = fields;
     o.reading = &reading;
-    if (o.shards && o.compact) {
-        fputs("cti-index: --shards and --compact do not go together "
-              "(--compact merges the shards of an index into one database)\n", stderr);
-        goto done;
-    }
-    if (remove && optind == argc) {
-        fputs("cti-index: --remove wants the ids or paths of the articles to "
-              "remove\n"
-              "Usage: cti-index [--db DIR] --remove ID|PATH...\n", stderr);
-        goto done;
-    }
-    if (optind == argc && !o.compact && !o.prune) {
-        fputs("cti-index: no PATH to index\n"
-              "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
-        goto done;
-    }
     if (!o.db) {
         const char *env = getenv("CTI_DB");
         o.db = env && *env ? env : ".cti";
     }
-    if ((remove || (o.prune && optind == argc)) &&
-        strncmp(o.db, "tcp:", 4) && access(o.db, F_OK) != 0) {
-        /* Nothing to take out of an index that is not there: do not
-           create one. */
-        fprintf(stderr, "cti-index: cannot open index '%s': %s\n", o.db,
-                strerror(errno));
+    if (check_args(&o, remove, argc - optind) < 0)
         goto done;
-    }
     o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
     o.err = stderr;
-
-    if (cti_indexer_new(&o, &ix) != 0)
-        goto done;
-    for (int i = optind; i < argc; i++)
-        if ((remove ? remove_arg(ix, argv[i])
-                    : cti_indexer_add_path(ix, argv[i])) < 0)
-            break;
-    int r = cti_indexer_finish(ix, &st);
-    cti_indexer_free(ix);
-    if (json)
-        cti_indexer_stats_print(&st, 1, stdout);
-    if (!o.quiet)
-        cti_indexer_stats_print(&st, 0, stderr);
-    rc = r == 0 ? 0 : 2;
+    rc = run(&o, argv + optind, argc - optind, remove, json);
 done:
     cti_fields_free(fields);
     return rc;
