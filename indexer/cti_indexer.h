@@ -86,6 +86,16 @@ typedef struct cti_indexer cti_indexer;
 void cti_indexer_opts_init(cti_indexer_opts *o);
 
 /*
+ * The indexer commits by itself (a batch on the direct path, a segment on
+ * the bulk path), so Xapian must not commit behind its back: a program
+ * sets the environment variable CTI_XAPIAN_FLUSH_ENV (cti_xapian.h) to
+ * this value in main(), before the first cti_indexer_new().  Without it
+ * Xapian also commits every 10,000 changed documents: the index stays
+ * consistent, but batches and segments are cut where Xapian chooses.
+ */
+#define CTI_INDEXER_FLUSH_THRESHOLD "1073741824"
+
+/*
  * Open (creating if needed) the index at o->db and take its writer lock.
  * Stale debris of an interrupted run is removed and, if that run left
  * completed segments, they are merged first.  Returns 0 and a new indexer

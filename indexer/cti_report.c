@@ -8,6 +8,8 @@
 #include "cti_indexer.h"
 #include "cti_indexer_int.h"
 
+#include "cti_escape.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -56,15 +58,11 @@ void cti_report_say(cti_report *r, const char *fmt, ...)
     va_end(ap);
     pthread_mutex_lock(&r->mu);
     clear_locked(r);
-    /* Control characters (from file names, JSON ids...) are shown as
-       \xHH, so a name cannot drive the terminal. */
+    /* Control characters (from file names, JSON ids...) are shown
+       escaped, as cti-search shows them, so a name cannot drive the
+       terminal. */
     fputs("cti-index: ", r->err);
-    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(r->err, "\\x%02X", *p);
-        else
-            fputc(*p, r->err);
-    }
+    cti_escape_fputs(r->err, buf);
     fputc('\n', r->err);
     fflush(r->err);
     pthread_mutex_unlock(&r->mu);

@@ -14,6 +14,7 @@
 #include "cti_indexer_int.h"
 
 #include "cti_schema.h"
+#include "cti_sharding.h"
 #include "cti_source.h"
 
 #include <errno.h>

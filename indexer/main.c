@@ -212,6 +212,12 @@ int main(int argc, char **argv)
     char err[256];
     int json = 0, progress = -1, remove = 0, c, rc = 2;
 
+    /* Xapian reads its commit threshold from the environment (its only
+       knob) when a database is opened: set it before anything is. */
+    if (setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1) != 0) {
+        perror("cti-index: setenv");
+        return 2;
+    }
     cti_indexer_opts_init(&o);
     memset(&reading, 0, sizeof reading);
     while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cti_output.h"
+#include "cti_escape.h"
 #include "cti_output_json.h"
 
 #define BOLD "\033[1m"
@@ -66,23 +67,6 @@ static const char *shown_id(const cti_printer *p, const char *id)
     return id;
 }
 
-/*
- * Write 's' for a terminal: control characters (C0, DEL, C1) appear as
- * \xNN so a file name cannot carry escape sequences to the screen.
- */
-static void put_clean(FILE *f, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; u[i]; i++) {
-        if (u[i] < 0x20 || u[i] == 0x7f)
-            fprintf(f, "\\x%02X", u[i]);
-        else if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
-            fprintf(f, "\\x%02X", u[++i]);
-        else
-            fputc(u[i], f);
-    }
-}
-
 static cti_status human_hit(cti_printer *p, const cti_hit *h)
 {
     const cti_output_opts *o = &p->o;
@@ -101,7 +85,7 @@ static cti_status human_hit(cti_printer *p, const cti_hit *h)
     fprintf(f, "%s%u. %s%s\n", c ? BOLD : "", h->rank,
             title[0] ? title : "(untitled)", c ? RESET : "");
     fprintf(f, "   %s", c ? PATHC : "");
-    put_clean(f, rec->id ? shown_id(p, rec->id) : "?");
+    cti_escape_fputs(f, rec->id ? shown_id(p, rec->id) : "?");
     fputs(c ? RESET : "", f);
     if (h->date[0])
         fprintf(f, "  %s%s%s", c ? DIM : "", h->date, c ? RESET : "");

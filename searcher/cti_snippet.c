@@ -21,6 +21,8 @@
 #include "cti_snippet.h"
 #include "cti_snippet_int.h"
 
+#include "cti_escape.h"
+
 #define DEFAULT_FRAGMENTS 2
 #define DEFAULT_SIZE 200
 #define ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
@@ -670,12 +672,11 @@ enum { CH_KEEP, CH_SPACE, CH_DROP };
 
 static int classify(utf8proc_int32_t cp)
 {
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+    if (cti_escape_is_control(cp))
         return CH_SPACE;                    /* C0, DEL, C1 controls */
     if (cp == 0x20 || cp == 0xA0)
         return CH_SPACE;
-    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-        cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0xFEFF)
+    if (cti_escape_is_bidi(cp) || cp == 0xFEFF)
         return CH_DROP;                     /* bidi controls, BOM */
     if (cp < 0x80)
         return CH_KEEP;
@@ -687,33 +688,6 @@ static int classify(utf8proc_int32_t cp)
     default:
         return CH_KEEP;
     }
-}
-
-/* Length of the escape sequence starting with ESC at p[0] (at most n bytes). */
-static size_t escape_len(const unsigned char *p, size_t n)
-{
-    size_t i;
-    if (n < 2)
-        return 1;
-    if (p[1] == '[') {                      /* CSI: parameters, final byte */
-        for (i = 2; i < n && i < 64; i++)
-            if (p[i] >= 0x40 && p[i] <= 0x7E)
-                return i + 1;
-        return i < n ? 1 : n;
-    }
-    if (p[1] == ']' || p[1] == 'P' || p[1] == '_' || p[1] == '^') {
-        /* OSC, DCS, APC, PM: up to BEL or ESC backslash */
-        for (i = 2; i < n && i < 4096; i++) {
-            if (p[i] == 0x07)
-                return i + 1;
-            if (p[i] == 0x1B && i + 1 < n && p[i + 1] == '\\')
-                return i + 2;
-        }
-        return i < n ? 1 : n;
-    }
-    if (p[1] >= 0x20 && p[1] < 0x7F)
-        return 2;                           /* ESC and one character */
-    return 1;
 }
 
 /*
@@ -745,13 +719,14 @@ static size_t clean_copy(buf *out, const char *text, size_t from, size_t to,
                 sp[s].oend = lastvis;
             s++;
         }
+        if ((p[i] == 0x1B || p[i] == 0xC2) &&
+            (n = cti_escape_seq_len(text + i, to - i)) > 0) {
+            i += n;                         /* a terminal escape sequence */
+            continue;
+        }
         if (p[i] < 0x80) {
             cp = p[i];
             n = 1;
-            if (cp == 0x1B) {
-                i += escape_len(p + i, to - i);
-                continue;
-            }
         } else {
             utf8proc_ssize_t r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(to - i), &cp);
             if (r < 0) {

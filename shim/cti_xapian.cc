@@ -71,19 +71,16 @@ struct cti_enquire {
     double k1, k2, k3, b, min_normlen;
     int sort_slot;          /* -1: relevance */
     bool sort_desc;
-    int collapse_slot;      /* -1: off */
-    unsigned collapse_max;
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
-          sort_desc(false), collapse_slot(-1), collapse_max(0) {}
+          sort_desc(false) {}
 };
 
 struct cti_hit {
     uint32_t docid;
     uint32_t rank;
     double weight;
-    int percent;
     std::string data;
     std::string values[CTI_MSET_SLOTS];
 };
@@ -424,17 +421,6 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
     });
 }
 
-CTI_API void cti_set_flush_threshold(unsigned ndocs)
-{
-    if (ndocs == 0) {
-        unsetenv("XAPIAN_FLUSH_THRESHOLD");
-        return;
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%u", ndocs);
-    setenv("XAPIAN_FLUSH_THRESHOLD", buf, 1);
-}
-
 CTI_API cti_status cti_db_close(cti_db *db)
 {
     if (!db)
@@ -472,18 +458,6 @@ CTI_API const char *cti_db_errmsg(const cti_db *db)
     return db ? db->err.c_str() : "";
 }
 
-CTI_API int cti_db_writable(const cti_db *db)
-{
-    return db && db->wr ? 1 : 0;
-}
-
-CTI_API cti_status cti_db_reopen(cti_db *db)
-{
-    if (!db)
-        return set_error(nullptr, CTI_EINVAL, "no database handle");
-    return guard(db, [&] { refresh(db); });
-}
-
 CTI_API cti_status cti_db_doccount(cti_db *db, uint32_t *out)
 {
     if (!db || !out)
@@ -498,13 +472,6 @@ CTI_API cti_status cti_db_lastdocid(cti_db *db, uint32_t *out)
     return with_retry(db, [&] { *out = db->rd->get_lastdocid(); });
 }
 
-CTI_API cti_status cti_db_avlength(cti_db *db, double *out)
-{
-    if (!db || !out)
-        return set_error(db, CTI_EINVAL, "bad argument");
-    return with_retry(db, [&] { *out = db->rd->get_avlength(); });
-}
-
 CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
                                    uint32_t *out)
 {
@@ -512,16 +479,6 @@ CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
         return set_error(db, CTI_EINVAL, "bad argument");
     return with_retry(db, [&] {
         *out = db->rd->get_termfreq(std::string(term, len));
-    });
-}
-
-CTI_API cti_status cti_db_collfreq(cti_db *db, const char *term, size_t len,
-                                   uint64_t *out)
-{
-    if (!db || !term || !out)
-        return set_error(db, CTI_EINVAL, "bad argument");
-    return with_retry(db, [&] {
-        *out = db->rd->get_collection_freq(std::string(term, len));
     });
 }
 
@@ -603,44 +560,12 @@ CTI_API cti_status cti_db_delete(cti_db *db, const char *idterm, size_t idlen)
     return guard(db, [&] { db->wr->delete_document(std::string(idterm, idlen)); });
 }
 
-CTI_API cti_status cti_db_delete_docid(cti_db *db, uint32_t docid)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->delete_document(docid); });
-}
-
 CTI_API cti_status cti_db_commit(cti_db *db)
 {
     cti_status st = need_writable(db);
     if (st != CTI_OK)
         return st;
     return guard(db, [&] { db->wr->commit(); });
-}
-
-CTI_API cti_status cti_db_begin_tx(cti_db *db, int flushed)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->begin_transaction(flushed != 0); });
-}
-
-CTI_API cti_status cti_db_commit_tx(cti_db *db)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->commit_transaction(); });
-}
-
-CTI_API cti_status cti_db_cancel_tx(cti_db *db)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->cancel_transaction(); });
 }
 
 CTI_API cti_status cti_db_add_spelling(cti_db *db, const char *word,
@@ -1082,14 +1007,6 @@ CTI_API cti_status cti_xq_match_all(cti_xq **out)
     return build_xq(out, [] { return Xapian::Query::MatchAll; });
 }
 
-CTI_API cti_status cti_xq_match_nothing(cti_xq **out)
-{
-    if (!out)
-        return set_error(nullptr, CTI_EINVAL, "no output pointer");
-    *out = nullptr;
-    return build_xq(out, [] { return Xapian::Query::MatchNothing; });
-}
-
 CTI_API void cti_xq_free(cti_xq *q)
 {
     try {
@@ -1172,24 +1089,6 @@ CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
     return CTI_OK;
 }
 
-CTI_API cti_status cti_enquire_set_sort_by_relevance(cti_enquire *e)
-{
-    if (!e)
-        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
-    e->sort_slot = -1;
-    return CTI_OK;
-}
-
-CTI_API cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
-                                            unsigned max)
-{
-    if (!e)
-        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
-    e->collapse_slot = max ? static_cast<int>(slot) : -1;
-    e->collapse_max = max;
-    return CTI_OK;
-}
-
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1215,9 +1114,6 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         if (e->sort_slot >= 0)
             enq.set_sort_by_value_then_relevance(
                 static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
-        if (e->collapse_slot >= 0)
-            enq.set_collapse_key(static_cast<Xapian::valueno>(e->collapse_slot),
-                                 e->collapse_max);
         m->hits.clear();
         m->mset = enq.get_mset(offset, limit, check_at_least);
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
@@ -1228,7 +1124,6 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             h.docid = *i;
             h.rank = i.get_rank();
             h.weight = i.get_weight();
-            h.percent = i.get_percent();
             Xapian::Document d = i.get_document();
             h.data = d.get_data();
             for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
@@ -1288,11 +1183,6 @@ CTI_API uint32_t cti_mset_rank(const cti_mset *m, size_t i)
 CTI_API double cti_mset_weight(const cti_mset *m, size_t i)
 {
     return m && i < m->hits.size() ? m->hits[i].weight : 0.0;
-}
-
-CTI_API int cti_mset_percent(const cti_mset *m, size_t i)
-{
-    return m && i < m->hits.size() ? m->hits[i].percent : 0;
 }
 
 CTI_API const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len)

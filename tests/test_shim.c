@@ -183,9 +183,6 @@ static void test_boolean_ops(void **state)
     assert_int_equal(cti_xq_match_all(&q), CTI_OK);
     assert_int_equal(count_hits(db, q), 3);
     cti_xq_free(q);
-    assert_int_equal(cti_xq_match_nothing(&q), CTI_OK);
-    assert_int_equal(count_hits(db, q), 0);
-    cti_xq_free(q);
     cti_db_free(db);
 }
 
@@ -225,7 +222,9 @@ static void test_wildcard_range_sort(void **state)
     assert_string_equal(cti_mset_value(m, 0, 0, &len), "20230505");
     assert_string_equal(cti_mset_value(m, 1, 0, &len), "20220202");
     assert_int_equal(cti_mset_rank(m, 0), 1);
-    const char *data = cti_mset_data(m, 1, &len);
+    const char *data = cti_mset_data(m, 0, &len); /* 2023-05-05 */
+    assert_string_equal(data, "union workers of the state went on strike");
+    data = cti_mset_data(m, 1, &len);                /* 2022-02-02 */
     assert_string_equal(data, "breaking up big tech is an antitrust goal");
     cti_mset_free(m);
     cti_xq_free(q);
@@ -393,27 +392,6 @@ static void test_open_errors(void **state)
                         "database locked by another writer");
 }
 
-static void test_transactions(void **state)
-{
-    (void)state;
-    cti_db *db = make_db("tx");
-    assert_int_equal(cti_db_begin_tx(db, 1), CTI_OK);
-    add_text(db, "d", "cancelled words", NULL);
-    assert_int_equal(cti_db_cancel_tx(db), CTI_OK);
-    cti_xq *q = term("cancelled");
-    assert_int_equal(count_hits(db, q), 0);
-    cti_xq_free(q);
-    assert_int_equal(cti_db_begin_tx(db, 1), CTI_OK);
-    add_text(db, "e", "kept words", NULL);
-    assert_int_equal(cti_db_commit_tx(db), CTI_OK);
-    q = term("kept");
-    assert_int_equal(count_hits(db, q), 1);
-    cti_xq_free(q);
-    /* Commit without a transaction open is an error status, not a crash. */
-    assert_int_not_equal(cti_db_commit_tx(db), CTI_OK);
-    cti_db_free(db);
-}
-
 static void test_compact_and_stub(void **state)
 {
     (void)state;
@@ -466,7 +444,9 @@ static void test_compact_and_stub(void **state)
     assert_int_not_equal(cti_db_compact(srcs, 2, p1, 0), CTI_OK);
 }
 
-static void test_reader_sees_commits_after_reopen(void **state)
+/* A reader sees the revision it opened; a new reader (a new cti-search)
+   sees the latest, and an old one keeps working while commits go on. */
+static void test_reader_sees_commits(void **state)
 {
     (void)state;
     cti_db *w = make_db("reopen");
@@ -479,9 +459,11 @@ static void test_reader_sees_commits_after_reopen(void **state)
     uint32_t n;
     assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
     assert_int_equal(n, 3); /* a snapshot */
-    assert_int_equal(cti_db_reopen(r), CTI_OK);
-    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    cti_db *r2;
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &r2), CTI_OK);
+    assert_int_equal(cti_db_doccount(r2, &n), CTI_OK);
     assert_int_equal(n, 4);
+    cti_db_free(r2);
     /* Many commits while the reader keeps searching: never an error. */
     cti_xq *q = term("union");
     for (int i = 0; i < 20; i++) {
@@ -497,7 +479,8 @@ static void test_reader_sees_commits_after_reopen(void **state)
 }
 
 /* A stub that is swapped to another database (which a writer does after
-   merging) is followed by readers: open and reopen read the stub again. */
+   merging) is followed by readers: a new open reads the stub again, and a
+   reader opened before the swap keeps answering from the old one. */
 static void test_reader_follows_swapped_stub(void **state)
 {
     (void)state;
@@ -532,12 +515,16 @@ static void test_reader_follows_swapped_stub(void **state)
     fputs("auto db.2\n", f);
     fclose(f);
     assert_int_equal(rename(tmp, stub), 0);
+    cti_xq *q = term("old");
+    assert_int_equal(count_hits(r, q), 1);
+    cti_xq_free(q);
+    cti_db_free(r);
     assert_int_equal(nftw(p1, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 
-    assert_int_equal(cti_db_reopen(r), CTI_OK);
+    assert_int_equal(cti_db_open(dir, CTI_DB_READ, &r), CTI_OK);
     assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
     assert_int_equal(n, 2);
-    cti_xq *q = term("new");
+    q = term("new");
     assert_int_equal(count_hits(r, q), 1);
     cti_xq_free(q);
     cti_db_free(r);
@@ -598,9 +585,8 @@ int main(void)
         cmocka_unit_test(test_metadata_and_iteration),
         cmocka_unit_test(test_second_writer_locked),
         cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_compact_and_stub),
-        cmocka_unit_test(test_reader_sees_commits_after_reopen),
+        cmocka_unit_test(test_reader_sees_commits),
         cmocka_unit_test(test_reader_follows_swapped_stub),
         cmocka_unit_test(test_spelling),
         cmocka_unit_test(test_bad_arguments),

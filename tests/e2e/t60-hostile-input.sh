@@ -116,6 +116,28 @@ for mode in --color=never --color=always; do
     fi
 done
 
+echo "t60: C1 controls in file names are shown escaped, the same by both programs"
+# U+009B (CSI as one character, UTF-8 C2 9B) and the raw byte 9B (not
+# UTF-8) both start an escape sequence on a terminal that reads C1
+# controls.  Each file also holds invalid UTF-8, so cti-index warns naming
+# it, and is indexed, so cti-search prints its name.
+C1=$(printf '\302\233')
+RAW=$(printf '\233')
+mkdir "$T/c1"
+printf 'C1 name\n\nc1marker \377 one\n' >"$T/c1/char${C1}31mred.txt"
+printf 'C1 name\n\nc1marker \377 two\n' >"$T/c1/byte${RAW}31mred.txt"
+"$BIN/cti-index" --db "$T/db4" "$T/c1" >/dev/null 2>"$T/err6" || true
+"$BIN/cti-search" --db "$T/db4" --color=never c1marker >"$T/out6" 2>&1 || true
+for f in err6 out6; do
+    if LC_ALL=C grep -q "$RAW" "$T/$f"; then
+        bad "$f: a C1 control from a file name printed raw: $(LC_ALL=C grep "$RAW" "$T/$f" | od -c | head -3)"
+    fi
+done
+for name in 'char\u009B31mred.txt' 'byte\x9B31mred.txt'; do
+    grep -qF "$name" "$T/err6" || bad "cti-index does not show $name: $(cat -v "$T/err6")"
+    grep -qF "$name" "$T/out6" || bad "cti-search does not show $name: $(cat -v "$T/out6")"
+done
+
 if [ -s "$T/serr" ]; then
     echo "t60: cti-search wrote on stderr:" >&2
     cat "$T/serr" >&2

@@ -159,43 +159,108 @@ static int fail(cti_record *r, char *err, size_t errlen, const char *msg)
     return -1;
 }
 
+/* Where the parts of a record lie, read from its header. */
+typedef struct layout {
+    size_t fpos[NFIELDS];     /* offset of each metadata field */
+    uint64_t flen[NFIELDS];   /* and its length */
+    size_t meta;              /* the fields' bytes, each with a NUL */
+    size_t body_pos;          /* offset of the compressed body */
+    uint64_t body_len, clen;  /* the body's length, and compressed */
+} layout;
+
+/*
+ * Read and check the header of the record d[0..len) into *l.  Returns
+ * NULL, or why the record is bad (a constant, or written into m).
+ */
+static const char *read_layout(const unsigned char *d, size_t len, layout *l,
+                               char *m, size_t msize)
+{
+    size_t pos = 2;
+    if (!d || len < 2)
+        return "truncated header";
+    if (d[0] != MAGIC)
+        return "not a cti record (bad magic byte)";
+    if (d[1] != VERSION) {
+        snprintf(m, msize, "unknown version %u", (unsigned)d[1]);
+        return m;
+    }
+    l->meta = 0;
+    for (int i = 0; i < NFIELDS; i++) {
+        if (get_varint(d, len, &pos, &l->flen[i]) || l->flen[i] > len - pos)
+            return "truncated metadata";
+        l->fpos[i] = pos;
+        pos += (size_t)l->flen[i];
+        l->meta += (size_t)l->flen[i] + 1;
+    }
+    if (get_varint(d, len, &pos, &l->body_len) ||
+        get_varint(d, len, &pos, &l->clen))
+        return "truncated body header";
+    if (l->clen != len - pos)
+        return l->clen > len - pos ? "truncated body" : "trailing bytes";
+    if ((l->body_len == 0) != (l->clen == 0) ||
+        l->body_len > (uint64_t)l->clen * MAX_RATIO + 64 ||
+        l->body_len >= SIZE_MAX / 2)
+        return "impossible body length";
+    l->body_pos = pos;
+    return NULL;
+}
+
+/*
+ * Inflate the 'clen' bytes at 'in' into 'body' (room for body_len + 1
+ * bytes), checking that the stream ends exactly there and holds exactly
+ * body_len bytes.  Returns NULL, or why it does not.
+ */
+static const char *inflate_body(const unsigned char *in, uint64_t clen,
+                                char *body, uint64_t body_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return "zlib initialisation failed";
+    /* One spare output byte: a stream longer than the stored length
+       shows up as got > body_len instead of a stall. */
+    size_t in_left = (size_t)clen, out_left = (size_t)body_len + 1;
+    zs.next_in = (Bytef *)in;
+    zs.next_out = (Bytef *)body;
+    int zr;
+    do {
+        if (zs.avail_in == 0 && in_left) {
+            zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
+            in_left -= zs.avail_in;
+        }
+        if (zs.avail_out == 0 && out_left) {
+            zs.avail_out = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
+            out_left -= zs.avail_out;
+        }
+        zr = inflate(&zs, Z_NO_FLUSH);
+    } while (zr == Z_OK && (zs.avail_in || in_left) &&
+             (zs.avail_out || out_left));
+    size_t got = (size_t)((char *)zs.next_out - body);
+    int rest_in = zs.avail_in != 0 || in_left != 0;
+    inflateEnd(&zs);
+    if (zr == Z_STREAM_END && got == body_len && !rest_in)
+        return NULL;
+    if (zr == Z_STREAM_END)
+        return got != body_len ? "body length mismatch"
+                               : "trailing bytes after the compressed body";
+    if (zr == Z_OK || zr == Z_BUF_ERROR)
+        return got > body_len ? "body length mismatch"
+                              : "truncated compressed body";
+    return "corrupt compressed body";
+}
+
 int cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen)
 {
     const unsigned char *d = (const unsigned char *)data;
-    size_t pos = 0, fpos[NFIELDS];
-    uint64_t flen[NFIELDS], body_len, clen;
-    size_t total = 0;
+    char m[64];
+    layout l;
+    const char *why;
 
     memset(r, 0, sizeof *r);
-    if (!d || len < 2)
-        return fail(r, err, errlen, "truncated header");
-    if (d[0] != MAGIC)
-        return fail(r, err, errlen, "not a cti record (bad magic byte)");
-    if (d[1] != VERSION) {
-        char m[64];
-        snprintf(m, sizeof m, "unknown version %u", (unsigned)d[1]);
-        return fail(r, err, errlen, m);
-    }
-    pos = 2;
-    for (int i = 0; i < NFIELDS; i++) {
-        if (get_varint(d, len, &pos, &flen[i]) || flen[i] > len - pos)
-            return fail(r, err, errlen, "truncated metadata");
-        fpos[i] = pos;
-        pos += (size_t)flen[i];
-        total += (size_t)flen[i] + 1;
-    }
-    if (get_varint(d, len, &pos, &body_len) || get_varint(d, len, &pos, &clen))
-        return fail(r, err, errlen, "truncated body header");
-    if (clen != len - pos)
-        return fail(r, err, errlen, clen > len - pos ? "truncated body"
-                                                     : "trailing bytes");
-    if ((body_len == 0) != (clen == 0) ||
-        body_len > (uint64_t)clen * MAX_RATIO + 64 || body_len >= SIZE_MAX / 2)
-        return fail(r, err, errlen, "impossible body length");
-    if (want_body)
-        total += (size_t)body_len + 1;
-
+    if ((why = read_layout(d, len, &l, m, sizeof m)) != NULL)
+        return fail(r, err, errlen, why);
+    size_t total = l.meta + (want_body ? (size_t)l.body_len + 1 : 0);
     char *block = malloc(total ? total : 1);
     if (!block)
         return fail(r, err, errlen, "out of memory");
@@ -205,60 +270,23 @@ int cti_record_decode(const char *data, size_t len, int want_body,
     size_t *lp[NFIELDS] = { &r->id_len, &r->title_len, &r->date_len,
                             &r->author_len, &r->source_len, &r->url_len };
     for (int i = 0; i < NFIELDS; i++) {
-        memcpy(w, d + fpos[i], (size_t)flen[i]);
-        w[flen[i]] = '\0';
-        if (flen[i]) {
+        memcpy(w, d + l.fpos[i], (size_t)l.flen[i]);
+        w[l.flen[i]] = '\0';
+        if (l.flen[i]) {
             *fp[i] = w;
-            *lp[i] = (size_t)flen[i];
+            *lp[i] = (size_t)l.flen[i];
         }
-        w += flen[i] + 1;
+        w += l.flen[i] + 1;
     }
     if (want_body) {
-        char *body = w;
-        if (body_len) {
-            z_stream zs;
-            memset(&zs, 0, sizeof zs);
-            if (inflateInit(&zs) != Z_OK) {
-                free(block);
-                return fail(r, err, errlen, "zlib initialisation failed");
-            }
-            /* One spare output byte: a stream longer than the stored
-               length shows up as got > body_len instead of a stall. */
-            size_t in_left = (size_t)clen, out_left = (size_t)body_len + 1;
-            zs.next_in = (Bytef *)(d + pos);
-            zs.next_out = (Bytef *)body;
-            int zr;
-            do {
-                if (zs.avail_in == 0 && in_left) {
-                    zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-                    in_left -= zs.avail_in;
-                }
-                if (zs.avail_out == 0 && out_left) {
-                    zs.avail_out = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
-                    out_left -= zs.avail_out;
-                }
-                zr = inflate(&zs, Z_NO_FLUSH);
-            } while (zr == Z_OK && (zs.avail_in || in_left) &&
-                     (zs.avail_out || out_left));
-            size_t got = (size_t)((char *)zs.next_out - body);
-            int rest_in = zs.avail_in != 0 || in_left != 0;
-            inflateEnd(&zs);
-            if (zr != Z_STREAM_END || got != body_len || rest_in) {
-                const char *why = "corrupt compressed body";
-                if (zr == Z_STREAM_END && got != body_len)
-                    why = "body length mismatch";
-                else if (zr == Z_STREAM_END)
-                    why = "trailing bytes after the compressed body";
-                else if (zr == Z_OK || zr == Z_BUF_ERROR)
-                    why = got > body_len ? "body length mismatch"
-                                         : "truncated compressed body";
-                free(block);
-                return fail(r, err, errlen, why);
-            }
+        if (l.body_len &&
+            (why = inflate_body(d + l.body_pos, l.clen, w, l.body_len)) != NULL) {
+            free(block);
+            return fail(r, err, errlen, why);
         }
-        body[body_len] = '\0';
-        r->body = body;
-        r->body_len = (size_t)body_len;
+        w[l.body_len] = '\0';
+        r->body = w;
+        r->body_len = (size_t)l.body_len;
     }
     r->owned_ = block;
     return 0;
