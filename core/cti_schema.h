@@ -61,7 +61,14 @@
 /* Value slots. */
 #define CTI_SLOT_DATE   0  /* "YYYYMMDD" (missing parts as 00), sorts as a string */
 #define CTI_SLOT_SOURCE 1  /* sync record: "f <size> <mtime_ns> <id>" for a
-                              file, "j <id>" for a JSON line */
+                              text file or web page; "r <flags> <clen>
+                              <file> <id>" for a record of a JSON lines,
+                              JSON or CSV file: <file> is its real path,
+                              <clen> bytes (0 for standard input), <flags>
+                              1 when the id was met in more than one place;
+                              "j <id>": a JSON line indexed before records
+                              named their file (still read, rewritten when
+                              met again) */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
 

@@ -44,6 +44,8 @@ typedef struct cti_article {
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
+    const char *container; /* the real path of the file it was read from
+                              (owned by the reader); NULL: standard input */
     unsigned long line;    /* a record's line number from 1 (where a JSON
                               line, JSON array element or CSV row starts);
                               0 for a text file or web page */
