@@ -8,6 +8,7 @@
 #   make valgrind        the unit tests under valgrind (leak check)
 #   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
 #   make bench           benchmarks beside Xapian's pipeline and SQLite FTS5
+#                        (BENCH_PEERS="lucene sphinx" adds Lucene and Sphinx)
 #   make install PREFIX=/usr/local
 #   make clean
 #
@@ -33,6 +34,9 @@ DEPSET += test
 endif
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 DEPSET += bench test
+ifneq ($(strip $(BENCH_PEERS)),)
+DEPSET += bench-peers
+endif
 endif
 ifneq ($(filter fuzz fuzz-build,$(MAKECMDGOALS)),)
 DEPSET += fuzz

@@ -13,6 +13,9 @@
 #   BENCH_SEED   generator seed of the news corpora (default: 1)
 #   BENCH_SHORT_SEED, BENCH_SHORT_WORDS  seed and --words of the short-story
 #                corpora (default: 2 and 60,300)
+#   BENCH_PEERS  more tools to measure beside Xapian and FTS5: "lucene",
+#                "sphinx" (default: none; scripts/deps.sh bench-peers
+#                installs them)
 #   BENCH_DIR    scratch directory outside the repository for corpora and
 #                indexes (default: /tmp/cti-bench); generated corpora are
 #                kept and reused while the seed, size and generator match
@@ -32,6 +35,7 @@ BENCH_SIZES=${BENCH_SIZES:-sotu 200}
 BENCH_SEED=${BENCH_SEED:-1}
 BENCH_SHORT_SEED=${BENCH_SHORT_SEED:-2}
 BENCH_SHORT_WORDS=${BENCH_SHORT_WORDS:-60,300}
+BENCH_PEERS=${BENCH_PEERS:-}
 BENCH_DIR=${BENCH_DIR:-/tmp/cti-bench}
 BENCH_RUNS=${BENCH_RUNS:-21}
 BENCH_RESULTS=${BENCH_RESULTS:-$here/RESULTS.md}
@@ -106,7 +110,7 @@ for size in $BENCH_SIZES; do
     esac
 done
 
-export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES
+export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES BENCH_PEERS
 export BENCH_SHORT_SEED BENCH_SHORT_WORDS
 [ -n "${BENCH_SHARDS:-}" ] && export BENCH_SHARDS
 # shellcheck disable=SC2086
