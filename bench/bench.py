@@ -395,6 +395,7 @@ def index_tool(tool, res, work, cdir, adds):
         step = PEER[tool].compact(db)
     if step is None:
         st["csize"] = st["size"]
+        st["parts"] = PEER[tool].parts(db)
         return db
     log("%s: compacting" % tool)
     cargv, qdb, measured = step
@@ -402,6 +403,8 @@ def index_tool(tool, res, work, cdir, adds):
     if r.rc == 0:
         st["csecs"] = r.secs
         st["csize"] = disk_bytes(measured)
+        st["parts"] = (peers.glass_parts(measured) if tool == "cti"
+                       else PEER[tool].parts(measured))
         log("  %.2f s, %.1f MB" % (r.secs, st["csize"] / 1e6))
         return qdb
     st["compact_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
@@ -759,6 +762,26 @@ def report_corpus(res, queries):
     if notes:
         out.append("\n" + "\n".join(notes))
     out.append("")
+
+    # where the bytes go
+    have_parts = [("cti", "cti")] + [(p.name, p.label) for p in ps
+                                     if idx[p.name].get("parts")]
+    if c.get("parts"):
+        rows = []
+        for part in peers.PARTS:
+            cells = [idx[t]["parts"].get(part) for t, _ in have_parts]
+            if any(cells):
+                rows.append([part] + [fnum(v / res["bytes"], 2) if v else "–" for v in cells])
+        rows.append(["**all**"] + ["**%s**" % fnum(sum(idx[t]["parts"].values()) / res["bytes"], 2)
+                                   for t, _ in have_parts])
+        out.append("### Where the index goes (compacted, ÷ corpus)\n")
+        out.append(table([""] + [l for _, l in have_parts], rows))
+        out.append("\nBy file: Xapian glass tables (docdata; position; postlist, which "
+                   "also holds the value slots; termlist; spelling), Lucene file types "
+                   "(.fdt/.fdx stored fields; .pos/.pay; .doc; .tim/.tip; norms and the "
+                   "rest), Sphinx files (.sps string attributes; .spp; .spd; .spi), "
+                   "FTS5 tables from SQLite's dbstat (its index keeps postings and "
+                   "positions together).\n")
 
     # query table
     tools = res.get("tools", [])

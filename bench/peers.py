@@ -53,6 +53,40 @@ def wait_listening(port, secs=15.0):
     return False
 
 
+PARTS = ("stored text", "positions", "postings", "term lists, dictionary",
+         "spelling", "other")
+
+
+def files_under(path):
+    if os.path.isfile(path):
+        yield path
+        return
+    for root, _, files in os.walk(path):
+        for f in files:
+            yield os.path.join(root, f)
+
+
+def add_part(parts, key, path):
+    try:
+        parts[key] = parts.get(key, 0) + os.lstat(path).st_blocks * 512
+    except OSError:
+        pass
+
+
+GLASS = {"docdata": "stored text", "position": "positions",
+         "postlist": "postings", "termlist": "term lists, dictionary",
+         "spelling": "spelling"}
+
+
+def glass_parts(path):
+    """Disk bytes of Xapian glass databases under path, by table."""
+    parts = {}
+    for f in files_under(path):
+        table = os.path.basename(f).split(".")[0]
+        add_part(parts, GLASS.get(table, "other"), f)
+    return parts
+
+
 class Peer:
     """What bench.py needs from a tool; the defaults suit a tool without
     the step (None: not measured, shown as n/a)."""
@@ -90,6 +124,10 @@ class Peer:
         """(argv, database to query, path to measure) or None."""
         return None
 
+    def parts(self, db):
+        """Disk bytes of the index by PARTS, or None when not known."""
+        return None
+
     def start(self, db, log):
         """Start what queries need (a server); None or an error."""
         return None
@@ -124,6 +162,9 @@ class Xapian(Peer):
     def compact(self, db):
         return ["xapian-compact", db, db + ".compact"], db + ".compact", db + ".compact"
 
+    def parts(self, db):
+        return glass_parts(db)
+
     def query_argv(self, db, q, hits):
         return ["quest", "-d", db] + QUEST_OPTS + ["-m", str(hits), q]
 
@@ -152,6 +193,22 @@ class Fts5(Peer):
     def compact(self, db):
         return (["sqlite3", db, "INSERT INTO articles(articles) VALUES('optimize'); VACUUM;"],
                 db, db)
+
+    def parts(self, db):
+        """From SQLite's dbstat: the content table holds the text, the
+        %_data table the full-text index (postings and positions together)."""
+        r = subprocess.run(["sqlite3", "-readonly", db,
+                            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name;"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            return None
+        parts = {}
+        for line in r.stdout.splitlines():
+            name, _, n = line.partition("|")
+            key = ("stored text" if name == "articles_content" else
+                   "postings" if name == "articles_data" else "other")
+            parts[key] = parts.get(key, 0) + int(n or 0)
+        return parts
 
     def query_argv(self, db, q, hits):
         sql = ("SELECT path, title, snippet(articles, 2, '[', ']', '…', 16) "
@@ -228,6 +285,18 @@ class Lucene(Peer):
 
     def compact(self, db):
         return self.java("optimize", db), db, db
+
+    EXT = {"fdt": "stored text", "fdx": "stored text", "fdm": "stored text",
+           "pos": "positions", "pay": "positions", "doc": "postings",
+           "tim": "term lists, dictionary", "tip": "term lists, dictionary",
+           "tmd": "term lists, dictionary"}
+
+    def parts(self, db):
+        parts = {}
+        for f in files_under(db):
+            ext = f.rsplit(".", 1)[-1]
+            add_part(parts, self.EXT.get(ext, "other"), f)
+        return parts
 
     def query_argv(self, db, q, hits):
         return self.java("search", db, q, str(hits), cli=True)
@@ -338,6 +407,16 @@ class Sphinx(Peer):
     def index_summary(self, out):
         m = re.search(r"^total (\d+) docs, (\d+) bytes", out, re.M)
         return {"articles": int(m.group(1)), "bytes": int(m.group(2))} if m else None
+
+    EXT = {"sps": "stored text", "spp": "positions", "spd": "postings",
+           "spi": "term lists, dictionary"}
+
+    def parts(self, db):
+        parts = {}
+        for f in files_under(db):
+            ext = f.rsplit(".", 1)[-1]
+            add_part(parts, self.EXT.get(ext, "other"), f)
+        return parts
 
     def start(self, db, log):
         r = subprocess.run(["searchd", "--config", self.conf],
