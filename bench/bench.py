@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import peers
@@ -54,6 +55,8 @@ SNIPPET = os.path.join(O, "bench", "snippet")
 SNIPPET_QUERY = "government"
 HITS = 10           # results asked of every tool per query
 ADDS = 3            # single articles added one by one
+IDS_QUERY = env("BENCH_IDS_QUERY", "the")   # -l over every match of this
+IDS_RUNS = 5
 T_START = time.time()
 
 
@@ -284,9 +287,17 @@ def load_queries():
 def query_argv(tool, db, q, nosnip=None):
     if tool == "cti":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), q]
+    if tool == "cti-estimate":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
+    if tool == "cti-estimate":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
     if tool == "cti-nosnip":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS)] + nosnip + [q]
     return PEER[tool].query_argv(db, q, HITS)
+
+
+# cti-search run with other options: timed, but not tools of their own
+CTI_VARIANTS = ("cti-nosnip", "cti-estimate")
 
 
 def count_of(tool, db, q):
@@ -302,6 +313,35 @@ def count_of(tool, db, q):
     p = PEER[tool]
     r = run(p.count_argv(db, q))
     return p.count_of(r.rc, r.out)
+
+
+def printed_count(db, q):
+    """The match count cti-search's footer prints for q: (lo, hi), equal
+    when it says an exact number, or an error string."""
+    r = run(query_argv("cti", db, q))
+    if r.rc not in (0, 1):
+        return "error"
+    last = r.out.strip().splitlines()[-1] if r.out.strip() else ""
+    num = lambda s: int(s.replace(",", ""))
+    m = re.match(r"between ([\d,]+) and ([\d,]+) matches", last)
+    if m:
+        return (num(m.group(1)), num(m.group(2)))
+    m = re.match(r"(about )?([\d,]+) match", last)
+    if m:
+        return ("about", num(m.group(2))) if m.group(1) else (num(m.group(2)),) * 2
+    return (0, 0) if r.rc == 1 else "error"
+
+
+def count_truth(printed, count):
+    """'exact', 'true range', or why the printed count is wrong."""
+    if not isinstance(printed, tuple) or not isinstance(count, int):
+        return "**error**"
+    if printed[0] == "about":
+        return "**estimate** (%+.0f%%)" % (100.0 * (printed[1] - count) / max(count, 1))
+    lo, hi = printed
+    if lo == hi:
+        return "exact" if lo == count else "**wrong** (%d)" % lo
+    return "true range" if lo <= count <= hi else "**false range**"
 
 
 # ------------------------------------------------------------ one corpus
@@ -417,13 +457,15 @@ def query_runs(res, queries, tools, qdbs, nosnip):
     its own process, the tools interleaved; fills res["q"] and res["tools"]."""
     dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
     spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
-    counted = [t for t in tools if t != "cti-nosnip"]
+    counted = [t for t in tools if t not in CTI_VARIANTS]
     for q in queries:
         qr = {"counts": {}, "lat": {t: [] for t in tools}, "err": {}}
         res["q"][q["name"]] = qr
         for t in counted:
             if q[t] is not None:
                 qr["counts"][t] = count_of(t, qdbs[t], q[t])
+        if "cti" in qdbs and q["cti"] is not None:
+            qr["printed"] = printed_count(qdbs["cti"], q["cti"])
     log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
     for i in range(RUNS + 1):       # run 0 is a warm-up
         for q in queries:
@@ -519,6 +561,8 @@ def bench_corpus(name, cdir, have, queries):
         nosnip = nosnip_opts(qdbs["cti"])
         if nosnip:
             tools.append("cti-nosnip")
+        if "--count-time" in cti_help(CTI_SEARCH):
+            tools.append("cti-estimate")
     started = []
     try:
         for p in PEERS:
@@ -535,6 +579,8 @@ def bench_corpus(name, cdir, have, queries):
     finally:
         for p in started:
             p.stop()
+    if "cti" in qdbs:
+        bench_ids(res, qdbs["cti"])
 
     if SHARDS > 1 and "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
         try:
@@ -545,6 +591,45 @@ def bench_corpus(name, cdir, have, queries):
     if env("BENCH_KEEP", "0") == "0":
         shutil.rmtree(work, ignore_errors=True)     # the corpora stay
     return res
+
+
+def bench_ids(res, db):
+    """cti-search -l over every match of IDS_QUERY: ids printed, wall time."""
+    if "--files-with-matches" not in cti_help(CTI_SEARCH):
+        return
+    argv = [CTI_SEARCH, "--db", db, "-l", IDS_QUERY]
+    r = run(argv)                   # a warm-up, and the ids to count
+    if r.rc not in (0, 1):
+        res["ids"] = {"error": "rc %d: %s" % (r.rc, r.err.strip()[:200])}
+        log("-l: failed: " + res["ids"]["error"])
+        return
+    n = len(r.out.splitlines())
+    times = []
+    for _ in range(IDS_RUNS):
+        times.append(run(argv, capture=False).secs)
+    secs = median(times)
+    # Below 20,000 ids the start-up dominates: no rate per 100,000.
+    res["ids"] = {"query": IDS_QUERY, "n": n, "secs": secs,
+                  "per100k": secs * 1e5 / n if n >= 20000 else None}
+    log("-l %s: %d ids in %.3f s (median of %d)" % (IDS_QUERY, n, secs, IDS_RUNS))
+
+
+def report_ids(res):
+    """The -l table: ids of every match, and the time per 100,000."""
+    ids = res.get("ids")
+    if not ids:
+        return ""
+    if "error" in ids:
+        return "### Ids of every match (-l)\n\n-l failed: `%s`\n" % ids["error"]
+    per = ids["per100k"]
+    rows = [["`cti-search -l %s`" % ids["query"], ids["n"], fnum(ids["secs"], 3),
+             fnum(per, 3)] + list(tgt("ids", per))]
+    note = ("" if ids["n"] >= 100000 else
+            "\nFewer than 100,000 matches here: the time per 100,000 is the "
+            "measured rate (none below 20,000 ids, where start-up dominates).\n")
+    return ("### Ids of every match (-l, median of %d runs)\n\n" % IDS_RUNS
+            + table(["command", "ids", "wall time, s", "s per 100,000 ids",
+                     "target", "met"], rows) + "\n" + note)
 
 
 # ------------------------------------------------------------ shards
@@ -682,6 +767,7 @@ TARGETS = {
     "p95": ("<", 10.0, "< 10 ms"),
     "snip": ("<", 1.0, "< 1 ms"),
     "analyzer": (">=", 150.0, "≥ 150 MB/s"),
+    "ids": ("<", 1.0, "< 1 s"),
 }
 
 
@@ -786,8 +872,9 @@ def report_corpus(res, queries):
     # query table
     tools = res.get("tools", [])
     if tools:
-        counted = [t for t in tools if t != "cti-nosnip"]
-        lab = {"cti": "cti", "cti-nosnip": "cti no snippets"}
+        counted = [t for t in tools if t not in CTI_VARIANTS]
+        lab = {"cti": "cti", "cti-nosnip": "cti no snippets",
+               "cti-estimate": "cti --count-time 0"}
         lab.update((p.name, p.qlabel) for p in PEERS)
         head = ["query", "articles: " + " / ".join(lab[t] for t in counted), "agree"]
         head += ["p50 ms " + lab[t] for t in tools]
@@ -824,7 +911,7 @@ def report_corpus(res, queries):
         common = {t: [q for q in queries if lat(q, "cti") and lat(q, t)] for t in tools}
         pooled_c = {t: ([v for q in common[t] for v in lat(q, t)],
                         [v for q in common[t] for v in lat(q, "cti")])
-                    for t in tools if t != "cti" and common[t]}
+                    for t in tools if t != "cti" and t not in CTI_VARIANTS and common[t]}
         rows.append(["**all queries, p50**", "", ""] + ["**%s**" % fnum(median(pooled[t]), 1) for t in tools])
         rows.append(["**all queries, p95**", "", ""] + ["**%s**" % fnum(pct(pooled[t], 95), 1) for t in tools])
         out.append("### Queries (one process per query, %d runs each, %d hits; ms)\n" % (RUNS, HITS))
@@ -837,7 +924,7 @@ def report_corpus(res, queries):
         # summary vs peers
         srows = []
         for t in tools:
-            if t not in pooled_c or t == "cti-nosnip":
+            if t not in pooled_c or t in CTI_VARIANTS:
                 continue
             peer, mine = pooled_c[t]
             cp50, cp95 = median(mine), pct(mine, 95)
@@ -880,6 +967,12 @@ def report_corpus(res, queries):
             out.append(table(["cti-search", "ms", "target", "met"], trows))
             out.append("")
 
+    ids = report_ids(res)
+    if ids:
+        out.append(ids)
+    if tools:
+        out.append(report_counts(res, queries))
+
     # analyzer
     ana = res["ana"]
     if ana:
@@ -898,6 +991,66 @@ def report_corpus(res, queries):
         out.append("### Analyzer (bench/analyze, one thread)\n")
         out.append(table(["stage", "MB/s", "s", "tokens", "target", "met"], rows))
         out.append("")
+    return "\n".join(out)
+
+
+def count_budget():
+    m = re.search(r"--count-time MS.*?default ([\d.]+)", cti_help(CTI_SEARCH), re.S)
+    return m.group(1) if m else "?"
+
+
+def relevance():
+    """bench/eval.py's table (cti --any beside FTS5 and Xapian on TIME,
+    Cranfield and CISI), or None when BENCH_EVAL=0 or it failed."""
+    if env("BENCH_EVAL", "1") == "0" or not executable(CTI_SEARCH):
+        return None
+    log("relevance: bench/eval.py (TIME, Cranfield, CISI; cti --any, FTS5, Xapian)")
+    with tempfile.TemporaryDirectory(prefix="cti-eval-") as tmp:
+        md = os.path.join(tmp, "table.md")
+        r = run([PY, os.path.join(HERE, "eval.py"), "--bin", O, "--markdown", md])
+        if r.rc != 0 or not os.path.exists(md):
+            log("relevance: FAILED: %s" % (r.err or r.out).strip()[-300:])
+            return None
+        with open(md, encoding="utf-8") as f:
+            return f.read()
+
+
+def report_counts(res, queries):
+    """The footer's match count against --count, and what counting costs."""
+    out = ["### Match counts (cti-search's footer against --count)\n"]
+    rows = []
+    for q in queries:
+        qr = res["q"][q["name"]]
+        if "printed" not in qr:
+            continue
+        p = qr["printed"]
+        if not isinstance(p, tuple):
+            shown = "error"
+        elif p[0] == "about":
+            shown = "about %d" % p[1]
+        elif p[0] == p[1]:
+            shown = "%d" % p[0]
+        else:
+            shown = "between %d and %d" % p
+        c = qr["counts"].get("cti")
+        rows.append(["`%s`" % q["cti"], shown, str(c), count_truth(p, c)])
+    out.append(table(["query", "printed", "--count", "printed is"], rows))
+    lat = lambda t: [v for q in queries for v in res["q"][q["name"]]["lat"].get(t, [])]
+    exact, est = lat("cti"), lat("cti-estimate")
+    if exact and est:
+        out.append("\nWhat exact counts cost, per process with snippets, over all queries: "
+                   "p50 %s ms and p95 %s ms counting (within %s ms, else a true range), "
+                   "against p50 %s ms and p95 %s ms with `--count-time 0` (the bounds of "
+                   "the page's own run, a range whenever they differ); per query, the "
+                   "median of the p50 differences is %s ms.\n"
+                   % (fnum(median(exact), 2), fnum(pct(exact, 95), 2), count_budget(),
+                      fnum(median(est), 2), fnum(pct(est, 95), 2),
+                      fnum(median([median(res["q"][q["name"]]["lat"]["cti"])
+                                   - median(res["q"][q["name"]]["lat"]["cti-estimate"])
+                                   for q in queries
+                                   if res["q"][q["name"]]["lat"].get("cti")
+                                   and res["q"][q["name"]]["lat"].get("cti-estimate")]), 2)))
+    out.append("")
     return "\n".join(out)
 
 
@@ -1080,9 +1233,19 @@ def main(argv):
         body.append(report_corpus(res, queries))    # also pools the latencies
         if res.get("shards"):
             body.append(report_shards(res, queries))
+    rel = relevance()
     out.append("## Headline\n")
     out.append(headline(results) + "\n")
     out.extend(body)
+    if rel:
+        out.append("## Relevance with --any (bench/eval.py)\n")
+        out.append("MAP, P@10 and nDCG@10 on three test collections with human "
+                   "judgments, every topic run as `cti-search --any` with the "
+                   "default settings, beside SQLite FTS5 and Xapian's QueryParser "
+                   "(each with and without the Snowball stop words); the p value is "
+                   "a paired randomization test of cti's MAP against the best "
+                   "peer's.\n")
+        out.append(rel)
     out.append("## The query set in each tool's syntax (bench/queries.txt)\n")
     out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
                "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "

@@ -9,11 +9,16 @@
  *   DIR/seg.N.M       segments built by a bulk run, listed in the stub as
  *                     they are completed, merged into a new db.N+1 at its end
  *   DIR/lock          held (flock) by the one cti-index writing DIR
+ *   DIR/passed        the files passed over on purpose, so that each is
+ *                     noticed once (cti_passed.h)
  * Everything else under DIR named db.*, seg.* or tmp.* and not listed in
  * the stub is debris of an interrupted run and is removed by the next one.
  *
  * Typical use:  cti_indexer_new(&opts, &ix); cti_indexer_add_path(ix, p)
  * for each input; cti_indexer_finish(ix, &stats); cti_indexer_free(ix).
+ *
+ * A cti_indexer routes articles to the indexes --db names: one, or one
+ * per shard (cti_router.c); cti_indexer_int.h lists the pieces.
  */
 #ifndef CTI_INDEXER_H
 #define CTI_INDEXER_H
@@ -21,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "cti_source.h"
 
 /* Bulk (segment) path selection for cti_indexer_opts.bulk. */
 #define CTI_BULK_AUTO   -1 /* segments when the index is empty or the run grows it a lot */
@@ -41,9 +48,11 @@ typedef struct cti_indexer_opts {
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
-    unsigned shards;       /* a new index: 0 one database, 2..256 that many
-                              shards (cti_shard.h); an existing one: 0 or its
-                              count; 1 (internal): write a shard on its own */
+    const cti_source_opts *reading; /* how inputs are read (date order, field
+                              names, default source); NULL: the defaults */
+    unsigned shards;       /* a new index: 0 (or 1) one database, 2..256 that
+                              many shards (cti_shard.h); an existing one: 0
+                              or its count */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {
@@ -53,6 +62,7 @@ typedef struct cti_indexer_stats {
     uint64_t removed;    /* articles deleted (their file left a walked folder) */
     uint64_t failed;     /* inputs that could not be indexed */
     uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t undated;    /* articles indexed without their date (unreadable) */
     uint64_t skipped;    /* inputs passed over with a notice (binary, empty) */
     uint64_t articles;   /* articles in the index at the end */
     uint64_t bytes;      /* bytes of article text read and indexed */
@@ -67,6 +77,16 @@ typedef struct cti_indexer cti_indexer;
 void cti_indexer_opts_init(cti_indexer_opts *o);
 
 /*
+ * The indexer commits by itself (a batch on the direct path, a segment on
+ * the bulk path), so Xapian must not commit behind its back: a program
+ * sets the environment variable CTI_XAPIAN_FLUSH_ENV (cti_xapian.h) to
+ * this value in main(), before the first cti_indexer_new().  Without it
+ * Xapian also commits every 10,000 changed documents: the index stays
+ * consistent, but batches and segments are cut where Xapian chooses.
+ */
+#define CTI_INDEXER_FLUSH_THRESHOLD "1073741824"
+
+/*
  * Open (creating if needed) the index at o->db and take its writer lock.
  * Stale debris of an interrupted run is removed and, if that run left
  * completed segments, they are merged first.  Returns 0 and a new indexer
@@ -76,6 +96,16 @@ void cti_indexer_opts_init(cti_indexer_opts *o);
  * is not a cti index, or cannot be opened or created.
  */
 int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out);
+
+/*
+ * Tell the progress line that 'path' will be indexed: its size (the
+ * files a walk of it goes through) is added to the total it shows, with
+ * a percentage and the time left.  Call it for every path before the
+ * first cti_indexer_add_path(); it costs a walk of the folders (stat()
+ * only), so only when the progress line is shown.  A path of unknown
+ * size (standard input) leaves the total unknown.
+ */
+void cti_indexer_expect(cti_indexer *ix, const char *path);
 
 /*
  * Index everything under 'path' (a file, a folder, a .gz, a .jsonl or
@@ -102,8 +132,9 @@ void cti_indexer_free(cti_indexer *ix);
 /*
  * Print the run summary: one human line (to 'f', unless quiet) or, with
  * 'json', one JSON object line with the keys added, updated, unchanged,
- * removed, failed, warnings, skipped, articles, bytes, seconds, mb_per_s, bulk,
- * segments.
+ * removed, failed, warnings, undated, skipped, articles, bytes, seconds,
+ * mb_per_s, bulk, segments.  The human line names undated articles only
+ * when there are some.
  */
 void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
 

@@ -9,8 +9,8 @@
 # Fast when everything is there: one dpkg-query call.
 set -u
 
-build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev"
-test="libcmocka-dev xapian-tools python3 python3-xapian"
+build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev libxml2-dev libcsv-dev"
+test="libcmocka-dev xapian-tools python3 python3-xapian tmux"
 bench="python3 python3-xapian sqlite3 xapian-tools"
 # make bench with BENCH_PEERS set: Lucene 8 (our small indexer and searcher
 # in bench/lucene/ are compiled with javac at bench time) and Sphinx 2.2

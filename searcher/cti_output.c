@@ -1,25 +1,22 @@
 /*
- * cti_output.c - human and JSON printers of search results.
+ * cti_output.c - the printer of search results, and its human format
+ * (the JSON format is in cti_output_json.c).
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "cti_output.h"
-#include "cti_store.h"
+#include "cti_escape.h"
+#include "cti_output_int.h"
+#include "cti_output_json.h"
+#include "cti_units.h"
 
-#define BOLD "\033[1m"
-#define DIM "\033[2m"
-#define PATHC "\033[35m"
-#define RESET "\033[0m"
-
-struct cti_printer {
-    FILE *f;
-    cti_output_opts o;
-    char *cwd;
-    size_t cwdlen;
-};
+#define BOLD CTI_BOLD
+#define DIM CTI_DIM
+#define PATHC CTI_PATHC
+#define RESET CTI_RESET
 
 cti_status cti_printer_new(FILE *f, const cti_output_opts *o,
                            cti_printer **out)
@@ -32,6 +29,13 @@ cti_status cti_printer_new(FILE *f, const cti_output_opts *o,
     p->o = *o;
     p->cwd = getcwd(NULL, 0); /* NULL: ids shown as stored */
     p->cwdlen = p->cwd ? strlen(p->cwd) : 0;
+    if (o->hyperlinks) {
+        char host[256];
+        if (gethostname(host, sizeof host) == 0) {
+            host[sizeof host - 1] = '\0';
+            p->host = strdup(host); /* NULL: links without a host */
+        }
+    }
     *out = p;
     return CTI_OK;
 }
@@ -41,20 +45,13 @@ void cti_printer_free(cti_printer *p)
     if (!p)
         return;
     free(p->cwd);
+    free(p->host);
     free(p);
 }
 
 const char *cti_output_count(uint32_t n, char *buf, size_t len)
 {
-    char tmp[16];
-    int k = snprintf(tmp, sizeof tmp, "%u", n), j = 0;
-    for (int i = 0; i < k && (size_t)j + 2 < len; i++) {
-        if (i && (k - i) % 3 == 0)
-            buf[j++] = ',';
-        buf[j++] = tmp[i];
-    }
-    buf[j] = '\0';
-    return buf;
+    return cti_units_thousands(n, buf, len);
 }
 
 /* The id as shown: relative to the current directory when below it. */
@@ -66,153 +63,72 @@ static const char *shown_id(const cti_printer *p, const char *id)
     return id;
 }
 
-/* A JSON string from n bytes, invalid UTF-8 bytes replaced by U+FFFD. */
-static json_t *jstr(const char *s, size_t n)
+void cti_output_put_clean(FILE *f, const char *s)
 {
-    json_t *j = json_stringn(s, n);
-    if (j)
-        return j;
-    char *c = malloc(n * 3 + 1), *q = c;
-    if (!c)
-        return NULL;
-    for (size_t i = 0; i < n;) {
-        unsigned char b = (unsigned char)s[i];
-        size_t l = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3
-                 : (b >> 3) == 30 ? 4 : 0;
-        json_t *t = l && i + l <= n && b ? json_stringn(s + i, l) : NULL;
-        if (t) {
-            memcpy(q, s + i, l);
-            q += l;
-            i += l;
-            json_decref(t);
-        } else {
-            memcpy(q, "\xEF\xBF\xBD", 3);
-            q += 3;
-            i++;
-        }
-    }
-    j = json_stringn(c, (size_t)(q - c));
-    free(c);
-    return j;
+    cti_escape_fputs(f, s);
 }
 
-typedef struct hit {
-    cti_record rec;
-    cti_snippet snip;
-    cti_snippet title;
-    int have_rec, have_snip, have_title;
-    uint32_t rank;
-    double score;
-} hit;
-
-static void hit_release(hit *h)
+/* Write 's' percent-encoded for a file:// URL ('/' kept). */
+static void put_url_path(FILE *f, const char *s)
 {
-    if (h->have_rec)
-        cti_record_release(&h->rec);
-    if (h->have_snip)
-        cti_snippet_release(&h->snip);
-    if (h->have_title)
-        cti_snippet_release(&h->title);
-}
-
-/* Decode hit i and build its snippet and title highlights. */
-static cti_status hit_load(cti_search *s, const cti_results *r, size_t i,
-                           const cti_output_opts *o, hit *h)
-{
-    size_t len;
-    const char *data = cti_mset_data(r->mset, i, &len);
-    memset(h, 0, sizeof *h);
-    h->rank = cti_mset_rank(r->mset, i) + 1;
-    h->score = cti_mset_weight(r->mset, i);
-    if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
-        h->have_rec = 1;
-    } else {
-        memset(&h->rec, 0, sizeof h->rec);
-    }
-    cti_analyzer *a = cti_search_analyzer(s);
-    if (o->no_snippet) {
-        h->snip.text = (char *)"";
-    } else {
-        const char *body = h->rec.body ? h->rec.body : "";
-        if (cti_snippet_build(a, r->spec, body, h->rec.body_len, &o->snippet,
-                              &h->snip) != 0)
-            return CTI_ENOMEM;
-        h->have_snip = 1;
-    }
-    const char *title = h->rec.title ? h->rec.title : "";
-    if (cti_snippet_title(a, r->spec, title, h->rec.title ? h->rec.title_len : 0,
-                          &h->title) != 0)
-        return CTI_ENOMEM;
-    h->have_title = 1;
-    return CTI_OK;
-}
-
-static int json_hit(cti_printer *p, const hit *h)
-{
-    json_t *o = json_object(), *hl = json_array();
-    int rc = -1;
-    if (!o || !hl)
-        goto done;
-    const cti_record *rec = &h->rec;
-    json_object_set_new(o, "rank", json_integer(h->rank));
-    json_object_set_new(o, "id", rec->id ? jstr(rec->id, rec->id_len) : json_string(""));
-    json_object_set_new(o, "title", jstr(h->title.text, h->title.len));
-    json_object_set_new(o, "score", json_real(h->score));
-    if (rec->date && rec->date_len)
-        json_object_set_new(o, "date", jstr(rec->date, rec->date_len));
-    if (rec->author && rec->author_len)
-        json_object_set_new(o, "author", jstr(rec->author, rec->author_len));
-    if (rec->source && rec->source_len)
-        json_object_set_new(o, "source", jstr(rec->source, rec->source_len));
-    if (rec->url && rec->url_len)
-        json_object_set_new(o, "url", jstr(rec->url, rec->url_len));
-    json_object_set_new(o, "snippet", jstr(h->snip.text, h->snip.len));
-    for (size_t i = 0; i < h->snip.nspans; i++) {
-        json_t *pair = json_pack("[II]", (json_int_t)h->snip.spans[i].start,
-                                 (json_int_t)h->snip.spans[i].end);
-        if (!pair || json_array_append_new(hl, pair))
-            goto done;
-    }
-    json_object_set(o, "highlights", hl);
-    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!line)
-        goto done;
-    rc = fprintf(p->f, "%s\n", line) < 0 ? -2 : 0;
-    free(line);
-done:
-    json_decref(hl);
-    json_decref(o);
-    return rc;
-}
-
-/*
- * Write 's' for a terminal: control characters (C0, DEL, C1) appear as
- * \xNN so a file name cannot carry escape sequences to the screen.
- */
-static void put_clean(FILE *f, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; u[i]; i++) {
-        if (u[i] < 0x20 || u[i] == 0x7f)
-            fprintf(f, "\\x%02X", u[i]);
-        else if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
-            fprintf(f, "\\x%02X", u[++i]);
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+            (*u >= '0' && *u <= '9') || strchr("/-._~", *u))
+            fputc(*u, f);
         else
-            fputc(u[i], f);
+            fprintf(f, "%%%02X", *u);
     }
 }
 
-static int human_hit(cti_printer *p, const hit *h)
+void cti_output_put_id(const cti_printer *p, const char *id, int relative)
+{
+    const char *shown = relative ? shown_id(p, id) : id;
+    /* OSC 8: ESC ] 8 ; ; URL ST text ESC ] 8 ; ; ST */
+    int link = p->o.hyperlinks && id[0] == '/';
+    if (link) {
+        fprintf(p->f, "\033]8;;file://%s", p->host ? p->host : "");
+        put_url_path(p->f, id);
+        fputs("\033\\", p->f);
+    }
+    cti_output_put_clean(p->f, shown);
+    if (link)
+        fputs("\033]8;;\033\\", p->f);
+}
+
+size_t cti_output_columns(const char *s, size_t n)
+{
+    const utf8proc_uint8_t *u = (const utf8proc_uint8_t *)s;
+    size_t cols = 0, i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate(u + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (r <= 0) {
+            cols++; /* shown as U+FFFD */
+            i++;
+            continue;
+        }
+        int w = utf8proc_charwidth(cp);
+        cols += w > 0 ? (size_t)w : 0;
+        i += (size_t)r;
+    }
+    return cols;
+}
+
+static cti_status human_hit(cti_printer *p, const cti_hit *h)
 {
     const cti_output_opts *o = &p->o;
     int c = o->color;
     const cti_record *rec = &h->rec;
     char *title = NULL, *snip = NULL;
-    int rc = -1;
+    cti_status st = CTI_ENOMEM;
 
-    /* In colour the whole title is bold; otherwise its matches are marked. */
-    title = cti_snippet_render(&h->title, c ? CTI_HL_STYLE_NONE : o->style,
-                               o->open, o->close);
+    /* In colour the whole title is bold and its matches red (a reset
+       would end the bold); otherwise its matches are marked as chosen. */
+    if (c && o->style == CTI_HL_STYLE_ANSI)
+        title = cti_snippet_render(&h->title, CTI_HL_STYLE_MARKERS,
+                                   CTI_TITLE_ON, CTI_TITLE_OFF);
+    else
+        title = cti_snippet_render(&h->title, o->style, o->open, o->close);
     snip = cti_snippet_render(&h->snip, o->style, o->open, o->close);
     if (!title || !snip)
         goto done;
@@ -220,55 +136,113 @@ static int human_hit(cti_printer *p, const hit *h)
     fprintf(f, "%s%u. %s%s\n", c ? BOLD : "", h->rank,
             title[0] ? title : "(untitled)", c ? RESET : "");
     fprintf(f, "   %s", c ? PATHC : "");
-    put_clean(f, rec->id ? shown_id(p, rec->id) : "?");
+    if (rec->id)
+        cti_output_put_id(p, rec->id, 1);
+    else
+        fputs("?", f);
     fputs(c ? RESET : "", f);
-    if (rec->date && rec->date_len) {
-        fprintf(f, "  %s", c ? DIM : "");
-        put_clean(f, rec->date);
-        fputs(c ? RESET : "", f);
-    }
+    if (h->date[0])
+        fprintf(f, "  %s%s%s", c ? DIM : "", h->date, c ? RESET : "");
     fprintf(f, "  %sscore %.2f%s\n", c ? DIM : "", h->score, c ? RESET : "");
     if (snip[0])
         fprintf(f, "   %s\n", snip);
-    rc = fprintf(f, "\n") < 0 ? -2 : 0;
+    st = fprintf(f, "\n") < 0 ? CTI_EIO : CTI_OK;
 done:
     free(title);
     free(snip);
-    return rc;
+    return st;
 }
 
-cti_status cti_printer_hits(cti_printer *p, cti_search *s,
-                            const cti_results *r)
+cti_status cti_printer_hit(cti_printer *p, const cti_hit *h)
 {
-    size_t n = cti_mset_size(r->mset);
-    for (size_t i = 0; i < n; i++) {
-        hit h;
-        cti_status st = hit_load(s, r, i, &p->o, &h);
-        int rc = -1;
-        if (st == CTI_OK)
-            rc = p->o.format == CTI_OUT_JSON ? json_hit(p, &h) : human_hit(p, &h);
-        hit_release(&h);
-        if (rc == -2 || ferror(p->f))
-            return CTI_EIO;
-        if (rc != 0)
-            return CTI_ENOMEM;
-    }
-    return fflush(p->f) == 0 ? CTI_OK : CTI_EIO;
+    cti_status st = p->o.format == CTI_OUT_JSON ? cti_output_json_hit(p->f, h)
+                                                : human_hit(p, h);
+    if (st == CTI_EIO || ferror(p->f))
+        return CTI_EIO;
+    return st;
 }
 
 cti_status cti_printer_footer(cti_printer *p, const cti_results *r, double ms)
 {
-    char num[32];
+    char num[32], num2[32];
     if (p->o.format == CTI_OUT_JSON)
-        return CTI_OK;
+        return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
     int c = p->o.color;
     size_t n = cti_mset_size(r->mset);
     uint32_t first = n ? cti_mset_rank(r->mset, 0) + 1 : 0;
-    fprintf(p->f, "%s%s%s match%s", c ? DIM : "", r->exact ? "" : "about ",
-            cti_output_count(r->matches, num, sizeof num),
-            r->matches == 1 && r->exact ? "" : "es");
+    if (r->exact)
+        fprintf(p->f, "%s%s match%s", c ? DIM : "",
+                cti_output_count(r->matches, num, sizeof num),
+                r->matches == 1 ? "" : "es");
+    else /* never a single number that may be wrong: a true range */
+        fprintf(p->f, "%sbetween %s and %s matches", c ? DIM : "",
+                cti_output_count(r->lower, num, sizeof num),
+                cti_output_count(r->upper, num2, sizeof num2));
     if (n && (first > 1 || n < r->matches))
         fprintf(p->f, ", showing %u-%u", first, first + (uint32_t)n - 1);
     fprintf(p->f, ", %.1f ms%s\n", ms, c ? RESET : "");
     return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
+}
+
+/* Flush and say whether everything was written. */
+static cti_status flushed(cti_printer *p)
+{
+    return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
+}
+
+/* The status of a printer call: CTI_EIO once anything failed to write. */
+static cti_status wrote(cti_printer *p, cti_status st)
+{
+    return st == CTI_EIO || ferror(p->f) ? CTI_EIO : st;
+}
+
+cti_status cti_printer_count(cti_printer *p, uint32_t n)
+{
+    if (p->o.format == CTI_OUT_JSON)
+        return wrote(p, cti_output_json_count(p->f, n));
+    fprintf(p->f, "%u\n", n);
+    return wrote(p, CTI_OK);
+}
+
+cti_status cti_printer_id(cti_printer *p, uint32_t rank, const char *id,
+                          size_t len)
+{
+    if (p->o.format == CTI_OUT_JSON)
+        return wrote(p, cti_output_json_id(p->f, rank, id, len));
+    char *s = strndup(id, len); /* an id holds no NUL; cut at one if it did */
+    if (!s)
+        return CTI_ENOMEM;
+    cti_output_put_id(p, s, 0);
+    fputc('\n', p->f);
+    free(s);
+    return wrote(p, CTI_OK);
+}
+
+cti_status cti_printer_facets(cti_printer *p, const cti_facets *fs,
+                              const char *query)
+{
+    if (p->o.format == CTI_OUT_JSON)
+        return wrote(p, cti_output_json_facets(p->f, fs, query));
+    return wrote(p, cti_output_human_facets(p, fs, query));
+}
+
+cti_status cti_printer_article(cti_printer *p, const cti_snippet *title,
+                               const char *date, cti_fulltext *ft)
+{
+    if (p->o.format == CTI_OUT_JSON)
+        return wrote(p, cti_output_json_article(p->f, date, ft));
+    return wrote(p, cti_output_human_article(p, title, date, ft));
+}
+
+cti_status cti_printer_stats(cti_printer *p, const cti_stats *st,
+                             const char *path)
+{
+    if (p->o.format == CTI_OUT_JSON)
+        return wrote(p, cti_output_json_stats(p->f, st, path));
+    return wrote(p, cti_output_human_stats(p, st, path));
+}
+
+cti_status cti_printer_end(cti_printer *p)
+{
+    return flushed(p);
 }
