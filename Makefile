@@ -9,6 +9,7 @@
 #   make valgrind        the unit tests under valgrind (leak check)
 #   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
 #   make bench           benchmarks beside Xapian's pipeline and SQLite FTS5
+#                        (BENCH_PEERS="lucene sphinx" adds Lucene and Sphinx)
 #   make install PREFIX=/usr/local
 #   make clean
 #
@@ -114,7 +115,7 @@ deps:
 deps-test:
 	@sh scripts/deps.sh build test
 deps-bench:
-	@sh scripts/deps.sh build bench test
+	@sh scripts/deps.sh build bench test $(if $(strip $(BENCH_PEERS)),bench-peers)
 deps-fuzz:
 	@sh scripts/deps.sh build fuzz
 deps-valgrind:
