@@ -82,7 +82,9 @@
 size_t cti_schema_idterm(const char *id, size_t len, char *buf);
 
 /*
- * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE):
+ * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE:
+ * "f <size> <mtime_ns> <id>", "r <flags> <clen> <container> <id>" or
+ * the older "j <id>"; see indexer/cti_sync.c):
  * a pointer into 'v' and its length in *len, or NULL when 'v' is not a
  * sync record.
  */
