@@ -433,6 +433,8 @@ cti_status cti_search_run(cti_search *s, const char *text,
     if (st == CTI_OK && o->sort != CTI_SORT_RELEVANCE)
         st = cti_enquire_set_sort_by_value(e, CTI_SLOT_DATE,
                                            o->sort == CTI_SORT_DATE_DESC);
+    if (st == CTI_OK && o->spy)
+        st = cti_enquire_set_spy(e, o->spy);
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {

@@ -66,6 +66,9 @@ typedef struct cti_search_opts {
        weighted 'prf_weight' (prf_docs 0: off). */
     unsigned prf_docs, prf_terms;
     double prf_weight;
+    /* A match spy on the run (NULL: none; see cti_enquire_set_spy()); with
+       check_at_least UINT32_MAX it sees every matching article. */
+    const cti_spy *spy;
 } cti_search_opts;
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */

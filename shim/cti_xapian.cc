@@ -73,11 +73,32 @@ struct cti_enquire {
     bool sort_desc;
     int collapse_slot;      /* -1: off */
     unsigned collapse_max;
+    cti_spy spy;            /* spy.fn NULL: none */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
-          sort_desc(false), collapse_slot(-1), collapse_max(0) {}
+          sort_desc(false), collapse_slot(-1), collapse_max(0), spy() {}
 };
+
+namespace {
+
+/* A Xapian match spy handing each document to a C callback. */
+class CallbackSpy : public Xapian::MatchSpy {
+    cti_spy spy_;
+  public:
+    explicit CallbackSpy(const cti_spy &s) : spy_(s) {}
+    void operator()(const Xapian::Document &doc, double) override {
+        std::string v = doc.get_value(static_cast<Xapian::valueno>(spy_.slot));
+        if (spy_.want_data) {
+            std::string d = doc.get_data();
+            spy_.fn(spy_.ctx, v.data(), v.size(), d.data(), d.size());
+        } else {
+            spy_.fn(spy_.ctx, v.data(), v.size(), nullptr, 0);
+        }
+    }
+};
+
+} // namespace
 
 struct cti_hit {
     uint32_t docid;
@@ -1190,6 +1211,16 @@ CTI_API cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (spy && !spy->fn)
+        return set_error(e->db, CTI_EINVAL, "a spy needs a function");
+    e->spy = spy ? *spy : cti_spy();
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1205,9 +1236,17 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     if (!m)
         return set_error(e->db, CTI_ENOMEM, "out of memory");
     cti_db *db = e->db;
+    bool ran_before = false; /* an earlier attempt may have fed the spy */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
+        CallbackSpy spy(e->spy); /* outlives enq, which points to it */
         Xapian::Enquire enq(*db->rd);
+        if (e->spy.fn) {
+            if (ran_before)
+                e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
+            ran_before = true;
+            enq.add_matchspy(&spy);
+        }
         enq.set_query(e->query);
         if (e->bm25_set)
             enq.set_weighting_scheme(

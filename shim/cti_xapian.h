@@ -351,6 +351,26 @@ cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
                                     unsigned max);
 
 /*
+ * A match spy: fn(ctx, value, vlen, data, dlen) is called once for every
+ * document the match looks at - every matching document when the run's
+ * check_at_least is at least the number of matches - with its value in
+ * 'slot' ("" if none) and, when 'want_data' is set, its data (NULL
+ * otherwise).  When a run is retried because the database changed, fn is
+ * first called with value NULL: forget what was seen.  fn must not call
+ * into the shim.  Remote databases refuse a spy (the run fails).
+ */
+typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
+                           const char *data, size_t dlen);
+typedef struct cti_spy {
+    unsigned slot;
+    int want_data;
+    cti_spy_fn fn;
+    void *ctx;
+} cti_spy;
+/* Spy on the next runs of 'e' with a copy of *spy (NULL: no spy). */
+cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
+
+/*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes
  * the match count exact up to that many (0: just enough for the page).
  * The data of every hit is fetched here, so reading it later never meets

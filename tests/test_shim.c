@@ -233,6 +233,71 @@ static void test_wildcard_range_sort(void **state)
     cti_db_free(db);
 }
 
+typedef struct spied {
+    unsigned calls, resets;
+    char values[8][16];
+    size_t datalen;
+} spied;
+
+static void spy_count(void *ctx, const char *value, size_t vlen,
+                      const char *data, size_t dlen)
+{
+    spied *sp = ctx;
+    if (!value) {
+        sp->resets++;
+        return;
+    }
+    if (sp->calls < 8)
+        snprintf(sp->values[sp->calls], sizeof sp->values[0], "%.*s",
+                 (int)vlen, value);
+    sp->calls++;
+    sp->datalen += data ? dlen : 0;
+}
+
+/* A spy sees every match, not only the page, with its value and data. */
+static void test_match_spy(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("spy");
+    cti_xq *q = combine2(CTI_XQ_OR, "state", "antitrust", 0);
+    cti_enquire *e;
+    cti_mset *m;
+    spied sp = { 0 };
+    cti_spy spy = { 0, 1, spy_count, &sp };
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 1, UINT32_MAX, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 1);
+    assert_int_equal(sp.calls, 3);
+    assert_int_equal(sp.resets, 0);
+    int seen2022 = 0;
+    for (unsigned i = 0; i < 3; i++)
+        seen2022 += !strcmp(sp.values[i], "20220202");
+    assert_int_equal(seen2022, 1);
+    assert_int_equal(sp.datalen, strlen("the state of the union is strong") +
+                     strlen("union workers of the state went on strike") +
+                     strlen("breaking up big tech is an antitrust goal"));
+    cti_mset_free(m);
+    /* Without data; then no spy at all. */
+    memset(&sp, 0, sizeof sp);
+    spy.want_data = 0;
+    assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 0, UINT32_MAX, &m), CTI_OK);
+    assert_int_equal(sp.calls, 3);
+    assert_int_equal(sp.datalen, 0);
+    cti_mset_free(m);
+    assert_int_equal(cti_enquire_set_spy(e, NULL), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, UINT32_MAX, &m), CTI_OK);
+    assert_int_equal(sp.calls, 3);
+    cti_mset_free(m);
+    spy.fn = NULL;
+    assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_EINVAL);
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_db_free(db);
+}
+
 static void test_replace_delete(void **state)
 {
     (void)state;
@@ -594,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_phrase_and_near),
         cmocka_unit_test(test_boolean_ops),
         cmocka_unit_test(test_wildcard_range_sort),
+        cmocka_unit_test(test_match_spy),
         cmocka_unit_test(test_replace_delete),
         cmocka_unit_test(test_metadata_and_iteration),
         cmocka_unit_test(test_second_writer_locked),
