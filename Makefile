@@ -1,6 +1,6 @@
 # cti - full-text search for news and campaign articles.
 #
-#   make                 build cti-index and cti-search into $(O)/
+#   make                 build cti-index, cti-search and cti-web into $(O)/
 #   make demo            build, index corpus/, search "Lina Khan AND antitrust"
 #   make test            build and run every test (unit + end to end)
 #   make SANITIZE=1 test the same suite under ASan + UBSan (in build-san/)
@@ -52,7 +52,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 CC ?= cc
 CXX ?= c++
-PKGS := xapian-core zlib libutf8proc jansson
+PKGS := xapian-core zlib libutf8proc jansson libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # The small C libraries are linked from their static archives (shipped by
 # the same Debian -dev packages): a search is a short-lived process, and
@@ -60,10 +60,12 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
 	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# Only cti-web links libmicrohttpd: cti-search starts as fast as before.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
-CPPFLAGS += -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
+CPPFLAGS += -Ishim -Iindexer -Isearcher -Iweb -D_GNU_SOURCE
 CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 	-fvisibility=hidden
@@ -83,7 +85,14 @@ LIB_CXX := $(wildcard shim/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
 LIB := $(O)/libcti.a
 
-PROGS := $(O)/cti-index $(O)/cti-search
+# cti-web's own code (the pages, the API, the server) and its built-in
+# assets (web/assets/ turned into C arrays by web/embed.sh).
+WEB_C := $(filter-out web/main.c,$(wildcard web/*.c))
+WEB_ASSETS := $(sort $(wildcard web/assets/*))
+WEB_OBJ := $(WEB_C:%.c=$(O)/%.o) $(O)/web/assets.o
+WEB_LIB := $(O)/libctiweb.a
+
+PROGS := $(O)/cti-index $(O)/cti-search $(O)/cti-web
 # Small measuring programs used by make bench (bench/<name>.c -> $(O)/bench/<name>).
 BENCH_PROGS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -107,6 +116,20 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(WEB_LIB): $(WEB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/web/assets.c: $(WEB_ASSETS) web/embed.sh
+	@mkdir -p $(dir $@)
+	sh web/embed.sh $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(O)/web/assets.o: $(O)/web/assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/cti-web: $(O)/web/main.o $(WEB_LIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
+
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(INDEX_LIBS)
 
@@ -116,8 +139,8 @@ $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/tests/%: $(O)/tests/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+$(O)/tests/%: $(O)/tests/%.o $(WEB_LIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
@@ -192,7 +215,8 @@ bench: $(PROGS) $(BENCH_PROGS)
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 man/cti-index.1 man/cti-search.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/cti-index.1 man/cti-search.1 man/cti-web.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build build-san build-fuzz build-*

@@ -1,0 +1,175 @@
+/*
+ * cti_api.c - JSON answers, through the printer cti-search uses.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cti_api.h"
+#include "cti_output.h"
+#include "cti_view.h"
+
+void cti_api_opts(const cti_webq *w, cti_search_opts *o)
+{
+    cti_search_opts_default(o);
+    if (w->any)
+        o->flags |= CTI_QUERY_ANY;
+    o->sort = w->sort;
+    o->offset = w->offset;
+    o->limit = w->limit;
+}
+
+/* Append the JSON object 'j' and a newline; steals the reference. */
+static void put_json(cti_html *out, json_t *j)
+{
+    char *line = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (!line) {
+        out->nomem = 1;
+    } else {
+        cti_html_raw(out, line);
+        cti_html_raw(out, "\n");
+    }
+    free(line);
+    json_decref(j);
+}
+
+void cti_api_error(cti_html *out, const char *msg)
+{
+    json_t *j = json_object();
+    if (j)
+        json_object_set_new(j, "error", json_string(msg));
+    put_json(out, j);
+}
+
+static void syntax_error(cti_html *out, const cti_query_error *e)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "syntax error at column %zu: %s", e->column,
+             e->msg);
+    json_t *j = json_object();
+    if (j) {
+        json_object_set_new(j, "error", json_string(msg));
+        json_object_set_new(j, "column", json_integer((json_int_t)e->column));
+    }
+    put_json(out, j);
+}
+
+int cti_api_search(cti_search *s, const cti_webq *w, cti_html *out)
+{
+    cti_search_opts so;
+    cti_output_opts oo = { 0 };
+    cti_results *r = NULL;
+    cti_printer *pr = NULL;
+    cti_query_error qe;
+    char err[512], *buf = NULL;
+    size_t len = 0;
+    FILE *f = NULL;
+    int status = 500;
+
+    if (!w->qlen) {
+        cti_api_error(out, "no query: give one as q=...");
+        return 400;
+    }
+    cti_api_opts(w, &so);
+    oo.format = CTI_OUT_JSON;
+    memset(&qe, 0, sizeof qe);
+    cti_status st = cti_search_run(s, w->q, &so, &r, &qe, err, sizeof err);
+    if (st == CTI_EINVAL && qe.msg[0]) {
+        syntax_error(out, &qe);
+        return 400;
+    }
+    if (st != CTI_OK) {
+        cti_api_error(out, err);
+        return 500;
+    }
+    f = open_memstream(&buf, &len);
+    if (!f || cti_printer_new(f, &oo, &pr) != CTI_OK ||
+        cti_printer_hits(pr, s, r) != CTI_OK || fflush(f) != 0) {
+        cti_api_error(out, "out of memory");
+        goto done;
+    }
+    cti_html_rawn(out, buf, len);
+    status = 200;
+done:
+    cti_printer_free(pr);
+    if (f)
+        fclose(f);
+    free(buf);
+    cti_results_free(r);
+    return status;
+}
+
+/* A JSON string from n bytes, each invalid UTF-8 byte as U+FFFD. */
+static json_t *jstr(const char *s, size_t n)
+{
+    cti_html t;
+    json_t *j = json_stringn(s ? s : "", s ? n : 0);
+    if (j)
+        return j;
+    cti_html_init(&t);
+    for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)s[i];
+        size_t l = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3
+                 : (b >> 3) == 30 ? 4 : 0;
+        if (l && i + l <= n && cti_html_valid_utf8(s + i, l)) {
+            cti_html_rawn(&t, s + i, l);
+            i += l;
+        } else {
+            cti_html_raw(&t, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    j = t.nomem ? NULL : json_stringn(t.buf ? t.buf : "", t.len);
+    cti_html_release(&t);
+    return j;
+}
+
+static void set_field(json_t *o, const char *key, const char *v, size_t len)
+{
+    if (v && len)
+        json_object_set_new(o, key, jstr(v, len));
+}
+
+int cti_api_article(cti_search *s, const cti_webq *w, cti_html *out)
+{
+    cti_view v;
+    char err[512];
+    if (!w->id) {
+        cti_api_error(out, "no article: give its id as id=...");
+        return 400;
+    }
+    cti_status st = cti_view_load(s, w->id, w->idlen, w->q,
+                                  w->any ? CTI_QUERY_ANY : 0, &v, err,
+                                  sizeof err);
+    int status = st == CTI_OK ? 200 : st == CTI_ENOTFOUND ? 404 : 500;
+    if (st == CTI_OK && v.query_error) {
+        syntax_error(out, &v.qerr);
+        status = 400;
+    } else if (st != CTI_OK) {
+        cti_api_error(out, err);
+    } else {
+        const cti_record *r = &v.rec;
+        json_t *o = json_object(), *hl = json_array();
+        if (o && hl) {
+            json_object_set_new(o, "id", jstr(r->id, r->id_len));
+            json_object_set_new(o, "title", jstr(v.title.text, v.title.len));
+            set_field(o, "date", r->date, r->date_len);
+            set_field(o, "author", r->author, r->author_len);
+            set_field(o, "source", r->source, r->source_len);
+            set_field(o, "url", r->url, r->url_len);
+            json_object_set_new(o, "text", jstr(v.text.text, v.text.len));
+            for (size_t i = 0; i < v.text.nspans; i++)
+                json_array_append_new(hl, json_pack("[II]",
+                    (json_int_t)v.text.spans[i].start,
+                    (json_int_t)v.text.spans[i].end));
+            if (v.truncated)
+                json_object_set_new(o, "truncated", json_true());
+            json_object_set(o, "highlights", hl);
+        }
+        json_decref(hl);
+        put_json(out, o);
+    }
+    cti_view_release(&v);
+    return status;
+}

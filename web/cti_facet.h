@@ -1,0 +1,57 @@
+/*
+ * cti_facet.h - counts over every article a query matches: by month (the
+ * timeline), by source and by author.
+ *
+ * The counts come from a match spy on the search itself (cti_spy), so
+ * they are exact and cover every match, not the page of hits shown.  This
+ * one function is all the web page needs from facets; when cti-search
+ * counts by date and source itself (--facet), it is the one to replace.
+ */
+#ifndef CTI_FACET_H
+#define CTI_FACET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cti_search.h"
+
+typedef struct cti_facet_month {
+    uint32_t key;    /* YYYY * 100 + MM; MM is 0 for a date of a year only */
+    uint32_t count;
+} cti_facet_month;
+
+typedef struct cti_facet_name {
+    char *name;      /* as stored (not cleaned: escape before showing) */
+    uint32_t count;
+} cti_facet_name;
+
+/* The most frequent values of a field (source or author). */
+typedef struct cti_facet_names {
+    cti_facet_name *v;  /* most frequent first (ties by name), at most 'top' */
+    size_t n;
+    size_t distinct;    /* how many values in all */
+    uint32_t missing;   /* matches without a value */
+} cti_facet_names;
+
+typedef struct cti_facets {
+    uint32_t matches;          /* articles counted */
+    cti_facet_month *months;   /* by key, only months that have matches */
+    size_t nmonths;
+    uint32_t undated;          /* matches without a date */
+    cti_facet_names sources;
+    cti_facet_names authors;
+} cti_facets;
+
+/*
+ * Count the articles matching 'query' in 's' run with 'o' (its paging
+ * and spy are ignored) by month, by source and by author, keeping
+ * the 'top' sources and authors.  Returns CTI_OK and *out (free with cti_facets_free()), or the
+ * search's status with *out NULL, 'err' saying why, and *qerr filled for
+ * a syntax error.
+ */
+cti_status cti_facets_count(cti_search *s, const char *query,
+                            const cti_search_opts *o, size_t top,
+                            cti_facets **out, cti_query_error *qerr,
+                            char *err, size_t errlen);
+void cti_facets_free(cti_facets *f);
+
+#endif /* CTI_FACET_H */
