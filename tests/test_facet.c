@@ -1,0 +1,102 @@
+/*
+ * test_facet.c - counts by month, source and author over every match.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cti_facet.h"
+#include "web_fixture.h"
+
+static int setup(void **state)
+{
+    *state = web_fixture_new(web_fixture_news);
+    return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    web_fixture_free(*state);
+    return 0;
+}
+
+static cti_facets *count(web_fixture *fx, const char *q, size_t top)
+{
+    cti_search_opts o;
+    cti_facets *f = NULL;
+    char err[256];
+    cti_search_opts_default(&o);
+    o.limit = 1; /* the page does not limit the counts */
+    assert_int_equal(cti_facets_count(fx->s, q, &o, top, &f, NULL, err,
+                                      sizeof err), CTI_OK);
+    return f;
+}
+
+static void test_every_match_counted(void **state)
+{
+    cti_facets *f = count(*state, "antitrust", 10);
+    assert_int_equal(f->matches, 5);
+    /* 2023 (a year only), 2024-07 (twice), 2024-09; one undated. */
+    assert_int_equal(f->nmonths, 3);
+    assert_int_equal(f->months[0].key, 202300);
+    assert_int_equal(f->months[0].count, 1);
+    assert_int_equal(f->months[1].key, 202407);
+    assert_int_equal(f->months[1].count, 2);
+    assert_int_equal(f->months[2].key, 202409);
+    assert_int_equal(f->undated, 1);
+    /* Most frequent first; names as stored. */
+    assert_int_equal(f->sources.distinct, 3);
+    assert_string_equal(f->sources.v[0].name, "Daily Planet");
+    assert_int_equal(f->sources.v[0].count, 2);
+    assert_int_equal(f->sources.missing, 1);
+    assert_int_equal(f->authors.distinct, 2);
+    assert_int_equal(f->authors.missing, 3);
+    cti_facets_free(f);
+}
+
+static void test_top_and_narrow(void **state)
+{
+    cti_facets *f = count(*state, "antitrust", 1);
+    assert_int_equal(f->sources.n, 1);
+    assert_int_equal(f->sources.distinct, 3);
+    cti_facets_free(f);
+    f = count(*state, "antitrust date:2024-07", 10);
+    assert_int_equal(f->matches, 2);
+    assert_int_equal(f->nmonths, 1);
+    cti_facets_free(f);
+    f = count(*state, "Bloomberg", 10);
+    assert_int_equal(f->matches, 1);
+    assert_string_equal(f->sources.v[0].name, "Gotham \"Gazette\"");
+    cti_facets_free(f);
+}
+
+static void test_no_match_and_errors(void **state)
+{
+    web_fixture *fx = *state;
+    cti_facets *f = count(fx, "zebracorn", 10);
+    assert_int_equal(f->matches, 0);
+    assert_int_equal(f->nmonths, 0);
+    assert_int_equal(f->sources.n, 0);
+    cti_facets_free(f);
+    cti_search_opts o;
+    cti_query_error qe;
+    char err[256];
+    cti_search_opts_default(&o);
+    f = (cti_facets *)1;
+    assert_int_equal(cti_facets_count(fx->s, "\"unclosed", &o, 10, &f, &qe,
+                                      err, sizeof err), CTI_EINVAL);
+    assert_null(f);
+    assert_int_equal(qe.column, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_match_counted),
+        cmocka_unit_test(test_top_and_narrow),
+        cmocka_unit_test(test_no_match_and_errors),
+    };
+    return cmocka_run_group_tests_name("facet", tests, setup, teardown);
+}
