@@ -255,12 +255,8 @@ static void serve_route(cti_server *srv, struct MHD_Connection *c,
 }
 
 static void route_request(cti_server *srv, struct MHD_Connection *c,
-                          const char *url, const char *method, reply *r)
+                          const char *url, reply *r)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        fail(r, 0, 405, "This server only reads: use GET.", NULL);
-        return;
-    }
     if (!host_ok(srv, c)) {
         fail(r, 0, 403, "This server answers only requests addressed to "
              "localhost or 127.0.0.1 (the Host header names another host).",
@@ -323,31 +319,65 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply *r)
     return ret;
 }
 
+/* 1 when the request announces a body (which is never read). */
+static int has_body(struct MHD_Connection *c)
+{
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+           (len && strspn(len, "0") != strlen(len));
+}
+
+/* What a request's *con_cls points to: its state before the reply. */
+static int fresh, escaped_path, started;
+
+/*
+ * Called with the raw URI before it is decoded: a path with a %-escape
+ * (%2e%2e, %00, ...) names none of the pages, which never need one, and
+ * gets 404 whatever it decodes to.
+ */
+static void *raw_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    size_t path = strcspn(uri, "?");
+    return memchr(uri, '%', path) ? &escaped_path : &fresh;
+}
+
 /*
  * libmicrohttpd's request handler.  The first call comes with the headers
  * (nothing to do yet: answering now would close the connection); the next
- * one when the request is complete.  A request with a body gets 413 at
- * once: nothing here reads one.
+ * one when the request is complete.  Other methods than GET and HEAD get
+ * 405 at once, and a request with a body 413: nothing here reads one
+ * (answered at once, the connection is closed after the reply).
  */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
                               const char *url, const char *method,
                               const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
 {
-    static int started;
     reply r;
     (void)version;
     (void)upload;
-    if (*con_cls == NULL) {
+    int reading = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    int body = has_body(c) || *upload_size;
+    int bad_path = *con_cls == &escaped_path;
+    if (*con_cls != &started && reading && !body && !bad_path) {
         *con_cls = &started;
         return MHD_YES;
     }
     memset(&r, 0, sizeof r);
     cti_html_init(&r.body);
-    if (*upload_size)
+    if (!reading) {
+        fail(&r, 0, 405, "This server only reads: use GET.", NULL);
+    } else if (body) {
         fail(&r, 0, 413, "This server only reads: a request has no body.", NULL);
-    else
-        route_request(cls, c, url, method, &r);
+    } else if (bad_path) {
+        fail(&r, !strncmp(url, "/api/", 5), 404, "There is no such page here.", NULL);
+    } else {
+        route_request(cls, c, url, &r);
+    }
     enum MHD_Result ret = send_reply(c, &r);
     cti_html_release(&r.body);
     return ret;
@@ -380,6 +410,7 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
         MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 64,
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout ? o->timeout : 10,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+        MHD_OPTION_URI_LOG_CALLBACK, raw_uri, NULL,
         MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", s->url);
