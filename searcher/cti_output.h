@@ -7,11 +7,15 @@
  * NO_COLOR and --color).  JSON: one object per hit per line, keys rank,
  * id, title, score, snippet, highlights ([start, end) byte offsets into
  * snippet), and date, author, source, url when known.
+ *
+ * The printer prints hits already loaded (cti_hit.h): it neither decodes
+ * records nor builds snippets.
  */
 #ifndef CTI_OUTPUT_H
 #define CTI_OUTPUT_H
 
 #include <stdio.h>
+#include "cti_hit.h"
 #include "cti_search.h"
 #include "cti_snippet.h"
 
@@ -22,8 +26,6 @@ typedef struct cti_output_opts {
     int color;               /* 1: ANSI colour and bold (human) */
     cti_hl_style style;      /* how highlights are shown (human) */
     const char *open, *close;/* markers for CTI_HL_STYLE_MARKERS */
-    cti_snippet_opts snippet;/* fragments and size */
-    int no_snippet;          /* 1: no snippet (empty "snippet", no highlights) */
 } cti_output_opts;
 
 typedef struct cti_printer cti_printer;
@@ -37,13 +39,15 @@ cti_status cti_printer_new(FILE *f, const cti_output_opts *o,
 void cti_printer_free(cti_printer *p);
 
 /*
- * Print every hit of 'r' (searched in 's').  Returns CTI_OK, CTI_ENOMEM,
- * or CTI_EIO when writing failed (e.g. a closed pipe).
+ * Print the loaded hit 'h' (cti_hit_load()); it is not changed.  Returns
+ * CTI_OK, CTI_ENOMEM, or CTI_EIO when writing failed (e.g. a closed pipe).
  */
-cti_status cti_printer_hits(cti_printer *p, cti_search *s,
-                            const cti_results *r);
+cti_status cti_printer_hit(cti_printer *p, const cti_hit *h);
 
-/* The human footer ("3 matches, 1.2 ms"); nothing in JSON. */
+/*
+ * End the output: the human footer ("3 matches, 1.2 ms"), nothing in
+ * JSON, then flush.  Returns CTI_OK, or CTI_EIO when writing failed.
+ */
 cti_status cti_printer_footer(cti_printer *p, const cti_results *r,
                               double ms);
 

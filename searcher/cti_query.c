@@ -243,6 +243,137 @@ static int starts_with_ci(const char *s, size_t i, size_t len, const char *w)
     return 1;
 }
 
+/* What a lexing step returns after a syntax error (set on the parser). */
+#define LEX_FAIL SIZE_MAX
+
+/* A phrase opened by a quote of ql bytes at s[i]; returns where the next
+   lexeme may start, or LEX_FAIL when the quote is not closed. */
+static size_t lex_phrase(parser *p, size_t i, size_t ql, lexeme *l)
+{
+    const char *s = p->s;
+    size_t len = p->len, j = i + ql;
+    while (j < len && !quote_len(s, j, len))
+        j++;
+    if (j >= len) {
+        syntax(p, i, "unclosed quote");
+        return LEX_FAIL;
+    }
+    l->type = L_PHRASE;
+    l->start = i + ql;
+    l->end = j;
+    return j + quote_len(s, j, len);
+}
+
+/* A field prefix (title: author: source:) or date:VALUE at s[i]; returns
+   where the next lexeme may start, or 0 when there is neither. */
+static size_t lex_field(parser *p, size_t i, lexeme *l)
+{
+    static const char *const fields[] = { NULL, "title:", "author:", "source:" };
+    const char *s = p->s;
+    size_t len = p->len;
+    int f = 0;
+    for (int k = 1; k < 4; k++)
+        if (starts_with_ci(s, i, len, fields[k]))
+            f = k;
+    if (f) {
+        l->type = L_FIELD;
+        l->field = f;
+        l->end = i + strlen(fields[f]);
+        return l->end;
+    }
+    if (starts_with_ci(s, i, len, "date:")) {
+        size_t j = i + 5;
+        while (!word_break(s, j, len))
+            j++;
+        l->type = L_DATE;
+        l->start = i + 5;
+        l->end = j;
+        return j;
+    }
+    return 0;
+}
+
+/* NEAR/n for the word s[i..j): the window n, or LEX_FAIL when n is not a
+   number (at most about a million). */
+static size_t lex_near(parser *p, size_t i, size_t j, lexeme *l)
+{
+    const char *s = p->s;
+    unsigned long w = 0;
+    size_t k = i + 5;
+    if (k == j) {
+        syntax(p, i, "NEAR/ needs a number of words, e.g. NEAR/5");
+        return LEX_FAIL;
+    }
+    for (; k < j; k++) {
+        if (!isdigit((unsigned char)s[k]) || w > 100000) {
+            syntax(p, i, "NEAR/ needs a number of words, e.g. NEAR/5");
+            return LEX_FAIL;
+        }
+        w = w * 10 + (unsigned long)(s[k] - '0');
+    }
+    l->type = L_NEAR;
+    l->window = (unsigned)w;
+    return j;
+}
+
+/* A word at s[i]: an operator (AND, OR, NOT, NEAR, NEAR/n), a prefix
+   (word*) or a plain word.  Returns where the next lexeme may start, or
+   LEX_FAIL. */
+static size_t lex_word(parser *p, size_t i, lexeme *l)
+{
+    const char *s = p->s;
+    size_t len = p->len, j = i;
+    while (!word_break(s, j, len))
+        j++;
+    l->type = L_WORD;
+    l->end = j;
+    size_t n = j - i;
+    if (n == 3 && !memcmp(s + i, "AND", 3))
+        l->type = L_AND;
+    else if (n == 2 && !memcmp(s + i, "OR", 2))
+        l->type = L_OR;
+    else if (n == 3 && !memcmp(s + i, "NOT", 3))
+        l->type = L_NOT;
+    else if (n == 4 && !memcmp(s + i, "NEAR", 4)) {
+        l->type = L_NEAR;
+        l->window = CTI_NEAR_DEFAULT;
+    } else if (n > 4 && !memcmp(s + i, "NEAR/", 5)) {
+        return lex_near(p, i, j, l);
+    } else {
+        size_t e = j;
+        while (e > i && s[e - 1] == '*')
+            e--;
+        if (e < j && e > i) {
+            l->prefix = 1;
+            l->end = e;
+        }
+    }
+    return j;
+}
+
+/* The lexeme at s[i] (not a space, not the end) into *l; returns where
+   the next may start, or LEX_FAIL after a syntax error. */
+static size_t lex_one(parser *p, size_t i, lexeme *l)
+{
+    const char *s = p->s;
+    size_t len = p->len, ql = quote_len(s, i, len);
+    if (s[i] == '(' || s[i] == ')') {
+        l->type = s[i] == '(' ? L_LP : L_RP;
+        l->end = i + 1;
+        return l->end;
+    }
+    if (ql)
+        return lex_phrase(p, i, ql, l);
+    if (s[i] == '-' && i + 1 < len && !word_break(s, i + 1, len) &&
+        s[i + 1] != '-') {
+        l->type = L_MINUS;
+        l->end = i + 1;
+        return l->end;
+    }
+    size_t next = lex_field(p, i, l);
+    return next ? next : lex_word(p, i, l);
+}
+
 /* Split the query into lexemes (query-syntax mode). */
 static void lex_all(parser *p)
 {
@@ -259,98 +390,8 @@ static void lex_all(parser *p)
             lex_push(p, l);
             return;
         }
-        size_t ql = quote_len(s, i, len);
-        if (s[i] == '(' || s[i] == ')') {
-            l.type = s[i] == '(' ? L_LP : L_RP;
-            l.end = ++i;
-        } else if (ql) {
-            size_t j = i + ql;
-            while (j < len && !quote_len(s, j, len))
-                j++;
-            if (j >= len) {
-                syntax(p, i, "unclosed quote");
-                return;
-            }
-            l.type = L_PHRASE;
-            l.start = i + ql;
-            l.end = j;
-            i = j + quote_len(s, j, len);
-        } else if (s[i] == '-' && i + 1 < len && !word_break(s, i + 1, len) &&
-                   s[i + 1] != '-') {
-            l.type = L_MINUS;
-            l.end = ++i;
-        } else {
-            static const char *const fields[] = {
-                NULL, "title:", "author:", "source:"
-            };
-            int f = 0;
-            for (int k = 1; k < 4; k++)
-                if (starts_with_ci(s, i, len, fields[k]))
-                    f = k;
-            if (f) {
-                l.type = L_FIELD;
-                l.field = f;
-                i += strlen(fields[f]);
-                l.end = i;
-                if (lex_push(p, l))
-                    return;
-                continue;
-            }
-            if (starts_with_ci(s, i, len, "date:")) {
-                size_t j = i + 5;
-                while (!word_break(s, j, len))
-                    j++;
-                l.type = L_DATE;
-                l.start = i + 5;
-                l.end = j;
-                i = j;
-                if (lex_push(p, l))
-                    return;
-                continue;
-            }
-            size_t j = i;
-            while (!word_break(s, j, len))
-                j++;
-            l.type = L_WORD;
-            l.end = j;
-            size_t n = j - i;
-            if (n == 3 && !memcmp(s + i, "AND", 3))
-                l.type = L_AND;
-            else if (n == 2 && !memcmp(s + i, "OR", 2))
-                l.type = L_OR;
-            else if (n == 3 && !memcmp(s + i, "NOT", 3))
-                l.type = L_NOT;
-            else if (n == 4 && !memcmp(s + i, "NEAR", 4)) {
-                l.type = L_NEAR;
-                l.window = CTI_NEAR_DEFAULT;
-            } else if (n > 4 && !memcmp(s + i, "NEAR/", 5)) {
-                unsigned long w = 0;
-                size_t k = i + 5;
-                if (k == j) {
-                    syntax(p, i, "NEAR/ needs a number of words, e.g. NEAR/5");
-                    return;
-                }
-                for (; k < j; k++) {
-                    if (!isdigit((unsigned char)s[k]) || w > 100000) {
-                        syntax(p, i, "NEAR/ needs a number of words, e.g. NEAR/5");
-                        return;
-                    }
-                    w = w * 10 + (unsigned long)(s[k] - '0');
-                }
-                l.type = L_NEAR;
-                l.window = (unsigned)w;
-            } else {
-                size_t e = j;
-                while (e > i && s[e - 1] == '*')
-                    e--;
-                if (e < j && e > i) {
-                    l.prefix = 1;
-                    l.end = e;
-                }
-            }
-            i = j;
-        }
-        if (lex_push(p, l))
+        i = lex_one(p, i, &l);
+        if (i == LEX_FAIL || lex_push(p, l))
             return;
     }
 }

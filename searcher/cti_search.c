@@ -239,91 +239,115 @@ static int expandable(const char *t, size_t len)
     return 1;
 }
 
-/*
- * The query 'base' OR the words most typical of its top hits: for each
- * candidate, the mean of wdf/length over the feedback documents times its
- * idf; words of the query and function words are left out.  *out is NULL
- * when there is nothing to add.
- */
-static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
-                         const cti_search_opts *o, cti_xq **out)
+/* The candidate words of the feedback documents. */
+typedef struct cands {
+    cand *v;
+    size_t n, cap;
+} cands;
+
+static void cands_free(cands *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].term);
+    free(c->v);
+}
+
+/* Append a copy of term t (tl bytes) seen 'wdf' times in one document. */
+static cti_status cands_add(cands *c, const char *t, size_t tl, uint32_t wdf)
+{
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 1024;
+        cand *x = realloc(c->v, ncap * sizeof *x);
+        if (!x)
+            return CTI_ENOMEM;
+        c->v = x;
+        c->cap = ncap;
+    }
+    c->v[c->n].term = strndup(t, tl);
+    if (!c->v[c->n].term)
+        return CTI_ENOMEM;
+    c->v[c->n].tf = wdf;
+    c->v[c->n].ndocs = 1;
+    c->n++;
+    return CTI_OK;
+}
+
+/* The top o->prf_docs hits of 'base' into *m. */
+static cti_status feedback_docs(cti_search *s, const cti_xq *base,
+                                const cti_search_opts *o, cti_mset **m)
 {
     cti_enquire *e = NULL;
-    cti_mset *m = NULL;
-    cand *c = NULL;
-    size_t nc = 0, cap = 0, nsel = 0;
-    cti_xq **subs = NULL;
-    cti_status st;
-
-    *out = NULL;
-    st = cti_enquire_new(s->db, &e);
+    cti_status st = cti_enquire_new(s->db, &e);
     if (st == CTI_OK)
         st = cti_enquire_set_query(e, base);
     if (st == CTI_OK)
         st = cti_enquire_set_bm25(e, o->k1, 0, 1, o->b, 0.5);
     if (st == CTI_OK)
-        st = cti_enquire_run(e, 0, o->prf_docs, 0, &m);
+        st = cti_enquire_run(e, 0, o->prf_docs, 0, m);
+    cti_enquire_free(e);
+    return st;
+}
+
+/*
+ * Add the expandable words of document 'docid' to 'c', each with its
+ * wdf divided by the document's length (its unprefixed terms' wdf sum).
+ */
+static cti_status doc_words(cti_search *s, uint32_t docid, cands *c)
+{
+    cti_termiter *it = NULL;
+    const char *t;
+    size_t tl, first = c->n;
+    uint32_t wdf;
+    double len = 0;
+    cti_status st = cti_db_terms(s->db, NULL, docid, &it);
     if (st != CTI_OK)
-        goto done;
-    size_t nd = cti_mset_size(m);
-    if (nd < 2)
-        goto done;
-    for (size_t i = 0; i < nd; i++) {
-        cti_termiter *it = NULL;
-        const char *t;
-        size_t tl;
-        uint32_t wdf;
-        double len = 0;
-        size_t first = nc;
-        st = cti_db_terms(s->db, NULL, cti_mset_docid(m, i), &it);
+        return st;
+    while ((st = cti_termiter_next(it, &t, &tl, &wdf)) == CTI_OK) {
+        if (t[0] >= 'A' && t[0] <= 'Z')
+            continue;
+        len += wdf;
+        if (!expandable(t, tl))
+            continue;
+        st = cands_add(c, t, tl, wdf);
         if (st != CTI_OK)
-            goto done;
-        while ((st = cti_termiter_next(it, &t, &tl, &wdf)) == CTI_OK) {
-            if (t[0] >= 'A' && t[0] <= 'Z')
-                continue;
-            len += wdf;
-            if (!expandable(t, tl))
-                continue;
-            if (nc == cap) {
-                size_t ncap = cap ? cap * 2 : 1024;
-                cand *x = realloc(c, ncap * sizeof *x);
-                if (!x) {
-                    st = CTI_ENOMEM;
-                    break;
-                }
-                c = x;
-                cap = ncap;
-            }
-            c[nc].term = strndup(t, tl);
-            if (!c[nc].term) {
-                st = CTI_ENOMEM;
-                break;
-            }
-            c[nc].tf = wdf;
-            c[nc].ndocs = 1;
-            nc++;
-        }
-        cti_termiter_free(it);
-        if (st != CTI_DONE)
-            goto done;
-        st = CTI_OK;
-        for (size_t k = first; k < nc; k++)
-            c[k].tf /= len > 0 ? len : 1;
+            break;
     }
-    /* Merge the same term from several documents. */
-    qsort(c, nc, sizeof *c, cmp_cand_term);
+    cti_termiter_free(it);
+    if (st != CTI_DONE)
+        return st;
+    for (size_t k = first; k < c->n; k++)
+        c->v[k].tf /= len > 0 ? len : 1;
+    return CTI_OK;
+}
+
+/* Merge the same term from several documents (summing tf and ndocs). */
+static void cands_merge(cands *c)
+{
+    qsort(c->v, c->n, sizeof *c->v, cmp_cand_term);
     size_t w = 0;
-    for (size_t i = 0; i < nc; i++) {
-        if (w && !strcmp(c[w - 1].term, c[i].term)) {
-            c[w - 1].tf += c[i].tf;
-            c[w - 1].ndocs++;
-            free(c[i].term);
+    for (size_t i = 0; i < c->n; i++) {
+        if (w && !strcmp(c->v[w - 1].term, c->v[i].term)) {
+            c->v[w - 1].tf += c->v[i].tf;
+            c->v[w - 1].ndocs++;
+            free(c->v[i].term);
         } else {
-            c[w++] = c[i];
+            c->v[w++] = c->v[i];
         }
     }
-    nc = w;
-    /* Look up the idf of the most frequent candidates only (a lookup each). */
+    c->n = w;
+}
+
+/*
+ * Score the candidates found in two or more of the 'nd' feedback
+ * documents: mean tf times idf, looking up the idf of the PRF_LOOKUPS
+ * most frequent only (a lookup each); words of 'q', function words and
+ * words in half the index or more score 0.  Sorted best first.
+ */
+static cti_status cands_score(cti_search *s, const cti_query *q, cands *cs,
+                              size_t nd)
+{
+    cand *c = cs->v;
+    size_t nc = cs->n;
     for (size_t i = 0; i < nc; i++)
         c[i].score = c[i].ndocs < 2 ? 0 : c[i].tf;
     qsort(c, nc, sizeof *c, cmp_cand_score);
@@ -338,23 +362,28 @@ static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
             cti_query_words(q, is_query_word, c[i].term))
             continue;
         uint32_t df = 0;
-        st = cti_db_termfreq(s->db, c[i].term, strlen(c[i].term), &df);
+        cti_status st = cti_db_termfreq(s->db, c[i].term, strlen(c[i].term), &df);
         if (st != CTI_OK)
-            goto done;
+            return st;
         if (df == 0 || df * 2 > s->doccount)
             continue;
         c[i].score = c[i].tf / (double)nd * log((double)s->doccount / df);
     }
     qsort(c, nc, sizeof *c, cmp_cand_score);
-    while (nsel < nc && nsel < o->prf_terms && c[nsel].score > 0)
-        nsel++;
-    if (nsel == 0)
-        goto done;
-    subs = calloc(nsel, sizeof *subs);
-    if (!subs) {
-        st = CTI_ENOMEM;
-        goto done;
-    }
+    return CTI_OK;
+}
+
+/*
+ * 'base' OR the first nsel candidates of 'c' (best first), each weighted
+ * o->prf_weight times its score relative to the best.
+ */
+static cti_status expansion(const cti_xq *base, const cand *c, size_t nsel,
+                            const cti_search_opts *o, cti_xq **out)
+{
+    cti_status st = CTI_OK;
+    cti_xq **subs = calloc(nsel, sizeof *subs);
+    if (!subs)
+        return CTI_ENOMEM;
     for (size_t i = 0; i < nsel && st == CTI_OK; i++) {
         cti_xq *t = NULL;
         st = cti_xq_term(c[i].term, strlen(c[i].term), 1, 0, &t);
@@ -373,16 +402,44 @@ static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
             cti_xq_free(exp);
         }
     }
-done:
-    if (subs)
-        for (size_t i = 0; i < nsel; i++)
-            cti_xq_free(subs[i]);
+    for (size_t i = 0; i < nsel; i++)
+        cti_xq_free(subs[i]);
     free(subs);
-    for (size_t i = 0; i < nc; i++)
-        free(c[i].term);
-    free(c);
+    return st;
+}
+
+/*
+ * The query 'base' OR the words most typical of its top hits: for each
+ * candidate, the mean of wdf/length over the feedback documents times its
+ * idf; words of the query and function words are left out.  *out is NULL
+ * when there is nothing to add.
+ */
+static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
+                         const cti_search_opts *o, cti_xq **out)
+{
+    cti_mset *m = NULL;
+    cands c = { NULL, 0, 0 };
+    size_t nd = 0, nsel = 0;
+
+    *out = NULL;
+    cti_status st = feedback_docs(s, base, o, &m);
+    if (st == CTI_OK)
+        nd = cti_mset_size(m);
+    for (size_t i = 0; st == CTI_OK && nd >= 2 && i < nd; i++)
+        st = doc_words(s, cti_mset_docid(m, i), &c);
+    if (st != CTI_OK || nd < 2)
+        goto done;
+    cands_merge(&c);
+    st = cands_score(s, q, &c, nd);
+    if (st != CTI_OK)
+        goto done;
+    while (nsel < c.n && nsel < o->prf_terms && c.v[nsel].score > 0)
+        nsel++;
+    if (nsel > 0)
+        st = expansion(base, c.v, nsel, o, out);
+done:
+    cands_free(&c);
     cti_mset_free(m);
-    cti_enquire_free(e);
     return st;
 }
 

@@ -7,11 +7,11 @@
  * those the matches are built: words and phrases (consecutive stems), NEAR
  * groups (every item within the window), prefixes.  Each match is a
  * scoring unit; a sliding window over the units picks the fragments that
- * cover the most distinct groups, rarer (heavier) groups first.  Fragments
- * are laid out on token boundaries, preferably from a sentence start, and
- * copied with control characters, escape sequences and invalid UTF-8
- * cleaned away and whitespace collapsed, mapping the highlight spans to
- * byte offsets in the cleaned text.
+ * cover the most distinct groups, rarer (heavier) groups first, and lays
+ * them out on token boundaries (cti_snippet_window.c).  They are copied
+ * with control characters, escape sequences and invalid UTF-8 cleaned
+ * away and whitespace collapsed, mapping the highlight spans to byte
+ * offsets in the cleaned text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include <utf8proc.h>
 
 #include "cti_snippet.h"
+#include "cti_snippet_int.h"
 
 #define DEFAULT_FRAGMENTS 2
 #define DEFAULT_SIZE 200
@@ -48,17 +49,18 @@ cti_hl_spec *cti_hl_spec_new(void)
     return calloc(1, sizeof(cti_hl_spec));
 }
 
-int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
-                    double weight, const cti_hl_item *items, size_t nitems)
+cti_status cti_hl_spec_add(cti_hl_spec *spec, int kind, int field,
+                           unsigned window, double weight,
+                           const cti_hl_item *items, size_t nitems)
 {
     cti_hl_group *groups, *grp;
     size_t i, k;
 
     if (!spec || !items || nitems == 0)
-        return -1;
+        return CTI_EINVAL;
     groups = realloc(spec->groups, (spec->ngroups + 1) * sizeof *groups);
     if (!groups)
-        return -1;
+        return CTI_ENOMEM;
     spec->groups = groups;
     grp = &groups[spec->ngroups];
     memset(grp, 0, sizeof *grp);
@@ -68,7 +70,7 @@ int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
     grp->weight = weight;
     grp->items = calloc(nitems, sizeof *grp->items);
     if (!grp->items)
-        return -1;
+        return CTI_ENOMEM;
     spec->ngroups++;    /* from here on cti_hl_spec_free() cleans up */
     for (i = 0; i < nitems; i++) {
         cti_hl_item *it = &grp->items[i];
@@ -76,16 +78,16 @@ int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
         it->stems = calloc(items[i].nstems ? items[i].nstems : 1,
                            sizeof *it->stems);
         if (!it->stems)
-            return -1;
+            return CTI_ENOMEM;
         grp->nitems = i + 1;
         for (k = 0; k < items[i].nstems; k++) {
             it->stems[k] = strdup(items[i].stems[k] ? items[i].stems[k] : "");
             if (!it->stems[k])
-                return -1;
+                return CTI_ENOMEM;
             it->nstems = k + 1;
         }
     }
-    return 0;
+    return CTI_OK;
 }
 
 /* ------------------------------------------------------------- buffers */
@@ -137,67 +139,6 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 }
 
 /* --------------------------------------------------------- the matcher */
-
-/* One stem of one item: the analyzer's stems are compared with these. */
-typedef struct ref {
-    const char *stem;
-    size_t len;
-    uint32_t item;      /* index into scan.items */
-    uint32_t k;         /* which stem of the item */
-    int prefix;         /* stem is a prefix (last stem of a word* item) */
-    int32_t next;       /* next ref with the same exact stem, or -1 */
-} ref;
-
-/* One item of a group of the spec that applies to the text. */
-typedef struct item {
-    uint32_t group;     /* index into the spec's groups */
-    uint32_t local;     /* index of the item in its group */
-    uint32_t nstems;
-    uint32_t ref0;      /* refs ref0 .. ref0 + nstems - 1 */
-} item;
-
-/* One token of the text. */
-typedef struct tok {
-    size_t start, end;  /* bytes in the text */
-    uint32_t cstart;    /* characters before it, whitespace runs counted once */
-    uint32_t cend;
-    uint32_t sent;      /* 1: starts a sentence */
-} tok;
-
-/* A match: tokens a..b (inclusive) matched group g (item 'it'). */
-typedef struct hit {
-    uint32_t a, b;
-    uint32_t g;
-    uint32_t it;
-} hit;
-
-typedef struct scan {
-    const char *text;
-    size_t len;
-    const cti_hl_spec *spec;
-
-    ref *refs;
-    size_t nrefs;
-    item *items;
-    size_t nitems;
-    int32_t *table;     /* hash of exact stems -> first ref, -1 empty */
-    size_t tmask;
-    uint32_t *prefixes; /* refs that are prefixes */
-    size_t nprefixes;
-
-    tok *toks;
-    size_t ntoks, ctoks;
-    uint32_t *mtok, *mref;  /* (token, ref) pairs in token order */
-    size_t nm, cm;
-
-    /* char counting and sentence state between tokens */
-    size_t lastend;
-    uint32_t cpos;
-    int prev_ws;
-    char prev[8];       /* the previous folded token when it is short */
-    size_t prevlen;
-    int oom;
-} scan;
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
@@ -509,11 +450,6 @@ static int hit_cmp(const void *x, const void *y)
         return a->g < b->g ? -1 : 1;
     return 0;
 }
-
-typedef struct hits {
-    hit *v;
-    size_t n, cap;
-} hits;
 
 static int hits_push(hits *h, uint32_t a, uint32_t b, uint32_t g, uint32_t it)
 {
@@ -867,323 +803,6 @@ static int has_visible(const char *text, size_t from, size_t to)
     return 0;
 }
 
-/* ---------------------------------------------------- fragment choice */
-
-typedef struct frag {
-    uint32_t s, e;      /* first and last token */
-} frag;
-
-typedef struct chooser {
-    const scan *sc;
-    const hit *u;       /* scoring units, sorted by first token */
-    size_t nu;
-    const double *w;    /* weight of each spec group */
-    double eps;         /* weights closer than this are equal */
-    uint32_t *sent_prev;/* latest sentence start at or before each token */
-    unsigned char *covered; /* per group: shown by a chosen fragment */
-    uint32_t *cnt;      /* per group: units in the window */
-    /* per unit, for one fragment size: */
-    uint32_t *ue;       /* last token (see unit_end()) */
-    uint32_t *ee;       /* character where it ends */
-    uint32_t *eorder;   /* units by ee */
-    uint64_t *keys;     /* room to sort them */
-    uint32_t *rid;      /* free range holding the unit, or UINT32_MAX */
-    uint32_t *byrange;  /* eorder grouped by range */
-    unsigned char *in;  /* in the window */
-    frag f[64];
-    size_t nf;
-} chooser;
-
-/*
- * The last token of unit h as far as fragments of 'size' characters are
- * concerned: a NEAR stretch longer than that counts as its first item.
- */
-static uint32_t unit_end(const chooser *ch, const hit *h, uint32_t size)
-{
-    const tok *tk = ch->sc->toks;
-    if (tk[h->b].cend - tk[h->a].cstart <= size)
-        return h->b;
-    uint32_t b = h->a + ch->sc->items[h->it].nstems - 1;
-    return b < h->b ? b : h->b;
-}
-
-/*
- * Lay out a fragment of about 'size' characters that holds tokens a..b,
- * within tokens lo..hi: from the sentence start before a when it is near
- * enough, else with a little context before; to the end of a sentence
- * when one ends near the budget.
- */
-static frag layout(const chooser *ch, uint32_t a, uint32_t b, uint32_t lo,
-                   uint32_t hi, uint32_t size)
-{
-    const tok *tk = ch->sc->toks;
-    frag f;
-    uint32_t used = tk[b].cend - tk[a].cstart;
-    uint32_t slack = used < size ? size - used : 0;
-    uint32_t sp = ch->sent_prev[a];
-    uint32_t s = a, e = b;
-
-    if (sp >= lo && tk[a].cstart - tk[sp].cstart <= slack + size / 8) {
-        s = sp;
-    } else {
-        /* a long sentence: when its end fits, show all up to there */
-        uint32_t se = b;
-        while (se < hi && !tk[se + 1].sent && tk[se].cend - tk[a].cstart <= size)
-            se++;
-        if (se == hi || tk[se].cend - tk[a].cstart > size) {
-            uint32_t ctx = slack / 3 < 40 ? slack / 3 : 40;
-            while (s > lo && tk[a].cstart - tk[s - 1].cstart <= ctx)
-                s--;
-        } else {
-            e = se;
-            while (s > lo && tk[e].cend - tk[s - 1].cstart <= size)
-                s--;
-            f.s = s;
-            f.e = e;
-            return f;
-        }
-    }
-    while (e < hi && tk[e + 1].cend - tk[s].cstart <= size)
-        e++;
-    /* reached the end of the room with budget left: use it before */
-    if (e == hi || e + 1 == ch->sc->ntoks) {
-        uint32_t s0 = s, t;
-        while (s > lo && tk[e].cend - tk[s - 1].cstart <= size)
-            s--;
-        /* but start at a sentence when one starts in the added part */
-        for (t = s; t < s0 && !tk[t].sent; t++)
-            ;
-        if (t < s0 || tk[s0].sent)
-            s = t;
-    }
-    /* end at a sentence end when one is within the last third */
-    if (e + 1 < ch->sc->ntoks && !tk[e + 1].sent) {
-        for (uint32_t t = e; t >= b; t--) {
-            if (tk[e].cend - tk[t].cend > size / 3)
-                break;
-            if (tk[t + 1].sent) {
-                e = t;
-                break;
-            }
-            if (t == 0)
-                break;
-        }
-    }
-    f.s = s;
-    f.e = e;
-    return f;
-}
-
-static int frag_cmp(const void *x, const void *y)
-{
-    const frag *a = x, *b = y;
-    return a->s < b->s ? -1 : a->s > b->s;
-}
-
-static int u64_cmp(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/*
- * Fill ue, ee and eorder for fragments of 'size' characters.  Units are
- * in order of their end already unless their lengths differ; then they
- * are sorted by (end, index) packed in one 64-bit key.
- */
-static void prepare_size(chooser *ch, uint32_t size)
-{
-    const tok *tk = ch->sc->toks;
-    int sorted = 1;
-    for (size_t j = 0; j < ch->nu; j++) {
-        ch->ue[j] = unit_end(ch, &ch->u[j], size);
-        ch->ee[j] = tk[ch->ue[j]].cend;
-        ch->eorder[j] = (uint32_t)j;
-        if (j > 0 && ch->ee[j] < ch->ee[j - 1])
-            sorted = 0;
-    }
-    if (!sorted) {
-        for (size_t j = 0; j < ch->nu; j++)
-            ch->keys[j] = (uint64_t)ch->ee[j] << 32 | (uint32_t)j;
-        qsort(ch->keys, ch->nu, sizeof *ch->keys, u64_cmp);
-        for (size_t j = 0; j < ch->nu; j++)
-            ch->eorder[j] = (uint32_t)ch->keys[j];
-    }
-}
-
-/* Add (d = 1) or remove (d = -1) unit j from the window. */
-static void window_move(chooser *ch, size_t j, int d, double *pri, double *sec)
-{
-    uint32_t g = ch->u[j].g;
-    double w = ch->w[g];
-    if (d > 0 ? ch->cnt[g]++ == 0 : --ch->cnt[g] == 0) {
-        if (ch->covered[g])
-            *sec += d * w;
-        else
-            *pri += d * w;
-    } else {
-        *sec += d * w * 0.25;
-    }
-    ch->in[j] = d > 0;
-}
-
-/*
- * Pick the best window of at most 'size' characters among the units that
- * lie outside the fragments chosen so far.  Groups not yet covered count
- * their full weight; covered groups and repeats only break ties, then a
- * sentence start near the window, then the earlier window.  Returns 1
- * and the fragment in *out, or 0 when no window adds a new group (the
- * first fragment only needs some unit).
- *
- * The window slides over the units of each free stretch of text: a unit
- * enters when its end fits (units taken in order of their end) and
- * leaves when the window's start passes it, so each enters and leaves
- * once.
- */
-static int pick(chooser *ch, uint32_t size, frag *out)
-{
-    const tok *tk = ch->sc->toks;
-    frag fs[64];
-    size_t nr = ch->nf + 1, r, j;
-    uint32_t *rstart = NULL;
-    double bp = -1, bs = -1;
-    int bsent = 0, found = 0;
-    uint32_t ba = 0, bb = 0, blo = 0, bhi = 0;
-
-    /* the free stretches: before, between and after the chosen fragments */
-    memcpy(fs, ch->f, ch->nf * sizeof fs[0]);
-    qsort(fs, ch->nf, sizeof fs[0], frag_cmp);
-    uint32_t lo_of[65], hi_of[65];
-    for (r = 0; r < nr; r++) {
-        lo_of[r] = r == 0 ? 0 : fs[r - 1].e + 1;
-        hi_of[r] = r < ch->nf ? (fs[r].s ? fs[r].s - 1 : 0) : (uint32_t)ch->sc->ntoks - 1;
-    }
-    /* each unit's stretch (units are sorted by first token) */
-    for (j = 0, r = 0; j < ch->nu; j++) {
-        while (r < nr && ch->u[j].a > hi_of[r])
-            r++;
-        ch->rid[j] = r < nr && ch->u[j].a >= lo_of[r] && ch->ue[j] <= hi_of[r] &&
-                     !(r < ch->nf && fs[r].s == 0) ? (uint32_t)r : UINT32_MAX;
-    }
-    /* the units of each stretch in order of their end */
-    rstart = calloc(nr + 1, sizeof *rstart);
-    if (!rstart)
-        return 0;
-    for (j = 0; j < ch->nu; j++)
-        if (ch->rid[j] != UINT32_MAX)
-            rstart[ch->rid[j] + 1]++;
-    for (r = 0; r < nr; r++)
-        rstart[r + 1] += rstart[r];
-    {
-        uint32_t fill[65];
-        memcpy(fill, rstart, nr * sizeof fill[0]);
-        for (j = 0; j < ch->nu; j++) {
-            uint32_t k = ch->eorder[j];
-            if (ch->rid[k] != UINT32_MAX)
-                ch->byrange[fill[ch->rid[k]]++] = k;
-        }
-    }
-
-    for (r = 0; r < nr; r++) {
-        const uint32_t *E = ch->byrange + rstart[r];
-        size_t nE = rstart[r + 1] - rstart[r], p = 0;
-        double pri = 0, sec = 0;
-        int prev_ok = 0;
-
-        if (nE == 0)
-            continue;
-        memset(ch->cnt, 0, ch->sc->spec->ngroups * sizeof *ch->cnt);
-        for (size_t i = 0; i < ch->nu; i++) {
-            if (ch->rid[i] != r) {
-                if (ch->u[i].a > hi_of[r])
-                    break;
-                continue;
-            }
-            uint32_t a = ch->u[i].a, base = tk[a].cstart;
-            while (p < nE && ch->ee[E[p]] - base <= size) {
-                if (E[p] >= i && ch->rid[E[p]] == r)
-                    window_move(ch, E[p], 1, &pri, &sec);
-                p++;
-            }
-            /* a window from the same token as the previous one holds less */
-            int skip = prev_ok && ch->u[i - 1].a == a;
-            prev_ok = 1;
-            if (!skip) {
-                double cp = pri, cs = sec;
-                uint32_t bmax;
-                if (!ch->in[i]) {
-                    /* one unit longer than the size: a window of its own */
-                    uint32_t g = ch->u[i].g;
-                    cp = ch->covered[g] ? 0 : ch->w[g];
-                    cs = ch->covered[g] ? ch->w[g] : 0;
-                    bmax = ch->ue[i];
-                } else {
-                    /* the member that ends last: the latest one entered */
-                    size_t q = p;
-                    while (q > 0 && !ch->in[E[q - 1]])
-                        q--;
-                    bmax = q > 0 ? ch->ue[E[q - 1]] : ch->ue[i];
-                    if (bmax < ch->ue[i])
-                        bmax = ch->ue[i];
-                }
-                uint32_t used = tk[bmax].cend - base;
-                uint32_t slack = used < size ? size - used : 0;
-                uint32_t sp = ch->sent_prev[a];
-                int sent = sp >= lo_of[r] && base - tk[sp].cstart <= slack + size / 8;
-                if (cp > bp + ch->eps ||
-                    (cp >= bp - ch->eps &&
-                     (cs > bs + ch->eps || (cs >= bs - ch->eps && sent && !bsent)))) {
-                    bp = cp;
-                    bs = cs;
-                    bsent = sent;
-                    ba = a;
-                    bb = bmax;
-                    blo = lo_of[r];
-                    bhi = hi_of[r];
-                    found = 1;
-                }
-            }
-            if (ch->in[i])
-                window_move(ch, i, -1, &pri, &sec);
-        }
-        /* empty the window for the next stretch */
-        for (size_t q = 0; q < nE; q++)
-            if (ch->in[E[q]])
-                window_move(ch, E[q], -1, &pri, &sec);
-    }
-    free(rstart);
-    if (!found || (ch->nf > 0 && bp <= ch->eps))
-        return 0;
-    *out = layout(ch, ba, bb, blo, bhi, size);
-    return 1;
-}
-
-/*
- * Choose up to nfrag fragments of 'size' characters each; see pick().
- * Returns the weight of the groups they show.
- */
-static double choose(chooser *ch, unsigned nfrag, uint32_t size)
-{
-    double cov = 0;
-    ch->nf = 0;
-    memset(ch->covered, 0, ch->sc->spec->ngroups);
-    prepare_size(ch, size);
-    while (ch->nf < nfrag) {
-        frag f;
-        if (!pick(ch, size, &f))
-            break;
-        /* the groups the fragment shows are now covered */
-        for (size_t j = 0; j < ch->nu; j++)
-            if (ch->u[j].a >= f.s && ch->ue[j] <= f.e)
-                ch->covered[ch->u[j].g] = 1;
-        ch->f[ch->nf++] = f;
-    }
-    for (size_t g = 0; g < ch->sc->spec->ngroups; g++)
-        if (ch->covered[g])
-            cov += ch->w[g];
-    return cov;
-}
-
 /* ------------------------------------------------------------- output */
 
 /* Merge overlapping or touching highlights (token ranges) into byte spans. */
@@ -1372,9 +991,39 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     return 0;
 }
 
-int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *body, size_t len,
-                      const cti_snippet_opts *opts, cti_snippet *out)
+/*
+ * Copy the fragments of ch->f into b, cleaned, joined by ellipses and
+ * with an ellipsis where text was left out at either end, recording the
+ * spans 'sp' (nsp, in text order) that fall inside them.  A word longer
+ * than 'fsize' characters (garbage input) is cut.  Sets *rc on no memory.
+ */
+static void write_fragments(buf *b, const chooser *ch, span_map *sp, size_t nsp,
+                            uint32_t fsize, int *rc)
+{
+    const scan *sc = ch->sc;
+    size_t spi = 0;
+    for (size_t i = 0; i < ch->nf; i++) {
+        size_t fs, fe;
+        frag_bytes(sc, &ch->f[i], &fs, &fe);
+        if (i == 0 ? has_visible(sc->text, 0, fs) : 1)
+            buf_str(b, i == 0 ? ELLIPSIS " " : " " ELLIPSIS " ", rc);
+        while (spi < nsp && sp[spi].end <= fs)
+            spi++;
+        size_t k = spi;
+        while (k < nsp && sp[k].start < fe)
+            k++;
+        size_t chars = 0, stop;
+        stop = clean_copy(b, sc->text, fs, fe, sp + spi, k - spi, &chars,
+                          (size_t)fsize * 2 + 64, rc);
+        spi = k;
+        if (i + 1 == ch->nf && has_visible(sc->text, stop, sc->len))
+            buf_str(b, " " ELLIPSIS, rc);
+    }
+}
+
+cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *body, size_t len,
+                             const cti_snippet_opts *opts, cti_snippet *out)
 {
     scan sc;
     hits units = {0}, hl = {0};
@@ -1382,7 +1031,6 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     span_map *sp = NULL;
     size_t nsp = 0;
     buf b = {0};
-    double *w = NULL;
     int rc = -1, brc = 0;
     unsigned nfrag = opts && opts->fragments ? opts->fragments : DEFAULT_FRAGMENTS;
     uint32_t size = opts && opts->size ? opts->size : DEFAULT_SIZE;
@@ -1401,91 +1049,13 @@ int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
         rc = opening(&sc, size, out);
         goto done;
     }
-
-    w = malloc(spec->ngroups * sizeof *w);
-    ch.cnt = calloc(spec->ngroups, sizeof *ch.cnt);
-    ch.covered = calloc(spec->ngroups, 1);
-    ch.sent_prev = malloc(sc.ntoks * sizeof *ch.sent_prev);
-    ch.ue = malloc(units.n * sizeof *ch.ue);
-    ch.ee = malloc(units.n * sizeof *ch.ee);
-    ch.eorder = malloc(units.n * sizeof *ch.eorder);
-    ch.keys = malloc(units.n * sizeof *ch.keys);
-    ch.rid = malloc(units.n * sizeof *ch.rid);
-    ch.byrange = malloc(units.n * sizeof *ch.byrange);
-    ch.in = calloc(units.n, 1);
-    if (!w || !ch.cnt || !ch.covered || !ch.sent_prev || !ch.ue || !ch.ee ||
-        !ch.eorder || !ch.keys || !ch.rid || !ch.byrange || !ch.in)
+    if (cti_window_init(&ch, &sc, &units) != CTI_OK)
         goto done;
-    for (size_t g = 0; g < spec->ngroups; g++)
-        w[g] = spec->groups[g].weight > 0 ? spec->groups[g].weight : 1.0;
-    for (uint32_t t = 0, last = 0; t < sc.ntoks; t++) {
-        if (sc.toks[t].sent)
-            last = t;
-        ch.sent_prev[t] = last;
-    }
-    ch.sc = &sc;
-    ch.u = units.v;
-    ch.nu = units.n;
-    ch.w = w;
-
-    /* as few fragments as show the most: one of 'size' characters, else
-       two of size/2 ... up to nfrag (the counts past 4 are not all tried) */
-    double total = 0, bestcov = -1;
-    uint32_t bestsize = size;
-    frag best[sizeof ch.f / sizeof ch.f[0]];
-    size_t nbest = 0;
-    for (size_t j = 0; j < units.n; j++)
-        if (!ch.cnt[units.v[j].g]++)
-            total += w[units.v[j].g];
-    ch.eps = 1e-7 * (total + 1);
-    for (unsigned k = 1; k <= nfrag; k = k < 4 || k == nfrag ? k + 1 : nfrag) {
-        double cov = choose(&ch, k, size / k ? size / k : 1);
-        if (cov > bestcov + 1e-9 * (cov > 0 ? cov : 1)) {
-            bestcov = cov;
-            bestsize = size / k ? size / k : 1;
-            nbest = ch.nf;
-            memcpy(best, ch.f, nbest * sizeof best[0]);
-        }
-        if (cov >= total * (1 - 1e-9))
-            break;
-    }
-    ch.nf = nbest;
-    memcpy(ch.f, best, nbest * sizeof best[0]);
-    qsort(ch.f, ch.nf, sizeof ch.f[0], frag_cmp);
-    /* merge fragments that touch */
-    size_t nf = 0;
-    for (size_t i = 0; i < ch.nf; i++) {
-        if (nf > 0 && ch.f[i].s <= ch.f[nf - 1].e + 1) {
-            if (ch.f[i].e > ch.f[nf - 1].e)
-                ch.f[nf - 1].e = ch.f[i].e;
-            continue;
-        }
-        ch.f[nf++] = ch.f[i];
-    }
-    ch.nf = nf;
-
+    uint32_t fsize = cti_window_choose(&ch, nfrag, size);
     sp = make_spans(&sc, hl.v, hl.n, ch.f, ch.nf, &nsp);
     if (hl.n && !sp)
         goto done;
-    size_t spi = 0;
-    for (size_t i = 0; i < ch.nf; i++) {
-        size_t fs, fe;
-        frag_bytes(&sc, &ch.f[i], &fs, &fe);
-        if (i == 0 ? has_visible(sc.text, 0, fs) : 1)
-            buf_str(&b, i == 0 ? ELLIPSIS " " : " " ELLIPSIS " ", &brc);
-        while (spi < nsp && sp[spi].end <= fs)
-            spi++;
-        size_t k = spi;
-        while (k < nsp && sp[k].start < fe)
-            k++;
-        /* a word longer than any fragment (garbage input) is cut */
-        size_t chars = 0, stop;
-        stop = clean_copy(&b, sc.text, fs, fe, sp + spi, k - spi, &chars,
-                          (size_t)bestsize * 2 + 64, &brc);
-        spi = k;
-        if (i + 1 == ch.nf && has_visible(sc.text, stop, sc.len))
-            buf_str(&b, " " ELLIPSIS, &brc);
-    }
+    write_fragments(&b, &ch, sp, nsp, fsize, &brc);
     if (brc || finish(out, &b, sp, nsp))
         goto done;
     rc = 0;
@@ -1496,25 +1066,15 @@ done:
     }
     free(b.p);
     free(sp);
-    free(w);
-    free(ch.cnt);
-    free(ch.ue);
-    free(ch.ee);
-    free(ch.eorder);
-    free(ch.keys);
-    free(ch.rid);
-    free(ch.byrange);
-    free(ch.in);
-    free(ch.covered);
-    free(ch.sent_prev);
+    cti_window_free(&ch);
     free(units.v);
     free(hl.v);
     scan_free(&sc);
-    return rc;
+    return rc ? CTI_ENOMEM : CTI_OK;
 }
 
-int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *title, size_t len, cti_snippet *out)
+cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *title, size_t len, cti_snippet *out)
 {
     scan sc;
     hits units = {0}, hl = {0};
@@ -1550,7 +1110,7 @@ done:
     free(units.v);
     free(hl.v);
     scan_free(&sc);
-    return rc;
+    return rc ? CTI_ENOMEM : CTI_OK;
 }
 
 void cti_snippet_release(cti_snippet *s)

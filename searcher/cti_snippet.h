@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include "cti_analyzer.h"
+#include "cti_xapian.h"
 
 /* One word or phrase: consecutive stems (nstems == 1 for a word). */
 typedef struct cti_hl_item {
@@ -56,11 +57,13 @@ cti_hl_spec *cti_hl_spec_new(void);
 
 /*
  * Append a group to 'spec', copying 'items' (nitems >= 1) and their stems.
- * Returns 0, or -1 on no memory (the spec stays valid for
- * cti_hl_spec_free(), possibly with the new group partly filled).
+ * Returns CTI_OK; CTI_EINVAL when 'spec' or 'items' is NULL or nitems is
+ * 0; CTI_ENOMEM on no memory (the spec stays valid for cti_hl_spec_free(),
+ * possibly with the new group partly filled).
  */
-int cti_hl_spec_add(cti_hl_spec *spec, int kind, int field, unsigned window,
-                    double weight, const cti_hl_item *items, size_t nitems);
+cti_status cti_hl_spec_add(cti_hl_spec *spec, int kind, int field,
+                           unsigned window, double weight,
+                           const cti_hl_item *items, size_t nitems);
 
 /* A byte range [start, end) to highlight. */
 typedef struct cti_span {
@@ -108,21 +111,21 @@ typedef struct cti_snippet_opts {
  *
  * When no group matches in the body the snippet is the article's opening
  * (about 'size' characters), without spans.
- * Returns 0 and fills *out (release with cti_snippet_release()), or -1 on
- * no memory with *out zeroed.  'opts' may be NULL (defaults); zero fields
+ * Returns CTI_OK and fills *out (release with cti_snippet_release()), or
+ * CTI_ENOMEM with *out zeroed.  'opts' may be NULL (defaults); zero fields
  * take the defaults.
  */
-int cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *body, size_t len,
-                      const cti_snippet_opts *opts, cti_snippet *out);
+cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *body, size_t len,
+                             const cti_snippet_opts *opts, cti_snippet *out);
 
 /*
  * Highlight the whole of 'title' (CTI_HL_ANY and CTI_HL_TITLE groups,
  * matched as in cti_snippet_build()): *out holds the cleaned title, never
- * cut, and its spans.  Returns 0 or -1 (no memory, *out zeroed).
+ * cut, and its spans.  Returns CTI_OK, or CTI_ENOMEM with *out zeroed.
  */
-int cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
-                      const char *title, size_t len, cti_snippet *out);
+cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *title, size_t len, cti_snippet *out);
 
 /* Free the text and spans of 's' and zero it (NULL or zeroed: no-op). */
 void cti_snippet_release(cti_snippet *s);

@@ -585,7 +585,12 @@ static void test_search_json_output(void **state)
     cti_output_opts oo = { .format = CTI_OUT_JSON };
     cti_printer *p = NULL;
     assert_int_equal(cti_printer_new(f, &oo, &p), CTI_OK);
-    assert_int_equal(cti_printer_hits(p, s, r), CTI_OK);
+    for (size_t i = 0; i < cti_mset_size(r->mset); i++) {
+        cti_hit h;
+        assert_int_equal(cti_hit_load(s, r, i, NULL, &h), CTI_OK);
+        assert_int_equal(cti_printer_hit(p, &h), CTI_OK);
+        cti_hit_release(&h);
+    }
     assert_int_equal(cti_printer_footer(p, r, 1.0), CTI_OK);
     cti_printer_free(p);
     fclose(f);

@@ -1,0 +1,46 @@
+/*
+ * cti_hit.h - one hit of a search, loaded for printing.
+ *
+ * Loading a hit decodes its stored record (id, title, body, date, author,
+ * source, url) and builds its body snippet and title with the spans to
+ * highlight, from the highlight spec the search computed once
+ * (cti_results.spec).  Printers (cti_output.h) only print loaded hits.
+ */
+#ifndef CTI_HIT_H
+#define CTI_HIT_H
+
+#include <stdint.h>
+#include "cti_search.h"
+#include "cti_snippet.h"
+#include "cti_store.h"
+
+typedef struct cti_hit_opts {
+    cti_snippet_opts snippet; /* fragments and size */
+    int no_snippet;           /* 1: no snippet (empty text, no spans); the
+                                 body is not even decoded */
+} cti_hit_opts;
+
+typedef struct cti_hit {
+    uint32_t rank;       /* 1-based rank in the whole result list */
+    double score;        /* the match's weight */
+    cti_record rec;      /* the stored fields; all NULL when the record
+                            cannot be decoded */
+    cti_snippet snip;    /* the body snippet and its spans */
+    cti_snippet title;   /* the whole cleaned title and its spans */
+    int have_rec, have_snip, have_title; /* what cti_hit_release() frees */
+} cti_hit;
+
+/*
+ * Load hit 'i' (0-based, below cti_mset_size(r->mset)) of the results 'r'
+ * of a search in 's', with 'o' (NULL: defaults).  On CTI_OK *out holds the
+ * hit; release it with cti_hit_release().  On CTI_ENOMEM *out holds what
+ * was loaded so far, and cti_hit_release() must still be called.  A record
+ * that cannot be decoded is not an error: its fields are NULL.
+ */
+cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
+                        const cti_hit_opts *o, cti_hit *out);
+
+/* Free what cti_hit_load() stored in 'h' (a zeroed hit: no-op). */
+void cti_hit_release(cti_hit *h);
+
+#endif /* CTI_HIT_H */

@@ -1,0 +1,56 @@
+/*
+ * cti_options.h - cti-search's command line, parsed into one struct.
+ *
+ * The parser only reads: it opens no index and prints nothing.  A mode
+ * says what the program is asked to do; main.c runs it.
+ */
+#ifndef CTI_OPTIONS_H
+#define CTI_OPTIONS_H
+
+#include "cti_hit.h"
+#include "cti_output.h"
+#include "cti_search.h"
+
+typedef enum cti_mode {
+    CTI_MODE_SEARCH,   /* print the hits (the default) */
+    CTI_MODE_COUNT,    /* -c: print the number of matching articles */
+    CTI_MODE_EXPLAIN,  /* --explain: print the parsed query */
+    CTI_MODE_HELP,     /* -h: print the usage */
+    CTI_MODE_VERSION,  /* -V: print the version */
+    CTI_NMODES         /* how many modes there are */
+} cti_mode;
+
+typedef struct cti_options {
+    cti_mode mode;
+    const char *db;          /* --db (points into argv), or NULL: the default */
+    int partial;             /* --partial */
+    char *query;             /* the arguments after the options, joined by
+                                one space (NULL for help and version) */
+    cti_search_opts search;  /* what to search and how to rank */
+    cti_hit_opts hit;        /* snippet size and fragments */
+    cti_output_opts out;     /* format, colour, highlight style, markers */
+    char *markers;           /* storage of out.open and out.close */
+    char *error;             /* on a failed parse: what was wrong */
+} cti_options;
+
+/*
+ * Parse cti-search's arguments 'argv' (argc of them, argv[0] the program).
+ * Colour "auto" is decided here: on when standard output is a terminal
+ * and NO_COLOR is unset or empty.  -h and -V end the parse at once (mode
+ * CTI_MODE_HELP or CTI_MODE_VERSION, no query needed).
+ *
+ * Returns CTI_OK with *o filled.  On bad usage returns CTI_EINVAL with
+ * o->error a one-line reason (possibly followed by a second line with a
+ * hint), without the program name; CTI_ENOMEM when out of memory
+ * (o->error may be NULL then).  In every case release *o with
+ * cti_options_release().  Uses getopt_long (not reentrant).
+ */
+cti_status cti_options_parse(int argc, char **argv, cti_options *o);
+
+/* Free what cti_options_parse() stored in 'o'. */
+void cti_options_release(cti_options *o);
+
+/* The --help text (static). */
+const char *cti_options_usage(void);
+
+#endif /* CTI_OPTIONS_H */

@@ -1,0 +1,131 @@
+/*
+ * cti_snippet_int.h - what the snippet builder (cti_snippet.c) and its
+ * fragment chooser (cti_snippet_window.c) share; nothing else includes it.
+ *
+ * cti_snippet.c scans the text into tokens and matches (scan, hit), the
+ * chooser picks the fragments to show (frag, chooser), and cti_snippet.c
+ * writes them out.  Single-threaded: a snippet is built by one thread.
+ */
+#ifndef CTI_SNIPPET_INT_H
+#define CTI_SNIPPET_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cti_snippet.h"
+
+/* One stem of one item: the analyzer's stems are compared with these. */
+typedef struct ref {
+    const char *stem;
+    size_t len;
+    uint32_t item;      /* index into scan.items */
+    uint32_t k;         /* which stem of the item */
+    int prefix;         /* stem is a prefix (last stem of a word* item) */
+    int32_t next;       /* next ref with the same exact stem, or -1 */
+} ref;
+
+/* One item of a group of the spec that applies to the text. */
+typedef struct item {
+    uint32_t group;     /* index into the spec's groups */
+    uint32_t local;     /* index of the item in its group */
+    uint32_t nstems;
+    uint32_t ref0;      /* refs ref0 .. ref0 + nstems - 1 */
+} item;
+
+/* One token of the text. */
+typedef struct tok {
+    size_t start, end;  /* bytes in the text */
+    uint32_t cstart;    /* characters before it, whitespace runs counted once */
+    uint32_t cend;
+    uint32_t sent;      /* 1: starts a sentence */
+} tok;
+
+/* A match: tokens a..b (inclusive) matched group g (item 'it'). */
+typedef struct hit {
+    uint32_t a, b;
+    uint32_t g;
+    uint32_t it;
+} hit;
+
+/* A text scanned for a spec: its tokens, and each (token, stem) match. */
+typedef struct scan {
+    const char *text;
+    size_t len;
+    const cti_hl_spec *spec;
+
+    ref *refs;
+    size_t nrefs;
+    item *items;
+    size_t nitems;
+    int32_t *table;     /* hash of exact stems -> first ref, -1 empty */
+    size_t tmask;
+    uint32_t *prefixes; /* refs that are prefixes */
+    size_t nprefixes;
+
+    tok *toks;
+    size_t ntoks, ctoks;
+    uint32_t *mtok, *mref;  /* (token, ref) pairs in token order */
+    size_t nm, cm;
+
+    /* char counting and sentence state between tokens */
+    size_t lastend;
+    uint32_t cpos;
+    int prev_ws;
+    char prev[8];       /* the previous folded token when it is short */
+    size_t prevlen;
+    int oom;
+} scan;
+
+/* A growing list of matches. */
+typedef struct hits {
+    hit *v;
+    size_t n, cap;
+} hits;
+
+/* A fragment: a run of tokens. */
+typedef struct frag {
+    uint32_t s, e;      /* first and last token */
+} frag;
+
+/* The fragment chooser's state (cti_snippet_window.c). */
+typedef struct chooser {
+    const scan *sc;
+    const hit *u;       /* scoring units, sorted by first token */
+    size_t nu;
+    double *w;          /* weight of each spec group */
+    double eps;         /* weights closer than this are equal */
+    uint32_t *sent_prev;/* latest sentence start at or before each token */
+    unsigned char *covered; /* per group: shown by a chosen fragment */
+    uint32_t *cnt;      /* per group: units in the window */
+    /* per unit, for one fragment size: */
+    uint32_t *ue;       /* last token (see unit_end()) */
+    uint32_t *ee;       /* character where it ends */
+    uint32_t *eorder;   /* units by ee */
+    uint64_t *keys;     /* room to sort them */
+    uint32_t *rid;      /* free range holding the unit, or UINT32_MAX */
+    uint32_t *byrange;  /* eorder grouped by range */
+    unsigned char *in;  /* in the window */
+    frag f[64];
+    size_t nf;
+} chooser;
+
+/*
+ * Set up 'ch' to choose fragments of the scanned text 'sc' (which must
+ * outlive it) from its scoring units 'units' (sorted by first token): the
+ * group weights, each token's sentence start and the per-unit arrays.
+ * 'ch' must be zeroed before.  Returns CTI_OK, or CTI_ENOMEM; free with
+ * cti_window_free() either way.
+ */
+cti_status cti_window_init(chooser *ch, const scan *sc, const hits *units);
+
+/*
+ * Choose as few fragments as show the most weight: one of 'size'
+ * characters, else two of size/2 ... up to nfrag (at most 64; the counts
+ * past 4 are not all tried).  Leaves them in ch->f (ch->nf of them) in
+ * text order, touching ones merged, and returns the size of each.
+ */
+uint32_t cti_window_choose(chooser *ch, unsigned nfrag, uint32_t size);
+
+/* Free the arrays of 'ch' (not 'ch' itself). */
+void cti_window_free(chooser *ch);
+
+#endif /* CTI_SNIPPET_INT_H */

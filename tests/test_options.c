@@ -1,0 +1,134 @@
+/*
+ * test_options.c - cti-search's command line, parsed without running it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cti_options.h"
+
+/* Parse the NULL-terminated arguments after the program name. */
+static cti_status parse(cti_options *o, ...)
+{
+    char *argv[32] = { (char *)"cti-search" };
+    int argc = 1;
+    va_list ap;
+    va_start(ap, o);
+    for (char *a; argc < 31 && (a = va_arg(ap, char *)) != NULL;)
+        argv[argc++] = a;
+    va_end(ap);
+    return cti_options_parse(argc, argv, o);
+}
+
+static void test_defaults_and_query(void **state)
+{
+    (void)state;
+    cti_options o;
+    assert_int_equal(parse(&o, "--color", "never", "Lina", "Khan", "-x", NULL),
+                     CTI_EINVAL);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--color", "never", "--", "Lina", "-Khan", NULL),
+                     CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_SEARCH);
+    assert_string_equal(o.query, "Lina -Khan");
+    assert_null(o.db);
+    assert_int_equal(o.search.limit, 10);
+    assert_int_equal(o.out.format, CTI_OUT_HUMAN);
+    assert_int_equal(o.out.color, 0);
+    assert_int_equal(o.out.style, CTI_HL_STYLE_MARKERS);
+    cti_options_release(&o);
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    cti_options o;
+    assert_int_equal(parse(&o, "-d", "x.cti", "-n", "3", "--offset", "2", "--json",
+                           "--sort", "-date", "--bm25", "1.2,0.5", "--markers",
+                           "<<,>>", "--fragments", "4", "--snippet-size", "90",
+                           "--no-snippets", "--any", "--color=always", "q", NULL),
+                     CTI_OK);
+    assert_string_equal(o.db, "x.cti");
+    assert_int_equal(o.search.limit, 3);
+    assert_int_equal(o.search.offset, 2);
+    assert_int_equal(o.search.sort, CTI_SORT_DATE_DESC);
+    assert_true(o.search.k1 == 1.2 && o.search.b == 0.5);
+    assert_true(o.search.flags & CTI_QUERY_ANY);
+    assert_int_equal(o.out.format, CTI_OUT_JSON);
+    assert_string_equal(o.out.open, "<<");
+    assert_string_equal(o.out.close, ">>");
+    assert_int_equal(o.out.style, CTI_HL_STYLE_ANSI);
+    assert_int_equal(o.hit.snippet.fragments, 4);
+    assert_int_equal(o.hit.snippet.size, 90);
+    assert_int_equal(o.hit.no_snippet, 1);
+    cti_options_release(&o);
+}
+
+static void test_modes(void **state)
+{
+    (void)state;
+    cti_options o;
+    assert_int_equal(parse(&o, "-c", "q", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_COUNT);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--explain", "-c", "q", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_EXPLAIN);
+    cti_options_release(&o);
+    /* -h needs no query and wins over a bad option after it. */
+    assert_int_equal(parse(&o, "-h", "--limit", "x", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_HELP);
+    assert_null(o.query);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--version", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_VERSION);
+    cti_options_release(&o);
+    assert_non_null(strstr(cti_options_usage(), "--snippet-size"));
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct { const char *a, *b, *c, *want; } cases[] = {
+        { "--limit", "x", "q", "bad --limit 'x'" },
+        { "--offset", "-1", "q", "bad --offset '-1'" },
+        { "--sort", "size", "q", "bad --sort 'size' (relevance, date or -date)" },
+        { "--bm25", "1.2,2", "q", "bad --bm25 '1.2,2' (K1,B e.g. 1.2,0.75)" },
+        { "--fragments", "0", "q", "bad --fragments '0'" },
+        { "--markers", "xx", "q", "bad --markers 'xx' (OPEN,CLOSE e.g. '<<,>>')" },
+        { "--color", "blue", "q", "bad --color 'blue' (auto, always or never)" },
+        { "--highlight", "red", "q", "bad --highlight 'red' (ansi, markers, html or none)" },
+        { "--feedback", "101", "q", "bad --feedback '101' (0 to 100 articles)" },
+        { "--bogus", "q", "q", "unknown option or bad use of '--bogus'\n"
+                          "Try 'cti-search --help'." },
+        { "-x", "q", "q", "unknown option '-x' (to exclude a word, put the query "
+                     "after --: cti-search -- -word)\nTry 'cti-search --help'." },
+        { "q", "--limit", NULL, "option '--limit' needs a value\n"
+                          "Try 'cti-search --help'." },
+        { "q", "-n", NULL, "option '-n' needs a value\nTry 'cti-search --help'." },
+        { "--json", NULL, NULL, "no query given (try 'cti-search --help')" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cti_options o;
+        cti_status st = parse(&o, cases[i].a, cases[i].b, cases[i].c, NULL);
+        if (st != CTI_EINVAL || !o.error || strcmp(o.error, cases[i].want))
+            fail_msg("%s %s: status %d, error '%s', want '%s'", cases[i].a,
+                     cases[i].b ? cases[i].b : "", st, o.error ? o.error : "(null)",
+                     cases[i].want);
+        cti_options_release(&o);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_query),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
