@@ -83,9 +83,19 @@ int cti_api_search(cti_search *s, const cti_webq *w, cti_html *out)
         cti_api_error(out, err);
         return 500;
     }
+    /* The printing loop of cti-search (searcher/main.c), into memory. */
     f = open_memstream(&buf, &len);
-    if (!f || cti_printer_new(f, &oo, &pr) != CTI_OK ||
-        cti_printer_hits(pr, s, r) != CTI_OK || fflush(f) != 0) {
+    st = f ? cti_printer_new(f, &oo, &pr) : CTI_ENOMEM;
+    for (size_t i = 0; st == CTI_OK && i < cti_mset_size(r->mset); i++) {
+        cti_hit h;
+        st = cti_hit_load(s, r, i, NULL, &h);
+        if (st == CTI_OK)
+            st = cti_printer_hit(pr, &h);
+        cti_hit_release(&h);
+    }
+    if (st == CTI_OK)
+        st = cti_printer_footer(pr, r, 0);
+    if (st != CTI_OK || fflush(f) != 0) {
         cti_api_error(out, "out of memory");
         goto done;
     }

@@ -7,10 +7,10 @@
 #include <time.h>
 
 #include "cti_facet.h"
+#include "cti_hit.h"
 #include "cti_layout.h"
 #include "cti_output.h"
 #include "cti_page.h"
-#include "cti_store.h"
 
 #define TOP_NAMES 10   /* sources and authors listed */
 #define BAR_STEPS 20   /* bar sizes: CSS classes h0..h20 and w0..w20 */
@@ -251,36 +251,6 @@ static void facets_html(cti_html *h, const cti_facets *f, const cti_webq *w)
 /* Hits                                                             */
 /* ---------------------------------------------------------------- */
 
-typedef struct hit {
-    cti_record rec;
-    cti_snippet snip, title;
-} hit;
-
-/* Decode hit i of 'r' and build its snippet and highlighted title. */
-static cti_status load_hit(cti_search *s, const cti_results *r, size_t i,
-                           hit *h)
-{
-    size_t len;
-    const char *data = cti_mset_data(r->mset, i, &len);
-    cti_analyzer *a = cti_search_analyzer(s);
-    memset(h, 0, sizeof *h);
-    if (cti_record_decode(data, len, 1, &h->rec, NULL, 0) != 0)
-        memset(&h->rec, 0, sizeof h->rec);
-    if (cti_snippet_build(a, r->spec, h->rec.body ? h->rec.body : "",
-                          h->rec.body_len, NULL, &h->snip) != 0 ||
-        cti_snippet_title(a, r->spec, h->rec.title, h->rec.title_len,
-                          &h->title) != 0)
-        return CTI_ENOMEM;
-    return CTI_OK;
-}
-
-static void release_hit(hit *h)
-{
-    cti_record_release(&h->rec);
-    cti_snippet_release(&h->snip);
-    cti_snippet_release(&h->title);
-}
-
 /* Append the rendering of 's' with <mark>, or 'empty' when it is empty. */
 static void marked(cti_html *h, const cti_snippet *s, const char *empty)
 {
@@ -323,7 +293,7 @@ static void hit_meta(cti_html *h, const cti_record *r)
     cti_html_raw(h, "</span></p>\n");
 }
 
-static void hit_html(cti_html *h, const hit *x, const cti_webq *w)
+static void hit_html(cti_html *h, const cti_hit *x, const cti_webq *w)
 {
     cti_webq link = *w;
     link.id = x->rec.id ? x->rec.id : "";
@@ -348,11 +318,11 @@ static cti_status hits_html(cti_html *h, cti_search *s, const cti_results *r,
     size_t n = cti_mset_size(r->mset);
     cti_html_printf(h, "<ol class=\"hits\" start=\"%u\">\n", w->offset + 1);
     for (size_t i = 0; i < n; i++) {
-        hit x;
-        cti_status st = load_hit(s, r, i, &x);
+        cti_hit x;
+        cti_status st = cti_hit_load(s, r, i, NULL, &x);
         if (st == CTI_OK)
             hit_html(h, &x, w);
-        release_hit(&x);
+        cti_hit_release(&x);
         if (st != CTI_OK)
             return st;
     }
