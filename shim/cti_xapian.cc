@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <sys/stat.h>
 #include <time.h>
@@ -80,6 +81,13 @@ struct cti_enquire {
           sort_desc(false), collapse_slot(-1), collapse_max(0), spy() {}
 };
 
+/* One document seen by a match spy: read lazily, errors kept for later. */
+struct cti_spy_doc {
+    const Xapian::Document *doc;
+    mutable std::string value, data;
+    mutable std::exception_ptr error; /* rethrown when the callback returns */
+};
+
 namespace {
 
 /* A Xapian match spy handing each document to a C callback. */
@@ -88,13 +96,11 @@ class CallbackSpy : public Xapian::MatchSpy {
   public:
     explicit CallbackSpy(const cti_spy &s) : spy_(s) {}
     void operator()(const Xapian::Document &doc, double) override {
-        std::string v = doc.get_value(static_cast<Xapian::valueno>(spy_.slot));
-        if (spy_.want_data) {
-            std::string d = doc.get_data();
-            spy_.fn(spy_.ctx, v.data(), v.size(), d.data(), d.size());
-        } else {
-            spy_.fn(spy_.ctx, v.data(), v.size(), nullptr, 0);
-        }
+        cti_spy_doc d;
+        d.doc = &doc;
+        spy_.fn(spy_.ctx, &d);
+        if (d.error)
+            std::rethrow_exception(d.error);
     }
 };
 
@@ -1221,6 +1227,37 @@ CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
     return CTI_OK;
 }
 
+CTI_API const char *cti_spy_doc_value(const cti_spy_doc *d, unsigned slot,
+                                      size_t *len)
+{
+    *len = 0;
+    if (!d || d->error)
+        return "";
+    try {
+        d->value = d->doc->get_value(static_cast<Xapian::valueno>(slot));
+        *len = d->value.size();
+        return d->value.c_str();
+    } catch (...) {
+        d->error = std::current_exception();
+    }
+    return "";
+}
+
+CTI_API const char *cti_spy_doc_data(const cti_spy_doc *d, size_t *len)
+{
+    *len = 0;
+    if (!d || d->error)
+        return "";
+    try {
+        d->data = d->doc->get_data();
+        *len = d->data.size();
+        return d->data.c_str();
+    } catch (...) {
+        d->error = std::current_exception();
+    }
+    return "";
+}
+
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1243,7 +1280,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         Xapian::Enquire enq(*db->rd);
         if (e->spy.fn) {
             if (ran_before)
-                e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
+                e->spy.fn(e->spy.ctx, nullptr);
             ran_before = true;
             enq.add_matchspy(&spy);
         }

@@ -351,24 +351,29 @@ cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
                                     unsigned max);
 
 /*
- * A match spy: fn(ctx, value, vlen, data, dlen) is called once for every
- * document the match looks at - every matching document when the run's
- * check_at_least is at least the number of matches - with its value in
- * 'slot' ("" if none) and, when 'want_data' is set, its data (NULL
- * otherwise).  When a run is retried because the database changed, fn is
- * first called with value NULL: forget what was seen.  fn must not call
- * into the shim.  Remote databases refuse a spy (the run fails).
+ * A match spy: spy->fn(spy->ctx, d) is called once for every document the
+ * match looks at - every matching document when the run's check_at_least
+ * is at least the number of matches - and may read the document 'd'
+ * through the accessors below (values cost little; the data is read only
+ * when asked for, and costs more).  When a run is retried because the
+ * database changed, fn is first called with d NULL: forget what was seen.
+ * fn must not call into the shim but through these accessors.  Remote
+ * databases refuse a spy (the run fails).
  */
-typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
-                           const char *data, size_t dlen);
+typedef struct cti_spy_doc cti_spy_doc;
+typedef void (*cti_spy_fn)(void *ctx, const cti_spy_doc *d);
 typedef struct cti_spy {
-    unsigned slot;
-    int want_data;
     cti_spy_fn fn;
     void *ctx;
 } cti_spy;
 /* Spy on the next runs of 'e' with a copy of *spy (NULL: no spy). */
 cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
+/* The document's value in 'slot' ("" if none), valid until fn returns. */
+const char *cti_spy_doc_value(const cti_spy_doc *d, unsigned slot,
+                              size_t *len);
+/* The document's data, valid until fn returns ("" when unreadable; the
+   run then fails with the reason). */
+const char *cti_spy_doc_data(const cti_spy_doc *d, size_t *len);
 
 /*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes

@@ -22,16 +22,44 @@ static int teardown(void **state)
     return 0;
 }
 
-static cti_facets *count(web_fixture *fx, const char *q, size_t top)
+static cti_facets *count_with(web_fixture *fx, const char *q, size_t top,
+                             cti_facet_cache *cache)
 {
     cti_search_opts o;
     cti_facets *f = NULL;
     char err[256];
     cti_search_opts_default(&o);
     o.limit = 1; /* the page does not limit the counts */
-    assert_int_equal(cti_facets_count(fx->s, q, &o, top, &f, NULL, err,
-                                      sizeof err), CTI_OK);
+    assert_int_equal(cti_facets_count(fx->s, q, &o, top, cache, &f, NULL,
+                                      err, sizeof err), CTI_OK);
     return f;
+}
+
+static cti_facets *count(web_fixture *fx, const char *q, size_t top)
+{
+    return count_with(fx, q, top, NULL);
+}
+
+/* The same counts with a cache, cold and warm, and with a full one. */
+static void test_cache(void **state)
+{
+    web_fixture *fx = *state;
+    cti_facet_cache *cache = NULL, *tiny = NULL;
+    assert_int_equal(cti_facet_cache_new(1000, &cache), CTI_OK);
+    assert_int_equal(cti_facet_cache_new(1, &tiny), CTI_OK);
+    for (int round = 0; round < 3; round++) {
+        cti_facets *f = count_with(fx, "antitrust", 10, round < 2 ? cache : tiny);
+        assert_int_equal(f->matches, 5);
+        assert_int_equal(f->sources.distinct, 3);
+        assert_string_equal(f->sources.v[0].name, "Daily Planet");
+        assert_int_equal(f->sources.v[0].count, 2);
+        assert_int_equal(f->sources.missing, 1);
+        assert_int_equal(f->authors.distinct, 2);
+        assert_int_equal(f->authors.missing, 3);
+        cti_facets_free(f);
+    }
+    cti_facet_cache_free(cache);
+    cti_facet_cache_free(tiny);
 }
 
 static void test_every_match_counted(void **state)
@@ -85,8 +113,8 @@ static void test_no_match_and_errors(void **state)
     char err[256];
     cti_search_opts_default(&o);
     f = (cti_facets *)1;
-    assert_int_equal(cti_facets_count(fx->s, "\"unclosed", &o, 10, &f, &qe,
-                                      err, sizeof err), CTI_EINVAL);
+    assert_int_equal(cti_facets_count(fx->s, "\"unclosed", &o, 10, NULL, &f,
+                                      &qe, err, sizeof err), CTI_EINVAL);
     assert_null(f);
     assert_int_equal(qe.column, 1);
 }
@@ -97,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_every_match_counted),
         cmocka_unit_test(test_top_and_narrow),
         cmocka_unit_test(test_no_match_and_errors),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests_name("facet", tests, setup, teardown);
 }

@@ -42,16 +42,29 @@ typedef struct cti_facets {
 } cti_facets;
 
 /*
+ * The source and author of articles by their content hash (value slot
+ * CTI_SLOT_HASH, which covers every field): reading them from an
+ * article's stored record means reading (and inflating) the whole record,
+ * so each is read once and kept, for at most 'max' articles.  Safe to
+ * share between threads (a read-write lock guards it).  Returns CTI_OK
+ * and *out (free with cti_facet_cache_free()), or CTI_ENOMEM.
+ */
+typedef struct cti_facet_cache cti_facet_cache;
+cti_status cti_facet_cache_new(size_t max, cti_facet_cache **out);
+void cti_facet_cache_free(cti_facet_cache *c);
+
+/*
  * Count the articles matching 'query' in 's' run with 'o' (its paging
- * and spy are ignored) by month, by source and by author, keeping
- * the 'top' sources and authors.  Returns CTI_OK and *out (free with cti_facets_free()), or the
- * search's status with *out NULL, 'err' saying why, and *qerr filled for
- * a syntax error.
+ * and spy are ignored) by month, by source and by author, keeping the
+ * 'top' sources and authors; 'cache' (NULL: none) saves reading the
+ * records of articles seen before.  Returns CTI_OK and *out (free with
+ * cti_facets_free()), or the search's status with *out NULL, 'err' saying
+ * why, and *qerr filled for a syntax error.
  */
 cti_status cti_facets_count(cti_search *s, const char *query,
                             const cti_search_opts *o, size_t top,
-                            cti_facets **out, cti_query_error *qerr,
-                            char *err, size_t errlen);
+                            cti_facet_cache *cache, cti_facets **out,
+                            cti_query_error *qerr, char *err, size_t errlen);
 void cti_facets_free(cti_facets *f);
 
 #endif /* CTI_FACET_H */

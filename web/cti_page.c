@@ -474,7 +474,8 @@ static void home_html(cti_html *h, uint32_t doccount)
 }
 
 /* The results part of the page; returns the HTTP status. */
-static int results_html(cti_html *h, cti_search *s, const cti_webq *w)
+static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
+                        cti_facet_cache *cache)
 {
     cti_search_opts so;
     cti_results *r = NULL;
@@ -502,8 +503,8 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w)
         cti_html_raw(h, "</p></div>\n");
         return 500;
     }
-    if (r->matches && cti_facets_count(s, w->q, &so, TOP_NAMES, &f, NULL,
-                                       err, sizeof err) == CTI_ENOMEM)
+    if (r->matches && cti_facets_count(s, w->q, &so, TOP_NAMES, cache, &f,
+                                       NULL, err, sizeof err) == CTI_ENOMEM)
         h->nomem = 1;
     summary_html(h, r, w, now_ms() - t0);
     if (r->matches == 0) {
@@ -524,7 +525,8 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w)
     return status;
 }
 
-int cti_page_search(cti_search *s, const cti_webq *w, cti_html *out)
+int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
+                    cti_html *out)
 {
     uint32_t doccount = 0;
     int status = 200;
@@ -534,7 +536,7 @@ int cti_page_search(cti_search *s, const cti_webq *w, cti_html *out)
     if (!w->qlen)
         home_html(out, doccount);
     else
-        status = results_html(out, s, w);
+        status = results_html(out, s, w, cache);
     cti_html_raw(out, "</main>\n");
     cti_layout_close(out, doccount);
     return status;

@@ -7,16 +7,19 @@
 #ifndef CTI_PAGE_H
 #define CTI_PAGE_H
 
+#include "cti_facet.h"
 #include "cti_html.h"
 #include "cti_search.h"
 #include "cti_webq.h"
 
 /*
- * Search 's' for the request 'w' and append the whole page to 'out'.
+ * Search 's' for the request 'w' and append the whole page to 'out';
+ * 'cache' (NULL: none) keeps what counting by source and author read.
  * Returns the HTTP status: 200 (also with no match), 400 for a query
  * with a syntax error (the page says where), 500 when the search failed.
  */
-int cti_page_search(cti_search *s, const cti_webq *w, cti_html *out);
+int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
+                    cti_html *out);
 
 /*
  * The query 'q' (len bytes) narrowed by 'term' (a date: or source: term):

@@ -20,6 +20,7 @@
 #include "cti_view.h"
 
 #define MEMORY_LIMIT (32 * 1024) /* request line and headers */
+#define FACET_CACHE 1000000      /* articles whose source and author are kept */
 
 static const char csp[] =
     "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
@@ -28,6 +29,7 @@ static const char csp[] =
 struct cti_server {
     struct MHD_Daemon *d;
     cti_pool *pool;
+    cti_facet_cache *facets; /* sources and authors of articles seen */
     int fd;            /* the listening socket (libmicrohttpd closes it) */
     int loopback;      /* 1: only loopback names are accepted in Host */
     char url[128];
@@ -41,9 +43,31 @@ typedef struct reply {
     const cti_asset *asset; /* set: serve this instead of body */
 } reply;
 
-typedef int (*route_fn)(cti_search *s, const cti_webq *w, cti_html *out);
+typedef int (*route_fn)(cti_server *srv, cti_search *s, const cti_webq *w,
+                        cti_html *out);
 
-static int page_article(cti_search *s, const cti_webq *w, cti_html *out);
+static int page_search(cti_server *srv, cti_search *s, const cti_webq *w,
+                       cti_html *out)
+{
+    return cti_page_search(s, w, srv->facets, out);
+}
+
+static int page_article(cti_server *srv, cti_search *s, const cti_webq *w,
+                        cti_html *out);
+
+static int api_search(cti_server *srv, cti_search *s, const cti_webq *w,
+                      cti_html *out)
+{
+    (void)srv;
+    return cti_api_search(s, w, out);
+}
+
+static int api_article(cti_server *srv, cti_search *s, const cti_webq *w,
+                       cti_html *out)
+{
+    (void)srv;
+    return cti_api_article(s, w, out);
+}
 
 #define HTML "text/html; charset=utf-8"
 
@@ -53,10 +77,10 @@ static const struct route {
     const char *type;
     route_fn fn;
 } routes[] = {
-    { "/", 0, HTML, cti_page_search },
+    { "/", 0, HTML, page_search },
     { "/article", 0, HTML, page_article },
-    { "/api/search", 1, "application/x-ndjson", cti_api_search },
-    { "/api/article", 1, "application/json", cti_api_article },
+    { "/api/search", 1, "application/x-ndjson", api_search },
+    { "/api/article", 1, "application/json", api_article },
 };
 
 /* ---------------------------------------------------------------- */
@@ -204,11 +228,13 @@ static void fail(reply *r, int json, int status, const char *msg,
         cti_layout_error(&r->body, status, msg, w);
 }
 
-static int page_article(cti_search *s, const cti_webq *w, cti_html *out)
+static int page_article(cti_server *srv, cti_search *s, const cti_webq *w,
+                        cti_html *out)
 {
     cti_view v;
     char err[512];
     uint32_t doccount = 0;
+    (void)srv;
     if (!w->id) {
         cti_layout_error(out, 400, "No article asked for: the link needs an id.", w);
         return 400;
@@ -246,7 +272,7 @@ static void serve_route(cti_server *srv, struct MHD_Connection *c,
         fail(r, rt->json, 503, msg, &w);
         return;
     }
-    r->status = rt->fn(s, &w, &r->body);
+    r->status = rt->fn(srv, s, &w, &r->body);
     cti_pool_give(srv->pool, s);
     if (rt->json && r->status != 200)
         r->type = "application/json"; /* {"error": ...} */
@@ -397,6 +423,11 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
     }
     s->pool = pool;
     s->fd = -1;
+    if (cti_facet_cache_new(FACET_CACHE, &s->facets) != CTI_OK) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return CTI_ENOMEM;
+    }
     snprintf(def, sizeof def, "127.0.0.1:%d", CTI_SERVER_PORT);
     cti_status st = listen_on(s, o->listen ? o->listen : def, err, errlen);
     if (st != CTI_OK)
@@ -414,6 +445,7 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
         MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", s->url);
+        cti_facet_cache_free(s->facets);
         free(s); /* the socket may be closed already: left to exit */
         return CTI_EIO;
     }
@@ -422,6 +454,7 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
 fail:
     if (s->fd >= 0)
         close(s->fd);
+    cti_facet_cache_free(s->facets);
     free(s);
     return st;
 }
@@ -436,5 +469,6 @@ void cti_server_stop(cti_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d); /* closes the listening socket too */
+    cti_facet_cache_free(s->facets);
     free(s);
 }
