@@ -226,24 +226,23 @@ static void names_html(cti_html *h, const cti_facet_names *f,
     cti_html_raw(h, "</section>\n");
 }
 
-/* The side column: timeline and sources, or why there is none. */
+/* 1 when 'f' has something to show beside the hits. */
+static int has_facets(const cti_facets *f)
+{
+    return f && (f->nmonths || f->sources.n || f->authors.n);
+}
+
+/* The side column: the timeline, the top sources and authors. */
 static void facets_html(cti_html *h, const cti_facets *f, const cti_webq *w)
 {
-    cti_html_raw(h, "<aside class=\"facets\" aria-label=\"Matches by date and source\">\n");
-    if (!f) {
-        cti_html_raw(h, "<p class=\"quiet\">Counts by date and source are not "
-                     "available for this index.</p>\n");
-    } else if (!f->nmonths && !f->sources.n && !f->authors.n) {
-        cti_html_raw(h, "<p class=\"quiet\">These articles have no dates, "
-                     "sources or authors to count.</p>\n");
-    } else {
-        timeline_html(h, f, w);
-        names_html(h, &f->sources, "Top sources", "source", w);
-        names_html(h, &f->authors, "Top authors", "author", w);
-        if (w->any)
-            cti_html_raw(h, "<p class=\"quiet\">To narrow by date or source, "
-                         "turn off <em>Any word</em>.</p>\n");
-    }
+    cti_html_raw(h, "<aside class=\"facets\" aria-label=\"Matches by date, "
+                 "source and author\">\n");
+    timeline_html(h, f, w);
+    names_html(h, &f->sources, "Top sources", "source", w);
+    names_html(h, &f->authors, "Top authors", "author", w);
+    if (w->any)
+        cti_html_raw(h, "<p class=\"quiet\">To narrow by date, source or "
+                     "author, turn off <em>Any word</em>.</p>\n");
     cti_html_raw(h, "</aside>\n");
 }
 
@@ -473,6 +472,19 @@ static void home_html(cti_html *h, uint32_t doccount)
         "</table>\n</section>\n");
 }
 
+/* The hits of this page and the links to the others. */
+static void main_html(cti_html *h, cti_search *s, const cti_results *r,
+                      const cti_webq *w)
+{
+    cti_html_raw(h, "<div class=\"main\">\n");
+    if (cti_mset_size(r->mset) == 0)
+        cti_html_raw(h, "<p class=\"none\">No more matches on this page.</p>\n");
+    else if (hits_html(h, s, r, w) != CTI_OK)
+        h->nomem = 1;
+    pager_html(h, r, w);
+    cti_html_raw(h, "</div>\n");
+}
+
 /* The results part of the page; returns the HTTP status. */
 static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
                         cti_facet_cache *cache)
@@ -483,7 +495,6 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
     cti_query_error qe;
     char err[512];
     double t0 = now_ms();
-    int status = 200;
 
     cti_search_opts_default(&so);
     so.flags = w->any ? CTI_QUERY_ANY : 0;
@@ -506,23 +517,24 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
     if (r->matches && cti_facets_count(s, w->q, &so, TOP_NAMES, cache, &f,
                                        NULL, err, sizeof err) == CTI_ENOMEM)
         h->nomem = 1;
-    summary_html(h, r, w, now_ms() - t0);
-    if (r->matches == 0) {
+    /* Hits beside the counts; one narrower column when there are none
+       (no match, or articles without dates, sources or authors). */
+    int two = has_facets(f);
+    if (two)
+        summary_html(h, r, w, now_ms() - t0);
+    cti_html_raw(h, two ? "<div class=\"cols\">\n" : "<div class=\"one\">\n");
+    if (!two)
+        summary_html(h, r, w, now_ms() - t0);
+    if (r->matches == 0)
         no_match_html(h, s, w, so.flags);
-    } else {
-        cti_html_raw(h, "<div class=\"cols\">\n<div class=\"main\">\n");
-        if (cti_mset_size(r->mset) == 0)
-            cti_html_raw(h, "<p class=\"none\">No more matches on this page.</p>\n");
-        else if (hits_html(h, s, r, w) != CTI_OK)
-            h->nomem = 1;
-        pager_html(h, r, w);
-        cti_html_raw(h, "</div>\n");
+    else
+        main_html(h, s, r, w);
+    if (two)
         facets_html(h, f, w);
-        cti_html_raw(h, "</div>\n");
-    }
+    cti_html_raw(h, "</div>\n");
     cti_facets_free(f);
     cti_results_free(r);
-    return status;
+    return 200;
 }
 
 int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
