@@ -99,8 +99,11 @@ queries='Lina+Khan+AND+antitrust
 tax+reform
 government'
 
-log "warming up: 100 requests"
-for q in $queries; do ab_run 25 "/?q=$q"; done
+log "warming up: 100 requests, every route and query"
+for route in / /api/search; do
+    for q in $queries; do ab_run 12 "$route?q=$q"; done
+done
+ab_run 4 "/?q=Lina+Khan"
 rss100=$(rss_mb)
 
 echo "## cti-web (bench/web.sh)"
@@ -122,9 +125,11 @@ for route in / /api/search; do
     done
 done
 while [ $served -lt 10000 ]; do
-    for q in $queries; do
-        [ $served -lt 10000 ] || break
-        ab_run 250 "/?q=$q"
+    for route in / /api/search; do
+        for q in $queries; do
+            [ $served -lt 10000 ] || break
+            ab_run 125 "$route?q=$q"
+        done
     done
 done
 rss10k=$(rss_mb)
