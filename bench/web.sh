@@ -13,7 +13,8 @@
 # Environment (optional): O (build directory, default build), BENCH_DIR
 # (scratch outside the repository, default /tmp/cti-bench), BENCH_SEED (1),
 # WEB_CLIENTS (clients at once, default 4), WEB_REQUESTS (requests per
-# measurement, default 1000), WEB_THREADS (cti-web --threads, default 4).
+# measurement, default 1000), WEB_THREADS (cti-web --threads, default 4),
+# WEB_DB (an index of the corpus to use instead of building one).
 # Prints Markdown on stdout, progress on stderr.
 set -eu
 
@@ -63,9 +64,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-log "indexing $CORPUS"
-"$O/cti-index" -q --db "$W/idx" "$CORPUS"
-"$O/cti-web" --db "$W/idx" --listen 127.0.0.1:0 --threads "$WEB_THREADS" \
+DB=${WEB_DB:-$W/idx}
+if [ -z "${WEB_DB:-}" ]; then
+    log "indexing $CORPUS"
+    "$O/cti-index" -q --db "$DB" "$CORPUS"
+fi
+"$O/cti-web" --db "$DB" --listen 127.0.0.1:0 --threads "$WEB_THREADS" \
     --max-connections 256 >"$W/out" 2>"$W/err" &
 pid=$!
 i=0
