@@ -2,6 +2,7 @@
 #
 #   make                 build cti-index, cti-search and cti-web into $(O)/
 #   make demo            build, index corpus/, search "Lina Khan AND antitrust"
+#   make web             build, index corpus/, serve it at http://127.0.0.1:8080/
 #   make test            build and run every test (unit + end to end)
 #   make SANITIZE=1 test the same suite under ASan + UBSan (in build-san/)
 #   make test-long       the slow reliability tests (crash, concurrency)
@@ -100,7 +101,7 @@ TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 E2E := $(sort $(wildcard tests/e2e/t*.sh))
 LONG := $(sort $(wildcard tests/long/t*.sh))
 
-.PHONY: all demo test check test-unit test-e2e test-long valgrind fuzz fuzz-build \
+.PHONY: all demo web test check test-unit test-e2e test-long valgrind fuzz fuzz-build \
 	bench install clean help
 all: $(PROGS)
 
@@ -147,6 +148,11 @@ DEMO_DB ?= $(O)/demo.cti
 demo: $(PROGS)
 	$(O)/cti-index --db $(DEMO_DB) corpus/
 	$(O)/cti-search --db $(DEMO_DB) --color always 'Lina Khan AND antitrust'
+
+# The search page on corpus/ (Ctrl-C stops it; WEB_LISTEN=[HOST:]PORT).
+web: $(PROGS)
+	$(O)/cti-index --db $(DEMO_DB) corpus/
+	$(O)/cti-web --db $(DEMO_DB) $(if $(WEB_LISTEN),--listen $(WEB_LISTEN))
 
 test: test-unit test-e2e
 check: test
