@@ -272,7 +272,8 @@ static int cmp_count(const void *a, const void *b)
 /* Runs of equal month keys into counts. */
 static cti_status count_months(seen *c, cti_facets *f)
 {
-    qsort(c->months, c->nmonths, sizeof *c->months, cmp_u32);
+    if (c->nmonths)
+        qsort(c->months, c->nmonths, sizeof *c->months, cmp_u32);
     f->months = calloc(c->nmonths ? c->nmonths : 1, sizeof *f->months);
     if (!f->months)
         return CTI_ENOMEM;
@@ -288,7 +289,8 @@ static cti_status count_months(seen *c, cti_facets *f)
 /* Runs of equal names into counts, the 'top' most frequent kept. */
 static cti_status count_names(names *c, cti_facet_names *f, size_t top)
 {
-    qsort(c->v, c->n, sizeof *c->v, cmp_str);
+    if (c->n)
+        qsort(c->v, c->n, sizeof *c->v, cmp_str);
     cti_facet_name *all = calloc(c->n ? c->n : 1, sizeof *all);
     size_t n = 0;
     if (!all)
@@ -302,7 +304,8 @@ static cti_status count_names(names *c, cti_facet_names *f, size_t top)
             all[n++].count = 1;
         }
     }
-    qsort(all, n, sizeof *all, cmp_count);
+    if (n)
+        qsort(all, n, sizeof *all, cmp_count);
     f->distinct = n;
     f->n = n < top ? n : top;
     for (size_t i = f->n; i < n; i++)
