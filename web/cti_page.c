@@ -294,12 +294,11 @@ static void hit_meta(cti_html *h, const cti_record *r)
 
 static void hit_html(cti_html *h, const cti_hit *x, const cti_webq *w)
 {
+    /* The article's URL keeps the page's sort and paging for its link
+       back to these results. */
     cti_webq link = *w;
     link.id = x->rec.id ? x->rec.id : "";
     link.idlen = x->rec.id_len;
-    link.offset = 0;
-    link.sort = CTI_SORT_RELEVANCE;
-    link.limit = CTI_WEBQ_LIMIT;
     cti_html_raw(h, "<li class=\"hit\">\n<h2><a class=\"hit-link\" href=\"");
     cti_webq_href(h, "/article", &link, 1);
     cti_html_raw(h, "\">");

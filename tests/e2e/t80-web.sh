@@ -98,6 +98,10 @@ has 'rel="prev"' "paged page"
 has 'By decade' "timeline"
 has 'Top authors' "author counts"
 has 'href="/?q=slavery%20date%3A1860..1869&amp;sort=-date&amp;n=3"' "timeline link"
+link=$(grep -o 'href="/article?id=[^"]*"' "$T/body" | head -1 | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+get "$link"
+expect 200 "article from a sorted, paged page"
+has 'href="/?q=slavery&amp;sort=-date&amp;offset=3&amp;n=3">← Results' "link back to the same page"
 get '/?q=antitrast'
 expect 200 "no match"
 has 'Did you mean <a href="/?q=antitrust">antitrust</a>?' "did you mean"
