@@ -21,12 +21,13 @@
 typedef struct entry {
     uint64_t key;          /* 0: empty */
     char *source, *author; /* "" when the article has none */
+    size_t source_len, author_len;
 } entry;
 
 struct cti_facet_cache {
     pthread_rwlock_t lock; /* guards every field below */
     entry *slots;
-    size_t cap, n, max;    /* cap: a power of two, at least 2 * max */
+    size_t cap, n, max;    /* cap: a power of two, kept above 2 * n */
 };
 
 cti_status cti_facet_cache_new(size_t max, cti_facet_cache **out)
@@ -36,9 +37,7 @@ cti_status cti_facet_cache_new(size_t max, cti_facet_cache **out)
     if (!c)
         return CTI_ENOMEM;
     c->max = max ? max : 1;
-    c->cap = 16;
-    while (c->cap < 2 * c->max)
-        c->cap *= 2;
+    c->cap = 1024;
     c->slots = calloc(c->cap, sizeof *c->slots);
     if (!c->slots || pthread_rwlock_init(&c->lock, NULL) != 0) {
         free(c->slots);
@@ -62,20 +61,45 @@ void cti_facet_cache_free(cti_facet_cache *c)
     free(c);
 }
 
-/* The slot of 'key': its entry, or the empty slot where it would go. */
-static entry *cache_slot(const cti_facet_cache *c, uint64_t key)
+/* The slot of 'key' in 'slots' (cap of them): its entry, or the empty
+   slot where it would go. */
+static entry *slot_of(entry *slots, size_t cap, uint64_t key)
 {
-    size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & (c->cap - 1);
-    while (c->slots[i].key && c->slots[i].key != key)
-        i = (i + 1) & (c->cap - 1);
-    return &c->slots[i];
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    while (slots[i].key && slots[i].key != key)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static const entry *cache_get(const cti_facet_cache *c, uint64_t key)
+{
+    const entry *e = slot_of(c->slots, c->cap, key);
+    return e->key ? e : NULL;
+}
+
+/* Twice the slots; -1 on no memory (the cache stays as it was). */
+static int cache_grow(cti_facet_cache *c)
+{
+    size_t cap = c->cap * 2;
+    entry *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].key)
+            *slot_of(slots, cap, c->slots[i].key) = c->slots[i];
+    free(c->slots);
+    c->slots = slots;
+    c->cap = cap;
+    return 0;
 }
 
 /* Keep 'e' (its strings are taken) unless the cache is full or has it. */
 static void cache_put(cti_facet_cache *c, entry *e)
 {
-    entry *slot = cache_slot(c, e->key);
-    if (slot->key || c->n >= c->max)
+    if (c->n >= c->max || (2 * (c->n + 1) > c->cap && cache_grow(c)))
+        return;
+    entry *slot = slot_of(c->slots, c->cap, e->key);
+    if (slot->key)
         return;
     *slot = *e;
     e->source = e->author = NULL;
@@ -86,11 +110,19 @@ static void cache_put(cti_facet_cache *c, entry *e)
 /* What the spy collects                                            */
 /* ---------------------------------------------------------------- */
 
-/* The values of one field, one per match that has it. */
+/* A value of a field and how many matches have it. */
+typedef struct tally {
+    char *name;        /* NULL: an empty slot */
+    size_t len;
+    uint64_t hash;
+    uint32_t count;
+} tally;
+
+/* The values of one field: a hash table of tallies. */
 typedef struct names {
-    char **v;
-    size_t n, cap;
-    uint32_t missing;
+    tally *t;
+    size_t n, cap;     /* cap: 0 or a power of two, kept above 2 * n */
+    uint32_t missing;  /* matches without a value */
 } names;
 
 typedef struct seen {
@@ -106,9 +138,9 @@ typedef struct seen {
 
 static void names_clear(names *n)
 {
-    for (size_t i = 0; i < n->n; i++)
-        free(n->v[i]);
-    free(n->v);
+    for (size_t i = 0; i < n->cap; i++)
+        free(n->t[i].name);
+    free(n->t);
     memset(n, 0, sizeof *n);
 }
 
@@ -141,19 +173,59 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-/* Keep a copy of the 'len' bytes at 'v' (none: count it as missing). */
+static uint64_t name_hash(const char *v, size_t len)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+    return h;
+}
+
+static tally *tally_slot(tally *t, size_t cap, uint64_t h, const char *v,
+                         size_t len)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (t[i].name && !(t[i].hash == h && t[i].len == len &&
+                          !memcmp(t[i].name, v, len)))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+static int names_grow(names *n)
+{
+    size_t cap = n->cap ? n->cap * 2 : 64;
+    tally *t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < n->cap; i++)
+        if (n->t[i].name)
+            *tally_slot(t, cap, n->t[i].hash, n->t[i].name, n->t[i].len) = n->t[i];
+    free(n->t);
+    n->t = t;
+    n->cap = cap;
+    return 0;
+}
+
+/* Count the value of 'len' bytes at 'v' (none: count it as missing). */
 static int names_add(names *n, const char *v, size_t len)
 {
     if (!len) {
         n->missing++;
         return 0;
     }
-    char *name = strndup(v, len < MAX_NAME ? len : MAX_NAME);
-    if (!name || grow((void **)&n->v, &n->cap, n->n, sizeof *n->v)) {
-        free(name);
+    len = len < MAX_NAME ? len : MAX_NAME;
+    if (2 * (n->n + 1) > n->cap && names_grow(n))
         return -1;
+    uint64_t h = name_hash(v, len);
+    tally *t = tally_slot(n->t, n->cap, h, v, len);
+    if (!t->name) {
+        if (!(t->name = strndup(v, len)))
+            return -1;
+        t->len = len;
+        t->hash = h;
+        n->n++;
     }
-    n->v[n->n++] = name;
+    t->count++;
     return 0;
 }
 
@@ -198,7 +270,8 @@ static int read_record(seen *c, const cti_spy_doc *d, uint64_t key)
              names_add(&c->authors, rec.author, rec.author_len);
     if (!rc && key && c->cache) {
         entry e = { key, strndup(rec.source ? rec.source : "", rec.source_len),
-                    strndup(rec.author ? rec.author : "", rec.author_len) };
+                    strndup(rec.author ? rec.author : "", rec.author_len),
+                    rec.source_len, rec.author_len };
         if (!e.source || !e.author ||
             grow((void **)&c->misses, &c->capmisses, c->nmisses, sizeof e)) {
             free(e.source);
@@ -236,10 +309,10 @@ static void spy(void *ctx, const cti_spy_doc *d)
     }
     v = cti_spy_doc_value(d, CTI_SLOT_HASH, &len);
     uint64_t key = hash_key(v, len);
-    const entry *e = key && c->cache ? cache_slot(c->cache, key) : NULL;
-    if (e && e->key) {
-        if (names_add(&c->sources, e->source, strlen(e->source)) ||
-            names_add(&c->authors, e->author, strlen(e->author)))
+    const entry *e = key && c->cache ? cache_get(c->cache, key) : NULL;
+    if (e) {
+        if (names_add(&c->sources, e->source, e->source_len) ||
+            names_add(&c->authors, e->author, e->author_len))
             c->nomem = 1;
     } else if (read_record(c, d, key)) {
         c->nomem = 1;
@@ -254,11 +327,6 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -286,23 +354,19 @@ static cti_status count_months(seen *c, cti_facets *f)
     return CTI_OK;
 }
 
-/* Runs of equal names into counts, the 'top' most frequent kept. */
+/* The tallies, most frequent first, the 'top' of them kept. */
 static cti_status count_names(names *c, cti_facet_names *f, size_t top)
 {
-    if (c->n)
-        qsort(c->v, c->n, sizeof *c->v, cmp_str);
     cti_facet_name *all = calloc(c->n ? c->n : 1, sizeof *all);
     size_t n = 0;
     if (!all)
         return CTI_ENOMEM;
-    for (size_t i = 0; i < c->n; i++) {
-        if (n && !strcmp(all[n - 1].name, c->v[i])) {
-            all[n - 1].count++;
-        } else {
-            all[n].name = c->v[i];
-            c->v[i] = NULL; /* moved */
-            all[n++].count = 1;
-        }
+    for (size_t i = 0; i < c->cap; i++) {
+        if (!c->t[i].name)
+            continue;
+        all[n].name = c->t[i].name;
+        all[n++].count = c->t[i].count;
+        c->t[i].name = NULL; /* moved */
     }
     if (n)
         qsort(all, n, sizeof *all, cmp_count);
@@ -323,17 +387,19 @@ static void names_free(cti_facet_names *f)
 }
 
 /* Run the search with the spy, the cache read-locked; then keep what was
-   read from records in it. */
+   read from records in it.  The results go to *page when asked for. */
 static cti_status spy_run(cti_search *s, const char *query,
                           const cti_search_opts *o, cti_facet_cache *cache,
-                          seen *c, cti_query_error *qerr, char *err,
-                          size_t errlen)
+                          seen *c, cti_results **page, cti_query_error *qerr,
+                          char *err, size_t errlen)
 {
     cti_spy sp = { spy, c };
     cti_search_opts so = *o;
     cti_results *r = NULL;
-    so.offset = 0;
-    so.limit = 0;
+    if (!page) {
+        so.offset = 0;
+        so.limit = 0;
+    }
     so.check_at_least = UINT32_MAX;
     so.spy = &sp;
     if (cache)
@@ -346,14 +412,18 @@ static cti_status spy_run(cti_search *s, const char *query,
             cache_put(cache, &c->misses[i]);
         pthread_rwlock_unlock(&cache->lock);
     }
-    cti_results_free(r);
+    if (page)
+        *page = r;
+    else
+        cti_results_free(r);
     return st;
 }
 
 cti_status cti_facets_count(cti_search *s, const char *query,
                             const cti_search_opts *o, size_t top,
                             cti_facet_cache *cache, cti_facets **out,
-                            cti_query_error *qerr, char *err, size_t errlen)
+                            cti_results **page, cti_query_error *qerr,
+                            char *err, size_t errlen)
 {
     seen c;
     cti_facets *f = NULL;
@@ -362,7 +432,7 @@ cti_status cti_facets_count(cti_search *s, const char *query,
     memset(&c, 0, sizeof c);
     c.cache = cache;
     *out = NULL;
-    st = spy_run(s, query, o, cache, &c, qerr, err, errlen);
+    st = spy_run(s, query, o, cache, &c, page, qerr, err, errlen);
     if (st != CTI_OK)
         goto done;
     st = CTI_ENOMEM;
@@ -382,6 +452,10 @@ done:
     if (st != CTI_OK) {
         cti_facets_free(f);
         f = NULL;
+        if (page) {
+            cti_results_free(*page);
+            *page = NULL;
+        }
     }
     seen_clear(&c);
     *out = f;

@@ -54,17 +54,21 @@ cti_status cti_facet_cache_new(size_t max, cti_facet_cache **out);
 void cti_facet_cache_free(cti_facet_cache *c);
 
 /*
- * Count the articles matching 'query' in 's' run with 'o' (its paging
- * and spy are ignored) by month, by source and by author, keeping the
- * 'top' sources and authors; 'cache' (NULL: none) saves reading the
- * records of articles seen before.  Returns CTI_OK and *out (free with
- * cti_facets_free()), or the search's status with *out NULL, 'err' saying
- * why, and *qerr filled for a syntax error.
+ * Count the articles matching 'query' in 's' run with 'o' by month, by
+ * source and by author, keeping the 'top' sources and authors; 'cache'
+ * (NULL: none) saves reading the records of articles seen before.  With
+ * 'page' NULL only the counts are made; otherwise the same run (one match
+ * over every article) also gives the page of hits 'o' asks for (its
+ * offset, limit and sort), with an exact count, in *page (free with
+ * cti_results_free()).  Returns CTI_OK and *out (free with
+ * cti_facets_free()), or the search's status with *out (and *page) NULL,
+ * 'err' saying why, and *qerr filled for a syntax error.
  */
 cti_status cti_facets_count(cti_search *s, const char *query,
                             const cti_search_opts *o, size_t top,
                             cti_facet_cache *cache, cti_facets **out,
-                            cti_query_error *qerr, char *err, size_t errlen);
+                            cti_results **page, cti_query_error *qerr,
+                            char *err, size_t errlen);
 void cti_facets_free(cti_facets *f);
 
 #endif /* CTI_FACET_H */

@@ -502,7 +502,16 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
     so.limit = w->limit;
     so.check_at_least = UINT32_MAX; /* exact counts */
     memset(&qe, 0, sizeof qe);
-    cti_status st = cti_search_run(s, w->q, &so, &r, &qe, err, sizeof err);
+    /* One run gives the page and the counts over every match; where a
+       spy cannot run (remote shards), the page alone. */
+    cti_status st = cti_facets_count(s, w->q, &so, TOP_NAMES, cache, &f, &r,
+                                     &qe, err, sizeof err);
+    if (st == CTI_ENOMEM) {
+        h->nomem = 1;
+        return 500;
+    }
+    if (st != CTI_OK && !(st == CTI_EINVAL && qe.msg[0]))
+        st = cti_search_run(s, w->q, &so, &r, &qe, err, sizeof err);
     if (st == CTI_EINVAL && qe.msg[0]) {
         syntax_html(h, w, &qe);
         return 400;
@@ -513,9 +522,6 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
         cti_html_raw(h, "</p></div>\n");
         return 500;
     }
-    if (r->matches && cti_facets_count(s, w->q, &so, TOP_NAMES, cache, &f,
-                                       NULL, err, sizeof err) == CTI_ENOMEM)
-        h->nomem = 1;
     /* Hits beside the counts; one narrower column when there are none
        (no match, or articles without dates, sources or authors). */
     int two = has_facets(f);
