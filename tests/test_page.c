@@ -27,16 +27,16 @@ static char *page(web_fixture *fx, const char *q, int offset, int limit,
                   int *status)
 {
     cti_webq w;
-    cti_html h;
+    cti_markup h;
     size_t len;
     cti_webq_default(&w);
     w.q = q;
     w.qlen = strlen(q);
     w.offset = (uint32_t)offset;
     w.limit = (uint32_t)limit;
-    cti_html_init(&h);
+    cti_markup_init(&h);
     *status = cti_page_search(fx->s, &w, NULL, &h);
-    char *r = cti_html_take(&h, &len);
+    char *r = cti_markup_take(&h, &len);
     assert_non_null(r);
     return r;
 }

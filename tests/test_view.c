@@ -82,7 +82,7 @@ static void test_hostile_article_escaped(void **state)
     web_fixture *fx = *state;
     cti_view v;
     cti_webq w;
-    cti_html h;
+    cti_markup h;
     char err[256];
     size_t len;
     assert_int_equal(cti_view_load(fx->s, "x<1>", 4, "antitrust", 0, &v, err,
@@ -92,9 +92,9 @@ static void test_hostile_article_escaped(void **state)
     w.qlen = 9;
     w.id = "x<1>";
     w.idlen = 4;
-    cti_html_init(&h);
+    cti_markup_init(&h);
     cti_view_html(&h, &v, &w, 5);
-    char *page = cti_html_take(&h, &len);
+    char *page = cti_markup_take(&h, &len);
     assert_non_null(page);
     assert_non_null(strstr(page, "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
     assert_non_null(strstr(page, "&lt;img src=x onerror=alert(3)&gt; <mark>antitrust</mark> "

@@ -111,11 +111,11 @@ static void test_bad_parameters(void **state)
 static void check_href(const char *path, const cti_webq *w, int with_id,
                        const char *want)
 {
-    cti_html h;
+    cti_markup h;
     size_t len;
-    cti_html_init(&h);
+    cti_markup_init(&h);
     cti_webq_href(&h, path, w, with_id);
-    char *r = cti_html_take(&h, &len);
+    char *r = cti_markup_take(&h, &len);
     assert_string_equal(r, want);
     free(r);
 }

@@ -21,20 +21,20 @@ void cti_api_opts(const cti_webq *w, cti_search_opts *o)
 }
 
 /* Append the JSON object 'j' and a newline; steals the reference. */
-static void put_json(cti_html *out, json_t *j)
+static void put_json(cti_markup *out, json_t *j)
 {
     char *line = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (!line) {
         out->nomem = 1;
     } else {
-        cti_html_raw(out, line);
-        cti_html_raw(out, "\n");
+        cti_markup_raw(out, line);
+        cti_markup_raw(out, "\n");
     }
     free(line);
     json_decref(j);
 }
 
-void cti_api_error(cti_html *out, const char *msg)
+void cti_api_error(cti_markup *out, const char *msg)
 {
     json_t *j = json_object();
     if (j)
@@ -42,7 +42,7 @@ void cti_api_error(cti_html *out, const char *msg)
     put_json(out, j);
 }
 
-static void syntax_error(cti_html *out, const cti_query_error *e)
+static void syntax_error(cti_markup *out, const cti_query_error *e)
 {
     char msg[256];
     snprintf(msg, sizeof msg, "syntax error at column %zu: %s", e->column,
@@ -55,7 +55,7 @@ static void syntax_error(cti_html *out, const cti_query_error *e)
     put_json(out, j);
 }
 
-int cti_api_search(cti_search *s, const cti_webq *w, cti_html *out)
+int cti_api_search(cti_search *s, const cti_webq *w, cti_markup *out)
 {
     cti_search_opts so;
     cti_output_opts oo = { 0 };
@@ -99,7 +99,7 @@ int cti_api_search(cti_search *s, const cti_webq *w, cti_html *out)
         cti_api_error(out, "out of memory");
         goto done;
     }
-    cti_html_rawn(out, buf, len);
+    cti_markup_rawn(out, buf, len);
     status = 200;
 done:
     cti_printer_free(pr);
@@ -113,25 +113,25 @@ done:
 /* A JSON string from n bytes, each invalid UTF-8 byte as U+FFFD. */
 static json_t *jstr(const char *s, size_t n)
 {
-    cti_html t;
+    cti_markup t;
     json_t *j = json_stringn(s ? s : "", s ? n : 0);
     if (j)
         return j;
-    cti_html_init(&t);
+    cti_markup_init(&t);
     for (size_t i = 0; i < n;) {
         unsigned char b = (unsigned char)s[i];
         size_t l = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3
                  : (b >> 3) == 30 ? 4 : 0;
-        if (l && i + l <= n && cti_html_valid_utf8(s + i, l)) {
-            cti_html_rawn(&t, s + i, l);
+        if (l && i + l <= n && cti_markup_valid_utf8(s + i, l)) {
+            cti_markup_rawn(&t, s + i, l);
             i += l;
         } else {
-            cti_html_raw(&t, "\xEF\xBF\xBD");
+            cti_markup_raw(&t, "\xEF\xBF\xBD");
             i++;
         }
     }
     j = t.nomem ? NULL : json_stringn(t.buf ? t.buf : "", t.len);
-    cti_html_release(&t);
+    cti_markup_release(&t);
     return j;
 }
 
@@ -141,7 +141,7 @@ static void set_field(json_t *o, const char *key, const char *v, size_t len)
         json_object_set_new(o, key, jstr(v, len));
 }
 
-int cti_api_article(cti_search *s, const cti_webq *w, cti_html *out)
+int cti_api_article(cti_search *s, const cti_webq *w, cti_markup *out)
 {
     cti_view v;
     char err[512];

@@ -13,7 +13,7 @@
 #ifndef CTI_API_H
 #define CTI_API_H
 
-#include "cti_html.h"
+#include "cti_markup.h"
 #include "cti_search.h"
 #include "cti_webq.h"
 
@@ -22,13 +22,13 @@
  * Returns the HTTP status: 200 (also with no match), 400 for a syntax
  * error, 500 when the search failed; the body says why on error.
  */
-int cti_api_search(cti_search *s, const cti_webq *w, cti_html *out);
+int cti_api_search(cti_search *s, const cti_webq *w, cti_markup *out);
 
 /* The article w->id as one JSON object: 200, 400 (no id), 404 or 500. */
-int cti_api_article(cti_search *s, const cti_webq *w, cti_html *out);
+int cti_api_article(cti_search *s, const cti_webq *w, cti_markup *out);
 
 /* {"error": msg} and a newline, for any status. */
-void cti_api_error(cti_html *out, const char *msg);
+void cti_api_error(cti_markup *out, const char *msg);
 
 /* The search options of a request, as cti-search sets them from its
    options (--any, --sort, --offset, -n). */

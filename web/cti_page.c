@@ -56,7 +56,7 @@ char *cti_page_narrow(const char *q, size_t len, const char *term)
 }
 
 /* A link to the search page for 'w' with its query narrowed by 'term'. */
-static void narrow_href(cti_html *h, const cti_webq *w, const char *term)
+static void narrow_href(cti_markup *h, const cti_webq *w, const char *term)
 {
     char *q = cti_page_narrow(w->q, w->qlen, term);
     if (!q) {
@@ -143,7 +143,7 @@ static unsigned step(uint32_t count, uint32_t max)
     return s ? s : 1;
 }
 
-static void timeline_html(cti_html *h, const cti_facets *f, const cti_webq *w)
+static void timeline_html(cti_markup *h, const cti_facets *f, const cti_webq *w)
 {
     size_t nb;
     const char *unit = "month";
@@ -154,32 +154,32 @@ static void timeline_html(cti_html *h, const cti_facets *f, const cti_webq *w)
     uint32_t max = 0;
     for (size_t i = 0; i < nb; i++)
         max = b[i].count > max ? b[i].count : max;
-    cti_html_printf(h, "<section class=\"facet timeline\">\n<h2>By %s", unit);
+    cti_markup_printf(h, "<section class=\"facet timeline\">\n<h2>By %s", unit);
     if (f->undated)
-        cti_html_printf(h, " <small>%s undated</small>",
+        cti_markup_printf(h, " <small>%s undated</small>",
                         cti_output_count(f->undated, num, sizeof num));
-    cti_html_raw(h, "</h2>\n<div class=\"bars\">");
+    cti_markup_raw(h, "</h2>\n<div class=\"bars\">");
     for (size_t i = 0; i < nb; i++) {
         const char *tag = b[i].count && !w->any ? "a" : "span";
-        cti_html_printf(h, "<%s class=\"bar%s\" title=\"%s: %s\"", tag,
+        cti_markup_printf(h, "<%s class=\"bar%s\" title=\"%s: %s\"", tag,
                         b[i].count ? "" : " empty", b[i].label,
                         cti_output_count(b[i].count, num, sizeof num));
         if (*tag == 'a') {
-            cti_html_raw(h, " href=\"");
+            cti_markup_raw(h, " href=\"");
             narrow_href(h, w, b[i].term);
-            cti_html_raw(h, "\"");
+            cti_markup_raw(h, "\"");
         }
-        cti_html_printf(h, "><span class=\"fill h%u\"></span></%s>",
+        cti_markup_printf(h, "><span class=\"fill h%u\"></span></%s>",
                         step(b[i].count, max), tag);
     }
-    cti_html_printf(h, "</div>\n<div class=\"axis\"><span>%s</span>"
+    cti_markup_printf(h, "</div>\n<div class=\"axis\"><span>%s</span>"
                     "<span>%s</span></div>\n</section>\n",
                     b[0].label, nb > 1 ? b[nb - 1].label : "");
     free(b);
 }
 
 /* The top values of a field, each a link narrowing the query by it. */
-static void names_html(cti_html *h, const cti_facet_names *f,
+static void names_html(cti_markup *h, const cti_facet_names *f,
                        const char *title, const char *field,
                        const cti_webq *w)
 {
@@ -187,11 +187,11 @@ static void names_html(cti_html *h, const cti_facet_names *f,
     if (!f->n)
         return;
     uint32_t max = f->v[0].count;
-    cti_html_printf(h, "<section class=\"facet names\">\n<h2>%s</h2>\n<ul>\n",
+    cti_markup_printf(h, "<section class=\"facet names\">\n<h2>%s</h2>\n<ul>\n",
                     title);
     for (size_t i = 0; i < f->n; i++) {
         const cti_facet_name *v = &f->v[i];
-        cti_html_raw(h, "<li>");
+        cti_markup_raw(h, "<li>");
         if (!w->any) {
             /* FIELD:"NAME", with any quote in the name as a space */
             size_t fl = strlen(field);
@@ -204,26 +204,26 @@ static void names_html(cti_html *h, const cti_facet_names *f,
             for (char *p = term + fl + 2; *p; p++)
                 if (*p == '"' && p[1])
                     *p = ' ';
-            cti_html_raw(h, "<a class=\"row\" href=\"");
+            cti_markup_raw(h, "<a class=\"row\" href=\"");
             narrow_href(h, w, term);
-            cti_html_raw(h, "\">");
+            cti_markup_raw(h, "\">");
             free(term);
         } else {
-            cti_html_raw(h, "<span class=\"row\">");
+            cti_markup_raw(h, "<span class=\"row\">");
         }
-        cti_html_raw(h, "<span class=\"name\">");
-        cti_html_str(h, v->name);
-        cti_html_printf(h, "</span><span class=\"count\">%s</span>"
+        cti_markup_raw(h, "<span class=\"name\">");
+        cti_markup_str(h, v->name);
+        cti_markup_printf(h, "</span><span class=\"count\">%s</span>"
                         "<span class=\"meter\"><span class=\"fill w%u\"></span></span>",
                         cti_output_count(v->count, num, sizeof num),
                         step(v->count, max));
-        cti_html_raw(h, w->any ? "</span></li>\n" : "</a></li>\n");
+        cti_markup_raw(h, w->any ? "</span></li>\n" : "</a></li>\n");
     }
-    cti_html_raw(h, "</ul>\n");
+    cti_markup_raw(h, "</ul>\n");
     if (f->distinct > f->n)
-        cti_html_printf(h, "<p class=\"more\">and %zu more</p>\n",
+        cti_markup_printf(h, "<p class=\"more\">and %zu more</p>\n",
                         f->distinct - f->n);
-    cti_html_raw(h, "</section>\n");
+    cti_markup_raw(h, "</section>\n");
 }
 
 /* 1 when 'f' has something to show beside the hits. */
@@ -233,17 +233,17 @@ static int has_facets(const cti_facets *f)
 }
 
 /* The side column: the timeline, the top sources and authors. */
-static void facets_html(cti_html *h, const cti_facets *f, const cti_webq *w)
+static void facets_html(cti_markup *h, const cti_facets *f, const cti_webq *w)
 {
-    cti_html_raw(h, "<aside class=\"facets\" aria-label=\"Matches by date, "
+    cti_markup_raw(h, "<aside class=\"facets\" aria-label=\"Matches by date, "
                  "source and author\">\n");
     timeline_html(h, f, w);
     names_html(h, &f->sources, "Top sources", "source", w);
     names_html(h, &f->authors, "Top authors", "author", w);
     if (w->any)
-        cti_html_raw(h, "<p class=\"quiet\">To narrow by date, source or "
+        cti_markup_raw(h, "<p class=\"quiet\">To narrow by date, source or "
                      "author, turn off <em>Any word</em>.</p>\n");
-    cti_html_raw(h, "</aside>\n");
+    cti_markup_raw(h, "</aside>\n");
 }
 
 /* ---------------------------------------------------------------- */
@@ -251,70 +251,70 @@ static void facets_html(cti_html *h, const cti_facets *f, const cti_webq *w)
 /* ---------------------------------------------------------------- */
 
 /* Append the rendering of 's' with <mark>, or 'empty' when it is empty. */
-static void marked(cti_html *h, const cti_snippet *s, const char *empty)
+static void marked(cti_markup *h, const cti_snippet *s, const char *empty)
 {
     if (!s->len) {
-        cti_html_raw(h, empty);
+        cti_markup_raw(h, empty);
         return;
     }
     char *r = cti_snippet_render(s, CTI_HL_STYLE_HTML, NULL, NULL);
     if (!r)
         h->nomem = 1;
     else
-        cti_html_raw(h, r);
+        cti_markup_raw(h, r);
     free(r);
 }
 
-static void hit_meta(cti_html *h, const cti_record *r)
+static void hit_meta(cti_markup *h, const cti_record *r)
 {
     const char *sep = "";
-    cti_html_raw(h, "<p class=\"meta\">");
+    cti_markup_raw(h, "<p class=\"meta\">");
     if (r->date_len) {
-        cti_html_raw(h, "<time>");
-        cti_html_text(h, r->date, r->date_len);
-        cti_html_raw(h, "</time>");
+        cti_markup_raw(h, "<time>");
+        cti_markup_text(h, r->date, r->date_len);
+        cti_markup_raw(h, "</time>");
         sep = " · ";
     }
     if (r->source_len) {
-        cti_html_printf(h, "%s<span class=\"source\">", sep);
-        cti_html_text(h, r->source, r->source_len);
-        cti_html_raw(h, "</span>");
+        cti_markup_printf(h, "%s<span class=\"source\">", sep);
+        cti_markup_text(h, r->source, r->source_len);
+        cti_markup_raw(h, "</span>");
         sep = " · ";
     }
     if (r->author_len) {
-        cti_html_printf(h, "%s<span class=\"author\">", sep);
-        cti_html_text(h, r->author, r->author_len);
-        cti_html_raw(h, "</span>");
+        cti_markup_printf(h, "%s<span class=\"author\">", sep);
+        cti_markup_text(h, r->author, r->author_len);
+        cti_markup_raw(h, "</span>");
         sep = " · ";
     }
-    cti_html_printf(h, "%s<span class=\"id\">", sep);
-    cti_html_text(h, r->id ? r->id : "", r->id_len);
-    cti_html_raw(h, "</span></p>\n");
+    cti_markup_printf(h, "%s<span class=\"id\">", sep);
+    cti_markup_text(h, r->id ? r->id : "", r->id_len);
+    cti_markup_raw(h, "</span></p>\n");
 }
 
-static void hit_html(cti_html *h, const cti_hit *x, const cti_webq *w)
+static void hit_html(cti_markup *h, const cti_hit *x, const cti_webq *w)
 {
     /* The article's URL keeps the page's sort and paging for its link
        back to these results. */
     cti_webq link = *w;
     link.id = x->rec.id ? x->rec.id : "";
     link.idlen = x->rec.id_len;
-    cti_html_raw(h, "<li class=\"hit\">\n<h2><a class=\"hit-link\" href=\"");
+    cti_markup_raw(h, "<li class=\"hit\">\n<h2><a class=\"hit-link\" href=\"");
     cti_webq_href(h, "/article", &link, 1);
-    cti_html_raw(h, "\">");
+    cti_markup_raw(h, "\">");
     marked(h, &x->title, "(untitled)");
-    cti_html_raw(h, "</a></h2>\n");
+    cti_markup_raw(h, "</a></h2>\n");
     hit_meta(h, &x->rec);
-    cti_html_raw(h, "<p class=\"snippet\">");
+    cti_markup_raw(h, "<p class=\"snippet\">");
     marked(h, &x->snip, "");
-    cti_html_raw(h, "</p>\n</li>\n");
+    cti_markup_raw(h, "</p>\n</li>\n");
 }
 
-static cti_status hits_html(cti_html *h, cti_search *s, const cti_results *r,
+static cti_status hits_html(cti_markup *h, cti_search *s, const cti_results *r,
                             const cti_webq *w)
 {
     size_t n = cti_mset_size(r->mset);
-    cti_html_printf(h, "<ol class=\"hits\" start=\"%u\">\n", w->offset + 1);
+    cti_markup_printf(h, "<ol class=\"hits\" start=\"%u\">\n", w->offset + 1);
     for (size_t i = 0; i < n; i++) {
         cti_hit x;
         cti_status st = cti_hit_load(s, r, i, NULL, &x);
@@ -324,7 +324,7 @@ static cti_status hits_html(cti_html *h, cti_search *s, const cti_results *r,
         if (st != CTI_OK)
             return st;
     }
-    cti_html_raw(h, "</ol>\n");
+    cti_markup_raw(h, "</ol>\n");
     return CTI_OK;
 }
 
@@ -332,102 +332,102 @@ static cti_status hits_html(cti_html *h, cti_search *s, const cti_results *r,
 /* Around the hits                                                  */
 /* ---------------------------------------------------------------- */
 
-static void sort_link(cti_html *h, const cti_webq *w, int sort,
+static void sort_link(cti_markup *h, const cti_webq *w, int sort,
                       const char *label)
 {
     if (w->sort == sort) {
-        cti_html_printf(h, "<a aria-current=\"true\">%s</a>", label);
+        cti_markup_printf(h, "<a aria-current=\"true\">%s</a>", label);
         return;
     }
     cti_webq o = *w;
     o.sort = sort;
     o.offset = 0;
-    cti_html_raw(h, "<a href=\"");
+    cti_markup_raw(h, "<a href=\"");
     cti_webq_href(h, "/", &o, 0);
-    cti_html_printf(h, "\">%s</a>", label);
+    cti_markup_printf(h, "\">%s</a>", label);
 }
 
-static void summary_html(cti_html *h, const cti_results *r, const cti_webq *w,
+static void summary_html(cti_markup *h, const cti_results *r, const cti_webq *w,
                          double ms)
 {
     char num[32];
-    cti_html_printf(h, "<div class=\"summary\">\n<p><strong>%s%s</strong> "
+    cti_markup_printf(h, "<div class=\"summary\">\n<p><strong>%s%s</strong> "
                     "match%s <span class=\"quiet\">· %.1f ms · <a href=\"",
                     r->exact ? "" : "about ",
                     cti_output_count(r->matches, num, sizeof num),
                     r->matches == 1 && r->exact ? "" : "es", ms);
     cti_webq_href(h, "/api/search", w, 0);
-    cti_html_raw(h, "\">JSON</a></span></p>\n<nav class=\"sort\" "
+    cti_markup_raw(h, "\">JSON</a></span></p>\n<nav class=\"sort\" "
                  "aria-label=\"Sort\">");
     sort_link(h, w, CTI_SORT_RELEVANCE, "Best match");
     sort_link(h, w, CTI_SORT_DATE_DESC, "Newest");
     sort_link(h, w, CTI_SORT_DATE, "Oldest");
-    cti_html_raw(h, "</nav>\n</div>\n");
+    cti_markup_raw(h, "</nav>\n</div>\n");
 }
 
-static void pager_html(cti_html *h, const cti_results *r, const cti_webq *w)
+static void pager_html(cti_markup *h, const cti_results *r, const cti_webq *w)
 {
     char a[32], b[32], c[32];
     size_t n = cti_mset_size(r->mset);
     if (w->offset == 0 && n >= r->matches)
         return;
     cti_webq o = *w;
-    cti_html_raw(h, "<nav class=\"pager\" aria-label=\"Pages\">");
+    cti_markup_raw(h, "<nav class=\"pager\" aria-label=\"Pages\">");
     if (w->offset > 0) {
         o.offset = w->offset > w->limit ? w->offset - w->limit : 0;
-        cti_html_raw(h, "<a rel=\"prev\" href=\"");
+        cti_markup_raw(h, "<a rel=\"prev\" href=\"");
         cti_webq_href(h, "/", &o, 0);
-        cti_html_raw(h, "\">← Previous</a>");
+        cti_markup_raw(h, "\">← Previous</a>");
     }
     if (n)
-        cti_html_printf(h, "<span>%s–%s of %s</span>",
+        cti_markup_printf(h, "<span>%s–%s of %s</span>",
                         cti_output_count(w->offset + 1, a, sizeof a),
                         cti_output_count(w->offset + (uint32_t)n, b, sizeof b),
                         cti_output_count(r->matches, c, sizeof c));
     uint64_t next = (uint64_t)w->offset + w->limit;
     if (next < r->matches && next <= CTI_WEBQ_MAX_OFFSET) {
         o.offset = (uint32_t)next;
-        cti_html_raw(h, "<a rel=\"next\" href=\"");
+        cti_markup_raw(h, "<a rel=\"next\" href=\"");
         cti_webq_href(h, "/", &o, 0);
-        cti_html_raw(h, "\">Next →</a>");
+        cti_markup_raw(h, "\">Next →</a>");
     }
-    cti_html_raw(h, "</nav>\n");
+    cti_markup_raw(h, "</nav>\n");
 }
 
-static void no_match_html(cti_html *h, cti_search *s, const cti_webq *w,
+static void no_match_html(cti_markup *h, cti_search *s, const cti_webq *w,
                           unsigned flags)
 {
     char *fix = NULL;
-    cti_html_raw(h, "<div class=\"none\">\n<p>No article matches <q>");
-    cti_html_text(h, w->q, w->qlen);
-    cti_html_raw(h, "</q>.</p>\n");
+    cti_markup_raw(h, "<div class=\"none\">\n<p>No article matches <q>");
+    cti_markup_text(h, w->q, w->qlen);
+    cti_markup_raw(h, "</q>.</p>\n");
     if (cti_search_suggest(s, w->q, flags, &fix) == CTI_OK && fix) {
         cti_webq o = *w;
         o.q = fix;
         o.qlen = strlen(fix);
         o.offset = 0;
-        cti_html_raw(h, "<p class=\"dym\">Did you mean <a href=\"");
+        cti_markup_raw(h, "<p class=\"dym\">Did you mean <a href=\"");
         cti_webq_href(h, "/", &o, 0);
-        cti_html_raw(h, "\">");
-        cti_html_str(h, fix);
-        cti_html_raw(h, "</a>?</p>\n");
+        cti_markup_raw(h, "\">");
+        cti_markup_str(h, fix);
+        cti_markup_raw(h, "</a>?</p>\n");
     }
     free(fix);
-    cti_html_raw(h, "</div>\n");
+    cti_markup_raw(h, "</div>\n");
 }
 
-static void syntax_html(cti_html *h, const cti_webq *w,
+static void syntax_html(cti_markup *h, const cti_webq *w,
                         const cti_query_error *e)
 {
-    cti_html_printf(h, "<div class=\"error\" role=\"alert\">\n<p>Syntax error "
+    cti_markup_printf(h, "<div class=\"error\" role=\"alert\">\n<p>Syntax error "
                     "at column %zu: ", e->column);
-    cti_html_str(h, e->msg);
-    cti_html_raw(h, "</p>\n<pre>");
-    cti_html_text(h, w->q, w->qlen);
-    cti_html_raw(h, "\n");
+    cti_markup_str(h, e->msg);
+    cti_markup_raw(h, "</p>\n<pre>");
+    cti_markup_text(h, w->q, w->qlen);
+    cti_markup_raw(h, "\n");
     for (size_t i = 1; i < e->column && i < CTI_WEBQ_MAX_QUERY; i++)
-        cti_html_raw(h, " ");
-    cti_html_raw(h, "^</pre>\n<p class=\"quiet\">Quotes and parentheses must "
+        cti_markup_raw(h, " ");
+    cti_markup_raw(h, "^</pre>\n<p class=\"quiet\">Quotes and parentheses must "
                  "be closed; AND, OR, NOT and NEAR need a word on each side. "
                  "Tick <em>Any word</em> to search the words as plain text."
                  "</p>\n</div>\n");
@@ -438,10 +438,10 @@ static const char *const examples[] = {
     "Bloomberg -Harris", "title:Bloomberg", "crypto*", "date:2020..2024",
 };
 
-static void home_html(cti_html *h, uint32_t doccount)
+static void home_html(cti_markup *h, uint32_t doccount)
 {
     char num[32];
-    cti_html_printf(h, "<section class=\"home\">\n<h1>Search %s article%s</h1>\n"
+    cti_markup_printf(h, "<section class=\"home\">\n<h1>Search %s article%s</h1>\n"
                     "<p>Words are found in every form (<em>campaigns</em> finds "
                     "<em>campaign</em>). Try:</p>\n<ul class=\"examples\">\n",
                     cti_output_count(doccount, num, sizeof num),
@@ -451,13 +451,13 @@ static void home_html(cti_html *h, uint32_t doccount)
         cti_webq_default(&e);
         e.q = examples[i];
         e.qlen = strlen(examples[i]);
-        cti_html_raw(h, "<li><a href=\"");
+        cti_markup_raw(h, "<li><a href=\"");
         cti_webq_href(h, "/", &e, 0);
-        cti_html_raw(h, "\"><code>");
-        cti_html_str(h, examples[i]);
-        cti_html_raw(h, "</code></a></li>\n");
+        cti_markup_raw(h, "\"><code>");
+        cti_markup_str(h, examples[i]);
+        cti_markup_raw(h, "</code></a></li>\n");
     }
-    cti_html_raw(h, "</ul>\n<table class=\"syntax\">\n"
+    cti_markup_raw(h, "</ul>\n<table class=\"syntax\">\n"
         "<tr><td><code>a b</code>, <code>a AND b</code></td><td>both words</td></tr>\n"
         "<tr><td><code>a OR b</code></td><td>either</td></tr>\n"
         "<tr><td><code>a NOT b</code>, <code>-b</code></td><td>without b</td></tr>\n"
@@ -472,20 +472,20 @@ static void home_html(cti_html *h, uint32_t doccount)
 }
 
 /* The hits of this page and the links to the others. */
-static void main_html(cti_html *h, cti_search *s, const cti_results *r,
+static void main_html(cti_markup *h, cti_search *s, const cti_results *r,
                       const cti_webq *w)
 {
-    cti_html_raw(h, "<div class=\"main\">\n");
+    cti_markup_raw(h, "<div class=\"main\">\n");
     if (cti_mset_size(r->mset) == 0)
-        cti_html_raw(h, "<p class=\"none\">No more matches on this page.</p>\n");
+        cti_markup_raw(h, "<p class=\"none\">No more matches on this page.</p>\n");
     else if (hits_html(h, s, r, w) != CTI_OK)
         h->nomem = 1;
     pager_html(h, r, w);
-    cti_html_raw(h, "</div>\n");
+    cti_markup_raw(h, "</div>\n");
 }
 
 /* The results part of the page; returns the HTTP status. */
-static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
+static int results_html(cti_markup *h, cti_search *s, const cti_webq *w,
                         cti_facet_cache *cache)
 {
     cti_search_opts so;
@@ -517,9 +517,9 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
         return 400;
     }
     if (st != CTI_OK) {
-        cti_html_raw(h, "<div class=\"error\" role=\"alert\"><p>The search failed: ");
-        cti_html_str(h, err);
-        cti_html_raw(h, "</p></div>\n");
+        cti_markup_raw(h, "<div class=\"error\" role=\"alert\"><p>The search failed: ");
+        cti_markup_str(h, err);
+        cti_markup_raw(h, "</p></div>\n");
         return 500;
     }
     /* Hits beside the counts; one narrower column when there are none
@@ -527,7 +527,7 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
     int two = has_facets(f);
     if (two)
         summary_html(h, r, w, now_ms() - t0);
-    cti_html_raw(h, two ? "<div class=\"cols\">\n" : "<div class=\"one\">\n");
+    cti_markup_raw(h, two ? "<div class=\"cols\">\n" : "<div class=\"one\">\n");
     if (!two)
         summary_html(h, r, w, now_ms() - t0);
     if (r->matches == 0)
@@ -536,25 +536,25 @@ static int results_html(cti_html *h, cti_search *s, const cti_webq *w,
         main_html(h, s, r, w);
     if (two)
         facets_html(h, f, w);
-    cti_html_raw(h, "</div>\n");
+    cti_markup_raw(h, "</div>\n");
     cti_facets_free(f);
     cti_results_free(r);
     return 200;
 }
 
 int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
-                    cti_html *out)
+                    cti_markup *out)
 {
     uint32_t doccount = 0;
     int status = 200;
     cti_db_doccount(cti_search_db(s), &doccount);
     cti_layout_open(out, w->q, w->qlen, w, 1);
-    cti_html_raw(out, "<main class=\"wrap\">\n");
+    cti_markup_raw(out, "<main class=\"wrap\">\n");
     if (!w->qlen)
         home_html(out, doccount);
     else
         status = results_html(out, s, w, cache);
-    cti_html_raw(out, "</main>\n");
+    cti_markup_raw(out, "</main>\n");
     cti_layout_close(out, doccount);
     return status;
 }

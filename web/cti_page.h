@@ -8,7 +8,7 @@
 #define CTI_PAGE_H
 
 #include "cti_facet.h"
-#include "cti_html.h"
+#include "cti_markup.h"
 #include "cti_search.h"
 #include "cti_webq.h"
 
@@ -19,7 +19,7 @@
  * with a syntax error (the page says where), 500 when the search failed.
  */
 int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
-                    cti_html *out);
+                    cti_markup *out);
 
 /*
  * The query 'q' (len bytes) narrowed by 'term' (a date: or source: term):

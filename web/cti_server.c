@@ -39,31 +39,31 @@ struct cti_server {
 typedef struct reply {
     int status;
     const char *type;
-    cti_html body;
+    cti_markup body;
     const cti_asset *asset; /* set: serve this instead of body */
 } reply;
 
 typedef int (*route_fn)(cti_server *srv, cti_search *s, const cti_webq *w,
-                        cti_html *out);
+                        cti_markup *out);
 
 static int page_search(cti_server *srv, cti_search *s, const cti_webq *w,
-                       cti_html *out)
+                       cti_markup *out)
 {
     return cti_page_search(s, w, srv->facets, out);
 }
 
 static int page_article(cti_server *srv, cti_search *s, const cti_webq *w,
-                        cti_html *out);
+                        cti_markup *out);
 
 static int api_search(cti_server *srv, cti_search *s, const cti_webq *w,
-                      cti_html *out)
+                      cti_markup *out)
 {
     (void)srv;
     return cti_api_search(s, w, out);
 }
 
 static int api_article(cti_server *srv, cti_search *s, const cti_webq *w,
-                       cti_html *out)
+                       cti_markup *out)
 {
     (void)srv;
     return cti_api_article(s, w, out);
@@ -219,7 +219,7 @@ static int host_ok(const cti_server *srv, struct MHD_Connection *c)
 static void fail(reply *r, int json, int status, const char *msg,
                  const cti_webq *w)
 {
-    cti_html_release(&r->body);
+    cti_markup_release(&r->body);
     r->status = status;
     r->type = json ? "application/json" : HTML;
     if (json)
@@ -229,7 +229,7 @@ static void fail(reply *r, int json, int status, const char *msg,
 }
 
 static int page_article(cti_server *srv, cti_search *s, const cti_webq *w,
-                        cti_html *out)
+                        cti_markup *out)
 {
     cti_view v;
     char err[512];
@@ -276,7 +276,7 @@ static void serve_route(cti_server *srv, struct MHD_Connection *c,
     cti_pool_give(srv->pool, s);
     if (rt->json && r->status != 200)
         r->type = "application/json"; /* {"error": ...} */
-    if (cti_html_status(&r->body) != CTI_OK)
+    if (cti_markup_status(&r->body) != CTI_OK)
         fail(r, rt->json, 500, "out of memory", &w);
 }
 
@@ -327,7 +327,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply *r)
         resp = MHD_create_response_from_buffer(r->asset->len,
                                                (void *)r->asset->data,
                                                MHD_RESPMEM_PERSISTENT);
-    } else if ((body = cti_html_take(&r->body, &len)) != NULL) {
+    } else if ((body = cti_markup_take(&r->body, &len)) != NULL) {
         resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     } else {
         r->status = 500;
@@ -394,7 +394,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     memset(&r, 0, sizeof r);
-    cti_html_init(&r.body);
+    cti_markup_init(&r.body);
     if (!reading) {
         fail(&r, 0, 405, "This server only reads: use GET.", NULL);
     } else if (body) {
@@ -405,7 +405,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         route_request(cls, c, url, &r);
     }
     enum MHD_Result ret = send_reply(c, &r);
-    cti_html_release(&r.body);
+    cti_markup_release(&r.body);
     return ret;
 }
 

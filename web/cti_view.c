@@ -206,116 +206,116 @@ void cti_view_release(cti_view *v)
 }
 
 /* A link to the original when the url is http(s); otherwise plain text. */
-static void url_html(cti_html *h, const cti_record *r)
+static void url_html(cti_markup *h, const cti_record *r)
 {
     int web = (r->url_len > 7 && !strncmp(r->url, "http://", 7)) ||
               (r->url_len > 8 && !strncmp(r->url, "https://", 8));
     if (!web) {
-        cti_html_text(h, r->url, r->url_len);
+        cti_markup_text(h, r->url, r->url_len);
         return;
     }
-    cti_html_raw(h, "<a href=\"");
-    cti_html_text(h, r->url, r->url_len);
-    cti_html_raw(h, "\" rel=\"noopener noreferrer nofollow\">");
-    cti_html_text(h, r->url, r->url_len);
-    cti_html_raw(h, "</a>");
+    cti_markup_raw(h, "<a href=\"");
+    cti_markup_text(h, r->url, r->url_len);
+    cti_markup_raw(h, "\" rel=\"noopener noreferrer nofollow\">");
+    cti_markup_text(h, r->url, r->url_len);
+    cti_markup_raw(h, "</a>");
 }
 
-static void meta_html(cti_html *h, const cti_record *r)
+static void meta_html(cti_markup *h, const cti_record *r)
 {
     const char *sep = "";
     int any = r->date_len || r->author_len || r->source_len || r->url_len;
     if (any)
-        cti_html_raw(h, "<p class=\"meta\">");
+        cti_markup_raw(h, "<p class=\"meta\">");
     if (r->date_len) {
-        cti_html_raw(h, "<time>");
-        cti_html_text(h, r->date, r->date_len);
-        cti_html_raw(h, "</time>");
+        cti_markup_raw(h, "<time>");
+        cti_markup_text(h, r->date, r->date_len);
+        cti_markup_raw(h, "</time>");
         sep = " · ";
     }
     if (r->author_len) {
-        cti_html_printf(h, "%s<span class=\"author\">", sep);
-        cti_html_text(h, r->author, r->author_len);
-        cti_html_raw(h, "</span>");
+        cti_markup_printf(h, "%s<span class=\"author\">", sep);
+        cti_markup_text(h, r->author, r->author_len);
+        cti_markup_raw(h, "</span>");
         sep = " · ";
     }
     if (r->source_len) {
-        cti_html_printf(h, "%s<span class=\"source\">", sep);
-        cti_html_text(h, r->source, r->source_len);
-        cti_html_raw(h, "</span>");
+        cti_markup_printf(h, "%s<span class=\"source\">", sep);
+        cti_markup_text(h, r->source, r->source_len);
+        cti_markup_raw(h, "</span>");
         sep = " · ";
     }
     if (r->url_len) {
-        cti_html_printf(h, "%s<span class=\"url\">", sep);
+        cti_markup_printf(h, "%s<span class=\"url\">", sep);
         url_html(h, r);
-        cti_html_raw(h, "</span>");
+        cti_markup_raw(h, "</span>");
     }
     if (any)
-        cti_html_raw(h, "</p>\n");
-    cti_html_raw(h, "<p class=\"id\">");
-    cti_html_text(h, r->id, r->id_len);
-    cti_html_raw(h, "</p>\n");
+        cti_markup_raw(h, "</p>\n");
+    cti_markup_raw(h, "<p class=\"id\">");
+    cti_markup_text(h, r->id, r->id_len);
+    cti_markup_raw(h, "</p>\n");
 }
 
 /* The text, one <p> per paragraph, matches in <mark>. */
-static void body_html(cti_html *h, const cti_snippet *text)
+static void body_html(cti_markup *h, const cti_snippet *text)
 {
     char *r = cti_snippet_render(text, CTI_HL_STYLE_HTML, NULL, NULL);
     if (!r) {
         h->nomem = 1;
         return;
     }
-    cti_html_raw(h, "<div class=\"body\">\n<p>");
+    cti_markup_raw(h, "<div class=\"body\">\n<p>");
     const char *p = r;
     for (const char *nl; (nl = strstr(p, "\n\n")); p = nl + 2) {
-        cti_html_rawn(h, p, (size_t)(nl - p));
-        cti_html_raw(h, "</p>\n<p>");
+        cti_markup_rawn(h, p, (size_t)(nl - p));
+        cti_markup_raw(h, "</p>\n<p>");
     }
-    cti_html_raw(h, p);
-    cti_html_raw(h, "</p>\n</div>\n");
+    cti_markup_raw(h, p);
+    cti_markup_raw(h, "</p>\n</div>\n");
     free(r);
 }
 
-void cti_view_html(cti_html *h, const cti_view *v, const cti_webq *w,
+void cti_view_html(cti_markup *h, const cti_view *v, const cti_webq *w,
                    uint32_t doccount)
 {
     const cti_snippet *t = &v->title;
     char num[32];
     cti_layout_open(h, t->len ? t->text : "(untitled)",
                     t->len ? t->len : 10, w, 0);
-    cti_html_raw(h, "<main class=\"wrap reader\">\n<nav class=\"back\">");
+    cti_markup_raw(h, "<main class=\"wrap reader\">\n<nav class=\"back\">");
     if (w->qlen) {
         cti_webq back = *w;
         back.id = NULL;
-        cti_html_raw(h, "<a href=\"");
+        cti_markup_raw(h, "<a href=\"");
         cti_webq_href(h, "/", &back, 0);
-        cti_html_raw(h, "\">← Results for <q>");
-        cti_html_text(h, w->q, w->qlen);
-        cti_html_raw(h, "</q></a>");
+        cti_markup_raw(h, "\">← Results for <q>");
+        cti_markup_text(h, w->q, w->qlen);
+        cti_markup_raw(h, "</q></a>");
     } else {
-        cti_html_raw(h, "<a href=\"/\">← New search</a>");
+        cti_markup_raw(h, "<a href=\"/\">← New search</a>");
     }
-    cti_html_raw(h, "</nav>\n<article>\n<h1>");
+    cti_markup_raw(h, "</nav>\n<article>\n<h1>");
     if (t->len) {
         char *r = cti_snippet_render(t, CTI_HL_STYLE_HTML, NULL, NULL);
         if (!r)
             h->nomem = 1;
         else
-            cti_html_raw(h, r);
+            cti_markup_raw(h, r);
         free(r);
     } else {
-        cti_html_raw(h, "(untitled)");
+        cti_markup_raw(h, "(untitled)");
     }
-    cti_html_raw(h, "</h1>\n");
+    cti_markup_raw(h, "</h1>\n");
     meta_html(h, &v->rec);
     if (v->query_error) {
-        cti_html_printf(h, "<p class=\"notice\">Nothing is highlighted: the "
+        cti_markup_printf(h, "<p class=\"notice\">Nothing is highlighted: the "
                         "query has a syntax error at column %zu: ",
                         v->qerr.column);
-        cti_html_str(h, v->qerr.msg);
-        cti_html_raw(h, "</p>\n");
+        cti_markup_str(h, v->qerr.msg);
+        cti_markup_raw(h, "</p>\n");
     } else if (w->qlen) {
-        cti_html_printf(h, "<p class=\"notice\" id=\"hits\">%s match%s "
+        cti_markup_printf(h, "<p class=\"notice\" id=\"hits\">%s match%s "
                         "highlighted%s</p>\n",
                         cti_output_count((uint32_t)v->text.nspans, num, sizeof num),
                         v->text.nspans == 1 ? "" : "es",
@@ -323,11 +323,11 @@ void cti_view_html(cti_html *h, const cti_view *v, const cti_webq *w,
     }
     body_html(h, &v->text);
     if (v->truncated)
-        cti_html_printf(h, "<p class=\"notice\">The article is %s bytes long; "
+        cti_markup_printf(h, "<p class=\"notice\">The article is %s bytes long; "
                         "the first %u MB are shown.</p>\n",
                         cti_output_count((uint32_t)(v->rec.body_len > UINT32_MAX ?
                             UINT32_MAX : v->rec.body_len), num, sizeof num),
                         CTI_VIEW_MAX_BODY >> 20);
-    cti_html_raw(h, "</article>\n</main>\n");
+    cti_markup_raw(h, "</article>\n</main>\n");
     cti_layout_close(h, doccount);
 }

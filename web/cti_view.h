@@ -13,7 +13,7 @@
 #define CTI_VIEW_H
 
 #include <stddef.h>
-#include "cti_html.h"
+#include "cti_markup.h"
 #include "cti_search.h"
 #include "cti_snippet.h"
 #include "cti_store.h"
@@ -49,7 +49,7 @@ void cti_view_release(cti_view *v);
  * The article page: 'v' loaded for the request 'w' (whose query, if any,
  * links back to the results), in an index of 'doccount' articles.
  */
-void cti_view_html(cti_html *h, const cti_view *v, const cti_webq *w,
+void cti_view_html(cti_markup *h, const cti_view *v, const cti_webq *w,
                    uint32_t doccount);
 
 #endif /* CTI_VIEW_H */

@@ -46,7 +46,7 @@ static cti_status parse_query(const char *v, size_t len, cti_webq *w,
                  "allowed", len, CTI_WEBQ_MAX_QUERY);
         return CTI_EINVAL;
     }
-    if (!cti_html_valid_utf8(v, len)) {
+    if (!cti_markup_valid_utf8(v, len)) {
         snprintf(err, errlen, "parameter 'q' is not valid UTF-8 text");
         return CTI_EINVAL;
     }
@@ -134,34 +134,34 @@ cti_status cti_webq_parse(cti_webq_get_fn get, void *ctx, cti_webq *out,
     return parse_paging(get, ctx, out, err, errlen);
 }
 
-void cti_webq_href(cti_html *h, const char *path, const cti_webq *w,
+void cti_webq_href(cti_markup *h, const char *path, const cti_webq *w,
                    int with_id)
 {
     const char *sep = "?";
-    cti_html_raw(h, path);
+    cti_markup_raw(h, path);
     if (with_id && w->id) {
-        cti_html_raw(h, "?id=");
-        cti_html_url(h, w->id, w->idlen);
+        cti_markup_raw(h, "?id=");
+        cti_markup_url(h, w->id, w->idlen);
         sep = "&amp;";
     }
     if (w->qlen) {
-        cti_html_printf(h, "%sq=", sep);
-        cti_html_url(h, w->q, w->qlen);
+        cti_markup_printf(h, "%sq=", sep);
+        cti_markup_url(h, w->q, w->qlen);
         sep = "&amp;";
     }
     if (w->any) {
-        cti_html_printf(h, "%sany=1", sep);
+        cti_markup_printf(h, "%sany=1", sep);
         sep = "&amp;";
     }
     if (w->sort != CTI_SORT_RELEVANCE) {
-        cti_html_printf(h, "%ssort=%s", sep,
+        cti_markup_printf(h, "%ssort=%s", sep,
                         w->sort == CTI_SORT_DATE ? "date" : "-date");
         sep = "&amp;";
     }
     if (w->offset) {
-        cti_html_printf(h, "%soffset=%u", sep, w->offset);
+        cti_markup_printf(h, "%soffset=%u", sep, w->offset);
         sep = "&amp;";
     }
     if (w->limit != CTI_WEBQ_LIMIT)
-        cti_html_printf(h, "%sn=%u", sep, w->limit);
+        cti_markup_printf(h, "%sn=%u", sep, w->limit);
 }

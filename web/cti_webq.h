@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cti_html.h"
+#include "cti_markup.h"
 
 #define CTI_WEBQ_MAX_QUERY 1024    /* bytes of q */
 #define CTI_WEBQ_MAX_ID 4096       /* bytes of id */
@@ -59,7 +59,7 @@ void cti_webq_default(cti_webq *w);
  * parameters of 'w' that are not at their defaults, escaped for a quoted
  * attribute (parameters joined by "&amp;").  'with_id' adds w->id.
  */
-void cti_webq_href(cti_html *h, const char *path, const cti_webq *w,
+void cti_webq_href(cti_markup *h, const char *path, const cti_webq *w,
                    int with_id);
 
 #endif /* CTI_WEBQ_H */

@@ -1,30 +1,30 @@
 /*
- * cti_html.c - the reply buffer and its escapers.
+ * cti_markup.c - the reply buffer and its escapers.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cti_html.h"
+#include "cti_markup.h"
 
-void cti_html_init(cti_html *h)
+void cti_markup_init(cti_markup *h)
 {
     memset(h, 0, sizeof *h);
 }
 
-void cti_html_release(cti_html *h)
+void cti_markup_release(cti_markup *h)
 {
     free(h->buf);
-    cti_html_init(h);
+    cti_markup_init(h);
 }
 
-cti_status cti_html_status(const cti_html *h)
+cti_status cti_markup_status(const cti_markup *h)
 {
     return h->nomem ? CTI_ENOMEM : CTI_OK;
 }
 
-char *cti_html_take(cti_html *h, size_t *len)
+char *cti_markup_take(cti_markup *h, size_t *len)
 {
     char *b = h->buf;
     *len = h->len;
@@ -33,12 +33,12 @@ char *cti_html_take(cti_html *h, size_t *len)
         b = h->nomem ? NULL : strdup("");
         *len = 0;
     }
-    cti_html_init(h);
+    cti_markup_init(h);
     return b;
 }
 
 /* Room for 'n' more bytes and a NUL; 0, or -1 (and nomem set). */
-static int reserve(cti_html *h, size_t n)
+static int reserve(cti_markup *h, size_t n)
 {
     if (h->nomem)
         return -1;
@@ -62,7 +62,7 @@ static int reserve(cti_html *h, size_t n)
     return 0;
 }
 
-void cti_html_rawn(cti_html *h, const char *s, size_t n)
+void cti_markup_rawn(cti_markup *h, const char *s, size_t n)
 {
     if (reserve(h, n))
         return;
@@ -71,12 +71,12 @@ void cti_html_rawn(cti_html *h, const char *s, size_t n)
     h->buf[h->len] = '\0';
 }
 
-void cti_html_raw(cti_html *h, const char *s)
+void cti_markup_raw(cti_markup *h, const char *s)
 {
-    cti_html_rawn(h, s, strlen(s));
+    cti_markup_rawn(h, s, strlen(s));
 }
 
-void cti_html_printf(cti_html *h, const char *fmt, ...)
+void cti_markup_printf(cti_markup *h, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -125,7 +125,7 @@ static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
-int cti_html_valid_utf8(const char *s, size_t n)
+int cti_markup_valid_utf8(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
@@ -143,7 +143,7 @@ static int is_bidi_control(unsigned cp)
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-void cti_html_text(cti_html *h, const char *s, size_t n)
+void cti_markup_text(cti_markup *h, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0; /* bytes [i - run, i) copied as they are */
@@ -174,21 +174,21 @@ void cti_html_text(cti_html *h, const char *s, size_t n)
             run += l;
             continue;
         }
-        cti_html_rawn(h, s + i - run, run);
-        cti_html_raw(h, rep);
+        cti_markup_rawn(h, s + i - run, run);
+        cti_markup_raw(h, rep);
         i += l;
         run = 0;
     }
-    cti_html_rawn(h, s + i - run, run);
+    cti_markup_rawn(h, s + i - run, run);
 }
 
-void cti_html_str(cti_html *h, const char *s)
+void cti_markup_str(cti_markup *h, const char *s)
 {
     if (s)
-        cti_html_text(h, s, strlen(s));
+        cti_markup_text(h, s, strlen(s));
 }
 
-void cti_html_url(cti_html *h, const char *s, size_t n)
+void cti_markup_url(cti_markup *h, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     if (reserve(h, n * 3))

@@ -1,5 +1,5 @@
 /*
- * test_html.c - cti_html: what untrusted text becomes in HTML and URLs.
+ * test_markup.c - cti_markup: what untrusted text becomes in HTML and URLs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cti_html.h"
+#include "cti_markup.h"
 
-/* 'in' (n bytes) through cti_html_text(). */
+/* 'in' (n bytes) through cti_markup_text(). */
 static char *text(const char *in, size_t n)
 {
-    cti_html h;
+    cti_markup h;
     size_t len;
-    cti_html_init(&h);
-    cti_html_text(&h, in, n);
-    char *r = cti_html_take(&h, &len);
+    cti_markup_init(&h);
+    cti_markup_text(&h, in, n);
+    char *r = cti_markup_take(&h, &len);
     assert_non_null(r);
     assert_int_equal(strlen(r), len);
     return r;
@@ -64,16 +64,16 @@ static void test_bad_bytes_replaced(void **state)
 static void test_url_component(void **state)
 {
     (void)state;
-    cti_html h;
+    cti_markup h;
     size_t len;
-    cti_html_init(&h);
+    cti_markup_init(&h);
     const char *q = "Lina Khan AND \"x\"&y=<z>/é#";
-    cti_html_url(&h, q, strlen(q));
-    char *r = cti_html_take(&h, &len);
+    cti_markup_url(&h, q, strlen(q));
+    char *r = cti_markup_take(&h, &len);
     assert_string_equal(r, "Lina%20Khan%20AND%20%22x%22%26y%3D%3Cz%3E%2F%C3%A9%23");
     free(r);
-    cti_html_url(&h, "a\0b", 3);
-    r = cti_html_take(&h, &len);
+    cti_markup_url(&h, "a\0b", 3);
+    r = cti_markup_take(&h, &len);
     assert_string_equal(r, "a%00b");
     free(r);
 }
@@ -81,38 +81,38 @@ static void test_url_component(void **state)
 static void test_builder(void **state)
 {
     (void)state;
-    cti_html h;
+    cti_markup h;
     size_t len;
-    cti_html_init(&h);
-    char *r = cti_html_take(&h, &len); /* nothing appended: "" */
+    cti_markup_init(&h);
+    char *r = cti_markup_take(&h, &len); /* nothing appended: "" */
     assert_string_equal(r, "");
     assert_int_equal(len, 0);
     free(r);
     for (int i = 0; i < 10000; i++)
-        cti_html_printf(&h, "<p>%d</p>", i);
-    cti_html_str(&h, NULL);
-    assert_int_equal(cti_html_status(&h), CTI_OK);
-    r = cti_html_take(&h, &len);
+        cti_markup_printf(&h, "<p>%d</p>", i);
+    cti_markup_str(&h, NULL);
+    assert_int_equal(cti_markup_status(&h), CTI_OK);
+    r = cti_markup_take(&h, &len);
     assert_int_equal(strlen(r), len);
     assert_non_null(strstr(r, "<p>9999</p>"));
     free(r);
     /* After a failed append the buffer gives nothing. */
-    cti_html_raw(&h, "x");
+    cti_markup_raw(&h, "x");
     h.nomem = 1;
-    assert_int_equal(cti_html_status(&h), CTI_ENOMEM);
-    assert_null(cti_html_take(&h, &len));
+    assert_int_equal(cti_markup_status(&h), CTI_ENOMEM);
+    assert_null(cti_markup_take(&h, &len));
     assert_int_equal(h.len, 0);
 }
 
 static void test_valid_utf8(void **state)
 {
     (void)state;
-    assert_true(cti_html_valid_utf8("", 0));
-    assert_true(cti_html_valid_utf8("José 日本 😀", strlen("José 日本 😀")));
-    assert_false(cti_html_valid_utf8("a\0", 2));
-    assert_false(cti_html_valid_utf8("\xFF", 1));
-    assert_false(cti_html_valid_utf8("\xE6\x97", 2));
-    assert_false(cti_html_valid_utf8("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    assert_true(cti_markup_valid_utf8("", 0));
+    assert_true(cti_markup_valid_utf8("José 日本 😀", strlen("José 日本 😀")));
+    assert_false(cti_markup_valid_utf8("a\0", 2));
+    assert_false(cti_markup_valid_utf8("\xFF", 1));
+    assert_false(cti_markup_valid_utf8("\xE6\x97", 2));
+    assert_false(cti_markup_valid_utf8("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
 }
 
 int main(void)
@@ -124,5 +124,5 @@ int main(void)
         cmocka_unit_test(test_builder),
         cmocka_unit_test(test_valid_utf8),
     };
-    return cmocka_run_group_tests_name("html", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("markup", tests, NULL, NULL);
 }
