@@ -53,7 +53,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 CC ?= cc
 CXX ?= c++
-PKGS := xapian-core zlib libutf8proc jansson libmicrohttpd
+PKGS := xapian-core zlib libutf8proc jansson libxml-2.0 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # The small C libraries are linked from their static archives (shipped by
 # the same Debian -dev packages): a search is a short-lived process, and
@@ -61,6 +61,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs xapian-core zlib 2>/dev/null) \
 	-Wl,-Bstatic -lutf8proc -ljansson -lstemmer -Wl,-Bdynamic
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# What only reading inputs needs (web pages, CSV): cti-index and the
+# tests link it, cti-search does not.
+READ_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null) \
+	-Wl,-Bstatic -lcsv -Wl,-Bdynamic
 # Only cti-web links libmicrohttpd: cti-search starts as fast as before.
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
@@ -132,16 +136,16 @@ $(O)/cti-web: $(O)/web/main.o $(WEB_LIB) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
 
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(INDEX_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(INDEX_LIBS)
 
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(WEB_LIB) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
@@ -207,7 +211,7 @@ fuzz-build:
 	  echo "  FUZZ $$b"; \
 	  clang -std=c11 -O1 -Wall -Wextra -Werror $(CPPFLAGS) $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $$b.o $$f; \
-	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS); done
+	  clang++ -fsanitize=fuzzer $(FUZZ_SAN) -o $$b $$b.o build-fuzz/libcti.a $(LDLIBS) $(READ_LIBS); done
 fuzz: fuzz-build
 	@set -e; for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus-$$n; \
 	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \

@@ -1,14 +1,16 @@
 /*
- * cti_article.c - one article from a text file or a JSON line.
+ * cti_article.c - one article: text files, titles, JSON lines, the hash.
  *
  * Text everywhere
- *   Every string of an article is valid UTF-8: each byte that does not
- *   belong to a valid UTF-8 sequence (stray continuation bytes, truncated
- *   sequences, overlong forms, surrogates, code points past U+10FFFF) is
- *   replaced by U+FFFD and the article is marked 'repaired'.  NUL bytes
- *   become spaces, so every field is a safe C string.  A UTF-8 byte order
- *   mark at the start of a text file is dropped.  Other control characters
- *   are kept (the analyzer treats them as separators).
+ *   Every string of an article is valid UTF-8: the bytes given here are
+ *   UTF-8 (the walker converts other charsets first, cti_charset.h); each
+ *   byte that does not belong to a valid UTF-8 sequence (stray
+ *   continuation bytes, truncated sequences, overlong forms, surrogates,
+ *   code points past U+10FFFF) is replaced by U+FFFD and the article is
+ *   marked 'repaired'.  NUL bytes become spaces, so every field is a safe
+ *   C string.  A UTF-8 byte order mark at the start of a text file is
+ *   dropped.  Other control characters are kept (the analyzer treats them
+ *   as separators).
  *
  * Text files
  *   Optional front matter first: a "---" line, "key: value" lines, and a
@@ -55,18 +57,15 @@
  *   Harris’s campaign is engaging…"; 02-bloomberg-courts... has a title
  *   line; 03-bloomberg-asks... has a breadcrumb, then its title twice.
  *
- * JSON lines
- *   Each line is one JSON object.  Fields: id (string or number), title,
- *   text (or body, when text is absent), date, author (a string, or a list
- *   of strings joined with ", "), source, url; numbers in the text fields
- *   are written as decimal text, null means absent, other fields are
- *   ignored.  Without a title (or with an empty one) the title is taken
- *   from the text by rule 3 above (first short sentence, or first 12
- *   words and "…").  A byte order mark before the object is ignored.  A
- *   line that is not a JSON object, or has no "text"/"body" string, is an
- *   error naming the column.  An article without an id (or
- *   with an empty one) gets "sha-" and the 16 hex digits of its content
- *   hash, so it keeps the same id as long as its content is the same.
+ * Records (JSON lines, JSON files, CSV rows)
+ *   cti_fields.c picks their fields; cti_article_finish() completes them:
+ *   without a title (or with an empty one) the title is taken from the
+ *   text by rule 3 above (first short sentence, or first 12 words and
+ *   "…").  A JSON line is one object (a byte order mark before it is
+ *   ignored); a line that is not a JSON object, or has no text, is an
+ *   error naming the column.  A JSON line without an id, guid or url gets
+ *   "sha-" and the 16 hex digits of its content hash, so it keeps the
+ *   same id as long as its content is the same.
  *
  * Hash
  *   cti_article_hash() covers title, date, author, source, url and body
@@ -76,13 +75,15 @@
  */
 #include "cti_article.h"
 
+#include "cti_charset.h"
+#include "cti_fields.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #define TITLE_MAX_BYTES 300
 #define TITLE_LINE_WORDS 25
@@ -91,101 +92,13 @@
 #define LEAD_WORDS 12
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
-static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t k = utf8proc_iterate(s, n > 4 ? 4 : (utf8proc_ssize_t)n,
-                                          &cp);
-    return k > 0 ? (size_t)k : 0;
-}
-
-/*
- * Copy s (len bytes) into a new NUL-terminated buffer with invalid UTF-8
- * bytes replaced by U+FFFD and NUL bytes by spaces.  Sets *repaired to 1
- * when a byte was replaced (NULs alone do not count).  NULL on no memory.
- */
 static char *clean_utf8(const char *s, size_t len, size_t *outlen,
                         int *repaired)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, bad = 0;
-
-    /* Count invalid bytes first so that the common case is one copy.
-       ASCII is skipped eight bytes at a time. */
-    while (i < len) {
-        if (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (!(w & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, len - i);
-        if (k == 0) {
-            bad++;
-            i++;
-        } else {
-            i += k;
-        }
-    }
-    if (bad > (SIZE_MAX - len - 1) / 2)
-        return NULL;
-    char *out = malloc(len + 2 * bad + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    if (bad == 0) {
-        if (len)
-            memcpy(out, s, len);
-        o = len;
-    } else {
-        *repaired = 1;
-        i = 0;
-        while (i < len) {
-            if (p[i] < 0x80) {
-                out[o++] = (char)p[i++];
-                continue;
-            }
-            size_t k = utf8_seq(p + i, len - i);
-            if (k == 0) {
-                memcpy(out + o, REPLACEMENT, 3);
-                o += 3;
-                i++;
-            } else {
-                memcpy(out + o, p + i, k);
-                o += k;
-                i += k;
-            }
-        }
-    }
-    /* NUL bytes become spaces. */
-    for (char *z = memchr(out, 0, o); z;
-         z = memchr(z + 1, 0, o - (size_t)(z + 1 - out)))
-        *z = ' ';
-    out[o] = '\0';
-    *outlen = o;
-    return out;
-}
-
-/* Clean a field; NULL/absent stays NULL.  Returns -1 on no memory. */
-static int set_field(char **dst, const char *s, size_t len, int *repaired)
-{
-    size_t n;
-    *dst = NULL;
-    if (!s)
-        return 0;
-    *dst = clean_utf8(s, len, &n, repaired);
-    return *dst ? 0 : -1;
+    return cti_charset_repair(s, len, outlen, repaired);
 }
 
 /* Largest prefix of s (len bytes, valid UTF-8) not over max bytes that
@@ -440,6 +353,13 @@ static int is_abbrev(const char *s, size_t i)
 
 /* The title for a body without a title line: its first short sentence,
    or its first LEAD_WORDS words and an ellipsis. */
+static char *title_from_text(const char *s, size_t n);
+
+char *cti_article_title_from_text(const char *s, size_t n)
+{
+    return title_from_text(s, n);
+}
+
 static char *title_from_text(const char *s, size_t n)
 {
     const char *end = s + n;
@@ -568,11 +488,16 @@ static const char *title_from_body(const char *body, const char *end,
 
 /* ------------------------------------------------------------ articles */
 
-static void article_init(cti_article *a)
+void cti_article_init(cti_article *a)
 {
     memset(a, 0, sizeof *a);
     a->size = -1;
     a->mtime_ns = -1;
+}
+
+static void article_init(cti_article *a)
+{
+    cti_article_init(a);
 }
 
 void cti_article_release(cti_article *a)
@@ -586,9 +511,10 @@ void cti_article_release(cti_article *a)
     free(a->source);
     free(a->url);
     free(a->body);
+    free(a->aside);
     a->id = a->title = a->date = a->author = a->source = a->url = a->body =
-        NULL;
-    a->body_len = 0;
+        a->aside = NULL;
+    a->body_len = a->aside_len = 0;
 }
 
 int cti_article_parse_text(const char *data, size_t len, cti_article *a)
@@ -635,60 +561,36 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     return 0;
 }
 
-/* A JSON value as text: strings as they are, numbers in decimal, lists of
-   strings joined by ", " (authors).  NULL without error for null and
-   other types.  -1 on no memory. */
-static int json_field(json_t *v, char **dst, int *repaired)
+int cti_article_finish(cti_article *a)
 {
-    char num[64];
-    *dst = NULL;
-    if (!v)
-        return 0;
-    if (json_is_string(v))
-        return set_field(dst, json_string_value(v), json_string_length(v),
-                         repaired);
-    if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return set_field(dst, num, strlen(num), repaired);
+    if (a->title && !a->title[0]) {
+        free(a->title);
+        a->title = NULL;
     }
-    if (json_is_real(v)) {
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        return set_field(dst, num, strlen(num), repaired);
-    }
-    if (json_is_array(v)) {
-        size_t total = 0, i;
-        json_t *e;
-        json_array_foreach(v, i, e)
-            if (json_is_string(e))
-                total += json_string_length(e) + 2;
-        if (total == 0)
-            return 0;
-        char *buf = malloc(total + 1), *w = buf;
-        if (!buf)
-            return -1;
-        json_array_foreach(v, i, e) {
-            if (!json_is_string(e) || json_string_length(e) == 0)
-                continue;
-            if (w != buf) {
-                memcpy(w, ", ", 2);
-                w += 2;
-            }
-            memcpy(w, json_string_value(e), json_string_length(e));
-            w += json_string_length(e);
-        }
-        int r = w == buf ? 0 : set_field(dst, buf, (size_t)(w - buf), repaired);
-        free(buf);
-        return r;
-    }
+    a->body_len = a->body ? strlen(a->body) : 0;
+    if (!a->title && a->body_len &&
+        !(a->title = title_from_text(a->body, a->body_len)))
+        return -1;
+    a->hash = cti_article_hash(a);
     return 0;
 }
 
-int cti_article_parse_json(const char *line, size_t len, cti_article *a,
+/* The column (from 1) of the first non-space byte at or after 'from'. */
+static size_t first_column(const char *s, size_t len, size_t from)
+{
+    size_t col = from + 1;
+    while (col <= len && is_space(s[col - 1]))
+        col++;
+    return col;
+}
+
+int cti_article_parse_json(const char *line, size_t len,
+                           const cti_fields *fields, cti_article *a,
                            char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = NULL;
-    char *clean = NULL;
+    char *clean = NULL, msg[400];
     size_t clen;
     int rc = -1;
 
@@ -710,68 +612,23 @@ int cti_article_parse_json(const char *line, size_t len, cti_article *a,
                      je.text);
         goto done;
     }
+    /* Errors about the object name the column where it starts. */
+    size_t col = first_column(clean, clen, skip);
     if (!json_is_object(root)) {
-        size_t col = 1;
-        while (col <= clen && is_space(clean[col - 1]))
-            col++;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: not a JSON object", col);
         goto done;
     }
-    json_t *text = json_object_get(root, "text");
-    const char *tname = "text";
-    if (!text || json_is_null(text)) {
-        text = json_object_get(root, "body");
-        tname = "body";
-    }
-    /* Field errors name the column where the object starts. */
-    size_t col = 1 + skip;
-    while (col <= clen && is_space(clean[col - 1]))
-        col++;
-    if (!text || !json_is_string(text)) {
-        if (err && errlen && text)
-            snprintf(err, errlen, "column %zu: field \"%s\" is not a string",
-                     col, tname);
-        else if (err && errlen)
-            snprintf(err, errlen, "column %zu: no \"text\" or \"body\" field",
-                     col);
-        goto done;
-    }
-    json_t *id = json_object_get(root, "id");
-    if (id && !json_is_string(id) && !json_is_number(id) && !json_is_null(id)) {
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "column %zu: field \"id\" is not a string or a number",
-                     col);
-        goto done;
-    }
-    if (set_field(&a->body, json_string_value(text), json_string_length(text),
-                  &a->repaired) ||
-        json_field(id, &a->id, &a->repaired) ||
-        json_field(json_object_get(root, "title"), &a->title, &a->repaired) ||
-        json_field(json_object_get(root, "date"), &a->date, &a->repaired) ||
-        json_field(json_object_get(root, "author"), &a->author, &a->repaired) ||
-        json_field(json_object_get(root, "source"), &a->source, &a->repaired) ||
-        json_field(json_object_get(root, "url"), &a->url, &a->repaired)) {
+    int r = cti_fields_read(fields, root, a, msg, sizeof msg);
+    if (r == CTI_FIELDS_NOMEM || (r == 0 && cti_article_finish(a))) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");
         goto done;
     }
-    a->body_len = strlen(a->body);
-    if (a->title && !a->title[0]) {
-        free(a->title);
-        a->title = NULL;
-    }
-    if (!a->title && a->body_len &&
-        !(a->title = title_from_text(a->body, a->body_len))) {
+    if (r) {
         if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, "column %zu: %s", col, msg);
         goto done;
-    }
-    a->hash = cti_article_hash(a);
-    if (a->id && a->id[0] == '\0') {
-        free(a->id);
-        a->id = NULL;
     }
     if (!a->id) {
         a->id = malloc(4 + 16 + 1);
@@ -848,207 +705,4 @@ uint64_t cti_article_hash(const cti_article *a)
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return h;
-}
-
-/* ----------------------------------------------------------------- date */
-
-static const char *const months[12] = {
-    "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december"
-};
-
-/* Month number (1-12) of the word [s, s+n): a full name or a prefix of at
-   least three letters ("Sept", "Jul"); 0 if none. */
-static int month_of(const char *s, size_t n)
-{
-    if (n < 3)
-        return 0;
-    for (int m = 0; m < 12; m++) {
-        size_t ml = strlen(months[m]);
-        if (n > ml)
-            continue;
-        size_t i = 0;
-        while (i < n && tolower((unsigned char)s[i]) == months[m][i])
-            i++;
-        if (i == n)
-            return m + 1;
-    }
-    return 0;
-}
-
-static int days_in(int y, int m)
-{
-    static const int d[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2)
-        return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
-    return d[m - 1];
-}
-
-static int emit_date(int y, int m, int d, char out[9])
-{
-    if (y < 1 || y > 9999 || m < 0 || m > 12 || d < 0 ||
-        (d > 0 && (m == 0 || d > days_in(y, m))))
-        return -1;
-    int v[3] = { y, m, d }, w[3] = { 4, 2, 2 }, o = 0;
-    for (int k = 0; k < 3; k++) {
-        for (int j = w[k] - 1, x = v[k]; j >= 0; j--, x /= 10)
-            out[o + j] = (char)('0' + x % 10);
-        o += w[k];
-    }
-    out[8] = '\0';
-    return 0;
-}
-
-/* A run of exactly 'want' digits at *p (want 0: 1 or 2 digits); value or -1. */
-static int digits(const char **p, const char *end, int want)
-{
-    const char *s = *p;
-    int v = 0, n = 0;
-    while (s < end && isdigit((unsigned char)*s) && n < 9) {
-        v = v * 10 + (*s - '0');
-        s++;
-        n++;
-    }
-    if (want ? n != want : (n < 1 || n > 2))
-        return -1;
-    if (s < end && isdigit((unsigned char)*s))
-        return -1;
-    *p = s;
-    return v;
-}
-
-int cti_date_normalize(const char *date, char out[9])
-{
-    if (!date)
-        return -1;
-    const char *s = date, *end = date + strlen(date);
-    size_t n = (size_t)(end - s);
-    trim(&s, &n);
-    end = s + n;
-    if (n == 0)
-        return -1;
-
-    /* ISO: YYYY, YYYY-MM, YYYY-MM-DD, then optional time part. */
-    if (n >= 4 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
-        isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3])) {
-        const char *p = s;
-        int y, m = 0, d = 0;
-        if (n >= 8 && (n == 8 || !isdigit((unsigned char)s[8])) &&
-            isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[7])) {
-            /* Compact YYYYMMDD. */
-            y = digits(&p, end, 8);
-            if (y < 0)
-                return -1;
-            d = y % 100;
-            m = y / 100 % 100;
-            y /= 10000;
-            if (p != end || m == 0 || d == 0)
-                return -1;
-            return emit_date(y, m, d, out);
-        }
-        y = digits(&p, end, 4);
-        if (y < 0)
-            return -1;
-        if (p < end && (*p == '-' || *p == '/' || *p == '.')) {
-            char sep = *p++;
-            if ((m = digits(&p, end, 0)) < 1)
-                return -1;
-            if (p < end && *p == sep) {
-                p++;
-                if ((d = digits(&p, end, 0)) < 1)
-                    return -1;
-            }
-        }
-        if (p < end) {
-            /* Only a time may follow a full date. */
-            if (d == 0 || !(*p == 'T' || *p == 't' || *p == ' '))
-                return -1;
-            p++;
-            if (p >= end || !isdigit((unsigned char)*p))
-                return -1;
-            for (; p < end; p++)
-                if (!isdigit((unsigned char)*p) && !strchr(":.+-Zz ", *p))
-                    return -1;
-        }
-        return emit_date(y, m, d, out);
-    }
-
-    /* Words: an optional weekday, then "Month D, YYYY", "Month YYYY" or
-       "D Month YYYY"; commas and a dot after an abbreviation are allowed;
-       a time may follow. */
-    const char *tok[6];
-    size_t tl[6];
-    int nt = 0;
-    for (const char *p = s; p < end && nt < 6;) {
-        while (p < end && (is_space(*p) || *p == ','))
-            p++;
-        if (p >= end)
-            break;
-        const char *q = p;
-        while (q < end && !is_space(*q) && *q != ',')
-            q++;
-        tok[nt] = p;
-        tl[nt] = (size_t)(q - p);
-        if (tl[nt] > 1 && tok[nt][tl[nt] - 1] == '.' &&
-            !isdigit((unsigned char)tok[nt][0]))
-            tl[nt]--;
-        nt++;
-        p = q;
-    }
-    int i = 0;
-    static const char *const wdays[7] = { "monday", "tuesday", "wednesday",
-                                          "thursday", "friday", "saturday",
-                                          "sunday" };
-    if (nt > 0 && !isdigit((unsigned char)tok[0][0]) && !month_of(tok[0], tl[0])) {
-        int ok = 0;
-        for (int w = 0; w < 7 && !ok; w++) {
-            size_t wl = strlen(wdays[w]);
-            if (tl[0] >= 3 && tl[0] <= wl) {
-                size_t k = 0;
-                while (k < tl[0] && tolower((unsigned char)tok[0][k]) == wdays[w][k])
-                    k++;
-                ok = k == tl[0];
-            }
-        }
-        if (!ok)
-            return -1;
-        i = 1;
-    }
-    int y = -1, m = 0, d = 0;
-    const char *p;
-    if (i < nt && (m = month_of(tok[i], tl[i]))) {
-        i++;
-        if (i < nt && tl[i] <= 2) {
-            /* "July 15 2024"; "15th" is not accepted. */
-            p = tok[i];
-            if ((d = digits(&p, tok[i] + tl[i], 0)) < 1 || p != tok[i] + tl[i])
-                return -1;
-            i++;
-        }
-    } else if (i < nt) {
-        p = tok[i];
-        if ((d = digits(&p, tok[i] + tl[i], 0)) < 1 || p != tok[i] + tl[i])
-            return -1;
-        i++;
-        if (i >= nt || !(m = month_of(tok[i], tl[i])))
-            return -1;
-        i++;
-    }
-    if (m == 0 || i >= nt || tl[i] != 4)
-        return -1;
-    p = tok[i];
-    if ((y = digits(&p, tok[i] + 4, 4)) < 0)
-        return -1;
-    i++;
-    /* Anything after the year must look like a time ("10:00:00 +0000"). */
-    if (i < nt) {
-        const char *t = tok[i];
-        if (!isdigit((unsigned char)t[0]) || !memchr(t, ':', tl[i]))
-            return -1;
-        for (p = t; p < end; p++)
-            if (!isdigit((unsigned char)*p) && !isalpha((unsigned char)*p) &&
-                !strchr(":.+- ", *p))
-                return -1;
-    }
-    return emit_date(y, m, d, out);
 }

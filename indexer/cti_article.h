@@ -1,5 +1,9 @@
 /*
- * cti_article.h - one article, as read from a text file or a JSON line.
+ * cti_article.h - one article, as read from any input, and text articles.
+ *
+ * Every reader (text files here, JSON and CSV records in cti_fields.c,
+ * web pages in cti_html.c) fills the same struct; the walker
+ * (cti_source.c) then reads its date and hands it to the indexer.
  */
 #ifndef CTI_ARTICLE_H
 #define CTI_ARTICLE_H
@@ -10,9 +14,10 @@
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
        UTF-8: invalid bytes were repaired), or NULL when absent. */
-    char *id;          /* file: its real absolute path (set by the walker; NULL
-                          from cti_article_parse_text); JSON line: "id", else
-                          "sha-" + 16 hex digits of the content hash */
+    char *id;          /* text file or web page: its real absolute path (set
+                          by the walker; NULL from cti_article_parse_text);
+                          a record (JSON, CSV): its id, guid or url, else
+                          one made from its content hash (cti_source.h) */
     char *title;
     char *date;        /* as written, e.g. "2024-07-15", "July 15, 2024", "1790" */
     char *author;
@@ -20,23 +25,35 @@ typedef struct cti_article {
     char *url;
     char *body;        /* never NULL after a successful parse (may be "") */
     size_t body_len;   /* strlen(body): bodies hold no NUL byte */
+    /* Web pages only (else NULL, 0): the text of the blocks left out of
+       the body as page furniture (navigation, header, footer, aside,
+       forms, comment sections), in page order, one block per paragraph
+       (blocks separated by a blank line).  Not part of the hash. */
+    char *aside;
+    size_t aside_len;  /* strlen(aside) */
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
-    unsigned long line;    /* JSON line number from 1; 0 for a text file */
-    int64_t size;          /* file size in bytes (text files; -1 otherwise) */
-    int64_t mtime_ns;      /* file mtime in ns (text files; -1 otherwise) */
-    uint64_t hash;         /* hash of the content (title, metadata and body) */
+    unsigned long line;    /* a record's line number from 1 (where a JSON
+                              line, JSON array element or CSV row starts);
+                              0 for a text file or web page */
+    int64_t size;          /* file size in bytes (text files and web pages;
+                              -1 otherwise) */
+    int64_t mtime_ns;      /* file mtime in ns (likewise) */
+    uint64_t hash;         /* hash of the content (title, metadata and body);
+                              the walker marks it for a date read day first
+                              only because of --date-order dmy */
     int repaired;          /* 1 if invalid UTF-8 was replaced */
+    /* The date as read (set by the walker from 'date'): "YYYYMMDD" with
+       "00" for an unknown month or day, or "" when there is no date or it
+       could not be read. */
+    char ymd[9];
 } cti_article;
 
-/*
- * Normalise a date as written into "YYYYMMDD" (unknown month/day: "00").
- * Accepts ISO forms (2024, 2024-07, 2024-07-15, 2024-07-15T10:00:00Z),
- * "July 15, 2024", "15 July 2024", "Jul 15 2024".  Writes 9 bytes into out.
- * Returns 0, or -1 if 'date' is not a date it understands.
- */
-int cti_date_normalize(const char *date, char out[9]);
+typedef struct cti_fields cti_fields;
+
+/* Empty 'a': every string NULL, size and mtime -1. */
+void cti_article_init(cti_article *a);
 
 /*
  * Parse a text article: an optional front-matter block ("---" line,
@@ -49,14 +66,33 @@ int cti_date_normalize(const char *date, char out[9]);
 int cti_article_parse_text(const char *data, size_t len, cti_article *a);
 
 /*
- * Parse one JSON line (fields id, title, text or body, date, author,
- * source, url; others ignored).  Returns 0 and fills *a; -1 with a
- * message in err (column included) for a line that is not a JSON object
- * or has no text (then *a holds nothing to release).  Invalid UTF-8 in
- * the line is repaired, not refused.  'err' may be NULL.
+ * Parse one JSON line: an object whose fields 'fields' names (NULL: the
+ * built-in names of cti_fields.h); without an id, guid or url its id is
+ * "sha-" and the 16 hex digits of its content hash.  Returns 0 and fills
+ * *a; -1 with a message in err (column included) for a line that is not
+ * a JSON object or has no text (then *a holds nothing to release), or
+ * with "out of memory".  Invalid UTF-8 in the line is repaired, not
+ * refused.  'err' may be NULL.
  */
-int cti_article_parse_json(const char *line, size_t len, cti_article *a,
+int cti_article_parse_json(const char *line, size_t len,
+                           const cti_fields *fields, cti_article *a,
                            char *err, size_t errlen);
+
+/*
+ * Complete an article filled by a reader: an empty title becomes NULL,
+ * and a missing one is taken from the body (its first short sentence, or
+ * its first 12 words and "…"); body_len is set and the hash computed.
+ * Returns 0, or -1 on no memory.
+ */
+int cti_article_finish(cti_article *a);
+
+/*
+ * The title for a text without a title line: its first sentence of at
+ * most 20 words, else its first 12 words and "…" (only its first
+ * paragraph is looked at).  A new string (caller frees), NULL on no
+ * memory.
+ */
+char *cti_article_title_from_text(const char *s, size_t n);
 
 void cti_article_release(cti_article *a);
 

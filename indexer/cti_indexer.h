@@ -14,6 +14,9 @@
  *
  * Typical use:  cti_indexer_new(&opts, &ix); cti_indexer_add_path(ix, p)
  * for each input; cti_indexer_finish(ix, &stats); cti_indexer_free(ix).
+ *
+ * A cti_indexer routes articles to the indexes --db names: one, or one
+ * per shard (cti_router.c); cti_indexer_int.h lists the pieces.
  */
 #ifndef CTI_INDEXER_H
 #define CTI_INDEXER_H
@@ -21,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "cti_source.h"
 
 /* Bulk (segment) path selection for cti_indexer_opts.bulk. */
 #define CTI_BULK_AUTO   -1 /* segments when the index is empty or the run grows it a lot */
@@ -41,9 +46,11 @@ typedef struct cti_indexer_opts {
     int quiet;             /* 1: no warnings, no summary line */
     int verbose;           /* 1: report the phases of the run and their times */
     FILE *err;             /* diagnostics ("cti-index: file:line: msg"); NULL: stderr */
-    unsigned shards;       /* a new index: 0 one database, 2..256 that many
-                              shards (cti_shard.h); an existing one: 0 or its
-                              count; 1 (internal): write a shard on its own */
+    const cti_source_opts *reading; /* how inputs are read (date order, field
+                              names, default source); NULL: the defaults */
+    unsigned shards;       /* a new index: 0 (or 1) one database, 2..256 that
+                              many shards (cti_shard.h); an existing one: 0
+                              or its count */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {
@@ -53,6 +60,7 @@ typedef struct cti_indexer_stats {
     uint64_t removed;    /* articles deleted (their file left a walked folder) */
     uint64_t failed;     /* inputs that could not be indexed */
     uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t undated;    /* articles indexed without their date (unreadable) */
     uint64_t skipped;    /* inputs passed over with a notice (binary, empty) */
     uint64_t articles;   /* articles in the index at the end */
     uint64_t bytes;      /* bytes of article text read and indexed */
@@ -102,8 +110,9 @@ void cti_indexer_free(cti_indexer *ix);
 /*
  * Print the run summary: one human line (to 'f', unless quiet) or, with
  * 'json', one JSON object line with the keys added, updated, unchanged,
- * removed, failed, warnings, skipped, articles, bytes, seconds, mb_per_s, bulk,
- * segments.
+ * removed, failed, warnings, undated, skipped, articles, bytes, seconds,
+ * mb_per_s, bulk, segments.  The human line names undated articles only
+ * when there are some.
  */
 void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
 

@@ -1,10 +1,19 @@
 /*
- * cti_source.c - finding and reading articles: files, folders, .gz, JSON lines.
+ * cti_source.c - finding and reading articles: files, folders, .gz, text,
+ * web pages, JSON lines, JSON, CSV and TSV.
  *
- * What is read
+ * What is read (the kind comes from the name, without a ".gz")
  *   - A text file is one article (see cti_article.c for its title and
  *     front matter).  Its id is its real path (symlinks and "." / ".."
- *     resolved), so ids do not depend on the current directory.
+ *     resolved), so ids do not depend on the current directory.  A text
+ *     file that starts like a web page (cti_html_sniff(): a cheap look
+ *     at its first bytes) is read as one.
+ *   - "*.html", "*.htm", "*.xhtml", "*.shtml": a web page, one article
+ *     (cti_html.c); its id is its real path, like a text file's.
+ *   - "*.csv", "*.tsv", "*.tab": one article per row (cti_csv.c);
+ *     "*.json": one article, a list, or a wrapped list (cti_json.c).
+ *     Their records name their fields (cti_fields.c, --field); a record
+ *     without an id gets the file's id, '#' and its content hash.
  *   - "NAME.gz" is inflated and then read as NAME would be: "a.txt.gz" is
  *     a text article (id: the real path of the .gz file), "a.jsonl.gz" is
  *     JSON lines.  It may hold several gzip members (as "cat a.gz b.gz"
@@ -26,6 +35,20 @@
  *     to the same folder is skipped with a notice.  Folders nested deeper
  *     than max_depth (default 256) are skipped with a message.
  *
+ * Charsets (cti_charset.h)
+ *   A UTF-16 byte order mark converts the file first.  A text file that
+ *   is not valid UTF-8 is parsed again from Windows-1252 when it reads as
+ *   that (a note), else repaired (U+FFFD, a warning); JSON and CSV files
+ *   likewise, before they are read; web pages follow their declared
+ *   charset (cti_html.c); JSON lines are repaired line by line.  The fast
+ *   path for UTF-8 text costs nothing more than before: the check for
+ *   valid UTF-8 is the one the text parser makes anyway.
+ *
+ * Every article delivered has its date read (a->ymd, with 'date_order';
+ * a date that cannot be read is reported as CTI_SOURCE_UNDATED naming
+ * the file, the line and the text) and, when it names none, the run's
+ * default source.
+ *
  * What is skipped, with a message through cb->problem
  *   - files whose extension marks them as not text: images, audio, video,
  *     PDF and office documents, archives other than .gz (zip, tar, .tgz,
@@ -39,22 +62,27 @@
  *   - files larger than max_file_bytes (default 1 GiB) (1);
  *   - files that vanish during the walk (2), or cannot be opened or read
  *     (1; the walk goes on).
- *   A text file with invalid UTF-8 is indexed (repaired) with a warning
- *   (skipped = 0).
+ *   A text file with damaged UTF-8 is indexed (repaired) with a warning
+ *   (skipped = 0); one read as Windows-1252 with a note (skipped = 4).
  *
  * Incremental indexing
- *   For a text file, cb->want_file gets its id and stat() before anything
- *   is opened; when it says 0 the file is not read.  JSON lines files are
- *   always read (their articles carry their own ids; the indexer compares
- *   content hashes).  cb->walked_dir(dir) is called after a folder's walk
- *   only when every entry below it was seen: not after a read error, an
- *   unreadable subfolder or a depth cut, so the indexer never removes
- *   articles it merely could not look at.
+ *   For a text file or a web page, cb->want_file gets its id and stat()
+ *   before anything is opened; when it says 0 the file is not read.  JSON
+ *   lines, JSON and CSV files are always read (their articles carry their
+ *   own ids; the indexer compares content hashes).  cb->walked_dir(dir)
+ *   is called after a folder's walk only when every entry below it was
+ *   seen: not after a read error, an unreadable subfolder or a depth cut,
+ *   so the indexer never removes articles it merely could not look at.
  *
  * Speed: one read() per file into a buffer reused across files, openat()
  * relative to the open folder, no realpath() except for symlinks.
  */
 #include "cti_source.h"
+
+#include "cti_charset.h"
+#include "cti_csv.h"
+#include "cti_html.h"
+#include "cti_json.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -86,6 +114,10 @@ typedef struct dirkey {
 typedef struct walker {
     size_t max_file, max_inflate;
     unsigned max_depth;
+    cti_date_order date_order;
+    const cti_fields *fields;
+    const char *source;     /* default source, or NULL */
+    char *conv;             /* an input converted to UTF-8 */
     const cti_source_cb *cb;
     void *ctx;
     char *buf;          /* file contents, or inflated data */
@@ -98,7 +130,7 @@ typedef struct walker {
     int nomem;
 } walker;
 
-typedef enum kind { K_TEXT, K_JSONL, K_SKIP } kind;
+typedef enum kind { K_TEXT, K_JSONL, K_JSON, K_CSV, K_TSV, K_HTML, K_SKIP } kind;
 
 /* ------------------------------------------------------------ messages */
 
@@ -171,6 +203,15 @@ static kind classify(const char *name, int *gz)
     }
     if (ends_with(name, n, ".jsonl") || ends_with(name, n, ".ndjson"))
         return K_JSONL;
+    if (ends_with(name, n, ".json"))
+        return K_JSON;
+    if (ends_with(name, n, ".csv"))
+        return K_CSV;
+    if (ends_with(name, n, ".tsv") || ends_with(name, n, ".tab"))
+        return K_TSV;
+    if (ends_with(name, n, ".html") || ends_with(name, n, ".htm") ||
+        ends_with(name, n, ".xhtml") || ends_with(name, n, ".shtml"))
+        return K_HTML;
     if (*gz)
         return K_TEXT;
     /* The extension: from the last '.' of the last path component. */
@@ -348,12 +389,44 @@ done:
 
 /* ------------------------------------------------------------ articles */
 
+/*
+ * Read the article's date into a->ymd, or say why it has none.  A date
+ * read day first only because of --date-order dmy marks the content hash,
+ * so that indexing the same records with the other order replaces them.
+ */
+static void read_date(walker *w, cti_article *a)
+{
+    unsigned flags = 0;
+    a->ymd[0] = '\0';
+    if (!a->date)
+        return;
+    if (cti_date_read(a->date, w->date_order, a->ymd, &flags) == 0) {
+        if ((flags & CTI_DATE_AMBIGUOUS) && w->date_order == CTI_DATE_DMY)
+            a->hash = (a->hash ^ 0x646d79ull) * 0x9E3779B97F4A7C15ull;
+        return;
+    }
+    a->ymd[0] = '\0';
+    size_t n = strlen(a->date);
+    report(w, a->origin, a->line, CTI_SOURCE_UNDATED,
+           "cannot read the date \"%.80s%s\"; indexed without a date",
+           a->date, n > 80 ? "\xe2\x80\xa6" : "");
+}
+
 /* Hand one article to the indexer; releases what the callee left. */
 static void deliver(walker *w, cti_article *a)
 {
     if (a->repaired)
         report(w, a->origin, a->line, CTI_SOURCE_WARNING,
                "invalid UTF-8 replaced by U+FFFD");
+    if (w->source && !a->source) {
+        if (!(a->source = strdup(w->source))) {
+            report(w, a->origin, a->line, CTI_SOURCE_FAILED, "out of memory");
+            cti_article_release(a);
+            return;
+        }
+        a->hash = cti_article_hash(a);
+    }
+    read_date(w, a);
     int r = w->cb->article ? w->cb->article(w->ctx, a) : 0;
     cti_article_release(a);
     if (r && !w->stop)
@@ -371,7 +444,7 @@ static int json_line(walker *w, const char *p, size_t len,
         q++;
     if (q == end)
         return 0; /* blank lines are allowed */
-    if (cti_article_parse_json(p, len, &a, err, sizeof err) == 0) {
+    if (cti_article_parse_json(p, len, w->fields, &a, err, sizeof err) == 0) {
         a.origin = display;
         a.line = line;
         deliver(w, &a);
@@ -475,7 +548,43 @@ static int stream_lines(walker *w, int fd, const char *display)
     return SEEN;
 }
 
-/* A text article from data[0, len): parse and deliver. */
+/* data[0, len) converted from 'charset' to UTF-8, kept in w->conv (the
+   previous conversion is freed, even when it was 'data'); NULL on no
+   memory. */
+static const char *convert(walker *w, const char *data, size_t len,
+                           const char *charset, size_t *outlen)
+{
+    char *out;
+    if (cti_charset_to_utf8(data, len, charset, &out, outlen, NULL) != 0)
+        return NULL;
+    free(w->conv);
+    w->conv = out;
+    return out;
+}
+
+/* Set the file facts of an article read from a whole file, and deliver. */
+static int deliver_file(walker *w, cti_article *a, const char *display,
+                        const char *id, const struct stat *st)
+{
+    a->id = strdup(id);
+    if (!a->id) {
+        cti_article_release(a);
+        report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
+        return UNSEEN;
+    }
+    a->origin = display;
+    a->line = 0;
+    a->size = (int64_t)st->st_size;
+    a->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    deliver(w, a);
+    return SEEN;
+}
+
+/*
+ * A text article from data[0, len): parse and deliver.  Text that is not
+ * valid UTF-8 is parsed again from Windows-1252 when it reads as that
+ * (cti_charset_guess()), with a note.
+ */
 static int text_article(walker *w, const char *data, size_t len,
                         const char *display, const char *id,
                         const struct stat *st)
@@ -485,6 +594,18 @@ static int text_article(walker *w, const char *data, size_t len,
         report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
+    if (a.repaired &&
+        strcmp(cti_charset_guess(data, len), CTI_CHARSET_CP1252) == 0) {
+        size_t n;
+        cti_article_release(&a);
+        const char *u = convert(w, data, len, CTI_CHARSET_CP1252, &n);
+        if (!u || cti_article_parse_text(u, n, &a)) {
+            report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
+            return UNSEEN;
+        }
+        report(w, display, 0, CTI_SOURCE_NOTE,
+               "not UTF-8: read as Windows-1252 (Latin-1)");
+    }
     if (a.body_len == 0 && !a.title) {
         cti_article_release(&a);
         report(w, display, 0, CTI_SOURCE_PASSED,
@@ -492,18 +613,141 @@ static int text_article(walker *w, const char *data, size_t len,
                                      : "empty file, skipped");
         return SEEN;
     }
-    a.id = strdup(id);
-    if (!a.id) {
-        cti_article_release(&a);
+    return deliver_file(w, &a, display, id, st);
+}
+
+/* A web page from data[0, len): parse and deliver. */
+static int page_article(walker *w, const char *data, size_t len,
+                        const char *display, const char *id,
+                        const struct stat *st)
+{
+    cti_article a;
+    char note[256];
+    int r = cti_html_parse(data, len, &a, note, sizeof note);
+    if (r == CTI_HTML_NOMEM) {
         report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
-    a.origin = display;
-    a.line = 0;
-    a.size = (int64_t)st->st_size;
-    a.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-    deliver(w, &a);
+    if (r == CTI_HTML_EMPTY) {
+        report(w, display, 0, CTI_SOURCE_PASSED,
+               "a web page without article text, skipped");
+        return SEEN;
+    }
+    if (r != CTI_HTML_OK) {
+        report(w, display, 0, CTI_SOURCE_FAILED,
+               "cannot be read as a web page: %s", note);
+        return SEEN;
+    }
+    if (note[0])
+        report(w, display, 0, CTI_SOURCE_NOTE, "%s", note);
+    return deliver_file(w, &a, display, id, st);
+}
+
+/* Where the records of a JSON or CSV file go. */
+typedef struct records {
+    walker *w;
+    const char *display;
+    size_t problems;
+} records;
+
+static int records_article(void *ctx, cti_article *a)
+{
+    records *r = ctx;
+    a->origin = r->display;
+    deliver(r->w, a);
+    return r->w->stop;
+}
+
+static void records_bad(void *ctx, unsigned long line, const char *msg)
+{
+    records *r = ctx;
+    r->problems++;
+    report(r->w, r->display, line, CTI_SOURCE_FAILED, "%s", msg);
+}
+
+/*
+ * A JSON, CSV or TSV file from data[0, len): made valid UTF-8 (read as
+ * Windows-1252 when it is not UTF-8, with a note; damaged UTF-8 repaired,
+ * with a warning), then read record by record.
+ */
+static int record_file(walker *w, kind k, const char *data, size_t len,
+                       const char *display, const char *id)
+{
+    records r = { w, display, 0 };
+    cti_record_sink sink = { records_article, records_bad, &r };
+    size_t count = 0, n = len;
+    int repaired = 0;
+    const char *u = data;
+    if (!cti_charset_is_utf8(data, len)) {
+        if (strcmp(cti_charset_guess(data, len), CTI_CHARSET_CP1252) == 0) {
+            u = convert(w, data, len, CTI_CHARSET_CP1252, &n);
+            if (u)
+                report(w, display, 0, CTI_SOURCE_NOTE,
+                       "not UTF-8: read as Windows-1252 (Latin-1)");
+        } else {
+            char *fixed = cti_charset_repair(data, len, &n, &repaired);
+            if (fixed) {
+                free(w->conv);
+                w->conv = fixed;
+            }
+            u = fixed;
+            if (u)
+                report(w, display, 0, CTI_SOURCE_WARNING,
+                       "invalid UTF-8 replaced by U+FFFD");
+        }
+    }
+    int rc = !u ? -1
+             : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
+                           : cti_csv_read(u, n, k == K_TSV, w->fields, id, &sink,
+                                          &count);
+    if (rc < 0) {
+        report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
+        return UNSEEN;
+    }
+    if (count == 0 && r.problems == 0)
+        report(w, display, 0, CTI_SOURCE_PASSED, "no articles in it, skipped");
     return SEEN;
+}
+
+/* Is there a UTF-16 byte order mark at the start? */
+static const char *utf16_bom(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return "UTF-16LE";
+    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return "UTF-16BE";
+    return NULL;
+}
+
+/*
+ * The content of a file of kind k (not JSON lines), read or inflated:
+ * UTF-16 converted, binary data passed over, then each kind to its
+ * reader; a text file that starts like a web page is one.
+ */
+static int read_content(walker *w, kind k, const char *data, size_t len,
+                        const char *display, const char *id,
+                        const struct stat *st)
+{
+    const char *cs = utf16_bom(data, len);
+    if (len == 0) {
+        report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
+        return SEEN;
+    }
+    if (cs) {
+        if (!(data = convert(w, data, len, cs, &len))) {
+            report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
+            return UNSEEN;
+        }
+    } else if (cti_source_is_binary(data, len)) {
+        report(w, display, 0, CTI_SOURCE_PASSED, "binary data, skipped");
+        return SEEN;
+    }
+    if (k == K_JSON || k == K_CSV || k == K_TSV)
+        return record_file(w, k, data, len, display, id);
+    if (k == K_HTML || cti_html_sniff(data, len))
+        return page_article(w, data, len, display, id, st);
+    return text_article(w, data, len, display, id, st);
 }
 
 /*
@@ -522,7 +766,8 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
                "not a text file (by its extension), skipped");
         return SEEN;
     }
-    if (k == K_TEXT && w->cb->want_file && !w->cb->want_file(w->ctx, id, st))
+    if ((k == K_TEXT || k == K_HTML) && w->cb->want_file &&
+        !w->cb->want_file(w->ctx, id, st))
         return SEEN;
     if ((size_t)st->st_size > w->max_file) {
         report(w, display, 0, CTI_SOURCE_FAILED,
@@ -602,15 +847,7 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
         }
         goto done;
     }
-    if (len == 0) {
-        report(w, display, 0, CTI_SOURCE_PASSED, "empty file, skipped");
-        goto done;
-    }
-    if (cti_source_is_binary(data, len)) {
-        report(w, display, 0, CTI_SOURCE_PASSED, "binary data, skipped");
-        goto done;
-    }
-    res = text_article(w, data, len, display, id, st);
+    res = read_content(w, k, data, len, display, id, st);
 done:
     if (fd >= 0)
         close(fd);
@@ -867,6 +1104,11 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
     w.max_inflate = opts && opts->max_inflate ? opts->max_inflate
                                               : DEFAULT_MAX_INFLATE;
     w.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
+    if (opts) {
+        w.date_order = opts->date_order;
+        w.fields = opts->fields;
+        w.source = opts->source && opts->source[0] ? opts->source : NULL;
+    }
     w.cb = cb;
     w.ctx = ctx;
 
@@ -920,6 +1162,7 @@ done:
     free(real);
     free(w.buf);
     free(w.zbuf);
+    free(w.conv);
     free(w.seen);
     return rc;
 }

@@ -1,9 +1,12 @@
 /*
- * cti_source.h - finding and reading articles: files, folders, .gz, JSON lines.
+ * cti_source.h - finding and reading articles: files, folders, .gz, text,
+ * web pages, JSON lines, JSON, CSV and TSV.
  *
  * cti_source_walk() visits one PATH given to cti-index and reports what it
  * finds through callbacks, so the indexer decides (after a stat() alone)
- * whether a file needs reading at all.
+ * whether a file needs reading at all.  Each article it reports is
+ * complete: its charset converted, its date read (a->ymd), its source
+ * defaulted.
  */
 #ifndef CTI_SOURCE_H
 #define CTI_SOURCE_H
@@ -13,17 +16,27 @@
 #include <sys/stat.h>
 
 #include "cti_article.h"
+#include "cti_date.h"
+#include "cti_fields.h"
 
 typedef struct cti_source_opts {
     size_t max_file_bytes;  /* larger inputs are refused with a message (0: 1 GiB) */
     size_t max_inflate;     /* cap on what one .gz may inflate to (0: 1 GiB) */
     unsigned max_depth;     /* folder depth limit (0: 256) */
+    cti_date_order date_order;  /* "03/04/2005": CTI_DATE_MDY (0) or _DMY */
+    const cti_fields *fields;   /* field names of JSON lines, JSON and CSV
+                                   records (NULL: the built-in names) */
+    const char *source;     /* the source of articles that name none (NULL) */
 } cti_source_opts;
 
 /* Values of the 'skipped' argument of cti_source_cb.problem. */
 #define CTI_SOURCE_WARNING 0  /* indexed, with a warning */
 #define CTI_SOURCE_FAILED  1  /* not indexed: an error */
 #define CTI_SOURCE_PASSED  2  /* not indexed on purpose: a notice */
+#define CTI_SOURCE_UNDATED 3  /* indexed without its date, which could not
+                                 be read: a warning */
+#define CTI_SOURCE_NOTE    4  /* indexed as it should be; said for the
+                                 user's information (a charset guessed) */
 
 typedef struct cti_source_cb {
     /*
@@ -31,9 +44,10 @@ typedef struct cti_source_cb {
      * path (the article id), 'st' its stat.  Return 1 to read it, 0 to
      * skip it (unchanged).  NULL: read everything.  Called before the file
      * is opened; the id is the real path (symlinks resolved), the same
-     * whatever the current directory.  Not called for JSON lines files
-     * (always read: their articles carry their own ids), nor for files
-     * skipped by their extension.
+     * whatever the current directory.  Called for text files and web
+     * pages; not for JSON lines, JSON and CSV files (always read: their
+     * articles carry their own ids), nor for files skipped by their
+     * extension.
      */
     int (*want_file)(void *ctx, const char *id, const struct stat *st);
     /*
@@ -43,12 +57,15 @@ typedef struct cti_source_cb {
      */
     int (*article)(void *ctx, cti_article *a);
     /*
-     * Something went wrong with one input: 'path' (as given), 'line'
-     * (JSON line number, 0 if none), a message.  'skipped' is 1 when the
-     * input was not indexed (an error), 0 for a warning (e.g. repaired UTF-8),
+     * Something to say about one input: 'path' (as given), 'line' (of
+     * the record, 0 if none), a message.  'skipped' is 1 when the input
+     * was not indexed (an error), 0 for a warning (e.g. repaired UTF-8),
      * CTI_SOURCE_PASSED (2) when it was passed over on purpose and not
      * indexed (binary or non-text file, empty file, symlink loop, a file
-     * that vanished): a notice rather than a failure.
+     * that vanished): a notice rather than a failure;
+     * CTI_SOURCE_UNDATED (3) for an article indexed without the date it
+     * gives, which could not be read (a warning); CTI_SOURCE_NOTE (4)
+     * for a note on an input indexed as it should be.
      */
     void (*problem)(void *ctx, const char *path, unsigned long line,
                     const char *msg, int skipped);
@@ -61,9 +78,10 @@ typedef struct cti_source_cb {
 } cti_source_cb;
 
 /*
- * Walk 'path': a text file, a folder (recursively; hidden entries and
- * symlink loops skipped), a .gz file, a .jsonl / .jsonl.gz file, or "-"
- * for JSON lines on standard input.  Returns 0 when the walk ran to the
+ * Walk 'path': a text file, a web page, a JSON lines, JSON, CSV or TSV
+ * file, any of them gzipped, a folder (recursively; hidden entries and
+ * symlink loops skipped), or "-" for JSON lines on standard input.
+ * 'opts' may be NULL (the defaults).  Returns 0 when the walk ran to the
  * end (problems with single inputs go to cb->problem), the non-zero value
  * an article callback returned, or -1 when 'path' itself cannot be read
  * (after reporting it through cb->problem).

@@ -1,7 +1,10 @@
 /*
  * main.c - cti-index: the command line over cti_indexer.
  */
+#include "cti_date.h"
+#include "cti_fields.h"
 #include "cti_indexer.h"
+#include "cti_source.h"
 #include "cti_xapian.h"
 
 #include <getopt.h>
@@ -18,9 +21,10 @@ static void usage(FILE *f)
 {
     fputs(
 "Usage: cti-index [--db DIR] [options] PATH...\n"
-"Index articles for cti-search.  PATH is a text file, a folder (walked\n"
-"recursively), a .gz file, a .jsonl or .jsonl.gz file, or - for JSON lines\n"
-"on standard input.  Re-running skips unchanged files, re-indexes changed\n"
+"Index articles for cti-search.  PATH is a text file, a web page (.html),\n"
+"a JSON lines (.jsonl), JSON (.json), CSV (.csv) or TSV (.tsv) file, any of\n"
+"them gzipped (.gz), a folder (walked recursively), or - for JSON lines on\n"
+"standard input.  Re-running skips unchanged files, re-indexes changed\n"
 "ones and removes articles whose file left a folder being indexed.\n"
 "\n"
 "  -d, --db DIR        the index folder (default: $CTI_DB, else .cti); also\n"
@@ -40,6 +44,12 @@ static void usage(FILE *f)
 "      --batch N       articles per commit when writing directly (2000)\n"
 "      --zlib-level N  compression of stored text, 0 to 9 (default: 0,\n"
 "                      leaving it to the index's own zlib)\n"
+"      --date-order O  mdy (default) or dmy: how to read 03/04/2005\n"
+"      --field NAME=PATH  take article field NAME (id, title, body, date,\n"
+"                      author, source, url) from PATH in JSON and CSV records\n"
+"                      (a key, a dotted path such as publisher.name, or a\n"
+"                      CSV column); repeatable\n"
+"      --source NAME   the source of articles that name none\n"
 "      --json          print a one-line JSON summary on stdout\n"
 "  -q, --quiet         no warnings, no progress, no summary line\n"
 "  -v, --verbose       report the phases of the run and their times\n"
@@ -66,7 +76,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
-           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS };
+           OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS, OPT_DATE_ORDER, OPT_FIELD,
+           OPT_SOURCE };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -79,6 +90,9 @@ int main(int argc, char **argv)
         { "batch", required_argument, NULL, OPT_BATCH },
         { "shards", required_argument, NULL, OPT_SHARDS },
         { "zlib-level", required_argument, NULL, OPT_ZLIB },
+        { "date-order", required_argument, NULL, OPT_DATE_ORDER },
+        { "field", required_argument, NULL, OPT_FIELD },
+        { "source", required_argument, NULL, OPT_SOURCE },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -91,9 +105,13 @@ int main(int argc, char **argv)
     cti_indexer_opts o;
     cti_indexer_stats st;
     cti_indexer *ix = NULL;
-    int json = 0, progress = -1, c;
+    cti_source_opts reading;
+    cti_fields *fields = NULL;
+    char err[256];
+    int json = 0, progress = -1, c, rc = 2;
 
     cti_indexer_opts_init(&o);
+    memset(&reading, 0, sizeof reading);
     while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.db = optarg; break;
@@ -101,13 +119,13 @@ int main(int argc, char **argv)
         case 'j':
             if (parse_uint(optarg, 256, &o.jobs) < 0) {
                 fprintf(stderr, "cti-index: --jobs wants a number from 1 to 256, not '%s'\n", optarg);
-                return 2;
+                goto done;
             }
             break;
         case 'm':
             if (parse_uint(optarg, 1u << 20, &o.memory_mb) < 0 || o.memory_mb < 32) {
                 fprintf(stderr, "cti-index: --memory wants megabytes (at least 32), not '%s'\n", optarg);
-                return 2;
+                goto done;
             }
             break;
         case 'w': o.wait = 1; break;
@@ -117,14 +135,14 @@ int main(int argc, char **argv)
         case OPT_BATCH:
             if (parse_uint(optarg, 1u << 24, &o.batch) < 0) {
                 fprintf(stderr, "cti-index: --batch wants a positive number, not '%s'\n", optarg);
-                return 2;
+                goto done;
             }
             break;
         case OPT_ZLIB: {
             unsigned lv;
             if (strcmp(optarg, "0") && (parse_uint(optarg, 9, &lv) < 0)) {
                 fprintf(stderr, "cti-index: --zlib-level wants 0 to 9, not '%s'\n", optarg);
-                return 2;
+                goto done;
             }
             o.zlevel = strcmp(optarg, "0") ? (int)lv : 0;
             break;
@@ -132,32 +150,55 @@ int main(int argc, char **argv)
         case OPT_SHARDS:
             if (parse_uint(optarg, 256, &o.shards) < 0 || o.shards < 2) {
                 fprintf(stderr, "cti-index: --shards wants a number from 2 to 256, not '%s'\n", optarg);
-                return 2;
+                goto done;
             }
             break;
+        case OPT_DATE_ORDER:
+            if (cti_date_order_parse(optarg, &reading.date_order) < 0) {
+                fprintf(stderr, "cti-index: --date-order wants mdy or dmy, not '%s'\n", optarg);
+                goto done;
+            }
+            break;
+        case OPT_FIELD:
+            if (!fields && cti_fields_new(&fields) != 0) {
+                fputs("cti-index: out of memory\n", stderr);
+                goto done;
+            }
+            if (cti_fields_add(fields, optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "cti-index: %s\n", err[0] ? err : "out of memory");
+                goto done;
+            }
+            break;
+        case OPT_SOURCE: reading.source = optarg; break;
         case OPT_JSON: json = 1; break;
         case 'q': o.quiet = 1; break;
         case 'v': o.verbose = 1; break;
         case OPT_PROGRESS: progress = 1; break;
         case OPT_NO_PROGRESS: progress = 0; break;
-        case 'h': usage(stdout); return 0;
+        case 'h':
+            usage(stdout);
+            rc = 0;
+            goto done;
         case 'V':
             printf("cti-index %s (xapian %s)\n", CTI_VERSION, cti_xapian_version());
-            return 0;
+            rc = 0;
+            goto done;
         default:
             fputs("Try 'cti-index --help' for more information.\n", stderr);
-            return 2;
+            goto done;
         }
     }
+    reading.fields = fields;
+    o.reading = &reading;
     if (o.shards && o.compact) {
         fputs("cti-index: --shards and --compact do not go together "
               "(--compact merges the shards of an index into one database)\n", stderr);
-        return 2;
+        goto done;
     }
     if (optind == argc && !o.compact) {
         fputs("cti-index: no PATH to index\n"
               "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
-        return 2;
+        goto done;
     }
     if (!o.db) {
         const char *env = getenv("CTI_DB");
@@ -167,15 +208,18 @@ int main(int argc, char **argv)
     o.err = stderr;
 
     if (cti_indexer_new(&o, &ix) != 0)
-        return 2;
+        goto done;
     for (int i = optind; i < argc; i++)
         if (cti_indexer_add_path(ix, argv[i]) < 0)
             break;
-    int rc = cti_indexer_finish(ix, &st);
+    int r = cti_indexer_finish(ix, &st);
     cti_indexer_free(ix);
     if (json)
         cti_indexer_stats_print(&st, 1, stdout);
     if (!o.quiet)
         cti_indexer_stats_print(&st, 0, stderr);
-    return rc == 0 ? 0 : 2;
+    rc = r == 0 ? 0 : 2;
+done:
+    cti_fields_free(fields);
+    return rc;
 }

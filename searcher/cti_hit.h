@@ -2,7 +2,7 @@
  * cti_hit.h - one hit of a search, loaded for printing.
  *
  * Loading a hit decodes its stored record (id, title, body, date, author,
- * source, url) and builds its body snippet and title with the spans to
+ * source, url), reads its date value (CTI_SLOT_DATE) and builds its body snippet and title with the spans to
  * highlight, from the highlight spec the search computed once
  * (cti_results.spec).  Printers (cti_output.h) only print loaded hits.
  */
@@ -24,7 +24,10 @@ typedef struct cti_hit {
     uint32_t rank;       /* 1-based rank in the whole result list */
     double score;        /* the match's weight */
     cti_record rec;      /* the stored fields; all NULL when the record
-                            cannot be decoded */
+                            cannot be decoded (rec.date: as written) */
+    char date[11];       /* the date as read when indexed, ISO 8601:
+                            "2024-07-15", "2024-07" or "2024"; "" when the
+                            article has none or it could not be read */
     cti_snippet snip;    /* the body snippet and its spans */
     cti_snippet title;   /* the whole cleaned title and its spans */
     int have_rec, have_snip, have_title; /* what cti_hit_release() frees */

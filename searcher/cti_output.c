@@ -103,11 +103,8 @@ static cti_status human_hit(cti_printer *p, const cti_hit *h)
     fprintf(f, "   %s", c ? PATHC : "");
     put_clean(f, rec->id ? shown_id(p, rec->id) : "?");
     fputs(c ? RESET : "", f);
-    if (rec->date && rec->date_len) {
-        fprintf(f, "  %s", c ? DIM : "");
-        put_clean(f, rec->date);
-        fputs(c ? RESET : "", f);
-    }
+    if (h->date[0])
+        fprintf(f, "  %s%s%s", c ? DIM : "", h->date, c ? RESET : "");
     fprintf(f, "  %sscore %.2f%s\n", c ? DIM : "", h->score, c ? RESET : "");
     if (snip[0])
         fprintf(f, "   %s\n", snip);

@@ -2,11 +2,11 @@
  * cti_output.h - the one printer of search results, human or JSON.
  *
  * Human: rank, title, id (relative to the current directory when below
- * it), date, score, snippet, and a footer with the match count and the
+ * it), date (ISO 8601), score, snippet, and a footer with the match count and the
  * time taken; colour only when asked (the caller decides from the TTY,
  * NO_COLOR and --color).  JSON: one object per hit per line, keys rank,
  * id, title, score, snippet, highlights ([start, end) byte offsets into
- * snippet), and date, author, source, url when known.
+ * snippet), and date, date_text, author, source, url when known.
  *
  * The printer prints hits already loaded (cti_hit.h): it neither decodes
  * records nor builds snippets.

@@ -48,8 +48,10 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
     json_object_set_new(o, "id", rec->id ? jstr(rec->id, rec->id_len) : json_string(""));
     json_object_set_new(o, "title", jstr(h->title.text, h->title.len));
     json_object_set_new(o, "score", json_real(h->score));
+    if (h->date[0])
+        json_object_set_new(o, "date", json_string(h->date));
     if (rec->date && rec->date_len)
-        json_object_set_new(o, "date", jstr(rec->date, rec->date_len));
+        json_object_set_new(o, "date_text", jstr(rec->date, rec->date_len));
     if (rec->author && rec->author_len)
         json_object_set_new(o, "author", jstr(rec->author, rec->author_len));
     if (rec->source && rec->source_len)

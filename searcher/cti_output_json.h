@@ -9,9 +9,10 @@
 
 /*
  * Write the loaded hit 'h' to 'f' as one JSON object and a newline, keys
- * in this order: rank, id, title, score, date, author, source, url (the
- * last four only when known), snippet, highlights ([start, end) byte
- * offsets into snippet).  Invalid UTF-8 becomes U+FFFD.  Returns CTI_OK,
+ * in this order: rank, id, title, score, date (ISO 8601: "2024-07-15",
+ * "2024-07" or "2024", as read when indexed), date_text (the date as the
+ * article wrote it), author, source, url (these six only when known),
+ * snippet, highlights ([start, end) byte offsets into snippet).  Invalid UTF-8 becomes U+FFFD.  Returns CTI_OK,
  * CTI_ENOMEM, or CTI_EIO when writing failed.
  */
 cti_status cti_output_json_hit(FILE *f, const cti_hit *h);

@@ -1281,6 +1281,21 @@ char *cti_query_describe(const cti_query *q)
     return b.s;
 }
 
+static int node_uses_date(const qnode *n)
+{
+    if (n->kind == K_DATE)
+        return 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (node_uses_date(n->kids[i]))
+            return 1;
+    return 0;
+}
+
+int cti_query_uses_date(const cti_query *q)
+{
+    return q && q->root && node_uses_date(q->root);
+}
+
 /* ---------------------------------------------------------------- */
 /* Xapian query                                                     */
 /* ---------------------------------------------------------------- */

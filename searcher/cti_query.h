@@ -66,6 +66,9 @@ void cti_query_free(cti_query *q);
  */
 char *cti_query_describe(const cti_query *q);
 
+/* 1 if 'q' holds a date: term anywhere (even under NOT), else 0. */
+int cti_query_uses_date(const cti_query *q);
+
 /* Ranking knobs that shape the Xapian query. */
 typedef struct cti_rank_opts {
     double title_weight;  /* extra weight of a word found in the title (0: none) */

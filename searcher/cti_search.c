@@ -530,6 +530,40 @@ done:
     return CTI_OK;
 }
 
+cti_status cti_search_undated(cti_search *s, const cti_query *q,
+                              const cti_rank_opts *rank, uint32_t *out,
+                              char *err, size_t errlen)
+{
+    cti_xq *parts[2] = { NULL, NULL }, *xq = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    cti_status st;
+
+    *out = 0;
+    /* A dated article has a "YYYYMMDD" value: every one is >= "0". */
+    st = q ? cti_query_to_xq(q, rank, &parts[0]) : cti_xq_match_all(&parts[0]);
+    if (st == CTI_OK)
+        st = cti_xq_value_range(CTI_SLOT_DATE, "0", NULL, &parts[1]);
+    if (st == CTI_OK)
+        st = cti_xq_combine(CTI_XQ_AND_NOT, parts, 2, 0, &xq);
+    if (st == CTI_OK)
+        st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, xq);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, 0, s->doccount ? s->doccount : 1, &m);
+    if (st == CTI_OK)
+        *out = cti_mset_matches_lower(m);
+    else if (errlen)
+        snprintf(err, errlen, "%s", cti_errmsg());
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(xq);
+    cti_xq_free(parts[0]);
+    cti_xq_free(parts[1]);
+    return st;
+}
+
 /* ---------------------------------------------------------------- */
 /* Did you mean                                                     */
 /* ---------------------------------------------------------------- */

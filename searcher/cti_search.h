@@ -103,6 +103,16 @@ cti_status cti_search_run(cti_search *s, const char *text,
 void cti_results_free(cti_results *r);
 
 /*
+ * Count exactly the articles without a date (no date given, or one that
+ * could not be read when indexed): among the matches of 'q' built with
+ * 'rank' (NULL: defaults), or in the whole index when 'q' is NULL.
+ * Returns CTI_OK with *out set, or an error status with a reason in err.
+ */
+cti_status cti_search_undated(cti_search *s, const cti_query *q,
+                              const cti_rank_opts *rank, uint32_t *out,
+                              char *err, size_t errlen);
+
+/*
  * "Did you mean": 'text' with each word that is in no document replaced
  * by the closest word of the index's vocabulary.  *out is a new string
  * (caller frees), or NULL when there is nothing to suggest.

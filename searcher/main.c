@@ -106,6 +106,35 @@ static int no_matches(const run *x)
     return 1;
 }
 
+/*
+ * When the query or the order depends on dates, say on stderr how many
+ * articles have none (never in JSON): with date: those can never match;
+ * sorted by date they come first (oldest first) or last (newest first).
+ */
+static void date_notes(const run *x, const cti_results *r)
+{
+    const cti_options *o = x->o;
+    char err[256], a[32], b[32];
+    uint32_t n;
+    if (o->out.format == CTI_OUT_JSON)
+        return;
+    if (cti_query_uses_date(r->query) &&
+        cti_search_undated(x->s, NULL, NULL, &n, err, sizeof err) == CTI_OK && n)
+        fprintf(stderr, "cti-search: note: %s article%s in the index %s no "
+                "date; date: never matches %s\n",
+                cti_output_count(n, a, sizeof a), n == 1 ? "" : "s",
+                n == 1 ? "has" : "have", n == 1 ? "it" : "them");
+    if (o->search.sort != CTI_SORT_RELEVANCE && r->matches &&
+        cti_search_undated(x->s, r->query, &o->search.rank, &n, err,
+                           sizeof err) == CTI_OK && n)
+        fprintf(stderr, "cti-search: note: %s of the %s%s matches %s no date; "
+                "sorted by date they come %s\n",
+                cti_output_count(n, a, sizeof a), r->exact ? "" : "about ",
+                cti_output_count(r->matches, b, sizeof b),
+                n == 1 ? "has" : "have",
+                o->search.sort == CTI_SORT_DATE ? "first" : "last");
+}
+
 /* Load and print each hit of 'r', then the footer. */
 static int print_hits(const run *x, const cti_results *r)
 {
@@ -133,6 +162,8 @@ static int mode_search(const run *x)
     int rc = search(x, &x->o->search, &r);
     if (rc == 0)
         rc = r->matches ? print_hits(x, r) : no_matches(x);
+    if (rc != 2)
+        date_notes(x, r);
     cti_results_free(r);
     return rc;
 }
@@ -149,7 +180,9 @@ static int mode_count(const run *x)
     int rc = search(x, &so, &r);
     if (rc == 0) {
         printf("%u\n", r->matches);
+        fflush(stdout);
         rc = r->matches ? 0 : 1;
+        date_notes(x, r);
     }
     cti_results_free(r);
     return rc;

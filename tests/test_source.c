@@ -1,5 +1,7 @@
 /*
- * test_source.c - walking files and folders, .gz, JSON lines, skips, caps.
+ * test_source.c - walking files and folders, .gz, JSON lines, skips, caps,
+ * and what the walker does for every format: kinds by name and by
+ * content, charsets, dates read, the default source.
  *
  * Every test builds its inputs in a fresh mkdtemp() folder (gzip files
  * are written with zlib at test time) and removes it afterwards.
@@ -25,7 +27,9 @@
 /* ------------------------------------------------------------ fixture */
 
 typedef struct rec {
-    char *id, *title, *origin, *body;
+    char *id, *title, *origin, *body, *source, *date;
+    char ymd[9];
+    int hash_is_content;    /* a->hash == cti_article_hash(a) */
     unsigned long line;
     int64_t size;
 } rec;
@@ -81,6 +85,10 @@ static int c_article(void *ctx, cti_article *a)
     r->id = xstrdup(a->id);
     r->title = xstrdup(a->title);
     r->origin = xstrdup(a->origin);
+    r->source = xstrdup(a->source);
+    r->date = xstrdup(a->date);
+    memcpy(r->ymd, a->ymd, sizeof r->ymd);
+    r->hash_is_content = a->hash == cti_article_hash(a);
     r->line = a->line;
     r->size = a->size;
     /* Take the body: the walker must cope with fields moved out. */
@@ -119,6 +127,8 @@ static void coll_free(coll *c)
         free(c->arts[i].title);
         free(c->arts[i].origin);
         free(c->arts[i].body);
+        free(c->arts[i].source);
+        free(c->arts[i].date);
     }
     for (size_t i = 0; i < c->nprobs; i++) {
         free(c->probs[i].path);
@@ -469,11 +479,24 @@ static void test_single_file(void **state)
     assert_non_null(strstr(c.probs[0].msg, "larger than the limit of 1000"));
     coll_free(&c);
 
-    /* Invalid UTF-8: indexed, repaired, with a warning. */
-    puts_(&t, "bad.txt", "Caf\xe9 News\n\nTh\xe9 body");
+    /* Latin-1 (not UTF-8): read as Windows-1252, with a note. */
+    puts_(&t, "latin.txt", "Caf\xe9 News\n\nIt costs \xa3" "3 \x96 a \x93" "deal\x94.");
+    assert_int_equal(cti_source_walk(path_of(&t, "latin.txt"), NULL, &CB, &c), 0);
+    assert_int_equal(c.narts, 1);
+    assert_string_equal(c.arts[0].title, "Caf\xc3\xa9 News");
+    assert_string_equal(c.arts[0].body, "It costs \xc2\xa3" "3 \xe2\x80\x93 a "
+                                        "\xe2\x80\x9c" "deal\xe2\x80\x9d.");
+    assert_int_equal(c.nprobs, 1);
+    assert_int_equal(c.probs[0].skipped, CTI_SOURCE_NOTE);
+    assert_non_null(strstr(c.probs[0].msg, "Windows-1252"));
+    coll_free(&c);
+
+    /* UTF-8 with a damaged byte: repaired, with a warning. */
+    puts_(&t, "bad.txt", "Caf\xc3\xa9 News\n\nCaf\xc3\xa9 cr\xc3\xa8me \xff end");
     assert_int_equal(cti_source_walk(path_of(&t, "bad.txt"), NULL, &CB, &c), 0);
     assert_int_equal(c.narts, 1);
-    assert_string_equal(c.arts[0].title, "Caf\xef\xbf\xbd News");
+    assert_string_equal(c.arts[0].title, "Caf\xc3\xa9 News");
+    assert_non_null(strstr(c.arts[0].body, "\xef\xbf\xbd end"));
     assert_int_equal(c.nprobs, 1);
     assert_int_equal(c.probs[0].skipped, CTI_SOURCE_WARNING);
     assert_non_null(strstr(c.probs[0].msg, "UTF-8"));
@@ -748,6 +771,91 @@ static void test_sotu_folder(void **state)
     free(c);
 }
 
+/* The number of problems of kind 'skipped' whose message holds 'what'. */
+static size_t nprob(const coll *c, int skipped, const char *what)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nprobs; i++)
+        n += c->probs[i].skipped == skipped && strstr(c->probs[i].msg, what);
+    return n;
+}
+
+/* A folder of every format: each read by its kind (or, for a web page
+   saved as .txt, by its content), dates read with the order asked for,
+   the default source given to articles without one. */
+static void test_formats(void **state)
+{
+    (void)state;
+    tmp t;
+    coll c;
+    memset(&c, 0, sizeof c);
+    tmp_make(&t);
+    puts_(&t, "a.txt", "---\ntitle: Text one\ndate: 03/04/2005\n---\nBody one.\n");
+    puts_(&t, "saved.txt", "<!DOCTYPE html><html><head><title>Saved page</title>"
+                           "<meta property=\"og:site_name\" content=\"Site\">"
+                           "</head><body><p>Page body.</p></body></html>");
+    puts_(&t, "b.csv", "title,text,date\nCsv \x93one\x94,Caf\xe9 row.,not a date\n");
+    puts_(&t, "c.json", "[{\"title\": \"Json one\", \"text\": \"J.\", "
+                        "\"publishedAt\": 1514764800}]");
+    put(&t, "d.txt", "\xff\xfeU\0t\0f\0 \0\xe9\0\n\0\n\0x\0", 18);
+    puts_(&t, "e.tsv", "headline\tbody\nTsv one\tT.\n");
+    cti_source_opts o;
+    memset(&o, 0, sizeof o);
+    o.date_order = CTI_DATE_DMY;
+    o.source = "Default Wire";
+    assert_int_equal(cti_source_walk(t.dir, &o, &CB, &c), 0);
+    assert_int_equal(c.narts, 6);
+    rec *r = art(&c, "/a.txt");
+    assert_non_null(r);
+    assert_string_equal(r->ymd, "20050403");          /* day first, as asked */
+    assert_string_equal(r->date, "03/04/2005");       /* as written */
+    assert_string_equal(r->source, "Default Wire");
+    assert_false(r->hash_is_content);                 /* marked: read as dmy */
+    for (size_t i = 0; i < c.narts; i++)
+        if (&c.arts[i] != r)
+            assert_true(c.arts[i].hash_is_content);
+    r = art(&c, "/saved.txt");
+    assert_string_equal(r->title, "Saved page");
+    assert_string_equal(r->body, "Page body.");
+    assert_string_equal(r->source, "Site");           /* its own source kept */
+    assert_int_equal(r->line, 0);
+    assert_true(r->size > 0);
+    r = art(&c, "/b.csv#");
+    assert_null(r);                                   /* ids end in the hash */
+    for (size_t i = 0; i < c.narts; i++)
+        if (strstr(c.arts[i].id, "/b.csv#"))
+            r = &c.arts[i];
+    assert_non_null(r);
+    assert_string_equal(r->title, "Csv \xe2\x80\x9cone\xe2\x80\x9d");
+    assert_string_equal(r->body, "Caf\xc3\xa9 row.");
+    assert_string_equal(r->ymd, "");                  /* not readable */
+    assert_int_equal(r->line, 2);
+    for (size_t i = 0; i < c.narts; i++)
+        if (strstr(c.arts[i].id, "/c.json#"))
+            r = &c.arts[i];
+    assert_string_equal(r->title, "Json one");
+    assert_string_equal(r->ymd, "20180101");
+    r = art(&c, "/d.txt");
+    assert_string_equal(r->title, "Utf \xc3\xa9");
+    assert_string_equal(r->body, "x");
+    for (size_t i = 0; i < c.narts; i++)
+        if (strstr(c.arts[i].id, "/e.tsv#"))
+            r = &c.arts[i];
+    assert_string_equal(r->title, "Tsv one");
+    /* What was said: the CSV's charset, its unreadable date. */
+    assert_int_equal(nprob(&c, CTI_SOURCE_NOTE, "Windows-1252"), 1);
+    assert_int_equal(nprob(&c, CTI_SOURCE_UNDATED, "\"not a date\""), 1);
+    assert_int_equal(c.nprobs, 2);
+    /* Web pages go through want_file (by their stat), records do not. */
+    size_t pages = 0;
+    for (size_t i = 0; i < c.nwanted; i++)
+        pages += ends(c.wanted[i], ".txt");
+    assert_int_equal(pages, 3);
+    assert_int_equal(c.nwanted, 3);
+    coll_free(&c);
+    tmp_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -762,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_stdin),
         cmocka_unit_test(test_big_single_line),
         cmocka_unit_test(test_sotu_folder),
+        cmocka_unit_test(test_formats),
     };
     return cmocka_run_group_tests_name("source", tests, NULL, NULL);
 }

@@ -202,6 +202,41 @@ for i in range(400):
     got=$("$BIN/cti-search" --db "$T/full/db" --count faultmarker 2>&1) || true
     [ "$got" = 3 ] || bad "re-run after freeing space: $got of 3 first articles"
     umount "$T/full"
+
+    # The bulk path (parallel segments) onto a full disk: each article is
+    # counted once, and the message names the cause, not what Xapian did
+    # after it.
+    # 700 articles: enough that the disk fills while segments are being
+    # written, not only when they are closed.
+    echo "t62: a full disk on the bulk path"
+    python3 -c '
+import os, sys
+d = sys.argv[1]; os.makedirs(d)
+s = 54321
+for i in range(700):
+    w = []
+    for _ in range(300):
+        s = (s * 6364136223846793005 + 1442695040888963407) % 2**64
+        w.append("w%x" % ((s >> 33) % 50000))
+    open(os.path.join(d, "c%03d.txt" % i), "w").write("Bulk %d\n\nfillmarker %s\n" % (i, " ".join(w)))' "$T/bulk2"
+    mount -t tmpfs -o size=1m tmpfs "$T/full"
+    rc=0
+    timeout 120 "$BIN/cti-index" --bulk -j 2 --json --db "$T/full/db" "$T/bulk2" \
+        >"$T/fullbulk.json" 2>"$T/fullbulk.err" || rc=$?
+    [ "$rc" -eq 2 ] || bad "bulk onto a full disk: exit $rc, want 2"
+    grep -qi "no space left on device" "$T/fullbulk.err" ||
+        bad "bulk onto a full disk: the message does not name the full disk: $(cat "$T/fullbulk.err")"
+    python3 -c '
+import json, sys
+s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+n = int(sys.argv[2])
+ok = s["failed"] <= n and s["added"] + s["failed"] <= n and s["added"] <= s["articles"]
+sys.exit(0 if ok else 1)' "$T/fullbulk.json" 700 ||
+        bad "bulk onto a full disk: the summary counts more than the 700 inputs: $(cat "$T/fullbulk.json")"
+    src=0
+    timeout 60 "$BIN/cti-search" --db "$T/full/db" --count fillmarker >/dev/null 2>"$T/fullbulk.serr" || src=$?
+    [ "$src" -le 1 ] || bad "after a full disk on the bulk path the index cannot be searched: $(cat "$T/fullbulk.serr")"
+    umount "$T/full"
 else
     echo "t62: SKIP full-disk case: tmpfs mount refused"
 fi

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cti_article.h"
+#include "cti_date.h"
 #include "fuzz_util.h"
 
 static void article_check_str(const char *s)
@@ -63,14 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (json) {
         err[0] = 'x';
-        if (cti_article_parse_json(in, n, &a, err, sizeof err) != 0) {
+        if (cti_article_parse_json(in, n, NULL, &a, err, sizeof err) != 0) {
             FUZZ_CHECK(err[0] != '\0' && err[0] != 'x');
             FUZZ_CHECK(a.id == NULL && a.body == NULL);
             return 0;
         }
         FUZZ_CHECK(a.id != NULL && a.id[0] != '\0');
         article_check(&a);
-        FUZZ_CHECK(cti_article_parse_json(in, n, &b, NULL, 0) == 0);
+        FUZZ_CHECK(cti_article_parse_json(in, n, NULL, &b, NULL, 0) == 0);
     } else {
         if (cti_article_parse_text(in, n, &a) != 0)
             return 0; /* no memory */

@@ -4,10 +4,12 @@
  * files.
  *
  * The first input byte picks the file name (a.txt, a.txt.gz, a.jsonl,
- * a.jsonl.gz); the rest is written there and walked with a 1 MiB inflate
- * cap.  Whatever the bytes: no crash, every article reported holds valid
- * NUL-free UTF-8 with the right length, JSON line numbers only grow, every
- * problem has a message, and the walk ends with 0.
+ * a.jsonl.gz, a.html, a.csv, a.json, a.tsv); the rest is written there
+ * and walked with a 1 MiB inflate cap.  Whatever the bytes: no crash,
+ * every article reported holds valid NUL-free UTF-8 with the right
+ * length, its date read or left out, record line numbers never go back
+ * (JSON lines: only grow), every problem has a message, and the walk
+ * ends with 0.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,11 +24,12 @@ static char src_dir[64];
 
 __attribute__((unused)) static void src_teardown(void)
 {
-    static const char *const names[] = {"a.txt", "a.txt.gz", "a.jsonl", "a.jsonl.gz"};
+    static const char *const names[] = {"a.txt", "a.txt.gz", "a.jsonl", "a.jsonl.gz",
+                                        "a.html", "a.csv", "a.json", "a.tsv"};
     char p[128];
     if (!src_dir[0])
         return;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 8; i++) {
         snprintf(p, sizeof p, "%s/%s", src_dir, names[i]);
         unlink(p);
     }
@@ -35,6 +38,7 @@ __attribute__((unused)) static void src_teardown(void)
 }
 
 typedef struct src_ctx {
+    int jsonl;              /* line numbers must grow (else: not go back) */
     unsigned long last_line;
     size_t articles, problems;
 } src_ctx;
@@ -57,8 +61,12 @@ static int src_article(void *vctx, cti_article *a)
     src_check_str(a->author);
     src_check_str(a->source);
     src_check_str(a->url);
+    src_check_str(a->aside);
+    if (a->aside)
+        FUZZ_CHECK(strlen(a->aside) == a->aside_len);
+    FUZZ_CHECK(a->ymd[0] == '\0' || strlen(a->ymd) == 8);
     if (a->line) {
-        FUZZ_CHECK(a->line > c->last_line);
+        FUZZ_CHECK(c->jsonl ? a->line > c->last_line : a->line >= c->last_line);
         c->last_line = a->line;
     }
     c->articles++;
@@ -77,7 +85,8 @@ static void src_problem(void *vctx, const char *path, unsigned long line,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const names[] = {"a.txt", "a.txt.gz", "a.jsonl", "a.jsonl.gz"};
+    static const char *const names[] = {"a.txt", "a.txt.gz", "a.jsonl", "a.jsonl.gz",
+                                        "a.html", "a.csv", "a.json", "a.tsv"};
     if (!src_dir[0]) {
         strcpy(src_dir, "/tmp/cti-fuzz-source.XXXXXX");
         if (!mkdtemp(src_dir))
@@ -87,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     char path[128];
-    snprintf(path, sizeof path, "%s/%s", src_dir, names[data[0] & 3]);
+    snprintf(path, sizeof path, "%s/%s", src_dir, names[data[0] & 7]);
     FILE *f = fopen(path, "wb");
     if (!f)
         abort();
@@ -106,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb.problem = src_problem;
     src_ctx c;
     memset(&c, 0, sizeof c);
+    c.jsonl = (data[0] & 7) == 2 || (data[0] & 7) == 3;
     int rc = cti_source_walk(path, &o, &cb, &c);
     FUZZ_CHECK(rc == 0);
     unlink(path);

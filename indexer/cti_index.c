@@ -1,0 +1,495 @@
+/*
+ * cti_index.c - one index being written: a folder (its lock, stub, main
+ * database and segments) or a remote database; an unsharded index is one,
+ * a sharded index one per shard under the router (cti_router.c).
+ *
+ * Two write paths
+ *   Direct: each article is analysed in the calling thread and replaced
+ *   by id in the main database, committed every 'batch' articles.  Used
+ *   for a few changes to an existing index, and always for a remote one.
+ *   Bulk (cti_bulk.c): new articles go to worker threads building
+ *   segments, merged into a new main database at the end (cti_merge.c).
+ *   A run that starts on an empty index takes this path; a run on an
+ *   existing index switches to it once the articles it adds reach a
+ *   quarter of the index (at least CTI_SWITCH_MIN).
+ *
+ * Readers
+ *   A new index gets its (empty) main database, listed in the stub, as
+ *   soon as its lock is taken: a reader sees an empty cti index, then
+ *   each committed batch or published segment, never a folder that is
+ *   not an index yet.
+ *
+ * Crash safety
+ *   The stub only ever lists committed databases, and is replaced by
+ *   rename (cti_folder.c).  After a kill, the index holds the main
+ *   database and the segments completed so far; the next run removes
+ *   unlisted debris, merges the listed segments into a new main
+ *   database, and its sync pass (cti_sync.c) re-indexes what is missing.
+ */
+#include "cti_indexer_int.h"
+
+#include "cti_schema.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+cti_status cti_index_stamp(cti_db *db, const char *language)
+{
+    cti_status st = cti_db_set_metadata(db, CTI_META_SCHEMA,
+                                        CTI_SCHEMA_VERSION,
+                                        strlen(CTI_SCHEMA_VERSION));
+    if (st == CTI_OK)
+        st = cti_db_set_metadata(db, CTI_META_LANGUAGE, language,
+                                 strlen(language));
+    return st;
+}
+
+cti_status cti_index_fail(cti_index *ix, const char *what, cti_status st)
+{
+    if (st == CTI_ENOMEM)
+        cti_report_say(ix->rep, "%s: %s: out of memory", ix->dir, what);
+    else
+        cti_report_say(ix->rep, "%s: %s: %s (%s)", ix->dir, what,
+                       cti_errmsg(), cti_status_str(st));
+    ix->fatal = 1;
+    return st == CTI_OK ? CTI_ERROR : st;
+}
+
+/* Create a new, empty main database db.<gen> and list it in the stub. */
+static cti_status main_create(cti_index *ix)
+{
+    char name[32];
+    snprintf(name, sizeof name, "db.%u", ix->gen++);
+    char *path = cti_folder_path(ix->dir, name);
+    if (!path)
+        return cti_index_fail(ix, "cannot create the index", CTI_ENOMEM);
+    cti_status st = cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &ix->main);
+    free(path);
+    if (st != CTI_OK)
+        return cti_index_fail(ix, "cannot create the index", st);
+    if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK ||
+        (st = cti_db_commit(ix->main)) != CTI_OK)
+        return cti_index_fail(ix, "cannot write the index", st);
+    if (!(ix->mainname = strdup(name)))
+        return cti_index_fail(ix, "cannot create the index", CTI_ENOMEM);
+    if ((st = cti_folder_stub_write(ix)) != CTI_OK)
+        ix->fatal = 1;
+    return st;
+}
+
+cti_status cti_index_commit(cti_index *ix)
+{
+    cti_status st;
+    if (!ix->main)
+        return CTI_OK;
+    if (ix->spell.n &&
+        (st = cti_spelling_flush(&ix->spell, ix->main)) != CTI_OK)
+        return cti_index_fail(ix, "cannot write spelling data", st);
+    if (!ix->main_dirty && !ix->pending)
+        return CTI_OK;
+    if ((st = cti_db_commit(ix->main)) != CTI_OK)
+        return cti_index_fail(ix, "cannot commit", st);
+    ix->main_dirty = 0;
+    ix->pending = 0;
+    return CTI_OK;
+}
+
+/* Has the run written enough to switch to the bulk path? */
+static int time_for_bulk(const cti_index *ix)
+{
+    uint32_t quarter = ix->doccount0 / 4;
+    if (ix->bulk || ix->finished || ix->o.bulk == CTI_BULK_NEVER)
+        return 0;
+    return ix->o.bulk == CTI_BULK_ALWAYS ||
+           ix->written >= (quarter > CTI_SWITCH_MIN ? quarter : CTI_SWITCH_MIN);
+}
+
+/*
+ * Build article 'a' and replace it by id term in the main database;
+ * commit every o.batch articles ([pubmu] held).
+ */
+static cti_status replace_in_main(cti_index *ix, const cti_article *a,
+                                  const char *idterm, size_t itl)
+{
+    cti_status st = cti_docbuild_article(ix->an, ix->doc, a, ix->o.zlevel,
+                                         &ix->spell, ++ix->docno);
+    if (st != CTI_OK)
+        return cti_index_fail(ix, "cannot build the document", st);
+    if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
+        return cti_index_fail(ix, "cannot write", st);
+    ix->main_dirty = 1;
+    ix->written++;
+    if (++ix->pending >= ix->o.batch)
+        return cti_index_commit(ix);
+    return CTI_OK;
+}
+
+cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
+                           int in_main)
+{
+    char idterm[CTI_IDTERM_MAX + 1];
+    size_t itl = cti_indexer_idterm(a->id, strlen(a->id), idterm);
+    cti_status st = CTI_OK;
+
+    /* The main database is shared with the workers' publishing. */
+    pthread_mutex_lock(&ix->pubmu);
+    if (in_main && ix->main)
+        st = cti_spelling_forget(ix, idterm, itl);
+    pthread_mutex_unlock(&ix->pubmu);
+    if (st != CTI_OK)
+        return cti_index_fail(ix, "cannot update spelling data", st);
+    if (time_for_bulk(ix) && (st = cti_bulk_start(ix)) != CTI_OK)
+        return st;
+    if (ix->bulk && !(in_main && ix->main)) {
+        s->state |= CTI_ST_SEG;
+        ix->written++;
+        return cti_bulk_push(ix, a);
+    }
+    /*
+     * Direct, or an update during a bulk run: that is replaced in the
+     * main database itself, so one commit swaps the old version for the
+     * new and readers always see exactly one of them.  (Deleting it from
+     * main and sending the new version to a segment would leave a moment,
+     * from main's commit until the segment is listed, with neither.)
+     */
+    pthread_mutex_lock(&ix->pubmu);
+    if (!ix->main)
+        st = main_create(ix);
+    if (st == CTI_OK)
+        st = replace_in_main(ix, a, idterm, itl);
+    pthread_mutex_unlock(&ix->pubmu);
+    return st;
+}
+
+/*
+ * Check the schema and language of 'db' (an index opened for reading,
+ * or the remote main database), take its language, and load its sync
+ * records: all at once, or for a remote one ('lazy') as they are needed.
+ * Returns CTI_OK, or CTI_EVERSION / CTI_EINVAL / a shim error, reported.
+ */
+static cti_status check_and_load(cti_index *ix, cti_db *db, int lazy)
+{
+    char *schema = NULL, *lang = NULL;
+    cti_status st;
+    if ((st = cti_db_get_metadata(db, CTI_META_SCHEMA, &schema, NULL)) !=
+            CTI_OK ||
+        (st = cti_db_get_metadata(db, CTI_META_LANGUAGE, &lang, NULL)) !=
+            CTI_OK ||
+        (st = cti_db_doccount(db, &ix->doccount0)) != CTI_OK) {
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
+                       cti_errmsg());
+    } else if (strcmp(schema, CTI_SCHEMA_VERSION)) {
+        cti_report_say(ix->rep, "index '%s' has schema version '%s'; this "
+                       "cti-index writes version %s (re-create the index)",
+                       ix->dir, schema, CTI_SCHEMA_VERSION);
+        st = CTI_EVERSION;
+    } else if (ix->o.language && strcmp(ix->o.language, lang)) {
+        cti_report_say(ix->rep, "index '%s' was built for language '%s', not "
+                       "'%s' (use another --db for another language)",
+                       ix->dir, lang, ix->o.language);
+        st = CTI_EINVAL;
+    } else if (!*lang || strlen(lang) >= sizeof ix->language) {
+        cti_report_say(ix->rep, "index '%s' records no language", ix->dir);
+        st = CTI_EINVAL;
+    } else {
+        strcpy(ix->language, lang);
+        if (lazy)
+            ix->sync_db = db; /* read records as they are needed */
+        else
+            st = cti_sync_load(ix, db);
+    }
+    free(schema);
+    free(lang);
+    return st;
+}
+
+/*
+ * Refuse to write one shard of a sharded index on its own (its articles
+ * would bypass placement).  'db' is the open database, or NULL to open
+ * ix->dir.  Returns CTI_OK, or CTI_EINVAL (reported).
+ */
+static cti_status not_a_lone_shard(cti_index *ix, cti_db *db)
+{
+    cti_db *own = NULL;
+    char *k = NULL;
+    cti_status st = CTI_OK;
+    if (!db && cti_db_open(ix->dir, CTI_DB_READ, &own) != CTI_OK)
+        return CTI_OK; /* the usual checks follow */
+    if (cti_db_get_metadata(db ? db : own, CTI_META_SHARD, &k, NULL) ==
+            CTI_OK && *k) {
+        cti_report_say(ix->rep, "'%s' is shard %s of a sharded index: index "
+                       "through the index folder, or a stub listing all its "
+                       "shards in order", ix->dir, k);
+        st = CTI_EINVAL;
+    }
+    free(k);
+    cti_db_free(own);
+    return st;
+}
+
+/*
+ * Open the remote database at host:port (a writable xapian-tcpsrv) as
+ * the main database: no folder, lock or segments; every change is
+ * written directly.  Returns CTI_OK or a reported error.
+ */
+static cti_status open_remote(cti_index *ix, const char *host, unsigned port,
+                              int as_shard)
+{
+    char *schema = NULL;
+    uint32_t n = 0;
+    cti_status st;
+    ix->remote = 1;
+    ix->o.bulk = CTI_BULK_NEVER;
+    if (ix->o.compact) {
+        cti_report_say(ix->rep, "cannot compact the remote database '%s': "
+                       "run xapian-compact where it is served", ix->dir);
+        return CTI_EINVAL;
+    }
+    if ((st = cti_db_open_remote(host, port, 0, 1, &ix->main)) != CTI_OK) {
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir,
+                       cti_errmsg());
+        return st;
+    }
+    if (!as_shard && (st = not_a_lone_shard(ix, ix->main)) != CTI_OK)
+        return st;
+    if ((st = cti_db_get_metadata(ix->main, CTI_META_SCHEMA, &schema,
+                                  NULL)) != CTI_OK ||
+        (st = cti_db_doccount(ix->main, &n)) != CTI_OK) {
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
+                       cti_errmsg());
+    } else if (*schema) {
+        st = check_and_load(ix, ix->main, 1);
+    } else if (n == 0) {
+        snprintf(ix->language, sizeof ix->language, "%s",
+                 ix->o.language ? ix->o.language : "english");
+        if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK)
+            cti_report_say(ix->rep, "cannot write index '%s': %s", ix->dir,
+                           cti_errmsg());
+        ix->main_dirty = 1;
+    } else {
+        cti_report_say(ix->rep, "'%s' is not a cti index (a Xapian database "
+                       "without a cti schema)", ix->dir);
+        st = CTI_EINVAL;
+    }
+    free(schema);
+    return st;
+}
+
+/* Open the listed main database writable as ix->main. */
+static cti_status open_main(cti_index *ix)
+{
+    char *path = cti_folder_path(ix->dir, ix->mainname);
+    cti_status st = path ? cti_db_open(path, CTI_DB_OPEN, &ix->main)
+                         : CTI_ENOMEM;
+    free(path);
+    if (st != CTI_OK)
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir,
+                       st == CTI_ENOMEM ? "out of memory" : cti_errmsg());
+    return st;
+}
+
+/*
+ * Open the index folder ix->dir: lock it, read its stub, remove debris,
+ * and check and load what it lists.  A new index gets its language.
+ */
+static cti_status open_folder(cti_index *ix, int as_shard)
+{
+    cti_status st;
+    cti_db *db = NULL;
+    int have = 0;
+    if ((!as_shard && (st = not_a_lone_shard(ix, NULL)) != CTI_OK) ||
+        (st = cti_folder_claim(ix->rep, ix->dir, ix->o.wait, ix->o.quiet,
+                               &ix->lockfd)) != CTI_OK ||
+        (st = cti_folder_stub_read(ix, &have)) != CTI_OK ||
+        (st = cti_folder_scan(ix, have)) != CTI_OK)
+        return st;
+    if (!ix->mainname && !ix->nsegs) {
+        snprintf(ix->language, sizeof ix->language, "%s",
+                 ix->o.language ? ix->o.language : "english");
+        return CTI_OK;
+    }
+    if (!ix->nsegs) {
+        /* The usual case: one database, opened once for everything. */
+        if ((st = open_main(ix)) != CTI_OK)
+            return st;
+        return check_and_load(ix, ix->main, 1);
+    }
+    /* Segments of an interrupted run: read the whole index as listed. */
+    if ((st = cti_db_open(ix->dir, CTI_DB_READ, &db)) != CTI_OK) {
+        cti_report_say(ix->rep, "cannot open index '%s': %s", ix->dir,
+                       cti_errmsg());
+        return st;
+    }
+    st = check_and_load(ix, db, 0);
+    cti_db_free(db);
+    if (st == CTI_OK)
+        cti_report_phase(ix->rep, ix->dir, "sync records read");
+    return st;
+}
+
+/*
+ * Ready the folder for writing: merge an interrupted run's segments,
+ * open the main database, or create it for a new index so that readers
+ * see an empty index at once.
+ */
+static cti_status ready_folder(cti_index *ix)
+{
+    cti_status st;
+    if (ix->nsegs) {
+        if (!ix->o.quiet)
+            cti_report_say(ix->rep, "%s: merging %zu segment(s) left by an "
+                           "interrupted run", ix->dir, ix->nsegs);
+        if ((st = cti_spelling_recover(ix)) != CTI_OK)
+            return st;
+        return cti_merge_all(ix);
+    }
+    if (ix->mainname && !ix->main)
+        return open_main(ix);
+    if (!ix->mainname)
+        return main_create(ix);
+    return CTI_OK;
+}
+
+/* A new writer of options 'o' for 'dir', reporting on 'rep'. */
+static cti_index *index_alloc(const cti_indexer_opts *o, const char *dir,
+                              cti_report *rep)
+{
+    cti_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return NULL;
+    ix->o = *o;
+    ix->rep = rep;
+    ix->lockfd = -1;
+    if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
+        ix->o.zlevel = 0;
+    if (!ix->o.batch)
+        ix->o.batch = CTI_DEFAULT_BATCH;
+    if (!ix->o.memory_mb)
+        ix->o.memory_mb = CTI_DEFAULT_MEMORY_MB;
+    cti_bulk_init(ix);
+    if (!(ix->dir = strdup(dir))) {
+        cti_index_free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
+cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
+                          const char *host, unsigned port, int as_shard,
+                          cti_report *rep, cti_index **out)
+{
+    cti_status st;
+    cti_index *ix = index_alloc(o, dir, rep);
+    *out = NULL;
+    if (!ix) {
+        cti_report_say(rep, "out of memory");
+        return CTI_ENOMEM;
+    }
+    st = host ? open_remote(ix, host, port, as_shard)
+              : open_folder(ix, as_shard);
+    if (st != CTI_OK)
+        goto fail;
+    if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
+        cti_doc_new(&ix->doc) != CTI_OK) {
+        cti_report_say(rep, "cannot set up the analyzer for '%s'",
+                       ix->language);
+        st = CTI_ENOMEM;
+        goto fail;
+    }
+    /* We commit ourselves: batches on the direct path, segment size on
+       the bulk path. */
+    cti_set_flush_threshold(1u << 30);
+    if (!host && (st = ready_folder(ix)) != CTI_OK)
+        goto fail;
+    if ((ix->o.bulk == CTI_BULK_ALWAYS ||
+         (ix->o.bulk == CTI_BULK_AUTO && ix->doccount0 == 0)) &&
+        (st = cti_bulk_start(ix)) != CTI_OK)
+        goto fail;
+    cti_report_phase(rep, ix->dir, "index open");
+    *out = ix;
+    return CTI_OK;
+fail:
+    cti_index_free(ix);
+    return st;
+}
+
+/* The end of a bulk run: stop the workers, merge, then the deferred. */
+static cti_status finish_bulk(cti_index *ix)
+{
+    cti_status st = cti_bulk_stop(ix);
+    cti_report_phase(ix->rep, ix->dir, "segments built");
+    if (ix->nsegs)
+        cti_report_line(ix->rep, "merging %zu segments", ix->nsegs);
+    if (st == CTI_OK && ix->gspell.n)
+        st = cti_spelling_segment(ix);
+    if (st == CTI_OK && (ix->nsegs || ix->o.compact))
+        st = cti_merge_all(ix);
+    cti_report_phase(ix->rep, ix->dir, "merged");
+    /* Later versions of ids that went to a segment. */
+    if (st == CTI_OK)
+        st = cti_bulk_write_deferred(ix);
+    ix->bulk = 0;
+    return st;
+}
+
+cti_status cti_index_finish(cti_index *ix)
+{
+    cti_status st = CTI_OK;
+    ix->finished = 1;
+    if (!ix->fatal)
+        st = cti_sync_remove_gone(ix);
+    if (ix->bulk) {
+        cti_status s = finish_bulk(ix);
+        if (st == CTI_OK)
+            st = s;
+    } else if (st == CTI_OK && ix->o.compact && ix->main) {
+        if ((st = cti_index_commit(ix)) == CTI_OK)
+            st = cti_merge_all(ix);
+    }
+    if (st == CTI_OK && !ix->fatal && !ix->main && !ix->mainname)
+        st = main_create(ix);
+    if (st == CTI_OK && !ix->fatal)
+        st = cti_index_commit(ix);
+    cti_report_phase(ix->rep, ix->dir, "committed");
+    uint32_t ndocs = 0;
+    if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)
+        ix->st.articles = ndocs;
+    if (ix->fatal) {
+        if (st == CTI_OK)
+            st = CTI_ERROR;
+        cti_sync_reconcile(ix);
+    }
+    cti_report_phase(ix->rep, ix->dir, "done");
+    return st;
+}
+
+void cti_index_free(cti_index *ix)
+{
+    if (!ix)
+        return;
+    cti_bulk_free(ix);
+    if (ix->main) {
+        if (ix->pending || ix->main_dirty)
+            cti_db_free(ix->main); /* uncommitted work is abandoned */
+        else
+            cti_db_close(ix->main);
+    }
+    cti_analyzer_free(ix->an);
+    cti_doc_free(ix->doc);
+    cti_smap_free(&ix->spell);
+    cti_smap_free(&ix->gspell);
+    cti_smap_free(&ix->forget);
+    cti_smap_free(&ix->ids);
+    cti_smap_free(&ix->walked);
+    free(ix->ents);
+    free(ix->mainname);
+    for (size_t i = 0; i < ix->nsegs; i++)
+        free(ix->segs[i]);
+    free(ix->segs);
+    free(ix->dir);
+    if (ix->lockfd >= 0)
+        close(ix->lockfd);
+    free(ix);
+}
