@@ -52,6 +52,8 @@ SNIPPET = os.path.join(O, "bench", "snippet")
 SNIPPET_QUERY = "government"
 HITS = 10           # results asked of every tool per query
 ADDS = 3            # single articles added one by one
+IDS_QUERY = env("BENCH_IDS_QUERY", "the")   # -l over every match of this
+IDS_RUNS = 5
 T_START = time.time()
 
 
@@ -522,6 +524,8 @@ def bench_corpus(name, cdir, have, queries):
         elif i % 5 == 0:
             log("  %d/%d rounds" % (i, RUNS))
     res["tools"] = tools
+    if "cti" in qdbs:
+        bench_ids(res, qdbs["cti"])
 
     if SHARDS > 1 and "cti" in qdbs and "--shards" in cti_help(CTI_INDEX):
         try:
@@ -532,6 +536,45 @@ def bench_corpus(name, cdir, have, queries):
     if env("BENCH_KEEP", "0") == "0":
         shutil.rmtree(work, ignore_errors=True)     # the corpora stay
     return res
+
+
+def bench_ids(res, db):
+    """cti-search -l over every match of IDS_QUERY: ids printed, wall time."""
+    if "--files-with-matches" not in cti_help(CTI_SEARCH):
+        return
+    argv = [CTI_SEARCH, "--db", db, "-l", IDS_QUERY]
+    r = run(argv)                   # a warm-up, and the ids to count
+    if r.rc not in (0, 1):
+        res["ids"] = {"error": "rc %d: %s" % (r.rc, r.err.strip()[:200])}
+        log("-l: failed: " + res["ids"]["error"])
+        return
+    n = len(r.out.splitlines())
+    times = []
+    for _ in range(IDS_RUNS):
+        times.append(run(argv, capture=False).secs)
+    secs = median(times)
+    # Below 20,000 ids the start-up dominates: no rate per 100,000.
+    res["ids"] = {"query": IDS_QUERY, "n": n, "secs": secs,
+                  "per100k": secs * 1e5 / n if n >= 20000 else None}
+    log("-l %s: %d ids in %.3f s (median of %d)" % (IDS_QUERY, n, secs, IDS_RUNS))
+
+
+def report_ids(res):
+    """The -l table: ids of every match, and the time per 100,000."""
+    ids = res.get("ids")
+    if not ids:
+        return ""
+    if "error" in ids:
+        return "### Ids of every match (-l)\n\n-l failed: `%s`\n" % ids["error"]
+    per = ids["per100k"]
+    rows = [["`cti-search -l %s`" % ids["query"], ids["n"], fnum(ids["secs"], 3),
+             fnum(per, 3)] + list(tgt("ids", per))]
+    note = ("" if ids["n"] >= 100000 else
+            "\nFewer than 100,000 matches here: the time per 100,000 is the "
+            "measured rate (none below 20,000 ids, where start-up dominates).\n")
+    return ("### Ids of every match (-l, median of %d runs)\n\n" % IDS_RUNS
+            + table(["command", "ids", "wall time, s", "s per 100,000 ids",
+                     "target", "met"], rows) + "\n" + note)
 
 
 # ------------------------------------------------------------ shards
@@ -686,6 +729,7 @@ TARGETS = {
     "p95": ("<", 10.0, "< 10 ms"),
     "snip": ("<", 1.0, "< 1 ms"),
     "analyzer": (">=", 150.0, "≥ 150 MB/s"),
+    "ids": ("<", 1.0, "< 1 s"),
 }
 
 
@@ -857,6 +901,10 @@ def report_corpus(res, queries):
                 trows.append(row)
             out.append(table(["cti-search", "ms", "target", "met"], trows))
             out.append("")
+
+    ids = report_ids(res)
+    if ids:
+        out.append(ids)
 
     # analyzer
     ana = res["ana"]

@@ -398,9 +398,6 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
         st = CTI_ENOMEM;
         goto fail;
     }
-    /* We commit ourselves: batches on the direct path, segment size on
-       the bulk path. */
-    cti_set_flush_threshold(1u << 30);
     if (!host && (st = ready_folder(ix)) != CTI_OK)
         goto fail;
     if ((ix->o.bulk == CTI_BULK_ALWAYS ||

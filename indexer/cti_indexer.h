@@ -9,6 +9,8 @@
  *   DIR/seg.N.M       segments built by a bulk run, listed in the stub as
  *                     they are completed, merged into a new db.N+1 at its end
  *   DIR/lock          held (flock) by the one cti-index writing DIR
+ *   DIR/passed        the files passed over on purpose, so that each is
+ *                     noticed once (cti_passed.h)
  * Everything else under DIR named db.*, seg.* or tmp.* and not listed in
  * the stub is debris of an interrupted run and is removed by the next one.
  *
@@ -75,6 +77,16 @@ typedef struct cti_indexer cti_indexer;
 void cti_indexer_opts_init(cti_indexer_opts *o);
 
 /*
+ * The indexer commits by itself (a batch on the direct path, a segment on
+ * the bulk path), so Xapian must not commit behind its back: a program
+ * sets the environment variable CTI_XAPIAN_FLUSH_ENV (cti_xapian.h) to
+ * this value in main(), before the first cti_indexer_new().  Without it
+ * Xapian also commits every 10,000 changed documents: the index stays
+ * consistent, but batches and segments are cut where Xapian chooses.
+ */
+#define CTI_INDEXER_FLUSH_THRESHOLD "1073741824"
+
+/*
  * Open (creating if needed) the index at o->db and take its writer lock.
  * Stale debris of an interrupted run is removed and, if that run left
  * completed segments, they are merged first.  Returns 0 and a new indexer
@@ -84,6 +96,16 @@ void cti_indexer_opts_init(cti_indexer_opts *o);
  * is not a cti index, or cannot be opened or created.
  */
 int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out);
+
+/*
+ * Tell the progress line that 'path' will be indexed: its size (the
+ * files a walk of it goes through) is added to the total it shows, with
+ * a percentage and the time left.  Call it for every path before the
+ * first cti_indexer_add_path(); it costs a walk of the folders (stat()
+ * only), so only when the progress line is shown.  A path of unknown
+ * size (standard input) leaves the total unknown.
+ */
+void cti_indexer_expect(cti_indexer *ix, const char *path);
 
 /*
  * Index everything under 'path' (a file, a folder, a .gz, a .jsonl or

@@ -88,6 +88,10 @@ typedef struct cti_report {
        read but not yet indexed into *queued (called without mu). */
     void (*count)(void *ctx, cti_indexer_stats *sum, uint64_t *queued);
     void *count_ctx;
+    /* The walking thread's: the input bytes expected in all ('total', 0:
+       not known) and the ones gone through ('done'), for the percentage
+       and the time left. */
+    uint64_t total, done;
 } cti_report;
 
 /* Seconds on a monotonic clock. */

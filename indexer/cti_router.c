@@ -11,9 +11,12 @@
  */
 #include "cti_indexer_int.h"
 
+#include "cti_passed.h"
 #include "cti_schema.h"
+#include "cti_sharding.h"
 #include "cti_source.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +30,9 @@ struct cti_indexer {
     cti_shard_kind kind;  /* the layout */
     cti_index **ix;       /* the indexes, in shard order */
     unsigned n;
+    cti_passed *passed;   /* files passed over, remembered in a local
+                             index folder (NULL: not remembered) */
+    int unsized;          /* a path of unknown size was expected */
     int fatal;
     int finished;
 };
@@ -119,9 +125,29 @@ static void cb_problem(void *ctx, const char *path, unsigned long line,
         cti_report_say(&r->rep, "%s: %s", path, msg);
 }
 
+/* A file passed over: noticed when new or changed, counted always. */
+static void cb_passed(void *ctx, const char *path, const char *msg,
+                      const char *id, const struct stat *st)
+{
+    cti_indexer *r = ctx;
+    r->st.skipped++;
+    if (r->passed && cti_passed_seen(r->passed, id, st))
+        return; /* said in an earlier run: the file has not changed */
+    if (!r->o.quiet)
+        cti_report_say(&r->rep, "%s: %s", path, msg);
+}
+
+static void cb_consumed(void *ctx, uint64_t bytes)
+{
+    cti_indexer *r = ctx;
+    r->rep.done += bytes;
+}
+
 static void cb_walked_dir(void *ctx, const char *dir)
 {
     cti_indexer *r = ctx;
+    if (r->passed)
+        cti_passed_walked(r->passed, dir);
     for (unsigned i = 0; i < r->n; i++)
         if (!cti_smap_get(&r->ix[i]->walked, dir, strlen(dir), 1, NULL))
             r->ix[i]->fatal = 1;
@@ -306,11 +332,31 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
     if (open_layout(r) != CTI_OK)
         goto fail;
+    /* A local index folder remembers the files it passed over. */
+    if ((r->kind == CTI_SHARD_NONE || r->kind == CTI_SHARD_SINGLE ||
+         r->kind == CTI_SHARD_DIR) &&
+        cti_passed_open(r->dir, &r->passed) != CTI_OK) {
+        cti_report_say(&r->rep, "out of memory");
+        goto fail;
+    }
     *out = r;
     return 0;
 fail:
     cti_indexer_free(r);
     return -1;
+}
+
+void cti_indexer_expect(cti_indexer *r, const char *path)
+{
+    uint64_t bytes;
+    if (r->unsized)
+        return;
+    if (cti_source_measure(path, NULL, &bytes) == 0) {
+        r->rep.total += bytes;
+    } else {
+        r->unsized = 1; /* one path of unknown size: no total */
+        r->rep.total = 0;
+    }
 }
 
 int cti_indexer_add_path(cti_indexer *r, const char *path)
@@ -328,6 +374,8 @@ int cti_indexer_add_path(cti_indexer *r, const char *path)
     cb.article = cb_article;
     cb.problem = cb_problem;
     cb.walked_dir = cb_walked_dir;
+    cb.passed = cb_passed;
+    cb.consumed = cb_consumed;
     cti_source_walk(path, &so, &cb, r);
     for (unsigned i = 0; i < r->n; i++)
         r->fatal |= r->ix[i]->fatal;
@@ -437,6 +485,10 @@ int cti_indexer_finish(cti_indexer *r, cti_indexer_stats *out)
         st = number_shards(r);
     if (st == CTI_OK && r->o.compact && r->kind == CTI_SHARD_DIR)
         st = unshard(r);
+    if (st == CTI_OK && r->passed && cti_passed_save(r->passed) != CTI_OK &&
+        !r->o.quiet)
+        cti_report_say(&r->rep, "%s: cannot remember the files passed over: %s",
+                       r->dir, strerror(errno));
     sum.seconds = cti_report_now() - r->rep.t0;
     cti_report_clear(&r->rep);
     if (out)
@@ -453,6 +505,7 @@ void cti_indexer_free(cti_indexer *r)
     for (unsigned i = 0; i < r->n; i++)
         cti_index_free(r->ix[i]);
     free(r->ix);
+    cti_passed_free(r->passed);
     free(r->dir);
     if (r->lockfd >= 0)
         close(r->lockfd);

@@ -128,6 +128,10 @@ typedef struct walker {
     size_t nseen, seencap;
     int stop;           /* non-zero value returned by cb->article */
     int nomem;
+    const char *cur_id;          /* the regular file being read, or NULL */
+    const struct stat *cur_st;
+    uint64_t cur_done;           /* bytes of it told to cb->consumed */
+    uint64_t *measure;           /* not NULL: only add up file sizes here */
 } walker;
 
 typedef enum kind { K_TEXT, K_JSONL, K_JSON, K_CSV, K_TSV, K_HTML, K_SKIP } kind;
@@ -139,12 +143,15 @@ static void report(walker *w, const char *path, unsigned long line,
 {
     char msg[1024];
     va_list ap;
-    if (!w->cb->problem)
+    if (w->measure || !w->cb->problem)
         return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    w->cb->problem(w->ctx, path, line, msg, skipped);
+    if (skipped == CTI_SOURCE_PASSED && w->cur_id && w->cb->passed)
+        w->cb->passed(w->ctx, path, msg, w->cur_id, w->cur_st);
+    else
+        w->cb->problem(w->ctx, path, line, msg, skipped);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -502,6 +509,10 @@ static int stream_lines(walker *w, int fd, const char *display)
         int eof = r == 0;
         any |= r > 0;
         have += (size_t)r;
+        if (r > 0 && w->cur_id && w->cb->consumed) {
+            w->cb->consumed(w->ctx, (uint64_t)r);
+            w->cur_done += (uint64_t)r;
+        }
         size_t start = 0;
         for (;;) {
             char *nl = memchr(w->buf + scanned, '\n', have - scanned);
@@ -755,6 +766,29 @@ static int read_content(walker *w, kind k, const char *data, size_t len,
  * messages, 'id' is its real path, 'st' its stat.  Returns SEEN or UNSEEN.
  */
 static int do_file(walker *w, int dirfd, const char *name, const char *display,
+                   const char *id, const struct stat *st);
+
+/* One regular file, as do_file(), known as the file being read while it is. */
+static int visit_file(walker *w, int dirfd, const char *name,
+                      const char *display, const char *id,
+                      const struct stat *st)
+{
+    if (w->measure) {
+        *w->measure += (uint64_t)st->st_size;
+        return SEEN;
+    }
+    w->cur_id = id;
+    w->cur_st = st;
+    w->cur_done = 0;
+    int res = do_file(w, dirfd, name, display, id, st);
+    if (w->cb->consumed && (uint64_t)st->st_size > w->cur_done)
+        w->cb->consumed(w->ctx, (uint64_t)st->st_size - w->cur_done);
+    w->cur_id = NULL;
+    w->cur_st = NULL;
+    return res;
+}
+
+static int do_file(walker *w, int dirfd, const char *name, const char *display,
                    const char *id, const struct stat *st)
 {
     int gz, fd = -1, res = SEEN;
@@ -1003,7 +1037,7 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
             }
         }
     } else if (S_ISREG(st.st_mode)) {
-        res = do_file(w, dirfd, name, display, real, &st);
+        res = visit_file(w, dirfd, name, display, real, &st);
     } else {
         report(w, display, 0, CTI_SOURCE_PASSED, "not a regular file, skipped");
     }
@@ -1070,7 +1104,7 @@ static int walk_dir(walker *w, int fd, const char *display, const char *real,
             res = UNSEEN;
     if (w->stop || w->nomem)
         res = UNSEEN;
-    if (res == SEEN && w->cb->walked_dir) {
+    if (res == SEEN && w->cb->walked_dir && !w->measure) {
         char *slash = join(real, "");
         if (!slash) {
             w->nomem = 1;
@@ -1090,8 +1124,9 @@ done:
 
 /* ---------------------------------------------------------------- walk */
 
-int cti_source_walk(const char *path, const cti_source_opts *opts,
-                    const cti_source_cb *cb, void *ctx)
+/* cti_source_walk(), or with 'measure' cti_source_measure(). */
+static int walk(const char *path, const cti_source_opts *opts,
+                const cti_source_cb *cb, void *ctx, uint64_t *measure)
 {
     walker w;
     struct stat st;
@@ -1111,9 +1146,13 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
     }
     w.cb = cb;
     w.ctx = ctx;
+    w.measure = measure;
 
     if (strcmp(path, "-") == 0) {
-        stream_lines(&w, STDIN_FILENO, "<stdin>");
+        if (measure)
+            rc = -1; /* standard input: its size is not known */
+        else
+            stream_lines(&w, STDIN_FILENO, "<stdin>");
         goto done;
     }
     if (stat(path, &st) != 0) {
@@ -1144,7 +1183,7 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
         }
     } else if (S_ISREG(st.st_mode)) {
         /* The name as given decides the kind. */
-        if (do_file(&w, AT_FDCWD, path, path, real, &st) == UNSEEN &&
+        if (visit_file(&w, AT_FDCWD, path, path, real, &st) == UNSEEN &&
             !w.stop && !w.nomem)
             rc = -1;
     } else {
@@ -1165,4 +1204,21 @@ done:
     free(w.conv);
     free(w.seen);
     return rc;
+}
+
+int cti_source_walk(const char *path, const cti_source_opts *opts,
+                    const cti_source_cb *cb, void *ctx)
+{
+    return walk(path, opts, cb, ctx, NULL);
+}
+
+int cti_source_measure(const char *path, const cti_source_opts *opts,
+                       uint64_t *bytes)
+{
+    static const cti_source_cb none;
+    *bytes = 0;
+    int rc = walk(path, opts, &none, NULL, bytes);
+    if (rc != 0)
+        *bytes = 0;
+    return rc ? -1 : 0;
 }

@@ -110,6 +110,12 @@ int main(int argc, char **argv)
     char err[256];
     int json = 0, progress = -1, c, rc = 2;
 
+    /* Xapian reads its commit threshold from the environment (its only
+       knob) when a database is opened: set it before anything is. */
+    if (setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1) != 0) {
+        perror("cti-index: setenv");
+        return 2;
+    }
     cti_indexer_opts_init(&o);
     memset(&reading, 0, sizeof reading);
     while ((c = getopt_long(argc, argv, "d:l:j:m:wcqvhV", longopts, NULL)) != -1) {
@@ -209,6 +215,8 @@ int main(int argc, char **argv)
 
     if (cti_indexer_new(&o, &ix) != 0)
         goto done;
+    for (int i = optind; o.progress && !o.quiet && i < argc; i++)
+        cti_indexer_expect(ix, argv[i]); /* a total for the progress line */
     for (int i = optind; i < argc; i++)
         if (cti_indexer_add_path(ix, argv[i]) < 0)
             break;

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cti_options.h"
 
 static const char usage[] =
     "Usage: cti-search [OPTION]... QUERY...\n"
+    "       cti-search [OPTION]... --show ID [QUERY...]\n"
+    "       cti-search [OPTION]... --stats\n"
     "Search a cti index; the best articles first.\n"
     "\n"
     "Query language (see cti-search(1)):\n"
@@ -33,7 +36,21 @@ static const char usage[] =
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
-    "      --json             one JSON object per hit per line\n"
+    "  -l, --files-with-matches  print the id of every matching article, one\n"
+    "                         a line, in --sort order (all unless -n)\n"
+    "      --facet FIELD      count every match by date:decade, date:year,\n"
+    "                         date:month, date:week, date:day, source or\n"
+    "                         author\n"
+    "                         (repeatable); bars on a terminal\n"
+    "      --facet-limit N    sources and authors shown (default 20; 0: all)\n"
+    "      --show ID          print the stored article ID, whole, with the\n"
+    "                         words of QUERY (optional) highlighted\n"
+    "      --stats            what the index holds: articles, dates, sources,\n"
+    "                         size on disk, last update\n"
+    "      --pager            on a terminal, page the output through $PAGER\n"
+    "                         (default less)\n"
+    "      --json             JSON: one object per hit per line (one object\n"
+    "                         for --count, --facet, --show and --stats)\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
     "      --bm25 K1,B        BM25 parameters (default 1.5,0.75)\n"
@@ -57,7 +74,7 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL
+    OPT_PARTIAL, OPT_SHOW, OPT_FACET, OPT_FACET_LIMIT, OPT_STATS, OPT_PAGER
 };
 
 static const struct option longopts[] = {
@@ -67,6 +84,12 @@ static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
+    { "files-with-matches", no_argument, NULL, 'l' },
+    { "facet", required_argument, NULL, OPT_FACET },
+    { "facet-limit", required_argument, NULL, OPT_FACET_LIMIT },
+    { "show", required_argument, NULL, OPT_SHOW },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "pager", no_argument, NULL, OPT_PAGER },
     { "json", no_argument, NULL, OPT_JSON },
     { "sort", required_argument, NULL, OPT_SORT },
     { "bm25", required_argument, NULL, OPT_BM25 },
@@ -90,7 +113,7 @@ static const struct option longopts[] = {
 typedef struct raw {
     const char *color;       /* --color, default "auto" */
     const char *hl;          /* --highlight, or NULL */
-    int count, explain;
+    int count, explain, files, stats;
 } raw;
 
 const char *cti_options_usage(void)
@@ -203,7 +226,7 @@ static cti_status parse_positive(cti_options *o, const char *arg,
 static cti_status bad_option(cti_options *o, int c, const char *prev)
 {
     int lng = c == ':' ? !strncmp(prev, "--", 2)
-                       : optopt == 0 || optopt >= 256 || strchr("dnchV", optopt);
+                       : optopt == 0 || optopt >= 256 || strchr("dnclhV", optopt);
     if (c == ':' && lng)
         return bad(o, "option '%s' needs a value\nTry 'cti-search --help'.", prev);
     if (c == ':')
@@ -213,6 +236,22 @@ static cti_status bad_option(cti_options *o, int c, const char *prev)
                    prev);
     return bad(o, "unknown option '-%c' (to exclude a word, put the query after "
                "--: cti-search -- -word)\nTry 'cti-search --help'.", optopt);
+}
+
+/* --facet FIELD: one more kind to count. */
+static cti_status add_facet(cti_options *o, const char *arg)
+{
+    cti_facet_kind k;
+    if (cti_facet_parse(arg, &k))
+        return bad(o, "bad --facet '%s' (date:decade, date:year, date:month, "
+                   "date:week, date:day, source or author)", arg);
+    for (size_t i = 0; i < o->nfacets; i++)
+        if (o->facets[i] == k)
+            return CTI_OK; /* asked twice: counted once */
+    if (o->nfacets == sizeof o->facets / sizeof o->facets[0])
+        return bad(o, "too many --facet options");
+    o->facets[o->nfacets++] = k;
+    return CTI_OK;
 }
 
 /* One option 'c' with its value 'arg' (NULL when it takes none). */
@@ -226,12 +265,22 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case 'n':
         if (parse_uint(arg, &so->limit))
             return bad(o, "bad --limit '%s'", arg);
+        o->limit_set = 1;
         break;
     case OPT_OFFSET:
         if (parse_uint(arg, &so->offset))
             return bad(o, "bad --offset '%s'", arg);
         break;
     case 'c': w->count = 1; break;
+    case 'l': w->files = 1; break;
+    case OPT_FACET: return add_facet(o, arg);
+    case OPT_FACET_LIMIT:
+        if (parse_uint(arg, &o->facet_limit))
+            return bad(o, "bad --facet-limit '%s'", arg);
+        break;
+    case OPT_SHOW: o->show_id = arg; break;
+    case OPT_STATS: w->stats = 1; break;
+    case OPT_PAGER: o->pager = 1; break;
     case OPT_JSON: o->out.format = CTI_OUT_JSON; break;
     case OPT_SORT: return parse_sort(o, arg);
     case OPT_BM25: return parse_bm25(o, arg);
@@ -269,7 +318,21 @@ static cti_status resolve_color(cti_options *o, const char *color)
         o->out.color = isatty(STDOUT_FILENO) && !(nc && *nc);
     } else
         return bad(o, "bad --color '%s' (auto, always or never)", color);
+    o->out.hyperlinks = o->out.color;
     return CTI_OK;
+}
+
+/* The columns of the terminal on standard output, or 0 when it is not one. */
+static unsigned terminal_width(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    long n = c ? strtol(c, NULL, 10) : 0;
+    return n > 0 && n < 10000 ? (unsigned)n : 80;
 }
 
 /* The highlight style: --highlight, else ANSI in colour and markers without. */
@@ -290,12 +353,15 @@ static cti_status resolve_style(cti_options *o, const char *hl)
     return CTI_OK;
 }
 
-/* The query: the words argv[first..argc-1] joined by one space. */
-static cti_status join_query(cti_options *o, int argc, char **argv, int first)
+/* The query: the words argv[first..argc-1] joined by one space (none:
+   NULL, an error unless 'optional'). */
+static cti_status join_query(cti_options *o, int argc, char **argv, int first,
+                             int optional)
 {
     size_t qlen = 0;
     if (first >= argc)
-        return bad(o, "no query given (try 'cti-search --help')");
+        return optional ? CTI_OK
+                        : bad(o, "no query given (try 'cti-search --help')");
     for (int i = first; i < argc; i++)
         qlen += strlen(argv[i]) + 1;
     o->query = malloc(qlen);
@@ -310,9 +376,35 @@ static cti_status join_query(cti_options *o, int argc, char **argv, int first)
     return CTI_OK;
 }
 
+/* The mode the options ask for; two that do different things are an error. */
+static cti_status pick_mode(cti_options *o, const raw *w)
+{
+    const char *asked[4];
+    size_t n = 0;
+    if (o->show_id)
+        asked[n++] = "--show";
+    if (o->nfacets)
+        asked[n++] = "--facet";
+    if (w->files)
+        asked[n++] = "-l";
+    if (w->stats)
+        asked[n++] = "--stats";
+    if (n && w->count)
+        return bad(o, "-c and %s cannot be used together", asked[0]);
+    if (n > 1)
+        return bad(o, "%s and %s cannot be used together", asked[0], asked[1]);
+    o->mode = w->explain ? CTI_MODE_EXPLAIN
+            : o->show_id ? CTI_MODE_SHOW
+            : o->nfacets ? CTI_MODE_FACET
+            : w->files ? CTI_MODE_FILES
+            : w->stats ? CTI_MODE_STATS
+            : w->count ? CTI_MODE_COUNT : CTI_MODE_SEARCH;
+    return CTI_OK;
+}
+
 cti_status cti_options_parse(int argc, char **argv, cti_options *o)
 {
-    raw w = { "auto", NULL, 0, 0 };
+    raw w = { "auto", NULL, 0, 0, 0, 0 };
     cti_status st = CTI_OK;
     int c;
 
@@ -320,22 +412,26 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     cti_search_opts_default(&o->search);
     o->out.format = CTI_OUT_HUMAN;
     o->mode = CTI_MODE_SEARCH;
+    o->facet_limit = 20;
     opterr = 0; /* our own messages */
     optind = 0; /* start over (GNU getopt), so tests may parse again */
-    while ((c = getopt_long(argc, argv, ":d:n:chV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:clhV", longopts, NULL)) != -1) {
         if (c == ':' || c == '?')
             return bad_option(o, c, argv[optind - 1]);
         st = apply(o, &w, c, optarg);
         if (st != CTI_OK || o->mode == CTI_MODE_HELP || o->mode == CTI_MODE_VERSION)
             return st;
     }
-    st = resolve_color(o, w.color);
+    st = pick_mode(o, &w);
+    if (st == CTI_OK)
+        st = resolve_color(o, w.color);
     if (st == CTI_OK)
         st = resolve_style(o, w.hl);
-    if (st == CTI_OK)
-        st = join_query(o, argc, argv, optind);
-    o->mode = w.explain ? CTI_MODE_EXPLAIN : w.count ? CTI_MODE_COUNT
-                                                     : CTI_MODE_SEARCH;
+    o->out.width = terminal_width();
+    if (st == CTI_OK && o->mode == CTI_MODE_STATS && optind < argc)
+        return bad(o, "--stats takes no query (got '%s')", argv[optind]);
+    if (st == CTI_OK && o->mode != CTI_MODE_STATS)
+        st = join_query(o, argc, argv, optind, o->mode == CTI_MODE_SHOW);
     return st;
 }
 

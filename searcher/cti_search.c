@@ -502,6 +502,8 @@ cti_status cti_search_run(cti_search *s, const char *text,
                                            o->sort == CTI_SORT_DATE_DESC);
     if (st == CTI_OK && o->spy)
         st = cti_enquire_set_spy(e, o->spy);
+    if (st == CTI_OK && o->each)
+        st = cti_enquire_set_each(e, o->each);
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {

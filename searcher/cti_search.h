@@ -77,6 +77,9 @@ typedef struct cti_search_opts {
     /* A match spy on the run (NULL: none; see cti_enquire_set_spy()); with
        check_at_least UINT32_MAX it sees every matching article. */
     const cti_spy *spy;
+    /* A walk over the page of hits (NULL: none; see cti_enquire_set_each()):
+       each hit goes to it in rank order and the results' mset stays empty. */
+    const cti_each *each;
 } cti_search_opts;
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */

@@ -230,6 +230,8 @@ static void test_paths_agree(void **state)
 
 int main(void)
 {
+    /* As cti-index does: the indexer commits by itself. */
+    setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idterm),
         cmocka_unit_test_setup_teardown(test_incremental, setup, teardown),

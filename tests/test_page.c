@@ -35,7 +35,7 @@ static char *page(web_fixture *fx, const char *q, int offset, int limit,
     w.offset = (uint32_t)offset;
     w.limit = (uint32_t)limit;
     cti_markup_init(&h);
-    *status = cti_page_search(fx->s, &w, NULL, &h);
+    *status = cti_page_search(fx->s, &w, &h);
     char *r = cti_markup_take(&h, &len);
     assert_non_null(r);
     return r;

@@ -651,6 +651,8 @@ static void test_default_db(void **state)
 
 int main(void)
 {
+    /* As cti-index does: the indexer commits by itself. */
+    setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_implicit_and),
         cmocka_unit_test(test_operators),

@@ -118,7 +118,8 @@ static void c_walked(void *ctx, const char *dir)
     c->walked[c->nwalked++] = strdup(dir);
 }
 
-static const cti_source_cb CB = { c_want, c_article, c_problem, c_walked };
+static const cti_source_cb CB = { .want_file = c_want, .article = c_article,
+                                  .problem = c_problem, .walked_dir = c_walked };
 
 static void coll_free(coll *c)
 {
@@ -771,6 +772,98 @@ static void test_sotu_folder(void **state)
     free(c);
 }
 
+/* What a walk with the passed and consumed callbacks sees. */
+typedef struct told {
+    coll c;
+    char *passed[16];
+    int64_t passed_size[16];
+    size_t npassed;
+    uint64_t consumed;
+} told;
+
+static void t_passed(void *ctx, const char *path, const char *msg,
+                     const char *id, const struct stat *st)
+{
+    told *t = ctx;
+    (void)path;
+    (void)msg;
+    assert_true(t->npassed < 16);
+    assert_true(id[0] == '/');
+    t->passed_size[t->npassed] = (int64_t)st->st_size;
+    t->passed[t->npassed++] = strdup(id);
+}
+
+static void t_consumed(void *ctx, uint64_t bytes)
+{
+    ((told *)ctx)->consumed += bytes;
+}
+
+static int t_article(void *ctx, cti_article *a)
+{
+    return c_article(&((told *)ctx)->c, a);
+}
+
+static void t_problem(void *ctx, const char *path, unsigned long line,
+                      const char *msg, int skipped)
+{
+    c_problem(&((told *)ctx)->c, path, line, msg, skipped);
+}
+
+/*
+ * A measure adds up what a walk goes through (hidden entries, loops and
+ * a folder seen twice left out), and the walk tells as much consumed;
+ * files passed over go to the passed callback with their real path.
+ */
+static void test_measure_and_passed(void **state)
+{
+    (void)state;
+    tmp t;
+    told w;
+    memset(&w, 0, sizeof w);
+    tmp_make(&t);
+    puts_(&t, "a.txt", "Title A\n\nBody of a.\n");
+    mkd(&t, "b");
+    puts_(&t, "b/c.jsonl", "{\"id\":\"1\",\"text\":\"x\"}\n");
+    put(&t, "b/doc.pdf", "%PDF-1.4 abc", 12);
+    put(&t, "empty.txt", "", 0);
+    puts_(&t, ".hidden.txt", "Hidden\n\nnot counted\n");
+    lnk(&t, ".", "loop");
+    lnk(&t, "b", "link-to-b");
+    uint64_t bytes = 0, want = 0;
+    static const char *const visited[] = { "a.txt", "b/c.jsonl", "b/doc.pdf",
+                                           "empty.txt" };
+    for (size_t i = 0; i < 4; i++) {
+        struct stat sb;
+        assert_int_equal(stat(path_of(&t, visited[i]), &sb), 0);
+        want += (uint64_t)sb.st_size;
+    }
+    assert_int_equal(cti_source_measure(t.dir, NULL, &bytes), 0);
+    assert_int_equal(bytes, want);
+    cti_source_cb cb = { .article = t_article, .problem = t_problem,
+                         .passed = t_passed, .consumed = t_consumed };
+    assert_int_equal(cti_source_walk(t.dir, NULL, &cb, &w), 0);
+    assert_int_equal(w.consumed, bytes);
+    assert_int_equal(w.c.narts, 2);
+    assert_int_equal(w.npassed, 2);
+    for (size_t i = 0; i < w.npassed; i++) {
+        assert_true(ends(w.passed[i], "/b/doc.pdf") || ends(w.passed[i], "/empty.txt"));
+        assert_int_equal(w.passed_size[i], ends(w.passed[i], ".pdf") ? 12 : 0);
+        free(w.passed[i]);
+    }
+    /* Passed-over files no longer go to problem; the loop still does. */
+    assert_null(problem_for(&w.c, "doc.pdf"));
+    assert_null(problem_for(&w.c, "empty.txt"));
+    assert_non_null(problem_for(&w.c, "loop"));
+    /* A single file, and what cannot be measured. */
+    assert_int_equal(cti_source_measure(path_of(&t, "a.txt"), NULL, &bytes), 0);
+    assert_int_equal(bytes, strlen("Title A\n\nBody of a.\n"));
+    assert_int_equal(cti_source_measure("-", NULL, &bytes), -1);
+    assert_int_equal(bytes, 0);
+    assert_int_equal(cti_source_measure(path_of(&t, "nothing"), NULL, &bytes), -1);
+    coll_free(&w.c);
+    tmp_free(&t);
+}
+
 /* The number of problems of kind 'skipped' whose message holds 'what'. */
 static size_t nprob(const coll *c, int skipped, const char *what)
 {
@@ -870,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_stdin),
         cmocka_unit_test(test_big_single_line),
         cmocka_unit_test(test_sotu_folder),
+        cmocka_unit_test(test_measure_and_passed),
         cmocka_unit_test(test_formats),
     };
     return cmocka_run_group_tests_name("source", tests, NULL, NULL);

@@ -110,41 +110,14 @@ done:
     return status;
 }
 
-/* A JSON string from n bytes, each invalid UTF-8 byte as U+FFFD. */
-static json_t *jstr(const char *s, size_t n)
-{
-    cti_markup t;
-    json_t *j = json_stringn(s ? s : "", s ? n : 0);
-    if (j)
-        return j;
-    cti_markup_init(&t);
-    for (size_t i = 0; i < n;) {
-        unsigned char b = (unsigned char)s[i];
-        size_t l = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3
-                 : (b >> 3) == 30 ? 4 : 0;
-        if (l && i + l <= n && cti_markup_valid_utf8(s + i, l)) {
-            cti_markup_rawn(&t, s + i, l);
-            i += l;
-        } else {
-            cti_markup_raw(&t, "\xEF\xBF\xBD");
-            i++;
-        }
-    }
-    j = t.nomem ? NULL : json_stringn(t.buf ? t.buf : "", t.len);
-    cti_markup_release(&t);
-    return j;
-}
-
-static void set_field(json_t *o, const char *key, const char *v, size_t len)
-{
-    if (v && len)
-        json_object_set_new(o, key, jstr(v, len));
-}
-
 int cti_api_article(cti_search *s, const cti_webq *w, cti_markup *out)
 {
     cti_view v;
-    char err[512];
+    cti_output_opts oo = { 0 };
+    cti_printer *pr = NULL;
+    char err[512], *buf = NULL;
+    size_t len = 0;
+    FILE *f = NULL;
     if (!w->id) {
         cti_api_error(out, "no article: give its id as id=...");
         return 400;
@@ -159,27 +132,26 @@ int cti_api_article(cti_search *s, const cti_webq *w, cti_markup *out)
     } else if (st != CTI_OK) {
         cti_api_error(out, err);
     } else {
-        const cti_record *r = &v.rec;
-        json_t *o = json_object(), *hl = json_array();
-        if (o && hl) {
-            json_object_set_new(o, "id", jstr(r->id, r->id_len));
-            json_object_set_new(o, "title", jstr(v.title.text, v.title.len));
-            set_field(o, "date", r->date, r->date_len);
-            set_field(o, "author", r->author, r->author_len);
-            set_field(o, "source", r->source, r->source_len);
-            set_field(o, "url", r->url, r->url_len);
-            json_object_set_new(o, "text", jstr(v.text.text, v.text.len));
-            for (size_t i = 0; i < v.text.nspans; i++)
-                json_array_append_new(hl, json_pack("[II]",
-                    (json_int_t)v.text.spans[i].start,
-                    (json_int_t)v.text.spans[i].end));
-            if (v.truncated)
-                json_object_set_new(o, "truncated", json_true());
-            json_object_set(o, "highlights", hl);
+        /* What cti-search --show --json prints, into memory. */
+        oo.format = CTI_OUT_JSON;
+        f = open_memstream(&buf, &len);
+        st = f ? cti_printer_new(f, &oo, &pr) : CTI_ENOMEM;
+        if (st == CTI_OK)
+            st = cti_printer_article(pr, &v.title, v.date, v.ft);
+        if (st == CTI_OK)
+            st = cti_printer_end(pr);
+        if (st == CTI_OK && fflush(f) == 0) {
+            cti_markup_rawn(out, buf, len);
+        } else {
+            cti_api_error(out, st == CTI_ECORRUPT ? cti_fulltext_error(v.ft)
+                                                  : "out of memory");
+            status = 500;
         }
-        json_decref(hl);
-        put_json(out, o);
     }
+    cti_printer_free(pr);
+    if (f)
+        fclose(f);
+    free(buf);
     cti_view_release(&v);
     return status;
 }

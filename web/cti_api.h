@@ -4,10 +4,9 @@
  * /api/search answers with exactly what `cti-search --json` prints for the
  * same query and options (the same printer, writing to memory): one JSON
  * object per hit per line, nothing when nothing matched.  /api/article
- * answers with one object: id, title, date, author, source, url (when
- * known), text (the paragraphs, cleaned, separated by blank lines) and
- * highlights ([start, end) byte offsets into text of the query's
- * matches; empty without a query).  An error is {"error": "..."} (with
+ * answers with exactly what `cti-search --show ID --json [QUERY]` prints:
+ * one object with the article's fields, its whole text and the offsets
+ * of the query's matches in it.  An error is {"error": "..."} (with
  * "column" for a syntax error).
  */
 #ifndef CTI_API_H

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cti_escape.h"
 #include "cti_markup.h"
 
 void cti_markup_init(cti_markup *h)
@@ -138,11 +139,6 @@ int cti_markup_valid_utf8(const char *s, size_t n)
     return 1;
 }
 
-static int is_bidi_control(unsigned cp)
-{
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 void cti_markup_text(cti_markup *h, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -163,10 +159,10 @@ void cti_markup_text(cti_markup *h, const char *s, size_t n)
                 if (cp < 0x20 || cp == 0x7F)
                     rep = "\xEF\xBF\xBD";
             }
-        } else if (l == 0 || (cp >= 0x80 && cp <= 0x9F)) {
+        } else if (l == 0 || cti_escape_is_control(cp)) {
             rep = "\xEF\xBF\xBD";
             l = l ? l : 1;
-        } else if (is_bidi_control(cp)) {
+        } else if (cti_escape_is_bidi(cp)) {
             rep = "";
         }
         if (!rep) {

@@ -49,7 +49,8 @@ void cti_markup_printf(cti_markup *h, const char *fmt, ...)
  * attribute values quoted with " or ': & < > " ' become character
  * references, invalid UTF-8 and control characters (C0 but tab and
  * newline, DEL, C1) become U+FFFD, and the bidi controls that can reorder
- * what is shown around them (U+202A-202E, U+2066-2069) are dropped.
+ * what is shown around them are dropped (controls and bidi controls as
+ * core/cti_escape.h defines them).
  */
 void cti_markup_text(cti_markup *h, const char *s, size_t n);
 /* The same for a NUL-terminated string (NULL: nothing). */

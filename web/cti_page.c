@@ -75,63 +75,43 @@ static void narrow_href(cti_markup *h, const cti_webq *w, const char *term)
 /* The timeline                                                     */
 /* ---------------------------------------------------------------- */
 
-typedef struct bucket {
-    uint32_t count;
-    char label[16];   /* "2024-07", "2024", "1790s" */
-    char term[32];    /* "date:2024-07", "date:2024", "date:1790..1799" */
-} bucket;
+/* What the page counts over every match, in this order. */
+static const cti_facet_kind kinds[] = {
+    CTI_FACET_MONTH, CTI_FACET_YEAR, CTI_FACET_DECADE,
+    CTI_FACET_SOURCE, CTI_FACET_AUTHOR
+};
+enum { K_MONTH, K_YEAR, K_DECADE, K_SOURCE, K_AUTHOR, NKINDS };
 
 /*
- * The timeline's buckets over 'f': months when every date has a month
- * and they span less than 4 years, else years (under 60), else decades,
- * else centuries; empty buckets included.  *n is their number; NULL on no
- * memory or when nothing is dated.
+ * The timeline to show: by month when every dated match has a month and
+ * they span at most 48 months, else by year when at most 60 years, else
+ * by decade; NULL when nothing is dated.
  */
-static bucket *timeline(const cti_facets *f, size_t *n, const char **unit)
+static const cti_facet *timeline(const cti_facets *f, const char **unit)
 {
-    *n = 0;
-    if (!f->nmonths)
+    const cti_facet *m = &f->f[K_MONTH], *y = &f->f[K_YEAR];
+    if (!y->distinct)
         return NULL;
-    uint32_t first = f->months[0].key, last = f->months[f->nmonths - 1].key;
-    int monthly = 1;
-    for (size_t i = 0; i < f->nmonths; i++)
-        monthly &= f->months[i].key % 100 != 0;
-    uint32_t m0 = first / 100 * 12 + first % 100 - 1;
-    uint32_t m1 = last / 100 * 12 + last % 100 - 1;
-    unsigned years = 1;
-    if (!monthly || m1 - m0 >= 48) {
-        monthly = 0;
-        while (last / 100 / years - first / 100 / years >= 60)
-            years *= 10;
+    if (m->gaps && !m->coarse && m->n <= 48) {
+        *unit = "month";
+        return m;
     }
-    size_t nb = monthly ? m1 - m0 + 1 : last / 100 / years - first / 100 / years + 1;
-    bucket *b = calloc(nb, sizeof *b);
-    if (!b)
-        return NULL;
-    for (size_t i = 0; i < nb; i++) {
-        if (monthly) {
-            uint32_t m = m0 + (uint32_t)i;
-            snprintf(b[i].label, sizeof b[i].label, "%04u-%02u", m / 12, m % 12 + 1);
-            snprintf(b[i].term, sizeof b[i].term, "date:%s", b[i].label);
-        } else {
-            uint32_t y = (first / 100 / years + (uint32_t)i) * years;
-            snprintf(b[i].label, sizeof b[i].label, years == 1 ? "%04u" : "%04us", y);
-            if (years == 1)
-                snprintf(b[i].term, sizeof b[i].term, "date:%04u", y);
-            else
-                snprintf(b[i].term, sizeof b[i].term, "date:%04u..%04u", y,
-                         y + years - 1);
-        }
+    if (y->gaps && y->n <= 60) {
+        *unit = "year";
+        return y;
     }
-    for (size_t i = 0; i < f->nmonths; i++) {
-        uint32_t k = f->months[i].key;
-        size_t at = monthly ? k / 100 * 12 + k % 100 - 1 - m0
-                            : k / 100 / years - first / 100 / years;
-        b[at].count += f->months[i].count;
-    }
-    *unit = monthly ? "month" : years == 1 ? "year" : years == 10 ? "decade" : "century";
-    *n = nb;
-    return b;
+    *unit = "decade";
+    return &f->f[K_DECADE];
+}
+
+/* The date: term of a period label: "2024-07", "2024", "2020s". */
+static void period_term(const char *label, char *term, size_t len)
+{
+    size_t n = strlen(label);
+    if (n == 5 && label[4] == 's')
+        snprintf(term, len, "date:%.4s..%.3s9", label, label);
+    else
+        snprintf(term, len, "date:%s", label);
 }
 
 /* A bar size 0..BAR_STEPS for 'count' of 'max' (at least 1 when count > 0). */
@@ -143,64 +123,68 @@ static unsigned step(uint32_t count, uint32_t max)
     return s ? s : 1;
 }
 
-static void timeline_html(cti_markup *h, const cti_facets *f, const cti_webq *w)
+static void timeline_html(cti_markup *h, const cti_facets *fs,
+                          const cti_webq *w)
 {
-    size_t nb;
     const char *unit = "month";
-    char num[32];
-    bucket *b = timeline(f, &nb, &unit);
-    if (!b)
+    const cti_facet *f = timeline(fs, &unit);
+    char num[32], term[40];
+    if (!f || !f->n)
         return;
     uint32_t max = 0;
-    for (size_t i = 0; i < nb; i++)
-        max = b[i].count > max ? b[i].count : max;
+    for (size_t i = 0; i < f->n; i++)
+        max = f->v[i].count > max ? f->v[i].count : max;
     cti_markup_printf(h, "<section class=\"facet timeline\">\n<h2>By %s", unit);
-    if (f->undated)
+    if (fs->f[K_YEAR].missing)
         cti_markup_printf(h, " <small>%s undated</small>",
-                        cti_output_count(f->undated, num, sizeof num));
+                          cti_output_count(fs->f[K_YEAR].missing, num, sizeof num));
     cti_markup_raw(h, "</h2>\n<div class=\"bars\">");
-    for (size_t i = 0; i < nb; i++) {
-        const char *tag = b[i].count && !w->any ? "a" : "span";
-        cti_markup_printf(h, "<%s class=\"bar%s\" title=\"%s: %s\"", tag,
-                        b[i].count ? "" : " empty", b[i].label,
-                        cti_output_count(b[i].count, num, sizeof num));
+    for (size_t i = 0; i < f->n; i++) {
+        const cti_facet_value *v = &f->v[i];
+        const char *tag = v->count && !w->any ? "a" : "span";
+        cti_markup_printf(h, "<%s class=\"bar%s\" title=\"", tag,
+                          v->count ? "" : " empty");
+        cti_markup_str(h, v->label);
+        cti_markup_printf(h, ": %s\"", cti_output_count(v->count, num, sizeof num));
         if (*tag == 'a') {
+            period_term(v->label, term, sizeof term);
             cti_markup_raw(h, " href=\"");
-            narrow_href(h, w, b[i].term);
+            narrow_href(h, w, term);
             cti_markup_raw(h, "\"");
         }
         cti_markup_printf(h, "><span class=\"fill h%u\"></span></%s>",
-                        step(b[i].count, max), tag);
+                          step(v->count, max), tag);
     }
-    cti_markup_printf(h, "</div>\n<div class=\"axis\"><span>%s</span>"
-                    "<span>%s</span></div>\n</section>\n",
-                    b[0].label, nb > 1 ? b[nb - 1].label : "");
-    free(b);
+    cti_markup_raw(h, "</div>\n<div class=\"axis\"><span>");
+    cti_markup_str(h, f->v[0].label);
+    cti_markup_raw(h, "</span><span>");
+    if (f->n > 1)
+        cti_markup_str(h, f->v[f->n - 1].label);
+    cti_markup_raw(h, "</span></div>\n</section>\n");
 }
 
 /* The top values of a field, each a link narrowing the query by it. */
-static void names_html(cti_markup *h, const cti_facet_names *f,
-                       const char *title, const char *field,
-                       const cti_webq *w)
+static void names_html(cti_markup *h, const cti_facet *f, const char *title,
+                       const char *field, const cti_webq *w)
 {
     char num[32];
     if (!f->n)
         return;
     uint32_t max = f->v[0].count;
     cti_markup_printf(h, "<section class=\"facet names\">\n<h2>%s</h2>\n<ul>\n",
-                    title);
+                      title);
     for (size_t i = 0; i < f->n; i++) {
-        const cti_facet_name *v = &f->v[i];
+        const cti_facet_value *v = &f->v[i];
         cti_markup_raw(h, "<li>");
         if (!w->any) {
             /* FIELD:"NAME", with any quote in the name as a space */
             size_t fl = strlen(field);
-            char *term = malloc(fl + strlen(v->name) + 4);
+            char *term = malloc(fl + strlen(v->label) + 4);
             if (!term) {
                 h->nomem = 1;
                 break;
             }
-            sprintf(term, "%s:\"%s\"", field, v->name);
+            sprintf(term, "%s:\"%s\"", field, v->label);
             for (char *p = term + fl + 2; *p; p++)
                 if (*p == '"' && p[1])
                     *p = ' ';
@@ -212,37 +196,37 @@ static void names_html(cti_markup *h, const cti_facet_names *f,
             cti_markup_raw(h, "<span class=\"row\">");
         }
         cti_markup_raw(h, "<span class=\"name\">");
-        cti_markup_str(h, v->name);
+        cti_markup_str(h, v->label);
         cti_markup_printf(h, "</span><span class=\"count\">%s</span>"
-                        "<span class=\"meter\"><span class=\"fill w%u\"></span></span>",
-                        cti_output_count(v->count, num, sizeof num),
-                        step(v->count, max));
+                          "<span class=\"meter\"><span class=\"fill w%u\"></span></span>",
+                          cti_output_count(v->count, num, sizeof num),
+                          step(v->count, max));
         cti_markup_raw(h, w->any ? "</span></li>\n" : "</a></li>\n");
     }
     cti_markup_raw(h, "</ul>\n");
     if (f->distinct > f->n)
         cti_markup_printf(h, "<p class=\"more\">and %zu more</p>\n",
-                        f->distinct - f->n);
+                          f->distinct - f->n);
     cti_markup_raw(h, "</section>\n");
 }
 
 /* 1 when 'f' has something to show beside the hits. */
 static int has_facets(const cti_facets *f)
 {
-    return f && (f->nmonths || f->sources.n || f->authors.n);
+    return f && (f->f[K_YEAR].distinct || f->f[K_SOURCE].n || f->f[K_AUTHOR].n);
 }
 
 /* The side column: the timeline, the top sources and authors. */
 static void facets_html(cti_markup *h, const cti_facets *f, const cti_webq *w)
 {
     cti_markup_raw(h, "<aside class=\"facets\" aria-label=\"Matches by date, "
-                 "source and author\">\n");
+                   "source and author\">\n");
     timeline_html(h, f, w);
-    names_html(h, &f->sources, "Top sources", "source", w);
-    names_html(h, &f->authors, "Top authors", "author", w);
+    names_html(h, &f->f[K_SOURCE], "Top sources", "source", w);
+    names_html(h, &f->f[K_AUTHOR], "Top authors", "author", w);
     if (w->any)
         cti_markup_raw(h, "<p class=\"quiet\">To narrow by date, source or "
-                     "author, turn off <em>Any word</em>.</p>\n");
+                       "author, turn off <em>Any word</em>.</p>\n");
     cti_markup_raw(h, "</aside>\n");
 }
 
@@ -485,8 +469,7 @@ static void main_html(cti_markup *h, cti_search *s, const cti_results *r,
 }
 
 /* The results part of the page; returns the HTTP status. */
-static int results_html(cti_markup *h, cti_search *s, const cti_webq *w,
-                        cti_facet_cache *cache)
+static int results_html(cti_markup *h, cti_search *s, const cti_webq *w)
 {
     cti_search_opts so;
     cti_results *r = NULL;
@@ -502,16 +485,7 @@ static int results_html(cti_markup *h, cti_search *s, const cti_webq *w,
     so.limit = w->limit;
     so.check_at_least = UINT32_MAX; /* exact counts */
     memset(&qe, 0, sizeof qe);
-    /* One run gives the page and the counts over every match; where a
-       spy cannot run (remote shards), the page alone. */
-    cti_status st = cti_facets_count(s, w->q, &so, TOP_NAMES, cache, &f, &r,
-                                     &qe, err, sizeof err);
-    if (st == CTI_ENOMEM) {
-        h->nomem = 1;
-        return 500;
-    }
-    if (st != CTI_OK && !(st == CTI_EINVAL && qe.msg[0]))
-        st = cti_search_run(s, w->q, &so, &r, &qe, err, sizeof err);
+    cti_status st = cti_search_run(s, w->q, &so, &r, &qe, err, sizeof err);
     if (st == CTI_EINVAL && qe.msg[0]) {
         syntax_html(h, w, &qe);
         return 400;
@@ -522,6 +496,12 @@ static int results_html(cti_markup *h, cti_search *s, const cti_webq *w,
         cti_markup_raw(h, "</p></div>\n");
         return 500;
     }
+    /* Counts over every match (none where a spy cannot run: remote
+       shards); the page goes on without them. */
+    if (r->matches &&
+        cti_facets_count(s, w->q, &so, kinds, NKINDS, TOP_NAMES, &f, NULL,
+                         err, sizeof err) == CTI_ENOMEM)
+        h->nomem = 1;
     /* Hits beside the counts; one narrower column when there are none
        (no match, or articles without dates, sources or authors). */
     int two = has_facets(f);
@@ -542,8 +522,7 @@ static int results_html(cti_markup *h, cti_search *s, const cti_webq *w,
     return 200;
 }
 
-int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
-                    cti_markup *out)
+int cti_page_search(cti_search *s, const cti_webq *w, cti_markup *out)
 {
     uint32_t doccount = 0;
     int status = 200;
@@ -553,7 +532,7 @@ int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
     if (!w->qlen)
         home_html(out, doccount);
     else
-        status = results_html(out, s, w, cache);
+        status = results_html(out, s, w);
     cti_markup_raw(out, "</main>\n");
     cti_layout_close(out, doccount);
     return status;

@@ -7,19 +7,16 @@
 #ifndef CTI_PAGE_H
 #define CTI_PAGE_H
 
-#include "cti_facet.h"
 #include "cti_markup.h"
 #include "cti_search.h"
 #include "cti_webq.h"
 
 /*
- * Search 's' for the request 'w' and append the whole page to 'out';
- * 'cache' (NULL: none) keeps what counting by source and author read.
+ * Search 's' for the request 'w' and append the whole page to 'out'.
  * Returns the HTTP status: 200 (also with no match), 400 for a query
  * with a syntax error (the page says where), 500 when the search failed.
  */
-int cti_page_search(cti_search *s, const cti_webq *w, cti_facet_cache *cache,
-                    cti_markup *out);
+int cti_page_search(cti_search *s, const cti_webq *w, cti_markup *out);
 
 /*
  * The query 'q' (len bytes) narrowed by 'term' (a date: or source: term):

@@ -20,7 +20,6 @@
 #include "cti_view.h"
 
 #define MEMORY_LIMIT (32 * 1024) /* request line and headers */
-#define FACET_CACHE 1000000      /* articles whose source and author are kept */
 
 static const char csp[] =
     "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
@@ -29,7 +28,6 @@ static const char csp[] =
 struct cti_server {
     struct MHD_Daemon *d;
     cti_pool *pool;
-    cti_facet_cache *facets; /* sources and authors of articles seen */
     int fd;            /* the listening socket (libmicrohttpd closes it) */
     int loopback;      /* 1: only loopback names are accepted in Host */
     char url[128];
@@ -49,7 +47,8 @@ typedef int (*route_fn)(cti_server *srv, cti_search *s, const cti_webq *w,
 static int page_search(cti_server *srv, cti_search *s, const cti_webq *w,
                        cti_markup *out)
 {
-    return cti_page_search(s, w, srv->facets, out);
+    (void)srv;
+    return cti_page_search(s, w, out);
 }
 
 static int page_article(cti_server *srv, cti_search *s, const cti_webq *w,
@@ -423,11 +422,6 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
     }
     s->pool = pool;
     s->fd = -1;
-    if (cti_facet_cache_new(FACET_CACHE, &s->facets) != CTI_OK) {
-        free(s);
-        snprintf(err, errlen, "out of memory");
-        return CTI_ENOMEM;
-    }
     snprintf(def, sizeof def, "127.0.0.1:%d", CTI_SERVER_PORT);
     cti_status st = listen_on(s, o->listen ? o->listen : def, err, errlen);
     if (st != CTI_OK)
@@ -445,8 +439,7 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
         MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", s->url);
-        cti_facet_cache_free(s->facets);
-        free(s); /* the socket may be closed already: left to exit */
+            free(s); /* the socket may be closed already: left to exit */
         return CTI_EIO;
     }
     *out = s;
@@ -454,7 +447,6 @@ cti_status cti_server_start(cti_pool *pool, const cti_server_opts *o,
 fail:
     if (s->fd >= 0)
         close(s->fd);
-    cti_facet_cache_free(s->facets);
     free(s);
     return st;
 }
@@ -469,6 +461,5 @@ void cti_server_stop(cti_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d); /* closes the listening socket too */
-    cti_facet_cache_free(s->facets);
     free(s);
 }

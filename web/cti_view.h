@@ -1,34 +1,33 @@
 /*
- * cti_view.h - one article, whole, with the query's matches highlighted.
+ * cti_view.h - one article, whole, with the query's matches highlighted:
+ * what cti-search --show prints, as a page.
  *
- * The article is found by its id, its stored record decoded (cti_store)
- * and its text split into paragraphs (at blank lines, or at line breaks
- * when it has no blank line); each paragraph and the title are
- * highlighted by the snippet code (cti_snippet_title(): same analyzer,
- * same rules as snippets; title: terms only in the title).  When
- * cti-search shows an article itself (--show), loading is the part to
- * replace.
+ * The article is found by its id, its stored record read by the
+ * searcher's whole-article reader (cti_fulltext.h: the body a window at a
+ * time, highlighted with the same analyzer and rules as snippets) and
+ * its title highlighted as in hits.  The highlight spec comes from the
+ * query searched as --show searches it.
  */
 #ifndef CTI_VIEW_H
 #define CTI_VIEW_H
 
 #include <stddef.h>
+#include "cti_fulltext.h"
 #include "cti_markup.h"
 #include "cti_search.h"
-#include "cti_snippet.h"
-#include "cti_store.h"
 #include "cti_webq.h"
 
-/* Text beyond this many bytes of the body is not shown. */
-#define CTI_VIEW_MAX_BODY (4u << 20)
+/* Text beyond this many bytes is not put on the page. */
+#define CTI_VIEW_MAX_TEXT (4u << 20)
 
 typedef struct cti_view {
-    cti_record rec;    /* the stored fields (body: the stored text) */
-    cti_snippet title; /* the cleaned title and its spans */
-    cti_snippet text;  /* the cleaned paragraphs joined by "\n\n", and the
-                          spans of the matches in it */
-    int truncated;     /* 1: the body was longer than CTI_VIEW_MAX_BODY */
-    int query_error;   /* 1: the query did not parse; nothing highlighted */
+    char *data;           /* the stored record, read by 'ft' in place */
+    size_t len;
+    cti_fulltext *ft;     /* the article's reader */
+    cti_results *query;   /* the query's search, for its highlight spec */
+    cti_snippet title;    /* the cleaned title and its spans */
+    char date[11];        /* the date as ISO 8601 ("" when none) */
+    int query_error;      /* 1: the query did not parse; nothing highlighted */
     cti_query_error qerr; /* why, when query_error */
 } cti_view;
 
@@ -47,9 +46,10 @@ void cti_view_release(cti_view *v);
 
 /*
  * The article page: 'v' loaded for the request 'w' (whose query, if any,
- * links back to the results), in an index of 'doccount' articles.
+ * links back to the results), in an index of 'doccount' articles.  Reads
+ * the article from its start.
  */
-void cti_view_html(cti_markup *h, const cti_view *v, const cti_webq *w,
+void cti_view_html(cti_markup *h, cti_view *v, const cti_webq *w,
                    uint32_t doccount);
 
 #endif /* CTI_VIEW_H */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cti_escape.h"
 #include "cti_pool.h"
 #include "cti_server.h"
 
@@ -126,14 +127,18 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (cti_pool_new(db, o.threads ? o.threads : 4, &pool, err, sizeof err) != CTI_OK) {
-        fprintf(stderr, "cti-web: cannot open index '%s': %s\n", db, err);
+        fputs("cti-web: cannot open index '", stderr);
+        cti_escape_fputs(stderr, db);
+        fprintf(stderr, "': %s\n", err);
         goto done;
     }
     if (cti_server_start(pool, &o, &srv, err, sizeof err) != CTI_OK) {
         fprintf(stderr, "cti-web: %s\n", err);
         goto done;
     }
-    printf("cti-web: serving '%s' at %s\n", db, cti_server_url(srv));
+    fputs("cti-web: serving '", stdout);
+    cti_escape_fputs(stdout, db); /* a path may hold terminal controls */
+    printf("' at %s\n", cti_server_url(srv));
     fflush(stdout);
     while (sigwait(&stop, &sig) != 0)
         ;

@@ -123,6 +123,21 @@ assert a["id"] == "plain" and a["source"] == "Daily Planet", a
 spans = [a["text"].encode()[s:e].decode() for s, e in a["highlights"]]
 assert spans == ["roundup"], spans
 PY
+echo "t80: the article API prints what cti-search --show --json prints"
+for args in 'id=plain&q=roundup|plain|roundup' 'id=plain&q=summer+OR+roundup|plain|summer OR roundup' \
+            "id=$(printf %s "$PWD/corpus/01-harris-courts-silicon-valley.txt" | sed 's#/#%2F#g')&q=Lina+Khan+AND+antitrust|$PWD/corpus/01-harris-courts-silicon-valley.txt|Lina Khan AND antitrust" \
+            'id=evil+%3C1%3E+%26+%222%22&q=antitrust|evil <1> & "2"|antitrust'; do
+    qs=${args%%|*}
+    rest=${args#*|}
+    id=${rest%%|*}
+    q=${rest#*|}
+    get "/api/article?$qs"
+    expect 200 "/api/article?$qs"
+    "$BIN/cti-search" --db "$T/m.cti" --show "$id" --json -- "$q" >"$T/cli" 2>"$T/err" ||
+        bad "cti-search --show '$id': $(cat "$T/err")"
+    cmp -s "$T/body" "$T/cli" || bad "/api/article?$qs differs from cti-search --show --json"
+done
+
 for asset in style.css:text/css app.js:text/javascript favicon.svg:image/svg+xml; do
     get "/assets/${asset%%:*}"
     expect 200 "asset ${asset%%:*}"

@@ -22,6 +22,8 @@
 #ifndef CTI_SCHEMA_H
 #define CTI_SCHEMA_H
 
+#include <stddef.h>
+
 #define CTI_SCHEMA_VERSION "1"
 
 /* Database metadata keys. */
@@ -57,5 +59,28 @@
                               file, "j <id>" for a JSON line */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
+
+/*
+ * The unique id term of article id 'id' (len bytes) into buf (size at
+ * least CTI_IDTERM_MAX + 1, NUL-terminated): "Q" + id, or for ids too
+ * long for a Xapian term, "Q" + their first bytes + "#" + 16 hex digits
+ * of cti_shard_hash() of the whole id.  Returns its length.
+ */
+#define CTI_IDTERM_MAX 240
+size_t cti_schema_idterm(const char *id, size_t len, char *buf);
+
+/*
+ * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE):
+ * a pointer into 'v' and its length in *len, or NULL when 'v' is not a
+ * sync record.
+ */
+const char *cti_schema_sync_id(const char *v, size_t vlen, size_t *len);
+
+/*
+ * The date value 'v' (vlen bytes from CTI_SLOT_DATE: "YYYYMMDD", 00 for
+ * what is unknown) as ISO 8601 into 'out': "2024-07-15", "2024-07" or
+ * "2024"; "" when 'v' is not a date value.
+ */
+void cti_schema_iso_date(const char *v, size_t vlen, char out[11]);
 
 #endif /* CTI_SCHEMA_H */

@@ -9,6 +9,7 @@
 #define CTI_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cti_record {
     /* Each field points at 'len' bytes (not necessarily NUL-terminated
@@ -43,5 +44,30 @@ int cti_record_encode(const cti_record *r, int level, char **out,
 int cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen);
 void cti_record_release(cti_record *r);
+
+/* A record's body being inflated piece by piece (an article of any size
+   in bounded memory). */
+typedef struct cti_body_reader cti_body_reader;
+
+/*
+ * Decode the fields of 'data' into *r as cti_record_decode() does without
+ * the body, and start a reader of the body in *out (free with
+ * cti_body_reader_free(); release *r with cti_record_release()).  'data'
+ * must stay valid until the reader is freed.  Returns 0, or -1 for a bad
+ * record or no memory, with *r zeroed, *out NULL and 'err' (if not NULL)
+ * saying why.
+ */
+int cti_record_open_body(const char *data, size_t len, cti_record *r,
+                         cti_body_reader **out, char *err, size_t errlen);
+
+/*
+ * Inflate the next bytes of the body into 'buf' (at most 'cap').  Returns
+ * how many (0 once the whole body was read, its length and checksum
+ * checked), or -1 when the stream is corrupt, truncated or not of the
+ * stored length, with 'err' (if not NULL) saying which.
+ */
+ptrdiff_t cti_body_read(cti_body_reader *b, char *buf, size_t cap, char *err,
+                        size_t errlen);
+void cti_body_reader_free(cti_body_reader *b);
 
 #endif /* CTI_STORE_H */
