@@ -25,6 +25,7 @@
 #   BENCH_KEEP   1 keeps the indexes in $BENCH_DIR/idx after the run
 #   BENCH_RESULTS  where to write the Markdown results
 #                (default: bench/RESULTS.md)
+#   BENCH_WEB    1 adds bench/web.sh (cti-web under load, 200 MB corpus)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -114,4 +115,8 @@ export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES BENCH_PEERS
 export BENCH_SHORT_SEED BENCH_SHORT_WORDS
 [ -n "${BENCH_SHARDS:-}" ] && export BENCH_SHARDS
 # shellcheck disable=SC2086
-exec "$PY" "$here/bench.py" $corpora
+"$PY" "$here/bench.py" $corpora
+# BENCH_WEB=1: cti-web under load on the 200 MB corpus, added to the results.
+if [ "${BENCH_WEB:-0}" = 1 ]; then
+    { echo; sh "$here/web.sh"; } | tee -a "$BENCH_RESULTS"
+fi
