@@ -11,6 +11,7 @@
 #include "cti_layout.h"
 #include "cti_output.h"
 #include "cti_page.h"
+#include "cti_suggest.h"
 
 #define TOP_NAMES 10   /* sources and authors listed */
 #define BAR_STEPS 20   /* bar sizes: CSS classes h0..h20 and w0..w20 */
@@ -381,11 +382,13 @@ static void pager_html(cti_markup *h, const cti_results *r, const cti_webq *w)
 static void no_match_html(cti_markup *h, cti_search *s, const cti_webq *w,
                           unsigned flags)
 {
-    char *fix = NULL;
+    cti_suggestion sg;
+    const char *fix = NULL;
     cti_markup_raw(h, "<div class=\"none\">\n<p>No article matches <q>");
     cti_markup_text(h, w->q, w->qlen);
     cti_markup_raw(h, "</q>.</p>\n");
-    if (cti_search_suggest(s, w->q, flags, &fix) == CTI_OK && fix) {
+    if (cti_suggest(s, w->q, flags, &sg) == CTI_OK && sg.text) {
+        fix = sg.text;
         cti_webq o = *w;
         o.q = fix;
         o.qlen = strlen(fix);
@@ -396,7 +399,7 @@ static void no_match_html(cti_markup *h, cti_search *s, const cti_webq *w,
         cti_markup_str(h, fix);
         cti_markup_raw(h, "</a>?</p>\n");
     }
-    free(fix);
+    cti_suggestion_release(&sg);
     cti_markup_raw(h, "</div>\n");
 }
 
