@@ -49,6 +49,13 @@
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */
 #define CTI_PREFIX_MONTH  "M"   /* M + YYYYMM, boolean */
 #define CTI_PREFIX_DATE   "D"   /* D + YYYYMMDD, boolean */
+#define CTI_PREFIX_BLOCK  "B"   /* template counts, boolean: B + 8 hex digits
+                                   of the source key, and B + those + 12 hex
+                                   digits of a candidate line (cti_boiler.h);
+                                   reserved: not written yet */
+#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band hash: the bands
+                                   of the fingerprint (cti_fingerprint.h);
+                                   reserved: not written yet */
 
 /*
  * Positions: the title's tokens start at CTI_POS_TITLE, the body's at
