@@ -212,7 +212,9 @@ static void clean_one(art *t, cti_boiler *b, countmap *m, uint32_t threshold)
 
 static void load_paths(arts *as, char **paths, int n)
 {
-    cti_source_cb cb = { NULL, on_article, on_problem, NULL };
+    cti_source_cb cb = { 0 };
+    cb.article = on_article;
+    cb.problem = on_problem;
     for (int i = 0; i < n; i++)
         if (cti_source_walk(paths[i], NULL, &cb, as) < 0)
             exit(2);

@@ -79,6 +79,7 @@
 
 #include "cti_charset.h"
 #include "cti_fields.h"
+#include "cti_jansson.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -353,32 +354,20 @@ static int is_abbrev(const char *s, size_t i)
     return 0;
 }
 
-/* The title for a body without a title line: its first short sentence,
-   or its first LEAD_WORDS words and an ellipsis. */
-static char *title_from_text(const char *s, size_t n);
-
-char *cti_article_title_from_text(const char *s, size_t n)
+/* 1 if s[0, n) is only white space. */
+static int all_space(const char *s, size_t n)
 {
-    return title_from_text(s, n);
+    for (size_t i = 0; i < n; i++)
+        if (!is_space(s[i]))
+            return 0;
+    return 1;
 }
 
-static char *title_from_text(const char *s, size_t n)
+/* The title of the paragraph s[0, n): see title_from_text(). */
+static char *sentence_title(const char *s, size_t n, int one_paragraph,
+                            int *from)
 {
-    const char *end = s + n;
-    /* The first paragraph only (up to a blank line). */
-    for (const char *p = s; p < end;) {
-        size_t ln;
-        const char *next = line_at(p, end, &ln);
-        if (p != s && is_blank(p, ln)) {
-            end = p;
-            break;
-        }
-        p = next;
-    }
-    n = (size_t)(end - s);
     trim(&s, &n);
-    end = s + n;
-
     size_t words = 0, lead_end = 0, i = 0;
     int in = 0;
     for (i = 0; i < n; i++) {
@@ -399,8 +388,11 @@ static char *title_from_text(const char *s, size_t n)
             size_t j = i + 1;
             while (j < n && strchr("\"')]", s[j]))
                 j++;
-            if (j == n)
+            if (j == n) {
+                if (one_paragraph)
+                    *from = CTI_TITLE_WHOLE;
                 return dup_title(s, n, 0);
+            }
             if (is_space(s[j])) {
                 size_t k = j;
                 while (k < n && is_space(s[k]))
@@ -411,14 +403,59 @@ static char *title_from_text(const char *s, size_t n)
             }
         }
     }
-    if (words <= SENTENCE_WORDS && i >= n)
+    if (words <= SENTENCE_WORDS && i >= n) {
+        if (one_paragraph)
+            *from = CTI_TITLE_WHOLE;
         return dup_title(s, n, 0);
+    }
     if (lead_end == 0)
         lead_end = n;
     /* No trailing comma, colon, dash... before the ellipsis. */
     while (lead_end > 0 && strchr(",;:-", s[lead_end - 1]))
         lead_end--;
     return dup_title(s, lead_end, 1);
+}
+
+/* The title for a body without a title line: its first short sentence,
+   or its first LEAD_WORDS words and an ellipsis.  Sets a->title and
+   a->title_from (CTI_TITLE_WHOLE when the title is all of the text);
+   returns -1 on no memory. */
+static int title_from_text(const char *s, size_t n, cti_article *a)
+{
+    const char *end = s + n, *text_end = s + n;
+    /* The first paragraph only (up to a blank line). */
+    for (const char *p = s; p < end;) {
+        size_t ln;
+        const char *next = line_at(p, end, &ln);
+        if (p != s && is_blank(p, ln)) {
+            end = p;
+            break;
+        }
+        p = next;
+    }
+    int one_paragraph = all_space(end, (size_t)(text_end - end));
+    a->title_from = CTI_TITLE_OPENING;
+    a->title = sentence_title(s, (size_t)(end - s), one_paragraph,
+                              &a->title_from);
+    return a->title ? 0 : -1;
+}
+
+char *cti_article_title_from_text(const char *s, size_t n)
+{
+    cti_article a;
+    memset(&a, 0, sizeof a);
+    return title_from_text(s, n, &a) ? NULL : a.title;
+}
+
+int cti_article_title_origin(const char *title, const char *body, size_t len)
+{
+    cti_article a;
+    memset(&a, 0, sizeof a);
+    if (title_from_text(body ? body : "", body ? len : 0, &a))
+        return -1;
+    int from = strcmp(a.title, title) ? CTI_TITLE_GIVEN : a.title_from;
+    free(a.title);
+    return from;
 }
 
 /*
@@ -483,7 +520,7 @@ static const char *title_from_body(const char *body, const char *end,
         }
         return q < end ? q : body; /* only repeats: keep them as the body */
     }
-    if (!(a->title = title_from_text(body, (size_t)(end - body))))
+    if (title_from_text(body, (size_t)(end - body), a))
         *rc = -1;
     return body;
 }
@@ -519,7 +556,7 @@ void cti_article_release(cti_article *a)
     a->body_len = a->aside_len = 0;
 }
 
-int cti_article_parse_text(const char *data, size_t len, cti_article *a)
+cti_status cti_article_parse_text(const char *data, size_t len, cti_article *a)
 {
     size_t tlen;
     int rc = 0;
@@ -527,7 +564,7 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     char *text = clean_utf8(data ? data : "", data ? len : 0, &tlen,
                             &a->repaired);
     if (!text)
-        return -1;
+        return CTI_ENOMEM;
     const char *s = text, *end = text + tlen;
     if (tlen >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
@@ -572,24 +609,23 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     free(text);
     if (rc) {
         cti_article_release(a);
-        return -1;
+        return CTI_ENOMEM;
     }
     a->hash = cti_article_hash(a);
-    return 0;
+    return CTI_OK;
 }
 
-int cti_article_finish(cti_article *a)
+cti_status cti_article_finish(cti_article *a)
 {
     if (a->title && !a->title[0]) {
         free(a->title);
         a->title = NULL;
     }
     a->body_len = a->body ? strlen(a->body) : 0;
-    if (!a->title && a->body_len &&
-        !(a->title = title_from_text(a->body, a->body_len)))
-        return -1;
+    if (!a->title && a->body_len && title_from_text(a->body, a->body_len, a))
+        return CTI_ENOMEM;
     a->hash = cti_article_hash(a);
-    return 0;
+    return CTI_OK;
 }
 
 /* The column (from 1) of the first non-space byte at or after 'from'. */
@@ -601,15 +637,15 @@ static size_t first_column(const char *s, size_t len, size_t from)
     return col;
 }
 
-int cti_article_parse_json(const char *line, size_t len,
-                           const cti_fields *fields, cti_article *a,
-                           char *err, size_t errlen)
+cti_status cti_article_parse_json(const char *line, size_t len,
+                                  const cti_fields *fields, cti_article *a,
+                                  char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = NULL;
     char *clean = NULL, msg[400];
     size_t clen;
-    int rc = -1;
+    cti_status rc = CTI_ENOMEM;
 
     article_init(a);
     if (err && errlen)
@@ -622,9 +658,13 @@ int cti_article_parse_json(const char *line, size_t len,
     }
     /* A byte order mark (first line of a file saved by some editors). */
     size_t skip = clen >= 3 && memcmp(clean, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    root = json_loadb(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
+    root = cti_jansson_load(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
     if (!root) {
-        if (err && errlen)
+        if (!cti_jansson_nomem(&je))
+            rc = CTI_EINVAL;
+        if (err && errlen && rc == CTI_ENOMEM)
+            snprintf(err, errlen, "out of memory");
+        else if (err && errlen)
             snprintf(err, errlen, "column %d: invalid JSON: %s", je.column,
                      je.text);
         goto done;
@@ -632,6 +672,7 @@ int cti_article_parse_json(const char *line, size_t len,
     /* Errors about the object name the column where it starts. */
     size_t col = first_column(clean, clen, skip);
     if (!json_is_object(root)) {
+        rc = CTI_EINVAL;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: not a JSON object", col);
         goto done;
@@ -643,6 +684,7 @@ int cti_article_parse_json(const char *line, size_t len,
         goto done;
     }
     if (r) {
+        rc = CTI_EINVAL;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: %s", col, msg);
         goto done;
@@ -656,7 +698,7 @@ int cti_article_parse_json(const char *line, size_t len,
         }
         snprintf(a->id, 21, "sha-%016" PRIx64, a->hash);
     }
-    rc = 0;
+    rc = CTI_OK;
 done:
     if (rc)
         cti_article_release(a);

@@ -1217,7 +1217,7 @@ uint64_t cti_boiler_source_key(const char *source, const char *url,
     return 0;
 }
 
-size_t cti_boiler_term(uint64_t source, uint64_t block,
+size_t cti_boiler_term(uint64_t source, uint64_t line,
                        char buf[CTI_BOILER_TERM_MAX])
 {
     static const char hex[] = "0123456789abcdef";
@@ -1227,7 +1227,7 @@ size_t cti_boiler_term(uint64_t source, uint64_t block,
     for (int i = 7; i >= 0; i--)
         buf[o++] = hex[(source >> (4 * i)) & 15];
     for (int i = 11; i >= 0; i--)
-        buf[o++] = hex[(block >> (4 * i)) & 15];
+        buf[o++] = hex[(line >> (4 * i)) & 15];
     buf[o] = '\0';
     return o;
 }

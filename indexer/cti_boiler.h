@@ -124,13 +124,13 @@ uint64_t cti_boiler_source_key(const char *source, const char *url,
 #define CTI_BOILER_TERM_MAX 24
 
 /*
- * Write the boolean term counting 'block' for source 'source' into buf
+ * Write the boolean term counting line 'line' for source 'source' into buf
  * (NUL-terminated; returns its length): the prefix CTI_PREFIX_BLOCK, 8
  * hex digits of the source key and 12 of the block hash.  The term
  * frequency of this term is the number of articles of the source
  * holding the block.
  */
-size_t cti_boiler_term(uint64_t source, uint64_t block,
+size_t cti_boiler_term(uint64_t source, uint64_t line,
                        char buf[CTI_BOILER_TERM_MAX]);
 
 #endif /* CTI_BOILER_H */

@@ -3,8 +3,9 @@
  * cti_schema.h).
  *
  * Title stems are posted unprefixed and under "S" from position
- * CTI_POS_TITLE, body stems unprefixed from CTI_POS_BODY (or right after
- * a very long title); author stems under "A" and source stems under "XS"
+ * CTI_POS_TITLE (a title made from the body's opening: under "S" only;
+ * one that is the whole body: not at all), body stems unprefixed from
+ * CTI_POS_BODY (or right after a very long title); author stems under "A" and source stems under "XS"
  * from position 1; dates as Y/M/D boolean terms and "YYYYMMDD" in
  * CTI_SLOT_DATE; the id term "Q"+id; the sync record in CTI_SLOT_SOURCE
  * and CTI_SLOT_HASH (cti_sync.c); the data is a cti_store record.  Its
@@ -153,10 +154,19 @@ static cti_status post_text(cti_analyzer *an, cti_doc *doc,
     memset(&c, 0, sizeof c);
     c.doc = doc;
     c.docno = docno;
+    /* A title made from the body (no headline given) is posted once: the
+       body holds its words.  An opening sentence stands as the headline
+       (title prefix only); a whole text of 20 words or fewer is no
+       headline at all, so only its spelling is counted (as the stored
+       record's title is when the article leaves). */
     size_t tlen = a->title ? strlen(a->title) : 0;
+    c.doc = a->title_from == CTI_TITLE_WHOLE ? NULL : doc;
     if ((st = field(an, &c, a->title, tlen, CTI_POS_TITLE, CTI_PREFIX_TITLE,
-                    1, spell)) != CTI_OK)
+                    a->title_from == CTI_TITLE_GIVEN, spell)) != CTI_OK)
         return st;
+    c.doc = doc;
+    if (a->title_from == CTI_TITLE_WHOLE)
+        c.lastpos = 0;
     uint32_t body0 = CTI_POS_BODY;
     if (c.lastpos + 2 > body0)
         body0 = c.lastpos + 2;
@@ -204,9 +214,15 @@ static cti_status add_date(cti_doc *doc, const char *ymd)
     return cti_doc_set_value(doc, CTI_SLOT_DATE, ymd, 8);
 }
 
-/* The id term and the sync record (source and content hash); with 'cl',
-   the article's template terms, fingerprint and cluster. */
-static cti_status add_id(cti_doc *doc, const cti_article *a, cti_clean *cl)
+/*
+ * The id term and the sync record (cti_schema.h): "f SIZE MTIME ID" for
+ * a text file, "r FLAGS CLEN CONTAINER ID" for a record of a collection
+ * file (CONTAINER: its real path, CLEN bytes; empty for standard input),
+ * and the content hash; with 'cl', the article's template terms,
+ * fingerprint and cluster.
+ */
+static cti_status add_id(cti_doc *doc, const cti_article *a, unsigned rflags,
+                         cti_clean *cl)
 {
     size_t idlen = strlen(a->id);
     char idterm[CTI_IDTERM_MAX + 1];
@@ -217,17 +233,34 @@ static cti_status add_id(cti_doc *doc, const cti_article *a, cti_clean *cl)
         return st;
     char head[64];
     int hl;
-    if (a->size >= 0 && a->mtime_ns >= 0 && a->line == 0)
+    const char *cont = "";
+    size_t clen = 0;
+    int file = a->size >= 0 && a->mtime_ns >= 0 && a->line == 0;
+    if (file) {
         hl = snprintf(head, sizeof head, "f %" PRId64 " %" PRId64 " ",
                       a->size, a->mtime_ns);
-    else
-        hl = snprintf(head, sizeof head, "j ");
-    char *sv = malloc((size_t)hl + idlen);
+    } else {
+        if (a->container) {
+            cont = a->container;
+            clen = strlen(cont);
+        }
+        hl = snprintf(head, sizeof head, "r %u %zu ", rflags, clen);
+    }
+    /* file: head id; record: head container ' ' id */
+    size_t vl = (size_t)hl + (file ? 0 : clen + 1) + idlen;
+    char *sv = malloc(vl);
     if (!sv)
         return CTI_ENOMEM;
-    memcpy(sv, head, (size_t)hl);
-    memcpy(sv + hl, a->id, idlen);
-    st = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, (size_t)hl + idlen);
+    char *p = sv;
+    memcpy(p, head, (size_t)hl);
+    p += hl;
+    if (!file) {
+        memcpy(p, cont, clen);
+        p += clen;
+        *p++ = ' ';
+    }
+    memcpy(p, a->id, idlen);
+    st = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, vl);
     free(sv);
     if (st != CTI_OK)
         return st;
@@ -263,10 +296,11 @@ static cti_status set_record(cti_doc *doc, const cti_article *a,
     r.body_len = page_len;
     r.aside = aside;
     r.naside = naside;
-    /* Encoding fails only when memory (or zlib's) runs out. */
-    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
-        return CTI_ENOMEM;
-    cti_status st = cti_doc_set_data(doc, data, datalen);
+    /* Encoding fails only when memory (ours or zlib's) runs out. */
+    cti_status st = cti_record_encode(&r, zlevel, &data, &datalen);
+    if (st != CTI_OK)
+        return st;
+    st = cti_doc_set_data(doc, data, datalen);
     free(data);
     return st;
 }
@@ -310,8 +344,8 @@ static cti_status aside_ranges(cti_clean *cl, const cti_article *a,
 }
 
 cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
-                                const cti_article *a, int zlevel,
-                                cti_smap *spell, uint32_t docno,
+                                const cti_article *a, unsigned rflags,
+                                int zlevel, cti_smap *spell, uint32_t docno,
                                 cti_clean *cl, int in_db)
 {
     cti_record_range *aside = NULL;
@@ -328,7 +362,7 @@ cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
     if ((st = post_text(an, doc, a, page, len, spell, docno, aside, naside,
                         cl)) == CTI_OK &&
         (st = add_date(doc, a->ymd)) == CTI_OK &&
-        (st = add_id(doc, a, cl)) == CTI_OK)
+        (st = add_id(doc, a, rflags, cl)) == CTI_OK)
         st = set_record(doc, a, page, len, zlevel, aside, naside);
 done:
     free(aside);

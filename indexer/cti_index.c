@@ -118,12 +118,13 @@ static int time_for_bulk(const cti_index *ix)
  * commit every o.batch articles ([pubmu] held).
  */
 static cti_status replace_in_main(cti_index *ix, const cti_article *a,
-                                  const char *idterm, size_t itl)
+                                  unsigned rflags, const char *idterm,
+                                  size_t itl)
 {
     cti_clean_set_db(ix->clean, ix->main);
-    cti_status st = cti_docbuild_article(ix->an, ix->doc, a, ix->o.zlevel,
-                                         &ix->spell, ++ix->docno, ix->clean,
-                                         0);
+    cti_status st = cti_docbuild_article(ix->an, ix->doc, a, rflags,
+                                         ix->o.zlevel, &ix->spell,
+                                         ++ix->docno, ix->clean, 0);
     if (st != CTI_OK)
         return cti_index_fail(ix, "cannot build the document", st);
     if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
@@ -167,7 +168,7 @@ cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
     if (!ix->main)
         st = main_create(ix);
     if (st == CTI_OK)
-        st = replace_in_main(ix, a, idterm, itl);
+        st = replace_in_main(ix, a, s->flags, idterm, itl);
     pthread_mutex_unlock(&ix->pubmu);
     return st;
 }
@@ -441,9 +442,6 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
         st = CTI_ENOMEM;
         goto fail;
     }
-    /* We commit ourselves: batches on the direct path, segment size on
-       the bulk path. */
-    cti_set_flush_threshold(1u << 30);
     if (!host && (st = ready_folder(ix)) != CTI_OK)
         goto fail;
     if ((ix->o.bulk == CTI_BULK_ALWAYS ||
@@ -458,27 +456,25 @@ fail:
     return st;
 }
 
-/* Article 'a' rebuilt from document 'docid' of main: its stored record
-   and sync values (release it).  -1 when they cannot be read. */
+/* The stored fields, page and date of document 'docid' of main as an
+   article to build again (release it); its web page furniture, stored
+   after the body, goes back to a->aside.  -1 when it cannot be read. */
 static int article_from_record(cti_index *ix, uint32_t docid, cti_article *a)
 {
-    char *data = NULL, *sv = NULL, *hv = NULL;
-    size_t len, svl, hvl;
+    char *data = NULL, *dv = NULL;
+    size_t len, dvl;
     cti_record r;
     int rc = -1;
-    memset(a, 0, sizeof *a);
-    a->size = a->mtime_ns = -1;
+    cti_article_init(a);
     if (cti_db_get_data(ix->main, docid, &data, &len) != CTI_OK ||
-        cti_db_get_value(ix->main, docid, CTI_SLOT_SOURCE, &sv, &svl) != CTI_OK ||
-        cti_db_get_value(ix->main, docid, CTI_SLOT_HASH, &hv, &hvl) != CTI_OK ||
-        cti_record_decode(data, len, 1, &r, NULL, 0) < 0)
+        cti_db_get_value(ix->main, docid, CTI_SLOT_DATE, &dv, &dvl) != CTI_OK ||
+        cti_record_decode(data, len, 1, &r, NULL, 0) != CTI_OK)
         goto done;
 #define COPY(f)                                                        \
     if (r.f && !(a->f = strndup(r.f, r.f##_len)))                      \
         goto release;
     COPY(id) COPY(title) COPY(date) COPY(author) COPY(source) COPY(url)
 #undef COPY
-    /* A web page's furniture was stored after its body (cti_docbuild.c). */
     size_t blen = r.body_len;
     const cti_record_range *last = r.naside ? &r.aside[r.naside - 1] : NULL;
     if (last && last->kind == CTI_BOILER_LAYOUT && last->end == r.body_len &&
@@ -491,14 +487,13 @@ static int article_from_record(cti_index *ix, uint32_t docid, cti_article *a)
     if (!a->id || !(a->body = strndup(r.body ? r.body : "", blen)))
         goto release;
     a->body_len = blen;
-    a->hash = strtoull(hv, NULL, 16);
-    long long size, mtime;
-    if (svl > 2 && sv[0] == 'f' &&
-        sscanf(sv, "f %lld %lld ", &size, &mtime) == 2) {
-        a->size = size;
-        a->mtime_ns = mtime;
-    } else {
-        a->line = 1; /* a record: "j <id>" */
+    if (dvl == 8)
+        memcpy(a->ymd, dv, 9);
+    if (a->title) {
+        int from = cti_article_title_origin(a->title, a->body, a->body_len);
+        if (from < 0)
+            goto release;
+        a->title_from = from;
     }
     rc = 0;
 release:
@@ -507,12 +502,28 @@ done:
     if (rc)
         cti_article_release(a);
     free(data);
-    free(sv);
-    free(hv);
+    free(dv);
     return rc;
 }
 
-/* Rebuild document 'docid' of main with the counts of the whole index. */
+/* Copy value 'slot' of document 'docid' of main into 'doc'. */
+static cti_status keep_value(cti_index *ix, uint32_t docid, unsigned slot,
+                             cti_doc *doc)
+{
+    char *v = NULL;
+    size_t vl;
+    cti_status st = cti_db_get_value(ix->main, docid, slot, &v, &vl);
+    if (st == CTI_OK)
+        st = cti_doc_set_value(doc, slot, v, vl);
+    free(v);
+    return st;
+}
+
+/*
+ * Rebuild document 'docid' of main with the counts of the whole index:
+ * built from its record again, with its sync record and content hash as
+ * they were.
+ */
 static cti_status rebuild_doc(void *vix, uint32_t docid)
 {
     cti_index *ix = vix;
@@ -524,8 +535,12 @@ static cti_status rebuild_doc(void *vix, uint32_t docid)
     cti_clean_set_db(ix->clean, ix->main);
     cti_status st = cti_spelling_forget(ix, idterm, itl);
     if (st == CTI_OK)
-        st = cti_docbuild_article(ix->an, ix->doc, &a, ix->o.zlevel,
+        st = cti_docbuild_article(ix->an, ix->doc, &a, 0, ix->o.zlevel,
                                   &ix->spell, ++ix->docno, ix->clean, 1);
+    if (st == CTI_OK)
+        st = keep_value(ix, docid, CTI_SLOT_SOURCE, ix->doc);
+    if (st == CTI_OK)
+        st = keep_value(ix, docid, CTI_SLOT_HASH, ix->doc);
     if (st == CTI_OK)
         st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL);
     cti_article_release(&a);
@@ -583,8 +598,8 @@ cti_status cti_index_finish(cti_index *ix)
 {
     cti_status st = CTI_OK;
     ix->finished = 1;
-    if (!ix->fatal)
-        st = cti_sync_remove_gone(ix);
+    if (!ix->fatal && (st = cti_sync_flush_held(ix)) == CTI_OK)
+        st = cti_removal_run(ix);
     if (ix->bulk) {
         cti_status s = finish_bulk(ix);
         if (st == CTI_OK)
@@ -635,6 +650,16 @@ void cti_index_free(cti_index *ix)
     cti_smap_free(&ix->ids);
     cti_smap_free(&ix->walked);
     free(ix->ents);
+    for (size_t i = 0; i < ix->nheld; i++)
+        if (ix->held[i].job) {
+            cti_bulk_job_free(ix->held[i].job);
+            free(ix->held[i].origin);
+        }
+    free(ix->held);
+    for (size_t i = 0; i < ix->nconts; i++)
+        free(ix->conts[i].display);
+    free(ix->conts);
+    cti_smap_free(&ix->contmap);
     free(ix->mainname);
     for (size_t i = 0; i < ix->nsegs; i++)
         free(ix->segs[i]);

@@ -7,6 +7,9 @@
  */
 #include "cti_indexer.h"
 #include "cti_indexer_int.h"
+#include "cti_units.h"
+
+#include "cti_escape.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -56,15 +59,11 @@ void cti_report_say(cti_report *r, const char *fmt, ...)
     va_end(ap);
     pthread_mutex_lock(&r->mu);
     clear_locked(r);
-    /* Control characters (from file names, JSON ids...) are shown as
-       \xHH, so a name cannot drive the terminal. */
+    /* Control characters (from file names, JSON ids...) are shown
+       escaped, as cti-search shows them, so a name cannot drive the
+       terminal. */
     fputs("cti-index: ", r->err);
-    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(r->err, "\\x%02X", *p);
-        else
-            fputc(*p, r->err);
-    }
+    cti_escape_fputs(r->err, buf);
     fputc('\n', r->err);
     fflush(r->err);
     pthread_mutex_unlock(&r->mu);
@@ -94,13 +93,32 @@ void cti_report_progress(cti_report *r, int force)
     memset(&sum, 0, sizeof sum);
     r->count(r->count_ctx, &sum, &queued);
     double secs = t - r->t0;
-    /* Bytes read but still queued for the workers are not indexed yet. */
-    double mb = (sum.bytes - (queued < sum.bytes ? queued : 0)) / 1e6;
+    char a[CTI_UNITS_LEN], b[CTI_UNITS_LEN], c[CTI_UNITS_LEN], d[CTI_UNITS_LEN];
     pthread_mutex_lock(&r->mu);
     fprintf(r->err, "\r\033[Kcti-index: %" PRIu64 " new, %" PRIu64
-            " updated, %" PRIu64 " unchanged, %.1f MB, %.1f MB/s",
-            sum.added, sum.updated, sum.unchanged, mb,
-            secs > 0 ? mb / secs : 0.0);
+            " updated, %" PRIu64 " unchanged; ", sum.added, sum.updated,
+            sum.unchanged);
+    if (r->total) {
+        /* Input gone through, of what the walk will go through; what was
+           read but waits for the workers is not done yet. */
+        uint64_t done = r->done > queued ? r->done - queued : 0;
+        if (done > r->total)
+            done = r->total;
+        double rate = secs > 0 ? done / secs : 0;
+        fprintf(r->err, "%s of %s (%d%%), %s", cti_units_size(done, a, sizeof a),
+                cti_units_size(r->total, b, sizeof b),
+                (int)(done * 100 / r->total), cti_units_rate(rate, c, sizeof c));
+        if (done == r->total)
+            fputs(", finishing", r->err);
+        else if (rate > 0 && secs >= 1)
+            fprintf(r->err, ", about %s left",
+                    cti_units_duration((r->total - done) / rate, d, sizeof d));
+    } else {
+        /* Bytes read but still queued for the workers are not indexed yet. */
+        uint64_t bytes = sum.bytes - (queued < sum.bytes ? queued : 0);
+        fprintf(r->err, "%s, %s", cti_units_size(bytes, a, sizeof a),
+                cti_units_rate(secs > 0 ? bytes / secs : 0, c, sizeof c));
+    }
     fflush(r->err);
     r->shown = 1;
     pthread_mutex_unlock(&r->mu);
@@ -154,13 +172,20 @@ void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f)
         fflush(f);
         return;
     }
-    char undated[48] = "";
+    char warn[CTI_UNITS_LEN], arts[CTI_UNITS_LEN], size[CTI_UNITS_LEN],
+        took[CTI_UNITS_LEN], rate[CTI_UNITS_LEN], undated[48] = "";
     if (st->undated)
         snprintf(undated, sizeof undated, ", %" PRIu64 " undated", st->undated);
     fprintf(f, "cti-index: %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64
-            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed%s; %" PRIu64
-            " articles in the index; %.1f MB in %.2f s (%.1f MB/s)\n",
+            " unchanged, %" PRIu64 " removed, %" PRIu64 " failed, %s, %" PRIu64
+            " passed over%s; %s in the index; %s in %s (%s)\n",
             st->added, st->updated, st->unchanged, st->removed, st->failed,
-            undated, st->articles, st->bytes / 1e6, st->seconds, mbs);
+            cti_units_count(st->warnings, "warning", "warnings", warn, sizeof warn),
+            st->skipped, undated,
+            cti_units_count(st->articles, "article", "articles", arts, sizeof arts),
+            cti_units_size(st->bytes, size, sizeof size),
+            cti_units_duration(st->seconds, took, sizeof took),
+            cti_units_rate(st->seconds > 0 ? st->bytes / st->seconds : 0, rate,
+                           sizeof rate));
     fflush(f);
 }

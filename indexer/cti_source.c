@@ -73,6 +73,12 @@
  *   is called after a folder's walk only when every entry below it was
  *   seen: not after a read error, an unreadable subfolder or a depth cut,
  *   so the indexer never removes articles it merely could not look at.
+ *   Likewise cb->walked_file says after each collection file (JSON
+ *   lines, JSON, CSV) whether every record of it was read without an
+ *   error: only then may records gone from it be removed (a file passed
+ *   over as binary data is not read).  Every article carries the real
+ *   path of its file (a->container; NULL for standard input, which is not
+ *   a collection that can shrink).
  *
  * Speed: one read() per file into a buffer reused across files, openat()
  * relative to the open folder, no realpath() except for symlinks.
@@ -128,6 +134,14 @@ typedef struct walker {
     size_t nseen, seencap;
     int stop;           /* non-zero value returned by cb->article */
     int nomem;
+    const char *cur_id;          /* the regular file being read, or NULL */
+    const struct stat *cur_st;
+    uint64_t cur_done;           /* bytes of it told to cb->consumed */
+    uint64_t *measure;           /* not NULL: only add up file sizes here */
+    const char *container; /* real path of the file being read, or NULL */
+    unsigned long failed;  /* CTI_SOURCE_FAILED problems reported so far */
+    int vanished;          /* the file being opened was gone */
+    int unread;            /* the file being read was passed over unread */
 } walker;
 
 typedef enum kind { K_TEXT, K_JSONL, K_JSON, K_CSV, K_TSV, K_HTML, K_SKIP } kind;
@@ -139,12 +153,17 @@ static void report(walker *w, const char *path, unsigned long line,
 {
     char msg[1024];
     va_list ap;
-    if (!w->cb->problem)
+    if (skipped == CTI_SOURCE_FAILED)
+        w->failed++;
+    if (w->measure || !w->cb->problem)
         return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    w->cb->problem(w->ctx, path, line, msg, skipped);
+    if (skipped == CTI_SOURCE_PASSED && w->cur_id && w->cb->passed)
+        w->cb->passed(w->ctx, path, msg, w->cur_id, w->cur_st);
+    else
+        w->cb->problem(w->ctx, path, line, msg, skipped);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -427,6 +446,8 @@ static void deliver(walker *w, cti_article *a)
         a->hash = cti_article_hash(a);
     }
     read_date(w, a);
+    if (!a->container)
+        a->container = w->container;
     int r = w->cb->article ? w->cb->article(w->ctx, a) : 0;
     cti_article_release(a);
     if (r && !w->stop)
@@ -502,6 +523,10 @@ static int stream_lines(walker *w, int fd, const char *display)
         int eof = r == 0;
         any |= r > 0;
         have += (size_t)r;
+        if (r > 0 && w->cur_id && w->cb->consumed) {
+            w->cb->consumed(w->ctx, (uint64_t)r);
+            w->cur_done += (uint64_t)r;
+        }
         size_t start = 0;
         for (;;) {
             char *nl = memchr(w->buf + scanned, '\n', have - scanned);
@@ -696,11 +721,11 @@ static int record_file(walker *w, kind k, const char *data, size_t len,
                        "invalid UTF-8 replaced by U+FFFD");
         }
     }
-    int rc = !u ? -1
-             : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
-                           : cti_csv_read(u, n, k == K_TSV, w->fields, id, &sink,
-                                          &count);
-    if (rc < 0) {
+    cti_status rc = !u ? CTI_ENOMEM
+                    : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
+                                  : cti_csv_read(u, n, k == K_TSV, w->fields, id,
+                                                 &sink, &count);
+    if (rc != CTI_OK) {
         report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
@@ -741,6 +766,7 @@ static int read_content(walker *w, kind k, const char *data, size_t len,
         }
     } else if (cti_source_is_binary(data, len)) {
         report(w, display, 0, CTI_SOURCE_PASSED, "binary data, skipped");
+        w->unread = 1;
         return SEEN;
     }
     if (k == K_JSON || k == K_CSV || k == K_TSV)
@@ -751,14 +777,38 @@ static int read_content(walker *w, kind k, const char *data, size_t len,
 }
 
 /*
- * One regular file: 'dirfd'/'name' opens it, 'display' names it in
- * messages, 'id' is its real path, 'st' its stat.  Returns SEEN or UNSEEN.
+ * One regular file of kind 'k' ('gz': gzipped): 'dirfd'/'name' opens it,
+ * 'display' names it in messages, 'id' is its real path, 'st' its stat.
+ * Returns SEEN or UNSEEN.
  */
 static int do_file(walker *w, int dirfd, const char *name, const char *display,
-                   const char *id, const struct stat *st)
+                   const char *id, const struct stat *st);
+
+/* One regular file, as do_file(), known as the file being read while it is. */
+static int visit_file(walker *w, int dirfd, const char *name,
+                      const char *display, const char *id,
+                      const struct stat *st)
 {
-    int gz, fd = -1, res = SEEN;
-    kind k = classify(name, &gz);
+    if (w->measure) {
+        *w->measure += (uint64_t)st->st_size;
+        return SEEN;
+    }
+    w->cur_id = id;
+    w->cur_st = st;
+    w->cur_done = 0;
+    int res = do_file(w, dirfd, name, display, id, st);
+    if (w->cb->consumed && (uint64_t)st->st_size > w->cur_done)
+        w->cb->consumed(w->ctx, (uint64_t)st->st_size - w->cur_done);
+    w->cur_id = NULL;
+    w->cur_st = NULL;
+    return res;
+}
+
+static int read_file(walker *w, int dirfd, const char *name, kind k, int gz,
+                     const char *display, const char *id,
+                     const struct stat *st)
+{
+    int fd = -1, res = SEEN;
     size_t len = 0;
 
     if (k == K_SKIP) {
@@ -782,6 +832,7 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
                e == ENOENT ? CTI_SOURCE_PASSED : CTI_SOURCE_FAILED,
                "cannot open: %s%s", strerror(e),
                e == ENOENT ? " (vanished during the walk)" : "");
+        w->vanished = e == ENOENT;
         return e == ENOENT ? SEEN : UNSEEN;
     }
     if (k == K_JSONL && !gz) {
@@ -851,6 +902,33 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
 done:
     if (fd >= 0)
         close(fd);
+    return res;
+}
+
+/* Does a file of kind 'k' hold a collection of articles (records)? */
+static int is_collection(kind k)
+{
+    return k == K_JSONL || k == K_JSON || k == K_CSV || k == K_TSV;
+}
+
+/*
+ * One regular file (see read_file()).  After a collection file, tells
+ * cb->walked_file whether every record of it was read without an error.
+ */
+static int do_file(walker *w, int dirfd, const char *name, const char *display,
+                   const char *id, const struct stat *st)
+{
+    int gz;
+    kind k = classify(name, &gz);
+    unsigned long failed = w->failed;
+    w->container = id;
+    w->vanished = w->unread = 0;
+    int res = read_file(w, dirfd, name, k, gz, display, id, st);
+    w->container = NULL;
+    if (is_collection(k) && w->cb->walked_file && !w->vanished)
+        w->cb->walked_file(w->ctx, id, res == SEEN && w->failed == failed &&
+                                           !w->unread && !w->stop &&
+                                           !w->nomem);
     return res;
 }
 
@@ -1003,7 +1081,7 @@ static int do_entry(walker *w, int dirfd, const char *name, unsigned char dtype,
             }
         }
     } else if (S_ISREG(st.st_mode)) {
-        res = do_file(w, dirfd, name, display, real, &st);
+        res = visit_file(w, dirfd, name, display, real, &st);
     } else {
         report(w, display, 0, CTI_SOURCE_PASSED, "not a regular file, skipped");
     }
@@ -1070,7 +1148,7 @@ static int walk_dir(walker *w, int fd, const char *display, const char *real,
             res = UNSEEN;
     if (w->stop || w->nomem)
         res = UNSEEN;
-    if (res == SEEN && w->cb->walked_dir) {
+    if (res == SEEN && w->cb->walked_dir && !w->measure) {
         char *slash = join(real, "");
         if (!slash) {
             w->nomem = 1;
@@ -1090,8 +1168,9 @@ done:
 
 /* ---------------------------------------------------------------- walk */
 
-int cti_source_walk(const char *path, const cti_source_opts *opts,
-                    const cti_source_cb *cb, void *ctx)
+/* cti_source_walk(), or with 'measure' cti_source_measure(). */
+static int walk(const char *path, const cti_source_opts *opts,
+                const cti_source_cb *cb, void *ctx, uint64_t *measure)
 {
     walker w;
     struct stat st;
@@ -1111,9 +1190,13 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
     }
     w.cb = cb;
     w.ctx = ctx;
+    w.measure = measure;
 
     if (strcmp(path, "-") == 0) {
-        stream_lines(&w, STDIN_FILENO, "<stdin>");
+        if (measure)
+            rc = -1; /* standard input: its size is not known */
+        else
+            stream_lines(&w, STDIN_FILENO, "<stdin>");
         goto done;
     }
     if (stat(path, &st) != 0) {
@@ -1144,7 +1227,7 @@ int cti_source_walk(const char *path, const cti_source_opts *opts,
         }
     } else if (S_ISREG(st.st_mode)) {
         /* The name as given decides the kind. */
-        if (do_file(&w, AT_FDCWD, path, path, real, &st) == UNSEEN &&
+        if (visit_file(&w, AT_FDCWD, path, path, real, &st) == UNSEEN &&
             !w.stop && !w.nomem)
             rc = -1;
     } else {
@@ -1165,4 +1248,21 @@ done:
     free(w.conv);
     free(w.seen);
     return rc;
+}
+
+int cti_source_walk(const char *path, const cti_source_opts *opts,
+                    const cti_source_cb *cb, void *ctx)
+{
+    return walk(path, opts, cb, ctx, NULL);
+}
+
+int cti_source_measure(const char *path, const cti_source_opts *opts,
+                       uint64_t *bytes)
+{
+    static const cti_source_cb none;
+    *bytes = 0;
+    int rc = walk(path, opts, &none, NULL, bytes);
+    if (rc != 0)
+        *bytes = 0;
+    return rc ? -1 : 0;
 }

@@ -75,6 +75,33 @@ typedef struct cti_source_cb {
      * starts with it and that were not reported during this walk are gone.
      */
     void (*walked_dir)(void *ctx, const char *dir);
+    /*
+     * A regular file passed over on purpose (CTI_SOURCE_PASSED: empty,
+     * binary, not text by its extension): 'path' and 'msg' as for
+     * problem, 'id' its real path and 'st' its stat, so the callee can
+     * tell a file it was told about before.  NULL: such files go to
+     * problem like the rest.
+     */
+    void (*passed)(void *ctx, const char *path, const char *msg,
+                   const char *id, const struct stat *st);
+    /*
+     * 'bytes' more of the input files are done with (read, or skipped
+     * after a stat): all of a file once it is, a JSON lines file also as
+     * it is read.  They add up to what cti_source_measure() counts.
+     * NULL: not told.
+     */
+    void (*consumed)(void *ctx, uint64_t bytes);
+    /*
+     * A collection file (JSON lines, JSON, CSV or TSV: one holding
+     * records) was read: 'path' is its real path.  'complete' is 1 when
+     * every record of it was read and delivered without an error (an
+     * empty file too), 0 when the read stopped early, a record failed or
+     * the file was passed over as binary data.
+     * Articles once read from 'path' and not delivered in this walk are
+     * gone from it only when 'complete'.  Not called for standard input,
+     * nor for a file that vanished before it could be opened.
+     */
+    void (*walked_file)(void *ctx, const char *path, int complete);
 } cti_source_cb;
 
 /*
@@ -88,6 +115,16 @@ typedef struct cti_source_cb {
  */
 int cti_source_walk(const char *path, const cti_source_opts *opts,
                     const cti_source_cb *cb, void *ctx);
+
+/*
+ * The bytes cti_source_walk() would go through for 'path' into *bytes:
+ * the sizes of the regular files it would visit (a .gz file as stored),
+ * found the same way but without opening a file or reporting anything.
+ * Returns 0, or -1 when it cannot be known (standard input, a path that
+ * cannot be read, no memory), *bytes then 0.
+ */
+int cti_source_measure(const char *path, const cti_source_opts *opts,
+                       uint64_t *bytes);
 
 /* 1 if the first bytes of a file look binary (NUL bytes, mostly non-text). */
 int cti_source_is_binary(const char *data, size_t len);

@@ -42,24 +42,6 @@ void cti_hit_release(cti_hit *h)
     memset(h, 0, sizeof *h);
 }
 
-/* The sortable date value "YYYYMMDD" (00 for what is unknown) as ISO
-   8601: "2024-07-15", "2024-07" or "2024"; "" when there is none. */
-static void iso_date(const char *v, size_t len, char out[11])
-{
-    out[0] = '\0';
-    if (len != 8)
-        return;
-    for (size_t i = 0; i < 8; i++)
-        if (v[i] < '0' || v[i] > '9')
-            return;
-    if (memcmp(v + 4, "00", 2) == 0)
-        snprintf(out, 11, "%.4s", v);
-    else if (memcmp(v + 6, "00", 2) == 0)
-        snprintf(out, 11, "%.4s-%.2s", v, v + 4);
-    else
-        snprintf(out, 11, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
-}
-
 cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
                         const cti_hit_opts *o, cti_hit *h)
 {
@@ -75,9 +57,12 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     h->collapsed = r->collapsed;
     h->similar = r->collapsed ? cti_mset_collapse_count(r->mset, k) : 0;
     h->similarity = r->similarity ? r->similarity[k] : -1;
+    h->matches = r->matches;
+    h->lower = r->lower;
+    h->upper = r->upper;
     size_t dlen;
     const char *dv = cti_mset_value(r->mset, k, CTI_SLOT_DATE, &dlen);
-    iso_date(dv, dv ? dlen : 0, h->date);
+    cti_schema_iso_date(dv, dv ? dlen : 0, h->date);
     if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
         h->have_rec = 1;
     } else {

@@ -36,6 +36,8 @@ typedef struct cti_hit {
     double similarity;   /* cti_search_similar(): the estimated share of
                             text in common with the article (0 to 1);
                             -1 otherwise */
+    uint32_t matches;    /* the search's match count (cti_results) */
+    uint32_t lower, upper; /* its true bounds; equal when it is exact */
     int have_rec, have_snip, have_title; /* what cti_hit_release() frees */
 } cti_hit;
 

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cti_options.h"
 
 static const char usage[] =
     "Usage: cti-search [OPTION]... QUERY...\n"
+    "       cti-search [OPTION]... --show ID [QUERY...]\n"
+    "       cti-search [OPTION]... --stats\n"
     "Search a cti index; the best articles first.\n"
     "\n"
     "Query language (see cti-search(1)):\n"
@@ -34,16 +37,37 @@ static const char usage[] =
     "  -n, --limit N          show N hits (default 10)\n"
     "      --offset N         skip the first N hits\n"
     "  -c, --count            print the number of matching articles only\n"
+    "  -l, --files-with-matches  print the id of every matching article, one\n"
+    "                         a line, in --sort order (all unless -n)\n"
+    "      --facet FIELD      count every match by date:decade, date:year,\n"
+    "                         date:month, date:week, date:day, source or\n"
+    "                         author\n"
+    "                         (repeatable); bars on a terminal\n"
+    "      --facet-limit N    sources and authors shown (default 20; 0: all)\n"
+    "      --show ID          print the stored article ID, whole, with the\n"
+    "                         words of QUERY (optional) highlighted\n"
+    "      --stats            what the index holds: articles, dates, sources,\n"
+    "                         size on disk, last update\n"
+    "      --pager            on a terminal, page the output through $PAGER\n"
+    "                         (default less)\n"
+    "      --count-time MS    time allowed to count the matches exactly\n"
+    "                         (default 10; 0: a true range, not counted)\n"
     "      --no-collapse      show every copy of a story (default: each story\n"
     "                         once, its best-ranked copy, \"N similar\" beside it)\n"
     "      --similar ID       list the copies of article ID, most similar first\n"
-    "      --json             one JSON object per hit per line\n"
+    "      --json             JSON: one object per hit per line (one object\n"
+    "                         for --count, --facet, --show and --stats)\n"
+    "  -q, --quiet            no notes on standard error (errors still)\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
     "      --bm25 K1,B        BM25 parameters (default 1.5,0.75)\n"
     "      --title-weight W   extra weight of a word found in the title (0.25)\n"
     "      --proximity W[,N]  extra weight of adjacent AND words within N words\n"
     "                         of each other (default 0.25,4; 0: off)\n"
+    "      --phrase-weight W  extra weight of words typed one after another\n"
+    "                         found so (default 1; 0: off)\n"
+    "      --coordination W   --any: extra weight of an article holding every\n"
+    "                         word (default 0.25; 0: off)\n"
     "      --fragments N      snippet fragments (default 2)\n"
     "      --snippet-size N   snippet length in characters (default 200)\n"
     "      --highlight STYLE  ansi, markers, html or none (default: ansi in\n"
@@ -61,7 +85,8 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL, OPT_NO_COLLAPSE, OPT_SIMILAR
+    OPT_PARTIAL, OPT_SHOW, OPT_FACET, OPT_FACET_LIMIT, OPT_STATS, OPT_PAGER,
+    OPT_COORD, OPT_PHRASE, OPT_COUNT_TIME, OPT_NO_COLLAPSE, OPT_SIMILAR
 };
 
 static const struct option longopts[] = {
@@ -73,7 +98,15 @@ static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
+    { "files-with-matches", no_argument, NULL, 'l' },
+    { "facet", required_argument, NULL, OPT_FACET },
+    { "facet-limit", required_argument, NULL, OPT_FACET_LIMIT },
+    { "show", required_argument, NULL, OPT_SHOW },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "pager", no_argument, NULL, OPT_PAGER },
+    { "count-time", required_argument, NULL, OPT_COUNT_TIME },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "sort", required_argument, NULL, OPT_SORT },
     { "bm25", required_argument, NULL, OPT_BM25 },
     { "fragments", required_argument, NULL, OPT_FRAGMENTS },
@@ -87,6 +120,8 @@ static const struct option longopts[] = {
     { "feedback", required_argument, NULL, OPT_FEEDBACK },
     { "title-weight", required_argument, NULL, OPT_TITLE_WEIGHT },
     { "proximity", required_argument, NULL, OPT_PROX },
+    { "coordination", required_argument, NULL, OPT_COORD },
+    { "phrase-weight", required_argument, NULL, OPT_PHRASE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -96,7 +131,7 @@ static const struct option longopts[] = {
 typedef struct raw {
     const char *color;       /* --color, default "auto" */
     const char *hl;          /* --highlight, or NULL */
-    int count, explain;
+    int count, explain, files, stats;
 } raw;
 
 const char *cti_options_usage(void)
@@ -155,12 +190,14 @@ static cti_status parse_bm25(cti_options *o, const char *arg)
     return CTI_OK;
 }
 
-static cti_status parse_title_weight(cti_options *o, const char *arg)
+/* A number >= 0 (--title-weight, --coordination, --count-time...). */
+static cti_status parse_weight(cti_options *o, const char *arg,
+                               const char *name, double *out)
 {
     char *end;
-    o->search.rank.title_weight = strtod(arg, &end);
-    if (*end || o->search.rank.title_weight < 0)
-        return bad(o, "bad --title-weight '%s'", arg);
+    *out = strtod(arg, &end);
+    if (end == arg || *end || !(*out >= 0))
+        return bad(o, "bad --%s '%s'", name, arg);
     return CTI_OK;
 }
 
@@ -209,7 +246,7 @@ static cti_status parse_positive(cti_options *o, const char *arg,
 static cti_status bad_option(cti_options *o, int c, const char *prev)
 {
     int lng = c == ':' ? !strncmp(prev, "--", 2)
-                       : optopt == 0 || optopt >= 256 || strchr("dnchV", optopt);
+                       : optopt == 0 || optopt >= 256 || strchr("dnclhqV", optopt);
     if (c == ':' && lng)
         return bad(o, "option '%s' needs a value\nTry 'cti-search --help'.", prev);
     if (c == ':')
@@ -219,6 +256,22 @@ static cti_status bad_option(cti_options *o, int c, const char *prev)
                    prev);
     return bad(o, "unknown option '-%c' (to exclude a word, put the query after "
                "--: cti-search -- -word)\nTry 'cti-search --help'.", optopt);
+}
+
+/* --facet FIELD: one more kind to count. */
+static cti_status add_facet(cti_options *o, const char *arg)
+{
+    cti_facet_kind k;
+    if (cti_facet_parse(arg, &k))
+        return bad(o, "bad --facet '%s' (date:decade, date:year, date:month, "
+                   "date:week, date:day, source or author)", arg);
+    for (size_t i = 0; i < o->nfacets; i++)
+        if (o->facets[i] == k)
+            return CTI_OK; /* asked twice: counted once */
+    if (o->nfacets == sizeof o->facets / sizeof o->facets[0])
+        return bad(o, "too many --facet options");
+    o->facets[o->nfacets++] = k;
+    return CTI_OK;
 }
 
 /* One option 'c' with its value 'arg' (NULL when it takes none). */
@@ -238,16 +291,36 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case 'n':
         if (parse_uint(arg, &so->limit))
             return bad(o, "bad --limit '%s'", arg);
+        o->limit_set = 1;
         break;
     case OPT_OFFSET:
         if (parse_uint(arg, &so->offset))
             return bad(o, "bad --offset '%s'", arg);
         break;
     case 'c': w->count = 1; break;
+    case 'l': w->files = 1; break;
+    case OPT_FACET: return add_facet(o, arg);
+    case OPT_FACET_LIMIT:
+        if (parse_uint(arg, &o->facet_limit))
+            return bad(o, "bad --facet-limit '%s'", arg);
+        break;
+    case OPT_SHOW: o->show_id = arg; break;
+    case OPT_STATS: w->stats = 1; break;
+    case OPT_PAGER: o->pager = 1; break;
     case OPT_JSON: o->out.format = CTI_OUT_JSON; break;
+    case 'q': o->quiet = 1; break;
     case OPT_SORT: return parse_sort(o, arg);
     case OPT_BM25: return parse_bm25(o, arg);
-    case OPT_TITLE_WEIGHT: return parse_title_weight(o, arg);
+    case OPT_TITLE_WEIGHT:
+        return parse_weight(o, arg, "title-weight",
+                            &so->rank.title_weight);
+    case OPT_COUNT_TIME:
+        return parse_weight(o, arg, "count-time", &so->count_ms);
+    case OPT_PHRASE:
+        return parse_weight(o, arg, "phrase-weight", &so->rank.phrase_weight);
+    case OPT_COORD:
+        return parse_weight(o, arg, "coordination",
+                            &so->rank.coord_weight);
     case OPT_PROX: return parse_proximity(o, arg);
     case OPT_FRAGMENTS:
         return parse_positive(o, arg, "fragments", &o->hit.snippet.fragments);
@@ -281,7 +354,21 @@ static cti_status resolve_color(cti_options *o, const char *color)
         o->out.color = isatty(STDOUT_FILENO) && !(nc && *nc);
     } else
         return bad(o, "bad --color '%s' (auto, always or never)", color);
+    o->out.hyperlinks = o->out.color;
     return CTI_OK;
+}
+
+/* The columns of the terminal on standard output, or 0 when it is not one. */
+static unsigned terminal_width(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    long n = c ? strtol(c, NULL, 10) : 0;
+    return n > 0 && n < 10000 ? (unsigned)n : 80;
 }
 
 /* The highlight style: --highlight, else ANSI in colour and markers without. */
@@ -302,12 +389,15 @@ static cti_status resolve_style(cti_options *o, const char *hl)
     return CTI_OK;
 }
 
-/* The query: the words argv[first..argc-1] joined by one space. */
-static cti_status join_query(cti_options *o, int argc, char **argv, int first)
+/* The query: the words argv[first..argc-1] joined by one space (none:
+   NULL, an error unless 'optional'). */
+static cti_status join_query(cti_options *o, int argc, char **argv, int first,
+                             int optional)
 {
     size_t qlen = 0;
     if (first >= argc)
-        return bad(o, "no query given (try 'cti-search --help')");
+        return optional ? CTI_OK
+                        : bad(o, "no query given (try 'cti-search --help')");
     for (int i = first; i < argc; i++)
         qlen += strlen(argv[i]) + 1;
     o->query = malloc(qlen);
@@ -322,9 +412,38 @@ static cti_status join_query(cti_options *o, int argc, char **argv, int first)
     return CTI_OK;
 }
 
+/* The mode the options ask for; two that do different things are an error. */
+static cti_status pick_mode(cti_options *o, const raw *w)
+{
+    const char *asked[5];
+    size_t n = 0;
+    if (o->show_id)
+        asked[n++] = "--show";
+    if (o->similar)
+        asked[n++] = "--similar";
+    if (o->nfacets)
+        asked[n++] = "--facet";
+    if (w->files)
+        asked[n++] = "-l";
+    if (w->stats)
+        asked[n++] = "--stats";
+    if (n && w->count)
+        return bad(o, "-c and %s cannot be used together", asked[0]);
+    if (n > 1)
+        return bad(o, "%s and %s cannot be used together", asked[0], asked[1]);
+    o->mode = w->explain ? CTI_MODE_EXPLAIN
+            : o->show_id ? CTI_MODE_SHOW
+            : o->similar ? CTI_MODE_SIMILAR
+            : o->nfacets ? CTI_MODE_FACET
+            : w->files ? CTI_MODE_FILES
+            : w->stats ? CTI_MODE_STATS
+            : w->count ? CTI_MODE_COUNT : CTI_MODE_SEARCH;
+    return CTI_OK;
+}
+
 cti_status cti_options_parse(int argc, char **argv, cti_options *o)
 {
-    raw w = { "auto", NULL, 0, 0 };
+    raw w = { "auto", NULL, 0, 0, 0, 0 };
     cti_status st = CTI_OK;
     int c;
 
@@ -332,28 +451,29 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     cti_search_opts_default(&o->search);
     o->out.format = CTI_OUT_HUMAN;
     o->mode = CTI_MODE_SEARCH;
+    o->facet_limit = 20;
     opterr = 0; /* our own messages */
     optind = 0; /* start over (GNU getopt), so tests may parse again */
-    while ((c = getopt_long(argc, argv, ":d:n:chV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:clhqV", longopts, NULL)) != -1) {
         if (c == ':' || c == '?')
             return bad_option(o, c, argv[optind - 1]);
         st = apply(o, &w, c, optarg);
         if (st != CTI_OK || o->mode == CTI_MODE_HELP || o->mode == CTI_MODE_VERSION)
             return st;
     }
-    st = resolve_color(o, w.color);
+    st = pick_mode(o, &w);
+    if (st == CTI_OK)
+        st = resolve_color(o, w.color);
     if (st == CTI_OK)
         st = resolve_style(o, w.hl);
-    if (st == CTI_OK && o->similar) {
-        if (optind < argc)
-            return bad(o, "--similar takes an article id, not a query");
-        o->mode = CTI_MODE_SIMILAR;
-        return CTI_OK;
-    }
-    if (st == CTI_OK)
-        st = join_query(o, argc, argv, optind);
-    o->mode = w.explain ? CTI_MODE_EXPLAIN : w.count ? CTI_MODE_COUNT
-                                                     : CTI_MODE_SEARCH;
+    o->out.width = terminal_width();
+    if (st == CTI_OK && o->mode == CTI_MODE_STATS && optind < argc)
+        return bad(o, "--stats takes no query (got '%s')", argv[optind]);
+    if (st == CTI_OK && o->mode == CTI_MODE_SIMILAR && optind < argc)
+        return bad(o, "--similar takes an article id, not a query (got '%s')",
+                   argv[optind]);
+    if (st == CTI_OK && o->mode != CTI_MODE_STATS && o->mode != CTI_MODE_SIMILAR)
+        st = join_query(o, argc, argv, optind, o->mode == CTI_MODE_SHOW);
     return st;
 }
 

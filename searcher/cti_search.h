@@ -1,10 +1,9 @@
 /*
- * cti_search.h - searching a cti index: open, check, run, did you mean.
+ * cti_search.h - searching a cti index: open, check, run, count.
  *
  * cti-search's logic, callable from tests: open an index read-only
  * (checking that it is a cti index of this schema and taking its stemmer
- * language), parse and run a query with BM25, and suggest a spelling
- * correction when nothing matched.
+ * language), parse and run a query with BM25, count its matches.
  */
 #ifndef CTI_SEARCH_H
 #define CTI_SEARCH_H
@@ -45,6 +44,14 @@ cti_status cti_search_open_partial(const char *path, int partial,
                                    char *warn, size_t warnlen);
 void cti_search_free(cti_search *s);
 
+/*
+ * Bring 's' up to date with the last state cti-index committed (a
+ * long-lived reader calls it before each search, so new articles are
+ * found).  Returns CTI_OK, or the failure's status with a reason in
+ * 'err'; 's' should then be freed and the index opened again.
+ */
+cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen);
+
 /* The index's analyzer and database (owned by 's'). */
 cti_analyzer *cti_search_analyzer(cti_search *s);
 cti_db *cti_search_db(cti_search *s);
@@ -58,19 +65,32 @@ typedef struct cti_search_opts {
     unsigned flags;          /* CTI_QUERY_* */
     uint32_t offset, limit;  /* the page of hits */
     uint32_t check_at_least; /* count exactly up to this many (0: offset+limit+100) */
+    double count_ms;         /* when the page's run leaves the count
+                                uncertain: time allowed to count exactly
+                                (0: no count pass, bounds only) */
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
-    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback adds
-       the 'prf_terms' words most typical of the top 'prf_docs' hits,
-       weighted 'prf_weight' (prf_docs 0: off). */
+    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback weighs
+       up the articles holding the 'prf_terms' words most typical of the
+       top 'prf_docs' hits, by 'prf_weight' (prf_docs 0: off); it adds no
+       article to the matches. */
     unsigned prf_docs, prf_terms;
     double prf_weight;
     /* 1: every copy of a story is a hit; 0 (the default): copies are
        collapsed on their copy cluster (CTI_SLOT_CLUSTER), the best-ranked
        one shown. */
     int no_collapse;
+    /* A match spy on the run (NULL: none; see cti_enquire_set_spy()); with
+       check_at_least UINT32_MAX it sees every matching article. */
+    const cti_spy *spy;
+    /* A walk over the page of hits (NULL: none; see cti_enquire_set_each()):
+       each hit goes to it in rank order and the results' mset stays empty. */
+    const cti_each *each;
 } cti_search_opts;
+
+/* Default time allowed to count the matches exactly (ms): see README, Output. */
+#define CTI_COUNT_MS 10.0
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
 void cti_search_opts_default(cti_search_opts *o);
@@ -85,13 +105,17 @@ typedef struct cti_results {
                                 unless exact) */
     int exact;               /* 1 when 'matches' is exact */
     int collapsed;           /* 1 when copies were collapsed */
-    uint32_t articles;       /* matching documents, every copy counted */
+    uint32_t articles;       /* matching documents, every copy counted
+                                (when not exact: at least this many) */
     int articles_exact;      /* 1 when 'articles' is exact */
     /* cti_search_similar() only: the order to show the hits in (indices
        into mset) and each hit's similarity to the article (by mset index). */
     size_t *order;
     size_t norder;
     double *similarity;
+    uint32_t lower, upper;   /* true bounds: lower <= matches <= upper
+                                (equal when exact) */
+    double count_ms;         /* time spent counting after the page's run */
 } cti_results;
 
 /*
@@ -126,13 +150,5 @@ cti_status cti_search_similar(cti_search *s, const char *id,
 cti_status cti_search_undated(cti_search *s, const cti_query *q,
                               const cti_rank_opts *rank, uint32_t *out,
                               char *err, size_t errlen);
-
-/*
- * "Did you mean": 'text' with each word that is in no document replaced
- * by the closest word of the index's vocabulary.  *out is a new string
- * (caller frees), or NULL when there is nothing to suggest.
- */
-cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
-                              char **out);
 
 #endif /* CTI_SEARCH_H */

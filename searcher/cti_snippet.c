@@ -21,6 +21,8 @@
 #include "cti_snippet.h"
 #include "cti_snippet_int.h"
 
+#include "cti_escape.h"
+
 #define DEFAULT_FRAGMENTS 2
 #define DEFAULT_SIZE 200
 #define ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
@@ -670,12 +672,11 @@ enum { CH_KEEP, CH_SPACE, CH_DROP };
 
 static int classify(utf8proc_int32_t cp)
 {
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+    if (cti_escape_is_control(cp))
         return CH_SPACE;                    /* C0, DEL, C1 controls */
     if (cp == 0x20 || cp == 0xA0)
         return CH_SPACE;
-    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-        cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0xFEFF)
+    if (cti_escape_is_bidi(cp) || cp == 0xFEFF)
         return CH_DROP;                     /* bidi controls, BOM */
     if (cp < 0x80)
         return CH_KEEP;
@@ -687,33 +688,6 @@ static int classify(utf8proc_int32_t cp)
     default:
         return CH_KEEP;
     }
-}
-
-/* Length of the escape sequence starting with ESC at p[0] (at most n bytes). */
-static size_t escape_len(const unsigned char *p, size_t n)
-{
-    size_t i;
-    if (n < 2)
-        return 1;
-    if (p[1] == '[') {                      /* CSI: parameters, final byte */
-        for (i = 2; i < n && i < 64; i++)
-            if (p[i] >= 0x40 && p[i] <= 0x7E)
-                return i + 1;
-        return i < n ? 1 : n;
-    }
-    if (p[1] == ']' || p[1] == 'P' || p[1] == '_' || p[1] == '^') {
-        /* OSC, DCS, APC, PM: up to BEL or ESC backslash */
-        for (i = 2; i < n && i < 4096; i++) {
-            if (p[i] == 0x07)
-                return i + 1;
-            if (p[i] == 0x1B && i + 1 < n && p[i + 1] == '\\')
-                return i + 2;
-        }
-        return i < n ? 1 : n;
-    }
-    if (p[1] >= 0x20 && p[1] < 0x7F)
-        return 2;                           /* ESC and one character */
-    return 1;
 }
 
 /*
@@ -745,13 +719,14 @@ static size_t clean_copy(buf *out, const char *text, size_t from, size_t to,
                 sp[s].oend = lastvis;
             s++;
         }
+        if ((p[i] == 0x1B || p[i] == 0xC2) &&
+            (n = cti_escape_seq_len(text + i, to - i)) > 0) {
+            i += n;                         /* a terminal escape sequence */
+            continue;
+        }
         if (p[i] < 0x80) {
             cp = p[i];
             n = 1;
-            if (cp == 0x1B) {
-                i += escape_len(p + i, to - i);
-                continue;
-            }
         } else {
             utf8proc_ssize_t r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(to - i), &cp);
             if (r < 0) {
@@ -1111,6 +1086,169 @@ done:
     free(hl.v);
     scan_free(&sc);
     return rc ? CTI_ENOMEM : CTI_OK;
+}
+
+cti_status cti_snippet_spans(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *text, size_t len, int title,
+                             cti_span **out, size_t *nout)
+{
+    scan sc;
+    hits units = {0}, hl = {0};
+    span_map *sp = NULL;
+    size_t nsp = 0;
+    int rc = -1;
+
+    *out = NULL;
+    *nout = 0;
+    if (!text)
+        len = 0;
+    if (run_scan(a, &sc, spec, text ? text : "", len, title) ||
+        build_hits(&sc, &units, &hl))
+        goto done;
+    rc = 0;
+    if (hl.n) {
+        frag all = {0, (uint32_t)sc.ntoks - 1};
+        sp = make_spans(&sc, hl.v, hl.n, &all, 1, &nsp);
+        cti_span *v = sp ? malloc(nsp * sizeof *v) : NULL;
+        if (!v) {
+            rc = -1;
+            goto done;
+        }
+        for (size_t i = 0; i < nsp; i++) {
+            v[i].start = sp[i].start;
+            v[i].end = sp[i].end;
+        }
+        *out = v;
+        *nout = nsp;
+    }
+done:
+    free(sp);
+    free(units.v);
+    free(hl.v);
+    scan_free(&sc);
+    return rc ? CTI_ENOMEM : CTI_OK;
+}
+
+/* Move the span mapping on to text offset 'at', 'olen' bytes written:
+   the spans of sp[0..nsp) (sorted, not overlapping) that 'at' has reached
+   open at olen in os, those whose end it has reached close there. */
+static void map_spans(const cti_span *sp, size_t nsp, size_t at, size_t olen,
+                      cti_span *os, size_t *opened, size_t *closed)
+{
+    while (*opened < nsp && sp[*opened].start <= at) {
+        os[*opened].start = olen;
+        os[(*opened)++].end = SIZE_MAX;
+    }
+    while (*closed < *opened && sp[*closed].end <= at)
+        os[(*closed)++].end = olen;
+}
+
+/* One character of text at p[0..n) for a shown article: 'len' bytes
+   read, 'out' written (at most 4).  Returns the bytes to write. */
+static size_t line_char(const unsigned char *p, size_t n, size_t *len,
+                        char *out)
+{
+    utf8proc_int32_t cp;
+    if (p[0] == '\r') {
+        *len = n > 1 && p[1] == '\n' ? 2 : 1;
+        out[0] = '\n';
+        return 1;
+    }
+    if (p[0] == '\n' || p[0] == '\f' || p[0] == '\v') {
+        *len = 1;
+        out[0] = '\n';
+        return 1;
+    }
+    if (p[0] == 0x1B) {
+        *len = cti_escape_seq_len((const char *)p, n);
+        return 0;
+    }
+    if (p[0] < 0x80) {
+        cp = p[0];
+        *len = 1;
+    } else {
+        utf8proc_ssize_t r = utf8proc_iterate(p, (utf8proc_ssize_t)n, &cp);
+        if (r < 0) {
+            *len = 1;
+            memcpy(out, "\xEF\xBF\xBD", 3);
+            return 3;
+        }
+        *len = (size_t)r;
+    }
+    if (cp == 0x2028 || cp == 0x2029) {
+        out[0] = '\n';
+        return 1;
+    }
+    switch (classify(cp)) {
+    case CH_SPACE:
+        out[0] = ' ';
+        return 1;
+    case CH_DROP:
+        return 0;
+    default:
+        memcpy(out, p, *len);
+        return *len;
+    }
+}
+
+cti_status cti_snippet_clean_lines(const char *text, size_t len,
+                                   const cti_span *spans, size_t nspans,
+                                   cti_snippet *out)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    buf b = {0};
+    cti_span *os = NULL;
+    size_t opened = 0, closed = 0, i = 0;
+    int rc = 0;
+
+    zero(out);
+    if (nspans && !(os = malloc(nspans * sizeof *os)))
+        rc = -1;
+    buf_put(&b, "", 0, &rc);
+    while (!rc && i < len) {
+        char c[4];
+        size_t n, w;
+        map_spans(spans, nspans, i, b.len, os, &opened, &closed);
+        if (p[i] >= 0x20 && p[i] < 0x7F) {
+            /* Printable ASCII is copied as it is, up to a span's edge. */
+            size_t j = i + 1, lim = len;
+            if (opened < nspans && spans[opened].start < lim)
+                lim = spans[opened].start;
+            if (closed < opened && spans[closed].end < lim)
+                lim = spans[closed].end;
+            while (j < lim && p[j] >= 0x20 && p[j] < 0x7F)
+                j++;
+            buf_put(&b, p + i, j - i, &rc);
+            i = j;
+            continue;
+        }
+        w = line_char(p + i, len - i, &n, c);
+        buf_put(&b, c, w, &rc);
+        i += n;
+    }
+    if (!rc)
+        map_spans(spans, nspans, SIZE_MAX, b.len, os, &opened, &closed);
+    size_t k = 0;
+    for (size_t j = 0; !rc && j < opened; j++) {
+        if (os[j].end == SIZE_MAX || os[j].end <= os[j].start)
+            continue;
+        if (k && os[j].start <= os[k - 1].end)
+            os[k - 1].end = os[j].end;
+        else
+            os[k++] = os[j];
+    }
+    if (rc) {
+        free(os);
+        free(b.p);
+        return CTI_ENOMEM;
+    }
+    out->text = b.p;
+    out->len = b.len;
+    out->spans = k ? os : NULL;
+    out->nspans = k;
+    if (!k)
+        free(os);
+    return CTI_OK;
 }
 
 void cti_snippet_release(cti_snippet *s)

@@ -127,6 +127,32 @@ cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
 cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
                              const char *title, size_t len, cti_snippet *out);
 
+/*
+ * The spans to highlight in the whole of 'text' (len bytes of UTF-8,
+ * possibly invalid), matched as in cti_snippet_build() (with 'title',
+ * cti_snippet_title()): byte offsets into 'text' itself, which is not
+ * cleaned, in order, merged where they overlap or touch.  Returns CTI_OK
+ * with a new array in *out (caller frees; NULL when *n is 0), or
+ * CTI_ENOMEM with *out NULL and *n 0.
+ */
+cti_status cti_snippet_spans(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *text, size_t len, int title,
+                             cti_span **out, size_t *n);
+
+/*
+ * Clean 'text' (len bytes of UTF-8, possibly invalid) to show it whole,
+ * with the rules of snippets except that lines and spaces are kept: CR LF,
+ * CR, form feed, vertical tab, U+2028 and U+2029 become LF; every other
+ * control or Unicode space becomes a space; escape sequences, bidi
+ * controls and BOMs are dropped; invalid UTF-8 becomes U+FFFD.  'spans'
+ * (nspans, offsets into 'text', sorted, not overlapping) come back as
+ * offsets into the cleaned text.  Returns CTI_OK with *out filled
+ * (release with cti_snippet_release()), or CTI_ENOMEM with *out zeroed.
+ */
+cti_status cti_snippet_clean_lines(const char *text, size_t len,
+                                   const cti_span *spans, size_t nspans,
+                                   cti_snippet *out);
+
 /* Free the text and spans of 's' and zero it (NULL or zeroed: no-op). */
 void cti_snippet_release(cti_snippet *s);
 

@@ -69,21 +69,45 @@ struct cti_enquire {
     bool has_query;
     bool bm25_set;
     double k1, k2, k3, b, min_normlen;
+    double time_limit;      /* seconds; 0: none */
     int sort_slot;          /* -1: relevance */
     bool sort_desc;
     int collapse_slot;      /* -1: off */
     unsigned collapse_max;
+    cti_spy spy;            /* spy.fn NULL: none */
+    cti_each each;          /* each.fn NULL: keep the hits */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
-          k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
-          sort_desc(false), collapse_slot(-1), collapse_max(0) {}
+          k2(0), k3(1), b(0.5), min_normlen(0.5),
+          time_limit(0), sort_slot(-1),
+          sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
+          each() {}
 };
+
+namespace {
+
+/* A Xapian match spy handing each document to a C callback. */
+class CallbackSpy : public Xapian::MatchSpy {
+    cti_spy spy_;
+  public:
+    explicit CallbackSpy(const cti_spy &s) : spy_(s) {}
+    void operator()(const Xapian::Document &doc, double) override {
+        std::string v = doc.get_value(static_cast<Xapian::valueno>(spy_.slot));
+        if (spy_.want_data) {
+            std::string d = doc.get_data();
+            spy_.fn(spy_.ctx, v.data(), v.size(), d.data(), d.size());
+        } else {
+            spy_.fn(spy_.ctx, v.data(), v.size(), nullptr, 0);
+        }
+    }
+};
+
+} // namespace
 
 struct cti_hit {
     uint32_t docid;
     uint32_t rank;
     double weight;
-    int percent;
     uint32_t collapsed;     /* documents collapsed into this hit */
     std::string data;
     std::string values[CTI_MSET_SLOTS];
@@ -426,17 +450,6 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
     });
 }
 
-CTI_API void cti_set_flush_threshold(unsigned ndocs)
-{
-    if (ndocs == 0) {
-        unsetenv("XAPIAN_FLUSH_THRESHOLD");
-        return;
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%u", ndocs);
-    setenv("XAPIAN_FLUSH_THRESHOLD", buf, 1);
-}
-
 CTI_API cti_status cti_db_close(cti_db *db)
 {
     if (!db)
@@ -474,11 +487,6 @@ CTI_API const char *cti_db_errmsg(const cti_db *db)
     return db ? db->err.c_str() : "";
 }
 
-CTI_API int cti_db_writable(const cti_db *db)
-{
-    return db && db->wr ? 1 : 0;
-}
-
 CTI_API cti_status cti_db_reopen(cti_db *db)
 {
     if (!db)
@@ -500,13 +508,6 @@ CTI_API cti_status cti_db_lastdocid(cti_db *db, uint32_t *out)
     return with_retry(db, [&] { *out = db->rd->get_lastdocid(); });
 }
 
-CTI_API cti_status cti_db_avlength(cti_db *db, double *out)
-{
-    if (!db || !out)
-        return set_error(db, CTI_EINVAL, "bad argument");
-    return with_retry(db, [&] { *out = db->rd->get_avlength(); });
-}
-
 CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
                                    uint32_t *out)
 {
@@ -514,16 +515,6 @@ CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
         return set_error(db, CTI_EINVAL, "bad argument");
     return with_retry(db, [&] {
         *out = db->rd->get_termfreq(std::string(term, len));
-    });
-}
-
-CTI_API cti_status cti_db_collfreq(cti_db *db, const char *term, size_t len,
-                                   uint64_t *out)
-{
-    if (!db || !term || !out)
-        return set_error(db, CTI_EINVAL, "bad argument");
-    return with_retry(db, [&] {
-        *out = db->rd->get_collection_freq(std::string(term, len));
     });
 }
 
@@ -605,44 +596,12 @@ CTI_API cti_status cti_db_delete(cti_db *db, const char *idterm, size_t idlen)
     return guard(db, [&] { db->wr->delete_document(std::string(idterm, idlen)); });
 }
 
-CTI_API cti_status cti_db_delete_docid(cti_db *db, uint32_t docid)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->delete_document(docid); });
-}
-
 CTI_API cti_status cti_db_commit(cti_db *db)
 {
     cti_status st = need_writable(db);
     if (st != CTI_OK)
         return st;
     return guard(db, [&] { db->wr->commit(); });
-}
-
-CTI_API cti_status cti_db_begin_tx(cti_db *db, int flushed)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->begin_transaction(flushed != 0); });
-}
-
-CTI_API cti_status cti_db_commit_tx(cti_db *db)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->commit_transaction(); });
-}
-
-CTI_API cti_status cti_db_cancel_tx(cti_db *db)
-{
-    cti_status st = need_writable(db);
-    if (st != CTI_OK)
-        return st;
-    return guard(db, [&] { db->wr->cancel_transaction(); });
 }
 
 CTI_API cti_status cti_db_add_spelling(cti_db *db, const char *word,
@@ -721,6 +680,19 @@ CTI_API cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
     return dup_out(db, s, out, len);
 }
 
+CTI_API cti_status cti_db_with_data(cti_db *db, uint32_t docid,
+                                    cti_data_fn fn, void *ctx)
+{
+    if (!db || !fn)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    std::string s;
+    cti_status st = with_retry(db, [&] { s = db->rd->get_document(docid).get_data(); });
+    if (st != CTI_OK)
+        return st;
+    fn(ctx, s.data(), s.size());
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                                     char **out, size_t *len)
 {
@@ -758,6 +730,28 @@ CTI_API cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
             it->it = db->rd->allterms_begin(it->prefix);
             it->end = db->rd->allterms_end(it->prefix);
         }
+    });
+    if (st != CTI_OK) {
+        delete it;
+        return st;
+    }
+    *out = it;
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_db_spellings(cti_db *db, cti_termiter **out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    cti_termiter *it = new (std::nothrow) cti_termiter();
+    if (!it)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    it->started = false;
+    it->doc = false;
+    cti_status st = with_retry(db, [&] {
+        it->it = db->rd->spellings_begin();
+        it->end = db->rd->spellings_end();
     });
     if (st != CTI_OK) {
         delete it;
@@ -1084,14 +1078,6 @@ CTI_API cti_status cti_xq_match_all(cti_xq **out)
     return build_xq(out, [] { return Xapian::Query::MatchAll; });
 }
 
-CTI_API cti_status cti_xq_match_nothing(cti_xq **out)
-{
-    if (!out)
-        return set_error(nullptr, CTI_EINVAL, "no output pointer");
-    *out = nullptr;
-    return build_xq(out, [] { return Xapian::Query::MatchNothing; });
-}
-
 CTI_API void cti_xq_free(cti_xq *q)
 {
     try {
@@ -1164,6 +1150,16 @@ CTI_API cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (seconds < 0)
+        return set_error(e->db, CTI_EINVAL, "a time limit must be >= 0");
+    e->time_limit = seconds;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                                  int descending)
 {
@@ -1192,6 +1188,48 @@ CTI_API cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (spy && !spy->fn)
+        return set_error(e->db, CTI_EINVAL, "a spy needs a function");
+    e->spy = spy ? *spy : cti_spy();
+    return CTI_OK;
+}
+
+CTI_API cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (each && !each->fn)
+        return set_error(e->db, CTI_EINVAL, "a walk needs a function");
+    e->each = each ? *each : cti_each();
+    return CTI_OK;
+}
+
+namespace {
+
+/*
+ * Hand the hits of 'ms' from rank position 'from' on to the walk 'w',
+ * counting them in *handed; stop when fn asks to.
+ */
+void walk_hits(const Xapian::MSet &ms, const cti_each &w, size_t *handed)
+{
+    Xapian::valueno slot = static_cast<Xapian::valueno>(w.slot);
+    Xapian::MSetIterator i = ms.begin();
+    for (size_t k = 0; k < *handed && i != ms.end(); ++k)
+        ++i;
+    for (; i != ms.end(); ++i) {
+        std::string v = i.get_document().get_value(slot);
+        ++*handed;
+        if (w.fn(w.ctx, v.data(), v.size()))
+            break;
+    }
+}
+
+} // namespace
+
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,
                                    cti_mset **out)
@@ -1207,13 +1245,24 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     if (!m)
         return set_error(e->db, CTI_ENOMEM, "out of memory");
     cti_db *db = e->db;
+    bool ran_before = false; /* an earlier attempt may have fed the spy */
+    size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
+        CallbackSpy spy(e->spy); /* outlives enq, which points to it */
         Xapian::Enquire enq(*db->rd);
+        if (e->spy.fn) {
+            if (ran_before)
+                e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
+            ran_before = true;
+            enq.add_matchspy(&spy);
+        }
         enq.set_query(e->query);
         if (e->bm25_set)
             enq.set_weighting_scheme(
                 Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
+        if (e->time_limit > 0)
+            enq.set_time_limit(e->time_limit);
         if (e->sort_slot >= 0)
             enq.set_sort_by_value_then_relevance(
                 static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
@@ -1224,13 +1273,16 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->mset = enq.get_mset(offset, limit, check_at_least);
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */
-        m->hits.reserve(m->mset.size());
-        for (Xapian::MSetIterator i = m->mset.begin(); i != m->mset.end(); ++i) {
+        if (e->each.fn)
+            walk_hits(m->mset, e->each, &handed);
+        else
+            m->hits.reserve(m->mset.size());
+        for (Xapian::MSetIterator i = m->mset.begin();
+             !e->each.fn && i != m->mset.end(); ++i) {
             cti_hit h;
             h.docid = *i;
             h.rank = i.get_rank();
             h.weight = i.get_weight();
-            h.percent = i.get_percent();
             h.collapsed = i.get_collapse_count();
             Xapian::Document d = i.get_document();
             h.data = d.get_data();
@@ -1244,6 +1296,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->uest = m->mset.get_uncollapsed_matches_estimated();
         m->ulower = m->mset.get_uncollapsed_matches_lower_bound();
         m->uupper = m->mset.get_uncollapsed_matches_upper_bound();
+        if (e->each.fn)
+            m->mset = Xapian::MSet(); /* the walk is over: free its items */
     });
     if (st != CTI_OK) {
         delete m;
@@ -1314,11 +1368,6 @@ CTI_API uint32_t cti_mset_rank(const cti_mset *m, size_t i)
 CTI_API double cti_mset_weight(const cti_mset *m, size_t i)
 {
     return m && i < m->hits.size() ? m->hits[i].weight : 0.0;
-}
-
-CTI_API int cti_mset_percent(const cti_mset *m, size_t i)
-{
-    return m && i < m->hits.size() ? m->hits[i].percent : 0;
 }
 
 CTI_API const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len)

@@ -100,11 +100,14 @@ cti_status cti_db_open_remote(const char *host, unsigned port,
 cti_status cti_db_add_shard(cti_db *db, cti_db *shard);
 
 /*
- * Set the number of changed documents after which a writable database
- * flushes automatically (Xapian's XAPIAN_FLUSH_THRESHOLD). Applies to
- * databases opened afterwards. 0 restores the default (10000).
+ * Xapian 1.4 commits a writable database by itself after a number of
+ * changed documents (10,000 by default) that it reads from this
+ * environment variable when the database is opened; it has no other
+ * knob.  A program that decides itself when to commit sets it in main(),
+ * before it opens any database and before it starts any thread; library
+ * code never changes the environment.
  */
-void cti_set_flush_threshold(unsigned ndocs);
+#define CTI_XAPIAN_FLUSH_ENV "XAPIAN_FLUSH_THRESHOLD"
 
 /*
  * Commit pending changes (if writable) and free the handle.  Returns the
@@ -123,25 +126,18 @@ void cti_db_free(cti_db *db);
 /* The message of the last failing call on this handle ("" if none). */
 const char *cti_db_errmsg(const cti_db *db);
 
-/* 1 when the handle is writable. */
-int cti_db_writable(const cti_db *db);
-
 /*
- * Bring a read-only handle up to the latest committed revision.
- * Readers call it after CTI_EMODIFIED or before a long-lived reuse.
+ * Bring a read-only handle up to the latest committed revision (a
+ * long-lived reader, such as cti-web's, calls it before each request).
  */
 cti_status cti_db_reopen(cti_db *db);
 
 /* Statistics. */
 cti_status cti_db_doccount(cti_db *db, uint32_t *out);
 cti_status cti_db_lastdocid(cti_db *db, uint32_t *out);
-cti_status cti_db_avlength(cti_db *db, double *out);
 /* Number of documents indexed by 'term' (0 if none). */
 cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
                            uint32_t *out);
-/* Total number of occurrences of 'term' in the database. */
-cti_status cti_db_collfreq(cti_db *db, const char *term, size_t len,
-                           uint64_t *out);
 
 /* ---- metadata (database-wide key/value strings) ---- */
 
@@ -169,20 +165,10 @@ cti_status cti_db_replace(cti_db *db, const char *idterm, size_t idlen,
 cti_status cti_db_add(cti_db *db, const cti_doc *doc, uint32_t *docid);
 /* Delete every document indexed by 'idterm'.  CTI_OK even if there is none. */
 cti_status cti_db_delete(cti_db *db, const char *idterm, size_t idlen);
-/* Delete one document by id; CTI_ENOTFOUND if there is no such document. */
-cti_status cti_db_delete_docid(cti_db *db, uint32_t docid);
 
 /* Make every change so far durable and visible to new readers. */
 cti_status cti_db_commit(cti_db *db);
 
-/*
- * Transactions: changes between begin and commit become visible at once,
- * or (on cancel, or a crash) not at all.  'flushed' = 1 commits the
- * transaction as a revision of its own.
- */
-cti_status cti_db_begin_tx(cti_db *db, int flushed);
-cti_status cti_db_commit_tx(cti_db *db);
-cti_status cti_db_cancel_tx(cti_db *db);
 
 /* ---- spelling data ("did you mean") ---- */
 
@@ -214,6 +200,16 @@ cti_status cti_db_get_data(cti_db *db, uint32_t docid, char **out,
                            size_t *len);
 cti_status cti_db_get_value(cti_db *db, uint32_t docid, unsigned slot,
                             char **out, size_t *len);
+/*
+ * Call fn(ctx, data, len) once with document 'docid''s data, without
+ * copying it: 'data' is valid only during the call.  For a large document
+ * this needs half the memory of cti_db_get_data().  Returns CTI_OK after
+ * the call, or the status of reading the data (CTI_ENOTFOUND for a
+ * missing document), fn not called.
+ */
+typedef void (*cti_data_fn)(void *ctx, const char *data, size_t len);
+cti_status cti_db_with_data(cti_db *db, uint32_t docid, cti_data_fn fn,
+                            void *ctx);
 
 /* ---- iteration ---- */
 
@@ -227,8 +223,14 @@ typedef struct cti_termiter cti_termiter;
 cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
                         cti_termiter **out);
 /*
+ * Iterate the words of the spelling data, in byte order; *freq of each is
+ * its spelling frequency.
+ */
+cti_status cti_db_spellings(cti_db *db, cti_termiter **out);
+/*
  * Step: CTI_OK with *term (valid until the next call), *len and *freq
- * (termfreq for database terms, wdf for a document's terms), CTI_DONE at
+ * (termfreq for database terms, wdf for a document's terms, the frequency
+ * for spelling words), CTI_DONE at
  * the end, or an error.  Any out pointer may be NULL.
  */
 cti_status cti_termiter_next(cti_termiter *it, const char **term,
@@ -322,7 +324,6 @@ cti_status cti_xq_wildcard(const char *prefix, size_t len,
 cti_status cti_xq_value_range(unsigned slot, const char *lo, const char *hi,
                               cti_xq **out);
 cti_status cti_xq_match_all(cti_xq **out);
-cti_status cti_xq_match_nothing(cti_xq **out);
 void cti_xq_free(cti_xq *q);
 /* A readable description (Xapian's get_description()); caller frees. NULL on ENOMEM. */
 char *cti_xq_describe(const cti_xq *q);
@@ -341,14 +342,58 @@ cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q);
 /* BM25 parameters (Xapian defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
 cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
                                 double k3, double b, double min_normlen);
+/*
+ * Stop counting matches exactly after 'seconds' (0: no limit): past it the
+ * run goes on as if check_at_least were 0, so the page of hits is still
+ * the best one and the counts become bounds (lower < upper).
+ */
+cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds);
 /* Order by the value in 'slot' (then by relevance); 'descending' != 0 for newest first. */
 cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                          int descending);
-/* Order by relevance (the default). */
-cti_status cti_enquire_set_sort_by_relevance(cti_enquire *e);
-/* Keep at most 'max' hits per distinct value in 'slot' (max 0: off). */
+/* Keep at most 'max' hits per distinct value in 'slot' (max 0: off); a
+   document without a value there is never collapsed.  A match spy still
+   sees every matching document. */
 cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
                                     unsigned max);
+
+/*
+ * A match spy: fn(ctx, value, vlen, data, dlen) is called once for every
+ * document the match looks at - every matching document when the run's
+ * check_at_least is at least the number of matches - with its value in
+ * 'slot' ("" if none) and, when 'want_data' is set, its data (NULL
+ * otherwise).  When a run is retried because the database changed, fn is
+ * first called with value NULL: forget what was seen.  fn must not call
+ * into the shim.  Remote databases refuse a spy (the run fails).
+ */
+typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
+                           const char *data, size_t dlen);
+typedef struct cti_spy {
+    unsigned slot;
+    int want_data;
+    cti_spy_fn fn;
+    void *ctx;
+} cti_spy;
+/* Spy on the next runs of 'e' with a copy of *spy (NULL: no spy). */
+cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
+
+/*
+ * A walk over the page of hits: instead of keeping the hits in the
+ * cti_mset, a run hands each one, in rank order, to fn(ctx, value, vlen)
+ * with its value in 'slot' ("" if none); the document data is never read
+ * and the mset holds only the match counts.  The walk stops early when fn
+ * returns nonzero (the run still returns CTI_OK).  If the database
+ * changes during the walk, the run is retried and the walk goes on from
+ * the first hit not yet handed over.  fn must not call into the shim.
+ */
+typedef int (*cti_each_fn)(void *ctx, const char *value, size_t vlen);
+typedef struct cti_each {
+    unsigned slot;
+    cti_each_fn fn;
+    void *ctx;
+} cti_each;
+/* Walk the hits of the next runs of 'e' with a copy of *each (NULL: keep them). */
+cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each);
 
 /*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes
@@ -376,7 +421,6 @@ uint32_t cti_mset_uncollapsed_upper(const cti_mset *m);
 uint32_t cti_mset_docid(const cti_mset *m, size_t i);
 uint32_t cti_mset_rank(const cti_mset *m, size_t i); /* 0-based over the whole result */
 double cti_mset_weight(const cti_mset *m, size_t i);
-int cti_mset_percent(const cti_mset *m, size_t i);
 /* With collapsing on: how many other matching documents with hit i's
    collapse key were left out (a lower bound: exact when the match
    counted every document, as with a large check_at_least). */

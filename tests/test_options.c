@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cti_options.h"
@@ -89,6 +90,53 @@ static void test_modes(void **state)
     assert_non_null(strstr(cti_options_usage(), "--snippet-size"));
 }
 
+/* The modes that read more than a page of hits. */
+static void test_reading_modes(void **state)
+{
+    (void)state;
+    cti_options o;
+    assert_int_equal(parse(&o, "--show", "a b", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_SHOW);
+    assert_string_equal(o.show_id, "a b");
+    assert_null(o.query);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--show", "x", "--pager", "lina", "khan", NULL),
+                     CTI_OK);
+    assert_string_equal(o.query, "lina khan");
+    assert_int_equal(o.pager, 1);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--facet", "date:month", "--facet", "source",
+                           "--facet", "month", "--facet-limit", "5", "q", NULL),
+                     CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_FACET);
+    assert_int_equal(o.nfacets, 2); /* month asked twice: counted once */
+    assert_int_equal(o.facets[0], CTI_FACET_MONTH);
+    assert_int_equal(o.facets[1], CTI_FACET_SOURCE);
+    assert_int_equal(o.facet_limit, 5);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "-l", "--sort", "date", "q", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_FILES);
+    assert_int_equal(o.limit_set, 0);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--files-with-matches", "-n", "3", "q", NULL),
+                     CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_FILES);
+    assert_int_equal(o.limit_set, 1);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--stats", "--json", NULL), CTI_OK);
+    assert_int_equal(o.mode, CTI_MODE_STATS);
+    assert_null(o.query);
+    /* No terminal, no width; no hyperlinks without colour. */
+    if (!isatty(STDOUT_FILENO))
+        assert_int_equal(o.out.width, 0);
+    if (!o.out.color)
+        assert_int_equal(o.out.hyperlinks, 0);
+    cti_options_release(&o);
+    assert_int_equal(parse(&o, "--color", "always", "q", NULL), CTI_OK);
+    assert_int_equal(o.out.hyperlinks, 1);
+    cti_options_release(&o);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -110,6 +158,14 @@ static void test_errors(void **state)
                           "Try 'cti-search --help'." },
         { "q", "-n", NULL, "option '-n' needs a value\nTry 'cti-search --help'." },
         { "--json", NULL, NULL, "no query given (try 'cti-search --help')" },
+        { "--facet", "hour", "q", "bad --facet 'hour' (date:decade, date:year, date:month, "
+                             "date:week, date:day, source or author)" },
+        { "--facet-limit", "-2", "q", "bad --facet-limit '-2'" },
+        { "--stats", "q", NULL, "--stats takes no query (got 'q')" },
+        { "--stats", "-l", "q", "-l and --stats cannot be used together" },
+        { "--show", "x", "-c", "-c and --show cannot be used together" },
+        { "--facet", "year", "-l", "--facet and -l cannot be used together" },
+        { "-l", NULL, NULL, "no query given (try 'cti-search --help')" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cti_options o;
@@ -128,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_query),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_reading_modes),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cti_schema.h"
-#include "cti_shard.h"
+#include "cti_sharding.h"
 #include "cti_xapian.h"
 
 static char tmpdir[256];

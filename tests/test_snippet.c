@@ -750,10 +750,11 @@ static void test_hostile_text(void **state)
     assert_null(strchr(s.text, '\x1b'));
     assert_null(strstr(s.text, "owned"));
     assert_null(strstr(s.text, "[31m"));
-    assert_non_null(strstr(s.text, "Evil red text and bidi c1 and new line "));
+    /* U+009B is CSI: with its final byte "c" it is dropped like ESC [ c. */
+    assert_non_null(strstr(s.text, "Evil red text and bidi 1 and new line "));
     assert_non_null(strstr(s.text, " bad \xEF\xBF\xBD cut "));
     char *out = cti_snippet_render(&s, CTI_HL_STYLE_MARKERS, NULL, NULL);
-    assert_non_null(strstr(out, "red [text] and [bidi] c1 and new [line]"));
+    assert_non_null(strstr(out, "red [text] and [bidi] 1 and new [line]"));
     free(out);
     cti_snippet_release(&s);
 

@@ -27,7 +27,7 @@
 /* ------------------------------------------------------------ fixture */
 
 typedef struct rec {
-    char *id, *title, *origin, *body, *source, *date;
+    char *id, *title, *origin, *body, *source, *date, *container;
     char ymd[9];
     int hash_is_content;    /* a->hash == cti_article_hash(a) */
     unsigned long line;
@@ -47,6 +47,8 @@ typedef struct coll {
     size_t nprobs;
     char *walked[64];
     size_t nwalked;
+    char *files[64];        /* walked_file: "1 PATH" (complete) or "0 PATH" */
+    size_t nfiles;
     char *wanted[256];
     size_t nwanted;
     const char *refuse;     /* want_file returns 0 for ids ending with this */
@@ -89,6 +91,7 @@ static int c_article(void *ctx, cti_article *a)
     r->date = xstrdup(a->date);
     memcpy(r->ymd, a->ymd, sizeof r->ymd);
     r->hash_is_content = a->hash == cti_article_hash(a);
+    r->container = xstrdup(a->container);
     r->line = a->line;
     r->size = a->size;
     /* Take the body: the walker must cope with fields moved out. */
@@ -118,7 +121,19 @@ static void c_walked(void *ctx, const char *dir)
     c->walked[c->nwalked++] = strdup(dir);
 }
 
-static const cti_source_cb CB = { c_want, c_article, c_problem, c_walked };
+static void c_walked_file(void *ctx, const char *path, int complete)
+{
+    coll *c = ctx;
+    assert_true(c->nfiles < 64);
+    size_t n = strlen(path) + 3;
+    c->files[c->nfiles] = malloc(n);
+    assert_non_null(c->files[c->nfiles]);
+    snprintf(c->files[c->nfiles++], n, "%d %s", complete != 0, path);
+}
+
+static const cti_source_cb CB = { .want_file = c_want, .article = c_article,
+                                  .problem = c_problem, .walked_dir = c_walked,
+                                  .walked_file = c_walked_file };
 
 static void coll_free(coll *c)
 {
@@ -129,7 +144,10 @@ static void coll_free(coll *c)
         free(c->arts[i].body);
         free(c->arts[i].source);
         free(c->arts[i].date);
+        free(c->arts[i].container);
     }
+    for (size_t i = 0; i < c->nfiles; i++)
+        free(c->files[i]);
     for (size_t i = 0; i < c->nprobs; i++) {
         free(c->probs[i].path);
         free(c->probs[i].msg);
@@ -684,6 +702,71 @@ static void test_stdin(void **state)
     tmp_free(&t);
 }
 
+/* The walked_file entry for the file whose path ends with 'suf', or NULL. */
+static const char *file_for(coll *c, const char *suf)
+{
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (ends(c->files[i], suf))
+            return c->files[i];
+    return NULL;
+}
+
+/*
+ * Collection files: every record carries the real path of its file; a
+ * file read without an error (an empty one too) is reported complete, one
+ * with a bad line or one that is not gzip data incomplete; text files and
+ * standard input are not collections.
+ */
+static void test_collections(void **state)
+{
+    (void)state;
+    tmp t;
+    coll c;
+    char want[1100];
+    memset(&c, 0, sizeof c);
+    tmp_make(&t);
+    mkd(&t, "d");
+    puts_(&t, "d/good.jsonl", "{\"id\":\"g1\",\"text\":\"x\"}\n"
+                              "{\"id\":\"g2\",\"text\":\"y\"}\n");
+    puts_(&t, "d/bad.jsonl", "{\"id\":\"b1\",\"text\":\"x\"}\n{\"id\":\n");
+    puts_(&t, "d/empty.jsonl", "");
+    puts_(&t, "d/fake.jsonl.gz", "not gzip at all");
+    const char *z = "{\"id\":\"z1\",\"text\":\"x\"}\n";
+    put_gz(&t, "d/z.jsonl.gz", z, strlen(z));
+    puts_(&t, "d/a.txt", "Title\n\nSome text.\n");
+    assert_int_equal(cti_source_walk(path_of(&t, "d"), NULL, &CB, &c), 0);
+    assert_int_equal(c.nfiles, 5);
+    snprintf(want, sizeof want, "1 %s/d/good.jsonl", t.real);
+    assert_string_equal(file_for(&c, "/good.jsonl"), want);
+    snprintf(want, sizeof want, "0 %s/d/bad.jsonl", t.real);
+    assert_string_equal(file_for(&c, "/bad.jsonl"), want);
+    assert_memory_equal(file_for(&c, "/empty.jsonl"), "1 ", 2);
+    assert_memory_equal(file_for(&c, "/fake.jsonl.gz"), "0 ", 2);
+    assert_memory_equal(file_for(&c, "/z.jsonl.gz"), "1 ", 2);
+    assert_null(file_for(&c, "/a.txt"));
+    snprintf(want, sizeof want, "%s/d/good.jsonl", t.real);
+    assert_non_null(art(&c, "g2"));
+    assert_string_equal(art(&c, "g2")->container, want);
+    assert_string_equal(art(&c, "g2")->origin, path_of(&t, "d/good.jsonl"));
+    coll_free(&c);
+
+    /* Standard input: records without a file, and no walked_file. */
+    int saved = dup(0);
+    int fd = open(path_of(&t, "d/good.jsonl"), O_RDONLY);
+    assert_true(fd >= 0);
+    dup2(fd, 0);
+    close(fd);
+    int rc = cti_source_walk("-", NULL, &CB, &c);
+    dup2(saved, 0);
+    close(saved);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.narts, 2);
+    assert_null(c.arts[0].container);
+    assert_int_equal(c.nfiles, 0);
+    coll_free(&c);
+    tmp_free(&t);
+}
+
 /* Big inputs: a 100 MB text file on one line, and a JSON lines file whose
    single line (32 MB) spans many read chunks, then an over-long line. */
 static void test_big_single_line(void **state)
@@ -769,6 +852,98 @@ static void test_sotu_folder(void **state)
     assert_int_equal(c->nwalked, 1);
     coll_free(c);
     free(c);
+}
+
+/* What a walk with the passed and consumed callbacks sees. */
+typedef struct told {
+    coll c;
+    char *passed[16];
+    int64_t passed_size[16];
+    size_t npassed;
+    uint64_t consumed;
+} told;
+
+static void t_passed(void *ctx, const char *path, const char *msg,
+                     const char *id, const struct stat *st)
+{
+    told *t = ctx;
+    (void)path;
+    (void)msg;
+    assert_true(t->npassed < 16);
+    assert_true(id[0] == '/');
+    t->passed_size[t->npassed] = (int64_t)st->st_size;
+    t->passed[t->npassed++] = strdup(id);
+}
+
+static void t_consumed(void *ctx, uint64_t bytes)
+{
+    ((told *)ctx)->consumed += bytes;
+}
+
+static int t_article(void *ctx, cti_article *a)
+{
+    return c_article(&((told *)ctx)->c, a);
+}
+
+static void t_problem(void *ctx, const char *path, unsigned long line,
+                      const char *msg, int skipped)
+{
+    c_problem(&((told *)ctx)->c, path, line, msg, skipped);
+}
+
+/*
+ * A measure adds up what a walk goes through (hidden entries, loops and
+ * a folder seen twice left out), and the walk tells as much consumed;
+ * files passed over go to the passed callback with their real path.
+ */
+static void test_measure_and_passed(void **state)
+{
+    (void)state;
+    tmp t;
+    told w;
+    memset(&w, 0, sizeof w);
+    tmp_make(&t);
+    puts_(&t, "a.txt", "Title A\n\nBody of a.\n");
+    mkd(&t, "b");
+    puts_(&t, "b/c.jsonl", "{\"id\":\"1\",\"text\":\"x\"}\n");
+    put(&t, "b/doc.pdf", "%PDF-1.4 abc", 12);
+    put(&t, "empty.txt", "", 0);
+    puts_(&t, ".hidden.txt", "Hidden\n\nnot counted\n");
+    lnk(&t, ".", "loop");
+    lnk(&t, "b", "link-to-b");
+    uint64_t bytes = 0, want = 0;
+    static const char *const visited[] = { "a.txt", "b/c.jsonl", "b/doc.pdf",
+                                           "empty.txt" };
+    for (size_t i = 0; i < 4; i++) {
+        struct stat sb;
+        assert_int_equal(stat(path_of(&t, visited[i]), &sb), 0);
+        want += (uint64_t)sb.st_size;
+    }
+    assert_int_equal(cti_source_measure(t.dir, NULL, &bytes), 0);
+    assert_int_equal(bytes, want);
+    cti_source_cb cb = { .article = t_article, .problem = t_problem,
+                         .passed = t_passed, .consumed = t_consumed };
+    assert_int_equal(cti_source_walk(t.dir, NULL, &cb, &w), 0);
+    assert_int_equal(w.consumed, bytes);
+    assert_int_equal(w.c.narts, 2);
+    assert_int_equal(w.npassed, 2);
+    for (size_t i = 0; i < w.npassed; i++) {
+        assert_true(ends(w.passed[i], "/b/doc.pdf") || ends(w.passed[i], "/empty.txt"));
+        assert_int_equal(w.passed_size[i], ends(w.passed[i], ".pdf") ? 12 : 0);
+        free(w.passed[i]);
+    }
+    /* Passed-over files no longer go to problem; the loop still does. */
+    assert_null(problem_for(&w.c, "doc.pdf"));
+    assert_null(problem_for(&w.c, "empty.txt"));
+    assert_non_null(problem_for(&w.c, "loop"));
+    /* A single file, and what cannot be measured. */
+    assert_int_equal(cti_source_measure(path_of(&t, "a.txt"), NULL, &bytes), 0);
+    assert_int_equal(bytes, strlen("Title A\n\nBody of a.\n"));
+    assert_int_equal(cti_source_measure("-", NULL, &bytes), -1);
+    assert_int_equal(bytes, 0);
+    assert_int_equal(cti_source_measure(path_of(&t, "nothing"), NULL, &bytes), -1);
+    coll_free(&w.c);
+    tmp_free(&t);
 }
 
 /* The number of problems of kind 'skipped' whose message holds 'what'. */
@@ -868,8 +1043,10 @@ int main(void)
         cmocka_unit_test(test_links_and_special),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_stdin),
+        cmocka_unit_test(test_collections),
         cmocka_unit_test(test_big_single_line),
         cmocka_unit_test(test_sotu_folder),
+        cmocka_unit_test(test_measure_and_passed),
         cmocka_unit_test(test_formats),
     };
     return cmocka_run_group_tests_name("source", tests, NULL, NULL);

@@ -92,7 +92,7 @@ static void test_without_body_skips_inflate(void **state)
     assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), 0);
     assert_same(&r, &d, 0);
     cti_record_release(&d);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_null(d.id);
     free(buf);
@@ -216,7 +216,8 @@ static void test_aside_ranges(void **state)
     for (size_t cut = 0; cut < len; cut++) {
         char *copy = malloc(cut ? cut : 1);
         memcpy(copy, buf, cut);
-        assert_int_equal(cti_record_decode(copy, cut, 0, &d, err, sizeof err), -1);
+        assert_int_equal(cti_record_decode(copy, cut, 0, &d, err, sizeof err),
+                         CTI_ECORRUPT);
         free(copy);
     }
     free(buf);
@@ -238,7 +239,7 @@ static void test_aside_ranges(void **state)
     for (size_t k = 0; k < 3; k++) {
         r.aside = bad[k];
         r.naside = 2;
-        assert_int_equal(cti_record_encode(&r, -1, &buf, &len), -1);
+        assert_int_equal(cti_record_encode(&r, -1, &buf, &len), CTI_EINVAL);
         assert_null(buf);
     }
 }
@@ -265,7 +266,8 @@ static void test_aside_outside_body(void **state)
     assert_int_equal(buf[at + 1], 0);  /* gap 0 */
     assert_int_equal(buf[at + 2], 60); /* length */
     buf[at + 2] = 61;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err),
+                     CTI_ECORRUPT);
     assert_non_null(strstr(err, "outside the body"));
     assert_null(d.owned_);
     free(buf);
@@ -277,12 +279,12 @@ static void test_bad_header(void **state)
     cti_record d;
     char err[128];
     memset(&d, 0x5a, sizeof d);
-    assert_int_equal(cti_record_decode("", 0, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode("", 0, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_non_null(strstr(err, "truncated"));
-    assert_int_equal(cti_record_decode(NULL, 0, 0, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(NULL, 0, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_int_equal(cti_record_decode("hello world", 11, 0, &d, err,
-                                       sizeof err), -1);
+                                       sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "magic"));
 
     cti_record r = sample();
@@ -290,12 +292,12 @@ static void test_bad_header(void **state)
     size_t len;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     buf[1] = 7;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "unknown version 7"));
     /* A tiny err buffer is cut, not overrun. */
     char small[8];
     memset(small, 'z', sizeof small);
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, small, 4), -1);
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, small, 4), CTI_ECORRUPT);
     assert_int_equal(small[3], '\0');
     assert_int_equal(small[4], 'z');
     free(buf);
@@ -318,7 +320,7 @@ static void test_every_truncation(void **state)
         for (int body = 0; body < 2; body++) {
             err[0] = '\0';
             assert_int_equal(cti_record_decode(copy, cut, body, &d, err,
-                                               sizeof err), -1);
+                                               sizeof err), CTI_ECORRUPT);
             assert_true(strlen(err) > 0);
             assert_null(d.owned_);
         }
@@ -329,7 +331,7 @@ static void test_every_truncation(void **state)
     memcpy(longer, buf, len);
     longer[len] = 0;
     assert_int_equal(cti_record_decode(longer, len + 1, 0, &d, err,
-                                       sizeof err), -1);
+                                       sizeof err), CTI_ECORRUPT);
     free(longer);
     free(buf);
 }
@@ -386,22 +388,19 @@ static void test_huge_claimed_length(void **state)
     rec[n++] = 1; rec[n++] = 2; rec[n++] = 3;
     cti_record d;
     char err[128];
-    assert_int_equal(cti_record_decode((char *)rec, n, 1, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "impossible"));
     /* A varint longer than 64 bits. */
     n = 2;
     for (int i = 0; i < 11; i++)
         rec[n++] = 0xff;
     rec[n++] = 0x01;
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
     /* A field length past the end. */
     n = 2;
     rec[n++] = 100;
     rec[n++] = 'a';
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "truncated"));
 }
 
@@ -423,10 +422,94 @@ static void test_length_mismatch(void **state)
     }
     assert_int_equal((unsigned char)buf[pos], r.body_len);
     buf[pos] = (char)(r.body_len - 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "mismatch"));
     buf[pos] = (char)(r.body_len + 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_non_null(strstr(err, "mismatch"));
+    free(buf);
+}
+
+/* Read a whole body through a reader 'cap' bytes at a time; -1 on error. */
+static ptrdiff_t read_all(const char *data, size_t len, size_t cap, char *out,
+                          size_t outcap, char *err, size_t errlen)
+{
+    cti_record d;
+    cti_body_reader *b;
+    if (cti_record_open_body(data, len, &d, &b, err, errlen))
+        return -1;
+    char *chunk = malloc(cap);
+    size_t at = 0;
+    ptrdiff_t n;
+    while ((n = cti_body_read(b, chunk, cap, err, errlen)) > 0) {
+        assert_true(at + (size_t)n <= outcap);
+        memcpy(out + at, chunk, (size_t)n);
+        at += (size_t)n;
+    }
+    free(chunk);
+    cti_body_reader_free(b);
+    cti_record_release(&d);
+    return n < 0 ? -1 : (ptrdiff_t)at;
+}
+
+/* A body read piece by piece equals the whole body, at any piece size. */
+static void test_body_reader(void **state)
+{
+    (void)state;
+    size_t big = 300000;
+    char *text = malloc(big), *got = malloc(big + 16);
+    for (size_t i = 0; i < big; i++)
+        text[i] = (char)("abcdefgh ij\n"[(i * 7 + i / 13) % 12]);
+    cti_record r = sample(), d;
+    r.body = text;
+    r.body_len = big;
+    char *buf, err[128];
+    size_t len;
+    assert_int_equal(cti_record_encode(&r, 6, &buf, &len), 0);
+    static const size_t caps[] = { 1, 7, 4096, 65536, 1 << 20 };
+    for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+        assert_int_equal(read_all(buf, len, caps[c], got, big + 16, err,
+                                  sizeof err), (ptrdiff_t)big);
+        assert_memory_equal(got, text, big);
+    }
+    /* The fields come with the reader. */
+    cti_body_reader *b;
+    assert_int_equal(cti_record_open_body(buf, len, &d, &b, NULL, 0), 0);
+    assert_same(&r, &d, 0);
+    cti_body_reader_free(b);
+    cti_record_release(&d);
+    /* Truncated and corrupt streams fail while reading, with a reason. */
+    assert_int_equal(read_all(buf, len - 3, 4096, got, big + 16, err,
+                              sizeof err), -1);
+    assert_non_null(strstr(err, "truncated"));
+    free(buf);
+    free(got);
+    free(text);
+}
+
+/* Cut anywhere, a record either fails to open or fails while read. */
+static void test_body_reader_truncated(void **state)
+{
+    (void)state;
+    cti_record r = sample();
+    char *buf, out[256], err[128];
+    size_t len;
+    assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
+    for (size_t cut = 0; cut < len; cut++) {
+        err[0] = '\0';
+        assert_int_equal(read_all(buf, cut, 5, out, sizeof out, err,
+                                  sizeof err), -1);
+        assert_true(strlen(err) > 0);
+    }
+    assert_int_equal(read_all(buf, len, 5, out, sizeof out, err, sizeof err),
+                     (ptrdiff_t)r.body_len);
+    /* A body length one short of the stream's. */
+    size_t pos = 2;
+    for (int i = 0; i < 6; i++)
+        pos += 1 + (unsigned char)buf[pos];
+    buf[pos] = (char)(r.body_len - 1);
+    assert_int_equal(read_all(buf, len, 5, out, sizeof out, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "mismatch"));
     free(buf);
 }
@@ -446,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_corrupt_bytes),
         cmocka_unit_test(test_huge_claimed_length),
         cmocka_unit_test(test_length_mismatch),
+        cmocka_unit_test(test_body_reader),
+        cmocka_unit_test(test_body_reader_truncated),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

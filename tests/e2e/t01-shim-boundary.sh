@@ -6,13 +6,13 @@ BIN=${CTI_BIN:-build}
 fail=0
 
 echo "t01: no Xapian header outside shim/"
-if grep -rlE '#[[:space:]]*include[[:space:]]*[<"]xapian' indexer searcher tests bench 2>/dev/null; then
+if grep -rlE '#[[:space:]]*include[[:space:]]*[<"]xapian' core indexer searcher tests bench 2>/dev/null; then
     echo "t01: FAIL: the files above include Xapian headers" >&2
     fail=1
 fi
 
 echo "t01: no C++ outside shim/"
-cxx=$(find indexer searcher tests bench -name '*.cc' -o -name '*.cpp' -o -name '*.cxx' -o -name '*.hpp' 2>/dev/null)
+cxx=$(find core indexer searcher tests bench -name '*.cc' -o -name '*.cpp' -o -name '*.cxx' -o -name '*.hpp' 2>/dev/null)
 if [ -n "$cxx" ]; then
     echo "t01: FAIL: C++ outside shim/: $cxx" >&2
     fail=1

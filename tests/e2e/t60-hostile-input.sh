@@ -48,8 +48,11 @@ for mode in "--color=never" "--color=always" "--json" "--highlight=html"; do
         >"$T/s.out" 2>>"$T/serr" || bad "search $mode failed"
     case $mode in
     --color=always)
-        # Only the highlighter's own SGR sequences: ESC [ digits/; m.
-        if LC_ALL=C tr -d '\n' <"$T/s.out" | LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' | LC_ALL=C grep -q "$(printf '\033')"; then
+        # Only the highlighter's own SGR sequences (ESC [ digits/; m) and
+        # the hyperlink around a file id (OSC 8, its URL percent-encoded).
+        if LC_ALL=C tr -d '\n' <"$T/s.out" |
+            LC_ALL=C sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\x1b\]8;;[^\x1b\x07]*\x1b\\//g' |
+            LC_ALL=C grep -q "$(printf '\033')"; then
             bad "search $mode printed a foreign escape sequence"
         fi ;;
     *)
@@ -65,6 +68,18 @@ import json, sys
 hits = [json.loads(l) for l in open(sys.argv[1])]
 assert len(hits) == 1 and hits[0]["id"].endswith("escapes.txt"), hits
 ' "$T/j.out" || bad "JSON output for escmarker is not one valid hit"
+# The escape article shown whole: no sequence of its own gets through,
+# in colour, with markers or as JSON.
+esc_id=$(python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T/j.out")
+for mode in "--color=always" "--color=never" "--json"; do
+    timeout 20 "$BIN/cti-search" --db "$T/db" "$mode" --show "$esc_id" escmarker \
+        >"$T/show.out" 2>>"$T/serr" || bad "--show $mode failed"
+    grep -q escmarker "$T/show.out" || bad "--show $mode: the text is not there"
+    if LC_ALL=C sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\x1b\]8;;[^\x1b\x07]*\x1b\\//g' "$T/show.out" |
+        LC_ALL=C grep -q "$(printf '[\033\007\010\233]')"; then
+        bad "--show $mode printed control bytes from an article"
+    fi
+done
 
 echo "t60: the index is consistent"
 for d in $(awk '{ print $2 }' "$T/db/XAPIANDB"); do
@@ -111,9 +126,32 @@ if LC_ALL=C grep -q "$ESC" "$T/err5"; then
 fi
 for mode in --color=never --color=always; do
     "$BIN/cti-search" --db "$T/db3" "$mode" namemarker >"$T/out5" 2>&1 || true
-    if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$T/out5" | LC_ALL=C grep -q "$(printf '[\033\007]')"; then
+    if LC_ALL=C sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\x1b\]8;;[^\x1b\x07]*\x1b\\//g' "$T/out5" |
+        LC_ALL=C grep -q "$(printf '[\033\007]')"; then
         bad "cti-search $mode prints a file name's escape sequence raw: $(cat -v "$T/out5" | sed -n 2p)"
     fi
+done
+
+echo "t60: C1 controls in file names are shown escaped, the same by both programs"
+# U+009B (CSI as one character, UTF-8 C2 9B) and the raw byte 9B (not
+# UTF-8) both start an escape sequence on a terminal that reads C1
+# controls.  Each file also holds invalid UTF-8, so cti-index warns naming
+# it, and is indexed, so cti-search prints its name.
+C1=$(printf '\302\233')
+RAW=$(printf '\233')
+mkdir "$T/c1"
+printf 'C1 name\n\nc1marker \377 one\n' >"$T/c1/char${C1}31mred.txt"
+printf 'C1 name\n\nc1marker \377 two\n' >"$T/c1/byte${RAW}31mred.txt"
+"$BIN/cti-index" --db "$T/db4" "$T/c1" >/dev/null 2>"$T/err6" || true
+"$BIN/cti-search" --db "$T/db4" --color=never c1marker >"$T/out6" 2>&1 || true
+for f in err6 out6; do
+    if LC_ALL=C grep -q "$RAW" "$T/$f"; then
+        bad "$f: a C1 control from a file name printed raw: $(LC_ALL=C grep "$RAW" "$T/$f" | od -c | head -3)"
+    fi
+done
+for name in 'char\u009B31mred.txt' 'byte\x9B31mred.txt'; do
+    grep -qF "$name" "$T/err6" || bad "cti-index does not show $name: $(cat -v "$T/err6")"
+    grep -qF "$name" "$T/out6" || bad "cti-search does not show $name: $(cat -v "$T/out6")"
 done
 
 if [ -s "$T/serr" ]; then

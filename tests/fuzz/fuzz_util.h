@@ -90,3 +90,7 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t n)
 }
 
 #endif /* CTI_FUZZ_UTIL_H */
+
+/* The harness's entry point, declared outside the guard: tests/test_regress.c
+   renames it before each harness it includes. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -117,8 +117,36 @@ echo "t72: the huge article's snippet is clean and quick"
 rc=0
 timeout 60 "$BIN/cti-search" --db "$T/db" --color always bigmarker >"$T/s.out" 2>"$T/s.err" || rc=$?
 [ "$rc" -eq 0 ] || bad "search bigmarker exit $rc: $(cat "$T/s.err")"
-if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$T/s.out" | LC_ALL=C grep -q "$(printf '[\033\007]')"; then
+if LC_ALL=C sed -e 's/\x1b\[[0-9;]*m//g' -e 's/\x1b\]8;;[^\x1b\x07]*\x1b\\//g' "$T/s.out" |
+    LC_ALL=C grep -q "$(printf '[\033\007]')"; then
     bad "the huge article's escape sequences reached the output"
+fi
+
+echo "t72: the huge article is shown whole, in bounded memory"
+id=$(cd "$T/in/huge" && pwd -P)/line.txt
+size=$(wc -c <"$id")
+rc=0
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M %e' -o "$T/stime" timeout 300 "$BIN/cti-search" --db "$T/db" \
+        --show "$id" bigmarker >"$T/show" 2>"$T/show.err" || rc=$?
+else
+    echo "0 ?" >"$T/stime"
+    timeout 300 "$BIN/cti-search" --db "$T/db" --show "$id" bigmarker >"$T/show" 2>"$T/show.err" || rc=$?
+fi
+read -r rss secs <<EOT || true
+$(tail -1 "$T/stime")
+EOT
+echo "t72: --show exit $rc in ${secs:-?} s, peak RSS ${rss:-?} KiB for a $size-byte article"
+[ "$rc" -eq 0 ] || bad "--show exit $rc: $(cat "$T/show.err")"
+# Xapian hands over a document's data whole (once); everything else is a
+# window of about a megabyte.  Holding the text as well would be 2x more.
+[ "${rss:-0}" -lt $((size * 16 / 10 / 1024)) ] ||
+    bad "--show peak memory ${rss} KiB for a $((size / 1024)) KiB article"
+shown=$(wc -c <"$T/show")
+[ "$shown" -ge $((size - 1024)) ] || bad "--show printed $shown bytes of $size"
+tail -c 100 "$T/show" | grep -q '\[bigmarker\]' || bad "--show: bigmarker not highlighted at the end"
+if LC_ALL=C grep -q "$(printf '[\033\007]')" "$T/show"; then
+    bad "--show let the article's escape sequences through"
 fi
 
 echo "t72: the index is consistent; a second run changes nothing"

@@ -574,6 +574,67 @@ static int scan_abbrev(scan *sc, size_t i, size_t *tokend, size_t *joinend)
     return 1;
 }
 
+/*
+ * Inside the word that started at 'start', the character at s[i] is not
+ * an ASCII letter or digit: take it into the word or end the word there,
+ * by the rules in cti_analyzer.h (marks and other letters are folded in,
+ * an apostrophe between letters is kept, a possessive 's ends the word
+ * but stays in its span, a decimal point or a digit-group comma between
+ * digits is kept or dropped, a soft hyphen or joiner inside the word is
+ * dropped).  Returns the offset after what was taken; *more is 1 when
+ * the word goes on, 0 when it ends.
+ */
+static size_t word_step(scan *sc, size_t start, size_t i, int *more)
+{
+    const unsigned char *s = sc->s;
+    size_t len = sc->len, clen;
+    int32_t cp, c2, c3;
+    size_t l2, l3;
+    int k, prev_digit = i > start && s[i - 1] >= '0' && s[i - 1] <= '9';
+
+    *more = 1;
+    if (s[i] < 0x80) {
+        k = ascii_class[s[i]];
+        cp = s[i];
+        clen = 1;
+    } else {
+        k = peek(s, len, i, &cp, &clen);
+    }
+    if (k == C_LETTER || k == C_DIGIT || k == C_MARK) {
+        fold_cp(sc, cp, 1); /* non-ASCII here */
+        return i + clen;
+    }
+    if (k == C_APOS) {
+        *more = 0;
+        if (class_at(sc, i + clen, &c2, &l2) != C_LETTER)
+            return i;
+        if ((c2 == 's' || c2 == 'S') &&
+            !is_word_class(class_at(sc, i + clen + 1, &c3, &l3)))
+            return i + clen + 1; /* possessive: in the span, not in the token */
+        *more = 1;
+        fold_byte(sc, '\'');
+        return i + clen;
+    }
+    if (cp == '.' && prev_digit && i + 1 < len && s[i + 1] >= '0' &&
+        s[i + 1] <= '9') {
+        fold_byte(sc, '.');
+        return i + 1;
+    }
+    if (cp == ',' && prev_digit && i + 3 < len &&
+        s[i + 1] >= '0' && s[i + 1] <= '9' &&
+        s[i + 2] >= '0' && s[i + 2] <= '9' &&
+        s[i + 3] >= '0' && s[i + 3] <= '9' &&
+        (i + 4 >= len || s[i + 4] < '0' || s[i + 4] > '9'))
+        return i + 1; /* a digit-group comma vanishes */
+    if (k == C_FORMAT) {
+        int k2 = class_at(sc, i + clen, &c2, &l2);
+        if (k2 == C_LETTER || k2 == C_DIGIT || k2 == C_MARK)
+            return i + clen; /* soft hyphen, zero-width joiner: dropped */
+    }
+    *more = 0;
+    return i;
+}
+
 /* The scanner: see the rules in cti_analyzer.h. */
 static int scan_run(scan *sc)
 {
@@ -643,50 +704,10 @@ static int scan_run(scan *sc)
             if (i >= len)
                 break;
             /* One character of any other kind. */
-            int prev_digit = i > start && s[i - 1] >= '0' && s[i - 1] <= '9';
-            b = s[i];
-            if (b < 0x80) {
-                k = ascii_class[b];
-                cp = b;
-                clen = 1;
-            } else {
-                k = peek(s, len, i, &cp, &clen);
-            }
-            if (k == C_LETTER || k == C_DIGIT || k == C_MARK) {
-                fold_cp(sc, cp, 1); /* non-ASCII here */
-                i += clen;
-            } else if (k == C_APOS) {
-                int32_t c2, c3;
-                size_t l2, l3;
-                if (class_at(sc, i + clen, &c2, &l2) != C_LETTER)
-                    break;
-                if ((c2 == 's' || c2 == 'S') &&
-                    !is_word_class(class_at(sc, i + clen + 1, &c3, &l3))) {
-                    i += clen + 1; /* possessive: in the span, not in the token */
-                    break;
-                }
-                fold_byte(sc, '\'');
-                i += clen;
-            } else if (cp == '.' && prev_digit && i + 1 < len && s[i + 1] >= '0' &&
-                       s[i + 1] <= '9') {
-                fold_byte(sc, '.');
-                i++;
-            } else if (cp == ',' && prev_digit && i + 3 < len &&
-                       s[i + 1] >= '0' && s[i + 1] <= '9' &&
-                       s[i + 2] >= '0' && s[i + 2] <= '9' &&
-                       s[i + 3] >= '0' && s[i + 3] <= '9' &&
-                       (i + 4 >= len || s[i + 4] < '0' || s[i + 4] > '9')) {
-                i++; /* a digit-group comma vanishes */
-            } else if (k == C_FORMAT) {
-                int32_t c2;
-                size_t l2;
-                int k2 = class_at(sc, i + clen, &c2, &l2);
-                if (k2 != C_LETTER && k2 != C_DIGIT && k2 != C_MARK)
-                    break;
-                i += clen; /* soft hyphen, zero-width joiner: dropped */
-            } else {
+            int more = 0;
+            i = word_step(sc, start, i, &more);
+            if (!more)
                 break;
-            }
             if (i >= len)
                 break;
         }
@@ -709,7 +730,7 @@ int cti_analyzer_language_ok(const char *language)
     return 0;
 }
 
-int cti_analyzer_new(const char *language, cti_analyzer **out)
+cti_status cti_analyzer_new(const char *language, cti_analyzer **out)
 {
     cti_analyzer *a = NULL;
     *out = NULL;
@@ -724,7 +745,7 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
             if (strcmp(*l, language) == 0)
                 canon = *l;
         if (!canon)
-            return -1;
+            return CTI_EINVAL;
     }
     a = calloc(1, sizeof *a);
     if (!a)
@@ -745,10 +766,10 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
         a->cache = (cache_entry *)(((uintptr_t)a->cache_mem + 127) & ~(uintptr_t)127);
     }
     *out = a;
-    return 0;
+    return CTI_OK;
 fail:
     cti_analyzer_free(a);
-    return -1;
+    return CTI_ENOMEM;
 }
 
 void cti_analyzer_free(cti_analyzer *a)

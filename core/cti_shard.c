@@ -1,5 +1,6 @@
 /*
- * cti_shard.c - the sharded index layout: placement, stubs, un-sharding.
+ * cti_shard.c - the sharded index layout: placement, reading stubs, opening
+ * the shards to search (creating and merging them: indexer/cti_sharding.c).
  *
  * The stub syntax is Xapian 1.4's: one database per line, "#" comments;
  * "auto PATH" / "glass PATH" (relative to the stub's folder), "remote
@@ -13,7 +14,6 @@
 #include "cti_schema.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,20 +56,6 @@ static cti_status fail(cti_status st, char *err, size_t errlen,
         va_end(ap);
     }
     return st;
-}
-
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t n = a;
-    if (n && p[n - 1] != '/')
-        p[n++] = '/';
-    memcpy(p + n, name, b + 1);
-    return p;
 }
 
 void cti_shard_layout_free(cti_shard_layout *l)
@@ -182,7 +168,7 @@ static cti_status parse_stub(const char *stub, const char *base,
                           lineno);
                 break;
             }
-            t->path = arg[0] == '/' ? strdup(arg) : join(base, arg);
+            t->path = arg[0] == '/' ? strdup(arg) : cti_path_join(base, arg);
             t->label = t->path ? strdup(t->path) : NULL;
             if (!t->path || !t->label) {
                 st = fail(CTI_ENOMEM, err, errlen, "out of memory");
@@ -225,7 +211,7 @@ static int is_shard_line(const char *dir, const cti_shard_target *t,
     if (t->host || !t->path)
         return 0;
     cti_shard_name(i, name, sizeof name);
-    char *want = join(dir, name);
+    char *want = cti_path_join(dir, name);
     int ok = want && !strcmp(want, t->path);
     free(want);
     return ok;
@@ -282,7 +268,7 @@ cti_status cti_shard_layout_read(const char *db, cti_shard_layout *out,
                   "'%s' is neither a folder nor a stub file", db);
         goto done;
     }
-    if (!(stub = join(db, STUB_NAME))) {
+    if (!(stub = cti_path_join(db, STUB_NAME))) {
         st = fail(CTI_ENOMEM, err, errlen, "out of memory");
         goto done;
     }
@@ -308,169 +294,6 @@ done:
         cti_shard_layout_free(out);
     free(stub);
     free(base);
-    return st;
-}
-
-/* Write 'text' to dir/name atomically (temporary file, fsync, rename). */
-static int write_atomic(const char *dir, const char *name, const char *text)
-{
-    char tmpname[64];
-    snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
-    char *tmp = join(dir, tmpname), *fin = join(dir, name);
-    int rc = -1;
-    if (!tmp || !fin)
-        goto done;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        goto done;
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        off += (size_t)w;
-    }
-    if (off < len || fsync(fd) < 0) {
-        close(fd);
-        unlink(tmp);
-        goto done;
-    }
-    if (close(fd) < 0 || rename(tmp, fin) < 0) {
-        unlink(tmp);
-        goto done;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    rc = 0;
-done:
-    free(tmp);
-    free(fin);
-    return rc;
-}
-
-cti_status cti_shard_layout_create(const char *dir, unsigned n, char *err,
-                                   size_t errlen)
-{
-    if (n < 2 || n > CTI_SHARD_MAX)
-        return fail(CTI_EINVAL, err, errlen,
-                    "a sharded index has 2 to %d shards, not %u",
-                    CTI_SHARD_MAX, n);
-    char *stub = join(dir, STUB_NAME);
-    char *text = malloc((size_t)n * 32 + 1);
-    cti_status st = CTI_OK;
-    if (!stub || !text) {
-        st = fail(CTI_ENOMEM, err, errlen, "out of memory");
-        goto done;
-    }
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-        st = fail(CTI_EIO, err, errlen, "cannot create '%s': %s", dir,
-                  strerror(errno));
-        goto done;
-    }
-    if (access(stub, F_OK) == 0) {
-        st = fail(CTI_EINVAL, err, errlen, "'%s' already holds an index", dir);
-        goto done;
-    }
-    size_t off = 0;
-    for (unsigned i = 0; i < n; i++) {
-        char name[16];
-        cti_shard_name(i, name, sizeof name);
-        char *sd = join(dir, name);
-        if (!sd) {
-            st = fail(CTI_ENOMEM, err, errlen, "out of memory");
-            goto done;
-        }
-        int bad = mkdir(sd, 0777) < 0 && errno != EEXIST;
-        char *sstub = bad ? NULL : join(sd, STUB_NAME);
-        /* An empty stub: the shard opens as an empty database until its
-           first database is listed; an existing one is kept. */
-        if (!bad && (!sstub || (access(sstub, F_OK) < 0 &&
-                                write_atomic(sd, STUB_NAME, "") < 0)))
-            bad = 1;
-        free(sstub);
-        if (bad) {
-            st = fail(CTI_EIO, err, errlen, "cannot create shard '%s': %s", sd,
-                      strerror(errno));
-            free(sd);
-            goto done;
-        }
-        free(sd);
-        off += (size_t)sprintf(text + off, "auto %s\n", name);
-    }
-    if (write_atomic(dir, STUB_NAME, text) < 0)
-        st = fail(CTI_EIO, err, errlen, "cannot write '%s': %s", stub,
-                  strerror(errno));
-done:
-    free(stub);
-    free(text);
-    return st;
-}
-
-
-cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
-                             char *err, size_t errlen)
-{
-    cti_status st = CTI_OK;
-    char **srcs = calloc(n ? n : 1, sizeof *srcs);
-    char *dest = join(dir, dbname);
-    char *text = malloc(strlen(dbname) + 8);
-    cti_db *db = NULL;
-    if (!srcs || !dest || !text) {
-        st = fail(CTI_ENOMEM, err, errlen, "out of memory");
-        goto done;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        char name[16];
-        cti_shard_name(i, name, sizeof name);
-        if (!(srcs[i] = join(dir, name))) {
-            st = fail(CTI_ENOMEM, err, errlen, "out of memory");
-            goto done;
-        }
-    }
-    cti_path_remove_tree(dest);
-    st = cti_db_compact((const char *const *)srcs, n, dest, n > 8);
-    if (st != CTI_OK) {
-        fail(st, err, errlen, "cannot merge the shards of '%s': %s", dir,
-             cti_errmsg());
-        cti_path_remove_tree(dest);
-        goto done;
-    }
-    /* The merged database is not a shard any more. */
-    st = cti_db_open(dest, CTI_DB_OPEN, &db);
-    if (st == CTI_OK &&
-        ((st = cti_db_set_metadata(db, CTI_META_SHARDS, "", 0)) != CTI_OK ||
-         (st = cti_db_set_metadata(db, CTI_META_SHARD, "", 0)) != CTI_OK))
-        cti_db_free(db);
-    else if (st == CTI_OK)
-        st = cti_db_close(db); /* frees the handle in every case */
-    db = NULL;
-    if (st != CTI_OK) {
-        fail(st, err, errlen, "cannot write '%s': %s", dest, cti_errmsg());
-        cti_path_remove_tree(dest);
-        goto done;
-    }
-    sprintf(text, "glass %s\n", dbname);
-    if (write_atomic(dir, STUB_NAME, text) < 0) {
-        st = fail(CTI_EIO, err, errlen, "cannot write the stub of '%s': %s",
-                  dir, strerror(errno));
-        cti_path_remove_tree(dest);
-        goto done;
-    }
-    for (unsigned i = 0; i < n; i++)
-        cti_path_remove_tree(srcs[i]);
-done:
-    if (srcs)
-        for (unsigned i = 0; i < n; i++)
-            free(srcs[i]);
-    free(srcs);
-    free(dest);
-    free(text);
     return st;
 }
 

@@ -22,6 +22,8 @@
 #ifndef CTI_SCHEMA_H
 #define CTI_SCHEMA_H
 
+#include <stddef.h>
+
 #define CTI_SCHEMA_VERSION "2"
 
 /* Database metadata keys. */
@@ -36,7 +38,12 @@
 #define CTI_PREFIX_ID     "Q"   /* unique id: Q + article id (path or JSON id);
                                    ids too long for a term: see
                                    cti_indexer_idterm() */
-#define CTI_PREFIX_TITLE  "S"   /* title stems, with positions */
+#define CTI_PREFIX_TITLE  "S"   /* title stems, with positions; also
+                                   unprefixed for a headline given with
+                                   the article, not for a title made from
+                                   the body's opening (the body holds its
+                                   words), and neither for one that is
+                                   the whole body (no headline) */
 #define CTI_PREFIX_AUTHOR "A"   /* author stems, with positions */
 #define CTI_PREFIX_SOURCE "XS"  /* source stems, with positions */
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */
@@ -65,7 +72,14 @@
 /* Value slots. */
 #define CTI_SLOT_DATE   0  /* "YYYYMMDD" (missing parts as 00), sorts as a string */
 #define CTI_SLOT_SOURCE 1  /* sync record: "f <size> <mtime_ns> <id>" for a
-                              file, "j <id>" for a JSON line */
+                              text file or web page; "r <flags> <clen>
+                              <file> <id>" for a record of a JSON lines,
+                              JSON or CSV file: <file> is its real path,
+                              <clen> bytes (0 for standard input), <flags>
+                              1 when the id was met in more than one place;
+                              "j <id>": a JSON line indexed before records
+                              named their file (still read, rewritten when
+                              met again) */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
 #define CTI_SLOT_CLUSTER 6 /* copy cluster: 12 hex digits shared by the
@@ -73,5 +87,30 @@
                               for an article without a fingerprint */
 #define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
                               text (cti_fingerprint_encode(), 128 bytes) */
+
+/*
+ * The unique id term of article id 'id' (len bytes) into buf (size at
+ * least CTI_IDTERM_MAX + 1, NUL-terminated): "Q" + id, or for ids too
+ * long for a Xapian term, "Q" + their first bytes + "#" + 16 hex digits
+ * of cti_shard_hash() of the whole id.  Returns its length.
+ */
+#define CTI_IDTERM_MAX 240
+size_t cti_schema_idterm(const char *id, size_t len, char *buf);
+
+/*
+ * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE:
+ * "f <size> <mtime_ns> <id>", "r <flags> <clen> <container> <id>" or
+ * the older "j <id>"; see indexer/cti_sync.c):
+ * a pointer into 'v' and its length in *len, or NULL when 'v' is not a
+ * sync record.
+ */
+const char *cti_schema_sync_id(const char *v, size_t vlen, size_t *len);
+
+/*
+ * The date value 'v' (vlen bytes from CTI_SLOT_DATE: "YYYYMMDD", 00 for
+ * what is unknown) as ISO 8601 into 'out': "2024-07-15", "2024-07" or
+ * "2024"; "" when 'v' is not a date value.
+ */
+void cti_schema_iso_date(const char *v, size_t vlen, char out[11]);
 
 #endif /* CTI_SCHEMA_H */

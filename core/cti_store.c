@@ -37,6 +37,20 @@
 /* Deflate cannot expand more than ~1032:1; allow a margin for headers. */
 #define MAX_RATIO 1100u
 
+/* Are the set-aside ranges of 'r' sorted, within a body of body_len bytes,
+   and of kinds 1 to 255? */
+static int ranges_ok(const cti_record *r, size_t body_len)
+{
+    for (size_t i = 0, prev = 0; r->aside && i < r->naside; i++) {
+        const cti_record_range *a = &r->aside[i];
+        if (a->start < prev || a->end < a->start || a->end > body_len ||
+            a->kind == 0 || a->kind > 255)
+            return 0;
+        prev = a->end;
+    }
+    return 1;
+}
+
 static size_t put_varint(unsigned char *p, uint64_t v)
 {
     size_t n = 0;
@@ -72,8 +86,8 @@ static int get_varint(const unsigned char *d, size_t len, size_t *pos,
     return 0;
 }
 
-int cti_record_encode(const cti_record *r, int level, char **out,
-                      size_t *outlen)
+cti_status cti_record_encode(const cti_record *r, int level, char **out,
+                             size_t *outlen)
 {
     const char *f[NFIELDS] = { r->id, r->title, r->date, r->author,
                                r->source, r->url };
@@ -82,21 +96,15 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     size_t body_len = r->body ? r->body_len : 0;
     size_t naside = r->aside ? r->naside : 0;
     unsigned char *buf = NULL;
-    size_t need = 2 + 3 * 10, pos = 0;
-    int rc = -1;
+    size_t need = 2 + 3 * 10 + 21 * naside, pos = 0;
+    cti_status rc = CTI_ENOMEM;
 
     *out = NULL;
     *outlen = 0;
     if (level < -1 || level > 9)
         level = -1;
-    for (size_t i = 0, prev = 0; i < naside; i++) {
-        const cti_record_range *a = &r->aside[i];
-        if (a->start < prev || a->end < a->start || a->end > body_len ||
-            a->kind == 0 || a->kind > 255)
-            return -1;
-        prev = a->end;
-        need += 21;
-    }
+    if (!ranges_ok(r, body_len))
+        return CTI_EINVAL;
     for (int i = 0; i < NFIELDS; i++) {
         if (!f[i])
             fl[i] = 0;
@@ -104,11 +112,11 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     }
     uLong bound = compressBound((uLong)body_len);
     if ((size_t)bound < body_len || need + bound < need)
-        return -1;
+        return CTI_ENOMEM;
     need += bound;
     buf = malloc(need);
     if (!buf)
-        return -1;
+        return CTI_ENOMEM;
 
     buf[pos++] = MAGIC;
     buf[pos++] = naside ? VERSION : 1;
@@ -159,8 +167,10 @@ int cti_record_encode(const cti_record *r, int level, char **out,
         } while (zr == Z_OK);
         size_t clen = (size_t)((unsigned char *)zs.next_out - (buf + pos));
         deflateEnd(&zs);
-        if (zr != Z_STREAM_END)
+        if (zr != Z_STREAM_END) {
+            rc = zr == Z_MEM_ERROR ? CTI_ENOMEM : CTI_ERROR;
             goto done;
+        }
         size_t vl = put_varint(buf + lenpos, clen);
         memmove(buf + lenpos + vl, buf + pos, clen);
         pos = lenpos + vl + clen;
@@ -168,18 +178,23 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     *out = (char *)buf;
     *outlen = pos;
     buf = NULL;
-    rc = 0;
+    rc = CTI_OK;
 done:
     free(buf);
     return rc;
 }
 
-static int fail(cti_record *r, char *err, size_t errlen, const char *msg)
+static cti_status fail(cti_record *r, char *err, size_t errlen, const char *msg)
 {
     memset(r, 0, sizeof *r);
+    if (strcmp(msg, "out of memory") == 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", msg);
+        return CTI_ENOMEM;
+    }
     if (err && errlen)
         snprintf(err, errlen, "bad document record: %s", msg);
-    return -1;
+    return CTI_ECORRUPT;
 }
 
 /* The count of set-aside ranges at *pos and their syntax: each two
@@ -198,7 +213,7 @@ static int skip_ranges(const unsigned char *d, size_t len, size_t *pos,
     return 0;
 }
 
-/* Fill ar[0..naside) from the ranges after their count at 'pos' (checked
+/* Fill ar[0..naside) from the ranges at 'pos' (their count first, checked
    by skip_ranges()); -1 when one reaches past the body. */
 static int read_ranges(const unsigned char *d, size_t len, size_t pos,
                        uint64_t naside, uint64_t body_len, cti_record_range *ar)
@@ -221,19 +236,74 @@ static int read_ranges(const unsigned char *d, size_t len, size_t pos,
     return 0;
 }
 
-/* Inflate the zlib stream src (clen bytes) into body, which must come
-   out exactly body_len bytes; NULL, or what is wrong with the stream. */
-static const char *inflate_body(const unsigned char *src, size_t clen,
-                                char *body, size_t body_len)
+/* Where the parts of a record lie, read from its header. */
+typedef struct layout {
+    size_t fpos[NFIELDS];     /* offset of each metadata field */
+    uint64_t flen[NFIELDS];   /* and its length */
+    size_t meta;              /* the fields' bytes, each with a NUL */
+    size_t apos;              /* offset of the set-aside ranges (version 2) */
+    uint64_t naside;          /* how many there are */
+    size_t body_pos;          /* offset of the compressed body */
+    uint64_t body_len, clen;  /* the body's length, and compressed */
+} layout;
+
+/*
+ * Read and check the header of the record d[0..len) into *l.  Returns
+ * NULL, or why the record is bad (a constant, or written into m).
+ */
+static const char *read_layout(const unsigned char *d, size_t len, layout *l,
+                               char *m, size_t msize)
+{
+    size_t pos = 2;
+    if (!d || len < 2)
+        return "truncated header";
+    if (d[0] != MAGIC)
+        return "not a cti record (bad magic byte)";
+    if (d[1] != VERSION && d[1] != 1) {
+        snprintf(m, msize, "unknown version %u", (unsigned)d[1]);
+        return m;
+    }
+    l->meta = 0;
+    for (int i = 0; i < NFIELDS; i++) {
+        if (get_varint(d, len, &pos, &l->flen[i]) || l->flen[i] > len - pos)
+            return "truncated metadata";
+        l->fpos[i] = pos;
+        pos += (size_t)l->flen[i];
+        l->meta += (size_t)l->flen[i] + 1;
+    }
+    l->apos = pos;
+    l->naside = 0;
+    if (d[1] == VERSION && skip_ranges(d, len, &pos, &l->naside) < 0)
+        return "truncated set-aside ranges";
+    if (get_varint(d, len, &pos, &l->body_len) ||
+        get_varint(d, len, &pos, &l->clen))
+        return "truncated body header";
+    if (l->clen != len - pos)
+        return l->clen > len - pos ? "truncated body" : "trailing bytes";
+    if ((l->body_len == 0) != (l->clen == 0) ||
+        l->body_len > (uint64_t)l->clen * MAX_RATIO + 64 ||
+        l->body_len >= SIZE_MAX / 2)
+        return "impossible body length";
+    l->body_pos = pos;
+    return NULL;
+}
+
+/*
+ * Inflate the 'clen' bytes at 'in' into 'body' (room for body_len + 1
+ * bytes), checking that the stream ends exactly there and holds exactly
+ * body_len bytes.  Returns NULL, or why it does not.
+ */
+static const char *inflate_body(const unsigned char *in, uint64_t clen,
+                                char *body, uint64_t body_len)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit(&zs) != Z_OK)
-        return "zlib initialisation failed";
-    /* One spare output byte: a stream longer than the stored length shows
-       up as got > body_len instead of a stall. */
-    size_t in_left = clen, out_left = body_len + 1;
-    zs.next_in = (Bytef *)src;
+        return "out of memory"; /* zlib cannot set up without memory */
+    /* One spare output byte: a stream longer than the stored length
+       shows up as got > body_len instead of a stall. */
+    size_t in_left = (size_t)clen, out_left = (size_t)body_len + 1;
+    zs.next_in = (Bytef *)in;
     zs.next_out = (Bytef *)body;
     int zr;
     do {
@@ -253,100 +323,67 @@ static const char *inflate_body(const unsigned char *src, size_t clen,
     inflateEnd(&zs);
     if (zr == Z_STREAM_END && got == body_len && !rest_in)
         return NULL;
-    if (zr == Z_STREAM_END && got != body_len)
-        return "body length mismatch";
     if (zr == Z_STREAM_END)
-        return "trailing bytes after the compressed body";
+        return got != body_len ? "body length mismatch"
+                               : "trailing bytes after the compressed body";
     if (zr == Z_OK || zr == Z_BUF_ERROR)
         return got > body_len ? "body length mismatch"
                               : "truncated compressed body";
     return "corrupt compressed body";
 }
 
-int cti_record_decode(const char *data, size_t len, int want_body,
-                      cti_record *r, char *err, size_t errlen)
+cti_status cti_record_decode(const char *data, size_t len, int want_body,
+                             cti_record *r, char *err, size_t errlen)
 {
     const unsigned char *d = (const unsigned char *)data;
-    size_t pos = 0, fpos[NFIELDS], apos = 0;
-    uint64_t flen[NFIELDS], body_len, clen, naside = 0;
-    size_t total = 0;
+    char m[64];
+    layout l;
+    const char *why;
 
     memset(r, 0, sizeof *r);
-    if (!d || len < 2)
-        return fail(r, err, errlen, "truncated header");
-    if (d[0] != MAGIC)
-        return fail(r, err, errlen, "not a cti record (bad magic byte)");
-    if (d[1] != VERSION && d[1] != 1) {
-        char m[64];
-        snprintf(m, sizeof m, "unknown version %u", (unsigned)d[1]);
-        return fail(r, err, errlen, m);
-    }
-    pos = 2;
-    for (int i = 0; i < NFIELDS; i++) {
-        if (get_varint(d, len, &pos, &flen[i]) || flen[i] > len - pos)
-            return fail(r, err, errlen, "truncated metadata");
-        fpos[i] = pos;
-        pos += (size_t)flen[i];
-        total += (size_t)flen[i] + 1;
-    }
-    /* Set-aside ranges: check their syntax now, their bounds below. */
-    apos = pos;
-    if (d[1] == VERSION && skip_ranges(d, len, &pos, &naside) < 0)
-        return fail(r, err, errlen, "truncated set-aside ranges");
-    if (get_varint(d, len, &pos, &body_len) || get_varint(d, len, &pos, &clen))
-        return fail(r, err, errlen, "truncated body header");
-    if (clen != len - pos)
-        return fail(r, err, errlen, clen > len - pos ? "truncated body"
-                                                     : "trailing bytes");
-    if ((body_len == 0) != (clen == 0) ||
-        body_len > (uint64_t)clen * MAX_RATIO + 64 || body_len >= SIZE_MAX / 2)
-        return fail(r, err, errlen, "impossible body length");
-    if (want_body)
-        total += (size_t)body_len + 1;
-    total += (size_t)naside * sizeof(cti_record_range);
-
+    if ((why = read_layout(d, len, &l, m, sizeof m)) != NULL)
+        return fail(r, err, errlen, why);
+    size_t ranges = (size_t)l.naside * sizeof(cti_record_range);
+    size_t total = ranges + l.meta + (want_body ? (size_t)l.body_len + 1 : 0);
     /* The ranges first: the block's start is aligned for them. */
     char *block = malloc(total ? total : 1);
     if (!block)
         return fail(r, err, errlen, "out of memory");
     cti_record_range *ar = (cti_record_range *)(void *)block;
-    if (read_ranges(d, len, apos, naside, body_len, ar) < 0) {
+    if (read_ranges(d, len, l.apos, l.naside, l.body_len, ar) < 0) {
         free(block);
         return fail(r, err, errlen, "set-aside range outside the body");
     }
-    if (naside) {
+    if (l.naside) {
         r->aside = ar;
-        r->naside = (size_t)naside;
+        r->naside = (size_t)l.naside;
     }
-    char *w = block + (size_t)naside * sizeof(cti_record_range);
+    char *w = block + ranges;
     const char **fp[NFIELDS] = { &r->id, &r->title, &r->date, &r->author,
                                  &r->source, &r->url };
     size_t *lp[NFIELDS] = { &r->id_len, &r->title_len, &r->date_len,
                             &r->author_len, &r->source_len, &r->url_len };
     for (int i = 0; i < NFIELDS; i++) {
-        memcpy(w, d + fpos[i], (size_t)flen[i]);
-        w[flen[i]] = '\0';
-        if (flen[i]) {
+        memcpy(w, d + l.fpos[i], (size_t)l.flen[i]);
+        w[l.flen[i]] = '\0';
+        if (l.flen[i]) {
             *fp[i] = w;
-            *lp[i] = (size_t)flen[i];
+            *lp[i] = (size_t)l.flen[i];
         }
-        w += flen[i] + 1;
+        w += l.flen[i] + 1;
     }
     if (want_body) {
-        char *body = w;
-        const char *why = body_len ? inflate_body(d + pos, (size_t)clen, body,
-                                                  (size_t)body_len)
-                                   : NULL;
-        if (why) {
+        if (l.body_len &&
+            (why = inflate_body(d + l.body_pos, l.clen, w, l.body_len)) != NULL) {
             free(block);
             return fail(r, err, errlen, why);
         }
-        body[body_len] = '\0';
-        r->body = body;
-        r->body_len = (size_t)body_len;
+        w[l.body_len] = '\0';
+        r->body = w;
+        r->body_len = (size_t)l.body_len;
     }
     r->owned_ = block;
-    return 0;
+    return CTI_OK;
 }
 
 void cti_record_release(cti_record *r)
@@ -355,4 +392,113 @@ void cti_record_release(cti_record *r)
         return;
     free(r->owned_);
     memset(r, 0, sizeof *r);
+}
+
+/* ---------------------------------------------------------- streaming */
+
+struct cti_body_reader {
+    z_stream zs;
+    int started;            /* inflateInit done */
+    int ended;              /* the stream ended and was checked */
+    const unsigned char *in;/* compressed bytes not yet given to zlib */
+    size_t in_left;
+    uint64_t body_len;      /* what the record says */
+    uint64_t got;           /* inflated so far */
+};
+
+int cti_record_open_body(const char *data, size_t len, cti_record *r,
+                         cti_body_reader **out, char *err, size_t errlen)
+{
+    layout l;
+    char ver[64];
+    *out = NULL;
+    memset(r, 0, sizeof *r);
+    const char *why = read_layout((const unsigned char *)data, len, &l, ver,
+                                  sizeof ver);
+    if (why)
+        return fail(r, err, errlen, why);
+    cti_body_reader *b = calloc(1, sizeof *b);
+    if (!b)
+        return fail(r, err, errlen, "out of memory");
+    if (cti_record_decode(data, len, 0, r, err, errlen)) {
+        free(b);
+        return -1;
+    }
+    b->in = (const unsigned char *)data + l.body_pos;
+    b->in_left = (size_t)l.clen;
+    b->body_len = l.body_len;
+    b->ended = l.body_len == 0;
+    if (!b->ended) {
+        if (inflateInit(&b->zs) != Z_OK) {
+            cti_record_release(r);
+            free(b);
+            return fail(r, err, errlen, "zlib initialisation failed");
+        }
+        b->started = 1;
+    }
+    *out = b;
+    return 0;
+}
+
+/* The reader's message for a failed inflate that returned 'zr'. */
+static const char *inflate_failure(const cti_body_reader *b, int zr)
+{
+    if (zr == Z_STREAM_END && b->got != b->body_len)
+        return "body length mismatch";
+    if (zr == Z_STREAM_END)
+        return "trailing bytes after the compressed body";
+    if (b->got > b->body_len)
+        return "body length mismatch";
+    if (zr == Z_OK || zr == Z_BUF_ERROR)
+        return "truncated compressed body";
+    return "corrupt compressed body";
+}
+
+ptrdiff_t cti_body_read(cti_body_reader *b, char *buf, size_t cap, char *err,
+                        size_t errlen)
+{
+    if (b->ended || cap == 0)
+        return 0;
+    /* One spare byte past the stored length shows a longer stream. */
+    uint64_t room = b->body_len - b->got + 1;
+    if (cap > room)
+        cap = (size_t)room;
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    b->zs.next_out = (Bytef *)buf;
+    b->zs.avail_out = (uInt)cap;
+    int zr;
+    do {
+        if (b->zs.avail_in == 0 && b->in_left) {
+            b->zs.next_in = (Bytef *)b->in;
+            b->zs.avail_in = b->in_left > UINT32_MAX ? UINT32_MAX : (uInt)b->in_left;
+            b->in += b->zs.avail_in;
+            b->in_left -= b->zs.avail_in;
+        }
+        zr = inflate(&b->zs, Z_NO_FLUSH);
+    } while (zr == Z_OK && b->zs.avail_out && (b->zs.avail_in || b->in_left));
+    size_t n = cap - b->zs.avail_out;
+    b->got += n;
+    int rest_in = b->zs.avail_in != 0 || b->in_left != 0;
+    int ok = zr == Z_STREAM_END ? b->got == b->body_len && !rest_in
+                                : zr == Z_OK && b->got <= b->body_len &&
+                                  (rest_in || b->zs.avail_out == 0);
+    if (!ok) {
+        if (err && errlen)
+            snprintf(err, errlen, "bad document record: %s",
+                     inflate_failure(b, zr));
+        return -1;
+    }
+    if (zr == Z_STREAM_END)
+        b->ended = 1;
+    return (ptrdiff_t)n;
+}
+
+void cti_body_reader_free(cti_body_reader *b)
+{
+    if (!b)
+        return;
+    if (b->started)
+        inflateEnd(&b->zs);
+    free(b);
 }
