@@ -386,6 +386,16 @@ cti_status cti_record_decode(const char *data, size_t len, int want_body,
     return CTI_OK;
 }
 
+const char *cti_record_kind_name(unsigned kind)
+{
+    /* In the order of cti_boiler_kind (indexer/cti_boiler.h), from 1. */
+    static const char *const names[] = { "navigation", "share", "teaser",
+                                         "author", "comments", "template",
+                                         "layout" };
+    return kind >= 1 && kind <= sizeof names / sizeof *names ? names[kind - 1]
+                                                              : "boilerplate";
+}
+
 void cti_record_release(cti_record *r)
 {
     if (!r)

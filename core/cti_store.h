@@ -60,6 +60,10 @@ cti_status cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen);
 void cti_record_release(cti_record *r);
 
+/* A static name for the kind of a set-aside range ("navigation",
+   "comments"...; those of cti_boiler_kind), or "boilerplate". */
+const char *cti_record_kind_name(unsigned kind);
+
 /* A record's body being inflated piece by piece (an article of any size
    in bounded memory). */
 typedef struct cti_body_reader cti_body_reader;

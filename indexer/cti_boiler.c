@@ -57,6 +57,7 @@
  *   source rather than template, and repetition sets nothing aside.
  */
 #include "cti_boiler.h"
+#include "cti_store.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -1130,16 +1131,8 @@ size_t cti_boiler_words(const cti_boiler *b, size_t *aside)
 
 const char *cti_boiler_kind_name(cti_boiler_kind k)
 {
-    switch (k) {
-    case CTI_BOILER_NAV: return "navigation";
-    case CTI_BOILER_SHARE: return "share";
-    case CTI_BOILER_TEASER: return "teaser";
-    case CTI_BOILER_AUTHOR: return "author";
-    case CTI_BOILER_COMMENTS: return "comments";
-    case CTI_BOILER_TEMPLATE: return "template";
-    case CTI_BOILER_LAYOUT: return "layout";
-    }
-    return "unknown";
+    /* The record stores the kind (cti_store.h), which names it too. */
+    return cti_record_kind_name((unsigned)k);
 }
 
 int cti_boiler_range_at(const cti_boiler_range *r, size_t n, size_t *cursor,

@@ -7,6 +7,10 @@
  * keeps the matches that start in what it shows (one that runs on past
  * the cut moves the cut), and slides the buffer so the end of what it
  * showed becomes the next window's context.
+ *
+ * Reading a part of the body (cti_fulltext_part()) filters the bytes as
+ * they are inflated, by their offset in the body: the window then holds
+ * only the article's text, or only the text set aside.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,12 @@ struct cti_fulltext {
     size_t blen, cap;
     size_t from;            /* first byte of buf not yet shown */
     int eof;                /* the whole body is in buf or shown */
+    int part;               /* CTI_FULLTEXT_* */
+    uint64_t at;            /* offset in the body of the next byte read */
+    size_t cursor;          /* the first set-aside range not yet passed */
+    int inside;             /* ASIDE: a range's bytes were kept already */
+    int kept;               /* a byte of the part was kept */
+    unsigned newlines;      /* line ends just kept in a row */
     cti_snippet piece;
     char err[256];
 };
@@ -94,7 +104,49 @@ cti_status cti_fulltext_rewind(cti_fulltext *f)
     f->rd = rd;
     f->blen = f->from = 0;
     f->eof = 0;
+    f->at = 0;
+    f->cursor = 0;
+    f->inside = 0;
+    f->kept = 0;
+    f->newlines = 0;
     return CTI_OK;
+}
+
+void cti_fulltext_part(cti_fulltext *f, int part)
+{
+    f->part = f->rec.naside ? part : part == CTI_FULLTEXT_ASIDE ? -1
+                                                              : CTI_FULLTEXT_ALL;
+}
+
+/* Keep of the 'n' bytes at 'src' (the body from f->at on) those of the
+   part being read, appending them to the buffer. */
+static void keep_part(cti_fulltext *f, const char *src, size_t n)
+{
+    const cti_record_range *r = f->rec.aside;
+    size_t nr = f->rec.naside;
+    for (size_t i = 0; i < n; i++, f->at++) {
+        while (f->cursor < nr && r[f->cursor].end <= f->at) {
+            f->cursor++;
+            f->inside = 0;
+        }
+        int aside = f->cursor < nr && r[f->cursor].start <= f->at;
+        if (aside != (f->part == CTI_FULLTEXT_ASIDE))
+            continue;
+        if (aside && !f->inside && f->kept) {
+            /* A blank line between two ranges (room was kept for it). */
+            f->buf[f->blen++] = '\n';
+            f->buf[f->blen++] = '\n';
+            f->newlines = 2;
+        }
+        /* No blank lines where a range was taken out: at most one in a
+           row, none first. */
+        if (src[i] == '\n' && (!f->kept || f->newlines >= 2))
+            continue;
+        f->newlines = src[i] == '\n' ? f->newlines + 1 : 0;
+        f->kept = 1;
+        f->inside |= aside;
+        f->buf[f->blen++] = src[i];
+    }
 }
 
 static int is_break(unsigned char c)
@@ -138,7 +190,23 @@ static size_t start_after(const char *b, size_t lo, size_t hi)
 /* Read the body on until the buffer is full or the body ends. */
 static cti_status fill(cti_fulltext *f)
 {
-    while (!f->eof && f->blen < f->cap) {
+    if (f->part < 0) { /* nothing set aside: an empty part */
+        f->eof = 1;
+        return CTI_OK;
+    }
+    while (f->part != CTI_FULLTEXT_ALL && !f->eof && f->blen + 3 < f->cap) {
+        /* Read through a small window; each kept byte may bring two. */
+        char tmp[4096];
+        size_t want = (f->cap - f->blen - 2) / 3;
+        ptrdiff_t n = cti_body_read(f->rd, tmp, want < sizeof tmp ? want
+                                                                  : sizeof tmp,
+                                    f->err, sizeof f->err);
+        if (n < 0)
+            return CTI_ECORRUPT;
+        f->eof = n == 0;
+        keep_part(f, tmp, (size_t)n);
+    }
+    while (f->part == CTI_FULLTEXT_ALL && !f->eof && f->blen < f->cap) {
         ptrdiff_t n = cti_body_read(f->rd, f->buf + f->blen, f->cap - f->blen,
                                     f->err, sizeof f->err);
         if (n < 0)

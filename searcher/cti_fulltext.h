@@ -47,6 +47,18 @@ cti_status cti_fulltext_next(cti_fulltext *f, cti_snippet *piece);
 /* Start the body over from its first byte.  Returns CTI_OK or CTI_ECORRUPT. */
 cti_status cti_fulltext_rewind(cti_fulltext *f);
 
+/* Parts of the body to read. */
+#define CTI_FULLTEXT_ALL     0 /* every byte, as stored (the default) */
+#define CTI_FULLTEXT_ARTICLE 1 /* without its ranges set aside as page
+                                  boilerplate (cti_store.h) */
+#define CTI_FULLTEXT_ASIDE   2 /* those ranges only, a blank line between */
+
+/*
+ * Read part 'part' (CTI_FULLTEXT_*) of the body from now on: call it
+ * before the first cti_fulltext_next() or right after a rewind.
+ */
+void cti_fulltext_part(cti_fulltext *f, int part);
+
 /* Why the last call failed ("" if it did not). */
 const char *cti_fulltext_error(const cti_fulltext *f);
 

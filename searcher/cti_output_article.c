@@ -214,5 +214,23 @@ cti_status cti_output_human_article(cti_printer *p, const cti_snippet *title,
             c ? CTI_PATHC : "");
     cti_output_put_id(p, rec->id ? rec->id : "", 0);
     fprintf(p->f, "%s\n\n", c ? CTI_RESET : "");
+    cti_fulltext_part(ft, CTI_FULLTEXT_ARTICLE);
+    cti_status st = put_text(p, ft);
+    if (st != CTI_OK || !rec->naside)
+        return st;
+    /* Then what was set aside as page boilerplate, marked as such. */
+    fprintf(p->f, "\n%s-- set aside as page boilerplate (", c ? CTI_DIM : "");
+    unsigned seen = 0;
+    for (size_t i = 0; i < rec->naside; i++) {
+        unsigned k = rec->aside[i].kind;
+        if (k < 32 && (seen >> k & 1))
+            continue;
+        seen |= k < 32 ? 1u << k : 0;
+        fprintf(p->f, "%s%s", i ? ", " : "", cti_record_kind_name(k));
+    }
+    fprintf(p->f, ") --%s\n\n", c ? CTI_RESET : "");
+    if ((st = cti_fulltext_rewind(ft)) != CTI_OK)
+        return st;
+    cti_fulltext_part(ft, CTI_FULLTEXT_ASIDE);
     return put_text(p, ft);
 }

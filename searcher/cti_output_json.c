@@ -223,11 +223,13 @@ static json_t *article_fields(const cti_record *rec, const char *date)
     return o;
 }
 
-/* Write the pieces of 'ft' from its start: the text, or the highlights. */
-static cti_status article_pass(FILE *f, cti_fulltext *ft, int spans)
+/* Write the pieces of part 'part' of 'ft' from its start: the text, or
+   the highlights. */
+static cti_status article_pass(FILE *f, cti_fulltext *ft, int part, int spans)
 {
     cti_snippet piece;
     cti_status st = cti_fulltext_rewind(ft);
+    cti_fulltext_part(ft, part);
     size_t at = 0, nspans = 0;
     while (st == CTI_OK && (st = cti_fulltext_next(ft, &piece)) == CTI_OK) {
         if (!spans)
@@ -255,13 +257,27 @@ cti_status cti_output_json_article(FILE *f, const char *date, cti_fulltext *ft)
     fwrite(head, 1, hl - 1, f);
     free(head);
     fputs(",\"text\":\"", f);
-    st = article_pass(f, ft, 0);
+    st = article_pass(f, ft, CTI_FULLTEXT_ARTICLE, 0);
     if (st == CTI_OK) {
         fputs("\",\"highlights\":[", f);
-        st = article_pass(f, ft, 1);
+        st = article_pass(f, ft, CTI_FULLTEXT_ARTICLE, 1);
+        fputs("]", f);
+    }
+    /* What was set aside as page boilerplate: its text, then each range's
+       kind with its offsets into the stored page. */
+    const cti_record *rec = cti_fulltext_record(ft);
+    if (st == CTI_OK && rec->naside) {
+        fputs(",\"set_aside\":\"", f);
+        st = article_pass(f, ft, CTI_FULLTEXT_ASIDE, 0);
+        fputs("\",\"set_aside_ranges\":[", f);
+        for (size_t i = 0; st == CTI_OK && i < rec->naside; i++)
+            fprintf(f, "%s{\"kind\":\"%s\",\"start\":%zu,\"end\":%zu}",
+                    i ? "," : "", cti_record_kind_name(rec->aside[i].kind),
+                    rec->aside[i].start, rec->aside[i].end);
+        fputs("]", f);
     }
     if (st == CTI_OK)
-        st = fputs("]}\n", f) < 0 ? CTI_EIO : CTI_OK;
+        st = fputs("}\n", f) < 0 ? CTI_EIO : CTI_OK;
     return st;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cti_article.h"
 #include "cti_boiler.h"
+#include "cti_store.h"
 
 /* Read a file below the test data folder or the repo root; caller frees. */
 static char *slurp(const char *rel, size_t *len)
@@ -409,6 +410,18 @@ static void test_source_key_and_term(void **state)
     assert_string_equal(t, CTI_PREFIX_BLOCK "90abcdef" "ba9876543210");
 }
 
+/* The record names the kinds it stores as the analysis does. */
+static void test_kind_names(void **state)
+{
+    (void)state;
+    for (unsigned k = 1; k <= CTI_BOILER_KINDS; k++)
+        assert_string_equal(cti_boiler_kind_name((cti_boiler_kind)k),
+                            cti_record_kind_name(k));
+    assert_string_equal(cti_boiler_kind_name(CTI_BOILER_COMMENTS), "comments");
+    assert_string_equal(cti_record_kind_name(0), "boilerplate");
+    assert_string_equal(cti_record_kind_name(200), "boilerplate");
+}
+
 static void test_range_cursor(void **state)
 {
     (void)state;
@@ -470,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_template_long_line_inside),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_source_key_and_term),
+        cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_range_cursor),
         cmocka_unit_test(test_hostile_bytes),
     };

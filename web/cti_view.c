@@ -212,8 +212,9 @@ static void piece_html(cti_markup *h, const cti_snippet *p, int blank)
     }
 }
 
-/* The body, read piece by piece; returns the bytes of text shown. */
-static size_t body_html(cti_markup *h, cti_view *v, size_t *matches,
+/* Part 'part' of the body (CTI_FULLTEXT_*), read piece by piece; returns
+   the bytes of text shown. */
+static size_t body_html(cti_markup *h, cti_view *v, int part, size_t *matches,
                         int *truncated)
 {
     cti_snippet piece;
@@ -226,6 +227,8 @@ static size_t body_html(cti_markup *h, cti_view *v, size_t *matches,
     if (cti_fulltext_rewind(v->ft) != CTI_OK)
         st = CTI_ECORRUPT;
     else
+        cti_fulltext_part(v->ft, part);
+    if (st != CTI_ECORRUPT)
         while ((st = cti_fulltext_next(v->ft, &piece)) == CTI_OK) {
             if (blank < 0)
                 blank = memmem(piece.text, piece.len, "\n\n", 2) != NULL;
@@ -247,6 +250,31 @@ static size_t body_html(cti_markup *h, cti_view *v, size_t *matches,
         cti_markup_raw(h, "</p>\n");
     }
     return shown;
+}
+
+/* What was set aside as page boilerplate, after the article, marked as
+   such (folded away until opened). */
+static void aside_html(cti_markup *h, cti_view *v, const cti_record *rec)
+{
+    size_t matches;
+    int truncated;
+    unsigned seen = 0;
+    if (!rec->naside)
+        return;
+    cti_markup_raw(h, "<details class=\"set-aside\">\n<summary>Set aside as "
+                   "page boilerplate: ");
+    for (size_t i = 0; i < rec->naside; i++) {
+        unsigned k = rec->aside[i].kind;
+        if (k < 32 && (seen >> k & 1))
+            continue;
+        seen |= k < 32 ? 1u << k : 0;
+        if (i)
+            cti_markup_raw(h, ", ");
+        cti_markup_raw(h, cti_record_kind_name(k));
+    }
+    cti_markup_raw(h, "</summary>\n");
+    body_html(h, v, CTI_FULLTEXT_ASIDE, &matches, &truncated);
+    cti_markup_raw(h, "</details>\n");
 }
 
 static void back_html(cti_markup *h, const cti_webq *w)
@@ -291,7 +319,8 @@ void cti_view_html(cti_markup *h, cti_view *v, const cti_webq *w,
     /* The count goes above the text it counts: the text is built aside. */
     cti_markup text;
     cti_markup_init(&text);
-    body_html(&text, v, &matches, &truncated);
+    body_html(&text, v, CTI_FULLTEXT_ARTICLE, &matches, &truncated);
+    aside_html(&text, v, rec);
     if (v->query_error) {
         cti_markup_printf(h, "<p class=\"notice\">Nothing is highlighted: the "
                           "query has a syntax error at column %zu: ",
