@@ -23,6 +23,9 @@
  *        precision and recall over all pairs, recall per kind of copy, the
  *        same-topic pairs called copies, a sweep of thresholds, and the
  *        similarities of the corpus/ articles.
+ * pairs  the N (--lines, default 10) most similar pairs among the articles
+ *        under the PATHs, and how many pairs would be called copies: on a
+ *        corpus of distinct articles, every one is a false copy.
  * Exit status 0, or 2 on bad usage or unreadable input.
  */
 #include <errno.h>
@@ -599,11 +602,66 @@ done:
     return rc;
 }
 
+/* The most similar pairs among the articles under the PATHs (all of them
+   distinct stories on a clean corpus: how close do they come?). */
+static int run_pairs(int argc, char **argv, size_t top)
+{
+    arts as = { 0 };
+    countmap m = { 0 };
+    cti_boiler *b = NULL;
+    cti_analyzer *an = NULL;
+    load_paths(&as, argv, argc);
+    if (cti_boiler_new(&b) != CTI_OK || cti_analyzer_new("english", &an) != CTI_OK)
+        die_nomem();
+    fingerprint_all(&as, b, an, &m);
+    double *best = calloc(top + 1, sizeof *best);
+    size_t *bi = calloc(top + 1, sizeof *bi), *bj = calloc(top + 1, sizeof *bj);
+    size_t over = 0, pairs = 0;
+    if (!best || !bi || !bj)
+        die_nomem();
+    for (size_t i = 0; i < as.n; i++)
+        for (size_t j = i + 1; j < as.n; j++) {
+            art *x = &as.v[i], *y = &as.v[j];
+            if (!x->has_fp || !y->has_fp)
+                continue;
+            double sim = cti_fingerprint_similarity(&x->fp, &y->fp);
+            pairs++;
+            over += sim >= CTI_FINGERPRINT_COPY && shares_band(&x->fp, &y->fp);
+            size_t k = top;
+            while (k > 0 && best[k - 1] < sim) {
+                if (k < top) {
+                    best[k] = best[k - 1];
+                    bi[k] = bi[k - 1];
+                    bj[k] = bj[k - 1];
+                }
+                k--;
+            }
+            if (k < top) {
+                best[k] = sim;
+                bi[k] = i;
+                bj[k] = j;
+            }
+        }
+    printf("articles=%zu pairs=%zu called_copies=%zu\n", as.n, pairs, over);
+    for (size_t k = 0; k < top && k < pairs; k++)
+        printf("%.3f  %s  %s\n", best[k], as.v[bi[k]].a.id, as.v[bj[k]].a.id);
+    free(best);
+    free(bi);
+    free(bj);
+    free(m.k);
+    free(m.v);
+    cti_boiler_free(b);
+    cti_analyzer_free(an);
+    free_arts(&as);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cleaneval rate [--threshold T] [--lines N] PATH...\n"
                "       cleaneval show PATH...\n"
-               "       cleaneval dups [--threshold T] DIR\n");
+               "       cleaneval dups [--threshold T] DIR\n"
+               "       cleaneval pairs [--lines N] PATH...\n");
 }
 
 int main(int argc, char **argv)
@@ -639,6 +697,8 @@ int main(int argc, char **argv)
         return run_rate(argc - optind, argv + optind,
                         threshold > 0 ? (uint32_t)threshold : 0, lines,
                         !strcmp(mode, "show"));
+    if (!strcmp(mode, "pairs"))
+        return run_pairs(argc - optind, argv + optind, lines ? lines : 10);
     if (!strcmp(mode, "dups"))
         return run_dups(argv[optind],
                         threshold > 0 ? threshold : CTI_FINGERPRINT_COPY);
