@@ -10,6 +10,7 @@
 #   make valgrind        the unit tests under valgrind (leak check)
 #   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
 #   make bench           benchmarks beside Xapian's pipeline and SQLite FTS5
+#                        (BENCH_PEERS="lucene sphinx" adds Lucene and Sphinx)
 #   make install PREFIX=/usr/local
 #   make clean
 #
@@ -124,7 +125,7 @@ deps:
 deps-test:
 	@sh scripts/deps.sh build test
 deps-bench:
-	@sh scripts/deps.sh build bench test
+	@sh scripts/deps.sh build bench test $(if $(strip $(BENCH_PEERS)),bench-peers)
 deps-fuzz:
 	@sh scripts/deps.sh build fuzz
 deps-valgrind:
@@ -167,6 +168,12 @@ $(O)/bench/%: $(O)/bench/%.o $(LIB)
 
 $(O)/tests/%: $(O)/tests/%.o $(WEB_LIB) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
+
+# test_alloc makes chosen allocations fail: every malloc, calloc, realloc,
+# strdup and strndup of the library (and of the C libraries linked
+# statically) goes through its own wrappers.
+$(O)/tests/test_alloc: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti

@@ -3,7 +3,8 @@
 # missing ones with apt-get when running as root, otherwise print the
 # exact command to run and fail.
 #
-#   scripts/deps.sh [build|test|bench|fuzz]...   (default: build)
+#   scripts/deps.sh [build|test|bench|bench-peers|fuzz|valgrind]...
+#                                                (default: build)
 #
 # Fast when everything is there: a dpkg-query call or two.
 set -u
@@ -14,6 +15,10 @@ test="libcmocka-dev xapian-tools python3 python3-xapian tmux curl"
 # installed, and is skipped when it cannot: a failure here is not fatal.
 test_optional="chromium fonts-dejavu-core"
 bench="python3 python3-xapian sqlite3 xapian-tools apache2-utils curl"
+# make bench with BENCH_PEERS set: Lucene 8 (our small indexer and searcher
+# in bench/lucene/ are compiled with javac at bench time) and Sphinx 2.2
+# (its searchd is queried with the MariaDB command-line client).
+bench_peers="default-jdk-headless liblucene8-java sphinxsearch mariadb-client-core"
 fuzz="clang libclang-rt-14-dev"
 valgrind="valgrind"
 
@@ -25,9 +30,10 @@ for set in "$@"; do
     build) want="$want $build" ;;
     test) want="$want $build $test"; optional="$optional $test_optional" ;;
     bench) want="$want $build $bench" ;;
+    bench-peers) want="$want $bench_peers" ;;
     fuzz) want="$want $build $fuzz" ;;
     valgrind) want="$want $build $valgrind" ;;
-    *) echo "deps.sh: unknown set '$set' (build, test, bench, fuzz, valgrind)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown set '$set' (build, test, bench, bench-peers, fuzz, valgrind)" >&2; exit 2 ;;
     esac
 done
 

@@ -12,6 +12,7 @@
 #include "cti_layout.h"
 #include "cti_output.h"
 #include "cti_page.h"
+#include "cti_suggest.h"
 
 #define TOP_NAMES 10   /* sources and authors listed */
 /* Counting sources and authors reads every match's stored record (about
