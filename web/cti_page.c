@@ -8,6 +8,7 @@
 
 #include "cti_facet.h"
 #include "cti_hit.h"
+#include "cti_suggest.h"
 #include "cti_layout.h"
 #include "cti_output.h"
 #include "cti_page.h"
@@ -396,21 +397,27 @@ static void no_match_html(cti_markup *h, cti_search *s, const cti_webq *w,
                           unsigned flags)
 {
     cti_suggestion sg;
-    const char *fix = NULL;
+    memset(&sg, 0, sizeof sg);
     cti_markup_raw(h, "<div class=\"none\">\n<p>No article matches <q>");
     cti_markup_text(h, w->q, w->qlen);
     cti_markup_raw(h, "</q>.</p>\n");
-    if (cti_suggest(s, w->q, flags, &sg) == CTI_OK && sg.text) {
-        fix = sg.text;
-        cti_webq o = *w;
-        o.q = fix;
-        o.qlen = strlen(fix);
-        o.offset = 0;
-        cti_markup_raw(h, "<p class=\"dym\">Did you mean <a href=\"");
-        cti_webq_href(h, "/", &o, 0);
-        cti_markup_raw(h, "\">");
-        cti_markup_str(h, fix);
-        cti_markup_raw(h, "</a>?</p>\n");
+    if (cti_suggest(s, w->q, flags, &sg) == CTI_OK) {
+        if (sg.unknown) {
+            cti_markup_raw(h, "<p class=\"quiet\">No article holds ");
+            cti_markup_str(h, sg.unknown);
+            cti_markup_raw(h, ".</p>\n");
+        }
+        if (sg.text) {
+            cti_webq o = *w;
+            o.q = sg.text;
+            o.qlen = strlen(sg.text);
+            o.offset = 0;
+            cti_markup_raw(h, "<p class=\"dym\">Did you mean <a href=\"");
+            cti_webq_href(h, "/", &o, 0);
+            cti_markup_raw(h, "\">");
+            cti_markup_str(h, sg.text);
+            cti_markup_raw(h, "</a>?</p>\n");
+        }
     }
     cti_suggestion_release(&sg);
     cti_markup_raw(h, "</div>\n");
