@@ -130,7 +130,7 @@ cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
                            int in_main)
 {
     char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(a->id, strlen(a->id), idterm);
+    size_t itl = cti_schema_idterm(a->id, strlen(a->id), idterm);
     cti_status st = CTI_OK;
 
     /* The main database is shared with the workers' publishing. */
