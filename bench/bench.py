@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -285,6 +286,8 @@ QUEST_OPTS = ["-o", "and", "-f", "default,wildcard", "-p", "title:S"]
 def query_argv(tool, db, q, nosnip=None):
     if tool == "cti":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), q]
+    if tool == "cti-estimate":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
     if tool == "cti-nosnip":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS)] + nosnip + [q]
     if tool == "xapian":
@@ -320,6 +323,35 @@ def count_of(tool, db, q):
             return int(r.out.strip())
         return "error"
     raise ValueError(tool)
+
+
+def printed_count(db, q):
+    """The match count cti-search's footer prints for q: (lo, hi), equal
+    when it says an exact number, or an error string."""
+    r = run(query_argv("cti", db, q))
+    if r.rc not in (0, 1):
+        return "error"
+    last = r.out.strip().splitlines()[-1] if r.out.strip() else ""
+    num = lambda s: int(s.replace(",", ""))
+    m = re.match(r"between ([\d,]+) and ([\d,]+) matches", last)
+    if m:
+        return (num(m.group(1)), num(m.group(2)))
+    m = re.match(r"(about )?([\d,]+) match", last)
+    if m:
+        return ("about", num(m.group(2))) if m.group(1) else (num(m.group(2)),) * 2
+    return (0, 0) if r.rc == 1 else "error"
+
+
+def count_truth(printed, count):
+    """'exact', 'true range', or why the printed count is wrong."""
+    if not isinstance(printed, tuple) or not isinstance(count, int):
+        return "**error**"
+    if printed[0] == "about":
+        return "**estimate** (%+.0f%%)" % (100.0 * (printed[1] - count) / max(count, 1))
+    lo, hi = printed
+    if lo == hi:
+        return "exact" if lo == count else "**wrong** (%d)" % lo
+    return "true range" if lo <= count <= hi else "**false range**"
 
 
 # ------------------------------------------------------------ one corpus
@@ -493,6 +525,8 @@ def bench_corpus(name, cdir, have, queries):
         nosnip = nosnip_opts(qdbs["cti"])
         if nosnip:
             tools.append("cti-nosnip")
+        if "--count-time" in cti_help(CTI_SEARCH):
+            tools.append("cti-estimate")
     for t in ("xapian", "fts5"):
         if t in qdbs:
             tools.append(t)
@@ -504,6 +538,8 @@ def bench_corpus(name, cdir, have, queries):
         for t in ("cti", "xapian", "fts5"):
             if t in qdbs and q[t] is not None:
                 qr["counts"][t] = count_of(t, qdbs[t], q[t])
+        if "cti" in qdbs and q["cti"] is not None:
+            qr["printed"] = printed_count(qdbs["cti"], q["cti"])
     log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
     for i in range(RUNS + 1):       # run 0 is a warm-up
         for q in queries:
@@ -813,7 +849,7 @@ def report_corpus(res, queries):
     tools = res.get("tools", [])
     if tools:
         head = ["query", "articles: cti / Xapian / FTS5", "agree"]
-        lab = {"cti": "cti", "cti-nosnip": "cti no snippets",
+        lab = {"cti": "cti", "cti-nosnip": "cti no snippets", "cti-estimate": "cti --count-time 0",
                "xapian": "quest", "fts5": "FTS5"}
         head += ["p50 ms " + lab[t] for t in tools]
         rows = []
@@ -905,6 +941,8 @@ def report_corpus(res, queries):
     ids = report_ids(res)
     if ids:
         out.append(ids)
+    if tools:
+        out.append(report_counts(res, queries))
 
     # analyzer
     ana = res["ana"]
@@ -924,6 +962,66 @@ def report_corpus(res, queries):
         out.append("### Analyzer (bench/analyze, one thread)\n")
         out.append(table(["stage", "MB/s", "s", "tokens", "target", "met"], rows))
         out.append("")
+    return "\n".join(out)
+
+
+def count_budget():
+    m = re.search(r"--count-time MS.*?default ([\d.]+)", cti_help(CTI_SEARCH), re.S)
+    return m.group(1) if m else "?"
+
+
+def relevance():
+    """bench/eval.py's table (cti --any beside FTS5 and Xapian on TIME,
+    Cranfield and CISI), or None when BENCH_EVAL=0 or it failed."""
+    if env("BENCH_EVAL", "1") == "0" or not executable(CTI_SEARCH):
+        return None
+    log("relevance: bench/eval.py (TIME, Cranfield, CISI; cti --any, FTS5, Xapian)")
+    with tempfile.TemporaryDirectory(prefix="cti-eval-") as tmp:
+        md = os.path.join(tmp, "table.md")
+        r = run([PY, os.path.join(HERE, "eval.py"), "--bin", O, "--markdown", md])
+        if r.rc != 0 or not os.path.exists(md):
+            log("relevance: FAILED: %s" % (r.err or r.out).strip()[-300:])
+            return None
+        with open(md, encoding="utf-8") as f:
+            return f.read()
+
+
+def report_counts(res, queries):
+    """The footer's match count against --count, and what counting costs."""
+    out = ["### Match counts (cti-search's footer against --count)\n"]
+    rows = []
+    for q in queries:
+        qr = res["q"][q["name"]]
+        if "printed" not in qr:
+            continue
+        p = qr["printed"]
+        if not isinstance(p, tuple):
+            shown = "error"
+        elif p[0] == "about":
+            shown = "about %d" % p[1]
+        elif p[0] == p[1]:
+            shown = "%d" % p[0]
+        else:
+            shown = "between %d and %d" % p
+        c = qr["counts"].get("cti")
+        rows.append(["`%s`" % q["cti"], shown, str(c), count_truth(p, c)])
+    out.append(table(["query", "printed", "--count", "printed is"], rows))
+    lat = lambda t: [v for q in queries for v in res["q"][q["name"]]["lat"].get(t, [])]
+    exact, est = lat("cti"), lat("cti-estimate")
+    if exact and est:
+        out.append("\nWhat exact counts cost, per process with snippets, over all queries: "
+                   "p50 %s ms and p95 %s ms counting (within %s ms, else a true range), "
+                   "against p50 %s ms and p95 %s ms with `--count-time 0` (the bounds of "
+                   "the page's own run, a range whenever they differ); per query, the "
+                   "median of the p50 differences is %s ms.\n"
+                   % (fnum(median(exact), 2), fnum(pct(exact, 95), 2), count_budget(),
+                      fnum(median(est), 2), fnum(pct(est, 95), 2),
+                      fnum(median([median(res["q"][q["name"]]["lat"]["cti"])
+                                   - median(res["q"][q["name"]]["lat"]["cti-estimate"])
+                                   for q in queries
+                                   if res["q"][q["name"]]["lat"].get("cti")
+                                   and res["q"][q["name"]]["lat"].get("cti-estimate")]), 2)))
+    out.append("")
     return "\n".join(out)
 
 
@@ -1065,9 +1163,19 @@ def main(argv):
         body.append(report_corpus(res, queries))    # also pools the latencies
         if res.get("shards"):
             body.append(report_shards(res, queries))
+    rel = relevance()
     out.append("## Headline\n")
     out.append(headline(results) + "\n")
     out.extend(body)
+    if rel:
+        out.append("## Relevance with --any (bench/eval.py)\n")
+        out.append("MAP, P@10 and nDCG@10 on three test collections with human "
+                   "judgments, every topic run as `cti-search --any` with the "
+                   "default settings, beside SQLite FTS5 and Xapian's QueryParser "
+                   "(each with and without the Snowball stop words); the p value is "
+                   "a paired randomization test of cti's MAP against the best "
+                   "peer's.\n")
+        out.append(rel)
     out.append("## The query set in each tool's syntax (bench/queries.txt)\n")
     out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
                "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "

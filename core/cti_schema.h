@@ -38,7 +38,12 @@
 #define CTI_PREFIX_ID     "Q"   /* unique id: Q + article id (path or JSON id);
                                    ids too long for a term: see
                                    cti_schema_idterm() */
-#define CTI_PREFIX_TITLE  "S"   /* title stems, with positions */
+#define CTI_PREFIX_TITLE  "S"   /* title stems, with positions; also
+                                   unprefixed for a headline given with
+                                   the article, not for a title made from
+                                   the body's opening (the body holds its
+                                   words), and neither for one that is
+                                   the whole body (no headline) */
 #define CTI_PREFIX_AUTHOR "A"   /* author stems, with positions */
 #define CTI_PREFIX_SOURCE "XS"  /* source stems, with positions */
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */

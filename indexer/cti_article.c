@@ -351,32 +351,20 @@ static int is_abbrev(const char *s, size_t i)
     return 0;
 }
 
-/* The title for a body without a title line: its first short sentence,
-   or its first LEAD_WORDS words and an ellipsis. */
-static char *title_from_text(const char *s, size_t n);
-
-char *cti_article_title_from_text(const char *s, size_t n)
+/* 1 if s[0, n) is only white space. */
+static int all_space(const char *s, size_t n)
 {
-    return title_from_text(s, n);
+    for (size_t i = 0; i < n; i++)
+        if (!is_space(s[i]))
+            return 0;
+    return 1;
 }
 
-static char *title_from_text(const char *s, size_t n)
+/* The title of the paragraph s[0, n): see title_from_text(). */
+static char *sentence_title(const char *s, size_t n, int one_paragraph,
+                            int *from)
 {
-    const char *end = s + n;
-    /* The first paragraph only (up to a blank line). */
-    for (const char *p = s; p < end;) {
-        size_t ln;
-        const char *next = line_at(p, end, &ln);
-        if (p != s && is_blank(p, ln)) {
-            end = p;
-            break;
-        }
-        p = next;
-    }
-    n = (size_t)(end - s);
     trim(&s, &n);
-    end = s + n;
-
     size_t words = 0, lead_end = 0, i = 0;
     int in = 0;
     for (i = 0; i < n; i++) {
@@ -397,8 +385,11 @@ static char *title_from_text(const char *s, size_t n)
             size_t j = i + 1;
             while (j < n && strchr("\"')]", s[j]))
                 j++;
-            if (j == n)
+            if (j == n) {
+                if (one_paragraph)
+                    *from = CTI_TITLE_WHOLE;
                 return dup_title(s, n, 0);
+            }
             if (is_space(s[j])) {
                 size_t k = j;
                 while (k < n && is_space(s[k]))
@@ -409,14 +400,48 @@ static char *title_from_text(const char *s, size_t n)
             }
         }
     }
-    if (words <= SENTENCE_WORDS && i >= n)
+    if (words <= SENTENCE_WORDS && i >= n) {
+        if (one_paragraph)
+            *from = CTI_TITLE_WHOLE;
         return dup_title(s, n, 0);
+    }
     if (lead_end == 0)
         lead_end = n;
     /* No trailing comma, colon, dash... before the ellipsis. */
     while (lead_end > 0 && strchr(",;:-", s[lead_end - 1]))
         lead_end--;
     return dup_title(s, lead_end, 1);
+}
+
+/* The title for a body without a title line: its first short sentence,
+   or its first LEAD_WORDS words and an ellipsis.  Sets a->title and
+   a->title_from (CTI_TITLE_WHOLE when the title is all of the text);
+   returns -1 on no memory. */
+static int title_from_text(const char *s, size_t n, cti_article *a)
+{
+    const char *end = s + n, *text_end = s + n;
+    /* The first paragraph only (up to a blank line). */
+    for (const char *p = s; p < end;) {
+        size_t ln;
+        const char *next = line_at(p, end, &ln);
+        if (p != s && is_blank(p, ln)) {
+            end = p;
+            break;
+        }
+        p = next;
+    }
+    int one_paragraph = all_space(end, (size_t)(text_end - end));
+    a->title_from = CTI_TITLE_OPENING;
+    a->title = sentence_title(s, (size_t)(end - s), one_paragraph,
+                              &a->title_from);
+    return a->title ? 0 : -1;
+}
+
+char *cti_article_title_from_text(const char *s, size_t n)
+{
+    cti_article a;
+    memset(&a, 0, sizeof a);
+    return title_from_text(s, n, &a) ? NULL : a.title;
 }
 
 /*
@@ -481,7 +506,7 @@ static const char *title_from_body(const char *body, const char *end,
         }
         return q < end ? q : body; /* only repeats: keep them as the body */
     }
-    if (!(a->title = title_from_text(body, (size_t)(end - body))))
+    if (title_from_text(body, (size_t)(end - body), a))
         *rc = -1;
     return body;
 }
@@ -568,8 +593,7 @@ int cti_article_finish(cti_article *a)
         a->title = NULL;
     }
     a->body_len = a->body ? strlen(a->body) : 0;
-    if (!a->title && a->body_len &&
-        !(a->title = title_from_text(a->body, a->body_len)))
+    if (!a->title && a->body_len && title_from_text(a->body, a->body_len, a))
         return -1;
     a->hash = cti_article_hash(a);
     return 0;

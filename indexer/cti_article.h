@@ -11,6 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where an article's title came from. */
+enum cti_title_from {
+    CTI_TITLE_GIVEN = 0, /* front matter, a title line, or JSON "title" */
+    CTI_TITLE_OPENING,   /* no headline: the body's first sentence (or first
+                            12 words), which the body still holds */
+    CTI_TITLE_WHOLE      /* no headline: the whole body (20 words or fewer) */
+};
+
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
        UTF-8: invalid bytes were repaired), or NULL when absent. */
@@ -19,6 +27,7 @@ typedef struct cti_article {
                           a record (JSON, CSV): its id, guid or url, else
                           one made from its content hash (cti_source.h) */
     char *title;
+    int title_from;    /* CTI_TITLE_*: a headline, or made from the body */
     char *date;        /* as written, e.g. "2024-07-15", "July 15, 2024", "1790" */
     char *author;
     char *source;

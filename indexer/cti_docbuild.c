@@ -3,8 +3,9 @@
  * cti_schema.h).
  *
  * Title stems are posted unprefixed and under "S" from position
- * CTI_POS_TITLE, body stems unprefixed from CTI_POS_BODY (or right after
- * a very long title); author stems under "A" and source stems under "XS"
+ * CTI_POS_TITLE (a title made from the body's opening: under "S" only;
+ * one that is the whole body: not at all), body stems unprefixed from
+ * CTI_POS_BODY (or right after a very long title); author stems under "A" and source stems under "XS"
  * from position 1; dates as Y/M/D boolean terms and "YYYYMMDD" in
  * CTI_SLOT_DATE; the id term "Q"+id; the sync record in CTI_SLOT_SOURCE
  * and CTI_SLOT_HASH (cti_sync.c); the data is a cti_store record.  Its
@@ -105,10 +106,19 @@ static cti_status post_text(cti_analyzer *an, cti_doc *doc,
     memset(&c, 0, sizeof c);
     c.doc = doc;
     c.docno = docno;
+    /* A title made from the body (no headline given) is posted once: the
+       body holds its words.  An opening sentence stands as the headline
+       (title prefix only); a whole text of 20 words or fewer is no
+       headline at all, so only its spelling is counted (as the stored
+       record's title is when the article leaves). */
     size_t tlen = a->title ? strlen(a->title) : 0;
+    c.doc = a->title_from == CTI_TITLE_WHOLE ? NULL : doc;
     if ((st = field(an, &c, a->title, tlen, CTI_POS_TITLE, CTI_PREFIX_TITLE,
-                    1, spell)) != CTI_OK)
+                    a->title_from == CTI_TITLE_GIVEN, spell)) != CTI_OK)
         return st;
+    c.doc = doc;
+    if (a->title_from == CTI_TITLE_WHOLE)
+        c.lastpos = 0;
     uint32_t body0 = CTI_POS_BODY;
     if (c.lastpos + 2 > body0)
         body0 = c.lastpos + 2;

@@ -31,6 +31,9 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     memset(h, 0, sizeof *h);
     h->rank = cti_mset_rank(r->mset, i) + 1;
     h->score = cti_mset_weight(r->mset, i);
+    h->matches = r->matches;
+    h->lower = r->lower;
+    h->upper = r->upper;
     size_t dlen;
     const char *dv = cti_mset_value(r->mset, i, CTI_SLOT_DATE, &dlen);
     cti_schema_iso_date(dv, dv ? dlen : 0, h->date);

@@ -30,6 +30,8 @@ typedef struct cti_hit {
                             article has none or it could not be read */
     cti_snippet snip;    /* the body snippet and its spans */
     cti_snippet title;   /* the whole cleaned title and its spans */
+    uint32_t matches;    /* the search's match count (cti_results) */
+    uint32_t lower, upper; /* its true bounds; equal when it is exact */
     int have_rec, have_snip, have_title; /* what cti_hit_release() frees */
 } cti_hit;
 

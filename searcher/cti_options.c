@@ -49,14 +49,21 @@ static const char usage[] =
     "                         size on disk, last update\n"
     "      --pager            on a terminal, page the output through $PAGER\n"
     "                         (default less)\n"
+    "      --count-time MS    time allowed to count the matches exactly\n"
+    "                         (default 10; 0: a true range, not counted)\n"
     "      --json             JSON: one object per hit per line (one object\n"
     "                         for --count, --facet, --show and --stats)\n"
+    "  -q, --quiet            no notes on standard error (errors still)\n"
     "      --sort ORDER       relevance (default), date (oldest first) or\n"
     "                         -date (newest first)\n"
     "      --bm25 K1,B        BM25 parameters (default 1.5,0.75)\n"
     "      --title-weight W   extra weight of a word found in the title (0.25)\n"
     "      --proximity W[,N]  extra weight of adjacent AND words within N words\n"
     "                         of each other (default 0.25,4; 0: off)\n"
+    "      --phrase-weight W  extra weight of words typed one after another\n"
+    "                         found so (default 1; 0: off)\n"
+    "      --coordination W   --any: extra weight of an article holding every\n"
+    "                         word (default 0.25; 0: off)\n"
     "      --fragments N      snippet fragments (default 2)\n"
     "      --snippet-size N   snippet length in characters (default 200)\n"
     "      --highlight STYLE  ansi, markers, html or none (default: ansi in\n"
@@ -74,7 +81,8 @@ enum {
     OPT_ANY = 256, OPT_OFFSET, OPT_JSON, OPT_SORT, OPT_BM25,
     OPT_FRAGMENTS, OPT_SNIPPET_SIZE, OPT_HIGHLIGHT, OPT_MARKERS, OPT_COLOR,
     OPT_EXPLAIN, OPT_TITLE_WEIGHT, OPT_PROX, OPT_NO_SNIPPETS, OPT_FEEDBACK,
-    OPT_PARTIAL, OPT_SHOW, OPT_FACET, OPT_FACET_LIMIT, OPT_STATS, OPT_PAGER
+    OPT_PARTIAL, OPT_SHOW, OPT_FACET, OPT_FACET_LIMIT, OPT_STATS, OPT_PAGER,
+    OPT_COORD, OPT_PHRASE, OPT_COUNT_TIME
 };
 
 static const struct option longopts[] = {
@@ -90,7 +98,9 @@ static const struct option longopts[] = {
     { "show", required_argument, NULL, OPT_SHOW },
     { "stats", no_argument, NULL, OPT_STATS },
     { "pager", no_argument, NULL, OPT_PAGER },
+    { "count-time", required_argument, NULL, OPT_COUNT_TIME },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "sort", required_argument, NULL, OPT_SORT },
     { "bm25", required_argument, NULL, OPT_BM25 },
     { "fragments", required_argument, NULL, OPT_FRAGMENTS },
@@ -104,6 +114,8 @@ static const struct option longopts[] = {
     { "feedback", required_argument, NULL, OPT_FEEDBACK },
     { "title-weight", required_argument, NULL, OPT_TITLE_WEIGHT },
     { "proximity", required_argument, NULL, OPT_PROX },
+    { "coordination", required_argument, NULL, OPT_COORD },
+    { "phrase-weight", required_argument, NULL, OPT_PHRASE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -172,12 +184,14 @@ static cti_status parse_bm25(cti_options *o, const char *arg)
     return CTI_OK;
 }
 
-static cti_status parse_title_weight(cti_options *o, const char *arg)
+/* A number >= 0 (--title-weight, --coordination, --count-time...). */
+static cti_status parse_weight(cti_options *o, const char *arg,
+                               const char *name, double *out)
 {
     char *end;
-    o->search.rank.title_weight = strtod(arg, &end);
-    if (*end || o->search.rank.title_weight < 0)
-        return bad(o, "bad --title-weight '%s'", arg);
+    *out = strtod(arg, &end);
+    if (end == arg || *end || !(*out >= 0))
+        return bad(o, "bad --%s '%s'", name, arg);
     return CTI_OK;
 }
 
@@ -226,7 +240,7 @@ static cti_status parse_positive(cti_options *o, const char *arg,
 static cti_status bad_option(cti_options *o, int c, const char *prev)
 {
     int lng = c == ':' ? !strncmp(prev, "--", 2)
-                       : optopt == 0 || optopt >= 256 || strchr("dnclhV", optopt);
+                       : optopt == 0 || optopt >= 256 || strchr("dnclhqV", optopt);
     if (c == ':' && lng)
         return bad(o, "option '%s' needs a value\nTry 'cti-search --help'.", prev);
     if (c == ':')
@@ -282,9 +296,19 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case OPT_STATS: w->stats = 1; break;
     case OPT_PAGER: o->pager = 1; break;
     case OPT_JSON: o->out.format = CTI_OUT_JSON; break;
+    case 'q': o->quiet = 1; break;
     case OPT_SORT: return parse_sort(o, arg);
     case OPT_BM25: return parse_bm25(o, arg);
-    case OPT_TITLE_WEIGHT: return parse_title_weight(o, arg);
+    case OPT_TITLE_WEIGHT:
+        return parse_weight(o, arg, "title-weight",
+                            &so->rank.title_weight);
+    case OPT_COUNT_TIME:
+        return parse_weight(o, arg, "count-time", &so->count_ms);
+    case OPT_PHRASE:
+        return parse_weight(o, arg, "phrase-weight", &so->rank.phrase_weight);
+    case OPT_COORD:
+        return parse_weight(o, arg, "coordination",
+                            &so->rank.coord_weight);
     case OPT_PROX: return parse_proximity(o, arg);
     case OPT_FRAGMENTS:
         return parse_positive(o, arg, "fragments", &o->hit.snippet.fragments);
@@ -415,7 +439,7 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     o->facet_limit = 20;
     opterr = 0; /* our own messages */
     optind = 0; /* start over (GNU getopt), so tests may parse again */
-    while ((c = getopt_long(argc, argv, ":d:n:clhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:clhqV", longopts, NULL)) != -1) {
         if (c == ':' || c == '?')
             return bad_option(o, c, argv[optind - 1]);
         st = apply(o, &w, c, optarg);

@@ -29,6 +29,7 @@ typedef struct cti_options {
     cti_mode mode;
     const char *db;          /* --db (points into argv), or NULL: the default */
     int partial;             /* --partial */
+    int quiet;               /* -q: no notes on stderr (errors still) */
     char *query;             /* the arguments after the options, joined by
                                 one space (NULL for help, version, stats,
                                 and --show without a query) */

@@ -164,15 +164,20 @@ cti_status cti_printer_hit(cti_printer *p, const cti_hit *h)
 
 cti_status cti_printer_footer(cti_printer *p, const cti_results *r, double ms)
 {
-    char num[32];
+    char num[32], num2[32];
     if (p->o.format == CTI_OUT_JSON)
         return fflush(p->f) == 0 && !ferror(p->f) ? CTI_OK : CTI_EIO;
     int c = p->o.color;
     size_t n = cti_mset_size(r->mset);
     uint32_t first = n ? cti_mset_rank(r->mset, 0) + 1 : 0;
-    fprintf(p->f, "%s%s%s match%s", c ? DIM : "", r->exact ? "" : "about ",
-            cti_output_count(r->matches, num, sizeof num),
-            r->matches == 1 && r->exact ? "" : "es");
+    if (r->exact)
+        fprintf(p->f, "%s%s match%s", c ? DIM : "",
+                cti_output_count(r->matches, num, sizeof num),
+                r->matches == 1 ? "" : "es");
+    else /* never a single number that may be wrong: a true range */
+        fprintf(p->f, "%sbetween %s and %s matches", c ? DIM : "",
+                cti_output_count(r->lower, num, sizeof num),
+                cti_output_count(r->upper, num2, sizeof num2));
     if (n && (first > 1 || n < r->matches))
         fprintf(p->f, ", showing %u-%u", first, first + (uint32_t)n - 1);
     fprintf(p->f, ", %.1f ms%s\n", ms, c ? RESET : "");

@@ -49,6 +49,12 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
     json_object_set_new(o, "id", rec->id ? jstr(rec->id, rec->id_len) : json_string(""));
     json_object_set_new(o, "title", jstr(h->title.text, h->title.len));
     json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "matches", json_integer(h->matches));
+    json_object_set_new(o, "exact", json_boolean(h->lower == h->upper));
+    if (h->lower != h->upper) {
+        json_object_set_new(o, "matches_min", json_integer(h->lower));
+        json_object_set_new(o, "matches_max", json_integer(h->upper));
+    }
     if (h->date[0])
         json_object_set_new(o, "date", json_string(h->date));
     if (rec->date && rec->date_len)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cti_distance.h"
 #include "cti_query.h"
 #include "cti_schema.h"
 
@@ -49,6 +50,9 @@ typedef struct qnode {
     int kind;
     int field;
     unsigned window;          /* K_NEAR: the n of NEAR/n */
+    unsigned wqf;             /* K_WORD in --any: times the word was said */
+    unsigned run;             /* K_WORD of an AND: its run of words typed
+                                 one after another (0: none; and_runs()) */
     char **stems;             /* K_WORD (1), K_PHRASE (n), K_PREFIX (1) */
     size_t nstems;
     char *folded;             /* K_WORD: folded word (did you mean) */
@@ -57,11 +61,19 @@ typedef struct qnode {
     char lo[9], hi[9];        /* K_DATE range; "" = open */
     struct qnode **kids;
     size_t nkids;
+    struct qnode *boost;      /* K_ANY, K_AND: phrases that only add weight
+                                 (the query's adjacent words, as typed) */
+    struct qword {            /* K_PHRASE typed in the query: each stem's */
+        size_t start, end;    /* bytes in the query */
+        char *folded;         /* folded word */
+    } *words;
 } qnode;
 
 struct cti_query {
     qnode *root;
     unsigned flags;
+    unsigned lower_ops;  /* CTI_LOWER_*: see cti_query_lower_ops() */
+    int english;   /* the index's language is English: function words known */
 };
 
 static void node_free(qnode *n)
@@ -75,6 +87,11 @@ static void node_free(qnode *n)
     for (size_t i = 0; i < n->nkids; i++)
         node_free(n->kids[i]);
     free(n->kids);
+    node_free(n->boost);
+    if (n->words)
+        for (size_t i = 0; i < n->nstems; i++)
+            free(n->words[i].folded);
+    free(n->words);
     free(n);
 }
 
@@ -141,6 +158,7 @@ typedef struct lexeme {
     int prefix;          /* L_WORD: ended with '*' */
     int field;           /* L_FIELD */
     unsigned window;     /* L_NEAR */
+    unsigned lower_op;   /* L_WORD: CTI_LOWER_* when it is and/or/not/near */
 } lexeme;
 
 typedef struct parser {
@@ -152,6 +170,7 @@ typedef struct parser {
     size_t nlx, cap, cur;
     cti_status st;       /* CTI_OK, CTI_EINVAL (syntax) or CTI_ENOMEM */
     cti_query_error *err;
+    unsigned lower_ops;  /* CTI_LOWER_* searched as words between words */
 } parser;
 
 /* 1-based column in code points of byte offset 'off'. */
@@ -264,8 +283,62 @@ static size_t lex_phrase(parser *p, size_t i, size_t ql, lexeme *l)
     return j + quote_len(s, j, len);
 }
 
+/* URL schemes written without "//", whose "scheme:rest" is no field. */
+static const char *const schemes[] = { "mailto", "tel", "urn", "news", "data" };
+
+/*
+ * Does s[i..] look like a field, "name:value" (name of letters, a value
+ * starting with a letter, digit, quote or parenthesis right after the
+ * colon)?  Sets *n to the length of the name.  "10:30", "U.S.:", "Note: x"
+ * and URLs ("https://...", "mailto:...") do not.
+ */
+static int field_shaped(const char *s, size_t i, size_t len, size_t *n)
+{
+    size_t j = i;
+    while (j < len && isalpha((unsigned char)s[j]))
+        j++;
+    if (j - i < 2 || j + 1 >= len || s[j] != ':')
+        return 0;
+    unsigned char c = (unsigned char)s[j + 1];
+    if (!isalnum(c) && c < 0x80 && c != '(' && !quote_len(s, j + 1, len))
+        return 0;
+    for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++)
+        if (strlen(schemes[k]) == j - i && starts_with_ci(s, i, len, schemes[k]))
+            return 0;
+    *n = j - i;
+    return 1;
+}
+
+/* The syntax error for an unknown field "name:" at s[i]; always LEX_FAIL. */
+static size_t unknown_field(parser *p, size_t i, size_t n)
+{
+    static const char *const known[] = { "title", "author", "source", "date" };
+    const char *best = NULL;
+    unsigned bestd = 3;
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+        char name[32];
+        size_t m = n < sizeof name - 1 ? n : sizeof name - 1;
+        for (size_t c = 0; c < m; c++)
+            name[c] = (char)tolower((unsigned char)p->s[i + c]);
+        name[m] = '\0';
+        unsigned d = cti_edit_distance(name, m, known[k], strlen(known[k]), 2);
+        if (d < bestd) {
+            bestd = d;
+            best = known[k];
+        }
+    }
+    char hint[48] = "";
+    if (best)
+        snprintf(hint, sizeof hint, "; did you mean %s:?", best);
+    syntax(p, i, "unknown field '%.*s:'%s (fields: title:, author:, source:, "
+           "date:; quote a word with a colon to search for it)",
+           (int)(n > 40 ? 40 : n), p->s + i, hint);
+    return LEX_FAIL;
+}
+
 /* A field prefix (title: author: source:) or date:VALUE at s[i]; returns
-   where the next lexeme may start, or 0 when there is neither. */
+   where the next lexeme may start, 0 when there is neither, or LEX_FAIL
+   for a field that does not exist. */
 static size_t lex_field(parser *p, size_t i, lexeme *l)
 {
     static const char *const fields[] = { NULL, "title:", "author:", "source:" };
@@ -290,6 +363,9 @@ static size_t lex_field(parser *p, size_t i, lexeme *l)
         l->end = j;
         return j;
     }
+    size_t n;
+    if (field_shaped(s, i, len, &n))
+        return unknown_field(p, i, n);
     return 0;
 }
 
@@ -339,6 +415,13 @@ static size_t lex_word(parser *p, size_t i, lexeme *l)
         l->window = CTI_NEAR_DEFAULT;
     } else if (n > 4 && !memcmp(s + i, "NEAR/", 5)) {
         return lex_near(p, i, j, l);
+    } else if ((n == 2 && !memcmp(s + i, "or", 2)) ||
+               (n == 3 && !memcmp(s + i, "and", 3)) ||
+               (n == 3 && !memcmp(s + i, "not", 3)) ||
+               (n == 4 && !memcmp(s + i, "near", 4))) {
+        l->lower_op = s[i + 1] == 'r' ? CTI_LOWER_OR : s[i] == 'a' ? CTI_LOWER_AND
+                    : s[i] == 'n' && s[i + 1] == 'o' ? CTI_LOWER_NOT
+                                                      : CTI_LOWER_NEAR;
     } else {
         size_t e = j;
         while (e > i && s[e - 1] == '*')
@@ -483,6 +566,7 @@ static qnode *word_node(parser *p, const struct tok *t, int field)
     }
     n->start = t->start;
     n->end = t->end;
+    n->wqf = 1;
     return n;
 }
 
@@ -495,11 +579,16 @@ static qnode *phrase_node(parser *p, const tokbuf *b, size_t from, size_t to,
     if (to - from == 1)
         return word_node(p, &b->t[from], field);
     qnode *n = node_new(K_PHRASE, field);
-    if (!n)
+    if (!n || !(n->words = calloc(to - from, sizeof *n->words)))
         goto nomem;
-    for (size_t i = from; i < to; i++)
-        if (node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem)))
+    for (size_t i = from; i < to; i++) {
+        struct qword *w = &n->words[i - from];
+        w->start = b->t[i].start;
+        w->end = b->t[i].end;
+        if (!(w->folded = dupn(b->t[i].text, strlen(b->t[i].text))) ||
+            node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem)))
             goto nomem;
+    }
     return n;
 nomem:
     node_free(n);
@@ -899,6 +988,119 @@ static qnode *parse_not(parser *p, int field)
     return x;
 }
 
+/*
+ * Add to n->boost the phrase of 'count' words typed one after another
+ * (their stems and folded forms): with 'drop_stop', function words are
+ * left out of it and its window spans the whole run, so "Bank of England"
+ * finds "bank" then "england" at most 3 positions apart (the function
+ * words have the longest position lists, and reading them would cost
+ * more than the phrase is worth); all the words when fewer than two
+ * others are left.  Returns 0, or -1 on no memory.
+ */
+static int add_run(parser *p, qnode *n, char *const *stems,
+                   char *const *folded, size_t count, int drop_stop)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < count; i++)
+        keep += !drop_stop || !cti_query_is_stopword(folded[i]);
+    if (keep < 2)
+        drop_stop = 0;
+    qnode *ph = node_new(K_PHRASE, F_ANY);
+    if (!ph)
+        goto nomem;
+    for (size_t i = 0; i < count; i++)
+        if ((!drop_stop || !cti_query_is_stopword(folded[i])) &&
+            node_add_stem(ph, stems[i], strlen(stems[i]))) {
+            node_free(ph);
+            goto nomem;
+        }
+    ph->window = ph->nstems < count ? (unsigned)count : 0;
+    if ((!n->boost && !(n->boost = node_new(K_OR, F_ANY))) ||
+        node_add(n->boost, ph)) {
+        if (!n->boost)
+            node_free(ph);
+        goto nomem;
+    }
+    return 0;
+nomem:
+    p->st = CTI_ENOMEM;
+    return -1;
+}
+
+/* add_run() of tokens [from, to] of b. */
+static int add_token_run(parser *p, qnode *n, const tokbuf *b, size_t from,
+                         size_t to, int drop_stop)
+{
+    size_t count = to - from + 1;
+    char **stems = calloc(count, sizeof *stems), **folded = calloc(count, sizeof *folded);
+    int rc = -1;
+    if (stems && folded) {
+        for (size_t i = 0; i < count; i++) {
+            stems[i] = b->t[from + i].stem;
+            folded[i] = b->t[from + i].text;
+        }
+        rc = add_run(p, n, stems, folded, count, drop_stop);
+    } else {
+        p->st = CTI_ENOMEM;
+    }
+    free(stems);
+    free(folded);
+    return rc;
+}
+
+/* 1 if only white space lies between bytes a and b of the query. */
+static int spaces_only(const parser *p, size_t a, size_t b)
+{
+    for (size_t i = a; i < b;) {
+        size_t sp = space_len(p->s, i, p->len);
+        if (!sp)
+            return 0;
+        i += sp;
+    }
+    return 1;
+}
+
+/* A bare word: not in a field, not a phrase or prefix. */
+static int bare_word(const qnode *n)
+{
+    return n->kind == K_WORD && n->field == F_ANY;
+}
+
+/*
+ * The runs of an AND: each stretch of two or more bare words typed one
+ * after the other (only white space between), as add_run() phrases into
+ * n->boost.  Returns 0, or -1 on no memory.
+ */
+static int and_runs(parser *p, qnode *n)
+{
+    int english = !strcmp(cti_analyzer_language(p->a), "english");
+    char **stems = calloc(n->nkids, sizeof *stems);
+    char **folded = calloc(n->nkids, sizeof *folded);
+    int rc = 0;
+    if (!stems || !folded) {
+        p->st = CTI_ENOMEM;
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < n->nkids;) {
+        size_t j = i + 1;
+        while (j < n->nkids && bare_word(n->kids[i]) && bare_word(n->kids[j]) &&
+               spaces_only(p, n->kids[j - 1]->end, n->kids[j]->start))
+            j++;
+        if (j - i >= 2) {
+            for (size_t k = i; k < j; k++) {
+                stems[k - i] = n->kids[k]->stems[0];
+                folded[k - i] = n->kids[k]->folded;
+                n->kids[k]->run = (unsigned)i + 1;
+            }
+            rc = add_run(p, n, stems, folded, j - i, english);
+        }
+        i = j;
+    }
+    free(stems);
+    free(folded);
+    return rc;
+}
+
 /* and := not ([AND] not)*; exclusions (-x) gather into one K_NOT. */
 static qnode *parse_and(parser *p, int field)
 {
@@ -948,6 +1150,8 @@ static qnode *parse_and(parser *p, int field)
         }
     }
     if (pos->nkids == 0 && neg->nkids == 0)
+        goto done;
+    if (pos->nkids >= 2 && and_runs(p, pos))
         goto done;
     if (pos->nkids == 1) {
         r = pos->kids[0];
@@ -1070,6 +1274,53 @@ int cti_query_is_stopword(const char *w)
                    sizeof *stopwords, cmp_str) != NULL;
 }
 
+/* 1 if only white space separates tokens a and b in the query. */
+static int adjacent(const parser *p, const struct tok *a, const struct tok *b)
+{
+    for (size_t i = a->end; i < b->start; i++)
+        if (!space_len(p->s, i, p->len))
+            return 0;
+    return 1;
+}
+
+/* Most function words a run of --any words may hold between two words. */
+#define RUN_GAP 2
+
+/*
+ * The runs of --any: each stretch of two or more words said one after
+ * the other (only white space between, at most RUN_GAP function words in
+ * a row, which stay in it: "Bank of England"), as a phrase of the words
+ * as typed, into n->boost.  'drop_stop': function words are not words of
+ * the query.  Returns 0, or -1 on no memory.
+ */
+static int any_runs(parser *p, const tokbuf *b, int drop_stop, qnode *n)
+{
+    size_t start = SIZE_MAX, last = 0, words = 0;
+    unsigned gap = 0;
+    for (size_t i = 0; i <= b->n; i++) {
+        int brk = i == b->n || (i && !adjacent(p, &b->t[i - 1], &b->t[i]));
+        int stop = i < b->n && drop_stop && cti_query_is_stopword(b->t[i].text);
+        if (!brk && stop && start != SIZE_MAX && ++gap > RUN_GAP)
+            brk = 1;
+        if (brk) {
+            if (start != SIZE_MAX && words >= 2 &&
+                add_token_run(p, n, b, start, last, drop_stop))
+                return -1;
+            start = SIZE_MAX;
+        }
+        if (i == b->n || stop)
+            continue;
+        if (start == SIZE_MAX) {
+            start = i;
+            words = 0;
+        }
+        gap = 0;
+        last = i;
+        words++;
+    }
+    return 0;
+}
+
 /* --any: every token of the text is a word; the words are OR-ed. */
 static qnode *parse_any(parser *p)
 {
@@ -1087,15 +1338,23 @@ static qnode *parse_any(parser *p)
         p->st = CTI_ENOMEM;
         goto done;
     }
+    if (any_runs(p, &b, english && keep, n)) {
+        node_free(n);
+        n = NULL;
+        goto done;
+    }
     for (size_t i = 0; i < b.n; i++) {
         if (keep && english && cti_query_is_stopword(b.t[i].text))
             continue;
-        /* A word said twice is not twice as important. */
-        int dup = 0;
+        /* A word said twice counts twice (its query term frequency). */
+        qnode *dup = NULL;
         for (size_t k = 0; k < n->nkids && !dup; k++)
-            dup = !strcmp(n->kids[k]->stems[0], b.t[i].stem);
-        if (dup)
+            if (!strcmp(n->kids[k]->stems[0], b.t[i].stem))
+                dup = n->kids[k];
+        if (dup) {
+            dup->wqf++;
             continue;
+        }
         qnode *w = word_node(p, &b.t[i], F_ANY);
         if (!w || node_add(n, w)) {
             p->st = CTI_ENOMEM;
@@ -1109,6 +1368,27 @@ static qnode *parse_any(parser *p)
 done:
     tokbuf_release(&b);
     return n;
+}
+
+/* 1 if a lexeme of this type can end an operand. */
+static int ends_operand(int type)
+{
+    return type == L_WORD || type == L_PHRASE || type == L_RP || type == L_DATE;
+}
+
+/* Note the lower-case and/or/not/near typed between two operands: they
+   are searched as words, which a user may not have meant. */
+static void note_lower_ops(parser *p)
+{
+    for (size_t i = 1; i + 1 < p->nlx; i++)
+        if (p->lx[i].type == L_WORD && p->lx[i].lower_op &&
+            ends_operand(p->lx[i - 1].type) && starts_operand(p->lx[i + 1].type))
+            p->lower_ops |= p->lx[i].lower_op;
+}
+
+unsigned cti_query_lower_ops(const cti_query *q)
+{
+    return q ? q->lower_ops : 0;
 }
 
 cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
@@ -1141,6 +1421,7 @@ cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
         lex_all(&p);
         if (p.st != CTI_OK)
             goto done;
+        note_lower_ops(&p);
         root = parse_or(&p, F_ANY);
         if (p.st == CTI_OK && peek(&p)->type != L_END) {
             const lexeme *l = peek(&p);
@@ -1169,6 +1450,8 @@ cti_status cti_query_parse(const char *text, cti_analyzer *a, unsigned flags,
     }
     q->root = root;
     q->flags = flags;
+    q->lower_ops = p.lower_ops;
+    q->english = !strcmp(cti_analyzer_language(a), "english");
     *out = q;
 done:
     free(p.lx);
@@ -1222,6 +1505,11 @@ static void describe(sbuf *b, const qnode *n)
     switch (n->kind) {
     case K_WORD:
         sb_str(b, n->stems[0]);
+        if (n->wqf > 1) {
+            char k[16];
+            snprintf(k, sizeof k, "^%u", n->wqf);
+            sb_str(b, k);
+        }
         return;
     case K_PREFIX:
         sb_str(b, n->stems[0]);
@@ -1305,6 +1593,8 @@ void cti_rank_opts_default(cti_rank_opts *o)
     o->title_weight = 0.25;
     o->prox_weight = 0.25;
     o->prox_window = 4;
+    o->phrase_weight = 1;
+    o->coord_weight = 0.25;
 }
 
 /* Most terms a prefix (word*) may expand to. */
@@ -1313,6 +1603,7 @@ void cti_rank_opts_default(cti_rank_opts *o)
 typedef struct xb {
     const cti_rank_opts *o;
     cti_status st;
+    int english;   /* function words are known (cti_query_is_stopword) */
 } xb;
 
 /* A term query for prefix+stem; NULL with x->st set on failure. */
@@ -1372,7 +1663,9 @@ static cti_xq *xphrase(xb *x, const char *prefix, const qnode *n)
     }
     for (size_t i = 0; i < n->nstems; i++)
         subs[i] = xterm(x, prefix, n->stems[i], (uint32_t)i + 1);
-    cti_xq *q = xcombine(x, CTI_XQ_PHRASE, subs, n->nstems, 0);
+    /* window 0: exact; a boost phrase without its function words (see
+       add_run()) spans the run it was typed as. */
+    cti_xq *q = xcombine(x, CTI_XQ_PHRASE, subs, n->nstems, n->window);
     free(subs);
     return q;
 }
@@ -1392,7 +1685,7 @@ static cti_xq *xprefix(xb *x, const char *prefix, const char *stem)
 }
 
 /* A word, phrase or prefix; bare ones also weigh their title matches. */
-static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
+static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost)
 {
     const char *pre = field_prefix[n->field];
     cti_xq *q = NULL, *t = NULL;
@@ -1421,6 +1714,17 @@ static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
 }
 
 /*
+ * A leaf, weighted by how many times it was said: a word said twice in a
+ * question counts twice (BM25's query term frequency, taken linearly as
+ * Okapi's long-query setting, k3 -> infinity, does).
+ */
+static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
+{
+    cti_xq *q = xleaf1(x, n, title_boost);
+    return n->wqf > 1 ? xscale(x, q, n->wqf) : q;
+}
+
+/*
  * Bare words weigh more in the title.  Phrases do not get the boost: the
  * positional check of a title phrase costs as much as the phrase itself
  * (measured: 4 ms -> 15 ms on "state of the union", 200 MB index).
@@ -1431,8 +1735,11 @@ static int boosts_title(const xb *x, const qnode *n)
 }
 
 /*
- * Proximity: for each pair of consecutive bare words among kids, a NEAR
- * of the two scaled by prox_weight, OR-ed together; NULL when none.
+ * Proximity: for each pair of consecutive bare words among kids (function
+ * words, which are everywhere, skipped), a NEAR of the two scaled by
+ * prox_weight, OR-ed together; NULL when none.  Words typed one after
+ * another are left to their run's phrase (and_runs()): a second look at
+ * the same positions would double the cost of the query.
  */
 static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
 {
@@ -1440,17 +1747,27 @@ static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
         return NULL;
     cti_xq **subs = calloc(n, sizeof *subs);
     size_t ns = 0;
+    const qnode *a = NULL;
     if (!subs) {
         x->st = CTI_ENOMEM;
         return NULL;
     }
-    for (size_t i = 0; i + 1 < n; i++) {
-        const qnode *a = kids[i], *b = kids[i + 1];
-        if (a->kind != K_WORD || b->kind != K_WORD || a->field != F_ANY ||
-            b->field != F_ANY || !strcmp(a->stems[0], b->stems[0]))
+    for (size_t i = 0; i < n; i++) {
+        const qnode *b = kids[i];
+        if (b->kind != K_WORD || b->field != F_ANY) {
+            a = NULL;
             continue;
+        }
+        if (x->english && cti_query_is_stopword(b->folded))
+            continue;
+        if (!a || !strcmp(a->stems[0], b->stems[0]) ||
+            (a->run && a->run == b->run)) {
+            a = b;
+            continue;
+        }
         cti_xq *pair[2] = { xterm(x, "", a->stems[0], 1),
                             xterm(x, "", b->stems[0], 2) };
+        a = b;
         cti_xq *near = xcombine(x, CTI_XQ_NEAR, pair, 2, x->o->prox_window);
         subs[ns++] = xscale(x, near, x->o->prox_weight);
     }
@@ -1466,7 +1783,48 @@ static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
 
 static cti_xq *xnode(xb *x, const qnode *n);
 
-/* Combine n's kids with op (and the proximity boost for AND/ANY). */
+/*
+ * Coordination (--any): every word of n together, an AND of its kids'
+ * terms; NULL when it has fewer than two words or the weight is 0.
+ */
+static cti_xq *xcoordination(xb *x, const qnode *n)
+{
+    if (x->o->coord_weight <= 0 || n->nkids < 2)
+        return NULL;
+    cti_xq **subs = calloc(n->nkids, sizeof *subs);
+    if (!subs) {
+        x->st = CTI_ENOMEM;
+        return NULL;
+    }
+    for (size_t i = 0; i < n->nkids; i++)
+        subs[i] = xterm(x, "", n->kids[i]->stems[0], 0);
+    cti_xq *q = xcombine(x, CTI_XQ_AND, subs, n->nkids, 0);
+    free(subs);
+    return q;
+}
+
+/*
+ * q with the weight of 'boost' (scaled by f) added where boost matches;
+ * frees both; q alone when boost is NULL.  'subset': boost matches only
+ * articles q matches (the words of an --any question are OR-ed), so OR
+ * gives the same matches and weights as AND_MAYBE, and is much faster for
+ * a phrase, whose positions Xapian would otherwise test at every article
+ * of q (measured: 1.8 ms against 226 ms on the 200 MB corpus).
+ */
+static cti_xq *xboost(xb *x, cti_xq *q, cti_xq *boost, double f, int subset)
+{
+    if (!boost || !q) {
+        cti_xq_free(boost);
+        return q;
+    }
+    if (f != 1)
+        boost = xscale(x, boost, f);
+    cti_xq *pair[2] = { q, boost };
+    return xcombine(x, subset ? CTI_XQ_OR : CTI_XQ_AND_MAYBE, pair, 2, 0);
+}
+
+/* Combine n's kids with op, and the boosts of AND and --any: words near
+   each other (AND), every word (--any), words as typed (both). */
 static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
 {
     cti_xq **subs = calloc(n->nkids ? n->nkids : 1, sizeof *subs);
@@ -1478,13 +1836,13 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
         subs[i] = xnode(x, n->kids[i]);
     cti_xq *q = xcombine(x, op, subs, n->nkids, 0);
     free(subs);
-    if (n->kind == K_AND) {
-        cti_xq *prox = xproximity(x, n->kids, n->nkids);
-        if (prox) {
-            cti_xq *pair[2] = { q, prox };
-            q = xcombine(x, CTI_XQ_AND_MAYBE, pair, 2, 0);
-        }
-    }
+    int any = n->kind == K_ANY;
+    if (n->kind == K_AND)
+        q = xboost(x, q, xproximity(x, n->kids, n->nkids), 1, 0);
+    if (any)
+        q = xboost(x, q, xcoordination(x, n), x->o->coord_weight, 1);
+    if (n->boost && x->o->phrase_weight > 0)
+        q = xboost(x, q, xnode(x, n->boost), x->o->phrase_weight, any);
     return q;
 }
 
@@ -1580,7 +1938,7 @@ cti_status cti_query_to_xq(const cti_query *q, const cti_rank_opts *opts,
         cti_rank_opts_default(&def);
         opts = &def;
     }
-    xb x = { opts, CTI_OK };
+    xb x = { opts, CTI_OK, q->english };
     cti_xq *r = xnode(&x, q->root);
     if (x.st != CTI_OK) {
         cti_xq_free(r);
@@ -1742,6 +2100,15 @@ static int words_walk(const qnode *n, cti_query_word_fn fn, void *ctx)
     case K_WORD:
         snprintf(buf, sizeof buf, "%s%s", field_prefix[n->field], n->stems[0]);
         return fn(ctx, n->start, n->end, n->folded, buf);
+    case K_PHRASE:
+        for (size_t i = 0; n->words && i < n->nstems; i++) {
+            snprintf(buf, sizeof buf, "%s%s", field_prefix[n->field], n->stems[i]);
+            int r = fn(ctx, n->words[i].start, n->words[i].end,
+                       n->words[i].folded, buf);
+            if (r)
+                return r;
+        }
+        return 0;
     case K_NOT:
         return n->nkids ? words_walk(n->kids[0], fn, ctx) : 0;
     case K_AND:

@@ -75,6 +75,11 @@ typedef struct cti_rank_opts {
     double prox_weight;   /* AND of bare words: extra weight when two adjacent
                              query words are found near each other (0: none) */
     unsigned prox_window; /* "near each other": within this many positions */
+    double phrase_weight; /* AND and --any: extra weight of words typed one
+                             after another found as typed, as a phrase
+                             (1: they count twice; 0: none) */
+    double coord_weight;  /* --any: extra weight of an article holding every
+                             word of the question (0: none) */
 } cti_rank_opts;
 
 /* 1 if the folded word 'w' is an English function word ("the", "what"). */
@@ -101,9 +106,23 @@ cti_status cti_query_to_xq(const cti_query *q, const cti_rank_opts *opts,
 cti_status cti_query_highlights(const cti_query *q, const cti_mset *m,
                                 uint32_t doccount, cti_hl_spec **out);
 
+/* Lower-case operator words typed between two words, searched as words. */
+#define CTI_LOWER_AND  0x01
+#define CTI_LOWER_OR   0x02
+#define CTI_LOWER_NOT  0x04
+#define CTI_LOWER_NEAR 0x08
+
 /*
- * Walk the single words of 'q' that can make a document match, in query
- * order, for "did you mean": fn(ctx, start, end, folded, term) gets the
+ * Which of and, or, not, near 'q' has in lower case between two operands
+ * (CTI_LOWER_* bits): they were searched as words ("to be or not"), and a
+ * user who meant the operator should be told.  0 for --any.
+ */
+unsigned cti_query_lower_ops(const cti_query *q);
+
+/*
+ * Walk the words of 'q' that can make a document match (single words and
+ * the words of phrases), in query order, for "did you mean": fn(ctx,
+ * start, end, folded, term) gets the
  * word's byte range [start, end) in the query text, its folded form and
  * its index term (field prefix + stem).  A non-zero return stops the walk
  * and is returned; otherwise returns 0.

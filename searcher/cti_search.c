@@ -1,5 +1,5 @@
 /*
- * cti_search.c - open and check an index, run queries, did you mean.
+ * cti_search.c - open and check an index, run queries, count matches.
  */
 #include <errno.h>
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cti_search.h"
@@ -172,6 +173,7 @@ void cti_search_opts_default(cti_search_opts *o)
     o->prf_docs = 5;
     o->prf_terms = 10;
     o->prf_weight = 0.1;
+    o->count_ms = CTI_COUNT_MS;
 }
 
 void cti_results_free(cti_results *r)
@@ -388,7 +390,7 @@ static cti_status expansion(const cti_xq *base, const cand *c, size_t nsel,
         st = cti_xq_combine(CTI_XQ_OR, subs, nsel, 0, &exp);
         if (st == CTI_OK) {
             cti_xq *pair[2] = { (cti_xq *)base, exp };
-            st = cti_xq_combine(CTI_XQ_OR, pair, 2, 0, out);
+            st = cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, out);
             cti_xq_free(exp);
         }
     }
@@ -399,7 +401,9 @@ static cti_status expansion(const cti_xq *base, const cand *c, size_t nsel,
 }
 
 /*
- * The query 'base' OR the words most typical of its top hits: for each
+ * The query 'base' weighted up by the words most typical of its top hits
+ * (AND_MAYBE: they reorder the articles holding the words asked for and
+ * add none, so the count stays that of the words asked for): for each
  * candidate, the mean of wdf/length over the feedback documents times its
  * idf; words of the query and function words are left out.  *out is NULL
  * when there is nothing to add.
@@ -430,6 +434,82 @@ static cti_status expand(cti_search *s, const cti_query *q, const cti_xq *base,
 done:
     cands_free(&c);
     cti_mset_free(m);
+    return st;
+}
+
+/* ---------------------------------------------------------------- */
+/* Counting                                                         */
+/* ---------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Count the matches of r->query exactly, within o->count_ms: the query
+ * without its ranking boosts and without weights (only which articles
+ * match: no phrase boost's positions are read), every match checked;
+ * past the time limit Xapian stops checking and gives bounds.  Narrows
+ * r->lower and r->upper.
+ */
+static cti_status count_exactly(cti_search *s, cti_results *r,
+                                const cti_search_opts *o)
+{
+    cti_rank_opts none = { 0 };
+    cti_xq *xq = NULL, *bool_q = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    cti_status st = cti_query_to_xq(r->query, &none, &xq);
+    if (st == CTI_OK)
+        st = cti_xq_scale(xq, 0, &bool_q);
+    if (st == CTI_OK)
+        st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, bool_q);
+    if (st == CTI_OK)
+        st = cti_enquire_set_time_limit(e, o->count_ms / 1000.0);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, 0, s->doccount ? s->doccount : 1, &m);
+    if (st == CTI_OK) {
+        uint32_t lo = cti_mset_matches_lower(m), hi = cti_mset_matches_upper(m);
+        if (lo > r->lower)
+            r->lower = lo;
+        if (hi < r->upper)
+            r->upper = hi;
+    }
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(bool_q);
+    cti_xq_free(xq);
+    return st;
+}
+
+/*
+ * The match count of r: the page's run gives bounds (exact when it had to
+ * look at every match); when they differ and o allows it, count exactly.
+ * r->matches is the count, or the estimate kept within the bounds.
+ */
+static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
+{
+    cti_status st = CTI_OK;
+    r->lower = cti_mset_matches_lower(r->mset);
+    r->upper = cti_mset_matches_upper(r->mset);
+    r->matches = cti_mset_matches_estimated(r->mset);
+    if (r->lower != r->upper && o->count_ms > 0) {
+        double t0 = now_ms();
+        st = count_exactly(s, r, o);
+        r->count_ms = now_ms() - t0;
+    }
+    if (r->upper < r->lower) /* cannot happen; never print a false range */
+        r->upper = r->lower;
+    if (r->matches < r->lower)
+        r->matches = r->lower;
+    if (r->matches > r->upper)
+        r->matches = r->upper;
+    r->exact = r->lower == r->upper;
     return st;
 }
 
@@ -506,8 +586,11 @@ cti_status cti_search_run(cti_search *s, const char *text,
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
     }
-    r->matches = cti_mset_matches_estimated(r->mset);
-    r->exact = cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset);
+    st = count(s, r, o);
+    if (st != CTI_OK) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+        goto done;
+    }
     st = cti_query_highlights(r->query, r->mset, s->doccount, &r->spec);
     if (st != CTI_OK)
         snprintf(err, errlen, "out of memory");
@@ -553,212 +636,5 @@ cti_status cti_search_undated(cti_search *s, const cti_query *q,
     cti_xq_free(xq);
     cti_xq_free(parts[0]);
     cti_xq_free(parts[1]);
-    return st;
-}
-
-/* ---------------------------------------------------------------- */
-/* Did you mean                                                     */
-/* ---------------------------------------------------------------- */
-
-/*
- * Optimal string alignment distance between a and b (bytes), or
- * max + 1 as soon as it must exceed 'max'.
- */
-static unsigned edit_distance(const char *a, size_t la, const char *b,
-                              size_t lb, unsigned max)
-{
-    if (la > 62 || lb > 62)
-        return max + 1;
-    if ((la > lb ? la - lb : lb - la) > max)
-        return max + 1;
-    unsigned d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++) {
-        unsigned rowmin = UINT_MAX;
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned c = a[i - 1] == b[j - 1] ? 0 : 1;
-            unsigned v = d[i - 1][j - 1] + c;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-            if (v < rowmin)
-                rowmin = v;
-        }
-        if (rowmin > max)
-            return max + 1;
-    }
-    return d[la][lb];
-}
-
-typedef struct fix {
-    size_t start, end;
-    char *word;
-} fix;
-
-typedef struct suggest_ctx {
-    cti_search *s;
-    const char *text;
-    fix *fixes;
-    size_t nfixes;
-    int nomem;
-} suggest_ctx;
-
-/* The closest term of the index to 'term' (same field prefix); caller frees. */
-static char *closest_term(cti_search *s, const char *term, size_t plen)
-{
-    cti_termiter *it = NULL;
-    const char *t;
-    size_t tl, ql = strlen(term) - plen;
-    uint32_t freq, bestfreq = 0;
-    unsigned max = ql <= 4 ? 1 : 2, best = max + 1;
-    char *bestterm = NULL;
-    char pre[8] = "";
-    memcpy(pre, term, plen < sizeof pre ? plen : sizeof pre - 1);
-    if (cti_db_terms(s->db, pre, 0, &it) != CTI_OK)
-        return NULL;
-    while (cti_termiter_next(it, &t, &tl, &freq) == CTI_OK) {
-        if (tl <= plen)
-            continue;
-        /* Unprefixed terms only: skip the prefixed (capital) ones. */
-        if (plen == 0 && t[0] >= 'A' && t[0] <= 'Z')
-            continue;
-        if (plen > 0 && t[plen] >= 'A' && t[plen] <= 'Z')
-            continue;
-        unsigned d = edit_distance(term + plen, ql, t + plen, tl - plen, max);
-        if (d == 0 || d > max)
-            continue;
-        if (d < best || (d == best && freq > bestfreq)) {
-            char *c = strndup(t + plen, tl - plen);
-            if (!c)
-                break;
-            free(bestterm);
-            bestterm = c;
-            best = d;
-            bestfreq = freq;
-        }
-    }
-    cti_termiter_free(it);
-    return bestterm;
-}
-
-static int suggest_word(void *ctx, size_t start, size_t end,
-                        const char *folded, const char *term)
-{
-    suggest_ctx *c = ctx;
-    uint32_t tf = 0;
-    if (strlen(folded) < 3)
-        return 0; /* too short to guess what was meant */
-    if (cti_db_termfreq(c->s->db, term, strlen(term), &tf) != CTI_OK || tf > 0)
-        return 0;
-    size_t plen = 0;
-    while (term[plen] >= 'A' && term[plen] <= 'Z')
-        plen++;
-    /*
-     * The indexer's spelling data holds the words of titles and bodies:
-     * take its suggestion when the word is in the field asked for.
-     * Without one, for a field (author:, source: ...) scan the field's
-     * terms; a plain word the spelling data does not know has no near
-     * neighbour in the text either.
-     */
-    char *w = NULL;
-    cti_status sst = cti_db_spelling_suggest(c->s->db, folded, strlen(folded), 2, &w);
-    if (sst == CTI_OK && w && w[0]) {
-        size_t sl;
-        const char *stem = cti_analyzer_stem(c->s->a, w, strlen(w), &sl);
-        char buf[CTI_MAX_TOKEN * 4 + 16];
-        int n = snprintf(buf, sizeof buf, "%.*s%.*s", (int)plen, term, (int)sl, stem);
-        uint32_t tf2 = 0;
-        if (n < 0 || (size_t)n >= sizeof buf ||
-            cti_db_termfreq(c->s->db, buf, (size_t)n, &tf2) != CTI_OK || tf2 == 0) {
-            free(w);
-            w = NULL;
-        }
-    } else {
-        free(w);
-        w = NULL;
-    }
-    if (!w && (plen > 0 || sst != CTI_OK))
-        w = closest_term(c->s, term, plen);
-    if (!w)
-        return 0;
-    /* Keep the capital the word was typed with ("Kahn" -> "Khan"). */
-    if (c->text[start] >= 'A' && c->text[start] <= 'Z' && w[0] >= 'a' && w[0] <= 'z')
-        w[0] = (char)(w[0] - 'a' + 'A');
-    fix *f = realloc(c->fixes, (c->nfixes + 1) * sizeof *f);
-    if (!f) {
-        free(w);
-        c->nomem = 1;
-        return 1;
-    }
-    c->fixes = f;
-    c->fixes[c->nfixes++] = (fix){ start, end, w };
-    return 0;
-}
-
-cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
-                              char **out)
-{
-    cti_query *q = NULL;
-    suggest_ctx c = { s, text, NULL, 0, 0 };
-    cti_status st;
-    *out = NULL;
-    st = cti_query_parse(text, s->a, flags, &q, NULL);
-    if (st != CTI_OK)
-        return st;
-    cti_query_words(q, suggest_word, &c);
-    cti_query_free(q);
-    if (c.nomem) {
-        st = CTI_ENOMEM;
-        goto done;
-    }
-    if (c.nfixes == 0)
-        goto done;
-    size_t len = strlen(text), n = len + 1;
-    for (size_t i = 0; i < c.nfixes; i++)
-        n += strlen(c.fixes[i].word);
-    char *r = malloc(n), *p = r;
-    if (!r) {
-        st = CTI_ENOMEM;
-        goto done;
-    }
-    size_t at = 0;
-    for (size_t i = 0; i < c.nfixes; i++) {
-        if (c.fixes[i].start < at)
-            continue;
-        memcpy(p, text + at, c.fixes[i].start - at);
-        p += c.fixes[i].start - at;
-        size_t wl = strlen(c.fixes[i].word);
-        memcpy(p, c.fixes[i].word, wl);
-        p += wl;
-        at = c.fixes[i].end;
-    }
-    memcpy(p, text + at, len - at);
-    p[len - at] = '\0';
-    /* Only suggest what finds something. */
-    cti_search_opts o;
-    cti_search_opts_default(&o);
-    o.flags = flags;
-    o.limit = 0;
-    o.check_at_least = 1;
-    cti_results *res = NULL;
-    char err[128];
-    if (cti_search_run(s, r, &o, &res, NULL, err, sizeof err) == CTI_OK &&
-        res->matches > 0)
-        *out = r;
-    else
-        free(r);
-    cti_results_free(res);
-done:
-    for (size_t i = 0; i < c.nfixes; i++)
-        free(c.fixes[i].word);
-    free(c.fixes);
     return st;
 }

@@ -1,10 +1,9 @@
 /*
- * cti_search.h - searching a cti index: open, check, run, did you mean.
+ * cti_search.h - searching a cti index: open, check, run, count.
  *
  * cti-search's logic, callable from tests: open an index read-only
  * (checking that it is a cti index of this schema and taking its stemmer
- * language), parse and run a query with BM25, and suggest a spelling
- * correction when nothing matched.
+ * language), parse and run a query with BM25, count its matches.
  */
 #ifndef CTI_SEARCH_H
 #define CTI_SEARCH_H
@@ -58,12 +57,16 @@ typedef struct cti_search_opts {
     unsigned flags;          /* CTI_QUERY_* */
     uint32_t offset, limit;  /* the page of hits */
     uint32_t check_at_least; /* count exactly up to this many (0: offset+limit+100) */
+    double count_ms;         /* when the page's run leaves the count
+                                uncertain: time allowed to count exactly
+                                (0: no count pass, bounds only) */
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
-    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback adds
-       the 'prf_terms' words most typical of the top 'prf_docs' hits,
-       weighted 'prf_weight' (prf_docs 0: off). */
+    /* CTI_QUERY_ANY ranked by relevance: pseudo-relevance feedback weighs
+       up the articles holding the 'prf_terms' words most typical of the
+       top 'prf_docs' hits, by 'prf_weight' (prf_docs 0: off); it adds no
+       article to the matches. */
     unsigned prf_docs, prf_terms;
     double prf_weight;
     /* A match spy on the run (NULL: none; see cti_enquire_set_spy()); with
@@ -73,6 +76,9 @@ typedef struct cti_search_opts {
        each hit goes to it in rank order and the results' mset stays empty. */
     const cti_each *each;
 } cti_search_opts;
+
+/* Default time allowed to count the matches exactly (ms): see README, Output. */
+#define CTI_COUNT_MS 10.0
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
 void cti_search_opts_default(cti_search_opts *o);
@@ -84,6 +90,9 @@ typedef struct cti_results {
     uint32_t doccount;       /* documents in the index */
     uint32_t matches;        /* matching documents (estimate unless exact) */
     int exact;               /* 1 when 'matches' is exact */
+    uint32_t lower, upper;   /* true bounds: lower <= matches <= upper
+                                (equal when exact) */
+    double count_ms;         /* time spent counting after the page's run */
 } cti_results;
 
 /*
@@ -106,13 +115,5 @@ void cti_results_free(cti_results *r);
 cti_status cti_search_undated(cti_search *s, const cti_query *q,
                               const cti_rank_opts *rank, uint32_t *out,
                               char *err, size_t errlen);
-
-/*
- * "Did you mean": 'text' with each word that is in no document replaced
- * by the closest word of the index's vocabulary.  *out is a new string
- * (caller frees), or NULL when there is nothing to suggest.
- */
-cti_status cti_search_suggest(cti_search *s, const char *text, unsigned flags,
-                              char **out);
 
 #endif /* CTI_SEARCH_H */

@@ -19,6 +19,7 @@
 #include "cti_schema.h"
 #include "cti_search.h"
 #include "cti_stats.h"
+#include "cti_suggest.h"
 
 #ifndef CTI_VERSION
 #define CTI_VERSION "0.1"
@@ -88,15 +89,16 @@ static int open_index(run *x)
     return rc;
 }
 
-/* Run the query with 'so'; on failure say why and return 2. */
-static int search(const run *x, const cti_search_opts *so, cti_results **r)
+/* Run 'text' with 'so'; on failure say why and return 2. */
+static int search_text(const run *x, const char *text, const cti_search_opts *so,
+                       cti_results **r)
 {
     char err[512];
     cti_query_error qe;
     qe.msg[0] = '\0';
-    cti_status st = cti_search_run(x->s, x->o->query, so, r, &qe, err, sizeof err);
+    cti_status st = cti_search_run(x->s, text, so, r, &qe, err, sizeof err);
     if (st == CTI_EINVAL && qe.msg[0]) {
-        syntax_error(x->o->query, &qe);
+        syntax_error(text, &qe);
         return 2;
     }
     if (st != CTI_OK)
@@ -104,15 +106,31 @@ static int search(const run *x, const cti_search_opts *so, cti_results **r)
     return 0;
 }
 
-/* Nothing matched: suggest a spelling that would match; exit status 1. */
-static int no_matches(const run *x)
+/* Run the query with 'so'; on failure say why and return 2. */
+static int search(const run *x, const cti_search_opts *so, cti_results **r)
 {
-    char *fix = NULL;
-    if (cti_search_suggest(x->s, x->o->query, x->o->search.flags, &fix) == CTI_OK &&
-        fix)
-        fprintf(stderr, "cti-search: no matches; did you mean: %s\n", fix);
-    free(fix);
-    return 1;
+    return search_text(x, x->o->query, so, r);
+}
+
+/*
+ * On a human reader's standard error (not --json, not -q): the lower-case
+ * operator words of the query that were searched as words.
+ */
+static void notes(const run *x, const cti_results *r)
+{
+    static const struct { unsigned bit; const char *word, *op; } ops[] = {
+        { CTI_LOWER_OR, "or", "OR means either" },
+        { CTI_LOWER_AND, "and", "AND (or nothing) means both" },
+        { CTI_LOWER_NOT, "not", "NOT or -word excludes" },
+        { CTI_LOWER_NEAR, "near", "NEAR means within 10 words" },
+    };
+    unsigned lower = cti_query_lower_ops(r->query);
+    if (x->o->quiet || x->o->out.format == CTI_OUT_JSON)
+        return;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (lower & ops[i].bit)
+            fprintf(stderr, "cti-search: note: '%s' was searched as a word; %s\n",
+                    ops[i].word, ops[i].op);
 }
 
 /*
@@ -123,9 +141,9 @@ static int no_matches(const run *x)
 static void date_notes(const run *x, const cti_results *r)
 {
     const cti_options *o = x->o;
-    char err[256], a[32], b[32];
+    char err[256], a[32], b[32], c[32], all[80];
     uint32_t n;
-    if (o->out.format == CTI_OUT_JSON)
+    if (o->out.format == CTI_OUT_JSON || o->quiet)
         return;
     if (cti_query_uses_date(r->query) &&
         cti_search_undated(x->s, NULL, NULL, &n, err, sizeof err) == CTI_OK && n)
@@ -135,13 +153,17 @@ static void date_notes(const run *x, const cti_results *r)
                 n == 1 ? "has" : "have", n == 1 ? "it" : "them");
     if (o->search.sort != CTI_SORT_RELEVANCE && r->matches &&
         cti_search_undated(x->s, r->query, &o->search.rank, &n, err,
-                           sizeof err) == CTI_OK && n)
-        fprintf(stderr, "cti-search: note: %s of the %s%s matches %s no date; "
+                           sizeof err) == CTI_OK && n) {
+        if (r->exact)
+            snprintf(all, sizeof all, "%s", cti_output_count(r->matches, b, sizeof b));
+        else /* a true range, as the footer says */
+            snprintf(all, sizeof all, "%s to %s", cti_output_count(r->lower, b, sizeof b),
+                     cti_output_count(r->upper, c, sizeof c));
+        fprintf(stderr, "cti-search: note: %s of the %s matches %s no date; "
                 "sorted by date they come %s\n",
-                cti_output_count(n, a, sizeof a), r->exact ? "" : "about ",
-                cti_output_count(r->matches, b, sizeof b),
-                n == 1 ? "has" : "have",
+                cti_output_count(n, a, sizeof a), all, n == 1 ? "has" : "have",
                 o->search.sort == CTI_SORT_DATE ? "first" : "last");
+    }
 }
 
 /* Load and print each hit of 'r', then the footer. */
@@ -164,11 +186,63 @@ static int print_hits(const run *x, const cti_results *r)
     return 0;
 }
 
+/*
+ * Nothing matched: suggest a spelling that finds articles (cti_suggest.h).
+ * On a terminal, with human output, the corrected query's hits are shown
+ * under a line that says so; otherwise the suggestion goes to standard
+ * error, or the words no article holds are named.  Returns 1 (the query
+ * as typed found nothing), or 2 on an error.
+ */
+static int no_matches(const run *x)
+{
+    cti_suggestion sg;
+    cti_results *r = NULL;
+    int rc = 1;
+    cti_status st = cti_suggest(x->s, x->o->query, x->o->search.flags, &sg);
+    if (st == CTI_OK && sg.text && x->o->out.format == CTI_OUT_HUMAN &&
+        isatty(STDOUT_FILENO)) {
+        printf("no matches for %s; showing %s\n\n", x->o->query, sg.text);
+        if (search_text(x, sg.text, &x->o->search, &r) != 0 || print_hits(x, r) != 0)
+            rc = 2;
+    } else if (st == CTI_OK && sg.text) {
+        fprintf(stderr, "cti-search: no matches; did you mean: %s\n", sg.text);
+    } else if (st == CTI_OK && sg.unknown) {
+        fprintf(stderr, "cti-search: no matches; no article has %s\n", sg.unknown);
+    } else if (st != CTI_OK && st != CTI_EINVAL) {
+        rc = fail("did you mean: %s%s", cti_errmsg(), "");
+    }
+    cti_results_free(r);
+    cti_suggestion_release(&sg);
+    return rc;
+}
+
+/* --any found articles, but some words of the question are in none: name
+   them, with the question corrected (human output, not -q). */
+static void unknown_words(const run *x)
+{
+    cti_suggestion sg;
+    if (!(x->o->search.flags & CTI_QUERY_ANY) || x->o->quiet ||
+        x->o->out.format == CTI_OUT_JSON)
+        return;
+    if (cti_suggest(x->s, x->o->query, x->o->search.flags, &sg) == CTI_OK &&
+        sg.unknown) {
+        fprintf(stderr, "cti-search: note: no article has %s", sg.unknown);
+        if (sg.text)
+            fprintf(stderr, "; did you mean: %s", sg.text);
+        fputc('\n', stderr);
+    }
+    cti_suggestion_release(&sg);
+}
+
 /* The default mode: the page of hits asked for. */
 static int mode_search(const run *x)
 {
     cti_results *r = NULL;
     int rc = search(x, &x->o->search, &r);
+    if (rc == 0)
+        notes(x, r);
+    if (rc == 0 && r->matches)
+        unknown_words(x);
     if (rc == 0)
         rc = r->matches ? print_hits(x, r) : no_matches(x);
     if (rc != 2)
@@ -184,8 +258,8 @@ static int mode_count(const run *x)
     cti_results *r = NULL;
     so.offset = 0;
     so.limit = 0;
-    so.check_at_least = UINT32_MAX;
-    so.prf_docs = 0; /* count the articles with the words asked for */
+    so.count_ms = 1e9; /* exact, however long it takes */
+    so.prf_docs = 0;   /* feedback would only reorder */
     int rc = search(x, &so, &r);
     cti_printer *pr = NULL;
     if (rc == 0 && cti_printer_new(stdout, &x->o->out, &pr) != CTI_OK)

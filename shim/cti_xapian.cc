@@ -69,6 +69,7 @@ struct cti_enquire {
     bool has_query;
     bool bm25_set;
     double k1, k2, k3, b, min_normlen;
+    double time_limit;      /* seconds; 0: none */
     int sort_slot;          /* -1: relevance */
     bool sort_desc;
     int collapse_slot;      /* -1: off */
@@ -77,7 +78,8 @@ struct cti_enquire {
     cti_each each;          /* each.fn NULL: keep the hits */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), k1(1),
-          k2(0), k3(1), b(0.5), min_normlen(0.5), sort_slot(-1),
+          k2(0), k3(1), b(0.5), min_normlen(0.5),
+          time_limit(0), sort_slot(-1),
           sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
           each() {}
 };
@@ -728,6 +730,28 @@ CTI_API cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_db_spellings(cti_db *db, cti_termiter **out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    cti_termiter *it = new (std::nothrow) cti_termiter();
+    if (!it)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    it->started = false;
+    it->doc = false;
+    cti_status st = with_retry(db, [&] {
+        it->it = db->rd->spellings_begin();
+        it->end = db->rd->spellings_end();
+    });
+    if (st != CTI_OK) {
+        delete it;
+        return st;
+    }
+    *out = it;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_termiter_next(cti_termiter *it, const char **term,
                                      size_t *len, uint32_t *freq)
 {
@@ -1117,6 +1141,16 @@ CTI_API cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    if (seconds < 0)
+        return set_error(e->db, CTI_EINVAL, "a time limit must be >= 0");
+    e->time_limit = seconds;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                                  int descending)
 {
@@ -1218,6 +1252,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         if (e->bm25_set)
             enq.set_weighting_scheme(
                 Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
+        if (e->time_limit > 0)
+            enq.set_time_limit(e->time_limit);
         if (e->sort_slot >= 0)
             enq.set_sort_by_value_then_relevance(
                 static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);

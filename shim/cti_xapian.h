@@ -217,8 +217,14 @@ typedef struct cti_termiter cti_termiter;
 cti_status cti_db_terms(cti_db *db, const char *prefix, uint32_t docid,
                         cti_termiter **out);
 /*
+ * Iterate the words of the spelling data, in byte order; *freq of each is
+ * its spelling frequency.
+ */
+cti_status cti_db_spellings(cti_db *db, cti_termiter **out);
+/*
  * Step: CTI_OK with *term (valid until the next call), *len and *freq
- * (termfreq for database terms, wdf for a document's terms), CTI_DONE at
+ * (termfreq for database terms, wdf for a document's terms, the frequency
+ * for spelling words), CTI_DONE at
  * the end, or an error.  Any out pointer may be NULL.
  */
 cti_status cti_termiter_next(cti_termiter *it, const char **term,
@@ -330,6 +336,12 @@ cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q);
 /* BM25 parameters (Xapian defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
 cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
                                 double k3, double b, double min_normlen);
+/*
+ * Stop counting matches exactly after 'seconds' (0: no limit): past it the
+ * run goes on as if check_at_least were 0, so the page of hits is still
+ * the best one and the counts become bounds (lower < upper).
+ */
+cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds);
 /* Order by the value in 'slot' (then by relevance); 'descending' != 0 for newest first. */
 cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                          int descending);

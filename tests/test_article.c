@@ -73,8 +73,9 @@ static void test_corpus_no_title_line(void **state)
     assert_string_equal(a.title, "As the 2024 U.S. presidential race "
                                  "intensifies, Kamala Harris\xe2\x80\x99s "
                                  "campaign is engaging\xe2\x80\xa6");
-    /* Nothing is removed from the body. */
+    /* Nothing is removed from the body: the title is its opening. */
     assert_true(starts_with(a.body, "As the 2024 U.S. presidential race"));
+    assert_int_equal(a.title_from, CTI_TITLE_OPENING);
     assert_int_equal(a.body_len, strlen(a.body));
     assert_null(a.id);
     assert_null(a.date);
@@ -92,6 +93,7 @@ static void test_corpus_title_line(void **state)
                                  "Big Tech Leaders in Closed Door Meeting");
     /* The title line and the blank line after it left the body. */
     assert_true(starts_with(a.body, "US Democratic Presidential candidate"));
+    assert_int_equal(a.title_from, CTI_TITLE_GIVEN);
     assert_null(strstr(a.body, "Closed Door Meeting"));
     cti_article_release(&a);
 }
@@ -138,6 +140,7 @@ static void test_short_first_sentence(void **state)
               "who had followed the race.", &a);
     assert_string_equal(a.title, "The vote is in.");
     assert_true(starts_with(a.body, "The vote is in. Officials"));
+    assert_int_equal(a.title_from, CTI_TITLE_OPENING);
     cti_article_release(&a);
 
     /* "Mr." is not the end of a sentence. */
@@ -193,12 +196,21 @@ static void test_generated_layout(void **state)
     parse_str("Short but running\non into the next line of the text.", &a);
     assert_string_equal(a.title, "Short but running on into the next line "
                                  "of the text.");
+    assert_int_equal(a.title_from, CTI_TITLE_WHOLE); /* the title is all of it */
     cti_article_release(&a);
 
     /* A lone short line is both title and body. */
     parse_str("Just one line\n", &a);
     assert_string_equal(a.title, "Just one line");
     assert_string_equal(a.body, "Just one line");
+    assert_int_equal(a.title_from, CTI_TITLE_WHOLE);
+    cti_article_release(&a);
+
+    /* A short first paragraph (no title line: it ends in a colon)
+       followed by more text is an opening. */
+    parse_str("The results were these:\n\nTen votes for, two against.", &a);
+    assert_string_equal(a.title, "The results were these:");
+    assert_int_equal(a.title_from, CTI_TITLE_OPENING);
     cti_article_release(&a);
 
     /* A heading repeated, with nothing else: the text stays the body. */
@@ -327,6 +339,7 @@ static void test_json_fields(void **state)
     assert_int_equal(cti_article_parse_json(l, strlen(l), NULL, &a, err, sizeof err), 0);
     assert_string_equal(a.id, "a-1");
     assert_string_equal(a.title, "T");
+    assert_int_equal(a.title_from, CTI_TITLE_GIVEN);
     assert_string_equal(a.body, "Body text");
     assert_int_equal(a.body_len, 9);
     assert_string_equal(a.date, "2024-07-15");
@@ -384,6 +397,12 @@ static void test_json_title_from_text(void **state)
     assert_int_equal(cti_article_parse_json(l, strlen(l), NULL, &a, err, sizeof err), 0);
     assert_string_equal(a.title, "Markets rallied.");
     assert_true(starts_with(a.body, "Markets rallied. Shares"));
+    assert_int_equal(a.title_from, CTI_TITLE_OPENING);
+    cti_article_release(&a);
+    l = "{\"id\": \"w\", \"text\": \"Rates held steady today.\"}";
+    assert_int_equal(cti_article_parse_json(l, strlen(l), NULL, &a, err, sizeof err), 0);
+    assert_string_equal(a.title, "Rates held steady today.");
+    assert_int_equal(a.title_from, CTI_TITLE_WHOLE);
     cti_article_release(&a);
     l = "{\"text\": \"\"}";
     assert_int_equal(cti_article_parse_json(l, strlen(l), NULL, &a, err, sizeof err), 0);

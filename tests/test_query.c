@@ -20,6 +20,7 @@
 #include "cti_query.h"
 #include "cti_search.h"
 #include "cti_store.h"
+#include "cti_suggest.h"
 
 static cti_analyzer *an;
 
@@ -127,6 +128,32 @@ static void test_lowercase_operators_are_words(void **state)
     TREE("Near the river", "(AND near the river)");
 }
 
+/* Which lower-case operator words were typed between two words. */
+static unsigned lower_ops(const char *q, unsigned flags)
+{
+    cti_query *t = NULL;
+    assert_int_equal(cti_query_parse(q, an, flags, &t, NULL), CTI_OK);
+    unsigned r = cti_query_lower_ops(t);
+    cti_query_free(t);
+    return r;
+}
+
+static void test_lowercase_operators_noted(void **state)
+{
+    (void)state;
+    assert_int_equal(lower_ops("cats or dogs", 0), CTI_LOWER_OR);
+    assert_int_equal(lower_ops("to be or not to be", 0), CTI_LOWER_OR | CTI_LOWER_NOT);
+    assert_int_equal(lower_ops("war and (peace)", 0), CTI_LOWER_AND);
+    assert_int_equal(lower_ops("\"tax\" near cut", 0), CTI_LOWER_NEAR);
+    /* Not between two words, in a phrase, upper case, --any: no note. */
+    assert_int_equal(lower_ops("or cats", 0), 0);
+    assert_int_equal(lower_ops("cats and", 0), 0);
+    assert_int_equal(lower_ops("\"cats or dogs\"", 0), 0);
+    assert_int_equal(lower_ops("cats OR dogs", 0), 0);
+    assert_int_equal(lower_ops("Cats Or dogs", 0), 0);
+    assert_int_equal(lower_ops("cats or dogs", CTI_QUERY_ANY), 0);
+}
+
 static void test_phrase(void **state)
 {
     (void)state;
@@ -168,9 +195,19 @@ static void test_fields(void **state)
     TREE("title:(Harris OR Bloomberg)", "(OR title:harri title:bloomberg)");
     TREE("title: Bloomberg", "title:bloomberg");
     TREE("-title:Bloomberg Khan", "(NOT khan title:bloomberg)");
-    /* Not a known field: plain text. */
+    /* Words with a colon that are not field-shaped: plain text. */
     TREE("10:30", "\"10 30\"");
-    TREE("foo:bar", "\"foo bar\"");
+    TREE("U.S.: Harris", "(AND u.s harri)");
+    TREE("Note: Harris", "(AND note harri)");
+    TREE("https://example.com/a", "\"https exampl com a\"");
+    TREE("mailto:jane@example.com", "\"mailto jane exampl com\"");
+    TREE("\"foo:bar\"", "\"foo bar\"");
+    /* A field that does not exist is an error naming the real ones. */
+    error_at("titel:Blair", 1, "unknown field 'titel:'; did you mean title:?");
+    error_at("Harris section:Politics", 8, "unknown field 'section:' (fields: "
+             "title:, author:, source:, date:");
+    error_at("foo:bar", 1, "unknown field 'foo:'");
+    error_at("AUTHOR:x Sorce:\"Reuters\"", 10, "did you mean source:?");
 }
 
 static void test_dates(void **state)
@@ -270,12 +307,12 @@ static void test_any_mode(void **state)
             CTI_QUERY_ANY, "(ANY effect lina khan antitrust law)");
     tree_is("a NEAR/3 b OR \"", CTI_QUERY_ANY, "(ANY near 3 b)");
     /* Only function words: kept rather than searching for nothing;
-       a repeated word counts once. */
-    tree_is("to be or not to be", CTI_QUERY_ANY, "(ANY to be or not)");
+       a repeated word counts as many times as it was said. */
+    tree_is("to be or not to be", CTI_QUERY_ANY, "(ANY to^2 be^2 or not)");
     tree_is("troops in Germany and troops in Viet Nam", CTI_QUERY_ANY,
-            "(ANY troop germani viet nam)");
+            "(ANY troop^2 germani viet nam)");
     tree_is("the history of the", CTI_QUERY_ANY | CTI_QUERY_KEEP_STOPWORDS,
-            "(ANY the histori of)");
+            "(ANY the^2 histori of)");
     cti_query *t = NULL;
     cti_query_error e;
     assert_int_equal(cti_query_parse("   ", an, CTI_QUERY_ANY, &t, &e), CTI_EINVAL);
@@ -321,9 +358,32 @@ static void test_xapian_query(void **state)
     assert_non_null(strstr(d, "Adoe"));
     assert_non_null(strstr(d, "0 * M202407"));
     free(d);
+    /* --any: any of the words; every word together and the words as
+       typed only add weight. */
     d = xq_of("antitrust enforcers", CTI_QUERY_ANY);
-    assert_non_null(strstr(d, " OR "));
-    assert_null(strstr(d, " AND "));
+    assert_non_null(strstr(d, "(antitrust AND_MAYBE 0.25 * Santitrust) OR "
+                              "(enforc AND_MAYBE 0.25 * Senforc)"));
+    assert_non_null(strstr(d, "OR 0.25 * (antitrust AND enforc)"));
+    assert_non_null(strstr(d, "OR (antitrust@1 PHRASE 2 enforc@2)"));
+    free(d);
+    /* AND: a run typed one after another is a phrase without its function
+       words, spanning what was typed; nearness is for the words not typed
+       together. */
+    d = xq_of("Bank of England", 0);
+    assert_non_null(strstr(d, "AND_MAYBE (bank@1 PHRASE 3 england@2)"));
+    assert_null(strstr(d, "NEAR"));
+    free(d);
+    d = xq_of("Lina Khan AND antitrust", 0);
+    assert_non_null(strstr(d, "AND_MAYBE 0.25 * (khan@1 NEAR 4 antitrust@2)"));
+    assert_non_null(strstr(d, "AND_MAYBE (lina@1 PHRASE 2 khan@2)"));
+    assert_null(strstr(d, "lina@1 NEAR"));
+    free(d);
+    d = xq_of("Bank -of England", 0);
+    assert_null(strstr(d, "PHRASE"));
+    free(d);
+    /* A word said three times weighs three times. */
+    d = xq_of("medlars: how does medlars work? medlars", CTI_QUERY_ANY);
+    assert_non_null(strstr(d, "3 * (medlar AND_MAYBE"));
     free(d);
     d = xq_of("antitru*", 0);
     assert_non_null(strstr(d, "WILDCARD"));
@@ -547,23 +607,40 @@ static void test_search_runs(void **state)
     cti_search_free(s);
 }
 
+/* The suggestion for 'q' (NULL: none), and the words no article holds. */
+static void suggests(cti_search *s, const char *q, unsigned flags,
+                     const char *want, const char *unknown)
+{
+    cti_suggestion sg;
+    assert_int_equal(cti_suggest(s, q, flags, &sg), CTI_OK);
+    if (want ? !sg.text || strcmp(sg.text, want) : sg.text != NULL)
+        fail_msg("'%s' -> '%s', want '%s'", q, sg.text ? sg.text : "(none)",
+                 want ? want : "(none)");
+    if (unknown ? !sg.unknown || strcmp(sg.unknown, unknown) : sg.unknown != NULL)
+        fail_msg("'%s': unknown %s, want %s", q, sg.unknown ? sg.unknown : "(none)",
+                 unknown ? unknown : "(none)");
+    if (want)
+        assert_true(sg.matches > 0);
+    cti_suggestion_release(&sg);
+}
+
 static void test_search_suggest(void **state)
 {
     (void)state;
     cti_search *s = NULL;
-    char err[256], *fix = NULL;
+    char err[256];
     assert_int_equal(cti_search_open(dbpath, &s, err, sizeof err), CTI_OK);
-    assert_int_equal(cti_search_suggest(s, "Lina Kahn antitrsut", 0, &fix), CTI_OK);
-    assert_non_null(fix);
-    assert_string_equal(fix, "Lina Khan antitrust");
-    free(fix);
-    assert_int_equal(cti_search_suggest(s, "title:Bloombreg", 0, &fix), CTI_OK);
-    assert_non_null(fix);
-    assert_string_equal(fix, "title:Bloomberg");
-    free(fix);
+    suggests(s, "Lina Kahn antitrsut", 0, "Lina Khan antitrust", "'Kahn', 'antitrsut'");
+    suggests(s, "title:Bloombreg", 0, "title:Bloomberg", "'Bloombreg'");
+    suggests(s, "author:Doo", 0, "author:Doe", "'Doo'");
+    /* Inside a phrase, with its case kept. */
+    suggests(s, "\"SILICON VALLY\"", 0, "\"SILICON VALLEY\"", "'VALLY'");
+    /* --any: the unknown word is named and corrected. */
+    suggests(s, "what about antitrsut?", CTI_QUERY_ANY, "what about antitrust?",
+             "'antitrsut'");
+    suggests(s, "Lina Khan antitrust", CTI_QUERY_ANY, NULL, NULL);
     /* Nothing close: no suggestion. */
-    assert_int_equal(cti_search_suggest(s, "qqqzzzxxx", 0, &fix), CTI_OK);
-    assert_null(fix);
+    suggests(s, "qqqzzzxxx", 0, NULL, "'qqqzzzxxx'");
     cti_search_free(s);
 }
 
@@ -659,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_pure_not),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_lowercase_operators_are_words),
+        cmocka_unit_test(test_lowercase_operators_noted),
         cmocka_unit_test(test_phrase),
         cmocka_unit_test(test_near),
         cmocka_unit_test(test_prefix),
