@@ -1,7 +1,8 @@
 # cti - full-text search for news and campaign articles.
 #
-#   make                 build cti-index and cti-search into $(O)/
+#   make                 build cti-index, cti-search and cti-web into $(O)/
 #   make demo            build, index corpus/, search "Lina Khan AND antitrust"
+#   make web             build, index corpus/, serve it at http://127.0.0.1:8080/
 #   make test            build and run every test (unit + end to end)
 #   make SANITIZE=1 test the same suite under ASan + UBSan (in build-san/)
 #   make TSAN=1 test-threads  the threaded tests under ThreadSanitizer (build-tsan/)
@@ -9,6 +10,7 @@
 #   make valgrind        the unit tests under valgrind (leak check)
 #   make fuzz            run each libFuzzer harness for FUZZ_SECONDS
 #   make bench           benchmarks beside Xapian's pipeline and SQLite FTS5
+#                        (BENCH_PEERS="lucene sphinx" adds Lucene and Sphinx)
 #   make install PREFIX=/usr/local
 #   make clean
 #
@@ -45,7 +47,7 @@ export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp:second_deadlock_sta
 
 CC ?= cc
 CXX ?= c++
-PKGS := xapian-core zlib libutf8proc jansson libxml-2.0
+PKGS := xapian-core zlib libutf8proc jansson libxml-2.0 libmicrohttpd
 # pkg-config is asked once, when a recipe first needs the flags: by then
 # the deps target has installed what was missing.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
@@ -59,13 +61,15 @@ CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null
 # tests link it, cti-search does not.
 READ_LIBS = $(eval READ_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null) \
 	-Wl,-Bstatic -lcsv -Wl,-Bdynamic)$(READ_LIBS)
+# Only cti-web links libmicrohttpd: cti-search starts as fast as before.
+MHD_LIBS = $(eval MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null))$(MHD_LIBS)
 
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
 # Warnings the code keeps clean beyond -Wall -Wextra.
 CWARN := -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
 CXXWARN := -Wshadow
-CPPFLAGS += -Icore -Ishim -Iindexer -Isearcher -D_GNU_SOURCE
+CPPFLAGS += -Icore -Ishim -Iindexer -Isearcher -Iweb -D_GNU_SOURCE
 CFLAGS += -std=c11 $(OPT) -g $(WARN) $(CWARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(CXXWARN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS) \
 	-fvisibility=hidden
@@ -85,7 +89,14 @@ LIB_CXX := $(wildcard shim/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
 LIB := $(O)/libcti.a
 
-PROGS := $(O)/cti-index $(O)/cti-search
+# cti-web's own code (the pages, the API, the server) and its built-in
+# assets (web/assets/ turned into C arrays by web/embed.sh).
+WEB_C := $(filter-out web/main.c,$(wildcard web/*.c))
+WEB_ASSETS := $(sort $(wildcard web/assets/*))
+WEB_OBJ := $(WEB_C:%.c=$(O)/%.o) $(O)/web/assets.o
+WEB_LIB := $(O)/libctiweb.a
+
+PROGS := $(O)/cti-index $(O)/cti-search $(O)/cti-web
 # Small measuring programs used by make bench (bench/<name>.c -> $(O)/bench/<name>).
 BENCH_PROGS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -102,7 +113,7 @@ THREAD_E2E := tests/e2e/t00-demo.sh tests/e2e/t20-index-incremental.sh \
 	tests/e2e/t33-search-while-indexing.sh \
 	tests/e2e/t50-shards-local.sh tests/e2e/t63-second-writer.sh
 
-.PHONY: all demo test check test-unit test-e2e test-long test-threads valgrind fuzz fuzz-build \
+.PHONY: all demo web test check test-unit test-e2e test-long test-threads valgrind fuzz fuzz-build \
 	bench install clean help deps deps-test deps-bench deps-fuzz deps-valgrind
 all: $(PROGS)
 
@@ -114,7 +125,7 @@ deps:
 deps-test:
 	@sh scripts/deps.sh build test
 deps-bench:
-	@sh scripts/deps.sh build bench test
+	@sh scripts/deps.sh build bench test $(if $(strip $(BENCH_PEERS)),bench-peers)
 deps-fuzz:
 	@sh scripts/deps.sh build fuzz
 deps-valgrind:
@@ -132,6 +143,20 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(WEB_LIB): $(WEB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/web/assets.c: $(WEB_ASSETS) web/embed.sh | deps
+	@mkdir -p $(dir $@)
+	sh web/embed.sh $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(O)/web/assets.o: $(O)/web/assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/cti-web: $(O)/web/main.o $(WEB_LIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
+
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(INDEX_LIBS)
 
@@ -141,14 +166,25 @@ $(O)/cti-search: $(O)/searcher/main.o $(LIB)
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS)
 
-$(O)/tests/%: $(O)/tests/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(CMOCKA_LIBS)
+$(O)/tests/%: $(O)/tests/%.o $(WEB_LIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
+
+# test_alloc makes chosen allocations fail: every malloc, calloc, realloc,
+# strdup and strndup of the library (and of the C libraries linked
+# statically) goes through its own wrappers.
+$(O)/tests/test_alloc: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup
 
 # The demo: index corpus/ and run the example search.
 DEMO_DB ?= $(O)/demo.cti
 demo: $(PROGS)
 	$(O)/cti-index --db $(DEMO_DB) corpus/
 	$(O)/cti-search --db $(DEMO_DB) 'Lina Khan AND antitrust'
+
+# The search page on corpus/ (Ctrl-C stops it; WEB_LISTEN=[HOST:]PORT).
+web: $(PROGS)
+	$(O)/cti-index --db $(DEMO_DB) corpus/
+	$(O)/cti-web --db $(DEMO_DB) $(if $(WEB_LISTEN),--listen $(WEB_LISTEN))
 
 test: test-unit test-e2e
 check: test
@@ -228,7 +264,8 @@ bench: $(PROGS) $(BENCH_PROGS) | deps-bench
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 man/cti-index.1 man/cti-search.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/cti-index.1 man/cti-search.1 man/cti-web.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build build-san build-fuzz build-*

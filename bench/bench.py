@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 
+import peers
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 PY = sys.executable or "/usr/bin/python3"
@@ -258,29 +260,28 @@ def nosnip_opts(db):
 
 # ------------------------------------------------------------ queries
 
+QUERY_COLUMNS = ("cti", "xapian", "fts5", "lucene", "sphinx")
+
+
 def load_queries():
+    """queries.txt: name | cti | quest | FTS5 | Lucene | Sphinx | note."""
     qs = []
     with open(os.path.join(HERE, "queries.txt"), encoding="utf-8") as f:
-        for line in f:
+        for lineno, line in enumerate(f, 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            parts = [p.strip() for p in line.rstrip("\n").split("|")]
-            if len(parts) != 5:
-                raise SystemExit("bench: queries.txt: bad line: %r" % line)
-            name, cti, quest, fts5, note = parts
-            qs.append({"name": name,
-                       "cti": None if cti == "-" else cti,
-                       "xapian": None if quest == "-" else quest,
-                       "fts5": None if fts5 == "-" else fts5,
-                       "note": "" if note == "-" else note})
+            parts = [p.strip().replace("\0", "|")
+                     for p in line.rstrip("\n").replace("\\|", "\0").split("|")]
+            if len(parts) != len(QUERY_COLUMNS) + 2:
+                raise SystemExit("bench: queries.txt:%d: want %d columns "
+                                 "(name | %s | note), got %d"
+                                 % (lineno, len(QUERY_COLUMNS) + 2,
+                                    " | ".join(QUERY_COLUMNS), len(parts)))
+            q = {"name": parts[0], "note": "" if parts[-1] == "-" else parts[-1]}
+            for col, spelling in zip(QUERY_COLUMNS, parts[1:-1]):
+                q[col] = None if spelling == "-" else spelling
+            qs.append(q)
     return qs
-
-
-def sql_str(s):
-    return "'" + s.replace("'", "''") + "'"
-
-
-QUEST_OPTS = ["-o", "and", "-f", "default,wildcard", "-p", "title:S"]
 
 
 def query_argv(tool, db, q, nosnip=None):
@@ -288,16 +289,15 @@ def query_argv(tool, db, q, nosnip=None):
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), q]
     if tool == "cti-estimate":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
+    if tool == "cti-estimate":
+        return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
     if tool == "cti-nosnip":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS)] + nosnip + [q]
-    if tool == "xapian":
-        return ["quest", "-d", db] + QUEST_OPTS + ["-m", str(HITS), q]
-    if tool == "fts5":
-        sql = ("SELECT path, title, snippet(articles, 2, '[', ']', '…', 16) "
-               "FROM articles WHERE articles MATCH %s ORDER BY rank LIMIT %d;"
-               % (sql_str(q), HITS))
-        return ["sqlite3", "-readonly", db, sql]
-    raise ValueError(tool)
+    return PEER[tool].query_argv(db, q, HITS)
+
+
+# cti-search run with other options: timed, but not tools of their own
+CTI_VARIANTS = ("cti-nosnip", "cti-estimate")
 
 
 def count_of(tool, db, q):
@@ -310,19 +310,9 @@ def count_of(tool, db, q):
             except ValueError:
                 pass
         return "error"
-    if tool == "xapian":
-        r = run(["quest", "-d", db] + QUEST_OPTS + ["-m", "0", "-c", "1000000000", q])
-        m = re.search(r"(?:Exactly|About) (\d+) matches|Between \d+ and (\d+) matches", r.out)
-        if r.rc == 0 and m:
-            return int(m.group(1) or m.group(2))
-        return "error"
-    if tool == "fts5":
-        r = run(["sqlite3", "-readonly", db,
-                 "SELECT count(*) FROM articles WHERE articles MATCH %s;" % sql_str(q)])
-        if r.rc == 0 and r.out.strip().isdigit():
-            return int(r.out.strip())
-        return "error"
-    raise ValueError(tool)
+    p = PEER[tool]
+    r = run(p.count_argv(db, q))
+    return p.count_of(r.rc, r.out)
 
 
 def printed_count(db, q):
@@ -356,11 +346,152 @@ def count_truth(printed, count):
 
 # ------------------------------------------------------------ one corpus
 
+def index_argv(tool, db, paths):
+    if tool == "cti":
+        return [CTI_INDEX, "--db", db, "--json", "--quiet"] + paths
+    return PEER[tool].index_argv(db, paths)
+
+
+def add_argv(tool, db, path):
+    if tool == "cti":
+        return [CTI_INDEX, "--db", db, "--json", "--quiet", path]
+    return PEER[tool].add_argv(db, path)
+
+
+def index_tool(tool, res, work, cdir, adds):
+    """Index the corpus with one tool, re-run (cti), add single articles,
+    compact; fill res["idx"][tool]; return the database to query or None."""
+    mb = res["bytes"] / 1e6
+    db = (os.path.join(work, "cti") if tool == "cti"
+          else PEER[tool].db_path(work))
+    for suffix in ("", ".compact", ".run"):
+        rm(db + suffix)
+    st = {}
+    res["idx"][tool] = st
+    log("%s: indexing %.1f MB" % (tool, mb))
+    argv = index_argv(tool, db, [cdir])
+    if add_argv(tool, db, adds[0]) is None:
+        # a tool that cannot add to its index gets the single articles with
+        # the corpus, so that every tool holds the same articles
+        argv = index_argv(tool, db, [cdir] + adds)
+    r = run(argv)
+    summary = last_json(r.out) if tool == "cti" else PEER[tool].index_summary(r.out)
+    if r.rc != 0 or summary is None:
+        st["error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-300:])
+        log("  FAILED: " + st["error"])
+        return None
+    st["secs"] = r.secs
+    st["cpu"] = r.cpu
+    st["mbps"] = mb / r.secs
+    st["rss_mb"] = r.rss_kb / 1024.0
+    st["articles"] = summary.get("articles", summary.get("added"))
+    if tool == "cti":
+        st["summary"] = summary
+        st["articles"] = summary.get("articles", summary.get("added", 0)
+                                     + summary.get("unchanged", 0))
+    st["size"] = disk_bytes(db)
+    log("  %.2f s, %.1f MB/s, peak RSS %.0f MB, index %.1f MB"
+        % (st["secs"], st["mbps"], st["rss_mb"], st["size"] / 1e6))
+
+    # re-run over the unchanged tree (cti only: the peers' pipelines
+    # have no change detection; a re-run is a full re-index)
+    if tool == "cti":
+        times = []
+        for i in range(3):
+            r = run(argv)
+            s = last_json(r.out) or {}
+            if r.rc != 0:
+                st["rerun_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+                break
+            times.append(r.secs)
+            st["rerun_summary"] = s
+        if times:
+            st["rerun"] = median(times)
+            log("  unchanged re-run: %.3f s (median of %d)" % (st["rerun"], len(times)))
+
+    # add single articles, one process each
+    times = []
+    for p in adds:
+        a = add_argv(tool, db, p)
+        if a is None:
+            break
+        r = run(a)
+        if r.rc != 0:
+            st["add_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+            break
+        s = last_json(r.out) or {}
+        if tool == "cti" and s.get("removed"):
+            st["add_error"] = "adding one file removed %s articles" % s.get("removed")
+        times.append(r.secs)
+    if times:
+        st["add"] = median(times)
+        st["added"] = len(times)
+        log("  add one article: %.1f ms (median of %d)" % (st["add"] * 1e3, len(times)))
+
+    # compaction
+    if tool == "cti":
+        step = [CTI_INDEX, "--db", db, "--compact"], db, db
+    else:
+        step = PEER[tool].compact(db)
+    if step is None:
+        st["csize"] = st["size"]
+        st["parts"] = PEER[tool].parts(db)
+        return db
+    log("%s: compacting" % tool)
+    cargv, qdb, measured = step
+    r = run(cargv)
+    if r.rc == 0:
+        st["csecs"] = r.secs
+        st["csize"] = disk_bytes(measured)
+        st["parts"] = (peers.glass_parts(measured) if tool == "cti"
+                       else PEER[tool].parts(measured))
+        log("  %.2f s, %.1f MB" % (r.secs, st["csize"] / 1e6))
+        return qdb
+    st["compact_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
+    log("  compaction failed: " + st["compact_error"])
+    return db
+
+
+def query_runs(res, queries, tools, qdbs, nosnip):
+    """Counts per tool, then RUNS rounds (after a warm-up) of every query as
+    its own process, the tools interleaved; fills res["q"] and res["tools"]."""
+    dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
+    spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
+    counted = [t for t in tools if t not in CTI_VARIANTS]
+    for q in queries:
+        qr = {"counts": {}, "lat": {t: [] for t in tools}, "err": {}}
+        res["q"][q["name"]] = qr
+        for t in counted:
+            if q[t] is not None:
+                qr["counts"][t] = count_of(t, qdbs[t], q[t])
+        if "cti" in qdbs and q["cti"] is not None:
+            qr["printed"] = printed_count(qdbs["cti"], q["cti"])
+    log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
+    for i in range(RUNS + 1):       # run 0 is a warm-up
+        for q in queries:
+            qr = res["q"][q["name"]]
+            for t in tools:
+                s = spelling(t, q)
+                if s is None or t in qr["err"]:
+                    continue
+                r = run(query_argv(t, dbfor(t), s, nosnip), capture=False)
+                if r.rc not in (0, 1):
+                    qr["err"][t] = "rc %d: %s" % (r.rc, r.err.strip()[:200])
+                    log("  %s %r failed: %s" % (t, s, qr["err"][t]))
+                    continue
+                if i > 0:
+                    qr["lat"][t].append(r.secs * 1e3)
+        if i == 0:
+            log("  warm-up done")
+        elif i % 5 == 0:
+            log("  %d/%d rounds" % (i, RUNS))
+    res["tools"] = tools
+
+
 def bench_corpus(name, cdir, have, queries):
     log("== corpus %s (%s)" % (name, cdir))
     files = corpus_files(cdir)
     cbytes = sum(os.path.getsize(f) for f in files)
-    mb = cbytes / 1e6
     res = {"name": name, "dir": cdir, "files": len(files), "bytes": cbytes,
            "idx": {}, "q": {}, "ana": {}}
     work = os.path.join(BENCH_DIR, "idx", name)
@@ -414,108 +545,13 @@ def bench_corpus(name, cdir, have, queries):
             res["snippet_us"] = (float(m.group(1)), float(m.group(2)), len(sample))
 
     # -------------------------------------------------- indexing
-    dbs = {"cti": os.path.join(work, "cti"),
-           "xapian": os.path.join(work, "xapian"),
-           "fts5": os.path.join(work, "fts5.db")}
     qdbs = {}
-    for tool in ("cti", "xapian", "fts5"):
+    for tool in ["cti"] + [p.name for p in PEERS]:
         if not have[tool]:
             continue
-        db = dbs[tool]
-        rm(db)
-        rm(db + ".compact")
-        st = {}
-        res["idx"][tool] = st
-        log("%s: indexing %.1f MB" % (tool, mb))
-        if tool == "cti":
-            argv = [CTI_INDEX, "--db", db, "--json", "--quiet", cdir]
-        elif tool == "xapian":
-            argv = [PY, os.path.join(HERE, "xapian_index.py"), db, cdir]
-        else:
-            argv = ["sh", os.path.join(HERE, "fts5_index.sh"), db, cdir]
-        r = run(argv)
-        summary = last_json(r.out)
-        if r.rc != 0 or summary is None:
-            st["error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-300:])
-            log("  FAILED: " + st["error"])
-            continue
-        st["secs"] = r.secs
-        st["cpu"] = r.cpu
-        st["mbps"] = mb / r.secs
-        st["rss_mb"] = r.rss_kb / 1024.0
-        st["articles"] = summary.get("articles", summary.get("added"))
-        if tool == "cti":
-            st["summary"] = summary
-            st["articles"] = summary.get("articles", summary.get("added", 0)
-                                         + summary.get("unchanged", 0))
-        st["size"] = disk_bytes(db)
-        log("  %.2f s, %.1f MB/s, peak RSS %.0f MB, index %.1f MB"
-            % (st["secs"], st["mbps"], st["rss_mb"], st["size"] / 1e6))
-
-        # re-run over the unchanged tree (cti only: the peers' pipelines
-        # have no change detection; a re-run is a full re-index)
-        if tool == "cti":
-            times = []
-            for i in range(3):
-                r = run(argv)
-                s = last_json(r.out) or {}
-                if r.rc != 0:
-                    st["rerun_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
-                    break
-                times.append(r.secs)
-                st["rerun_summary"] = s
-            if times:
-                st["rerun"] = median(times)
-                log("  unchanged re-run: %.3f s (median of %d)" % (st["rerun"], len(times)))
-
-        # add single articles, one process each
-        times = []
-        for p in adds:
-            if tool == "cti":
-                a = [CTI_INDEX, "--db", db, "--json", "--quiet", p]
-            elif tool == "xapian":
-                a = [PY, os.path.join(HERE, "xapian_index.py"), db, p]
-            else:
-                a = ["sh", os.path.join(HERE, "fts5_index.sh"), db, p]
-            r = run(a)
-            if r.rc != 0:
-                st["add_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
-                break
-            s = last_json(r.out) or {}
-            if tool == "cti" and s.get("removed"):
-                st["add_error"] = "adding one file removed %s articles" % s.get("removed")
-            times.append(r.secs)
-        if times:
-            st["add"] = median(times)
-            log("  add one article: %.1f ms (median of %d)" % (st["add"] * 1e3, len(times)))
-
-        # compaction
-        log("%s: compacting" % tool)
-        if tool == "cti":
-            r = run([CTI_INDEX, "--db", db, "--compact"])
-            qdb = db
-            if r.rc == 0:
-                st["csize"] = disk_bytes(db)
-        elif tool == "xapian":
-            r = run(["xapian-compact", db, db + ".compact"])
-            qdb = db + ".compact"
-            if r.rc == 0:
-                st["csize"] = disk_bytes(qdb)
-            else:
-                qdb = db
-        else:
-            r = run(["sqlite3", db,
-                     "INSERT INTO articles(articles) VALUES('optimize'); VACUUM;"])
-            qdb = db
-            if r.rc == 0:
-                st["csize"] = disk_bytes(db)
-        if r.rc == 0:
-            st["csecs"] = r.secs
-            log("  %.2f s, %.1f MB" % (r.secs, st["csize"] / 1e6))
-        else:
-            st["compact_error"] = "rc %d: %s" % (r.rc, (r.err or r.out).strip()[-200:])
-            log("  compaction failed: " + st["compact_error"])
-        qdbs[tool] = qdb
+        qdb = index_tool(tool, res, work, cdir, adds)
+        if qdb:
+            qdbs[tool] = qdb
 
     # -------------------------------------------------- queries
     tools = []
@@ -527,39 +563,22 @@ def bench_corpus(name, cdir, have, queries):
             tools.append("cti-nosnip")
         if "--count-time" in cti_help(CTI_SEARCH):
             tools.append("cti-estimate")
-    for t in ("xapian", "fts5"):
-        if t in qdbs:
-            tools.append(t)
-    dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
-    spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
-    for q in queries:
-        qr = {"counts": {}, "lat": {t: [] for t in tools}, "err": {}}
-        res["q"][q["name"]] = qr
-        for t in ("cti", "xapian", "fts5"):
-            if t in qdbs and q[t] is not None:
-                qr["counts"][t] = count_of(t, qdbs[t], q[t])
-        if "cti" in qdbs and q["cti"] is not None:
-            qr["printed"] = printed_count(qdbs["cti"], q["cti"])
-    log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
-    for i in range(RUNS + 1):       # run 0 is a warm-up
-        for q in queries:
-            qr = res["q"][q["name"]]
-            for t in tools:
-                s = spelling(t, q)
-                if s is None or t in qr["err"]:
-                    continue
-                r = run(query_argv(t, dbfor(t), s, nosnip), capture=False)
-                if r.rc not in (0, 1):
-                    qr["err"][t] = "rc %d: %s" % (r.rc, r.err.strip()[:200])
-                    log("  %s %r failed: %s" % (t, s, qr["err"][t]))
-                    continue
-                if i > 0:
-                    qr["lat"][t].append(r.secs * 1e3)
-        if i == 0:
-            log("  warm-up done")
-        elif i % 5 == 0:
-            log("  %d/%d rounds" % (i, RUNS))
-    res["tools"] = tools
+    started = []
+    try:
+        for p in PEERS:
+            if p.name not in qdbs:
+                continue
+            err = p.start(qdbs[p.name], log)
+            if err:
+                res["idx"][p.name]["query_error"] = err
+                log("%s: %s" % (p.name, err))
+                continue
+            started.append(p)
+            tools.append(p.name)
+        query_runs(res, queries, tools, qdbs, nosnip)
+    finally:
+        for p in started:
+            p.stop()
     if "cti" in qdbs:
         bench_ids(res, qdbs["cti"])
 
@@ -616,25 +635,8 @@ def report_ids(res):
 # ------------------------------------------------------------ shards
 
 SHARDS = int(env("BENCH_SHARDS", "3"))
-
-
-def free_port():
-    import socket
-    with socket.socket() as sk:
-        sk.bind(("127.0.0.1", 0))
-        return sk.getsockname()[1]
-
-
-def wait_listening(port, secs=10.0):
-    import socket
-    end = time.time() + secs
-    while time.time() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+PEERS = []          # peers.Peer objects measured in this run, in column order
+PEER = {}           # name -> peers.Peer
 
 
 def bench_shards(res, cdir, work, cti_db, queries, adds):
@@ -664,7 +666,7 @@ def bench_shards(res, cdir, work, cti_db, queries, adds):
     try:
         lines = []
         for d in shard_dirs:
-            port = free_port()
+            port = peers.free_port()
             p = subprocess.Popen(["xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1",
                                   "--port", str(port), d],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -672,7 +674,7 @@ def bench_shards(res, cdir, work, cti_db, queries, adds):
                                  # signals its whole process group
                                  start_new_session=True)
             servers.append(p)
-            if not wait_listening(port):
+            if not peers.wait_listening(port):
                 sh["remote_error"] = "xapian-tcpsrv on %s did not start" % d
                 break
             lines.append("remote 127.0.0.1:%d\n" % port)
@@ -781,61 +783,63 @@ def report_corpus(res, queries):
     out.append("## Corpus %s: %d files, %.1f MB (%s)\n"
                % (name, res["files"], mb, res["dir"]))
     idx = res["idx"]
-    g = lambda t, k: idx.get(t, {}).get(k)
 
-    # indexing table
-    c, x, f = idx.get("cti", {}), idx.get("xapian", {}), idx.get("fts5", {})
+    # indexing table: cti, each peer, then cti's ratio to each peer
+    c = idx.get("cti", {})
+    ps = [p for p in PEERS if p.name in idx]
+    pd = [idx[p.name] for p in ps]
+    x = idx.get("xapian", {})
     rows = []
+
+    def row(label, key, fmt, ratio, target=("", "")):
+        cells = [fmt(c.get(key))] + [fmt(d.get(key)) for d in pd]
+        cells += [ratio(c.get(key), d.get(key)) if ratio else "" for d in pd]
+        rows.append([label] + cells + list(target))
+
+    f2 = lambda v: fnum(v, 2)
+    f1 = lambda v: fnum(v)
+    f0 = lambda v: fnum(v, 0)
+    mbv = lambda v: fnum(v / 1e6) if v is not None else "n/a"
     vs_x = (x["secs"] / c["secs"]) if c.get("secs") and x.get("secs") else None
-    t_mbps = tgt("mbps", c.get("mbps"))
-    rows.append(["wall time, s", fnum(c.get("secs"), 2), fnum(x.get("secs"), 2),
-                 fnum(f.get("secs"), 2), speed_ratio(c.get("secs"), x.get("secs")),
-                 speed_ratio(c.get("secs"), f.get("secs")),
-                 TARGETS["vs_xapian"][2], met(vs_x, ">=", 4.0)])
-    rows.append(["throughput, MB/s", fnum(c.get("mbps")), fnum(x.get("mbps")),
-                 fnum(f.get("mbps")), rate_ratio(c.get("mbps"), x.get("mbps")),
-                 rate_ratio(c.get("mbps"), f.get("mbps"))] + list(t_mbps))
-    rows.append(["CPU time (user+sys), s", fnum(c.get("cpu"), 2), fnum(x.get("cpu"), 2),
-                 fnum(f.get("cpu"), 2), speed_ratio(c.get("cpu"), x.get("cpu")),
-                 speed_ratio(c.get("cpu"), f.get("cpu")), "", ""])
-    rows.append(["peak RSS, MB", fnum(c.get("rss_mb"), 0), fnum(x.get("rss_mb"), 0),
-                 fnum(f.get("rss_mb"), 0), size_ratio(c.get("rss_mb"), x.get("rss_mb")),
-                 size_ratio(c.get("rss_mb"), f.get("rss_mb"))]
-                + list(tgt("rss", c.get("rss_mb"))))
-    sz = lambda d, k: d.get(k) / 1e6 if d.get(k) is not None else None
+    row("wall time, s", "secs", f2, speed_ratio,
+        (TARGETS["vs_xapian"][2], met(vs_x, ">=", 4.0)))
+    row("throughput, MB/s", "mbps", f1, rate_ratio, tgt("mbps", c.get("mbps")))
+    row("CPU time (user+sys), s", "cpu", f2, speed_ratio)
+    row("peak RSS, MB", "rss_mb", f0, size_ratio, tgt("rss", c.get("rss_mb")))
     rk = "ratio_sotu" if name == "sotu" else "ratio"
-    rows.append(["index size, MB", fnum(sz(c, "size")), fnum(sz(x, "size")),
-                 fnum(sz(f, "size")), size_ratio(c.get("size"), x.get("size")),
-                 size_ratio(c.get("size"), f.get("size")), "", ""])
     rr = lambda d, k: d.get(k) / res["bytes"] if d.get(k) is not None else None
-    rows.append(["index ÷ corpus", fnum(rr(c, "size"), 2), fnum(rr(x, "size"), 2),
-                 fnum(rr(f, "size"), 2), "", ""] + list(tgt(rk, rr(c, "size"))))
-    rows.append(["compacted size, MB", fnum(sz(c, "csize")), fnum(sz(x, "csize")),
-                 fnum(sz(f, "csize")), size_ratio(c.get("csize"), x.get("csize")),
-                 size_ratio(c.get("csize"), f.get("csize")), "", ""])
-    rows.append(["compacted ÷ corpus", fnum(rr(c, "csize"), 2), fnum(rr(x, "csize"), 2),
-                 fnum(rr(f, "csize"), 2), "", ""] + list(tgt(rk, rr(c, "csize"))))
-    rows.append(["compaction time, s", fnum(c.get("csecs"), 2), fnum(x.get("csecs"), 2),
-                 fnum(f.get("csecs"), 2), speed_ratio(c.get("csecs"), x.get("csecs")),
-                 speed_ratio(c.get("csecs"), f.get("csecs")), "", ""])
-    rows.append(["re-run, unchanged tree, s", fnum(c.get("rerun"), 3),
-                 "full re-index", "full re-index",
-                 speed_ratio(c.get("rerun"), x.get("secs")),
-                 speed_ratio(c.get("rerun"), f.get("secs"))]
+    row("index size, MB", "size", mbv, size_ratio)
+    rows.append(["index ÷ corpus", fnum(rr(c, "size"), 2)]
+                + [fnum(rr(d, "size"), 2) for d in pd] + [""] * len(pd)
+                + list(tgt(rk, rr(c, "size"))))
+    row("compacted size, MB", "csize", mbv, size_ratio)
+    rows.append(["compacted ÷ corpus", fnum(rr(c, "csize"), 2)]
+                + [fnum(rr(d, "csize"), 2) for d in pd] + [""] * len(pd)
+                + list(tgt(rk, rr(c, "csize"))))
+    row("compaction time, s", "csecs", f2, speed_ratio)
+    rows.append(["re-run, unchanged tree, s", fnum(c.get("rerun"), 3)]
+                + ["full re-index"] * len(pd)
+                + [speed_ratio(c.get("rerun"), d.get("secs")) for d in pd]
                 + list(tgt("rerun", c.get("rerun"))))
     ms = lambda d: d.get("add") * 1e3 if d.get("add") is not None else None
-    rows.append(["add one article, ms", fnum(ms(c)), fnum(ms(x)), fnum(ms(f)),
-                 speed_ratio(ms(c), ms(x)), speed_ratio(ms(c), ms(f))]
+    rows.append(["add one article, ms", fnum(ms(c))] + [fnum(ms(d)) for d in pd]
+                + [speed_ratio(ms(c), ms(d)) for d in pd]
                 + list(tgt("add", c.get("add"))))
-    rows.append(["articles indexed", g("cti", "articles") or "n/a",
-                 g("xapian", "articles") or "n/a", g("fts5", "articles") or "n/a",
-                 "", "", "", ""])
+    rows.append(["articles indexed", c.get("articles") or "n/a"]
+                + [d.get("articles") or "n/a" for d in pd] + [""] * len(pd) + ["", ""])
     out.append("### Indexing\n")
-    out.append(table(["", "cti", "Xapian pipeline", "FTS5", "cti vs Xapian",
-                      "cti vs FTS5", "target (cti)", "met"], rows))
+    out.append(table([""] + ["cti"] + [p.label for p in ps]
+                     + ["cti vs " + p.label.split()[0] for p in ps]
+                     + ["target (cti)", "met"], rows))
     notes = []
-    for t, label in (("cti", "cti"), ("xapian", "Xapian pipeline"), ("fts5", "FTS5")):
-        for k in ("error", "rerun_error", "add_error", "compact_error"):
+    for p in ps:
+        if p.add_argv("DB", "FILE") is None:
+            notes.append("- %s cannot add to a built index: the %d single articles are "
+                         "indexed with the corpus." % (p.label, ADDS))
+        if p.compact("DB") is None:
+            notes.append("- %s: its index is built compact (no compaction step)." % p.label)
+    for t, label in [("cti", "cti")] + [(p.name, p.label) for p in ps]:
+        for k in ("error", "rerun_error", "add_error", "compact_error", "query_error"):
             if idx.get(t, {}).get(k):
                 notes.append("- %s %s: `%s`" % (label, k.replace("_", " "),
                                                 idx[t][k].replace("`", "'")))
@@ -845,19 +849,41 @@ def report_corpus(res, queries):
         out.append("\n" + "\n".join(notes))
     out.append("")
 
+    # where the bytes go
+    have_parts = [("cti", "cti")] + [(p.name, p.label) for p in ps
+                                     if idx[p.name].get("parts")]
+    if c.get("parts"):
+        rows = []
+        for part in peers.PARTS:
+            cells = [idx[t]["parts"].get(part) for t, _ in have_parts]
+            if any(cells):
+                rows.append([part] + [fnum(v / res["bytes"], 2) if v else "–" for v in cells])
+        rows.append(["**all**"] + ["**%s**" % fnum(sum(idx[t]["parts"].values()) / res["bytes"], 2)
+                                   for t, _ in have_parts])
+        out.append("### Where the index goes (compacted, ÷ corpus)\n")
+        out.append(table([""] + [l for _, l in have_parts], rows))
+        out.append("\nBy file: Xapian glass tables (docdata; position; postlist, which "
+                   "also holds the value slots; termlist; spelling), Lucene file types "
+                   "(.fdt/.fdx stored fields; .pos/.pay; .doc; .tim/.tip; norms and the "
+                   "rest), Sphinx files (.sps string attributes; .spp; .spd; .spi), "
+                   "FTS5 tables from SQLite's dbstat (its index keeps postings and "
+                   "positions together).\n")
+
     # query table
     tools = res.get("tools", [])
     if tools:
-        head = ["query", "articles: cti / Xapian / FTS5", "agree"]
-        lab = {"cti": "cti", "cti-nosnip": "cti no snippets", "cti-estimate": "cti --count-time 0",
-               "xapian": "quest", "fts5": "FTS5"}
+        counted = [t for t in tools if t not in CTI_VARIANTS]
+        lab = {"cti": "cti", "cti-nosnip": "cti no snippets",
+               "cti-estimate": "cti --count-time 0"}
+        lab.update((p.name, p.qlabel) for p in PEERS)
+        head = ["query", "articles: " + " / ".join(lab[t] for t in counted), "agree"]
         head += ["p50 ms " + lab[t] for t in tools]
         rows = []
         explained = []
         for q in queries:
             qr = res["q"][q["name"]]
             cs = qr["counts"]
-            cells = [str(cs.get(t, "–")) for t in ("cti", "xapian", "fts5")]
+            cells = [str(cs.get(t, "–")) for t in counted]
             nums = [v for v in cs.values() if isinstance(v, int)]
             if any(v == "error" for v in cs.values()):
                 agree = "**error**"
@@ -880,11 +906,12 @@ def report_corpus(res, queries):
         # summary rows
         pooled = {t: [v for q in queries for v in res["q"][q["name"]]["lat"][t]]
                   for t in tools}
-        # cti's ratios over the queries every tool can run
-        common = [q for q in queries
-                  if all(res["q"][q["name"]]["lat"].get(t) for t in tools)]
-        pooled_c = {t: [v for q in common for v in res["q"][q["name"]]["lat"][t]]
-                    for t in tools}
+        # cti's ratio to each peer over the queries both run
+        lat = lambda q, t: res["q"][q["name"]]["lat"].get(t)
+        common = {t: [q for q in queries if lat(q, "cti") and lat(q, t)] for t in tools}
+        pooled_c = {t: ([v for q in common[t] for v in lat(q, t)],
+                        [v for q in common[t] for v in lat(q, "cti")])
+                    for t in tools if t != "cti" and t not in CTI_VARIANTS and common[t]}
         rows.append(["**all queries, p50**", "", ""] + ["**%s**" % fnum(median(pooled[t]), 1) for t in tools])
         rows.append(["**all queries, p95**", "", ""] + ["**%s**" % fnum(pct(pooled[t], 95), 1) for t in tools])
         out.append("### Queries (one process per query, %d runs each, %d hits; ms)\n" % (RUNS, HITS))
@@ -896,18 +923,20 @@ def report_corpus(res, queries):
         res["pooled_common"] = pooled_c
         # summary vs peers
         srows = []
-        cp50 = median(pooled_c.get("cti", []))
-        cp95 = pct(pooled_c.get("cti", []), 95)
-        for t in ("xapian", "fts5"):
-            if t in pooled_c and "cti" in pooled_c:
-                srows.append(["cti (snippets) vs %s" % lab[t],
-                              "%s vs %s" % (fnum(cp50, 1), fnum(median(pooled_c[t]), 1)),
-                              speed_ratio(cp50, median(pooled_c[t])),
-                              "%s vs %s" % (fnum(cp95, 1), fnum(pct(pooled_c[t], 95), 1)),
-                              speed_ratio(cp95, pct(pooled_c[t], 95))])
+        for t in tools:
+            if t not in pooled_c or t in CTI_VARIANTS:
+                continue
+            peer, mine = pooled_c[t]
+            cp50, cp95 = median(mine), pct(mine, 95)
+            srows.append(["cti (snippets) vs %s" % lab[t], len(common[t]),
+                          "%s vs %s" % (fnum(cp50, 1), fnum(median(peer), 1)),
+                          speed_ratio(cp50, median(peer)),
+                          "%s vs %s" % (fnum(cp95, 1), fnum(pct(peer, 95), 1)),
+                          speed_ratio(cp95, pct(peer, 95))])
         if srows:
-            out.append("cti's ratios over the %d queries all tools run:\n" % len(common))
-            out.append(table(["", "p50 ms", "p50 ratio", "p95 ms", "p95 ratio"], srows))
+            out.append("cti's ratio to each peer over the queries both run:\n")
+            out.append(table(["", "queries", "p50 ms", "p50 ratio", "p95 ms", "p95 ratio"],
+                             srows))
             out.append("")
         if "cti" in pooled:
             trows = []
@@ -1026,34 +1055,45 @@ def report_counts(res, queries):
 
 
 def headline(results):
-    lines = []
+    """One table: per corpus, indexing speed, index size and query time of
+    cti and every peer, with cti's figure divided by the peer's."""
+    ps = [p for p in PEERS if any(p.name in r["idx"] for r in results)]
+    rows = []
+
+    def cell(v, mine, digits=1):
+        if v is None:
+            return "n/a"
+        if mine is None or not v:
+            return fnum(v, digits)
+        return "%s (cti %.2f×)" % (fnum(v, digits), mine / v)
+
     for res in results:
         idx = res["idx"]
-        c, x, f = idx.get("cti", {}), idx.get("xapian", {}), idx.get("fts5", {})
-        parts = []
-        if c.get("secs"):
-            parts.append("indexing %.1f MB/s: %s than Xapian's pipeline, %s than FTS5"
-                         % (c["mbps"], speed_ratio(c["secs"], x.get("secs")),
-                            speed_ratio(c["secs"], f.get("secs"))))
-            if c.get("size"):
-                parts.append("index %.2f× the corpus (compacted %s; Xapian %s, FTS5 %s)"
-                             % (c["size"] / res["bytes"],
-                                fnum(c["csize"] / res["bytes"], 2) + "×" if c.get("csize") else "n/a",
-                                fnum(x["csize"] / res["bytes"], 2) + "×" if x.get("csize") else "n/a",
-                                fnum(f["csize"] / res["bytes"], 2) + "×" if f.get("csize") else "n/a"))
+        c = idx.get("cti", {})
+        per = lambda p, k: idx.get(p.name, {}).get(k)
+        rows.append(["**%s**" % res["name"], "indexing, MB/s", fnum(c.get("mbps"))]
+                    + [cell(per(p, "mbps"), c.get("mbps")) for p in ps])
+        ratio = lambda d: d.get("csize") / res["bytes"] if d and d.get("csize") else None
+        rows.append(["", "index ÷ corpus (compacted)", fnum(ratio(c), 2)]
+                    + [cell(ratio(idx.get(p.name)), ratio(c), 2) for p in ps])
+        pooled = res.get("pooled", {})
         pc = res.get("pooled_common", {})
-        if pc.get("cti"):
-            cp = median(pc["cti"])
-            seg = "query p50 %.1f ms with snippets" % cp
-            if pc.get("xapian"):
-                seg += ", %s than quest" % speed_ratio(cp, median(pc["xapian"]))
-            if pc.get("fts5"):
-                seg += ", %s than FTS5" % speed_ratio(cp, median(pc["fts5"]))
-            parts.append(seg)
-        if not parts:
-            parts.append("cti not measured (programs missing)")
-        lines.append("- **%s**: %s." % (res["name"], "; ".join(parts)))
-    return "\n".join(lines)
+        cells = []
+        for p in ps:
+            if p.name in pc:
+                peer, mine = pc[p.name]
+                cells.append(cell(median(peer), median(mine)))
+            else:
+                cells.append("n/a")
+        rows.append(["", "query p50 ms, one process", fnum(median(pooled.get("cti", [])))]
+                    + cells)
+    head = ["corpus", "", "cti"] + [p.label for p in ps]
+    note = ("In parentheses: cti's figure divided by the tool's, measured in the same "
+            "run (throughput above 1: cti faster; size and query time below 1: cti "
+            "smaller or faster; query times over the queries both tools run). cti "
+            "and Lucene print snippets, Sphinx too (`SNIPPET()`), FTS5 its "
+            "`snippet()`; quest prints each hit's whole text.")
+    return table(head, rows) + "\n\n" + note
 
 
 def cmd_version(argv):
@@ -1105,12 +1145,24 @@ def loadavg():
         return "?"
 
 
+SPELLING_HEAD = {"xapian": "quest (Xapian QueryParser)", "fts5": "FTS5 MATCH",
+                 "lucene": "Lucene (classic QueryParser)", "sphinx": "Sphinx MATCH()"}
+
+
 def spellings(queries):
     rows = []
+    sp = lambda s: "`%s`" % s.replace("|", "\\|") if s else "–"
     for q in queries:
-        sp = lambda s: "`%s`" % s.replace("|", "\\|") if s else "–"
-        rows.append([q["name"], sp(q["cti"]), sp(q["xapian"]), sp(q["fts5"])])
-    return table(["query", "cti-search", "quest (Xapian QueryParser)", "FTS5 MATCH"], rows)
+        rows.append([q["name"], sp(q["cti"])] + [sp(q[p.name]) for p in PEERS])
+    return table(["query", "cti-search"] + [SPELLING_HEAD[p.name] for p in PEERS], rows)
+
+
+def peer_versions():
+    out = []
+    for p in PEERS:
+        if hasattr(p, "version") and not p.missing():
+            out.append("%s %s" % (p.label, p.version()))
+    return "; ".join(out)
 
 
 def main(argv):
@@ -1122,10 +1174,23 @@ def main(argv):
         sys.stderr.write("usage: bench.py NAME=DIR...\n")
         return 2
     queries = load_queries()
-    have = {"cti": executable(CTI_INDEX) and executable(CTI_SEARCH),
-            "xapian": True, "fts5": True}
+    names = env("BENCH_PEERS", "").replace(",", " ").split()
+    bad = [n for n in names if n not in peers.OPTIONAL]
+    if bad:
+        sys.stderr.write("bench: unknown peer %s in BENCH_PEERS (known: %s)\n"
+                         % (", ".join(bad), ", ".join(peers.OPTIONAL)))
+        return 2
+    PEERS[:] = peers.make(names)
+    PEER.update((p.name, p) for p in PEERS)
+    have = {"cti": executable(CTI_INDEX) and executable(CTI_SEARCH)}
     if not have["cti"]:
         log("cti-index or cti-search missing in %s: cti's columns will be n/a" % O)
+    for p in PEERS:
+        why = p.missing() or p.prepare(BENCH_DIR, log)
+        have[p.name] = not why
+        if why:
+            log("%s: not measured: %s (scripts/deps.sh bench-peers installs it)"
+                % (p.label, why))
     load0 = loadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     results = []
@@ -1140,10 +1205,15 @@ def main(argv):
                "each figure means. Ratios compare tools measured in the same run on "
                "the same machine; absolute times drift between runs on shared "
                "machines, ratios hold better.\n")
-    out.append("- run: %s UTC, %.0f s, cti %s, BENCH_SIZES=\"%s\", seed %s, %d runs per query"
+    out.append("- run: %s UTC, %.0f s, cti %s, BENCH_SIZES=\"%s\", BENCH_PEERS=\"%s\", "
+               "seed %s (short stories: seed %s, words %s), %d runs per query"
                % (started.strftime("%Y-%m-%d %H:%M"), elapsed, rev,
-                  env("BENCH_SIZES", "sotu 200"), env("BENCH_SEED", "1"), RUNS))
+                  env("BENCH_SIZES", "sotu 200"), env("BENCH_PEERS", ""),
+                  env("BENCH_SEED", "1"), env("BENCH_SHORT_SEED", "2"),
+                  env("BENCH_SHORT_WORDS", "60,300"), RUNS))
     out.append("- machine: " + machine_line())
+    if peer_versions():
+        out.append("- peers: " + peer_versions())
     out.append("- load average at start / end: %s / %s" % (load0, loadavg()))
     try:
         busy = max(float(load0.split()[0]), float(loadavg().split()[0]))
@@ -1180,8 +1250,12 @@ def main(argv):
     out.append("quest runs as `quest -d DB %s -m %d QUERY`; FTS5 as "
                "`sqlite3 -readonly DB \"SELECT path, title, snippet(articles, 2, ...) "
                "FROM articles WHERE articles MATCH '...' ORDER BY rank LIMIT %d\"`; "
-               "cti as `cti-search --db DB -n %d QUERY`.\n"
-               % (" ".join(QUEST_OPTS), HITS, HITS, HITS))
+               "cti as `cti-search --db DB -n %d QUERY`; Lucene as `java %s -cp ... "
+               "LuceneBench search DIR QUERY %d`; Sphinx as `mysql -h 127.0.0.1 -P PORT "
+               "-e \"SELECT id, path, title, SNIPPET(body, 'QUERY') FROM articles "
+               "WHERE MATCH('QUERY') LIMIT %d\"` against its searchd.\n"
+               % (" ".join(peers.QUEST_OPTS), HITS, HITS, HITS, " ".join(peers.JAVA_CLI),
+                  HITS, HITS))
     out.append(spellings(queries) + "\n")
     text = "\n".join(out)
     sys.stdout.write(text)

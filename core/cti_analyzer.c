@@ -730,7 +730,7 @@ int cti_analyzer_language_ok(const char *language)
     return 0;
 }
 
-int cti_analyzer_new(const char *language, cti_analyzer **out)
+cti_status cti_analyzer_new(const char *language, cti_analyzer **out)
 {
     cti_analyzer *a = NULL;
     *out = NULL;
@@ -745,7 +745,7 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
             if (strcmp(*l, language) == 0)
                 canon = *l;
         if (!canon)
-            return -1;
+            return CTI_EINVAL;
     }
     a = calloc(1, sizeof *a);
     if (!a)
@@ -766,10 +766,10 @@ int cti_analyzer_new(const char *language, cti_analyzer **out)
         a->cache = (cache_entry *)(((uintptr_t)a->cache_mem + 127) & ~(uintptr_t)127);
     }
     *out = a;
-    return 0;
+    return CTI_OK;
 fail:
     cti_analyzer_free(a);
-    return -1;
+    return CTI_ENOMEM;
 }
 
 void cti_analyzer_free(cti_analyzer *a)

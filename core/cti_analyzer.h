@@ -88,6 +88,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cti_xapian.h"
+
 /* Longest folded token kept, in bytes (see "Length" above for what is cut). */
 #define CTI_MAX_TOKEN 64
 
@@ -119,12 +121,12 @@ typedef struct cti_analyzer cti_analyzer;
 /*
  * A new analyzer stemming in 'language' (a libstemmer name such as
  * "english", "french", or "none" for no stemming; NULL means "english").
- * Returns 0 and stores it in *out, or -1 with *out = NULL for an unknown
- * language or no memory.  Free with cti_analyzer_free() (NULL is a
+ * Returns CTI_OK and stores it in *out, or with *out = NULL CTI_EINVAL
+ * for an unknown language, CTI_ENOMEM when out of memory.  Free with cti_analyzer_free() (NULL is a
  * no-op).  An analyzer holds a 1 MB stem cache and is not shared between
  * threads; separate analyzers may be used in separate threads.
  */
-int cti_analyzer_new(const char *language, cti_analyzer **out);
+cti_status cti_analyzer_new(const char *language, cti_analyzer **out);
 void cti_analyzer_free(cti_analyzer *a);
 
 /* The canonical language name (static string), e.g. "english". */

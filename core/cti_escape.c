@@ -78,7 +78,7 @@ size_t cti_escape_next(const char *s, size_t n, char esc[CTI_ESCAPE_MAX])
     return len;
 }
 
-int cti_escape_fwrite(FILE *f, const char *s, size_t n)
+cti_status cti_escape_fwrite(FILE *f, const char *s, size_t n)
 {
     size_t i = 0, run = 0;
     while (i < n) {
@@ -86,19 +86,19 @@ int cti_escape_fwrite(FILE *f, const char *s, size_t n)
         size_t len = cti_escape_next(s + i, n - i, esc);
         if (esc[0]) {
             if (i > run && fwrite(s + run, 1, i - run, f) != i - run)
-                return -1;
+                return CTI_EIO;
             if (fputs(esc, f) < 0)
-                return -1;
+                return CTI_EIO;
             run = i + len;
         }
         i += len;
     }
     if (n > run && fwrite(s + run, 1, n - run, f) != n - run)
-        return -1;
-    return 0;
+        return CTI_EIO;
+    return CTI_OK;
 }
 
-int cti_escape_fputs(FILE *f, const char *s)
+cti_status cti_escape_fputs(FILE *f, const char *s)
 {
     return cti_escape_fwrite(f, s, strlen(s));
 }

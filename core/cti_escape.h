@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cti_xapian.h"
+
 /* Room for the longest escaped form of one character, with its NUL. */
 #define CTI_ESCAPE_MAX 8
 
@@ -41,12 +43,12 @@ size_t cti_escape_next(const char *s, size_t n, char esc[CTI_ESCAPE_MAX]);
 
 /*
  * Write the 'n' bytes at 's' to 'f', escaping what must be escaped.
- * Returns 0, or -1 if writing failed.
+ * Returns CTI_OK, or CTI_EIO if writing failed.
  */
-int cti_escape_fwrite(FILE *f, const char *s, size_t n);
+cti_status cti_escape_fwrite(FILE *f, const char *s, size_t n);
 
 /* The same for the NUL-terminated string 's'. */
-int cti_escape_fputs(FILE *f, const char *s);
+cti_status cti_escape_fputs(FILE *f, const char *s);
 
 /* 1 if the code point 'cp' is a C0 control, DEL or a C1 control, else 0. */
 int cti_escape_is_control(uint32_t cp);

@@ -26,14 +26,15 @@ char *cti_path_join(const char *dir, const char *name)
     return p;
 }
 
-int cti_path_write_atomic(const char *dir, const char *name, const char *text)
+cti_status cti_path_write_atomic(const char *dir, const char *name, const char *text)
 {
     char tmpname[64];
     snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
     char *tmp = cti_path_join(dir, tmpname), *fin = cti_path_join(dir, name);
-    int rc = -1;
+    cti_status rc = CTI_ENOMEM;
     if (!tmp || !fin)
         goto done;
+    rc = CTI_EIO;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         goto done;
@@ -65,7 +66,7 @@ int cti_path_write_atomic(const char *dir, const char *name, const char *text)
         fsync(dfd);
         close(dfd);
     }
-    rc = 0;
+    rc = CTI_OK;
 done:
     free(tmp);
     free(fin);
@@ -83,12 +84,12 @@ static int rm_entry(const char *p, const struct stat *sb, int flag,
     return unlink(p) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int cti_path_remove_tree(const char *path)
+cti_status cti_path_remove_tree(const char *path)
 {
     struct stat sb;
     if (lstat(path, &sb) < 0)
-        return errno == ENOENT ? 0 : -1;
+        return errno == ENOENT ? CTI_OK : CTI_EIO;
     if (!S_ISDIR(sb.st_mode))
-        return unlink(path);
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        return unlink(path) < 0 ? CTI_EIO : CTI_OK;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 ? CTI_EIO : CTI_OK;
 }

@@ -2,6 +2,7 @@
  * cti_schema.c - the parts of the index layout that are computed.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,25 +25,49 @@ size_t cti_schema_idterm(const char *id, size_t len, char *buf)
     return CTI_IDTERM_MAX;
 }
 
+/* Step past one space-ended field of p[0, end); NULL when there is none. */
+static const char *skip_field(const char *p, const char *end)
+{
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    return sp ? sp + 1 : NULL;
+}
+
+/* Step past "<clen> <container> " of a record line; NULL when malformed. */
+static const char *skip_container(const char *p, const char *end)
+{
+    size_t clen = 0;
+    const char *q = p;
+    while (q < end && *q >= '0' && *q <= '9' && clen < SIZE_MAX / 16)
+        clen = clen * 10 + (size_t)(*q++ - '0');
+    if (q == p || q >= end || *q != ' ')
+        return NULL;
+    q++;
+    if (clen >= (size_t)(end - q) || q[clen] != ' ')
+        return NULL;
+    return q + clen + 1;
+}
+
 const char *cti_schema_sync_id(const char *v, size_t vlen, size_t *len)
 {
-    const char *p = v, *end = v + vlen;
-    int fields;
+    const char *p = v + 2, *end = v + vlen;
     if (vlen < 3 || v[1] != ' ')
         return NULL;
-    if (v[0] == 'j')
-        fields = 0;
-    else if (v[0] == 'f')
-        fields = 2; /* size and mtime before the id */
-    else
-        return NULL;
-    p += 2;
-    for (; fields > 0; fields--) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
-        if (!sp)
+    switch (v[0]) {
+    case 'j': /* "j <id>" */
+        break;
+    case 'f': /* "f <size> <mtime_ns> <id>" */
+        if (!(p = skip_field(p, end)) || !(p = skip_field(p, end)))
             return NULL;
-        p = sp + 1;
+        break;
+    case 'r': /* "r <flags> <clen> <container> <id>" */
+        if (!(p = skip_field(p, end)) || !(p = skip_container(p, end)))
+            return NULL;
+        break;
+    default:
+        return NULL;
     }
+    if (p >= end)
+        return NULL;
     *len = (size_t)(end - p);
     return p;
 }

@@ -49,6 +49,13 @@
 #define CTI_PREFIX_YEAR   "Y"   /* Y + YYYY, boolean */
 #define CTI_PREFIX_MONTH  "M"   /* M + YYYYMM, boolean */
 #define CTI_PREFIX_DATE   "D"   /* D + YYYYMMDD, boolean */
+#define CTI_PREFIX_BLOCK  "B"   /* template counts, boolean: B + 8 hex digits
+                                   of the source key, and B + those + 12 hex
+                                   digits of a candidate line (cti_boiler.h);
+                                   reserved: not written yet */
+#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band hash: the bands
+                                   of the fingerprint (cti_fingerprint.h);
+                                   reserved: not written yet */
 
 /*
  * Positions: the title's tokens start at CTI_POS_TITLE, the body's at
@@ -61,7 +68,14 @@
 /* Value slots. */
 #define CTI_SLOT_DATE   0  /* "YYYYMMDD" (missing parts as 00), sorts as a string */
 #define CTI_SLOT_SOURCE 1  /* sync record: "f <size> <mtime_ns> <id>" for a
-                              file, "j <id>" for a JSON line */
+                              text file or web page; "r <flags> <clen>
+                              <file> <id>" for a record of a JSON lines,
+                              JSON or CSV file: <file> is its real path,
+                              <clen> bytes (0 for standard input), <flags>
+                              1 when the id was met in more than one place;
+                              "j <id>": a JSON line indexed before records
+                              named their file (still read, rewritten when
+                              met again) */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
 
@@ -75,7 +89,9 @@
 size_t cti_schema_idterm(const char *id, size_t len, char *buf);
 
 /*
- * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE):
+ * The article id in the sync record 'v' (vlen bytes from CTI_SLOT_SOURCE:
+ * "f <size> <mtime_ns> <id>", "r <flags> <clen> <container> <id>" or
+ * the older "j <id>"; see indexer/cti_sync.c):
  * a pointer into 'v' and its length in *len, or NULL when 'v' is not a
  * sync record.
  */

@@ -68,8 +68,8 @@ static int get_varint(const unsigned char *d, size_t len, size_t *pos,
     return 0;
 }
 
-int cti_record_encode(const cti_record *r, int level, char **out,
-                      size_t *outlen)
+cti_status cti_record_encode(const cti_record *r, int level, char **out,
+                             size_t *outlen)
 {
     const char *f[NFIELDS] = { r->id, r->title, r->date, r->author,
                                r->source, r->url };
@@ -78,7 +78,7 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     size_t body_len = r->body ? r->body_len : 0;
     unsigned char *buf = NULL;
     size_t need = 2 + 2 * 10, pos = 0;
-    int rc = -1;
+    cti_status rc = CTI_ENOMEM;
 
     *out = NULL;
     *outlen = 0;
@@ -91,11 +91,11 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     }
     uLong bound = compressBound((uLong)body_len);
     if ((size_t)bound < body_len || need + bound < need)
-        return -1;
+        return CTI_ENOMEM;
     need += bound;
     buf = malloc(need);
     if (!buf)
-        return -1;
+        return CTI_ENOMEM;
 
     buf[pos++] = MAGIC;
     buf[pos++] = VERSION;
@@ -136,8 +136,10 @@ int cti_record_encode(const cti_record *r, int level, char **out,
         } while (zr == Z_OK);
         size_t clen = (size_t)((unsigned char *)zs.next_out - (buf + pos));
         deflateEnd(&zs);
-        if (zr != Z_STREAM_END)
+        if (zr != Z_STREAM_END) {
+            rc = zr == Z_MEM_ERROR ? CTI_ENOMEM : CTI_ERROR;
             goto done;
+        }
         size_t vl = put_varint(buf + lenpos, clen);
         memmove(buf + lenpos + vl, buf + pos, clen);
         pos = lenpos + vl + clen;
@@ -145,18 +147,23 @@ int cti_record_encode(const cti_record *r, int level, char **out,
     *out = (char *)buf;
     *outlen = pos;
     buf = NULL;
-    rc = 0;
+    rc = CTI_OK;
 done:
     free(buf);
     return rc;
 }
 
-static int fail(cti_record *r, char *err, size_t errlen, const char *msg)
+static cti_status fail(cti_record *r, char *err, size_t errlen, const char *msg)
 {
     memset(r, 0, sizeof *r);
+    if (strcmp(msg, "out of memory") == 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", msg);
+        return CTI_ENOMEM;
+    }
     if (err && errlen)
         snprintf(err, errlen, "bad document record: %s", msg);
-    return -1;
+    return CTI_ECORRUPT;
 }
 
 /* Where the parts of a record lie, read from its header. */
@@ -216,7 +223,7 @@ static const char *inflate_body(const unsigned char *in, uint64_t clen,
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit(&zs) != Z_OK)
-        return "zlib initialisation failed";
+        return "out of memory"; /* zlib cannot set up without memory */
     /* One spare output byte: a stream longer than the stored length
        shows up as got > body_len instead of a stall. */
     size_t in_left = (size_t)clen, out_left = (size_t)body_len + 1;
@@ -249,8 +256,8 @@ static const char *inflate_body(const unsigned char *in, uint64_t clen,
     return "corrupt compressed body";
 }
 
-int cti_record_decode(const char *data, size_t len, int want_body,
-                      cti_record *r, char *err, size_t errlen)
+cti_status cti_record_decode(const char *data, size_t len, int want_body,
+                             cti_record *r, char *err, size_t errlen)
 {
     const unsigned char *d = (const unsigned char *)data;
     char m[64];
@@ -289,7 +296,7 @@ int cti_record_decode(const char *data, size_t len, int want_body,
         r->body_len = (size_t)l.body_len;
     }
     r->owned_ = block;
-    return 0;
+    return CTI_OK;
 }
 
 void cti_record_release(cti_record *r)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cti_xapian.h"
+
 typedef struct cti_record {
     /* Each field points at 'len' bytes (not necessarily NUL-terminated
        when filled by the caller; NUL-terminated when filled by decode).
@@ -27,21 +29,23 @@ typedef struct cti_record {
 
 /*
  * Encode 'r' into a new buffer (*out, *outlen; caller frees with free()).
- * 'level' is the zlib level for the body (-1: default).  Returns 0, or -1
- * on no memory / zlib failure with *out = NULL.
+ * 'level' is the zlib level for the body (-1: default).  Returns CTI_OK,
+ * or with *out = NULL CTI_ENOMEM (no memory, for us or zlib) or CTI_ERROR
+ * (zlib failed otherwise).
  */
-int cti_record_encode(const cti_record *r, int level, char **out,
+cti_status cti_record_encode(const cti_record *r, int level, char **out,
                       size_t *outlen);
 
 /*
  * Decode 'data' (len bytes from the index).  With 'want_body' the body is
  * inflated, otherwise r->body is NULL.  On success returns 0; the fields
  * point into a block owned by the record: release it with
- * cti_record_release(r).  Returns -1 for a record that is truncated,
- * corrupt or of an unknown version (*r is zeroed), with 'err' (if not
- * NULL) holding a message of at most errlen bytes.
+ * cti_record_release(r).  Returns CTI_OK; CTI_ECORRUPT for a record that
+ * is truncated, corrupt or of an unknown version, CTI_ENOMEM when out of
+ * memory (*r is then zeroed), with 'err' (if not NULL) holding a message
+ * of at most errlen bytes.
  */
-int cti_record_decode(const char *data, size_t len, int want_body,
+cti_status cti_record_decode(const char *data, size_t len, int want_body,
                       cti_record *r, char *err, size_t errlen);
 void cti_record_release(cti_record *r);
 

@@ -77,6 +77,7 @@
 
 #include "cti_charset.h"
 #include "cti_fields.h"
+#include "cti_jansson.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -542,7 +543,7 @@ void cti_article_release(cti_article *a)
     a->body_len = a->aside_len = 0;
 }
 
-int cti_article_parse_text(const char *data, size_t len, cti_article *a)
+cti_status cti_article_parse_text(const char *data, size_t len, cti_article *a)
 {
     size_t tlen;
     int rc = 0;
@@ -550,7 +551,7 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     char *text = clean_utf8(data ? data : "", data ? len : 0, &tlen,
                             &a->repaired);
     if (!text)
-        return -1;
+        return CTI_ENOMEM;
     const char *s = text, *end = text + tlen;
     if (tlen >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
@@ -580,13 +581,13 @@ int cti_article_parse_text(const char *data, size_t len, cti_article *a)
     free(text);
     if (rc) {
         cti_article_release(a);
-        return -1;
+        return CTI_ENOMEM;
     }
     a->hash = cti_article_hash(a);
-    return 0;
+    return CTI_OK;
 }
 
-int cti_article_finish(cti_article *a)
+cti_status cti_article_finish(cti_article *a)
 {
     if (a->title && !a->title[0]) {
         free(a->title);
@@ -594,9 +595,9 @@ int cti_article_finish(cti_article *a)
     }
     a->body_len = a->body ? strlen(a->body) : 0;
     if (!a->title && a->body_len && title_from_text(a->body, a->body_len, a))
-        return -1;
+        return CTI_ENOMEM;
     a->hash = cti_article_hash(a);
-    return 0;
+    return CTI_OK;
 }
 
 /* The column (from 1) of the first non-space byte at or after 'from'. */
@@ -608,15 +609,15 @@ static size_t first_column(const char *s, size_t len, size_t from)
     return col;
 }
 
-int cti_article_parse_json(const char *line, size_t len,
-                           const cti_fields *fields, cti_article *a,
-                           char *err, size_t errlen)
+cti_status cti_article_parse_json(const char *line, size_t len,
+                                  const cti_fields *fields, cti_article *a,
+                                  char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = NULL;
     char *clean = NULL, msg[400];
     size_t clen;
-    int rc = -1;
+    cti_status rc = CTI_ENOMEM;
 
     article_init(a);
     if (err && errlen)
@@ -629,9 +630,13 @@ int cti_article_parse_json(const char *line, size_t len,
     }
     /* A byte order mark (first line of a file saved by some editors). */
     size_t skip = clen >= 3 && memcmp(clean, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    root = json_loadb(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
+    root = cti_jansson_load(clean + skip, clen - skip, JSON_ALLOW_NUL, &je);
     if (!root) {
-        if (err && errlen)
+        if (!cti_jansson_nomem(&je))
+            rc = CTI_EINVAL;
+        if (err && errlen && rc == CTI_ENOMEM)
+            snprintf(err, errlen, "out of memory");
+        else if (err && errlen)
             snprintf(err, errlen, "column %d: invalid JSON: %s", je.column,
                      je.text);
         goto done;
@@ -639,6 +644,7 @@ int cti_article_parse_json(const char *line, size_t len,
     /* Errors about the object name the column where it starts. */
     size_t col = first_column(clean, clen, skip);
     if (!json_is_object(root)) {
+        rc = CTI_EINVAL;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: not a JSON object", col);
         goto done;
@@ -650,6 +656,7 @@ int cti_article_parse_json(const char *line, size_t len,
         goto done;
     }
     if (r) {
+        rc = CTI_EINVAL;
         if (err && errlen)
             snprintf(err, errlen, "column %zu: %s", col, msg);
         goto done;
@@ -663,7 +670,7 @@ int cti_article_parse_json(const char *line, size_t len,
         }
         snprintf(a->id, 21, "sha-%016" PRIx64, a->hash);
     }
-    rc = 0;
+    rc = CTI_OK;
 done:
     if (rc)
         cti_article_release(a);

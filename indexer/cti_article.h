@@ -18,6 +18,7 @@ enum cti_title_from {
                             12 words), which the body still holds */
     CTI_TITLE_WHOLE      /* no headline: the whole body (20 words or fewer) */
 };
+#include "cti_xapian.h"
 
 typedef struct cti_article {
     /* All strings are NUL-terminated UTF-8 owned by the article (valid
@@ -43,6 +44,8 @@ typedef struct cti_article {
 
     /* Where it came from, for messages and for incremental sync. */
     const char *origin;    /* the file path as given (owned by the reader) */
+    const char *container; /* the real path of the file it was read from
+                              (owned by the reader); NULL: standard input */
     unsigned long line;    /* a record's line number from 1 (where a JSON
                               line, JSON array element or CSV row starts);
                               0 for a text file or web page */
@@ -69,31 +72,31 @@ void cti_article_init(cti_article *a);
  * "key: value" lines for title/date/author/source/url, "---" line), then
  * the body.  Without a title in the front matter the title is taken from
  * the text (see cti_article.c).  'data' is len bytes of any content.
- * Returns 0 and fills *a (release with cti_article_release()), -1 on no
- * memory.
+ * Returns CTI_OK and fills *a (release with cti_article_release()), or
+ * CTI_ENOMEM.
  */
-int cti_article_parse_text(const char *data, size_t len, cti_article *a);
+cti_status cti_article_parse_text(const char *data, size_t len, cti_article *a);
 
 /*
  * Parse one JSON line: an object whose fields 'fields' names (NULL: the
  * built-in names of cti_fields.h); without an id, guid or url its id is
- * "sha-" and the 16 hex digits of its content hash.  Returns 0 and fills
- * *a; -1 with a message in err (column included) for a line that is not
- * a JSON object or has no text (then *a holds nothing to release), or
- * with "out of memory".  Invalid UTF-8 in the line is repaired, not
- * refused.  'err' may be NULL.
+ * "sha-" and the 16 hex digits of its content hash.  Returns CTI_OK and
+ * fills *a; CTI_EINVAL with a message in err (column included) for a
+ * line that is not a JSON object or has no text, or CTI_ENOMEM with "out
+ * of memory" (then *a holds nothing to release).  Invalid UTF-8 in the
+ * line is repaired, not refused.  'err' may be NULL.
  */
-int cti_article_parse_json(const char *line, size_t len,
-                           const cti_fields *fields, cti_article *a,
-                           char *err, size_t errlen);
+cti_status cti_article_parse_json(const char *line, size_t len,
+                                  const cti_fields *fields, cti_article *a,
+                                  char *err, size_t errlen);
 
 /*
  * Complete an article filled by a reader: an empty title becomes NULL,
  * and a missing one is taken from the body (its first short sentence, or
  * its first 12 words and "…"); body_len is set and the hash computed.
- * Returns 0, or -1 on no memory.
+ * Returns CTI_OK, or CTI_ENOMEM.
  */
-int cti_article_finish(cti_article *a);
+cti_status cti_article_finish(cti_article *a);
 
 /*
  * The title for a text without a title line: its first sentence of at

@@ -245,8 +245,9 @@ static cti_status work(cti_worker *w, cti_job *j)
     cti_status st = CTI_OK;
     if (!w->seg && (st = seg_open(w)) != CTI_OK)
         return st;
-    st = cti_docbuild_article(w->an, w->doc, &j->a, ix->o.zlevel, &w->spell,
-                              ++w->docno);
+    /* A new article: its sync record has no flags yet (cti_sync.c). */
+    st = cti_docbuild_article(w->an, w->doc, &j->a, 0, ix->o.zlevel,
+                              &w->spell, ++w->docno);
     if (st == CTI_OK)
         st = cti_db_add(w->seg, w->doc, NULL);
     if (st != CTI_OK) {
@@ -328,11 +329,8 @@ cti_status cti_bulk_start(cti_index *ix)
     return CTI_OK;
 }
 
-/*
- * A new job holding article 'a': its strings move into the job (the
- * caller's fields are left NULL).  NULL when out of memory.
- */
-static cti_job *job_take(cti_article *a)
+/* A job taking over the strings of article 'a' (cti_indexer_int.h). */
+cti_job *cti_bulk_job_new(cti_article *a)
 {
     cti_job *j = calloc(1, sizeof *j);
     if (!j)
@@ -345,7 +343,7 @@ static cti_job *job_take(cti_article *a)
     return j;
 }
 
-static void job_free(cti_job *j)
+void cti_bulk_job_free(cti_job *j)
 {
     cti_article_release(&j->a);
     free(j);
@@ -383,7 +381,7 @@ static void wait_showing_progress(cti_index *ix, pthread_cond_t *cv)
 
 cti_status cti_bulk_push(cti_index *ix, cti_article *a)
 {
-    cti_job *j = job_take(a);
+    cti_job *j = cti_bulk_job_new(a);
     if (!j)
         return cti_index_fail(ix, "cannot index", CTI_ENOMEM);
     pthread_mutex_lock(&ix->mu);
@@ -401,7 +399,7 @@ cti_status cti_bulk_push(cti_index *ix, cti_article *a)
     }
     pthread_mutex_unlock(&ix->mu);
     if (fatal) {
-        job_free(j);
+        cti_bulk_job_free(j);
         return CTI_ESTATE;
     }
     return publish(ix);
@@ -440,7 +438,7 @@ cti_status cti_bulk_stop(cti_index *ix)
 
 cti_status cti_bulk_defer(cti_index *ix, cti_article *a)
 {
-    cti_job *j = job_take(a);
+    cti_job *j = cti_bulk_job_new(a);
     if (!j) {
         ix->st.failed++;
         return CTI_OK;
@@ -460,7 +458,7 @@ cti_status cti_bulk_write_deferred(cti_index *ix)
         cti_sync_ent *s = cti_sync_get(ix, j->a.id, strlen(j->a.id), 0);
         if (s)
             st = cti_index_write(ix, &j->a, s, 1);
-        job_free(j);
+        cti_bulk_job_free(j);
     }
     return st;
 }
@@ -491,12 +489,12 @@ void cti_bulk_free(cti_index *ix)
     while (ix->qhead) {
         cti_job *j = ix->qhead;
         ix->qhead = j->next;
-        job_free(j);
+        cti_bulk_job_free(j);
     }
     while (ix->deferred) {
         cti_job *j = ix->deferred;
         ix->deferred = j->next;
-        job_free(j);
+        cti_bulk_job_free(j);
     }
     for (size_t i = 0; i < ix->ndone; i++)
         free(ix->done[i]);

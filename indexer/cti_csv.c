@@ -269,9 +269,9 @@ static void feed(creader *r, const char *p, const char *end)
     }
 }
 
-int cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
-                 const char *scope, const cti_record_sink *sink,
-                 size_t *count)
+cti_status cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
+                        const char *scope, const cti_record_sink *sink,
+                        size_t *count)
 {
     creader r;
     const char *p = data, *end = data + len;
@@ -287,7 +287,7 @@ int cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
         p += 3;
     r.delim = tsv ? '\t' : csv_delim(p, end);
     if (parser_start(&r))
-        return -1;
+        return CTI_ENOMEM;
     feed(&r, p, end);
     if (!r.stop && !r.nomem &&
         csv_fini(&r.p, on_field, on_row, &r) != 0 && !r.nomem)
@@ -303,5 +303,5 @@ int cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
     free(r.hdr);
     if (count)
         *count = r.count;
-    return r.nomem ? -1 : 0;
+    return r.nomem ? CTI_ENOMEM : CTI_OK;
 }

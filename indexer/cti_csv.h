@@ -33,10 +33,10 @@
  * problem to sink->bad.  'scope' is the file's id, for the ids of rows
  * that have none (cti_fields_emit()).  *count (may be NULL) gets the
  * number of articles handed over.  Returns 0 (also when the sink asked to
- * stop), or -1 on no memory.
+ * stop), or CTI_ENOMEM.
  */
-int cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
-                 const char *scope, const cti_record_sink *sink,
-                 size_t *count);
+cti_status cti_csv_read(const char *data, size_t len, int tsv, const cti_fields *f,
+                        const char *scope, const cti_record_sink *sink,
+                        size_t *count);
 
 #endif /* CTI_CSV_H */

@@ -161,8 +161,13 @@ static cti_status add_date(cti_doc *doc, const char *ymd)
     return cti_doc_set_value(doc, CTI_SLOT_DATE, ymd, 8);
 }
 
-/* The id term and the sync record (source and content hash). */
-static cti_status add_id(cti_doc *doc, const cti_article *a)
+/*
+ * The id term and the sync record (cti_schema.h): "f SIZE MTIME ID" for
+ * a text file, "r FLAGS CLEN CONTAINER ID" for a record of a collection
+ * file (CONTAINER: its real path, CLEN bytes; empty for standard input),
+ * and the content hash.
+ */
+static cti_status add_id(cti_doc *doc, const cti_article *a, unsigned rflags)
 {
     size_t idlen = strlen(a->id);
     char idterm[CTI_IDTERM_MAX + 1];
@@ -172,17 +177,34 @@ static cti_status add_id(cti_doc *doc, const cti_article *a)
         return st;
     char head[64];
     int hl;
-    if (a->size >= 0 && a->mtime_ns >= 0 && a->line == 0)
+    const char *cont = "";
+    size_t clen = 0;
+    int file = a->size >= 0 && a->mtime_ns >= 0 && a->line == 0;
+    if (file) {
         hl = snprintf(head, sizeof head, "f %" PRId64 " %" PRId64 " ",
                       a->size, a->mtime_ns);
-    else
-        hl = snprintf(head, sizeof head, "j ");
-    char *sv = malloc((size_t)hl + idlen);
+    } else {
+        if (a->container) {
+            cont = a->container;
+            clen = strlen(cont);
+        }
+        hl = snprintf(head, sizeof head, "r %u %zu ", rflags, clen);
+    }
+    /* file: head id; record: head container ' ' id */
+    size_t vl = (size_t)hl + (file ? 0 : clen + 1) + idlen;
+    char *sv = malloc(vl);
     if (!sv)
         return CTI_ENOMEM;
-    memcpy(sv, head, (size_t)hl);
-    memcpy(sv + hl, a->id, idlen);
-    st = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, (size_t)hl + idlen);
+    char *p = sv;
+    memcpy(p, head, (size_t)hl);
+    p += hl;
+    if (!file) {
+        memcpy(p, cont, clen);
+        p += clen;
+        *p++ = ' ';
+    }
+    memcpy(p, a->id, idlen);
+    st = cti_doc_set_value(doc, CTI_SLOT_SOURCE, sv, vl);
     free(sv);
     if (st != CTI_OK)
         return st;
@@ -213,23 +235,24 @@ static cti_status set_record(cti_doc *doc, const cti_article *a, int zlevel)
 #undef FIELD
     r.body = a->body;
     r.body_len = a->body ? a->body_len : 0;
-    /* Encoding fails only when memory (or zlib's) runs out. */
-    if (cti_record_encode(&r, zlevel, &data, &datalen) < 0)
-        return CTI_ENOMEM;
-    cti_status st = cti_doc_set_data(doc, data, datalen);
+    /* Encoding fails only when memory (ours or zlib's) runs out. */
+    cti_status st = cti_record_encode(&r, zlevel, &data, &datalen);
+    if (st != CTI_OK)
+        return st;
+    st = cti_doc_set_data(doc, data, datalen);
     free(data);
     return st;
 }
 
 cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
-                                const cti_article *a, int zlevel,
-                                cti_smap *spell, uint32_t docno)
+                                const cti_article *a, unsigned rflags,
+                                int zlevel, cti_smap *spell, uint32_t docno)
 {
     cti_status st;
     cti_doc_clear(doc);
     if ((st = post_text(an, doc, a, spell, docno)) != CTI_OK ||
         (st = add_date(doc, a->ymd)) != CTI_OK ||
-        (st = add_id(doc, a)) != CTI_OK)
+        (st = add_id(doc, a, rflags)) != CTI_OK)
         return st;
     return set_record(doc, a, zlevel);
 }

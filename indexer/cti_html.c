@@ -12,6 +12,7 @@
 #include "cti_html.h"
 
 #include "cti_charset.h"
+#include "cti_jansson.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -558,13 +559,18 @@ static void scan_meta(scan *s, xmlNode *n)
 }
 
 /* A name from a JSON-LD value: a string, an object's "name", or the
-   names of a list joined by ", ". */
-static char *ld_name(json_t *v)
+   names of a list joined by ", "; NULL when there is none, or with
+   *nomem set when out of memory. */
+static char *ld_name(json_t *v, int *nomem)
 {
-    if (json_is_string(v))
-        return strdup(json_string_value(v));
+    if (json_is_string(v)) {
+        char *r = strdup(json_string_value(v));
+        if (!r)
+            *nomem = 1;
+        return r;
+    }
     if (json_is_object(v))
-        return ld_name(json_object_get(v, "name"));
+        return ld_name(json_object_get(v, "name"), nomem);
     if (!json_is_array(v))
         return NULL;
     sbuf b = { 0 };
@@ -579,6 +585,7 @@ static char *ld_name(json_t *v)
         sb_put(&b, json_string_value(nm), json_string_length(nm));
     }
     if (b.nomem) {
+        *nomem = 1;
         free(b.s);
         return NULL;
     }
@@ -614,11 +621,11 @@ static void ld_take(scan *s, json_t *o)
     if (!d)
         d = json_object_get(o, "dateCreated");
     keep(s, M_LD_DATE, json_string_value(d));
-    if ((v = ld_name(json_object_get(o, "author"))) != NULL) {
+    if ((v = ld_name(json_object_get(o, "author"), &s->nomem)) != NULL) {
         keep(s, M_LD_AUTHOR, v);
         free(v);
     }
-    if ((v = ld_name(json_object_get(o, "publisher"))) != NULL) {
+    if ((v = ld_name(json_object_get(o, "publisher"), &s->nomem)) != NULL) {
         keep(s, M_LD_PUBLISHER, v);
         free(v);
     }
@@ -629,7 +636,10 @@ static void ld_take(scan *s, json_t *o)
 static void scan_ld(scan *s, xmlNode *n)
 {
     char *text = text_of(n, SIZE_MAX, &s->nomem);
-    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
+    json_error_t je;
+    json_t *root = text ? cti_jansson_load(text, strlen(text), 0, &je) : NULL;
+    if (text && !root && cti_jansson_nomem(&je))
+        s->nomem = 1;
     json_t *lists[2] = { root, json_object_get(root, "@graph") };
     free(text);
     if (json_is_object(root) && ld_is_article(root))
@@ -847,14 +857,18 @@ static int choose_meta(scan *s, cti_article *a)
     a->source = take_first(s, sources, 3);
     a->url = take_first(s, urls, 2);
     const char *site = a->source;
-    if (s->m[M_OG_TITLE])
-        a->title = strip_site(s->m[M_OG_TITLE], site, 1);
-    else if (s->m[M_LD_HEADLINE])
+    /* strip_site() returns NULL only when out of memory. */
+    if (s->m[M_OG_TITLE]) {
+        if (!(a->title = strip_site(s->m[M_OG_TITLE], site, 1)))
+            s->nomem = 1;
+    } else if (s->m[M_LD_HEADLINE]) {
         a->title = take_first(s, heads, 1);
-    else if (s->m[M_TITLE])
-        a->title = strip_site(s->m[M_TITLE], site, 0);
-    else
+    } else if (s->m[M_TITLE]) {
+        if (!(a->title = strip_site(s->m[M_TITLE], site, 0)))
+            s->nomem = 1;
+    } else {
         a->title = take_first(s, heads + 1, 1);
+    }
     return s->nomem ? -1 : 0;
 }
 

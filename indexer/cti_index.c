@@ -111,10 +111,12 @@ static int time_for_bulk(const cti_index *ix)
  * commit every o.batch articles ([pubmu] held).
  */
 static cti_status replace_in_main(cti_index *ix, const cti_article *a,
-                                  const char *idterm, size_t itl)
+                                  unsigned rflags, const char *idterm,
+                                  size_t itl)
 {
-    cti_status st = cti_docbuild_article(ix->an, ix->doc, a, ix->o.zlevel,
-                                         &ix->spell, ++ix->docno);
+    cti_status st = cti_docbuild_article(ix->an, ix->doc, a, rflags,
+                                         ix->o.zlevel, &ix->spell,
+                                         ++ix->docno);
     if (st != CTI_OK)
         return cti_index_fail(ix, "cannot build the document", st);
     if ((st = cti_db_replace(ix->main, idterm, itl, ix->doc, NULL)) != CTI_OK)
@@ -158,7 +160,7 @@ cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
     if (!ix->main)
         st = main_create(ix);
     if (st == CTI_OK)
-        st = replace_in_main(ix, a, idterm, itl);
+        st = replace_in_main(ix, a, s->flags, idterm, itl);
     pthread_mutex_unlock(&ix->pubmu);
     return st;
 }
@@ -435,8 +437,8 @@ cti_status cti_index_finish(cti_index *ix)
 {
     cti_status st = CTI_OK;
     ix->finished = 1;
-    if (!ix->fatal)
-        st = cti_sync_remove_gone(ix);
+    if (!ix->fatal && (st = cti_sync_flush_held(ix)) == CTI_OK)
+        st = cti_removal_run(ix);
     if (ix->bulk) {
         cti_status s = finish_bulk(ix);
         if (st == CTI_OK)
@@ -481,6 +483,16 @@ void cti_index_free(cti_index *ix)
     cti_smap_free(&ix->ids);
     cti_smap_free(&ix->walked);
     free(ix->ents);
+    for (size_t i = 0; i < ix->nheld; i++)
+        if (ix->held[i].job) {
+            cti_bulk_job_free(ix->held[i].job);
+            free(ix->held[i].origin);
+        }
+    free(ix->held);
+    for (size_t i = 0; i < ix->nconts; i++)
+        free(ix->conts[i].display);
+    free(ix->conts);
+    cti_smap_free(&ix->contmap);
     free(ix->mainname);
     for (size_t i = 0; i < ix->nsegs; i++)
         free(ix->segs[i]);

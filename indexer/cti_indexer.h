@@ -19,6 +19,13 @@
  *
  * A cti_indexer routes articles to the indexes --db names: one, or one
  * per shard (cti_router.c); cti_indexer_int.h lists the pieces.
+ *
+ * Return values: unlike the modules below it (which return cti_status),
+ * this interface returns int, because a failure has already been written
+ * on o->err with its cause by the time it returns, and the caller needs
+ * only the outcome: 0 for success, -1 for a failure, and for
+ * cti_indexer_finish() 1 when some inputs failed (cti-index's exit
+ * status 2).
  */
 #ifndef CTI_INDEXER_H
 #define CTI_INDEXER_H
@@ -53,15 +60,26 @@ typedef struct cti_indexer_opts {
     unsigned shards;       /* a new index: 0 (or 1) one database, 2..256 that
                               many shards (cti_shard.h); an existing one: 0
                               or its count */
+    const char *id_prefix; /* put before the id of every record read from a
+                              collection (JSON lines), or NULL; text files
+                              keep their paths as ids */
+    int scoped_ids;        /* 1: a record's id becomes "<the real path of its
+                              file>#<id>" (standard input: unchanged) */
+    int prune;             /* 1: at the end, remove every article whose text
+                              file or collection file no longer exists */
 } cti_indexer_opts;
 
 typedef struct cti_indexer_stats {
     uint64_t added;      /* articles new to the index */
     uint64_t updated;    /* articles whose content changed */
     uint64_t unchanged;  /* articles skipped (same stat, or same content hash) */
-    uint64_t removed;    /* articles deleted (their file left a walked folder) */
-    uint64_t failed;     /* inputs that could not be indexed */
-    uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired UTF-8) */
+    uint64_t removed;    /* articles deleted: asked for (--remove), their file
+                            gone (a walked folder, --prune), or gone from
+                            their collection file */
+    uint64_t failed;     /* inputs that could not be indexed; ids or paths
+                            to remove that the index does not hold */
+    uint64_t warnings;   /* inputs indexed with a warning (e.g. repaired
+                            UTF-8, an id met in two places) */
     uint64_t undated;    /* articles indexed without their date (unreadable) */
     uint64_t skipped;    /* inputs passed over with a notice (binary, empty) */
     uint64_t articles;   /* articles in the index at the end */
@@ -111,12 +129,28 @@ void cti_indexer_expect(cti_indexer *ix, const char *path);
  * Index everything under 'path' (a file, a folder, a .gz, a .jsonl or
  * .jsonl.gz file, or "-" for JSON lines on stdin).  Problems with single
  * inputs are reported on o->err and counted as failed; the walk goes on.
+ * A 'path' that does not exist while the index holds articles from it is
+ * reported as such (pointing to --prune and --remove); they stay.
  * Returns 0, or -1 after a fatal index error (nothing more can be written).
  */
 int cti_indexer_add_path(cti_indexer *ix, const char *path);
 
 /*
- * Finish the run: remove articles whose file left a walked folder, commit
+ * Mark what 'what' names for removal at cti_indexer_finish(): the
+ * article of that id, else (resolved like an indexed path, relative to
+ * the current folder; it need not exist any more) the article of that
+ * text file, every record of that collection file, or everything indexed
+ * from files below that folder.  An id as cti-search shows it (relative
+ * to the current folder) is found too.  Returns the number of articles
+ * marked; 0 when the index holds nothing 'what' names (reported on
+ * o->err and counted as failed); -1 after a fatal index error.
+ */
+long cti_indexer_remove(cti_indexer *ix, const char *what);
+
+/*
+ * Finish the run: remove what leaves the index (articles marked by
+ * cti_indexer_remove(), files gone from a walked folder, records gone
+ * from a collection read completely, with o->prune files gone), commit
  * the last batch, merge the segments of a bulk run, compact if asked, and
  * fill *st.  Returns 0 when every input was indexed, 1 when some failed,
  * -1 on a fatal index error.  Call it once; then only cti_indexer_free().

@@ -8,7 +8,9 @@
  *   cti_smap.c      a string-keyed hash map (ids, folders, spelling words)
  *   cti_report.c    messages, the progress line and the summary
  *   cti_folder.c    the index folder: lock, stub, debris
- *   cti_sync.c      the sync map and its rules (skip, replace, remove)
+ *   cti_sync.c      the sync map and its rules (skip, replace, ids met twice)
+ *   cti_removal.c   what leaves the index: files gone, records gone from
+ *                   their file, --remove, --prune; the one delete path
  *   cti_docbuild.c  an article into a document: terms, values, record
  *   cti_spelling.c  the spelling data: counted, forgotten, recovered
  *   cti_bulk.c      the bulk path: worker threads building segments
@@ -148,14 +150,42 @@ void cti_report_clear(cti_report *r);
 #define CTI_ST_SEEN    0x02 /* met during this run (stat or article) */
 #define CTI_ST_ARTICLE 0x04 /* an article with this id was handled this run */
 #define CTI_ST_SEG     0x08 /* its current version went to a segment this run */
+#define CTI_ST_DROP    0x10 /* to be deleted at the end of the run */
+#define CTI_ST_TWICE   0x20 /* met in more than one place in this run */
+
+/* Flags of a record's sync record ("r FLAGS ..."). */
+#define CTI_REC_DUP 1u /* the id was met in more than one place: a version
+                          that differs waits for the end of the next run,
+                          where a later place may still win */
 
 /* What the index knew of an article when the run started, and since. */
 typedef struct cti_sync_ent {
     int64_t size, mtime;  /* files: stat at indexing time; else -1 */
-    uint64_t hash;        /* content hash */
-    char kind;            /* 'f' file, 'j' JSON line, 0 unknown */
+    uint64_t hash;        /* content hash of the version kept */
+    uint64_t hash0;       /* content hash in the index at the start */
+    uint32_t line;        /* line of the version kept, when met this run */
+    uint32_t cont;        /* its collection file: ix->conts index + 1;
+                             0 for a text file or an old "j" record */
+    uint32_t held;        /* ix->held index + 1 of a version held back */
+    char kind;            /* 'f' file, 'r' record, 'j' old record, 0 unknown */
     unsigned char state;  /* CTI_ST_* */
+    unsigned char flags;  /* CTI_REC_* */
 } cti_sync_ent;
+
+/* Collection states (cti_sync_cont.state). */
+#define CTI_CT_MET      0x01 /* read, or tried, in this run */
+#define CTI_CT_COMPLETE 0x02 /* every record of it read in this run */
+#define CTI_CT_UNDER    0x04 /* below a folder walked completely */
+#define CTI_CT_GONE     0x08 /* no longer exists (looked at by --prune) */
+
+/* A collection file that records come from; path "" is standard input. */
+typedef struct cti_sync_cont {
+    const char *path;     /* real path: the key in ix->contmap (owned there) */
+    size_t len;
+    char *display;        /* as named in this run's messages, or NULL */
+    unsigned long kept;   /* records gone from it but kept (an incomplete read) */
+    unsigned char state;  /* CTI_CT_* */
+} cti_sync_cont;
 
 /* An article queued for the bulk workers (or deferred to the end). */
 typedef struct cti_job {
@@ -163,6 +193,14 @@ typedef struct cti_job {
     cti_article a;        /* owns its strings */
     size_t bytes;         /* title and body bytes */
 } cti_job;
+
+/* A version held back to the end of the run (see CTI_REC_DUP). */
+typedef struct cti_sync_held {
+    cti_job *job;         /* the article, or NULL once done with */
+    char *origin;         /* its file as named in messages (owned) */
+    unsigned long line;
+    uint32_t cont;
+} cti_sync_held;
 
 /* A bulk worker thread: every field is its own, but 'ix' is shared. */
 typedef struct cti_worker {
@@ -224,6 +262,15 @@ struct cti_index {
     cti_sync_ent *ents;
     size_t nents, capents;
     cti_smap walked;      /* folders walked completely ("/.../") */
+    cti_smap contmap;     /* collection path -> index into conts */
+    cti_sync_cont *conts;
+    size_t nconts, capconts;
+    uint32_t lastcont;    /* the collection last looked up (index + 1) */
+    cti_sync_held *held;  /* versions held back to the end of the run */
+    size_t nheld, capheld, held_bytes;
+    size_t ndrop;         /* entries marked CTI_ST_DROP */
+    int sweep;            /* collections were read: the end of the run
+                             reads every record to find what left them */
 
     /* Direct path, and updates during a bulk run. */
     cti_analyzer *an;     /* [pubmu] */
@@ -351,10 +398,43 @@ int cti_sync_want_file(cti_index *ix, const char *id, const struct stat *sb);
 cti_status cti_sync_article(cti_index *ix, cti_article *a);
 
 /*
- * Delete the articles of files indexed under a folder walked completely
- * in this run that were not met in it.  Returns CTI_OK or a reported error.
+ * The entry of article 'id' (len bytes), reading its record from the
+ * index when the map does not hold every record yet.  The index holds
+ * the article when the entry has CTI_ST_INDEXED (an entry of state 0
+ * remembers a miss).  NULL when the map holds every record and none for
+ * 'id', or after an error (ix->fatal then set).
  */
-cti_status cti_sync_remove_gone(cti_index *ix);
+cti_sync_ent *cti_sync_find(cti_index *ix, const char *id, size_t len);
+
+/*
+ * Make sure the map holds every record of the index (one pass, once).
+ * Returns CTI_OK or a reported, fatal error.
+ */
+cti_status cti_sync_read_all(cti_index *ix);
+
+/*
+ * The collection file 'path' (len bytes, real path; "" for standard
+ * input), added if new: returns its ix->conts index + 1, or 0 when out
+ * of memory.  'display' (may be NULL) names it in messages; the first
+ * one given in a run is kept.  The path stays valid until the index is
+ * freed.
+ */
+uint32_t cti_sync_container(cti_index *ix, const char *path, size_t len,
+                       const char *display);
+
+/*
+ * The collection file 'path' was read in this run: completely (every
+ * record without an error) if 'complete'.  Returns CTI_OK or CTI_ENOMEM
+ * (reported, fatal).
+ */
+cti_status cti_sync_walked_file(cti_index *ix, const char *path,
+                                int complete);
+
+/*
+ * Write the versions held back during the run (CTI_REC_DUP) that no
+ * later place took over.  Returns CTI_OK or a reported, fatal error.
+ */
+cti_status cti_sync_flush_held(cti_index *ix);
 
 /*
  * After a write failed (a full disk, say), count what this run really
@@ -364,6 +444,50 @@ cti_status cti_sync_remove_gone(cti_index *ix);
  * articles a failed commit lost.  Also sets st.articles from the disk.
  */
 void cti_sync_reconcile(cti_index *ix);
+
+/* ------------------------------------------------------------------ */
+/* cti_removal.c: what leaves the index.  [caller] throughout.         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Mark article 'id' (len bytes) for deletion at the end of the run.
+ * Returns 1 if the index holds it, 0 if not, -1 after a fatal error.
+ */
+int cti_removal_mark_id(cti_index *ix, const char *id, size_t len);
+
+/*
+ * Count, and mark for deletion if 'mark', every article indexed from the
+ * absolute path 'path': the text file of that path, the records of that
+ * collection file, everything from files below that folder.  Returns the
+ * count, or -1 after a fatal error (reading the records).
+ */
+long cti_removal_mark_path(cti_index *ix, const char *path, int mark);
+
+/*
+ * At the end of a run, delete what leaves the index: articles marked,
+ * text files gone from a folder walked completely, records gone from a
+ * collection read completely, collections gone from a folder walked
+ * completely, and with --prune every article whose file no longer
+ * exists.  Returns CTI_OK or a reported, fatal error.
+ */
+cti_status cti_removal_run(cti_index *ix);
+
+/*
+ * The absolute path a user means by 'path', as indexing would name it:
+ * its real path; for a path that no longer exists, the real path of its
+ * nearest existing folder and the rest made absolute lexically ("." and
+ * ".." resolved).  New memory (free() it), or NULL (empty path, no
+ * memory).
+ */
+char *cti_removal_resolve(const char *path);
+
+/*
+ * Delete article 'id' (len bytes) from the main database: its spelling
+ * words are forgotten, it is counted as removed, and a full batch is
+ * committed.  Every deletion of the indexer goes through here.
+ * Returns CTI_OK or a reported, fatal error.  [pubmu] held.
+ */
+cti_status cti_removal_delete(cti_index *ix, const char *id, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* cti_index.c: one index being written.                               */
@@ -382,7 +506,8 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
                           cti_report *rep, cti_index **out);
 
 /*
- * Finish the run of 'ix': remove gone articles, end the bulk path
+ * Finish the run of 'ix': write the versions held back, remove what
+ * leaves the index (cti_removal.c), end the bulk path
  * (merge), compact if asked, commit; ix->st then holds its counts.
  * Returns CTI_OK or the first failure (reported).  Once.
  */
@@ -419,13 +544,14 @@ cti_status cti_index_stamp(cti_db *db, const char *language);
 
 /*
  * Build the document of article 'a' into 'doc' (cleared first): terms,
- * values and the stored record (body deflated at 'zlevel'); count its
+ * values (its sync record with the flags 'rflags', CTI_REC_*) and the
+ * stored record (body deflated at 'zlevel'); count its
  * words into 'spell' (if not NULL) as document number 'docno'.  Returns
  * CTI_OK, CTI_ENOMEM, or the status of a failed shim call.
  */
 cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
-                                const cti_article *a, int zlevel,
-                                cti_smap *spell, uint32_t docno);
+                                const cti_article *a, unsigned rflags,
+                                int zlevel, cti_smap *spell, uint32_t docno);
 
 /*
  * Count the spelling words of a title and a body (either may be NULL
@@ -514,6 +640,14 @@ cti_status cti_bulk_write_deferred(cti_index *ix);
 
 /* Stop the workers at once (queued work is dropped) and free the path. */
 void cti_bulk_free(cti_index *ix);
+
+/*
+ * A new job taking over the strings of article 'a' (its fields are left
+ * NULL; a->origin is not kept).  NULL when out of memory ('a' intact).
+ * Free it with cti_bulk_job_free().
+ */
+cti_job *cti_bulk_job_new(cti_article *a);
+void cti_bulk_job_free(cti_job *j);
 
 /* ------------------------------------------------------------------ */
 /* cti_merge.c: the merge.                                             */

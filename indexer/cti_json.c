@@ -9,6 +9,7 @@
  * article.  Line numbers are counted as the walk goes forward.
  */
 #include "cti_json.h"
+#include "cti_jansson.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -101,9 +102,13 @@ static json_t *load(jreader *r, const char **pp)
 {
     json_error_t e;
     const char *p = *pp;
-    json_t *v = json_loadb(p, (size_t)(r->end - p),
-                           JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL,
-                           &e);
+    json_t *v = cti_jansson_load(p, (size_t)(r->end - p),
+                                 JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                                 &e);
+    if (!v && cti_jansson_nomem(&e)) {
+        r->nomem = 1;
+        return NULL;
+    }
     if (!v) {
         const char *at = p + (e.position > 0 ? e.position : 0);
         if (at > r->end)
@@ -278,9 +283,9 @@ done:
     *pp = p;
 }
 
-int cti_json_read(const char *data, size_t len, const cti_fields *f,
-                  const char *scope, const cti_record_sink *sink,
-                  size_t *count)
+cti_status cti_json_read(const char *data, size_t len, const cti_fields *f,
+                         const char *scope, const cti_record_sink *sink,
+                         size_t *count)
 {
     jreader r;
     memset(&r, 0, sizeof r);
@@ -317,5 +322,5 @@ int cti_json_read(const char *data, size_t len, const cti_fields *f,
     }
     if (count)
         *count = r.count;
-    return r.nomem ? -1 : 0;
+    return r.nomem ? CTI_ENOMEM : CTI_OK;
 }

@@ -32,11 +32,11 @@
  * allowed) and hand each article to sink->article (with a->line set) and
  * each problem to sink->bad.  'scope' is the file's id, for the ids of
  * records that have none (cti_fields_emit()).  *count (may be NULL) gets
- * the number of articles handed over.  Returns 0 (also when the sink
- * asked to stop), or -1 on no memory.
+ * the number of articles handed over.  Returns CTI_OK (also when the
+ * sink asked to stop), or CTI_ENOMEM.
  */
-int cti_json_read(const char *data, size_t len, const cti_fields *f,
-                  const char *scope, const cti_record_sink *sink,
-                  size_t *count);
+cti_status cti_json_read(const char *data, size_t len, const cti_fields *f,
+                         const char *scope, const cti_record_sink *sink,
+                         size_t *count);
 
 #endif /* CTI_JSON_H */

@@ -7,7 +7,9 @@
  * cti_shard_pick() gives for its id.  The router reads the layout,
  * opens the indexes (creating a new sharded layout under its own lock),
  * routes the walk's articles, finishes the indexes side by side, and
- * sums their counts.
+ * sums their counts.  A removal by id goes to the shard of that id; one
+ * by path, and what the walk says of folders and collection files, goes
+ * to every shard.
  */
 #include "cti_indexer_int.h"
 
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct cti_indexer {
@@ -35,6 +38,7 @@ struct cti_indexer {
     int unsized;          /* a path of unknown size was expected */
     int fatal;
     int finished;
+    cti_smap files_read;  /* collection files read in this run */
 };
 
 void cti_indexer_opts_init(cti_indexer_opts *o)
@@ -94,11 +98,51 @@ static int cb_want_file(void *ctx, const char *id, const struct stat *sb)
     return want;
 }
 
+/*
+ * Give record 'a' the id --id-prefix and --scoped-ids make of its own:
+ * PREFIX + [FILE "#"] + id (an id that starts with FILE "#" keeps it).
+ * Returns 0, or -1 when out of memory.
+ */
+static int scope_id(const cti_indexer *r, cti_article *a)
+{
+    int file = a->line == 0 && a->size >= 0 && a->mtime_ns >= 0;
+    const char *pre = r->o.id_prefix ? r->o.id_prefix : "";
+    const char *scope = r->o.scoped_ids && a->container ? a->container : "";
+    size_t pl = strlen(pre), sl = strlen(scope), il = strlen(a->id);
+    if (sl && !strncmp(a->id, scope, sl) && a->id[sl] == '#')
+        sl = 0; /* an id made from the content already names the file */
+    if (file || (!pl && !sl))
+        return 0;
+    char *id = malloc(pl + sl + 1 + il + 1), *p = id;
+    if (!id)
+        return -1;
+    memcpy(p, pre, pl);
+    p += pl;
+    if (sl) {
+        memcpy(p, scope, sl);
+        p += sl;
+        *p++ = '#';
+    }
+    memcpy(p, a->id, il + 1);
+    free(a->id);
+    a->id = id;
+    return 0;
+}
+
 static int cb_article(void *ctx, cti_article *a)
 {
     cti_indexer *r = ctx;
     if (!a->id || !*a->id) {
         r->st.failed++; /* no id, no place */
+        return 0;
+    }
+    if (a->container &&
+        cti_smap_get(&r->files_read, a->container, strlen(a->container), 0,
+                     NULL))
+        return 0; /* a file given twice: its records were handled */
+    if (scope_id(r, a) < 0) {
+        cti_report_say(&r->rep, "%s:%lu: out of memory", a->origin, a->line);
+        r->st.failed++;
         return 0;
     }
     cti_status st = cti_sync_article(route(r, a->id), a);
@@ -151,6 +195,17 @@ static void cb_walked_dir(void *ctx, const char *dir)
     for (unsigned i = 0; i < r->n; i++)
         if (!cti_smap_get(&r->ix[i]->walked, dir, strlen(dir), 1, NULL))
             r->ix[i]->fatal = 1;
+}
+
+static void cb_walked_file(void *ctx, const char *path, int complete)
+{
+    cti_indexer *r = ctx;
+    if (!cti_smap_get(&r->files_read, path, strlen(path), 1, NULL)) {
+        cti_report_say(&r->rep, "%s: out of memory", path);
+        r->fatal = 1;
+    }
+    for (unsigned i = 0; i < r->n; i++)
+        cti_sync_walked_file(r->ix[i], path, complete);
 }
 
 /* Open the single index (local folder, or remote) that --db names. */
@@ -359,6 +414,37 @@ void cti_indexer_expect(cti_indexer *r, const char *path)
     }
 }
 
+static long from_path(cti_indexer *r, const char *path, int mark);
+
+/*
+ * A PATH to index that does not exist while the index still holds
+ * articles from it: say so, pointing to --prune and --remove, and keep
+ * them (a mistyped path, or a disk not mounted, must not empty the
+ * index).  Returns 1 when reported (or on a fatal error), 0 to walk
+ * 'path' as usual.
+ */
+static int still_indexed(cti_indexer *r, const char *path)
+{
+    struct stat sb;
+    if (!strcmp(path, "-") || stat(path, &sb) == 0 ||
+        (errno != ENOENT && errno != ENOTDIR))
+        return 0;
+    char *abs = cti_removal_resolve(path);
+    long n = abs ? from_path(r, abs, 0) : 0;
+    free(abs);
+    if (n == 0)
+        return 0;
+    if (n > 0) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "no such file or folder, but the index "
+                 "still holds %ld article%s from it (cti-index --prune "
+                 "removes the articles of files that are gone; --remove "
+                 "PATH removes these)", n, n == 1 ? "" : "s");
+        cb_problem(r, path, 0, msg, CTI_SOURCE_FAILED);
+    }
+    return 1;
+}
+
 int cti_indexer_add_path(cti_indexer *r, const char *path)
 {
     cti_source_opts so;
@@ -376,10 +462,56 @@ int cti_indexer_add_path(cti_indexer *r, const char *path)
     cb.walked_dir = cb_walked_dir;
     cb.passed = cb_passed;
     cb.consumed = cb_consumed;
-    cti_source_walk(path, &so, &cb, r);
+    cb.walked_file = cb_walked_file;
+    if (!still_indexed(r, path))
+        cti_source_walk(path, &so, &cb, r);
     for (unsigned i = 0; i < r->n; i++)
         r->fatal |= r->ix[i]->fatal;
     return r->fatal ? -1 : 0;
+}
+
+/* Mark the article of id 'id' in its shard: 1, 0 (none), -1 (fatal). */
+static int remove_id(cti_indexer *r, const char *id)
+{
+    return cti_removal_mark_id(route(r, id), id, strlen(id));
+}
+
+/* Count (and mark if 'mark') what every shard holds from 'path'. */
+static long from_path(cti_indexer *r, const char *path, int mark)
+{
+    long n = 0;
+    for (unsigned i = 0; i < r->n; i++) {
+        long k = cti_removal_mark_path(r->ix[i], path, mark);
+        if (k < 0)
+            return -1;
+        n += k;
+    }
+    return n;
+}
+
+long cti_indexer_remove(cti_indexer *r, const char *what)
+{
+    long n;
+    char *abs = NULL;
+    if (r->fatal || r->finished)
+        return -1;
+    n = *what ? remove_id(r, what) : 0;
+    if (n == 0 && (abs = cti_removal_resolve(what)) != NULL) {
+        /* An id shown relative to the current folder, or a path. */
+        if (strcmp(abs, what))
+            n = remove_id(r, abs);
+        if (n == 0)
+            n = from_path(r, abs, 1);
+    }
+    free(abs);
+    for (unsigned i = 0; i < r->n; i++)
+        r->fatal |= r->ix[i]->fatal;
+    if (r->fatal)
+        return -1;
+    if (n == 0)
+        cb_problem(r, what, 0, "not in the index (no article has this id "
+                   "or comes from this path)", CTI_SOURCE_FAILED);
+    return n;
 }
 
 /* One index finishing (its last segments, its merge) in a thread. */
@@ -472,12 +604,48 @@ static cti_status unshard(cti_indexer *r)
     return CTI_OK;
 }
 
+/*
+ * Say, for each collection file read with an error, how many of its
+ * articles not met in this run stayed (summed over the shards).
+ */
+static void report_kept(cti_indexer *r)
+{
+    for (unsigned i = 0; i < r->n && !r->o.quiet; i++) {
+        const cti_index *ix = r->ix[i];
+        for (size_t k = 0; k < ix->nconts; k++) {
+            const cti_sync_cont *c = &ix->conts[k];
+            unsigned long kept = 0;
+            const char *name = c->display ? c->display : c->path;
+            int first = 1;
+            if (!c->kept)
+                continue;
+            for (unsigned j = 0; j < r->n && first; j++) {
+                cti_index *o = r->ix[j];
+                cti_smap_ent *e = cti_smap_get(&o->contmap, c->path, c->len,
+                                               0, NULL);
+                if (!e || !o->conts[e->val].kept)
+                    continue;
+                first = j >= i; /* an earlier shard said it already */
+                kept += o->conts[e->val].kept;
+                if (o->conts[e->val].display)
+                    name = o->conts[e->val].display;
+            }
+            if (first)
+                cti_report_say(&r->rep, "%s: not read completely, so its "
+                               "%lu article%s not met in this run stay%s in "
+                               "the index", name, kept, kept == 1 ? "" : "s",
+                               kept == 1 ? "s" : "");
+        }
+    }
+}
+
 int cti_indexer_finish(cti_indexer *r, cti_indexer_stats *out)
 {
     if (r->finished)
         return -1;
     r->finished = 1;
     cti_status st = finish_all(r);
+    report_kept(r);
     cti_indexer_stats sum = r->st;
     for (unsigned i = 0; i < r->n; i++)
         stats_add(&sum, &r->ix[i]->st);
@@ -507,6 +675,7 @@ void cti_indexer_free(cti_indexer *r)
     free(r->ix);
     cti_passed_free(r->passed);
     free(r->dir);
+    cti_smap_free(&r->files_read);
     if (r->lockfd >= 0)
         close(r->lockfd);
     cti_report_destroy(&r->rep);

@@ -69,7 +69,7 @@ cti_status cti_shard_layout_create(const char *dir, unsigned n, char *err,
         /* An empty stub: the shard opens as an empty database until its
            first database is listed; an existing one is kept. */
         if (!bad && (!sstub || (access(sstub, F_OK) < 0 &&
-                                cti_path_write_atomic(sd, STUB_NAME, "") < 0)))
+                                cti_path_write_atomic(sd, STUB_NAME, "") != CTI_OK)))
             bad = 1;
         free(sstub);
         if (bad) {
@@ -81,7 +81,7 @@ cti_status cti_shard_layout_create(const char *dir, unsigned n, char *err,
         free(sd);
         off += (size_t)sprintf(text + off, "auto %s\n", name);
     }
-    if (cti_path_write_atomic(dir, STUB_NAME, text) < 0)
+    if (cti_path_write_atomic(dir, STUB_NAME, text) != CTI_OK)
         st = fail(CTI_EIO, err, errlen, "cannot write '%s': %s", stub,
                   strerror(errno));
 done:
@@ -134,7 +134,7 @@ cti_status cti_shard_unshard(const char *dir, unsigned n, const char *dbname,
         goto done;
     }
     sprintf(text, "glass %s\n", dbname);
-    if (cti_path_write_atomic(dir, STUB_NAME, text) < 0) {
+    if (cti_path_write_atomic(dir, STUB_NAME, text) != CTI_OK) {
         st = fail(CTI_EIO, err, errlen, "cannot write the stub of '%s': %s",
                   dir, strerror(errno));
         cti_path_remove_tree(dest);

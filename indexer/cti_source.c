@@ -73,6 +73,12 @@
  *   is called after a folder's walk only when every entry below it was
  *   seen: not after a read error, an unreadable subfolder or a depth cut,
  *   so the indexer never removes articles it merely could not look at.
+ *   Likewise cb->walked_file says after each collection file (JSON
+ *   lines, JSON, CSV) whether every record of it was read without an
+ *   error: only then may records gone from it be removed (a file passed
+ *   over as binary data is not read).  Every article carries the real
+ *   path of its file (a->container; NULL for standard input, which is not
+ *   a collection that can shrink).
  *
  * Speed: one read() per file into a buffer reused across files, openat()
  * relative to the open folder, no realpath() except for symlinks.
@@ -132,6 +138,10 @@ typedef struct walker {
     const struct stat *cur_st;
     uint64_t cur_done;           /* bytes of it told to cb->consumed */
     uint64_t *measure;           /* not NULL: only add up file sizes here */
+    const char *container; /* real path of the file being read, or NULL */
+    unsigned long failed;  /* CTI_SOURCE_FAILED problems reported so far */
+    int vanished;          /* the file being opened was gone */
+    int unread;            /* the file being read was passed over unread */
 } walker;
 
 typedef enum kind { K_TEXT, K_JSONL, K_JSON, K_CSV, K_TSV, K_HTML, K_SKIP } kind;
@@ -143,6 +153,8 @@ static void report(walker *w, const char *path, unsigned long line,
 {
     char msg[1024];
     va_list ap;
+    if (skipped == CTI_SOURCE_FAILED)
+        w->failed++;
     if (w->measure || !w->cb->problem)
         return;
     va_start(ap, fmt);
@@ -434,6 +446,8 @@ static void deliver(walker *w, cti_article *a)
         a->hash = cti_article_hash(a);
     }
     read_date(w, a);
+    if (!a->container)
+        a->container = w->container;
     int r = w->cb->article ? w->cb->article(w->ctx, a) : 0;
     cti_article_release(a);
     if (r && !w->stop)
@@ -707,11 +721,11 @@ static int record_file(walker *w, kind k, const char *data, size_t len,
                        "invalid UTF-8 replaced by U+FFFD");
         }
     }
-    int rc = !u ? -1
-             : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
-                           : cti_csv_read(u, n, k == K_TSV, w->fields, id, &sink,
-                                          &count);
-    if (rc < 0) {
+    cti_status rc = !u ? CTI_ENOMEM
+                    : k == K_JSON ? cti_json_read(u, n, w->fields, id, &sink, &count)
+                                  : cti_csv_read(u, n, k == K_TSV, w->fields, id,
+                                                 &sink, &count);
+    if (rc != CTI_OK) {
         report(w, display, 0, CTI_SOURCE_FAILED, "out of memory");
         return UNSEEN;
     }
@@ -752,6 +766,7 @@ static int read_content(walker *w, kind k, const char *data, size_t len,
         }
     } else if (cti_source_is_binary(data, len)) {
         report(w, display, 0, CTI_SOURCE_PASSED, "binary data, skipped");
+        w->unread = 1;
         return SEEN;
     }
     if (k == K_JSON || k == K_CSV || k == K_TSV)
@@ -762,8 +777,9 @@ static int read_content(walker *w, kind k, const char *data, size_t len,
 }
 
 /*
- * One regular file: 'dirfd'/'name' opens it, 'display' names it in
- * messages, 'id' is its real path, 'st' its stat.  Returns SEEN or UNSEEN.
+ * One regular file of kind 'k' ('gz': gzipped): 'dirfd'/'name' opens it,
+ * 'display' names it in messages, 'id' is its real path, 'st' its stat.
+ * Returns SEEN or UNSEEN.
  */
 static int do_file(walker *w, int dirfd, const char *name, const char *display,
                    const char *id, const struct stat *st);
@@ -788,11 +804,11 @@ static int visit_file(walker *w, int dirfd, const char *name,
     return res;
 }
 
-static int do_file(walker *w, int dirfd, const char *name, const char *display,
-                   const char *id, const struct stat *st)
+static int read_file(walker *w, int dirfd, const char *name, kind k, int gz,
+                     const char *display, const char *id,
+                     const struct stat *st)
 {
-    int gz, fd = -1, res = SEEN;
-    kind k = classify(name, &gz);
+    int fd = -1, res = SEEN;
     size_t len = 0;
 
     if (k == K_SKIP) {
@@ -816,6 +832,7 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
                e == ENOENT ? CTI_SOURCE_PASSED : CTI_SOURCE_FAILED,
                "cannot open: %s%s", strerror(e),
                e == ENOENT ? " (vanished during the walk)" : "");
+        w->vanished = e == ENOENT;
         return e == ENOENT ? SEEN : UNSEEN;
     }
     if (k == K_JSONL && !gz) {
@@ -885,6 +902,33 @@ static int do_file(walker *w, int dirfd, const char *name, const char *display,
 done:
     if (fd >= 0)
         close(fd);
+    return res;
+}
+
+/* Does a file of kind 'k' hold a collection of articles (records)? */
+static int is_collection(kind k)
+{
+    return k == K_JSONL || k == K_JSON || k == K_CSV || k == K_TSV;
+}
+
+/*
+ * One regular file (see read_file()).  After a collection file, tells
+ * cb->walked_file whether every record of it was read without an error.
+ */
+static int do_file(walker *w, int dirfd, const char *name, const char *display,
+                   const char *id, const struct stat *st)
+{
+    int gz;
+    kind k = classify(name, &gz);
+    unsigned long failed = w->failed;
+    w->container = id;
+    w->vanished = w->unread = 0;
+    int res = read_file(w, dirfd, name, k, gz, display, id, st);
+    w->container = NULL;
+    if (is_collection(k) && w->cb->walked_file && !w->vanished)
+        w->cb->walked_file(w->ctx, id, res == SEEN && w->failed == failed &&
+                                           !w->unread && !w->stop &&
+                                           !w->nomem);
     return res;
 }
 

@@ -91,6 +91,17 @@ typedef struct cti_source_cb {
      * NULL: not told.
      */
     void (*consumed)(void *ctx, uint64_t bytes);
+    /*
+     * A collection file (JSON lines, JSON, CSV or TSV: one holding
+     * records) was read: 'path' is its real path.  'complete' is 1 when
+     * every record of it was read and delivered without an error (an
+     * empty file too), 0 when the read stopped early, a record failed or
+     * the file was passed over as binary data.
+     * Articles once read from 'path' and not delivered in this walk are
+     * gone from it only when 'complete'.  Not called for standard input,
+     * nor for a file that vanished before it could be opened.
+     */
+    void (*walked_file)(void *ctx, const char *path, int complete);
 } cti_source_cb;
 
 /*

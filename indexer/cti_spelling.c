@@ -56,9 +56,12 @@ static cti_status record_words(cti_analyzer *an, const char *data,
                                size_t len, cti_smap *m, uint32_t docno)
 {
     cti_record r;
-    if (cti_record_decode(data, len, 1, &r, NULL, 0) < 0)
+    cti_status st = cti_record_decode(data, len, 1, &r, NULL, 0);
+    if (st == CTI_ENOMEM)
+        return st;
+    if (st != CTI_OK)
         return CTI_OK; /* not ours or corrupt: no words to count */
-    cti_status st = cti_docbuild_words(an, r.title, r.title_len, r.body,
+    st = cti_docbuild_words(an, r.title, r.title_len, r.body,
                                        r.body_len, m, docno);
     cti_record_release(&r);
     return st;

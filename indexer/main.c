@@ -7,6 +7,7 @@
 #include "cti_source.h"
 #include "cti_xapian.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,14 @@ static void usage(FILE *f)
 {
     fputs(
 "Usage: cti-index [--db DIR] [options] PATH...\n"
+"       cti-index [--db DIR] --remove ID|PATH...\n"
+"       cti-index [--db DIR] --prune [PATH...]\n"
 "Index articles for cti-search.  PATH is a text file, a web page (.html),\n"
 "a JSON lines (.jsonl), JSON (.json), CSV (.csv) or TSV (.tsv) file, any of\n"
 "them gzipped (.gz), a folder (walked recursively), or - for JSON lines on\n"
 "standard input.  Re-running skips unchanged files, re-indexes changed\n"
-"ones and removes articles whose file left a folder being indexed.\n"
+"ones, and removes articles whose file left a folder being indexed or\n"
+"whose record left a JSON lines, JSON or CSV file.\n"
 "\n"
 "  -d, --db DIR        the index folder (default: $CTI_DB, else .cti); also\n"
 "                      a stub file listing shards (remote HOST:PORT lines\n"
@@ -50,6 +54,14 @@ static void usage(FILE *f)
 "                      (a key, a dotted path such as publisher.name, or a\n"
 "                      CSV column); repeatable\n"
 "      --source NAME   the source of articles that name none\n"
+"      --remove        take the articles named by the arguments out of\n"
+"                      the index: ids (as cti-search shows them), or paths\n"
+"                      (a file, a .jsonl/.json/.csv file, a folder); -\n"
+"                      reads them from standard input, one per line\n"
+"      --prune         remove every article whose file no longer exists\n"
+"      --id-prefix P   put P before the id of every record read\n"
+"      --scoped-ids    a record's id becomes FILE#ID (FILE: the real\n"
+"                      path of its file), so files cannot share ids\n"
 "      --json          print a one-line JSON summary on stdout\n"
 "  -q, --quiet         no warnings, no progress, no summary line\n"
 "  -v, --verbose       report the phases of the run and their times\n"
@@ -58,7 +70,8 @@ static void usage(FILE *f)
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 when every input was indexed, 2 when anything failed.\n",
+"Exit status: 0 when every input was indexed (or removed), 2 when\n"
+"anything failed (an id or path to remove that is not in the index too).\n",
         f);
 }
 
@@ -73,11 +86,100 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
     return 0;
 }
 
+/*
+ * Mark what --remove argument 'arg' names ("-": one id or path per line
+ * of standard input).  Returns 0, or -1 after a fatal index error.
+ */
+static int remove_arg(cti_indexer *ix, const char *arg)
+{
+    if (strcmp(arg, "-"))
+        return cti_indexer_remove(ix, arg) < 0 ? -1 : 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, stdin)) >= 0) {
+        if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+        if (n > 0 && line[n - 1] == '\r')
+            line[--n] = '\0';
+        if (n > 0 && cti_indexer_remove(ix, line) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && ferror(stdin)) {
+        fprintf(stderr, "cti-index: <stdin>: read error: %s\n",
+                strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    return rc;
+}
+
+/*
+ * Refuse, with a message, what cannot run as asked: --shards with
+ * --compact, --remove without arguments, nothing to do ('n' arguments),
+ * --remove or --prune alone on an index that is not there (it would be
+ * created for nothing).  Returns 0, or -1.
+ */
+static int check_args(const cti_indexer_opts *o, int remove, int n)
+{
+    if (o->shards && o->compact) {
+        fputs("cti-index: --shards and --compact do not go together "
+              "(--compact merges the shards of an index into one database)\n", stderr);
+        return -1;
+    }
+    if (remove && n == 0) {
+        fputs("cti-index: --remove wants the ids or paths of the articles to "
+              "remove\n"
+              "Usage: cti-index [--db DIR] --remove ID|PATH...\n", stderr);
+        return -1;
+    }
+    if (n == 0 && !o->compact && !o->prune) {
+        fputs("cti-index: no PATH to index\n"
+              "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
+        return -1;
+    }
+    if ((remove || (o->prune && n == 0)) && strncmp(o->db, "tcp:", 4) &&
+        access(o->db, F_OK) != 0) {
+        fprintf(stderr, "cti-index: cannot open index '%s': %s\n", o->db,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * One run with options 'o' over the 'n' arguments 'args' (paths to
+ * index, or with 'remove' what to remove); the summary goes to stderr
+ * (and with 'json' to stdout).  Returns the exit status.
+ */
+static int run(const cti_indexer_opts *o, char **args, int n, int remove,
+               int json)
+{
+    cti_indexer *ix = NULL;
+    cti_indexer_stats st;
+    if (cti_indexer_new(o, &ix) != 0)
+        return 2;
+    for (int i = 0; !remove && o->progress && !o->quiet && i < n; i++)
+        cti_indexer_expect(ix, args[i]); /* a total for the progress line */
+    for (int i = 0; i < n; i++)
+        if ((remove ? remove_arg(ix, args[i])
+                    : cti_indexer_add_path(ix, args[i])) < 0)
+            break;
+    int r = cti_indexer_finish(ix, &st);
+    cti_indexer_free(ix);
+    if (json)
+        cti_indexer_stats_print(&st, 1, stdout);
+    if (!o->quiet)
+        cti_indexer_stats_print(&st, 0, stderr);
+    return r == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
            OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS, OPT_DATE_ORDER, OPT_FIELD,
-           OPT_SOURCE };
+           OPT_SOURCE, OPT_REMOVE, OPT_PRUNE, OPT_ID_PREFIX, OPT_SCOPED_IDS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
@@ -93,6 +195,10 @@ int main(int argc, char **argv)
         { "date-order", required_argument, NULL, OPT_DATE_ORDER },
         { "field", required_argument, NULL, OPT_FIELD },
         { "source", required_argument, NULL, OPT_SOURCE },
+        { "remove", no_argument, NULL, OPT_REMOVE },
+        { "prune", no_argument, NULL, OPT_PRUNE },
+        { "id-prefix", required_argument, NULL, OPT_ID_PREFIX },
+        { "scoped-ids", no_argument, NULL, OPT_SCOPED_IDS },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -103,12 +209,10 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     cti_indexer_opts o;
-    cti_indexer_stats st;
-    cti_indexer *ix = NULL;
     cti_source_opts reading;
     cti_fields *fields = NULL;
     char err[256];
-    int json = 0, progress = -1, c, rc = 2;
+    int json = 0, progress = -1, remove = 0, c, rc = 2;
 
     /* Xapian reads its commit threshold from the environment (its only
        knob) when a database is opened: set it before anything is. */
@@ -159,6 +263,10 @@ int main(int argc, char **argv)
                 goto done;
             }
             break;
+        case OPT_REMOVE: remove = 1; break;
+        case OPT_PRUNE: o.prune = 1; break;
+        case OPT_ID_PREFIX: o.id_prefix = optarg; break;
+        case OPT_SCOPED_IDS: o.scoped_ids = 1; break;
         case OPT_DATE_ORDER:
             if (cti_date_order_parse(optarg, &reading.date_order) < 0) {
                 fprintf(stderr, "cti-index: --date-order wants mdy or dmy, not '%s'\n", optarg);
@@ -196,37 +304,15 @@ int main(int argc, char **argv)
     }
     reading.fields = fields;
     o.reading = &reading;
-    if (o.shards && o.compact) {
-        fputs("cti-index: --shards and --compact do not go together "
-              "(--compact merges the shards of an index into one database)\n", stderr);
-        goto done;
-    }
-    if (optind == argc && !o.compact) {
-        fputs("cti-index: no PATH to index\n"
-              "Usage: cti-index [--db DIR] [options] PATH...\n", stderr);
-        goto done;
-    }
     if (!o.db) {
         const char *env = getenv("CTI_DB");
         o.db = env && *env ? env : ".cti";
     }
+    if (check_args(&o, remove, argc - optind) < 0)
+        goto done;
     o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
     o.err = stderr;
-
-    if (cti_indexer_new(&o, &ix) != 0)
-        goto done;
-    for (int i = optind; o.progress && !o.quiet && i < argc; i++)
-        cti_indexer_expect(ix, argv[i]); /* a total for the progress line */
-    for (int i = optind; i < argc; i++)
-        if (cti_indexer_add_path(ix, argv[i]) < 0)
-            break;
-    int r = cti_indexer_finish(ix, &st);
-    cti_indexer_free(ix);
-    if (json)
-        cti_indexer_stats_print(&st, 1, stdout);
-    if (!o.quiet)
-        cti_indexer_stats_print(&st, 0, stderr);
-    rc = r == 0 ? 0 : 2;
+    rc = run(&o, argv + optind, argc - optind, remove, json);
 done:
     cti_fields_free(fields);
     return rc;

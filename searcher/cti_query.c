@@ -585,9 +585,14 @@ static qnode *phrase_node(parser *p, const tokbuf *b, size_t from, size_t to,
         struct qword *w = &n->words[i - from];
         w->start = b->t[i].start;
         w->end = b->t[i].end;
-        if (!(w->folded = dupn(b->t[i].text, strlen(b->t[i].text))) ||
-            node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem)))
+        if (!(w->folded = dupn(b->t[i].text, strlen(b->t[i].text))))
             goto nomem;
+        /* node_free() frees the words that have their stem */
+        if (node_add_stem(n, b->t[i].stem, strlen(b->t[i].stem))) {
+            free(w->folded);
+            w->folded = NULL;
+            goto nomem;
+        }
     }
     return n;
 nomem:

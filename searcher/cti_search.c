@@ -157,6 +157,16 @@ void cti_search_free(cti_search *s)
     free(s);
 }
 
+cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen)
+{
+    cti_status st = cti_db_reopen(s->db);
+    if (st == CTI_OK)
+        st = cti_db_doccount(s->db, &s->doccount);
+    if (st != CTI_OK)
+        snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
+    return st;
+}
+
 cti_analyzer *cti_search_analyzer(cti_search *s) { return s->a; }
 cti_db *cti_search_db(cti_search *s) { return s->db; }
 

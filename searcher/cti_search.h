@@ -44,6 +44,14 @@ cti_status cti_search_open_partial(const char *path, int partial,
                                    char *warn, size_t warnlen);
 void cti_search_free(cti_search *s);
 
+/*
+ * Bring 's' up to date with the last state cti-index committed (a
+ * long-lived reader calls it before each search, so new articles are
+ * found).  Returns CTI_OK, or the failure's status with a reason in
+ * 'err'; 's' should then be freed and the index opened again.
+ */
+cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen);
+
 /* The index's analyzer and database (owned by 's'). */
 cti_analyzer *cti_search_analyzer(cti_search *s);
 cti_db *cti_search_db(cti_search *s);

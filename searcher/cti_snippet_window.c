@@ -194,16 +194,14 @@ static size_t free_stretches(chooser *ch, uint32_t *lo_of, uint32_t *hi_of)
 }
 
 /*
- * The units of each of the nr stretches in order of their end, into
- * ch->byrange: stretch r's are byrange[rstart[r] .. rstart[r + 1]).
- * Returns rstart (caller frees), or NULL on no memory.
+ * The units of each of the nr stretches (at most 65: one more than the
+ * fragments) in order of their end, into ch->byrange: stretch r's are
+ * byrange[rstart[r] .. rstart[r + 1]).  Fills rstart (nr + 1 entries).
  */
-static uint32_t *by_stretch(chooser *ch, size_t nr)
+static void by_stretch(chooser *ch, size_t nr, uint32_t *rstart)
 {
     uint32_t fill[65];
-    uint32_t *rstart = calloc(nr + 1, sizeof *rstart);
-    if (!rstart)
-        return NULL;
+    memset(rstart, 0, (nr + 1) * sizeof *rstart);
     for (size_t j = 0; j < ch->nu; j++)
         if (ch->rid[j] != UINT32_MAX)
             rstart[ch->rid[j] + 1]++;
@@ -215,7 +213,6 @@ static uint32_t *by_stretch(chooser *ch, size_t nr)
         if (ch->rid[k] != UINT32_MAX)
             ch->byrange[fill[ch->rid[k]]++] = k;
     }
-    return rstart;
 }
 
 /*
@@ -314,20 +311,17 @@ static void slide(chooser *ch, win *w, winner *bw)
  */
 static int pick(chooser *ch, uint32_t size, frag *out)
 {
-    uint32_t lo_of[65], hi_of[65];
+    uint32_t lo_of[65], hi_of[65], rstart[66];
     winner bw = { -1, -1, 0, 0, 0, 0, 0, 0 };
     size_t nr = free_stretches(ch, lo_of, hi_of);
-    uint32_t *rstart = by_stretch(ch, nr);
 
-    if (!rstart)
-        return 0;
+    by_stretch(ch, nr, rstart);
     for (size_t r = 0; r < nr; r++) {
         win w = { size, lo_of[r], hi_of[r], r, ch->byrange + rstart[r],
                   rstart[r + 1] - rstart[r], 0, 0, 0 };
         if (w.nE > 0)
             slide(ch, &w, &bw);
     }
-    free(rstart);
     if (!bw.found || (ch->nf > 0 && bw.pri <= ch->eps))
         return 0;
     *out = layout(ch, bw.a, bw.b, bw.lo, bw.hi, size);

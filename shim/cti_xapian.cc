@@ -485,6 +485,13 @@ CTI_API const char *cti_db_errmsg(const cti_db *db)
     return db ? db->err.c_str() : "";
 }
 
+CTI_API cti_status cti_db_reopen(cti_db *db)
+{
+    if (!db)
+        return set_error(nullptr, CTI_EINVAL, "no database handle");
+    return guard(db, [&] { refresh(db); });
+}
+
 CTI_API cti_status cti_db_doccount(cti_db *db, uint32_t *out)
 {
     if (!db || !out)

@@ -126,6 +126,12 @@ void cti_db_free(cti_db *db);
 /* The message of the last failing call on this handle ("" if none). */
 const char *cti_db_errmsg(const cti_db *db);
 
+/*
+ * Bring a read-only handle up to the latest committed revision (a
+ * long-lived reader, such as cti-web's, calls it before each request).
+ */
+cti_status cti_db_reopen(cti_db *db);
+
 /* Statistics. */
 cti_status cti_db_doccount(cti_db *db, uint32_t *out);
 cti_status cti_db_lastdocid(cti_db *db, uint32_t *out);

@@ -456,7 +456,7 @@ static void test_languages(void **state)
 {
     (void)state;
     cti_analyzer *a = NULL;
-    assert_int_equal(cti_analyzer_new("klingon", &a), -1);
+    assert_int_equal(cti_analyzer_new("klingon", &a), CTI_EINVAL);
     assert_null(a);
     assert_false(cti_analyzer_language_ok("klingon"));
     assert_true(cti_analyzer_language_ok("french"));

@@ -452,7 +452,7 @@ static void test_json_errors(void **state)
         memset(err, 0, sizeof err);
         assert_int_equal(cti_article_parse_json(cases[i].line,
                                                 strlen(cases[i].line), NULL,
-                                                &a, err, sizeof err), -1);
+                                                &a, err, sizeof err), CTI_EINVAL);
         if (!strstr(err, cases[i].want))
             fail_msg("line %zu: message '%s' lacks '%s'", i, err, cases[i].want);
         assert_non_null(strstr(err, "column"));

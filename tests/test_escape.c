@@ -159,7 +159,7 @@ static void test_write_error(void **state)
     if (!f)
         skip();
     setvbuf(f, NULL, _IONBF, 0);
-    assert_int_equal(cti_escape_fputs(f, "a\x1B" "b"), -1);
+    assert_int_equal(cti_escape_fputs(f, "a\x1B" "b"), CTI_EIO);
     fclose(f);
 }
 

@@ -1,6 +1,8 @@
 /*
  * test_indexer.c - cti_indexer: id terms, incremental runs, the writer
- * lock, the language check, and the two write paths agreeing.
+ * lock, the language check, the two write paths agreeing, and taking
+ * articles out (--remove, --prune, collections that shrink, ids met
+ * twice, records of the first format).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,6 +89,50 @@ static int run(fixture *fx, const char *db, const char *path, int bulk,
     int rc = cti_indexer_finish(ix, st);
     cti_indexer_free(ix);
     return rc;
+}
+
+/* Options of one run beyond the defaults of run(). */
+typedef struct runopts {
+    int prune;
+    const char *const *remove;  /* NULL-terminated: ids or paths */
+    const char *id_prefix;
+    int scoped_ids;
+} runopts;
+
+/* One run with options 'ro'; returns finish()'s value (-2: no indexer). */
+static int run_with(fixture *fx, const char *path, const runopts *ro,
+                    cti_indexer_stats *st)
+{
+    cti_indexer_opts o;
+    cti_indexer *ix = NULL;
+    cti_indexer_opts_init(&o);
+    o.db = fx->db;
+    o.quiet = 0; /* warnings wanted in fx->err */
+    o.err = fx->err;
+    o.prune = ro->prune;
+    o.id_prefix = ro->id_prefix;
+    o.scoped_ids = ro->scoped_ids;
+    if (cti_indexer_new(&o, &ix) != 0)
+        return -2;
+    for (size_t i = 0; ro->remove && ro->remove[i]; i++)
+        assert_true(cti_indexer_remove(ix, ro->remove[i]) >= 0);
+    if (path)
+        cti_indexer_add_path(ix, path);
+    int rc = cti_indexer_finish(ix, st);
+    cti_indexer_free(ix);
+    return rc;
+}
+
+/* The diagnostics written so far (static buffer), then forget them. */
+static const char *errors(fixture *fx)
+{
+    static char buf[8192];
+    rewind(fx->err);
+    size_t n = fread(buf, 1, sizeof buf - 1, fx->err);
+    buf[n] = '\0';
+    fclose(fx->err);
+    fx->err = tmpfile();
+    return buf;
 }
 
 static uint32_t termfreq(const char *db, const char *term)
@@ -229,6 +275,220 @@ static void test_paths_agree(void **state)
     }
 }
 
+static void test_remove(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    char sub[128], feed[128];
+    runopts ro = { 0 };
+    snprintf(sub, sizeof sub, "%s/sub", fx->in);
+    mkdir(sub, 0777);
+    write_file(fx->in, "a.txt", "Alpha\n\nAbout otters.\n");
+    write_file(sub, "b.txt", "Beta\n\nAbout beavers.\n");
+    write_file(sub, "c.txt", "Gamma\n\nAbout coypus.\n");
+    write_file(fx->in, "f.jsonl", "{\"id\":\"n1\",\"text\":\"About narwhals.\"}\n"
+                                  "{\"id\":\"n2\",\"text\":\"About newts.\"}\n");
+    snprintf(feed, sizeof feed, "%s/f.jsonl", fx->in);
+    assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+    assert_int_equal(st.added, 5);
+
+    /* By id, and an id the index does not hold: counted as failed. */
+    const char *ids[] = { "n1", "nope", NULL };
+    ro.remove = ids;
+    assert_int_equal(run_with(fx, NULL, &ro, &st), 1);
+    assert_int_equal(st.removed, 1);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.articles, 4);
+    assert_non_null(strstr(errors(fx), "nope: not in the index"));
+    assert_int_equal(termfreq(fx->db, "narwhal"), 0);
+    assert_int_equal(termfreq(fx->db, "newt"), 1);
+
+    /* By folder (with a trailing slash), then by collection file. */
+    char subslash[140];
+    snprintf(subslash, sizeof subslash, "%s/", sub);
+    const char *paths[] = { subslash, feed, NULL };
+    ro.remove = paths;
+    assert_int_equal(run_with(fx, NULL, &ro, &st), 0);
+    assert_int_equal(st.removed, 3);
+    assert_int_equal(st.articles, 1);
+    assert_int_equal(termfreq(fx->db, "otter"), 1);
+    assert_int_equal(termfreq(fx->db, "newt"), 0);
+}
+
+static void test_collection_shrinks(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    runopts ro = { 0 };
+    char feed[128];
+    snprintf(feed, sizeof feed, "%s/f.jsonl", fx->in);
+    write_file(fx->in, "f.jsonl", "{\"id\":\"s1\",\"text\":\"About skinks.\"}\n"
+                                  "{\"id\":\"s2\",\"text\":\"About sloths.\"}\n"
+                                  "{\"id\":\"s3\",\"text\":\"About stoats.\"}\n");
+    assert_int_equal(run_with(fx, feed, &ro, &st), 0);
+    assert_int_equal(st.added, 3);
+    /* A bad line: nothing leaves, and the run says why. */
+    write_file(fx->in, "f.jsonl", "{\"id\":\"s1\",\"text\":\"About skinks.\"}\n"
+                                  "{\"id\":\n");
+    assert_int_equal(run_with(fx, feed, &ro, &st), 1);
+    assert_int_equal(st.removed, 0);
+    assert_int_equal(st.articles, 3);
+    assert_non_null(strstr(errors(fx), "not read completely, so its 2 articles"));
+    /* Read cleanly: the records gone from the file leave. */
+    write_file(fx->in, "f.jsonl", "{\"id\":\"s1\",\"text\":\"About skinks.\"}\n");
+    assert_int_equal(run_with(fx, feed, &ro, &st), 0);
+    assert_int_equal(st.removed, 2);
+    assert_int_equal(st.unchanged, 1);
+    assert_int_equal(st.articles, 1);
+    assert_int_equal(termfreq(fx->db, "sloth"), 0);
+    assert_int_equal(termfreq(fx->db, "skink"), 1);
+}
+
+static void test_prune(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    runopts ro = { 0 };
+    char p[160], sub[128];
+    snprintf(sub, sizeof sub, "%s/sub", fx->in);
+    mkdir(sub, 0777);
+    write_file(fx->in, "a.txt", "Alpha\n\nAbout otters.\n");
+    write_file(sub, "b.txt", "Beta\n\nAbout beavers.\n");
+    write_file(sub, "f.jsonl", "{\"id\":\"p1\",\"text\":\"About pikas.\"}\n");
+    assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+    assert_int_equal(st.added, 3);
+    snprintf(p, sizeof p, "%s/b.txt", sub);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/f.jsonl", sub);
+    unlink(p);
+    rmdir(sub);
+    /* Indexing the vanished folder keeps its articles and says so. */
+    assert_int_equal(run_with(fx, sub, &ro, &st), 1);
+    assert_int_equal(st.articles, 3);
+    const char *e = errors(fx);
+    assert_non_null(strstr(e, "still holds 2 articles"));
+    assert_non_null(strstr(e, "--prune"));
+    ro.prune = 1;
+    assert_int_equal(run_with(fx, NULL, &ro, &st), 0);
+    assert_int_equal(st.removed, 2);
+    assert_int_equal(st.articles, 1);
+    assert_int_equal(termfreq(fx->db, "otter"), 1);
+    assert_int_equal(termfreq(fx->db, "pika"), 0);
+}
+
+static void test_id_twice(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    runopts ro = { 0 };
+    write_file(fx->in, "a.jsonl", "{\"id\":\"1\",\"text\":\"About yaks.\"}\n");
+    write_file(fx->in, "b.jsonl", "{\"id\":\"2\",\"text\":\"Filler.\"}\n"
+                                  "{\"id\":\"1\",\"text\":\"About tapirs.\"}\n");
+    assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+    assert_int_equal(st.added, 2);
+    assert_int_equal(st.updated, 0);
+    assert_int_equal(st.warnings, 1);
+    const char *e = errors(fx);
+    assert_non_null(strstr(e, "b.jsonl:2: id '1' is also at "));
+    assert_non_null(strstr(e, "a.jsonl:1; the later one is kept"));
+    assert_int_equal(termfreq(fx->db, "tapir"), 1);
+    assert_int_equal(termfreq(fx->db, "yak"), 0);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+        assert_int_equal(st.updated, 0);
+        assert_int_equal(st.unchanged, 2);
+        assert_int_equal(st.warnings, 1);
+        assert_int_equal(termfreq(fx->db, "tapir"), 1);
+    }
+    /* The direct path too: both versions written in turn would show. */
+    assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+    assert_int_equal(st.bytes, 0);
+
+    /* Kept apart: --scoped-ids gives each file its own ids. */
+    char db2[128];
+    snprintf(db2, sizeof db2, "%s/db2", fx->dir);
+    strcpy(fx->db, db2);
+    ro.scoped_ids = 1;
+    assert_int_equal(run_with(fx, fx->in, &ro, &st), 0);
+    assert_int_equal(st.added, 3);
+    assert_int_equal(st.warnings, 0);
+    char *real = realpath(fx->in, NULL);
+    char term[256];
+    snprintf(term, sizeof term, "Q%s/a.jsonl#1", real);
+    free(real);
+    assert_int_equal(termfreq(fx->db, term), 1);
+    assert_int_equal(termfreq(fx->db, "yak"), 1);
+}
+
+/* The main database of the index folder 'db' (its stub's first line). */
+static void main_db(const char *db, char *out, size_t n)
+{
+    char stub[160], line[128];
+    snprintf(stub, sizeof stub, "%s/XAPIANDB", db);
+    FILE *f = fopen(stub, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    assert_memory_equal(line, "glass ", 6);
+    snprintf(out, n, "%s/%s", db, line + 6);
+}
+
+static void test_old_records(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    runopts ro = { 0 };
+    char feed[128], path[200];
+    snprintf(feed, sizeof feed, "%s/f.jsonl", fx->in);
+    write_file(fx->in, "f.jsonl", "{\"id\":\"o1\",\"text\":\"About orcas.\"}\n"
+                                  "{\"id\":\"o2\",\"text\":\"About okapis.\"}\n");
+    assert_int_equal(run_with(fx, feed, &ro, &st), 0);
+    /* Give o1 the record an index got before records named their file. */
+    main_db(fx->db, path, sizeof path);
+    cti_db *db = NULL;
+    cti_doc *doc = NULL;
+    uint32_t docid;
+    char *hash = NULL, *data = NULL, *v = NULL;
+    size_t hl, dl, vl;
+    assert_int_equal(cti_db_open(path, CTI_DB_OPEN, &db), CTI_OK);
+    assert_int_equal(cti_db_find(db, "Qo1", 3, &docid), CTI_OK);
+    assert_int_equal(cti_db_get_value(db, docid, 1, &v, &vl), CTI_OK);
+    assert_memory_equal(v, "r 0 ", 4);
+    free(v);
+    assert_int_equal(cti_db_get_value(db, docid, 2, &hash, &hl), CTI_OK);
+    assert_int_equal(cti_db_get_data(db, docid, &data, &dl), CTI_OK);
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    assert_int_equal(cti_doc_add_term(doc, "Qo1", 3, 0), CTI_OK);
+    assert_int_equal(cti_doc_set_value(doc, 1, "j o1", 4), CTI_OK);
+    assert_int_equal(cti_doc_set_value(doc, 2, hash, hl), CTI_OK);
+    assert_int_equal(cti_doc_set_data(doc, data, dl), CTI_OK);
+    assert_int_equal(cti_db_replace(db, "Qo1", 3, doc, NULL), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    cti_doc_free(doc);
+    free(hash);
+    free(data);
+    cti_db_free(db);
+
+    /* It is read (unchanged) and gets the new record... */
+    assert_int_equal(run_with(fx, feed, &ro, &st), 0);
+    assert_int_equal(st.unchanged, 2);
+    assert_int_equal(st.added + st.updated + st.removed, 0);
+    main_db(fx->db, path, sizeof path);
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_OK);
+    assert_int_equal(cti_db_find(db, "Qo1", 3, &docid), CTI_OK);
+    assert_int_equal(cti_db_get_value(db, docid, 1, &v, &vl), CTI_OK);
+    assert_memory_equal(v, "r 0 ", 4);
+    assert_true(vl > 4 && memmem(v, vl, "/f.jsonl o1", 11) != NULL);
+    free(v);
+    cti_db_free(db);
+    /* ...so it leaves with its line. */
+    write_file(fx->in, "f.jsonl", "{\"id\":\"o2\",\"text\":\"About okapis.\"}\n");
+    assert_int_equal(run_with(fx, feed, &ro, &st), 0);
+    assert_int_equal(st.removed, 1);
+    assert_int_equal(termfreq(fx->db, "orca"), 0);
+}
+
 int main(void)
 {
     /* As cti-index does: the indexer commits by itself. */
@@ -240,6 +500,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_language, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paths_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_collection_shrinks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_id_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_records, setup, teardown),
     };
     return cmocka_run_group_tests_name("indexer", tests, NULL, NULL);
 }

@@ -617,6 +617,10 @@ static void test_reader_sees_commits(void **state)
     assert_int_equal(cti_db_doccount(r2, &n), CTI_OK);
     assert_int_equal(n, 4);
     cti_db_free(r2);
+    /* Reopened, the long-lived reader sees it too. */
+    assert_int_equal(cti_db_reopen(r), CTI_OK);
+    assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
+    assert_int_equal(n, 4);
     /* Many commits while the reader keeps searching: never an error. */
     cti_xq *q = term("union");
     for (int i = 0; i < 20; i++) {

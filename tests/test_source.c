@@ -27,7 +27,7 @@
 /* ------------------------------------------------------------ fixture */
 
 typedef struct rec {
-    char *id, *title, *origin, *body, *source, *date;
+    char *id, *title, *origin, *body, *source, *date, *container;
     char ymd[9];
     int hash_is_content;    /* a->hash == cti_article_hash(a) */
     unsigned long line;
@@ -47,6 +47,8 @@ typedef struct coll {
     size_t nprobs;
     char *walked[64];
     size_t nwalked;
+    char *files[64];        /* walked_file: "1 PATH" (complete) or "0 PATH" */
+    size_t nfiles;
     char *wanted[256];
     size_t nwanted;
     const char *refuse;     /* want_file returns 0 for ids ending with this */
@@ -89,6 +91,7 @@ static int c_article(void *ctx, cti_article *a)
     r->date = xstrdup(a->date);
     memcpy(r->ymd, a->ymd, sizeof r->ymd);
     r->hash_is_content = a->hash == cti_article_hash(a);
+    r->container = xstrdup(a->container);
     r->line = a->line;
     r->size = a->size;
     /* Take the body: the walker must cope with fields moved out. */
@@ -118,8 +121,19 @@ static void c_walked(void *ctx, const char *dir)
     c->walked[c->nwalked++] = strdup(dir);
 }
 
+static void c_walked_file(void *ctx, const char *path, int complete)
+{
+    coll *c = ctx;
+    assert_true(c->nfiles < 64);
+    size_t n = strlen(path) + 3;
+    c->files[c->nfiles] = malloc(n);
+    assert_non_null(c->files[c->nfiles]);
+    snprintf(c->files[c->nfiles++], n, "%d %s", complete != 0, path);
+}
+
 static const cti_source_cb CB = { .want_file = c_want, .article = c_article,
-                                  .problem = c_problem, .walked_dir = c_walked };
+                                  .problem = c_problem, .walked_dir = c_walked,
+                                  .walked_file = c_walked_file };
 
 static void coll_free(coll *c)
 {
@@ -130,7 +144,10 @@ static void coll_free(coll *c)
         free(c->arts[i].body);
         free(c->arts[i].source);
         free(c->arts[i].date);
+        free(c->arts[i].container);
     }
+    for (size_t i = 0; i < c->nfiles; i++)
+        free(c->files[i]);
     for (size_t i = 0; i < c->nprobs; i++) {
         free(c->probs[i].path);
         free(c->probs[i].msg);
@@ -685,6 +702,71 @@ static void test_stdin(void **state)
     tmp_free(&t);
 }
 
+/* The walked_file entry for the file whose path ends with 'suf', or NULL. */
+static const char *file_for(coll *c, const char *suf)
+{
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (ends(c->files[i], suf))
+            return c->files[i];
+    return NULL;
+}
+
+/*
+ * Collection files: every record carries the real path of its file; a
+ * file read without an error (an empty one too) is reported complete, one
+ * with a bad line or one that is not gzip data incomplete; text files and
+ * standard input are not collections.
+ */
+static void test_collections(void **state)
+{
+    (void)state;
+    tmp t;
+    coll c;
+    char want[1100];
+    memset(&c, 0, sizeof c);
+    tmp_make(&t);
+    mkd(&t, "d");
+    puts_(&t, "d/good.jsonl", "{\"id\":\"g1\",\"text\":\"x\"}\n"
+                              "{\"id\":\"g2\",\"text\":\"y\"}\n");
+    puts_(&t, "d/bad.jsonl", "{\"id\":\"b1\",\"text\":\"x\"}\n{\"id\":\n");
+    puts_(&t, "d/empty.jsonl", "");
+    puts_(&t, "d/fake.jsonl.gz", "not gzip at all");
+    const char *z = "{\"id\":\"z1\",\"text\":\"x\"}\n";
+    put_gz(&t, "d/z.jsonl.gz", z, strlen(z));
+    puts_(&t, "d/a.txt", "Title\n\nSome text.\n");
+    assert_int_equal(cti_source_walk(path_of(&t, "d"), NULL, &CB, &c), 0);
+    assert_int_equal(c.nfiles, 5);
+    snprintf(want, sizeof want, "1 %s/d/good.jsonl", t.real);
+    assert_string_equal(file_for(&c, "/good.jsonl"), want);
+    snprintf(want, sizeof want, "0 %s/d/bad.jsonl", t.real);
+    assert_string_equal(file_for(&c, "/bad.jsonl"), want);
+    assert_memory_equal(file_for(&c, "/empty.jsonl"), "1 ", 2);
+    assert_memory_equal(file_for(&c, "/fake.jsonl.gz"), "0 ", 2);
+    assert_memory_equal(file_for(&c, "/z.jsonl.gz"), "1 ", 2);
+    assert_null(file_for(&c, "/a.txt"));
+    snprintf(want, sizeof want, "%s/d/good.jsonl", t.real);
+    assert_non_null(art(&c, "g2"));
+    assert_string_equal(art(&c, "g2")->container, want);
+    assert_string_equal(art(&c, "g2")->origin, path_of(&t, "d/good.jsonl"));
+    coll_free(&c);
+
+    /* Standard input: records without a file, and no walked_file. */
+    int saved = dup(0);
+    int fd = open(path_of(&t, "d/good.jsonl"), O_RDONLY);
+    assert_true(fd >= 0);
+    dup2(fd, 0);
+    close(fd);
+    int rc = cti_source_walk("-", NULL, &CB, &c);
+    dup2(saved, 0);
+    close(saved);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.narts, 2);
+    assert_null(c.arts[0].container);
+    assert_int_equal(c.nfiles, 0);
+    coll_free(&c);
+    tmp_free(&t);
+}
+
 /* Big inputs: a 100 MB text file on one line, and a JSON lines file whose
    single line (32 MB) spans many read chunks, then an over-long line. */
 static void test_big_single_line(void **state)
@@ -961,6 +1043,7 @@ int main(void)
         cmocka_unit_test(test_links_and_special),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_stdin),
+        cmocka_unit_test(test_collections),
         cmocka_unit_test(test_big_single_line),
         cmocka_unit_test(test_sotu_folder),
         cmocka_unit_test(test_measure_and_passed),

@@ -92,7 +92,7 @@ static void test_without_body_skips_inflate(void **state)
     assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), 0);
     assert_same(&r, &d, 0);
     cti_record_release(&d);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_null(d.id);
     free(buf);
@@ -192,12 +192,12 @@ static void test_bad_header(void **state)
     cti_record d;
     char err[128];
     memset(&d, 0x5a, sizeof d);
-    assert_int_equal(cti_record_decode("", 0, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode("", 0, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_non_null(strstr(err, "truncated"));
-    assert_int_equal(cti_record_decode(NULL, 0, 0, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(NULL, 0, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_int_equal(cti_record_decode("hello world", 11, 0, &d, err,
-                                       sizeof err), -1);
+                                       sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "magic"));
 
     cti_record r = sample();
@@ -205,12 +205,12 @@ static void test_bad_header(void **state)
     size_t len;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     buf[1] = 7;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "unknown version 7"));
     /* A tiny err buffer is cut, not overrun. */
     char small[8];
     memset(small, 'z', sizeof small);
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, small, 4), -1);
+    assert_int_equal(cti_record_decode(buf, len, 0, &d, small, 4), CTI_ECORRUPT);
     assert_int_equal(small[3], '\0');
     assert_int_equal(small[4], 'z');
     free(buf);
@@ -233,7 +233,7 @@ static void test_every_truncation(void **state)
         for (int body = 0; body < 2; body++) {
             err[0] = '\0';
             assert_int_equal(cti_record_decode(copy, cut, body, &d, err,
-                                               sizeof err), -1);
+                                               sizeof err), CTI_ECORRUPT);
             assert_true(strlen(err) > 0);
             assert_null(d.owned_);
         }
@@ -244,7 +244,7 @@ static void test_every_truncation(void **state)
     memcpy(longer, buf, len);
     longer[len] = 0;
     assert_int_equal(cti_record_decode(longer, len + 1, 0, &d, err,
-                                       sizeof err), -1);
+                                       sizeof err), CTI_ECORRUPT);
     free(longer);
     free(buf);
 }
@@ -301,22 +301,19 @@ static void test_huge_claimed_length(void **state)
     rec[n++] = 1; rec[n++] = 2; rec[n++] = 3;
     cti_record d;
     char err[128];
-    assert_int_equal(cti_record_decode((char *)rec, n, 1, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "impossible"));
     /* A varint longer than 64 bits. */
     n = 2;
     for (int i = 0; i < 11; i++)
         rec[n++] = 0xff;
     rec[n++] = 0x01;
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
     /* A field length past the end. */
     n = 2;
     rec[n++] = 100;
     rec[n++] = 'a';
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err),
-                     -1);
+    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "truncated"));
 }
 
@@ -338,10 +335,10 @@ static void test_length_mismatch(void **state)
     }
     assert_int_equal((unsigned char)buf[pos], r.body_len);
     buf[pos] = (char)(r.body_len - 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "mismatch"));
     buf[pos] = (char)(r.body_len + 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), -1);
+    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "mismatch"));
     free(buf);
 }

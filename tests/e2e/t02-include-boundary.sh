@@ -3,15 +3,16 @@
 #   core/      includes neither program folder (nor anything but core/, shim/)
 #   indexer/   may include core/ and shim/, never searcher/
 #   searcher/  may include core/ and shim/, never indexer/
+#   web/       may include core/, shim/ and searcher/, never indexer/
 #   shim/      includes only shim/
 # Each #include "x.h" is resolved as the compiler does: first beside the
-# including file, then along -Icore -Ishim -Iindexer -Isearcher.  A header
+# including file, then along -Icore -Ishim -Iindexer -Isearcher -Iweb.  A header
 # name found in two folders is refused too: which one is meant would then
 # depend on the order of the -I flags.
 set -eu
 SRC=${CTI_SRC:-.}
 cd "$SRC"
-ROOMS="core shim indexer searcher"
+ROOMS="core shim indexer searcher web"
 fail=0
 
 # allowed ROOM: the folders a file in ROOM may include from.
@@ -21,6 +22,7 @@ allowed() {
     shim) echo "shim" ;;
     indexer) echo "core shim indexer" ;;
     searcher) echo "core shim searcher" ;;
+    web) echo "core shim searcher web" ;;
     esac
 }
 
@@ -40,7 +42,7 @@ for room in $ROOMS; do
         for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
             checked=$((checked + 1))
             hit=""
-            for d in "$dir" core shim indexer searcher; do
+            for d in "$dir" core shim indexer searcher web; do
                 if [ -f "$d/$inc" ]; then hit="$d/$inc"; break; fi
             done
             if [ -z "$hit" ]; then

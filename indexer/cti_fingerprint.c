@@ -1,0 +1,125 @@
+/*
+ * cti_fingerprint.c - MinHash fingerprints of word shingles.
+ *
+ * Each stem is hashed (FNV-1a 64, then a finaliser); a shingle's hash
+ * mixes the hashes of its CTI_FINGERPRINT_SHINGLE stems in order.  The top
+ * 6 bits of a shingle hash choose its bin, the low 32 bits compete for the
+ * bin's minimum (one-permutation hashing, Li, Owen and Zhang 2012).  An
+ * empty bin takes the minimum of the next filled bin to its right,
+ * rehashed with the distance (rotation densification, Shrivastava and Li
+ * 2014), so that two articles with the same shingles always agree.  The
+ * signature keeps the low 16 bits of each bin (b-bit MinHash): two bins
+ * agree by chance once in 65,536.
+ */
+#include "cti_fingerprint.h"
+
+#include <string.h>
+
+static uint64_t fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+void cti_fingerprint_begin(cti_fingerprint_builder *f)
+{
+    f->nwords = 0;
+    f->shingles = 0;
+    f->filled = 0;
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+        f->bin[i] = UINT32_MAX;
+}
+
+void cti_fingerprint_add(cti_fingerprint_builder *f, const char *stem,
+                         size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)stem[i];
+        h *= 0x100000001b3ull;
+    }
+    memmove(f->win, f->win + 1, (CTI_FINGERPRINT_SHINGLE - 1) * sizeof *f->win);
+    f->win[CTI_FINGERPRINT_SHINGLE - 1] = fmix64(h);
+    if (++f->nwords < CTI_FINGERPRINT_SHINGLE)
+        return;
+    uint64_t s = 0x736869676c65ull; /* "shingle" */
+    for (unsigned i = 0; i < CTI_FINGERPRINT_SHINGLE; i++)
+        s = (s ^ f->win[i]) * 0x9E3779B97F4A7C15ull;
+    s = fmix64(s);
+    unsigned b = (unsigned)(s >> 58);
+    uint32_t v = (uint32_t)s;
+    if (v < f->bin[b])
+        f->bin[b] = v;
+    f->filled |= 1ull << b;
+    f->shingles++;
+}
+
+int cti_fingerprint_end(cti_fingerprint_builder *f, cti_fingerprint *out)
+{
+    if (f->shingles < CTI_FINGERPRINT_MIN_SHINGLES || !f->filled)
+        return -1;
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++) {
+        uint64_t v;
+        if (f->filled >> i & 1) {
+            v = f->bin[i];
+        } else {
+            unsigned d = 1;
+            while (!(f->filled >> ((i + d) % CTI_FINGERPRINT_BINS) & 1))
+                d++;
+            v = fmix64(f->bin[(i + d) % CTI_FINGERPRINT_BINS] ^
+                       (uint64_t)d << 40);
+        }
+        out->v[i] = (uint16_t)v;
+    }
+    return 0;
+}
+
+double cti_fingerprint_similarity(const cti_fingerprint *a,
+                                  const cti_fingerprint *b)
+{
+    unsigned same = 0;
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+        same += a->v[i] == b->v[i];
+    return (double)same / CTI_FINGERPRINT_BINS;
+}
+
+void cti_fingerprint_encode(const cti_fingerprint *f,
+                            char out[CTI_FINGERPRINT_BYTES])
+{
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++) {
+        out[2 * i] = (char)(f->v[i] >> 8);
+        out[2 * i + 1] = (char)(f->v[i] & 0xff);
+    }
+}
+
+int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out)
+{
+    if (len != CTI_FINGERPRINT_BYTES)
+        return -1;
+    const unsigned char *p = (const unsigned char *)s;
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+        out->v[i] = (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
+    return 0;
+}
+
+size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
+                                 char buf[CTI_FINGERPRINT_TERM_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t h = 0x62616e64ull + band; /* "band" */
+    for (unsigned r = 0; r < CTI_FINGERPRINT_ROWS; r++)
+        h = fmix64(h ^ f->v[band * CTI_FINGERPRINT_ROWS + r]);
+    size_t o = 0;
+    for (const char *p = CTI_PREFIX_BAND; *p; p++)
+        buf[o++] = *p;
+    buf[o++] = hex[band >> 4 & 15];
+    buf[o++] = hex[band & 15];
+    for (int i = 9; i >= 0; i--)
+        buf[o++] = hex[h >> (4 * i) & 15];
+    buf[o] = '\0';
+    return o;
+}

@@ -1,0 +1,87 @@
+/*
+ * cti_fingerprint.h - a compact fingerprint of an article's text, for
+ * finding its copies.
+ *
+ * A fingerprint is a MinHash signature of the set of the article's word
+ * shingles (CTI_FINGERPRINT_SHINGLE consecutive stems, boilerplate left
+ * out): two signatures agree in a share of their CTI_FINGERPRINT_BINS
+ * values that estimates the Jaccard similarity of the two sets.  A copy
+ * that rewords some words, adds or drops a header or footer, or is cut
+ * short keeps most of its shingles; two articles on the same event share
+ * few.  One-permutation hashing (one hash per shingle, the minimum kept
+ * in each of the bins it falls into, empty bins filled from their
+ * neighbours) keeps the cost to one hash per word.
+ *
+ * Copies are found through the index itself: the signature is cut into
+ * CTI_FINGERPRINT_BANDS bands of CTI_FINGERPRINT_ROWS values, and each
+ * band becomes a boolean term (locality-sensitive hashing), so the
+ * articles sharing a band with an article are one OR query away; each
+ * candidate is then checked with cti_fingerprint_similarity().
+ */
+#ifndef CTI_FINGERPRINT_H
+#define CTI_FINGERPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cti_schema.h"
+
+#define CTI_FINGERPRINT_BINS 64
+#define CTI_FINGERPRINT_ROWS 2
+#define CTI_FINGERPRINT_BANDS (CTI_FINGERPRINT_BINS / CTI_FINGERPRINT_ROWS)
+#define CTI_FINGERPRINT_SHINGLE 2
+/* Fewer shingles than this: no fingerprint (too short to tell copies). */
+#define CTI_FINGERPRINT_MIN_SHINGLES 20
+/* Bytes of an encoded signature (two per bin, big-endian). */
+#define CTI_FINGERPRINT_BYTES (2 * CTI_FINGERPRINT_BINS)
+/* Estimated similarity from which two articles are copies of one story. */
+#define CTI_FINGERPRINT_COPY 0.25
+
+/* Longest band term (CTI_PREFIX_BAND ...) with its NUL. */
+#define CTI_FINGERPRINT_TERM_MAX 16
+
+typedef struct cti_fingerprint {
+    uint16_t v[CTI_FINGERPRINT_BINS];
+} cti_fingerprint;
+
+/* The state while an article's stems go by (no allocation: a plain struct). */
+typedef struct cti_fingerprint_builder {
+    uint64_t win[CTI_FINGERPRINT_SHINGLE];
+    uint32_t nwords, shingles;
+    uint32_t bin[CTI_FINGERPRINT_BINS];
+    uint64_t filled;
+} cti_fingerprint_builder;
+
+/* Start a new article. */
+void cti_fingerprint_begin(cti_fingerprint_builder *f);
+
+/* Add the next word of the article ('stem': its stem, len bytes). */
+void cti_fingerprint_add(cti_fingerprint_builder *f, const char *stem,
+                         size_t len);
+
+/*
+ * Finish: fill *out and return 0, or return -1 (and leave *out alone)
+ * when the article had fewer than CTI_FINGERPRINT_MIN_SHINGLES shingles.
+ */
+int cti_fingerprint_end(cti_fingerprint_builder *f, cti_fingerprint *out);
+
+/* The estimated Jaccard similarity of two articles' shingle sets, 0 to 1. */
+double cti_fingerprint_similarity(const cti_fingerprint *a,
+                                  const cti_fingerprint *b);
+
+/* Encode into CTI_FINGERPRINT_BYTES bytes (for a value slot). */
+void cti_fingerprint_encode(const cti_fingerprint *f,
+                            char out[CTI_FINGERPRINT_BYTES]);
+
+/* Decode what cti_fingerprint_encode() wrote: 0, or -1 for a wrong length. */
+int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out);
+
+/*
+ * Write band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f' as a term
+ * into buf: CTI_PREFIX_BAND, 2 hex digits of the band number and 10 of
+ * the band's hash.  Returns the term's length.
+ */
+size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
+                                 char buf[CTI_FINGERPRINT_TERM_MAX]);
+
+#endif /* CTI_FINGERPRINT_H */
