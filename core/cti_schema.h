@@ -37,7 +37,7 @@
  */
 #define CTI_PREFIX_ID     "Q"   /* unique id: Q + article id (path or JSON id);
                                    ids too long for a term: see
-                                   cti_indexer_idterm() */
+                                   cti_schema_idterm() */
 #define CTI_PREFIX_TITLE  "S"   /* title stems, with positions; also
                                    unprefixed for a headline given with
                                    the article, not for a title made from

@@ -227,7 +227,7 @@ static cti_status add_id(cti_doc *doc, const cti_article *a, unsigned rflags,
     size_t idlen = strlen(a->id);
     char idterm[CTI_IDTERM_MAX + 1];
     cti_status st;
-    size_t itl = cti_indexer_idterm(a->id, idlen, idterm);
+    size_t itl = cti_schema_idterm(a->id, idlen, idterm);
     if ((st = cti_doc_add_term(doc, idterm, itl, 0)) != CTI_OK ||
         (cl && (st = cti_clean_finish(cl, doc, idterm, itl)) != CTI_OK))
         return st;
@@ -368,20 +368,4 @@ done:
     free(aside);
     free(buf);
     return st;
-}
-
-size_t cti_indexer_idterm(const char *id, size_t len, char *buf)
-{
-    size_t plen = strlen(CTI_PREFIX_ID);
-    memcpy(buf, CTI_PREFIX_ID, plen);
-    if (plen + len <= CTI_IDTERM_MAX) {
-        memcpy(buf + plen, id, len);
-        buf[plen + len] = '\0';
-        return plen + len;
-    }
-    /* Keep a readable head, then '#' and the hash of the whole id. */
-    size_t head = CTI_IDTERM_MAX - plen - 17;
-    memcpy(buf + plen, id, head);
-    snprintf(buf + plen + head, 18, "#%016" PRIx64, cti_shard_hash(id, len));
-    return CTI_IDTERM_MAX;
 }

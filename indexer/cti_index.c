@@ -140,7 +140,7 @@ cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
                            int in_main)
 {
     char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(a->id, strlen(a->id), idterm);
+    size_t itl = cti_schema_idterm(a->id, strlen(a->id), idterm);
     cti_status st = CTI_OK;
 
     /* The main database is shared with the workers' publishing. */
@@ -531,7 +531,7 @@ static cti_status rebuild_doc(void *vix, uint32_t docid)
     if (article_from_record(ix, docid, &a) < 0)
         return CTI_OK; /* not ours or corrupt: left as it is */
     char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(a.id, strlen(a.id), idterm);
+    size_t itl = cti_schema_idterm(a.id, strlen(a.id), idterm);
     cti_clean_set_db(ix->clean, ix->main);
     cti_status st = cti_spelling_forget(ix, idterm, itl);
     if (st == CTI_OK)

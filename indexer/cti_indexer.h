@@ -174,12 +174,4 @@ void cti_indexer_free(cti_indexer *ix);
  */
 void cti_indexer_stats_print(const cti_indexer_stats *st, int json, FILE *f);
 
-/*
- * The unique id term of article id 'id' (len bytes) into buf (size at
- * least CTI_IDTERM_MAX + 1): "Q" + id, or for ids too long for a Xapian
- * term, "Q" + their first bytes + "#" + a hash.  Returns its length.
- */
-#define CTI_IDTERM_MAX 240
-size_t cti_indexer_idterm(const char *id, size_t len, char *buf);
-
 #endif /* CTI_INDEXER_H */

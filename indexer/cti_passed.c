@@ -3,14 +3,12 @@
  */
 #include "cti_passed.h"
 #include "cti_indexer_int.h"
+#include "cti_path.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define FILE_NAME "passed"
 #define MAX_ID (1u << 20)   /* longer ids in the file: it is damaged */
@@ -171,33 +169,18 @@ static int write_records(cti_passed *p, FILE *f)
 
 cti_status cti_passed_save(cti_passed *p)
 {
-    char *tmp = NULL, *path = NULL;
+    char *text = NULL;
+    size_t len = 0;
     cti_status st = CTI_EIO;
-    int fd = -1;
-    FILE *f = NULL;
-    if (asprintf(&tmp, "%s/%s.tmp", p->dir, FILE_NAME) < 0 ||
-        asprintf(&path, "%s/%s", p->dir, FILE_NAME) < 0) {
-        errno = ENOMEM;
-        goto done;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0 || !(f = fdopen(fd, "w")))
-        goto done;
-    fd = -1;
-    int ok = write_records(p, f) == 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0)
+    /* Ids are paths: no NUL inside, so the records make one string. */
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return CTI_EIO;
+    int ok = write_records(p, f) == 0;
+    if (fclose(f) != 0 || !text)
         ok = 0;
-    f = NULL;
-    if (ok && rename(tmp, path) == 0)
+    if (ok && cti_path_write_atomic(p->dir, FILE_NAME, text) == 0)
         st = CTI_OK;
-done:
-    if (f)
-        fclose(f);
-    if (fd >= 0)
-        close(fd);
-    if (st != CTI_OK && tmp)
-        unlink(tmp);
-    free(tmp);
-    free(path);
+    free(text);
     return st;
 }

@@ -24,6 +24,7 @@
  * cti_removal_delete(), which forgets its spelling words too.
  */
 #include "cti_indexer_int.h"
+#include "cti_schema.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -36,7 +37,7 @@ cti_status cti_removal_delete(cti_index *ix, const char *id, size_t len)
 {
     char idterm[CTI_IDTERM_MAX + 1];
     cti_status st;
-    size_t itl = cti_indexer_idterm(id, len, idterm);
+    size_t itl = cti_schema_idterm(id, len, idterm);
     if ((st = cti_spelling_forget(ix, idterm, itl)) != CTI_OK ||
         (st = cti_db_delete(ix->main, idterm, itl)) != CTI_OK)
         return cti_index_fail(ix, "cannot delete", st);

@@ -303,7 +303,7 @@ cti_sync_ent *cti_sync_find(cti_index *ix, const char *id, size_t len)
         return cti_sync_get(ix, id, len, 0);
     }
     char idterm[CTI_IDTERM_MAX + 1];
-    size_t itl = cti_indexer_idterm(id, len, idterm);
+    size_t itl = cti_schema_idterm(id, len, idterm);
     cti_status st = read_record(ix, idterm, itl);
     if (st != CTI_OK && st != CTI_ENOTFOUND) {
         cti_index_fail(ix, "cannot read the index", st);
@@ -628,7 +628,7 @@ void cti_sync_reconcile(cti_index *ix)
             continue;
         int saved = 0;
         char idterm[CTI_IDTERM_MAX + 1];
-        size_t itl = cti_indexer_idterm(e->key, e->len, idterm);
+        size_t itl = cti_schema_idterm(e->key, e->len, idterm);
         uint32_t docid;
         if (db && cti_db_find(db, idterm, itl, &docid) == CTI_OK) {
             char *v = NULL, hex[17];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cti_path.h"
 #include "cti_schema.h"
 #include "cti_stats.h"
 
@@ -151,16 +152,6 @@ static cti_status count_stories(cti_db *db, cti_stats *st)
 
 /* ----------------------------------------------------------------- disk */
 
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p)
-        snprintf(p, a + b + 2, "%s%s%s", dir,
-                 a && dir[a - 1] == '/' ? "" : "/", name);
-    return p;
-}
-
 /* The part a table file belongs to, by its name ("postlist.glass"). */
 static int part_of(const char *name)
 {
@@ -187,7 +178,7 @@ static void size_database(cti_stats *st, const char *dir)
         return;
     while ((e = readdir(d)) != NULL) {
         struct stat sb;
-        char *p = e->d_name[0] == '.' ? NULL : join(dir, e->d_name);
+        char *p = e->d_name[0] == '.' ? NULL : cti_path_join(dir, e->d_name);
         if (p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
             st->bytes[part_of(e->d_name)] += (uint64_t)sb.st_size;
             st->total += (uint64_t)sb.st_size;
@@ -206,8 +197,8 @@ static void walk_stub(cti_stats *st, const char *dir, const char *stub,
 static void walk_entry(cti_stats *st, const char *dir, const char *name,
                        int depth)
 {
-    char *path = name[0] == '/' ? strdup(name) : join(dir, name);
-    char *stub = path ? join(path, STUB_NAME) : NULL;
+    char *path = name[0] == '/' ? strdup(name) : cti_path_join(dir, name);
+    char *stub = path ? cti_path_join(path, STUB_NAME) : NULL;
     struct stat sb;
     if (stub && stat(stub, &sb) == 0) {
         const char *base = strrchr(path, '/');
@@ -256,7 +247,7 @@ static void walk_index(cti_stats *st, const char *path)
     if (stat(path, &sb) != 0)
         return;
     if (S_ISDIR(sb.st_mode)) {
-        char *stub = join(path, STUB_NAME);
+        char *stub = cti_path_join(path, STUB_NAME);
         struct stat ss;
         if (stub && stat(stub, &ss) == 0)
             walk_stub(st, path, stub, 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cti_indexer.h"
+#include "cti_schema.h"
 #include "cti_xapian.h"
 
 typedef struct fixture {
@@ -148,13 +149,13 @@ static void test_idterm(void **state)
 {
     (void)state;
     char a[CTI_IDTERM_MAX + 1], b[CTI_IDTERM_MAX + 1], id[400];
-    assert_int_equal(cti_indexer_idterm("n1", 2, a), 3);
+    assert_int_equal(cti_schema_idterm("n1", 2, a), 3);
     assert_string_equal(a, "Qn1");
     /* Ids too long for a Xapian term keep a head and a hash of the whole. */
     memset(id, 'x', sizeof id);
-    size_t la = cti_indexer_idterm(id, sizeof id, a);
+    size_t la = cti_schema_idterm(id, sizeof id, a);
     id[sizeof id - 1] = 'y';
-    size_t lb = cti_indexer_idterm(id, sizeof id, b);
+    size_t lb = cti_schema_idterm(id, sizeof id, b);
     assert_int_equal(la, CTI_IDTERM_MAX);
     assert_int_equal(lb, CTI_IDTERM_MAX);
     assert_memory_equal(a, "Qxxxx", 5);

@@ -5,27 +5,29 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
-#include "cti_indexer.h"
 #include "cti_schema.h"
+#include "cti_shard.h"
 
-/* The searcher finds an article by the term the indexer gave it. */
-static void test_idterm_as_indexed(void **state)
+/* Short ids as they are; long ones cut, with a hash of the whole. */
+static void test_idterm(void **state)
 {
     (void)state;
-    char a[CTI_IDTERM_MAX + 1], b[CTI_IDTERM_MAX + 1], id[400];
+    char a[CTI_IDTERM_MAX + 1], want[64], id[400];
     assert_int_equal(cti_schema_idterm("n1", 2, a), 3);
     assert_string_equal(a, "Qn1");
     memset(id, 'x', sizeof id);
-    for (size_t n = 1; n <= sizeof id; n += 37) {
-        size_t la = cti_schema_idterm(id, n, a), lb = cti_indexer_idterm(id, n, b);
-        assert_int_equal(la, lb);
-        assert_memory_equal(a, b, la);
-        assert_true(la <= CTI_IDTERM_MAX);
-    }
+    assert_int_equal(cti_schema_idterm(id, CTI_IDTERM_MAX - 1, a), CTI_IDTERM_MAX);
+    assert_int_equal(a[CTI_IDTERM_MAX - 1], 'x');
+    assert_int_equal(cti_schema_idterm(id, sizeof id, a), CTI_IDTERM_MAX);
+    snprintf(want, sizeof want, "#%016" PRIx64, cti_shard_hash(id, sizeof id));
+    assert_string_equal(a + CTI_IDTERM_MAX - 17, want);
+    assert_memory_equal(a, "Qxxx", 4);
 }
 
 static void test_sync_id(void **state)
@@ -49,7 +51,7 @@ static void test_sync_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_idterm_as_indexed),
+        cmocka_unit_test(test_idterm),
         cmocka_unit_test(test_sync_id),
     };
     return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
