@@ -145,6 +145,7 @@ void cti_report_clear(cti_report *r);
 #define CTI_DEFAULT_BATCH 2000    /* direct path: articles per commit */
 #define CTI_DEFAULT_MEMORY_MB 1024
 #define CTI_SEGMENT_MB_DEFAULT 4  /* most text per segment (CTI_SEGMENT_MB) */
+#define CTI_FLUSH_KB 256          /* text per flush of a segment (cti_bulk.c) */
 #define CTI_SWITCH_MIN 2000       /* articles before a run may turn bulk */
 #define CTI_LOOKUPS_MAX 64        /* single sync lookups before a full read */
 
@@ -215,6 +216,7 @@ typedef struct cti_worker {
     cti_db *seg;          /* open segment, or NULL */
     char *segname;        /* its name inside the index folder */
     size_t segbytes;      /* text bytes in it */
+    size_t flushbytes;    /* text bytes added since its last flush */
     cti_smap spell;       /* word -> document frequency in the segment */
     uint32_t docno;
     cti_clean *clean;     /* boilerplate and copies, or NULL (--no-clean) */

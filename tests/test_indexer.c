@@ -1,8 +1,9 @@
 /*
  * test_indexer.c - cti_indexer: id terms, incremental runs, the writer
- * lock, the language check, the two write paths agreeing, and taking
- * articles out (--remove, --prune, collections that shrink, ids met
- * twice, records of the first format).
+ * lock, the language check, the two write paths agreeing (also over
+ * a segment flushed several times), and taking articles out (--remove,
+ * --prune, collections that shrink, ids met twice, records of the first
+ * format).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -489,6 +490,84 @@ static void test_old_records(void **state)
     assert_int_equal(termfreq(fx->db, "orca"), 0);
 }
 
+/* Matches of the exact phrase 'a b' (stems) in db. */
+static uint32_t phrase_count(const char *db, const char *a, const char *b)
+{
+    cti_db *d = NULL;
+    cti_xq *t[2] = { NULL, NULL }, *q = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    assert_int_equal(cti_db_open(db, CTI_DB_READ, &d), CTI_OK);
+    assert_int_equal(cti_xq_term(a, strlen(a), 1, 1, &t[0]), CTI_OK);
+    assert_int_equal(cti_xq_term(b, strlen(b), 1, 2, &t[1]), CTI_OK);
+    assert_int_equal(cti_xq_combine(CTI_XQ_PHRASE, t, 2, 0, &q), CTI_OK);
+    assert_int_equal(cti_enquire_new(d, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 0, UINT32_MAX, &m), CTI_OK);
+    uint32_t n = cti_mset_matches_lower(m);
+    assert_int_equal(n, cti_mset_matches_upper(m));
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_xq_free(t[0]);
+    cti_xq_free(t[1]);
+    cti_db_free(d);
+    return n;
+}
+
+/*
+ * One worker thread gets several flushes' worth of text (CTI_FLUSH_KB
+ * each) in one segment: every article, word and phrase position must
+ * come out as the direct path writes them.
+ */
+static void test_flushed_segment_agrees(void **state)
+{
+    fixture *fx = *state;
+    cti_indexer_stats st;
+    char direct[128], bulk[128], name[32], word[32];
+    const int files = 150;      /* 150 x ~7 KB: several flushes of 256 KB */
+    for (int i = 0; i < files; i++) {
+        char *text = malloc(16384);
+        assert_non_null(text);
+        int n = snprintf(text, 16384, "Report %d\n\n", i);
+        for (int k = 0; k < 150 && n < 16000; k++)
+            n += snprintf(text + n, 16384 - (size_t)n,
+                          "%s The ferry %s crossed, and tally%d rose. ",
+                          k == 7 && i % 3 == 0 ? "The harbor master spoke." : "",
+                          k % 2 ? "slowly" : "again", i);
+        snprintf(name, sizeof name, "r%03d.txt", i);
+        write_file(fx->in, name, text);
+        free(text);
+    }
+    snprintf(direct, sizeof direct, "%s/direct", fx->dir);
+    snprintf(bulk, sizeof bulk, "%s/bulk", fx->dir);
+    assert_int_equal(run(fx, direct, fx->in, CTI_BULK_NEVER, &st), 0);
+    cti_indexer_opts o;
+    cti_indexer *ix = NULL;
+    cti_indexer_opts_init(&o);
+    o.db = bulk;
+    o.bulk = CTI_BULK_ALWAYS;
+    o.jobs = 1;
+    o.quiet = 1;
+    o.err = fx->err;
+    assert_int_equal(cti_indexer_new(&o, &ix), 0);
+    cti_indexer_add_path(ix, fx->in);
+    assert_int_equal(cti_indexer_finish(ix, &st), 0);
+    cti_indexer_free(ix);
+    assert_int_equal(st.bulk, 1);
+    assert_true(st.bytes > 3 * (256u << 10));
+    assert_int_equal(st.articles, files);
+    for (int i = 0; i < files; i += 7) {
+        snprintf(word, sizeof word, "tally%d", i);
+        assert_int_equal(termfreq(direct, word), 1);
+        assert_int_equal(termfreq(bulk, word), 1);
+    }
+    assert_int_equal(phrase_count(direct, "harbor", "master"), (files + 2) / 3);
+    assert_int_equal(phrase_count(bulk, "harbor", "master"), (files + 2) / 3);
+    assert_int_equal(phrase_count(bulk, "ferri", "slowli"), files);
+    assert_int_equal(phrase_count(bulk, "master", "harbor"), 0);
+}
+
 int main(void)
 {
     /* As cti-index does: the indexer commits by itself. */
@@ -506,6 +585,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_id_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flushed_segment_agrees, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("indexer", tests, NULL, NULL);
 }
