@@ -30,6 +30,18 @@
 #define CTI_META_SCHEMA   "cti.schema"    /* CTI_SCHEMA_VERSION */
 #define CTI_META_LANGUAGE "cti.language"  /* stemmer language, e.g. "english" */
 #define CTI_META_SHARDS   "cti.shards"    /* in a sharded index's first shard: N */
+/*
+ * Where the word positions are, set when a database is created and never
+ * changed after: "article" (one blob per document in CTI_SLOT_POSITIONS,
+ * cti_positions.h; cti matches phrases and NEAR itself, so such a
+ * database cannot answer them when served by xapian-tcpsrv) or "table"
+ * (Xapian's position table, what stock Xapian matches; also what a
+ * database without the key has, as every index made before the key).
+ * Every database of one index (its segments, its shards) has the same.
+ */
+#define CTI_META_POSITIONS "cti.positions"
+#define CTI_POSITIONS_ARTICLE "article"
+#define CTI_POSITIONS_TABLE   "table"
 
 /*
  * Term prefixes (Xapian conventions: single capitals, X for multi-letter).
@@ -93,6 +105,10 @@
                               for an article without a fingerprint */
 #define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
                               text (cti_fingerprint_encode(), 128 bytes) */
+#define CTI_SLOT_POSITIONS 8 /* `article` position format only: the
+                              positions of every term (cti_positions.h);
+                              past CTI_MSET_SLOTS, so a page of hits never
+                              fetches it */
 
 /*
  * The unique id term of article id 'id' (len bytes) into buf (size at
