@@ -138,7 +138,7 @@ static cti_status seg_close(cti_worker *w)
     cti_status st;
     if (!w->seg)
         return CTI_OK;
-    if ((st = cti_index_stamp(w->seg, ix->language)) != CTI_OK) {
+    if ((st = cti_index_stamp(ix, w->seg)) != CTI_OK) {
         werror(ix, "cannot write segment %s: %s", w->segname,
                write_error(ix, st));
         cti_db_free(w->seg);
@@ -353,7 +353,9 @@ cti_status cti_bulk_start(cti_index *ix)
         cti_worker *w = &ix->workers[i];
         w->ix = ix;
         if (cti_analyzer_new(ix->language, &w->an) != 0 ||
-            cti_doc_new(&w->doc) != CTI_OK || worker_clean(ix, w) < 0)
+            cti_doc_new(&w->doc) != CTI_OK ||
+            cti_index_doc_format(ix, w->doc) != CTI_OK ||
+            worker_clean(ix, w) < 0)
             return cti_index_fail(ix, "cannot start the bulk path",
                                   CTI_ENOMEM);
         if (pthread_create(&w->th, NULL, worker_main, w) != 0) {

@@ -42,14 +42,64 @@
 #include <string.h>
 #include <unistd.h>
 
-cti_status cti_index_stamp(cti_db *db, const char *language)
+cti_status cti_index_stamp(const cti_index *ix, cti_db *db)
 {
+    const char *pos = ix->pos_article ? CTI_POSITIONS_ARTICLE
+                                      : CTI_POSITIONS_TABLE;
     cti_status st = cti_db_set_metadata(db, CTI_META_SCHEMA,
                                         CTI_SCHEMA_VERSION,
                                         strlen(CTI_SCHEMA_VERSION));
     if (st == CTI_OK)
-        st = cti_db_set_metadata(db, CTI_META_LANGUAGE, language,
-                                 strlen(language));
+        st = cti_db_set_metadata(db, CTI_META_LANGUAGE, ix->language,
+                                 strlen(ix->language));
+    if (st == CTI_OK)
+        st = cti_db_set_metadata(db, CTI_META_POSITIONS, pos, strlen(pos));
+    return st;
+}
+
+cti_status cti_index_doc_format(const cti_index *ix, cti_doc *doc)
+{
+    return ix->pos_article ? cti_doc_set_position_slot(doc, CTI_SLOT_POSITIONS)
+                           : CTI_OK;
+}
+
+/* The positions format of a new index: the one asked for, else table. */
+static void new_format(cti_index *ix)
+{
+    ix->pos_article = ix->o.positions &&
+                      strcmp(ix->o.positions, CTI_POSITIONS_ARTICLE) == 0;
+}
+
+/*
+ * Take the positions format of the existing index 'db' (no key: table,
+ * as every index made before formats had names).  Returns CTI_OK, or
+ * CTI_EINVAL (reported) for an unknown one or one other than asked for.
+ */
+static cti_status take_format(cti_index *ix, cti_db *db)
+{
+    char *pos = NULL;
+    cti_status st = cti_db_get_metadata(db, CTI_META_POSITIONS, &pos, NULL);
+    if (st != CTI_OK) {
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
+                       cti_errmsg());
+        return st;
+    }
+    const char *have = *pos ? pos : CTI_POSITIONS_TABLE;
+    if (strcmp(have, CTI_POSITIONS_TABLE) &&
+        strcmp(have, CTI_POSITIONS_ARTICLE)) {
+        cti_report_say(ix->rep, "index '%s' keeps positions as '%s', which "
+                       "this cti-index does not know", ix->dir, have);
+        st = CTI_EVERSION;
+    } else if (ix->o.positions && strcmp(ix->o.positions, have)) {
+        cti_report_say(ix->rep, "index '%s' keeps positions as '%s', not "
+                       "'%s' (the format is chosen when an index is "
+                       "created; build a new one for another)",
+                       ix->dir, have, ix->o.positions);
+        st = CTI_EINVAL;
+    } else {
+        ix->pos_article = !strcmp(have, CTI_POSITIONS_ARTICLE);
+    }
+    free(pos);
     return st;
 }
 
@@ -76,7 +126,7 @@ static cti_status main_create(cti_index *ix)
     free(path);
     if (st != CTI_OK)
         return cti_index_fail(ix, "cannot create the index", st);
-    if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK ||
+    if ((st = cti_index_stamp(ix, ix->main)) != CTI_OK ||
         (st = cti_db_commit(ix->main)) != CTI_OK)
         return cti_index_fail(ix, "cannot write the index", st);
     if (!(ix->mainname = strdup(name)))
@@ -203,7 +253,7 @@ static cti_status check_and_load(cti_index *ix, cti_db *db, int lazy)
     } else if (!*lang || strlen(lang) >= sizeof ix->language) {
         cti_report_say(ix->rep, "index '%s' records no language", ix->dir);
         st = CTI_EINVAL;
-    } else {
+    } else if ((st = take_format(ix, db)) == CTI_OK) {
         strcpy(ix->language, lang);
         if (lazy)
             ix->sync_db = db; /* read records as they are needed */
@@ -274,7 +324,8 @@ static cti_status open_remote(cti_index *ix, const char *host, unsigned port,
     } else if (n == 0) {
         snprintf(ix->language, sizeof ix->language, "%s",
                  ix->o.language ? ix->o.language : "english");
-        if ((st = cti_index_stamp(ix->main, ix->language)) != CTI_OK)
+        new_format(ix);
+        if ((st = cti_index_stamp(ix, ix->main)) != CTI_OK)
             cti_report_say(ix->rep, "cannot write index '%s': %s", ix->dir,
                            cti_errmsg());
         ix->main_dirty = 1;
@@ -318,6 +369,7 @@ static cti_status open_folder(cti_index *ix, int as_shard)
     if (!ix->mainname && !ix->nsegs) {
         snprintf(ix->language, sizeof ix->language, "%s",
                  ix->o.language ? ix->o.language : "english");
+        new_format(ix);
         return CTI_OK;
     }
     if (!ix->nsegs) {
@@ -436,7 +488,9 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
     if (st != CTI_OK)
         goto fail;
     if (cti_analyzer_new(ix->language, &ix->an) != 0 ||
-        cti_doc_new(&ix->doc) != CTI_OK || clean_open(ix, share) != CTI_OK) {
+        cti_doc_new(&ix->doc) != CTI_OK ||
+        cti_index_doc_format(ix, ix->doc) != CTI_OK ||
+        clean_open(ix, share) != CTI_OK) {
         cti_report_say(rep, "cannot set up the analyzer for '%s'",
                        ix->language);
         st = CTI_ENOMEM;

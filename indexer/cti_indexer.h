@@ -44,6 +44,10 @@
 typedef struct cti_indexer_opts {
     const char *db;        /* index directory (required) */
     const char *language;  /* stemmer language; NULL: the index's, or "english" */
+    const char *positions; /* where a new index keeps word positions:
+                              "article" or "table" (cti_schema.h,
+                              CTI_META_POSITIONS); NULL: the index's, or
+                              "article" */
     int wait;              /* 1: wait for another writer instead of failing */
     int compact;           /* 1: compact the main database at the end */
     unsigned jobs;         /* worker threads for the bulk path (0: online CPUs) */

@@ -245,6 +245,8 @@ struct cti_index {
     char *dir;            /* [set] the folder, or the remote's label */
     int lockfd;           /* [caller] */
     char language[64];    /* [set] */
+    int pos_article;      /* [set] 1: positions as one blob per article
+                             (CTI_POSITIONS_ARTICLE), 0: in the table */
     cti_indexer_stats st; /* [caller]; st.segments [pubmu] */
     atomic_int fatal;     /* [atomic] a fatal index error happened */
     int finished;         /* [caller] */
@@ -565,8 +567,11 @@ cti_status cti_index_commit(cti_index *ix);
  */
 cti_db *cti_index_copy_look(cti_index *ix);
 
-/* Record the schema version and 'language' in the metadata of 'db'. */
-cti_status cti_index_stamp(cti_db *db, const char *language);
+/* Record the schema version, the language and the positions format of
+   'ix' in the metadata of 'db'. */
+cti_status cti_index_stamp(const cti_index *ix, cti_db *db);
+/* Make 'doc' keep its positions as ix's format says. */
+cti_status cti_index_doc_format(const cti_index *ix, cti_doc *doc);
 
 
 /* ------------------------------------------------------------------ */

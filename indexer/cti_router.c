@@ -241,6 +241,12 @@ static cti_status check_shard(cti_indexer *r, const cti_shard_layout *lay,
                        "shard 0 '%s'", r->dir, i, ix->language,
                        r->ix[0]->language);
         st = CTI_EINVAL;
+    } else if (ix->pos_article != r->ix[0]->pos_article) {
+        cti_report_say(&r->rep, "index '%s': shard %u keeps positions as "
+                       "'%s', shard 0 as '%s'", r->dir, i,
+                       ix->pos_article ? "article" : "table",
+                       r->ix[0]->pos_article ? "article" : "table");
+        st = CTI_EINVAL;
     }
     free(k);
     if (st != CTI_OK || i != 0)
@@ -385,6 +391,12 @@ int cti_indexer_new(const cti_indexer_opts *o, cti_indexer **out)
     }
     if (o->language && !cti_analyzer_language_ok(o->language)) {
         cti_report_say(&r->rep, "unknown language '%s'", o->language);
+        goto fail;
+    }
+    if (o->positions && strcmp(o->positions, CTI_POSITIONS_ARTICLE) &&
+        strcmp(o->positions, CTI_POSITIONS_TABLE)) {
+        cti_report_say(&r->rep, "--positions takes 'article' or 'table', "
+                       "not '%s'", o->positions);
         goto fail;
     }
     if (!(r->dir = strdup(o->db))) {

@@ -109,7 +109,7 @@ cti_status cti_spelling_segment(cti_index *ix)
                                CTI_DB_DANGEROUS, &db);
     if (st == CTI_OK &&
         (st = cti_spelling_flush(&ix->gspell, db)) == CTI_OK &&
-        (st = cti_index_stamp(db, ix->language)) == CTI_OK) {
+        (st = cti_index_stamp(ix, db)) == CTI_OK) {
         st = cti_db_close(db);
         db = NULL;
     }

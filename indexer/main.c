@@ -36,6 +36,10 @@ static void usage(FILE *f)
 "                      for writable xapian-tcpsrv), or tcp:HOST:PORT\n"
 "  -l, --language L    stemmer language of a new index (default: english);\n"
 "                      an existing index of another language is refused\n"
+"      --positions F   where a new index keeps word positions: article\n"
+"                      (default: one compact list per article) or table\n"
+"                      (Xapian's own, for shards served by xapian-tcpsrv,\n"
+"                      which can then answer phrase and NEAR searches)\n"
 "  -j, --jobs N        worker threads for bulk loading (default: CPUs)\n"
 "  -m, --memory MB     peak memory budget (default: 1024)\n"
 "  -w, --wait          wait for another cti-index writing the index\n"
@@ -182,10 +186,11 @@ int main(int argc, char **argv)
     enum { OPT_JSON = 256, OPT_BULK, OPT_NO_BULK, OPT_BATCH, OPT_PROGRESS,
            OPT_NO_PROGRESS, OPT_ZLIB, OPT_SHARDS, OPT_DATE_ORDER, OPT_FIELD,
            OPT_SOURCE, OPT_REMOVE, OPT_PRUNE, OPT_ID_PREFIX, OPT_SCOPED_IDS,
-           OPT_NO_CLEAN };
+           OPT_NO_CLEAN, OPT_POSITIONS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "language", required_argument, NULL, 'l' },
+        { "positions", required_argument, NULL, OPT_POSITIONS },
         { "jobs", required_argument, NULL, 'j' },
         { "memory", required_argument, NULL, 'm' },
         { "wait", no_argument, NULL, 'w' },
@@ -230,6 +235,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'd': o.db = optarg; break;
         case 'l': o.language = optarg; break;
+        case OPT_POSITIONS: o.positions = optarg; break;
         case 'j':
             if (parse_uint(optarg, 256, &o.jobs) < 0) {
                 fprintf(stderr, "cti-index: --jobs wants a number from 1 to 256, not '%s'\n", optarg);

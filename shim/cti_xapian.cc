@@ -8,8 +8,12 @@
  * -fvisibility=hidden and each entry point is marked CTI_API.
  */
 #include "cti_xapian.h"
+#include "cti_positions.h"
 
 #include <xapian.h>
+
+#include <algorithm>
+#include <unordered_map>
 
 #include <cerrno>
 #include <cstdio>
@@ -41,8 +45,17 @@ struct cti_db {
                           may open the path afresh (a stub may have moved on) */
 };
 
+/* A term's positions kept out of the document (cti_doc_set_position_slot()). */
+struct cti_docpos {
+    std::vector<uint32_t> pos;
+    uint32_t wdf = 0;
+};
+
 struct cti_doc {
     Xapian::Document doc;
+    int pos_slot = -1;    /* >= 0: positions go into this value as a blob */
+    bool sealed = false;  /* 'pos' terms are in 'doc' already */
+    std::unordered_map<std::string, cti_docpos> pos;
 };
 
 struct cti_xq {
@@ -544,6 +557,62 @@ CTI_API cti_status cti_db_get_metadata(cti_db *db, const char *key,
     return dup_out(db, v, out, len);
 }
 
+namespace {
+
+/*
+ * Make 'doc' ready to store, carrying 'idterm' (if not NULL): with a
+ * position slot, the terms of its postings are added with their wdf
+ * (once), and the positions of every term, in term list order, are
+ * written as one blob into the slot (cti_positions.h).  May throw.
+ */
+const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm)
+{
+    cti_doc *doc = const_cast<cti_doc *>(cdoc);
+    Xapian::Document &d = doc->doc;
+    if (idterm) {
+        Xapian::TermIterator t = d.termlist_begin();
+        t.skip_to(*idterm);
+        if (t == d.termlist_end() || *t != *idterm)
+            d.add_boolean_term(*idterm);
+    }
+    if (doc->pos_slot < 0)
+        return d;
+    if (!doc->sealed) {
+        for (auto &e : doc->pos) {
+            d.add_term(e.first, e.second.wdf);
+            std::vector<uint32_t> &v = e.second.pos;
+            if (!std::is_sorted(v.begin(), v.end()) ||
+                std::adjacent_find(v.begin(), v.end()) != v.end()) {
+                std::sort(v.begin(), v.end());
+                v.erase(std::unique(v.begin(), v.end()), v.end());
+            }
+        }
+        doc->sealed = true;
+    }
+    struct blob_holder {
+        cti_posblob b;
+        blob_holder() { cti_posblob_init(&b); }
+        ~blob_holder() { cti_posblob_free(&b); }
+    } h;
+    if (cti_posblob_reset(&h.b) != CTI_OK)
+        throw std::bad_alloc();
+    for (Xapian::TermIterator t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+        auto it = doc->pos.find(*t);
+        cti_status st = it == doc->pos.end()
+            ? cti_posblob_add(&h.b, nullptr, 0)
+            : cti_posblob_add(&h.b, it->second.pos.data(), it->second.pos.size());
+        if (st == CTI_ENOMEM)
+            throw std::bad_alloc();
+        if (st != CTI_OK)
+            throw Xapian::InvalidArgumentError("positions of '" + *t + "' out of order");
+    }
+    d.add_value(static_cast<Xapian::valueno>(doc->pos_slot),
+                std::string(reinterpret_cast<const char *>(h.b.data), h.b.len));
+    return d;
+}
+
+} // namespace
+
 CTI_API cti_status cti_db_replace(cti_db *db, const char *idterm,
                                   size_t idlen, const cti_doc *doc,
                                   uint32_t *docid)
@@ -555,18 +624,8 @@ CTI_API cti_status cti_db_replace(cti_db *db, const char *idterm,
         return set_error(db, CTI_EINVAL, "replace needs an id term and a document");
     return guard(db, [&] {
         std::string term(idterm, idlen);
-        Xapian::docid id;
         /* Make sure the document carries its id term. */
-        const Xapian::Document &d = doc->doc;
-        Xapian::TermIterator t = d.termlist_begin();
-        t.skip_to(term);
-        if (t != d.termlist_end() && *t == term) {
-            id = db->wr->replace_document(term, d);
-        } else {
-            Xapian::Document copy = d;
-            copy.add_boolean_term(term);
-            id = db->wr->replace_document(term, copy);
-        }
+        Xapian::docid id = db->wr->replace_document(term, ready_doc(doc, &term));
         if (docid)
             *docid = id;
     });
@@ -580,7 +639,7 @@ CTI_API cti_status cti_db_add(cti_db *db, const cti_doc *doc, uint32_t *docid)
     if (!doc)
         return set_error(db, CTI_EINVAL, "no document");
     return guard(db, [&] {
-        Xapian::docid id = db->wr->add_document(doc->doc);
+        Xapian::docid id = db->wr->add_document(ready_doc(doc, nullptr));
         if (docid)
             *docid = id;
     });
@@ -905,8 +964,18 @@ CTI_API void cti_doc_clear(cti_doc *doc)
         return;
     try {
         doc->doc = Xapian::Document();
+        doc->pos.clear();
+        doc->sealed = false;
     } catch (...) {
     }
+}
+
+CTI_API cti_status cti_doc_set_position_slot(cti_doc *doc, unsigned slot)
+{
+    if (!doc || slot == Xapian::BAD_VALUENO)
+        return set_error(nullptr, CTI_EINVAL, "bad position slot");
+    doc->pos_slot = static_cast<int>(slot);
+    return CTI_OK;
 }
 
 CTI_API cti_status cti_doc_add_posting(cti_doc *doc, const char *term,
@@ -915,8 +984,16 @@ CTI_API cti_status cti_doc_add_posting(cti_doc *doc, const char *term,
 {
     if (!doc || !term || len == 0)
         return set_error(nullptr, CTI_EINVAL, "empty term");
+    if (doc->sealed)
+        return set_error(nullptr, CTI_ESTATE, "document already stored");
     return guard(nullptr, [&] {
-        doc->doc.add_posting(std::string(term, len), pos, wdfinc);
+        if (doc->pos_slot < 0) {
+            doc->doc.add_posting(std::string(term, len), pos, wdfinc);
+            return;
+        }
+        cti_docpos &e = doc->pos[std::string(term, len)];
+        e.wdf += wdfinc;
+        e.pos.push_back(pos);
     });
 }
 

@@ -265,6 +265,16 @@ void cti_doc_free(cti_doc *doc);
 /* Empty the document for reuse (keeps its allocation). */
 void cti_doc_clear(cti_doc *doc);
 
+/*
+ * Keep the positions of 'doc' (and of what it holds after each
+ * cti_doc_clear()) out of Xapian's position table: cti_doc_add_posting()
+ * raises the term's wdf as before (so weights and the document length do
+ * not change) and remembers the position, and storing the document
+ * (cti_db_add(), cti_db_replace()) writes the positions of all its terms
+ * as one blob (cti_positions.h) into value 'slot'.  Postings cannot be
+ * added after the document is stored, until cti_doc_clear().
+ */
+cti_status cti_doc_set_position_slot(cti_doc *doc, unsigned slot);
 /* Add 'term' at word position 'pos' (from 1), raising its wdf by 'wdfinc'. */
 cti_status cti_doc_add_posting(cti_doc *doc, const char *term, size_t len,
                                uint32_t pos, uint32_t wdfinc);
