@@ -84,7 +84,7 @@ INDEX_LIBS := -ljemalloc
 endif
 
 # Library code: everything but the programs' main.c.
-LIB_C := $(filter-out %/main.c,$(wildcard core/*.c indexer/*.c searcher/*.c))
+LIB_C := $(filter-out %/main.c,$(wildcard core/*.c shim/*.c indexer/*.c searcher/*.c))
 LIB_CXX := $(wildcard shim/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
 LIB := $(O)/libcti.a

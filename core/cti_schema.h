@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 
+#include "cti_xapian.h"
+
 #define CTI_SCHEMA_VERSION "2"
 
 /* Database metadata keys. */
@@ -39,9 +41,7 @@
  * database without the key has, as every index made before the key).
  * Every database of one index (its segments, its shards) has the same.
  */
-#define CTI_META_POSITIONS "cti.positions"
-#define CTI_POSITIONS_ARTICLE "article"
-#define CTI_POSITIONS_TABLE   "table"
+#define CTI_META_POSITIONS CTI_POSITIONS_META /* cti_xapian.h */
 
 /*
  * Term prefixes (Xapian conventions: single capitals, X for multi-letter).
@@ -105,7 +105,7 @@
                               for an article without a fingerprint */
 #define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
                               text (cti_fingerprint_encode(), 128 bytes) */
-#define CTI_SLOT_POSITIONS 8 /* `article` position format only: the
+#define CTI_SLOT_POSITIONS CTI_POSITIONS_SLOT /* (8) `article` format only: the
                               positions of every term (cti_positions.h);
                               past CTI_MSET_SLOTS, so a page of hits never
                               fetches it */

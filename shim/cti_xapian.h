@@ -141,6 +141,21 @@ cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
 
 /* ---- metadata (database-wide key/value strings) ---- */
 
+/*
+ * Where a database keeps its word positions: the metadata key
+ * CTI_POSITIONS_META is CTI_POSITIONS_ARTICLE when each document's
+ * positions are one blob in value CTI_POSITIONS_SLOT
+ * (cti_doc_set_position_slot(), cti_positions.h), CTI_POSITIONS_TABLE or
+ * missing when they are in Xapian's position table.  Phrase and NEAR
+ * queries (cti_xq_combine()) match either, and a mix of local databases;
+ * a remote database must keep them in the table (xapian-tcpsrv cannot
+ * run cti's matching).
+ */
+#define CTI_POSITIONS_META    "cti.positions"
+#define CTI_POSITIONS_ARTICLE "article"
+#define CTI_POSITIONS_TABLE   "table"
+#define CTI_POSITIONS_SLOT    8
+
 /* Set 'key' to 'value' (len bytes); an empty value deletes the key. */
 cti_status cti_db_set_metadata(cti_db *db, const char *key,
                                const char *value, size_t len);

@@ -1,0 +1,315 @@
+/*
+ * cti_positions.c - an article's word positions as one blob (the layout
+ * is in cti_positions.h).
+ */
+#include "cti_positions.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint16_t cti_positions_fp(const char *term, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)term[i]) * 16777619u;
+    uint16_t fp = (uint16_t)(h ^ (h >> 16));
+    return fp == CTI_POSITIONS_SPELLED ? (uint16_t)(fp - 1) : fp;
+}
+
+void cti_posblob_init(cti_posblob *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void cti_posblob_free(cti_posblob *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    cti_posblob_init(b);
+}
+
+/* Room for 'more' bytes past len. */
+static cti_status reserve(cti_posblob *b, size_t more)
+{
+    if (b->cap - b->len >= more)
+        return CTI_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < more) {
+        if (cap > SIZE_MAX / 2)
+            return CTI_ENOMEM;
+        cap *= 2;
+    }
+    unsigned char *d = realloc(b->data, cap);
+    if (!d)
+        return CTI_ENOMEM;
+    b->data = d;
+    b->cap = cap;
+    return CTI_OK;
+}
+
+/* Write v as a varint at p; returns the bytes written (1 to 5). */
+static size_t put_varint(unsigned char *p, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+/* The bytes of v as a varint. */
+static size_t varint_len(uint32_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* An entry being written. */
+typedef struct slot {
+    uint16_t key;
+    uint16_t fp;
+    const cti_posterm *t;
+    size_t bytes; /* of the deltas */
+} slot;
+
+static int by_fp(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    return (x->fp > y->fp) - (x->fp < y->fp);
+}
+
+/* Entries in blob order: by key, then term. */
+static int by_key(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    size_t n = x->t->len < y->t->len ? x->t->len : y->t->len;
+    int c = memcmp(x->t->term, y->t->term, n);
+    return c ? c : (x->t->len > y->t->len) - (x->t->len < y->t->len);
+}
+
+/* Size the entry of s->t: CTI_EINVAL when its positions are not right. */
+static cti_status size_entry(slot *s)
+{
+    const cti_posterm *t = s->t;
+    if (t->npos == 0 || t->len > UINT32_MAX)
+        return CTI_EINVAL;
+    s->bytes = 0;
+    for (size_t i = 0; i < t->npos; i++) {
+        if (i > 0 && t->pos[i] <= t->pos[i - 1])
+            return CTI_EINVAL;
+        s->bytes += varint_len(i ? t->pos[i] - t->pos[i - 1] : t->pos[i]);
+    }
+    return s->bytes > UINT32_MAX ? CTI_EINVAL : CTI_OK;
+}
+
+/* The bytes of s's entry. */
+static size_t entry_len(const slot *s)
+{
+    size_t n = 2 + varint_len((uint32_t)s->bytes) + s->bytes;
+    if (s->key == CTI_POSITIONS_SPELLED)
+        n += varint_len((uint32_t)s->t->len) + s->t->len;
+    return n;
+}
+
+static void put_entry(cti_posblob *b, const slot *s)
+{
+    const cti_posterm *t = s->t;
+    b->data[b->len++] = (unsigned char)(s->key & 0xff);
+    b->data[b->len++] = (unsigned char)(s->key >> 8);
+    if (s->key == CTI_POSITIONS_SPELLED) {
+        b->len += put_varint(b->data + b->len, (uint32_t)t->len);
+        memcpy(b->data + b->len, t->term, t->len);
+        b->len += t->len;
+    }
+    b->len += put_varint(b->data + b->len, (uint32_t)s->bytes);
+    uint32_t prev = 0;
+    for (size_t i = 0; i < t->npos; i++) {
+        b->len += put_varint(b->data + b->len, t->pos[i] - prev);
+        prev = t->pos[i];
+    }
+}
+
+/* Write the header and the sorted entries s[0, n). */
+static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
+{
+    unsigned bits = 0;
+    while (bits < CTI_POSITIONS_MAXBITS && (n >> (bits + 3)) > 1)
+        bits++;
+    size_t nb = (size_t)1 << bits, total = 2 + 5 * nb;
+    uint32_t size[1u << CTI_POSITIONS_MAXBITS];
+    memset(size, 0, sizeof size);
+    for (size_t i = 0; i < n; i++) {
+        size_t e = entry_len(&s[i]);
+        size_t k = bits ? (size_t)(s[i].key >> (16 - bits)) : 0;
+        if (e > UINT32_MAX - size[k])
+            return CTI_EINVAL;
+        size[k] += (uint32_t)e;
+        total += e;
+    }
+    b->len = 0;
+    if (reserve(b, total) != CTI_OK)
+        return CTI_ENOMEM;
+    b->data[b->len++] = CTI_POSITIONS_VERSION;
+    b->data[b->len++] = (unsigned char)bits;
+    for (size_t k = 0; k < nb; k++)
+        b->len += put_varint(b->data + b->len, size[k]);
+    for (size_t i = 0; i < n; i++)
+        put_entry(b, &s[i]);
+    return CTI_OK;
+}
+
+cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
+                             size_t n)
+{
+    slot *s = n ? calloc(n, sizeof *s) : NULL;
+    cti_status st = CTI_OK;
+    if (n && !s)
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < n && st == CTI_OK; i++) {
+        s[i].t = &terms[i];
+        s[i].fp = cti_positions_fp(terms[i].term, terms[i].len);
+        st = size_entry(&s[i]);
+    }
+    if (st != CTI_OK)
+        goto done;
+    /* Terms sharing a fingerprint are spelled out. */
+    if (n)
+        qsort(s, n, sizeof *s, by_fp);
+    for (size_t i = 0; i < n; i++) {
+        int shared = (i > 0 && s[i - 1].fp == s[i].fp) ||
+                     (i + 1 < n && s[i + 1].fp == s[i].fp);
+        s[i].key = shared ? CTI_POSITIONS_SPELLED : s[i].fp;
+    }
+    if (n)
+        qsort(s, n, sizeof *s, by_key);
+    st = write_blob(b, s, n);
+done:
+    free(s);
+    return st;
+}
+
+/* Read one varint of at most 32 bits from [*p, end) into *v. */
+static cti_status get_varint(const unsigned char **p, const unsigned char *end,
+                             uint32_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 35; shift += 7) {
+        if (*p == end)
+            return CTI_ECORRUPT;
+        unsigned char c = *(*p)++;
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            if (x > UINT32_MAX)
+                return CTI_ECORRUPT;
+            *v = (uint32_t)x;
+            return CTI_OK;
+        }
+    }
+    return CTI_ECORRUPT;
+}
+
+cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len)
+{
+    const unsigned char *p = blob, *end = p + len;
+    r->base = r->end = p;
+    r->bits = 0;
+    r->start[0] = r->start[1] = 0;
+    if (!blob || len < 2 || p[0] != CTI_POSITIONS_VERSION ||
+        p[1] > CTI_POSITIONS_MAXBITS)
+        return CTI_ECORRUPT;
+    unsigned bits = p[1];
+    size_t nb = (size_t)1 << bits;
+    uint64_t sum = 0;
+    p += 2;
+    r->start[0] = 0;
+    for (size_t k = 0; k < nb; k++) {
+        uint32_t size;
+        if (get_varint(&p, end, &size) != CTI_OK)
+            return CTI_ECORRUPT;
+        sum += size;
+        if (sum > (size_t)(end - p))
+            return CTI_ECORRUPT;
+        r->start[k + 1] = (uint32_t)sum;
+    }
+    if (sum != (size_t)(end - p))
+        return CTI_ECORRUPT;
+    r->base = p;
+    r->end = end;
+    r->bits = bits;
+    return CTI_OK;
+}
+
+/*
+ * Look for 'term' in bucket k: by fingerprint, or (spelled) by name.
+ * CTI_OK with *d set, CTI_DONE, or CTI_ECORRUPT.
+ */
+static cti_status scan(const cti_posreader *r, size_t k, const char *term,
+                       size_t len, uint16_t fp, cti_posdeltas *d)
+{
+    const unsigned char *p = r->base + r->start[k];
+    const unsigned char *end = r->base + r->start[k + 1];
+    while (p < end) {
+        uint32_t tl = 0, dl;
+        const unsigned char *name = NULL;
+        if (end - p < 2)
+            return CTI_ECORRUPT;
+        uint16_t key = (uint16_t)(p[0] | p[1] << 8);
+        p += 2;
+        if (key == CTI_POSITIONS_SPELLED) {
+            if (get_varint(&p, end, &tl) != CTI_OK || tl > (size_t)(end - p))
+                return CTI_ECORRUPT;
+            name = p;
+            p += tl;
+        }
+        if (get_varint(&p, end, &dl) != CTI_OK || dl > (size_t)(end - p))
+            return CTI_ECORRUPT;
+        if (name ? tl == len && memcmp(name, term, len) == 0 : key == fp) {
+            d->p = p;
+            d->end = p + dl;
+            return CTI_OK;
+        }
+        p += dl;
+    }
+    return CTI_DONE;
+}
+
+cti_status cti_posreader_find(const cti_posreader *r, const char *term,
+                              size_t len, uint16_t fp, cti_posdeltas *d)
+{
+    size_t last = ((size_t)1 << r->bits) - 1;
+    size_t k = r->bits ? (size_t)(fp >> (16 - r->bits)) : 0;
+    cti_status st = scan(r, k, term, len, fp, d);
+    /* A spelled-out term sits in the last bucket (key 0xffff). */
+    if (st == CTI_DONE && k != last)
+        st = scan(r, last, term, len, fp, d);
+    return st;
+}
+
+cti_status cti_posreader_read(cti_posdeltas *d, uint32_t *out, size_t cap,
+                              size_t *n)
+{
+    uint64_t pos = 0;
+    size_t k = 0;
+    while (d->p < d->end) {
+        uint32_t v;
+        if (k == cap || get_varint(&d->p, d->end, &v) != CTI_OK ||
+            (k > 0 && v == 0))
+            return CTI_ECORRUPT;
+        pos += v;
+        if (pos > UINT32_MAX)
+            return CTI_ECORRUPT;
+        out[k++] = (uint32_t)pos;
+    }
+    *n = k;
+    return CTI_OK;
+}
