@@ -63,11 +63,11 @@ cti_status cti_index_doc_format(const cti_index *ix, cti_doc *doc)
                            : CTI_OK;
 }
 
-/* The positions format of a new index: the one asked for, else table. */
+/* The positions format of a new index: the one asked for, else article. */
 static void new_format(cti_index *ix)
 {
-    ix->pos_article = ix->o.positions &&
-                      strcmp(ix->o.positions, CTI_POSITIONS_ARTICLE) == 0;
+    ix->pos_article = !ix->o.positions ||
+                      strcmp(ix->o.positions, CTI_POSITIONS_TABLE) != 0;
 }
 
 /*

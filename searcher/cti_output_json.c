@@ -332,6 +332,7 @@ cti_status cti_output_json_stats(FILE *f, const cti_stats *st,
               set(o, "first_date", st->dated ? json_string(st->first) : json_null()) ||
               set(o, "last_date", st->dated ? json_string(st->last) : json_null()) ||
               set(o, "language", jstr(st->language, strlen(st->language))) ||
+              set(o, "positions", json_string(st->pos_article ? "article" : "table")) ||
               set(o, "sources", top_names(st->names, 0)) ||
               set(o, "authors", top_names(st->names, 1)) ||
               set(o, "size", sizes(st)) ||

@@ -104,6 +104,9 @@ cti_status cti_output_human_stats(cti_printer *p, const cti_stats *st,
     put_dates(p, st);
     put_label(p, "language");
     fprintf(p->f, "%s\n", st->language);
+    put_label(p, "positions");
+    fputs(st->pos_article ? "per article (their size is in postings)\n"
+                          : "in the position table\n", p->f);
     put_label(p, "last update");
     if (st->updated) {
         char when[64];

@@ -290,6 +290,12 @@ cti_status cti_stats_gather(cti_search *s, const char *path, size_t top,
         rc = cti_db_get_metadata(db, CTI_META_LANGUAGE, &st->language, NULL);
     if (rc != CTI_OK)
         snprintf(err, errlen, "%s", cti_db_errmsg(db));
+    if (rc == CTI_OK) {
+        char *pos = NULL;
+        rc = cti_db_get_metadata(db, CTI_META_POSITIONS, &pos, NULL);
+        st->pos_article = pos && !strcmp(pos, CTI_POSITIONS_ARTICLE);
+        free(pos);
+    }
     if (rc == CTI_OK && !st->language[0]) { /* as cti_search_open() reads it */
         free(st->language);
         st->language = strdup("english");

@@ -38,6 +38,9 @@ typedef struct cti_stats {
                                        "2024-07", "2024-07-15" ("" when
                                        none is dated) */
     char *language;                 /* the stemmer language */
+    int pos_article;                /* positions kept per article
+                                       (CTI_META_POSITIONS), not in the
+                                       position table */
     cti_facets *names;              /* top sources (f[0]) and authors (f[1]) */
     uint64_t bytes[CTI_NPARTS];     /* size on disk by part */
     uint64_t total;                 /* their sum */

@@ -1,7 +1,10 @@
 /*
  * test_positions.c - the position blob: what is written reads back by
  * term, terms sharing a fingerprint are told apart, and damaged blobs are
- * refused with CTI_ECORRUPT, never read past their end.
+ * refused with CTI_ECORRUPT, never read past their end.  And the phrase
+ * and NEAR matching on blobs: the same documents and weights as Xapian's
+ * own operators on the position table, over random documents and
+ * queries, alone and mixed in one search.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <ftw.h>
+#include <math.h>
+#include <sys/stat.h>
 
 #include "cti_positions.h"
 
@@ -189,6 +196,197 @@ static void test_corrupt(void **state)
     }
 }
 
+static char tmpdir[256];
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* A tiny language: words repeat often, so phrases and NEARs match some
+   documents and miss others. */
+static const char *const vocab[] = { "a", "b", "c", "d", "e", "f", "g" };
+#define NVOCAB (sizeof vocab / sizeof vocab[0])
+
+/* Database 'name' of 'ndocs' random documents (the same for every seed),
+   positions per article when 'blob' is set. */
+static cti_db *random_db(const char *name, int blob, unsigned seed,
+                         unsigned ndocs)
+{
+    char path[300];
+    cti_db *db = NULL;
+    cti_doc *doc = NULL;
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
+    if (blob)
+        assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
+                                             CTI_POSITIONS_ARTICLE, 7), CTI_OK);
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    if (blob)
+        assert_int_equal(cti_doc_set_position_slot(doc, CTI_POSITIONS_SLOT), CTI_OK);
+    srand(seed);
+    for (unsigned d = 0; d < ndocs; d++) {
+        cti_doc_clear(doc);
+        unsigned len = 1 + (unsigned)rand() % 30;
+        for (unsigned p = 1; p <= len; p++) {
+            const char *w = vocab[(unsigned)rand() % NVOCAB];
+            assert_int_equal(cti_doc_add_posting(doc, w, 1, p, 1), CTI_OK);
+        }
+        assert_int_equal(cti_doc_add_term(doc, "Qid", 3, 0), CTI_OK);
+        assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+    }
+    cti_doc_free(doc);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    cti_db_free(db);
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_OK);
+    return db;
+}
+
+/* A random phrase or NEAR of 2 to 4 words (repeats allowed). */
+static cti_xq *random_query(char *desc, size_t dn)
+{
+    cti_xq *subs[4], *q = NULL;
+    size_t n = 2 + (size_t)rand() % 3;
+    int near = rand() % 2;
+    uint32_t window = near ? (uint32_t)(n + (size_t)rand() % 4)
+                           : (rand() % 3 ? 0 : (uint32_t)(n + 1));
+    int len = snprintf(desc, dn, "%s/%u", near ? "near" : "phrase", window);
+    for (size_t i = 0; i < n; i++) {
+        const char *w = vocab[(unsigned)rand() % NVOCAB];
+        assert_int_equal(cti_xq_term(w, 1, 1, (uint32_t)i + 1, &subs[i]), CTI_OK);
+        len += snprintf(desc + len, dn - (size_t)len, " %s", w);
+    }
+    assert_int_equal(cti_xq_combine(near ? CTI_XQ_NEAR : CTI_XQ_PHRASE, subs, n,
+                                    window, &q), CTI_OK);
+    for (size_t i = 0; i < n; i++)
+        cti_xq_free(subs[i]);
+    return q;
+}
+
+/* The hits of q on db, all of them, into ids/wts; returns their number. */
+static size_t run(cti_db *db, const cti_xq *q, uint32_t *ids, double *wts,
+                  size_t cap)
+{
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, (uint32_t)cap, (uint32_t)cap, &m), CTI_OK);
+    size_t n = cti_mset_size(m);
+    assert_int_equal(cti_mset_matches_lower(m), n);
+    assert_int_equal(cti_mset_matches_upper(m), n);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = cti_mset_docid(m, i);
+        wts[i] = cti_mset_weight(m, i);
+    }
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    return n;
+}
+
+static void same_hits(cti_db *a, cti_db *b, const cti_xq *q, const char *desc)
+{
+    enum { CAP = 400 };
+    uint32_t ia[CAP], ib[CAP];
+    double wa[CAP], wb[CAP];
+    size_t na = run(a, q, ia, wa, CAP), nb = run(b, q, ib, wb, CAP);
+    if (na != nb)
+        fail_msg("%s: %zu hits on blobs, %zu on the table", desc, na, nb);
+    for (size_t i = 0; i < na; i++) {
+        /* Weights: the same sum, perhaps added in another order. */
+        if (ia[i] != ib[i] || fabs(wa[i] - wb[i]) > 1e-9 * fabs(wb[i]))
+            fail_msg("%s: hit %zu: %u (%g) on blobs, %u (%g) on the table",
+                     desc, i, ia[i], wa[i], ib[i], wb[i]);
+    }
+}
+
+/* Random phrases and NEARs, also scaled and inside AND_MAYBE as cti's
+   proximity boost builds them, match alike on both kinds; and a search
+   over one database of each kind matches what both give. */
+static void test_match_like_xapian(void **state)
+{
+    (void)state;
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
+    assert_non_null(mkdtemp(tmpdir));
+    cti_db *blob = random_db("blob", 1, 7, 300);
+    cti_db *table = random_db("table", 0, 7, 300);
+    cti_db *mix = random_db("mixb", 1, 8, 100);
+    cti_db *mix2 = random_db("mixt", 0, 8, 100);
+    cti_db *ref = random_db("refb", 0, 7, 300);
+    cti_db *ref2 = random_db("reft", 0, 8, 100);
+    assert_int_equal(cti_db_add_shard(mix2, blob), CTI_OK);   /* table, blob */
+    assert_int_equal(cti_db_add_shard(ref2, ref), CTI_OK);    /* table, table */
+    (void)mix;
+    char desc[128];
+    srand(99);
+    for (int i = 0; i < 300; i++) {
+        cti_xq *q = random_query(desc, sizeof desc), *s = NULL, *w = NULL, *m = NULL;
+        same_hits(blob, table, q, desc);
+        same_hits(mix2, ref2, q, desc);
+        assert_int_equal(cti_xq_scale(q, 0.25, &s), CTI_OK);
+        assert_int_equal(cti_xq_term("a", 1, 1, 0, &w), CTI_OK);
+        cti_xq *pair[2] = { w, s };
+        assert_int_equal(cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, &m), CTI_OK);
+        same_hits(blob, table, m, desc);
+        cti_xq_free(q);
+        cti_xq_free(s);
+        cti_xq_free(w);
+        cti_xq_free(m);
+    }
+    cti_db_free(blob);
+    cti_db_free(table);
+    cti_db_free(mix);
+    cti_db_free(mix2);
+    cti_db_free(ref);
+    cti_db_free(ref2);
+    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* A damaged blob is CTI_ECORRUPT with a message naming the document. */
+static void test_damaged_blob_search(void **state)
+{
+    (void)state;
+    const char *t = getenv("TMPDIR");
+    char path[300];
+    cti_db *db = NULL;
+    cti_doc *doc = NULL;
+    cti_xq *w[2], *q = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
+    assert_non_null(mkdtemp(tmpdir));
+    snprintf(path, sizeof path, "%s/db", tmpdir);
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
+    assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
+                                         CTI_POSITIONS_ARTICLE, 7), CTI_OK);
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    assert_int_equal(cti_doc_add_term(doc, "a", 1, 1), CTI_OK);
+    assert_int_equal(cti_doc_add_term(doc, "b", 1, 1), CTI_OK);
+    assert_int_equal(cti_doc_set_value(doc, CTI_POSITIONS_SLOT, "\001\000\011", 3),
+                     CTI_OK);
+    assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(cti_xq_term("a", 1, 1, 1, &w[0]), CTI_OK);
+    assert_int_equal(cti_xq_term("b", 1, 1, 2, &w[1]), CTI_OK);
+    assert_int_equal(cti_xq_combine(CTI_XQ_PHRASE, w, 2, 0, &q), CTI_OK);
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 10, &m), CTI_ECORRUPT);
+    assert_non_null(strstr(cti_errmsg(), "positions of document 1"));
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_xq_free(w[0]);
+    cti_xq_free(w[1]);
+    cti_doc_free(doc);
+    cti_db_free(db);
+    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +395,8 @@ int main(void)
         cmocka_unit_test(test_refuses_bad_positions),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_match_like_xapian),
+        cmocka_unit_test(test_damaged_blob_search),
     };
     return cmocka_run_group_tests_name("positions", tests, NULL, NULL);
 }

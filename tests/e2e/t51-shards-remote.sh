@@ -3,7 +3,9 @@
 # stub file with three "remote" lines searches them as one and answers
 # like the local index.  With one server stopped, cti-search fails with
 # exit 2 and names the shard that is down; with --partial it searches the
-# shards that answer and warns about the other.
+# shards that answer and warns about the other.  Shards served remotely
+# keep their positions in the table (--positions table): one keeping them
+# per article answers word searches but refuses phrases, naming the fix.
 set -eu
 BIN=${CTI_BIN:-build}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -33,7 +35,7 @@ ids() {
 
 mkdir "$T/corpus"
 awk 'NR % 4 == 1' tests/data/sotu.jsonl > "$T/corpus/sotu.jsonl"
-timeout 120 "$IDX" -q --db "$T/idx" --shards 3 "$T/corpus"
+timeout 120 "$IDX" -q --db "$T/idx" --shards 3 --positions table "$T/corpus"
 
 ports=""
 for s in 0 1 2; do
@@ -58,6 +60,23 @@ b=$(timeout 30 "$SRCH" --db "$T/remote.stub" --json --sort -date --offset 3 -n 4
 [ "$(timeout 30 "$SRCH" --db "$T/idx" -c war)" = "$(timeout 30 "$SRCH" --db "$T/remote.stub" -c war)" ] ||
     fail "counts differ over the network"
 echo "t51: remote shards answer like the local index"
+
+# A shard keeping positions per article (the default), served remotely.
+timeout 120 "$IDX" -q --db "$T/art" "$T/corpus"
+serve "$T/art"
+aport=$PORT
+echo "remote 127.0.0.1:$aport" > "$T/art.stub"
+[ "$(timeout 30 "$SRCH" --db "$T/art.stub" -c 'union AND strength')" = \
+  "$(timeout 30 "$SRCH" --db "$T/idx" -c 'union AND strength')" ] ||
+    fail "word search on a remote shard with positions per article"
+for q in '"federal government"' 'slavery NEAR/10 territory'; do
+    rc=0
+    timeout 30 "$SRCH" --db "$T/art.stub" "$q" > "$T/out" 2> "$T/err" || rc=$?
+    [ "$rc" = 2 ] || fail "'$q' on a remote shard with positions per article: exit $rc"
+    grep -q "127.0.0.1:$aport.*--positions table" "$T/err" ||
+        fail "the refusal does not name the shard and the fix: $(cat "$T/err")"
+done
+echo "t51: a remote shard with positions per article refuses phrases: $(cat "$T/err")"
 
 # Stop the second server: a clear error naming it, exit 2.
 down=$(echo $ports | cut -d' ' -f2)
