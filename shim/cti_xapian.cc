@@ -303,6 +303,7 @@ void refresh(cti_db *db)
         db->rd->reopen();
         return;
     }
+    db->posfmt = -1; /* read again: the path may hold another index now */
     for (int attempt = 0;; ++attempt) {
         try {
             Xapian::Database *fresh = new Xapian::Database(db->path);

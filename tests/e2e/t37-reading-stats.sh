@@ -1,7 +1,8 @@
 #!/bin/sh
 # cti-search --stats: what an index holds (articles, dates, undated ones,
-# top authors and sources, language, size on disk by part, last update,
-# segments waiting to be merged), for people and as one JSON object; on
+# top authors and sources, language, where positions are kept, size on
+# disk by part, last update, segments waiting to be merged), for people
+# and as one JSON object; on
 # the dated speeches, on undated corpus/, on shards, with a segment left.
 set -eu
 BIN=${CTI_BIN:-build}
@@ -26,13 +27,14 @@ import json, os, sys, time
 o = json.loads(open(sys.argv[1]).read())
 db, kind = sys.argv[2], sys.argv[3]
 keys = ["index", "articles", "dated", "undated", "first_date", "last_date",
-        "language", "sources", "authors", "size", "databases",
+        "language", "positions", "sources", "authors", "size", "databases",
         "segments_waiting", "shards", "remote", "updated"]
 # "stories" only when the index clusters copies of one story
 assert [k for k in o if k != "stories"] == keys, list(o)
 assert "stories" not in o or 0 < o["stories"] <= o["articles"], o.get("stories")
 assert o["dated"] + o["undated"] == o["articles"]
 assert o["language"] == "english"
+assert o["positions"] == "article"  # the default
 assert set(o["size"]) == {"total", "text", "postings", "positions", "terms",
                           "spelling", "other"}
 s = o["size"]
@@ -50,8 +52,10 @@ ondisk = sum(os.path.getsize(os.path.join(p, f)) for p in dbs for f in os.listdi
              if os.path.isfile(os.path.join(p, f)))
 assert s["total"] == ondisk, (s["total"], ondisk)
 assert o["databases"] == len(dbs), (o["databases"], dbs)
-for part in ("text", "postings", "positions", "terms"):
+for part in ("text", "postings", "terms"):
     assert s[part] > 0, part
+# positions per article are values, in the postings table
+assert (s["positions"] == 0) == (o["positions"] == "article"), s["positions"]
 t = time.mktime(time.strptime(o["updated"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
 assert abs(time.time() - t) < 3600, o["updated"]
 if kind == "sotu":
@@ -79,7 +83,8 @@ check_json "$T/s.json" "$T/sotu.cti" sotu || bad "SOTU --stats --json: $(cat "$T
 "$S" --db "$T/sotu.cti" --stats >"$T/s"
 for l in "articles       233" "dates          1790 to " "language       english" \
          "segments       none waiting to be merged" "top authors    Franklin D Roosevelt" \
-         "top sources    none recorded" "  stored text  " "  positions    " "last update    "; do
+         "top sources    none recorded" "  stored text  " "  positions    " "last update    " \
+         "positions      per article"; do
     grep -q "^$l" "$T/s" || bad "no line '$l' in: $(cat "$T/s")"
 done
 grep -Eq "^size on disk   [0-9.]+ MB$" "$T/s" || bad "size: $(grep size "$T/s")"
