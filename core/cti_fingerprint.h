@@ -29,7 +29,7 @@
 #define CTI_FINGERPRINT_BINS 64
 #define CTI_FINGERPRINT_ROWS 2
 #define CTI_FINGERPRINT_BANDS (CTI_FINGERPRINT_BINS / CTI_FINGERPRINT_ROWS)
-#define CTI_FINGERPRINT_SHINGLE 2
+#define CTI_FINGERPRINT_SHINGLE 3
 /* Fewer shingles than this: no fingerprint (too short to tell copies). */
 #define CTI_FINGERPRINT_MIN_SHINGLES 20
 /* Bytes of an encoded signature (two per bin, big-endian). */

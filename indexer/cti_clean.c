@@ -15,19 +15,25 @@
  *   way from the source's term).
  *
  * Copies
- *   A fingerprint (at least CTI_FINGERPRINT_MIN_SHINGLES word pairs) gets
- *   its band terms; the candidates are the articles sharing a band with
- *   it: through an OR query of its bands on the lookup database (at most
- *   CANDIDATES of them), and (bulk) through the run's own band table.  The
- *   most similar candidate at least CTI_FINGERPRINT_COPY similar gives
- *   its cluster; without one the article starts a cluster named by the
- *   hash of its id term.  Looking up and registering in the run's table
- *   is one step under the run's lock, so two copies built at the same
- *   time by two threads always meet.  A story's cluster keeps its name
- *   while any of its copies stays, and an article rebuilt finds its own
- *   earlier version, so names are stable across runs.  The shards of a
- *   sharded index share one table and look in every shard, so copies
- *   meet whichever shard they are in; template counts stay per shard.
+ *   A fingerprint (at least CTI_FINGERPRINT_MIN_SHINGLES word triples)
+ *   gets its band terms; the candidates are the articles sharing a band
+ *   with it: through an OR query of its bands on the lookup database (at
+ *   most CANDIDATES of them), and (bulk) through the run's own band
+ *   table.  The most similar candidate at least CTI_FINGERPRINT_COPY
+ *   similar gives its cluster; without one the article starts a cluster
+ *   named by the hash of its id term and its text.  When candidates of
+ *   two clusters qualify, the article's copies join them: the run
+ *   records the join (clusters are the connected groups of copies,
+ *   whatever the order the articles come in) and the settle step
+ *   rebuilds the joined cluster's articles under the one name.  Looking
+ *   up, joining and registering in the run's table is one step under the
+ *   run's lock, so two copies built at the same time by two threads
+ *   always meet.  A story's cluster keeps its name while any of its
+ *   copies stays, and an article rebuilt finds its own earlier version,
+ *   so names are stable across runs; an article that found another gets
+ *   CTI_TERM_COPY.  The shards of a sharded index share one table and
+ *   look in every shard, so copies meet whichever shard they are in;
+ *   template counts stay per shard.
  *
  * Settling
  *   Each line term touched in the run (held by an article added, replaced
@@ -38,7 +44,8 @@
  *   (its article count crossed a step), all its lines are checked.  In a
  *   bulk run only lines that can have changed are looked up: those held
  *   twice or more in the run, seen as template, held by a removed article,
- *   or of a source the index held before.
+ *   or of a source the index held before.  Then the articles of the
+ *   clusters joined in the run (CTI_PREFIX_CLUSTER terms) are rebuilt.
  */
 #include "cti_clean.h"
 
@@ -158,6 +165,22 @@ typedef struct rundoc {
     char key[16];
 } rundoc;
 
+/* A copy cluster joined to another: articles found to be copies of both. */
+typedef struct joined {
+    uint64_t key, to;
+} joined;
+
+/* The distinct clusters at least CTI_FINGERPRINT_COPY similar, each with
+   its most similar article. */
+#define JOINS 8
+typedef struct keyset {
+    uint64_t k[JOINS];
+    double sim[JOINS];
+    uint32_t copies[JOINS]; /* its articles the article is a copy of */
+    size_t n;
+    int copy;            /* one of them is another article */
+} keyset;
+
 typedef struct bandent {
     uint64_t band;
     uint32_t doc, next;  /* next: entry index + 1, 0 at the end */
@@ -178,7 +201,14 @@ struct cti_clean_run {
     size_t nbe, capbe;
     rundoc *docs;
     size_t ndocs, capdocs;
+    u64map joins;        /* cluster key -> index + 1 into 'jl' */
+    u64map members;      /* cluster key -> its articles in 'docs' */
+    joined *jl;
+    size_t njl, capjl;
     struct cti_clean_run *copies; /* whose table copies go to (NULL: this) */
+    pthread_cond_t all_here;
+    unsigned sharers;    /* runs sharing this one's copies */
+    unsigned here;       /* of them, those done adding articles */
 };
 
 struct cti_clean {
@@ -217,6 +247,11 @@ cti_status cti_clean_run_new(int in_memory, cti_clean_run **out)
         free(r);
         return CTI_ENOMEM;
     }
+    if (pthread_cond_init(&r->all_here, NULL) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        free(r);
+        return CTI_ENOMEM;
+    }
     r->in_memory = in_memory;
     *out = r;
     return CTI_OK;
@@ -227,7 +262,11 @@ void cti_clean_run_free(cti_clean_run *r)
     if (!r)
         return;
     pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->all_here);
     map_free(&r->blocks);
+    map_free(&r->joins);
+    map_free(&r->members);
+    free(r->jl);
     map_free(&r->srcs);
     map_free(&r->bands);
     free(r->tl);
@@ -283,8 +322,33 @@ void cti_clean_set_copy_db(cti_clean *c, cti_db *db)
 void cti_clean_run_share_copies(cti_clean_run *run, cti_clean_run *shared)
 {
     pthread_mutex_lock(&run->mu);
+    cti_clean_run *was = run->copies;
     run->copies = shared;
     pthread_mutex_unlock(&run->mu);
+    if (was) {
+        pthread_mutex_lock(&was->mu);
+        was->sharers--;
+        pthread_cond_broadcast(&was->all_here);
+        pthread_mutex_unlock(&was->mu);
+    }
+    if (shared) {
+        pthread_mutex_lock(&shared->mu);
+        shared->sharers++;
+        pthread_mutex_unlock(&shared->mu);
+    }
+}
+
+void cti_clean_run_done(cti_clean_run *run)
+{
+    cti_clean_run *cr = run->copies;
+    if (!cr)
+        return;
+    pthread_mutex_lock(&cr->mu);
+    cr->here++;
+    pthread_cond_broadcast(&cr->all_here);
+    while (cr->here < cr->sharers)
+        pthread_cond_wait(&cr->all_here, &cr->mu);
+    pthread_mutex_unlock(&cr->mu);
 }
 
 /* The run's record of source 'src' (added when absent); NULL: no memory. [mu] */
@@ -517,9 +581,110 @@ done:
     return st;
 }
 
+/* A cluster's key as a number (its 12 hex digits). */
+static uint64_t key_num(const char *k, size_t kl)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < kl; i++) {
+        int c = (unsigned char)k[i], d = c >= '0' && c <= '9' ? c - '0'
+                                       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                              : -1;
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    return v;
+}
+
+static void keyset_add(keyset *ks, const char *k, size_t kl, double sim)
+{
+    uint64_t v = key_num(k, kl);
+    size_t i = 0;
+    if (!v)
+        return;
+    while (i < ks->n && ks->k[i] != v)
+        i++;
+    if (i < ks->n) {
+        ks->copies[i]++;
+        if (ks->sim[i] < sim)
+            ks->sim[i] = sim;
+        return;
+    }
+    if (ks->n < JOINS) {
+        ks->n++;
+    } else { /* full: the least similar cluster gives way */
+        size_t low = 0;
+        for (size_t j = 1; j < ks->n; j++)
+            if (ks->sim[j] < ks->sim[low])
+                low = j;
+        if (ks->sim[low] >= sim)
+            return;
+        i = low;
+    }
+    ks->k[i] = v;
+    ks->sim[i] = sim;
+    ks->copies[i] = 1;
+}
+
+/* The cluster 'key' is now part of (following the joins). [mu] */
+static uint64_t key_root(cti_clean_run *r, uint64_t key)
+{
+    for (unsigned i = 0; i < 64; i++) { /* joins never loop; bounded anyway */
+        uint32_t v = map_get(&r->joins, key);
+        if (!v)
+            break;
+        key = r->jl[v - 1].to;
+    }
+    return key;
+}
+
+/* Join cluster 'key' to cluster 'to' (their roots). [mu] */
+static cti_status key_join(cti_clean_run *r, uint64_t key, uint64_t to)
+{
+    key = key_root(r, key);
+    to = key_root(r, to);
+    if (key == to)
+        return CTI_OK;
+    uint32_t *v = map_slot(&r->joins, key, 1);
+    if (!v || grow((void **)&r->jl, &r->capjl, r->njl, sizeof *r->jl))
+        return CTI_ENOMEM;
+    r->jl[r->njl] = (joined){ key, to };
+    *v = (uint32_t)++r->njl;
+    return CTI_OK;
+}
+
+/*
+ * A copy of two clusters joins them (rebuilt by the settle step) when it
+ * is a copy of at least half the articles of the one it does not belong
+ * to ('root' is the cluster of the most similar): an article that quotes
+ * one article of another story at length does not make the two stories
+ * one.  The cluster's articles are counted in 'db' (its
+ * CTI_PREFIX_CLUSTER term) and in the run's table. [mu]
+ */
+static cti_status join_clusters(cti_clean_run *r, cti_db *db,
+                                const keyset *ks, uint64_t root)
+{
+    cti_status st = CTI_OK;
+    for (size_t i = 0; i < ks->n && ks->n > 1 && st == CTI_OK; i++) {
+        if (key_root(r, ks->k[i]) == root)
+            continue;
+        char t[CTI_FINGERPRINT_TERM_MAX + 16];
+        int tl = snprintf(t, sizeof t, "%s%012" PRIx64, CTI_PREFIX_CLUSTER,
+                          ks->k[i]);
+        uint32_t size = 0;
+        if (db && (st = cti_db_termfreq(db, t, (size_t)tl, &size)) != CTI_OK)
+            break;
+        size += map_get(&r->members, ks->k[i]);
+        if (2 * (uint64_t)ks->copies[i] >= size)
+            st = key_join(r, ks->k[i], root);
+    }
+    return st;
+}
+
 /* The best copy among the database's articles sharing a band. */
 static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
-                          double *best, char key[16])
+                          const char *idterm, size_t itl, double *best,
+                          char key[16], keyset *ks)
 {
     cti_xq *subs[CTI_FINGERPRINT_BANDS], *q = NULL;
     cti_enquire *e = NULL;
@@ -544,6 +709,11 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
         st = cti_enquire_set_query(e, q);
     if (st == CTI_OK)
         st = cti_enquire_run(e, 0, CANDIDATES, 0, &m);
+    /* Its own earlier version names its cluster, but is no copy. */
+    uint32_t self = 0;
+    if (st == CTI_OK && cti_mset_size(m) &&
+        (st = cti_db_find(db, idterm, itl, &self)) == CTI_ENOTFOUND)
+        st = CTI_OK;
     for (size_t i = 0; st == CTI_OK && i < cti_mset_size(m); i++) {
         size_t vl, kl;
         const char *v = cti_mset_value(m, i, CTI_SLOT_FINGERPRINT, &vl);
@@ -552,7 +722,11 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
         if (!kl || kl >= 16 || cti_fingerprint_decode(v, vl, &other) != 0)
             continue;
         double sim = cti_fingerprint_similarity(fp, &other);
-        if (sim >= CTI_FINGERPRINT_COPY && sim > *best) {
+        if (sim < CTI_FINGERPRINT_COPY)
+            continue;
+        keyset_add(ks, k, kl, sim);
+        ks->copy |= cti_mset_docid(m, i) != self;
+        if (sim > *best) {
             *best = sim;
             memcpy(key, k, kl);
             key[kl] = '\0';
@@ -568,7 +742,8 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
 
 /* The best copy among the run's articles (each compared once). [mu] */
 static cti_status run_copy(cti_clean_run *r, const cti_fingerprint *fp,
-                           const uint64_t *bands, double *best, char key[16])
+                           const uint64_t *bands, double *best, char key[16],
+                           keyset *ks)
 {
     uint32_t seen[64];
     size_t nseen = 0;
@@ -585,7 +760,11 @@ static cti_status run_copy(cti_clean_run *r, const cti_fingerprint *fp,
                 seen[nseen++] = doc;
             const rundoc *d = &r->docs[doc];
             double sim = cti_fingerprint_similarity(fp, &d->fp);
-            if (sim >= CTI_FINGERPRINT_COPY && sim > *best) {
+            if (sim < CTI_FINGERPRINT_COPY)
+                continue;
+            keyset_add(ks, d->key, strlen(d->key), sim);
+            ks->copy = 1;
+            if (sim > *best) {
                 *best = sim;
                 memcpy(key, d->key, 16);
             }
@@ -599,6 +778,10 @@ static cti_status run_register(cti_clean_run *r, const cti_fingerprint *fp,
 {
     if (grow((void **)&r->docs, &r->capdocs, r->ndocs, sizeof *r->docs))
         return CTI_ENOMEM;
+    uint32_t *members = map_slot(&r->members, key_num(key, strlen(key)), 1);
+    if (!members)
+        return CTI_ENOMEM;
+    (*members)++;
     uint32_t d = (uint32_t)r->ndocs++;
     r->docs[d].fp = *fp;
     memcpy(r->docs[d].key, key, 16);
@@ -633,23 +816,40 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     }
     double best = 0;
     char key[16];
+    keyset ks;
+    ks.n = 0;
+    ks.copy = 0;
+    /* Without a copy: a cluster of its own, named by its id and text (an
+       article rewritten as another story leaves its old copies). */
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < itl; i++)
         h = (h ^ (unsigned char)idterm[i]) * 0x100000001b3ull;
+    h ^= cti_fingerprint_band(&fp, 0);
     snprintf(key, sizeof key, "%012" PRIx64, mix(h) & BLK_MASK);
-    if ((st = db_copy(c, &fp, &best, key)) != CTI_OK)
+    if ((st = db_copy(c, &fp, idterm, itl, &best, key, &ks)) != CTI_OK)
         return st;
     cti_clean_run *r = c->run, *cr = r->copies ? r->copies : r;
-    if (r->in_memory || r->copies) {
-        int settling = r->settling;
-        pthread_mutex_lock(&cr->mu);
-        st = run_copy(cr, &fp, bands, &best, key);
-        if (st == CTI_OK && !settling)
-            st = run_register(cr, &fp, bands, key);
-        pthread_mutex_unlock(&cr->mu);
-        if (st != CTI_OK)
-            return st;
-    }
+    int settling = r->settling;
+    pthread_mutex_lock(&cr->mu);
+    if (r->in_memory || r->copies)
+        st = run_copy(cr, &fp, bands, &best, key, &ks);
+    uint64_t root = key_root(cr, key_num(key, strlen(key)));
+    if (st == CTI_OK && !settling)
+        st = join_clusters(cr, c->copy_db ? c->copy_db : c->db, &ks, root);
+    if (root)
+        snprintf(key, sizeof key, "%012" PRIx64, root & BLK_MASK);
+    if (st == CTI_OK && (r->in_memory || r->copies) && !settling)
+        st = run_register(cr, &fp, bands, key);
+    pthread_mutex_unlock(&cr->mu);
+    if (st != CTI_OK)
+        return st;
+    char kt[CTI_FINGERPRINT_TERM_MAX + 16];
+    int kl = snprintf(kt, sizeof kt, "%s%s", CTI_PREFIX_CLUSTER, key);
+    if ((st = cti_doc_add_term(doc, kt, (size_t)kl, 0)) != CTI_OK)
+        return st;
+    if (ks.copy &&
+        (st = cti_doc_add_term(doc, CTI_TERM_COPY, strlen(CTI_TERM_COPY), 0)))
+        return st;
     return cti_doc_set_value(doc, CTI_SLOT_CLUSTER, key, strlen(key));
 }
 
@@ -799,6 +999,33 @@ static cti_status check_source(cti_db *db, uint64_t src, uint32_t threshold,
     return st;
 }
 
+/* The articles of 'db' in a cluster joined to another in this run. */
+static cti_status check_joins(cti_clean_run *run, cti_db *db, docset *ds)
+{
+    cti_clean_run *cr = run->copies ? run->copies : run;
+    cti_status st = CTI_OK;
+    pthread_mutex_lock(&cr->mu);
+    size_t n = cr->njl;
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    for (size_t i = 0; keys && i < n; i++)
+        keys[i] = cr->jl[i].key;
+    pthread_mutex_unlock(&cr->mu);
+    if (!keys)
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < n && st == CTI_OK; i++) {
+        char t[CTI_FINGERPRINT_TERM_MAX + 16];
+        int tl = snprintf(t, sizeof t, "%s%012" PRIx64, CTI_PREFIX_CLUSTER,
+                          keys[i]);
+        cti_xq *q = NULL;
+        st = cti_xq_term(t, (size_t)tl, 1, 0, &q);
+        if (st == CTI_OK)
+            st = collect(db, q, ds);
+        cti_xq_free(q);
+    }
+    free(keys);
+    return st;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -846,6 +1073,8 @@ cti_status cti_clean_settle(cti_clean_run *run, cti_db *db,
                             v ? thr[v - 1] : CTI_BOILER_TEMPLATE_MIN, &ds);
     }
     free(thr);
+    if (st == CTI_OK)
+        st = check_joins(run, db, &ds);
     /* Rebuild each once, in document order, recording nothing new. */
     if (ds.n)
         qsort(ds.v, ds.n, sizeof *ds.v, cmp_u32);

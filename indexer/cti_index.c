@@ -553,7 +553,8 @@ static cti_status rebuild_doc(void *vix, uint32_t docid)
 
 /*
  * After the run is written: rebuild the articles whose template lines
- * the counts of the whole index now judge otherwise (cti_clean_settle()).
+ * the counts of the whole index now judge otherwise, and the copies of
+ * clusters joined in the run (cti_clean_settle()).
  */
 static cti_status settle(cti_index *ix)
 {
@@ -567,9 +568,9 @@ static cti_status settle(cti_index *ix)
     if (st != CTI_OK)
         return cti_index_fail(ix, "cannot settle page templates", st);
     if (n) {
-        char what[64];
+        char what[96];
         snprintf(what, sizeof what, "%" PRIu64 " article(s) rebuilt for page "
-                 "templates", n);
+                 "templates and copies", n);
         cti_report_phase(ix->rep, ix->dir, what);
     }
     return CTI_OK;
@@ -610,6 +611,8 @@ cti_status cti_index_finish(cti_index *ix)
     }
     if (st == CTI_OK && !ix->fatal && !ix->main && !ix->mainname)
         st = main_create(ix);
+    if (ix->clean_run)
+        cti_clean_run_done(ix->clean_run);
     if (st == CTI_OK && !ix->fatal && ix->main && ix->clean_run)
         st = settle(ix);
     if (st == CTI_OK && !ix->fatal)

@@ -556,6 +556,10 @@ static cti_status finish_all(cti_indexer *r)
         ends[i].started = i > 0 && pthread_create(&ends[i].th, NULL,
                                                   ending_main, &ends[i]) == 0;
     }
+    /* One finishing after another: none waits for the others' copies. */
+    for (unsigned i = 1; i < r->n; i++)
+        if (!ends[i].started && r->ix[i]->clean_run)
+            cti_clean_run_share_copies(r->ix[i]->clean_run, NULL);
     for (unsigned i = 0; i < r->n; i++)
         if (!ends[i].started)
             ending_main(&ends[i]);

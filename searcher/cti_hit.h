@@ -30,7 +30,8 @@ typedef struct cti_hit {
                             article has none or it could not be read */
     cti_snippet snip;    /* the body snippet and its spans */
     cti_snippet title;   /* the whole cleaned title and its spans */
-    int collapsed;       /* 1: copies were collapsed into the hits */
+    int collapsed;       /* 1: each story is one hit, its copies
+                            collapsed into it */
     uint32_t similar;    /* with 'collapsed': other matching copies of
                             this story left out */
     double similarity;   /* cti_search_similar(): the estimated share of

@@ -20,6 +20,7 @@ struct cti_search {
     cti_db *db;
     cti_analyzer *a;
     uint32_t doccount;
+    uint32_t copies; /* articles found to be copies (CTI_TERM_COPY) */
 };
 
 char *cti_search_default_db(void)
@@ -134,6 +135,9 @@ cti_status cti_search_open_partial(const char *path, int partial,
        stem cache would cost more page faults than it saves. */
     cti_analyzer_set_cache(s->a, 0);
     st = cti_db_doccount(s->db, &s->doccount);
+    if (st == CTI_OK)
+        st = cti_db_termfreq(s->db, CTI_TERM_COPY, strlen(CTI_TERM_COPY),
+                             &s->copies);
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
         goto fail;
@@ -163,6 +167,9 @@ cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen)
     cti_status st = cti_db_reopen(s->db);
     if (st == CTI_OK)
         st = cti_db_doccount(s->db, &s->doccount);
+    if (st == CTI_OK)
+        st = cti_db_termfreq(s->db, CTI_TERM_COPY, strlen(CTI_TERM_COPY),
+                             &s->copies);
     if (st != CTI_OK)
         snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
     return st;
@@ -462,20 +469,79 @@ static double now_ms(void)
 }
 
 /*
+ * The distinct copy clusters among the matches a spy sees (CTI_SLOT_CLUSTER):
+ * each cluster once, each article without one on its own.
+ */
+typedef struct stories {
+    uint64_t *k;         /* open addressing, 0 empty */
+    size_t cap, n;
+    uint32_t single;     /* articles without a cluster */
+    int nomem;
+} stories;
+
+static void stories_add(void *ctx, const char *value, size_t vlen,
+                        const char *data, size_t dlen)
+{
+    stories *st = ctx;
+    (void)data;
+    (void)dlen;
+    if (!value) { /* the run starts over */
+        if (st->k)
+            memset(st->k, 0, st->cap * sizeof *st->k);
+        st->n = st->single = 0;
+        return;
+    }
+    if (!vlen) {
+        st->single++;
+        return;
+    }
+    if (2 * (st->n + 1) > st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 1024;
+        uint64_t *k = calloc(cap, sizeof *k);
+        if (!k) {
+            st->nomem = 1;
+            return;
+        }
+        for (size_t i = 0; i < st->cap; i++)
+            if (st->k[i]) {
+                size_t j = st->k[i] & (cap - 1);
+                while (k[j])
+                    j = (j + 1) & (cap - 1);
+                k[j] = st->k[i];
+            }
+        free(st->k);
+        st->k = k;
+        st->cap = cap;
+    }
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < vlen; i++)
+        h = (h ^ (unsigned char)value[i]) * 0x100000001b3ull;
+    h |= 1;
+    size_t j = h & (st->cap - 1);
+    while (st->k[j] && st->k[j] != h)
+        j = (j + 1) & (st->cap - 1);
+    if (!st->k[j]) {
+        st->k[j] = h;
+        st->n++;
+    }
+}
+
+/*
  * Count the matches of r->query exactly, within o->count_ms: the query
  * without its ranking boosts and without weights (only which articles
  * match: no phrase boost's positions are read), every match checked;
- * past the time limit Xapian stops checking and gives bounds.  With
- * 'collapse' the copies of a story count once.  Narrows *lower and *upper.
+ * past the time limit Xapian stops checking and gives bounds.  Narrows
+ * *lower and *upper (articles); with 'st', a spy counts their stories.
  */
 static cti_status count_exactly(cti_search *s, cti_results *r,
-                                const cti_search_opts *o, int collapse,
+                                const cti_search_opts *o, stories *st_,
                                 uint32_t *lower, uint32_t *upper)
 {
     cti_rank_opts none = { 0 };
     cti_xq *xq = NULL, *bool_q = NULL;
     cti_enquire *e = NULL;
     cti_mset *m = NULL;
+    cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, st_ };
     cti_status st = cti_query_to_xq(r->query, &none, &xq);
     if (st == CTI_OK)
         st = cti_xq_scale(xq, 0, &bool_q);
@@ -485,10 +551,12 @@ static cti_status count_exactly(cti_search *s, cti_results *r,
         st = cti_enquire_set_query(e, bool_q);
     if (st == CTI_OK)
         st = cti_enquire_set_time_limit(e, o->count_ms / 1000.0);
-    if (st == CTI_OK && collapse)
-        st = cti_enquire_set_collapse(e, CTI_SLOT_CLUSTER, 1);
+    if (st == CTI_OK && st_)
+        st = cti_enquire_set_spy(e, &spy);
     if (st == CTI_OK)
         st = cti_enquire_run(e, 0, 0, s->doccount ? s->doccount : 1, &m);
+    if (st == CTI_OK && st_ && st_->nomem)
+        st = CTI_ENOMEM;
     if (st == CTI_OK) {
         uint32_t lo = cti_mset_matches_lower(m), hi = cti_mset_matches_upper(m);
         if (lo > *lower)
@@ -504,36 +572,52 @@ static cti_status count_exactly(cti_search *s, cti_results *r,
 }
 
 /*
- * With copies collapsed, how many articles matched, every copy counted:
- * when every story is on this first page and their count is exact, the
- * sum of each hit and the copies collapsed into it; else counted as the
- * stories are (exactly when o allows it), or at least what is known.
+ * With copies collapsed, the stories (r->lower, r->upper, r->matches) and
+ * every article (r->articles): when every story is on this first page and
+ * their count is exact, the articles are each hit and the copies
+ * collapsed into it; else one run without collapsing counts the articles
+ * and, through a spy on the copy clusters, the stories (exact when the
+ * run saw every match within o->count_ms; else true bounds, and at least
+ * as many articles as known).
  */
-static cti_status count_articles(cti_search *s, cti_results *r,
-                                 const cti_search_opts *o)
+static cti_status count_stories(cti_search *s, cti_results *r,
+                                const cti_search_opts *o)
 {
     size_t n = cti_mset_size(r->mset);
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += 1 + (uint64_t)cti_mset_collapse_count(r->mset, i);
-    if (o->offset == 0 && r->exact && n == r->matches) {
-        r->articles = (uint32_t)sum;
+    r->articles = (uint32_t)sum + o->offset;
+    r->articles_exact = 0;
+    if (o->offset == 0 && r->lower == r->upper && n == r->lower) {
         r->articles_exact = 1;
         return CTI_OK;
     }
-    uint32_t lo = cti_mset_uncollapsed_lower(r->mset);
-    uint32_t hi = cti_mset_uncollapsed_upper(r->mset);
-    cti_status st = CTI_OK;
-    if (lo != hi && o->count_ms > 0)
-        st = count_exactly(s, r, o, 0, &lo, &hi);
-    if (lo < sum + o->offset)
-        lo = (uint32_t)(sum + o->offset);
-    if (hi < lo)
-        hi = lo;
-    /* Never a number that may be wrong: the exact count, or the least. */
-    r->articles = lo;
-    r->articles_exact = lo == hi;
-    return st;
+    uint32_t alo = cti_mset_uncollapsed_lower(r->mset);
+    uint32_t ahi = cti_mset_uncollapsed_upper(r->mset);
+    stories st = { NULL, 0, 0, 0, 0 };
+    cti_status rc = CTI_OK;
+    if (o->count_ms > 0) {
+        double t0 = now_ms();
+        rc = count_exactly(s, r, o, &st, &alo, &ahi);
+        r->count_ms = now_ms() - t0;
+    }
+    if (rc == CTI_OK && o->count_ms > 0) {
+        uint32_t seen = (uint32_t)st.n + st.single;
+        if (alo == ahi) { /* every match seen: the stories are exact */
+            r->lower = r->upper = seen;
+        } else {
+            if (seen > r->lower)
+                r->lower = seen;
+            if (ahi < r->upper)
+                r->upper = ahi;
+        }
+    }
+    free(st.k);
+    if (alo > r->articles)
+        r->articles = alo;
+    r->articles_exact = alo == ahi && r->articles == alo;
+    return rc;
 }
 
 /*
@@ -548,9 +632,11 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
     r->lower = cti_mset_matches_lower(r->mset);
     r->upper = cti_mset_matches_upper(r->mset);
     r->matches = cti_mset_matches_estimated(r->mset);
-    if (r->lower != r->upper && o->count_ms > 0) {
+    if (r->collapsed) {
+        st = count_stories(s, r, o);
+    } else if (r->lower != r->upper && o->count_ms > 0) {
         double t0 = now_ms();
-        st = count_exactly(s, r, o, r->collapsed, &r->lower, &r->upper);
+        st = count_exactly(s, r, o, NULL, &r->lower, &r->upper);
         r->count_ms = now_ms() - t0;
     }
     if (r->upper < r->lower) /* cannot happen; never print a false range */
@@ -560,12 +646,11 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
     if (r->matches > r->upper)
         r->matches = r->upper;
     r->exact = r->lower == r->upper;
-    if (st != CTI_OK || !r->collapsed) {
+    if (!r->collapsed) {
         r->articles = r->matches;
         r->articles_exact = r->exact;
-        return st;
     }
-    return count_articles(s, r, o);
+    return st;
 }
 
 cti_status cti_search_run(cti_search *s, const char *text,
@@ -625,7 +710,10 @@ cti_status cti_search_run(cti_search *s, const char *text,
     if (st == CTI_OK && o->sort != CTI_SORT_RELEVANCE)
         st = cti_enquire_set_sort_by_value(e, CTI_SLOT_DATE,
                                            o->sort == CTI_SORT_DATE_DESC);
-    if (st == CTI_OK && !o->no_collapse && !o->each)
+    /* Collapsing costs a value read per match: only when there are copies. */
+    r->one_per_story = !o->no_collapse && !o->each;
+    r->collapsed = r->one_per_story && s->copies > 0;
+    if (st == CTI_OK && r->collapsed)
         st = cti_enquire_set_collapse(e, CTI_SLOT_CLUSTER, 1);
     if (st == CTI_OK && o->spy)
         st = cti_enquire_set_spy(e, o->spy);
@@ -643,7 +731,6 @@ cti_status cti_search_run(cti_search *s, const char *text,
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
     }
-    r->collapsed = !o->no_collapse && !o->each;
     st = count(s, r, o);
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());

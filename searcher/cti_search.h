@@ -79,7 +79,7 @@ typedef struct cti_search_opts {
     double prf_weight;
     /* 1: every copy of a story is a hit; 0 (the default): copies are
        collapsed on their copy cluster (CTI_SLOT_CLUSTER), the best-ranked
-       one shown. */
+       one shown, when the index holds any copy (CTI_TERM_COPY). */
     int no_collapse;
     /* A match spy on the run (NULL: none; see cti_enquire_set_spy()); with
        check_at_least UINT32_MAX it sees every matching article. */
@@ -104,7 +104,11 @@ typedef struct cti_results {
                                 counted once when collapsed (estimate
                                 unless exact) */
     int exact;               /* 1 when 'matches' is exact */
-    int collapsed;           /* 1 when copies were collapsed */
+    int collapsed;           /* 1 when copies were collapsed (the index
+                                holds copies and they were asked to be) */
+    int one_per_story;       /* 1 unless every copy was asked for: each
+                                story is shown once (all of them are
+                                when the index holds no copies) */
     uint32_t articles;       /* matching documents, every copy counted
                                 (when not exact: at least this many) */
     int articles_exact;      /* 1 when 'articles' is exact */

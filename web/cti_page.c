@@ -304,6 +304,9 @@ static void hit_html(cti_markup *h, const cti_hit *x, const cti_webq *w)
     marked(h, &x->title, "(untitled)");
     cti_markup_raw(h, "</a></h2>\n");
     hit_meta(h, &x->rec);
+    if (x->similar)
+        cti_markup_printf(h, "<p class=\"quiet similar\">%u similar</p>\n",
+                          x->similar);
     cti_markup_raw(h, "<p class=\"snippet\">");
     marked(h, &x->snip, "");
     cti_markup_raw(h, "</p>\n</li>\n");
@@ -350,11 +353,17 @@ static void summary_html(cti_markup *h, const cti_results *r, const cti_webq *w,
                          double ms)
 {
     char num[32];
+    int stories = r->collapsed && r->articles != r->matches;
     cti_markup_printf(h, "<div class=\"summary\">\n<p><strong>%s%s</strong> "
-                    "match%s <span class=\"quiet\">· %.1f ms · <a href=\"",
-                    r->exact ? "" : "about ",
+                    "%s", r->exact ? "" : "about ",
                     cti_output_count(r->matches, num, sizeof num),
-                    r->matches == 1 && r->exact ? "" : "es", ms);
+                    stories ? (r->matches == 1 && r->exact ? "story" : "stories")
+                            : (r->matches == 1 && r->exact ? "match"
+                                                           : "matches"));
+    if (stories)
+        cti_markup_printf(h, " (%s%s articles)", r->articles_exact ? "" : "at least ",
+                          cti_output_count(r->articles, num, sizeof num));
+    cti_markup_printf(h, " <span class=\"quiet\">· %.1f ms · <a href=\"", ms);
     cti_webq_href(h, "/api/search", w, 0);
     cti_markup_raw(h, "\">JSON</a></span></p>\n<nav class=\"sort\" "
                  "aria-label=\"Sort\">");

@@ -220,15 +220,14 @@ static size_t body_html(cti_markup *h, cti_view *v, int part, size_t *matches,
     cti_snippet piece;
     size_t shown = 0;
     int blank = -1;
-    cti_status st;
+    cti_status st = CTI_OK;
     *matches = 0;
     *truncated = 0;
     cti_markup_raw(h, "<div class=\"body\">\n<p>");
+    cti_fulltext_part(v->ft, part);
     if (cti_fulltext_rewind(v->ft) != CTI_OK)
         st = CTI_ECORRUPT;
     else
-        cti_fulltext_part(v->ft, part);
-    if (st != CTI_ECORRUPT)
         while ((st = cti_fulltext_next(v->ft, &piece)) == CTI_OK) {
             if (blank < 0)
                 blank = memmem(piece.text, piece.len, "\n\n", 2) != NULL;
