@@ -12,15 +12,11 @@
  * in each of the bins it falls into, empty bins filled from their
  * neighbours) keeps the cost to one hash per word.
  *
- * Copies are found through the index itself: the first values of the
- * signature are cut into CTI_FINGERPRINT_BANDS bands of
- * CTI_FINGERPRINT_ROWS values, and each band becomes a boolean term
- * (locality-sensitive hashing), so the articles sharing a band with an
- * article are one OR query away; each candidate is then checked with
- * cti_fingerprint_similarity() over all the values.  A band term is
- * nearly always a term of its own, which costs a B-tree item in the
- * posting and term lists: 16 bands of 2 find 97% of copies reworded at
- * 20% (32 bands: all) at half the index and CPU cost (bench/clean.sh).
+ * Copies are found through the index itself: the signature is cut into
+ * CTI_FINGERPRINT_BANDS bands of CTI_FINGERPRINT_ROWS values, and each
+ * band becomes a boolean term (locality-sensitive hashing), so the
+ * articles sharing a band with an article are one OR query away; each
+ * candidate is then checked with cti_fingerprint_similarity().
  */
 #ifndef CTI_FINGERPRINT_H
 #define CTI_FINGERPRINT_H
@@ -32,8 +28,8 @@
 
 #define CTI_FINGERPRINT_BINS 64
 #define CTI_FINGERPRINT_ROWS 2
-#define CTI_FINGERPRINT_BANDS 16 /* over the first 32 bins */
-#define CTI_FINGERPRINT_SHINGLE 2
+#define CTI_FINGERPRINT_BANDS (CTI_FINGERPRINT_BINS / CTI_FINGERPRINT_ROWS)
+#define CTI_FINGERPRINT_SHINGLE 3
 /* Fewer shingles than this: no fingerprint (too short to tell copies). */
 #define CTI_FINGERPRINT_MIN_SHINGLES 20
 /* Bytes of an encoded signature (two per bin, big-endian). */

@@ -15,7 +15,7 @@
  *   way from the source's term).
  *
  * Copies
- *   A fingerprint (at least CTI_FINGERPRINT_MIN_SHINGLES word pairs)
+ *   A fingerprint (at least CTI_FINGERPRINT_MIN_SHINGLES word triples)
  *   gets its band terms; the candidates are the articles sharing a band
  *   with it: through an OR query of its bands on the lookup database (at
  *   most CANDIDATES of them), and (bulk) through the run's own band
