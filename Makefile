@@ -186,26 +186,27 @@ web: $(PROGS)
 	$(O)/cti-index --db $(DEMO_DB) corpus/
 	$(O)/cti-web --db $(DEMO_DB) $(if $(WEB_LISTEN),--listen $(WEB_LISTEN))
 
-test: test-unit test-e2e
+# make test runs the unit tests and the e2e scripts in one pool, as many at
+# a time as there are CPUs (tests/run.sh; CTI_TEST_JOBS=1: one by one).
+test: $(TESTS) $(PROGS) | deps-test
+	@CTI_TEST_DATA=tests/data CTI_BIN=$(O) sh tests/run.sh $(E2E) $(TESTS)
 check: test
 
 # The tests need cmocka to build, and xapian-tools and python3 to run.
 $(TEST_SRC:%.c=$(O)/%.o): | deps-test
 
 test-unit: $(TESTS) | deps-test
-	@set -e; for t in $(TESTS); do echo "== $$t"; CTI_TEST_DATA=tests/data $$t; done
+	@CTI_TEST_DATA=tests/data sh tests/run.sh $(TESTS)
 
 test-e2e: $(PROGS) | deps-test
-	@set -e; for t in $(E2E); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
-	@echo "e2e: $(words $(E2E)) scripts passed"
+	@CTI_BIN=$(O) sh tests/run.sh $(E2E)
 
 test-long: $(PROGS) | deps-test
-	@set -e; for t in $(LONG); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+	@CTI_BIN=$(O) sh tests/run.sh $(LONG)
 
 test-threads: $(THREAD_TESTS) $(PROGS) | deps-test
 	@rm -rf $(dir $(TSAN_LOG)); mkdir -p $(dir $(TSAN_LOG))
-	@set -e; for t in $(THREAD_TESTS); do echo "== $$t"; CTI_TEST_DATA=tests/data $$t; done
-	@set -e; for t in $(THREAD_E2E); do echo "== $$t"; CTI_BIN=$(O) sh $$t; done
+	@CTI_TEST_DATA=tests/data CTI_BIN=$(O) sh tests/run.sh $(THREAD_TESTS) $(THREAD_E2E)
 	@if ls $(TSAN_LOG).* >/dev/null 2>&1; then cat $(TSAN_LOG).*; \
 	  echo "test-threads: ThreadSanitizer reports above ($(dir $(TSAN_LOG)))"; exit 1; fi
 	@echo "test-threads: $(words $(THREAD_TESTS) $(THREAD_E2E)) tests, no data race reported"
@@ -218,8 +219,7 @@ VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp \
 	--soname-synonyms=somalloc=*jemalloc*
 valgrind: $(TESTS) $(PROGS) | deps-valgrind
-	@set -e; for t in $(TESTS); do echo "== valgrind $$t"; \
-	  CTI_TEST_DATA=tests/data $(VALGRIND) $$t; done
+	@CTI_TEST_DATA=tests/data sh tests/run.sh --with '$(VALGRIND)' $(TESTS)
 	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
 	  python3 tests/fuzz/mkhostile.py $$d/h --good 4 --long-mb 0.1; \
 	  echo "== valgrind cti-index"; rc=0; \

@@ -12,18 +12,9 @@
  * agree by chance once in 65,536.
  */
 #include "cti_fingerprint.h"
+#include "cti_hash.h"
 
 #include <string.h>
-
-static uint64_t fmix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
 
 void cti_fingerprint_begin(cti_fingerprint_builder *f)
 {
@@ -44,13 +35,13 @@ void cti_fingerprint_add(cti_fingerprint_builder *f, const char *stem,
     }
     for (unsigned i = 0; i + 1 < CTI_FINGERPRINT_SHINGLE; i++)
         f->win[i] = f->win[i + 1];
-    f->win[CTI_FINGERPRINT_SHINGLE - 1] = fmix64(h);
+    f->win[CTI_FINGERPRINT_SHINGLE - 1] = cti_hash_mix64(h);
     if (++f->nwords < CTI_FINGERPRINT_SHINGLE)
         return;
     uint64_t s = 0x736869676c65ull; /* "shingle" */
     for (unsigned i = 0; i < CTI_FINGERPRINT_SHINGLE; i++)
         s = (s ^ f->win[i]) * 0x9E3779B97F4A7C15ull;
-    s = fmix64(s);
+    s = cti_hash_mix64(s);
     unsigned b = (unsigned)(s >> 58);
     uint32_t v = (uint32_t)s;
     if (v < f->bin[b])
@@ -71,7 +62,7 @@ int cti_fingerprint_end(cti_fingerprint_builder *f, cti_fingerprint *out)
             unsigned d = 1;
             while (!(f->filled >> ((i + d) % CTI_FINGERPRINT_BINS) & 1))
                 d++;
-            v = fmix64(f->bin[(i + d) % CTI_FINGERPRINT_BINS] ^
+            v = cti_hash_mix64(f->bin[(i + d) % CTI_FINGERPRINT_BINS] ^
                        (uint64_t)d << 40);
         }
         out->v[i] = (uint16_t)v;
@@ -111,7 +102,7 @@ uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band)
 {
     uint64_t h = 0x62616e64ull + band; /* "band" */
     for (unsigned r = 0; r < CTI_FINGERPRINT_ROWS; r++)
-        h = fmix64(h ^ f->v[band * CTI_FINGERPRINT_ROWS + r]);
+        h = cti_hash_mix64(h ^ f->v[band * CTI_FINGERPRINT_ROWS + r]);
     return h & 0xffffffffffull;
 }
 

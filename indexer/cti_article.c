@@ -76,6 +76,7 @@
  *   same on every machine and across runs.
  */
 #include "cti_article.h"
+#include "cti_hash.h"
 
 #include "cti_charset.h"
 #include "cti_fields.h"
@@ -757,11 +758,5 @@ uint64_t cti_article_hash(const cti_article *a)
     h = hash_field(h, 5, a->url, a->url ? strlen(a->url) : 0);
     /* The body by its length (it holds no NUL byte after parsing). */
     h = hash_field(h, 6, a->body, a->body ? a->body_len : 0);
-    /* Final avalanche (MurmurHash3 fmix64). */
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
+    return cti_hash_mix64(h);
 }

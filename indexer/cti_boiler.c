@@ -57,6 +57,7 @@
  *   source rather than template, and repetition sets nothing aside.
  */
 #include "cti_boiler.h"
+#include "cti_hash.h"
 #include "cti_store.h"
 
 #include <ctype.h>
@@ -527,16 +528,6 @@ static void normalise(cti_boiler *b, const char *s, size_t n)
     b->norm[w] = '\0';
 }
 
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
 /* -------------------------------------------------------------- blocks */
 
 static int is_space(unsigned char c)
@@ -964,7 +955,7 @@ static uint64_t hash_line(const char *s, size_t n)
         }
         h = (h ^ c) * 0x100000001b3ull;
     }
-    return mix64(h);
+    return cti_hash_mix64(h);
 }
 
 /*

@@ -50,6 +50,7 @@
 #include "cti_clean.h"
 
 #include "cti_fingerprint.h"
+#include "cti_hash.h"
 #include "cti_schema.h"
 
 #include <inttypes.h>
@@ -126,19 +127,9 @@ static void map_free(u64map *m)
     memset(m, 0, sizeof *m);
 }
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t pair_key(uint64_t src, uint64_t blk)
 {
-    return mix((src & SRC_MASK) * 0x9E3779B97F4A7C15ull ^ (blk & BLK_MASK));
+    return cti_hash_mix64((src & SRC_MASK) * 0x9E3779B97F4A7C15ull ^ (blk & BLK_MASK));
 }
 
 /* ------------------------------------------------------------- state */
@@ -825,7 +816,7 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     for (size_t i = 0; i < itl; i++)
         h = (h ^ (unsigned char)idterm[i]) * 0x100000001b3ull;
     h ^= cti_fingerprint_band(&fp, 0);
-    snprintf(key, sizeof key, "%012" PRIx64, mix(h) & BLK_MASK);
+    snprintf(key, sizeof key, "%012" PRIx64, cti_hash_mix64(h) & BLK_MASK);
     if ((st = db_copy(c, &fp, idterm, itl, &best, key, &ks)) != CTI_OK)
         return st;
     cti_clean_run *r = c->run, *cr = r->copies ? r->copies : r;

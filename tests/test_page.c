@@ -1,6 +1,6 @@
 /*
  * test_page.c - the search page: hits, counts, paging, narrowing links,
- * did you mean, syntax errors, escaping.
+ * did you mean, syntax errors, escaping, copies of a story shown once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +133,45 @@ static void test_no_match_and_syntax(void **state)
     free(p);
 }
 
+/* The same wire story under three mastheads, and another story. */
+static const char copies_jsonl[] =
+#define WIRE "The city council voted on Tuesday to close the old harbor bridge " \
+    "for repairs that engineers say are long overdue, and the mayor promised " \
+    "ferries would run every twenty minutes until the work is finished next " \
+    "spring, while shop owners on both banks warned that the detour would " \
+    "cost them customers through the busy summer months."
+    "{\"id\":\"w1\",\"title\":\"Harbor bridge to close\",\"source\":\"Ledger\","
+    "\"text\":\"" WIRE "\"}\n"
+    "{\"id\":\"w2\",\"title\":\"Council shuts harbor bridge\",\"source\":\"Courier\","
+    "\"text\":\"COURIER NEWS SERVICE. " WIRE " Copyright the Courier.\"}\n"
+    "{\"id\":\"w3\",\"title\":\"Bridge closing for repairs\",\"source\":\"Post\","
+    "\"text\":\"" WIRE " Reporting by the Post's city desk.\"}\n"
+    "{\"id\":\"o1\",\"title\":\"Ferries added\",\"source\":\"Ledger\","
+    "\"text\":\"The ferry company hired twelve new captains ahead of the harbor "
+    "bridge closure, its chief executive said at a packed meeting on Monday.\"}\n";
+#undef WIRE
+
+static void test_copies_collapsed(void **state)
+{
+    (void)state;
+    int status;
+    web_fixture *fx = web_fixture_new(copies_jsonl);
+    assert_non_null(fx);
+    char *p = page(fx, "harbor bridge", 0, 10, &status);
+    assert_int_equal(status, 200);
+    /* Each story once, its copies counted beside it and in the summary. */
+    assert_non_null(strstr(p, "<strong>2</strong> stories (4 articles)"));
+    assert_int_equal(count_of(p, "<li class=\"hit\">"), 2);
+    assert_non_null(strstr(p, "2 similar</p>"));
+    free(p);
+    /* A story without copies: no "similar", matches as always. */
+    p = page(fx, "captains", 0, 10, &status);
+    assert_non_null(strstr(p, "<strong>1</strong> match "));
+    assert_null(strstr(p, "similar</p>"));
+    free(p);
+    web_fixture_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_hits_counts_facets),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_no_match_and_syntax),
+        cmocka_unit_test(test_copies_collapsed),
     };
     return cmocka_run_group_tests_name("page", tests, setup, teardown);
 }

@@ -136,7 +136,7 @@ echo "t38: counts past the page's own check (State of the Union addresses)"
 ranges=0
 for q in 'tax reform' 'war OR peace' 'nation NOT war' '"the people"' 'tax NEAR/5 cut'; do
     n=$("$S" --db "$T/sotu.cti" --count -- "$q")
-    foot=$("$S" --db "$T/sotu.cti" -n 1 --no-snippets -- "$q" | tail -n 1)
+    foot=$("$S" --db "$T/sotu.cti" -n 1 --no-snippets --count-time 60000 -- "$q" | tail -n 1)
     case $foot in "$n match"*) ;; *) bad "sotu '$q': footer '$foot', --count $n" ;; esac
     foot=$("$S" --db "$T/sotu.cti" -n 1 --no-snippets --count-time 0 -- "$q" | tail -n 1)
     lo=$(printf '%s\n' "$foot" | sed -n 's/^between \([0-9,]*\) and \([0-9,]*\) matches.*/\1/p' | tr -d ,)
