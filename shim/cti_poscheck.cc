@@ -1,0 +1,422 @@
+/*
+ * cti_poscheck.cc - phrase and NEAR matched by cti: PositionCheck, a
+ * Xapian::PostingSource that reads the positions of a database keeping
+ * them per article (cti_positions.h), or Xapian's position table of any
+ * other (see cti_poscheck.h).
+ */
+#include "cti_poscheck.h"
+#include "cti_positions.h"
+#include "cti_xapian.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+/*
+ * PositionCheck: the documents where the words of one phrase or NEAR
+ * group stand as the operator asks, for a query built as
+ *
+ *     FILTER(AND(place 1, ..., place n), PositionCheck)
+ *
+ * so the words weigh what they weigh in Xapian's OP_PHRASE / OP_NEAR
+ * (whose weight is the sum of its subqueries'), and this source adds
+ * none.  Each place is a term, or the terms of an OR, SYNONYM or
+ * wildcard (a prefix).  Semantics, as Xapian 1.4's:
+ *
+ *   phrase, window w: positions p1 < p2 < ... < pn, one per place in
+ *     order, with pn - p1 < w (w = n: the words one after another);
+ *   NEAR, window w: one position per place, all different, in any
+ *     order, with the last - the first < w.
+ *
+ * Xapian gives each database of the search its own copy (clone(), then
+ * init()): one keeping positions per article (CTI_POSITIONS_META) is
+ * read from the blob in CTI_POSITIONS_SLOT (cti_positions.h), any other
+ * from the position table, so old, new and mixed indexes give the same
+ * answers.  Which terms a document holds comes from their posting lists
+ * (one iterator per term, moving forward), so a fingerprint in the blob
+ * is only taken for a term the document has; a prefix's terms come from
+ * the document's term list.
+ *
+ * It is estimated to match every document, so an AND asks its words
+ * first and this source only about the documents holding all of them
+ * (check()); when it does lead, it walks the postings of its rarest
+ * single-term place (or every document).  It only answers for documents
+ * it has verified, so counts stay exact.  A damaged blob is a
+ * DatabaseCorruptError (CTI_ECORRUPT), never a guess.
+ */
+class PositionCheck : public Xapian::PostingSource {
+  public:
+    struct Spec {
+        bool near;
+        Xapian::termcount window;
+        std::vector<std::vector<cti_pat>> places;
+        std::vector<std::string> terms;         /* the exact terms, once each */
+        std::vector<uint16_t> fps;              /* ... their fingerprints */
+        std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
+        std::vector<unsigned> group;  /* NEAR: places with equal terms */
+        std::vector<unsigned> need;   /* NEAR: how many places per group */
+    };
+
+    explicit PositionCheck(std::shared_ptr<const Spec> s) : spec(std::move(s)) {}
+
+    Xapian::PostingSource *clone() const override { return new PositionCheck(spec); }
+    std::string name() const override { return "cti.PositionCheck"; }
+
+    void init(const Xapian::Database &d) override
+    {
+        db = d;
+        blob = db.get_metadata(CTI_POSITIONS_META) == CTI_POSITIONS_ARTICLE;
+        all = db.get_doccount();
+        std::string lead;
+        Xapian::doccount tf = all;
+        bool single = false;
+        for (const auto &pl : spec->places) {
+            if (pl.size() != 1 || pl[0].prefix)
+                continue;
+            Xapian::doccount f = db.get_termfreq(pl[0].term);
+            if (!single || f < tf) {
+                lead = pl[0].term;
+                tf = f;
+                single = true;
+            }
+        }
+        it = db.postlist_begin(single ? lead : std::string());
+        end = db.postlist_end(single ? lead : std::string());
+        vit = db.valuestream_begin(CTI_POSITIONS_SLOT);
+        vend = db.valuestream_end(CTI_POSITIONS_SLOT);
+        has.clear();
+        for (const std::string &t : spec->terms)
+            has.push_back(db.postlist_begin(t));
+        cur = 0;
+        positioned = false;
+        done = false;
+        pos.assign(spec->places.size(), std::vector<uint32_t>());
+        tpos.assign(spec->terms.size(), std::vector<uint32_t>());
+    }
+
+    /* Estimated as every document: an AND asks its rarest postings
+       first, so this source comes last and is only asked about the
+       documents that hold every word. */
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return all; }
+    Xapian::doccount get_termfreq_max() const override { return all; }
+
+    void next(double) override { advance(cur + 1); }
+
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (positioned && did <= cur)
+            return;
+        if (!positioned && did <= cur)
+            did = cur + 1;
+        advance(did);
+    }
+
+    bool check(Xapian::docid did, double) override
+    {
+        if (positioned && did <= cur)
+            return true;
+        cur = did;
+        positioned = verify(did);
+        return positioned;
+    }
+
+    bool at_end() const override { return done; }
+    Xapian::docid get_docid() const override { return cur; }
+
+    std::string get_description() const override
+    {
+        return std::string("cti.PositionCheck(") + (spec->near ? "near " : "phrase ") +
+               std::to_string(spec->window) + ")";
+    }
+
+  private:
+    std::shared_ptr<const Spec> spec;
+    Xapian::Database db;
+    bool blob = false;
+    Xapian::doccount all = 0;
+    Xapian::PostingIterator it, end;        /* the lead's postings */
+    std::vector<Xapian::PostingIterator> has; /* per exact term */
+    Xapian::docid cur = 0;   /* the last document looked at */
+    bool positioned = false; /* ... and it matched */
+    bool done = false;
+    std::vector<std::vector<uint32_t>> pos;  /* per place, this document */
+    std::vector<std::vector<uint32_t>> tpos; /* per exact term */
+    std::vector<std::string> extra;          /* a prefix's terms here */
+    std::vector<std::vector<uint32_t>> xpos; /* ... their positions */
+    std::vector<size_t> xplace;              /* ... their place */
+    std::vector<char> present;
+    cti_posreader reader;
+    Xapian::ValueIterator vit, vend;         /* the blobs, forward */
+
+    /* Move to the first verified document from 'from' on. */
+    void advance(Xapian::docid from)
+    {
+        it.skip_to(from);
+        for (; it != end; ++it) {
+            Xapian::docid d = *it;
+            if (verify(d)) {
+                cur = d;
+                positioned = true;
+                return;
+            }
+        }
+        cur = from;
+        positioned = false;
+        done = true;
+    }
+
+    static bool starts_with(const std::string &t, const std::string &p)
+    {
+        return t.size() >= p.size() && t.compare(0, p.size(), p) == 0;
+    }
+
+    /* Does the document hold exact term k (its postings, forward only)? */
+    bool holds(size_t k, Xapian::docid did)
+    {
+        Xapian::PostingIterator &p = has[k];
+        Xapian::PostingIterator e = db.postlist_end(spec->terms[k]);
+        if (p == e)
+            return false;
+        if (*p < did)
+            p.skip_to(did);
+        return p != e && *p == did;
+    }
+
+    bool verify(Xapian::docid did)
+    {
+        const Spec &s = *spec;
+        present.assign(s.terms.size(), 0);
+        for (auto &v : tpos)
+            v.clear();
+        for (auto &v : pos)
+            v.clear();
+        extra.clear();
+        xplace.clear();
+        bool some_prefix = false;
+        for (size_t i = 0; i < s.places.size(); ++i) {
+            bool any = false;
+            for (size_t k : s.place_terms[i]) {
+                if (!present[k])
+                    present[k] = holds(k, did);
+                any = any || present[k];
+            }
+            bool prefix = s.place_terms[i].size() < s.places[i].size();
+            some_prefix = some_prefix || prefix;
+            if (!any && !prefix)
+                return false; /* a place none of whose terms is here */
+        }
+        if (some_prefix)
+            prefix_terms(did);
+        xpos.assign(extra.size(), std::vector<uint32_t>());
+        if (blob)
+            read_blob(did);
+        else
+            read_table(did);
+        for (size_t i = 0; i < s.places.size(); ++i) {
+            auto &v = pos[i];
+            for (size_t k : s.place_terms[i])
+                v.insert(v.end(), tpos[k].begin(), tpos[k].end());
+            for (size_t x = 0; x < extra.size(); ++x)
+                if (xplace[x] == i)
+                    v.insert(v.end(), xpos[x].begin(), xpos[x].end());
+            if (v.empty())
+                return false;
+            if (s.places[i].size() > 1 || s.places[i][0].prefix) {
+                std::sort(v.begin(), v.end());
+                v.erase(std::unique(v.begin(), v.end()), v.end());
+            }
+        }
+        return s.near ? near_ok() : phrase_ok();
+    }
+
+    /* The document's terms that start with a place's prefix. */
+    void prefix_terms(Xapian::docid did)
+    {
+        for (size_t i = 0; i < spec->places.size(); ++i)
+            for (const cti_pat &pt : spec->places[i]) {
+                if (!pt.prefix)
+                    continue;
+                Xapian::TermIterator t = db.termlist_begin(did);
+                for (t.skip_to(pt.term); t != db.termlist_end(did) &&
+                                         starts_with(*t, pt.term); ++t) {
+                    extra.push_back(*t);
+                    xplace.push_back(i);
+                }
+            }
+    }
+
+    /* The positions of the present terms from the position table. */
+    void read_table(Xapian::docid did)
+    {
+        auto fill = [&](const std::string &term, std::vector<uint32_t> &v) {
+            for (auto p = db.positionlist_begin(did, term);
+                 p != db.positionlist_end(did, term); ++p)
+                v.push_back(*p);
+        };
+        for (size_t k = 0; k < spec->terms.size(); ++k)
+            if (present[k])
+                fill(spec->terms[k], tpos[k]);
+        for (size_t x = 0; x < extra.size(); ++x)
+            fill(extra[x], xpos[x]);
+    }
+
+    [[noreturn]] static void damaged(Xapian::docid did)
+    {
+        throw Xapian::DatabaseCorruptError(
+            "the positions of document " + std::to_string(did) + " (value " +
+            std::to_string(CTI_POSITIONS_SLOT) + ") are damaged");
+    }
+
+    /* The positions of 'term' (held by the document) from its blob. */
+    void find(Xapian::docid did, const cti_posreader &r, const std::string &term,
+              uint16_t fp, std::vector<uint32_t> &v)
+    {
+        cti_posdeltas d;
+        cti_status st = cti_posreader_find(&r, term.data(), term.size(), fp, &d);
+        if (st == CTI_DONE)
+            return;
+        size_t n, cap = static_cast<size_t>(d.end - d.p);
+        v.resize(cap);
+        if (st != CTI_OK || cti_posreader_read(&d, v.data(), cap, &n) != CTI_OK)
+            damaged(did);
+        v.resize(n);
+    }
+
+    /* The positions of the present terms from the document's blob. */
+    void read_blob(Xapian::docid did)
+    {
+        /* The value stream moves forward with the documents asked
+           about: cheaper than looking each value up afresh. */
+        if (vit != vend && vit.get_docid() < did)
+            vit.skip_to(did);
+        if (vit == vend || vit.get_docid() != did)
+            return; /* a document without positions */
+        const std::string v = *vit;
+        if (cti_posreader_init(&reader, v.data(), v.size()) != CTI_OK)
+            damaged(did);
+        for (size_t k = 0; k < spec->terms.size(); ++k)
+            if (present[k])
+                find(did, reader, spec->terms[k], spec->fps[k], tpos[k]);
+        for (size_t x = 0; x < extra.size(); ++x)
+            find(did, reader, extra[x],
+                 cti_positions_fp(extra[x].data(), extra[x].size()), xpos[x]);
+    }
+
+    /* In order, each after the one before, within the window. */
+    bool phrase_ok() const
+    {
+        const Xapian::termcount w = spec->window;
+        for (uint32_t first : pos[0]) {
+            uint32_t prev = first;
+            size_t i = 1;
+            for (; i < pos.size(); ++i) {
+                auto nx = std::upper_bound(pos[i].begin(), pos[i].end(), prev);
+                if (nx == pos[i].end())
+                    return false; /* later starts cannot do better */
+                prev = *nx;
+                if (prev - first >= w)
+                    break;
+            }
+            if (i == pos.size())
+                return true;
+        }
+        return false;
+    }
+
+    /* Every group's places at different positions, all within the window. */
+    bool near_ok() const
+    {
+        std::vector<std::pair<uint32_t, unsigned>> ev;
+        const std::vector<unsigned> &grp = spec->group;
+        std::vector<bool> seen(spec->need.size(), false);
+        for (size_t i = 0; i < pos.size(); ++i) {
+            if (seen[grp[i]])
+                continue; /* equal places share one list */
+            seen[grp[i]] = true;
+            for (uint32_t p : pos[i])
+                ev.emplace_back(p, grp[i]);
+        }
+        std::sort(ev.begin(), ev.end());
+        std::vector<unsigned> have(spec->need.size(), 0);
+        size_t full = 0, lo = 0;
+        for (size_t hi = 0; hi < ev.size(); ++hi) {
+            if (++have[ev[hi].second] == spec->need[ev[hi].second])
+                full++;
+            while (ev[hi].first - ev[lo].first >= spec->window) {
+                if (have[ev[lo].second]-- == spec->need[ev[lo].second])
+                    full--;
+                lo++;
+            }
+            if (full == spec->need.size())
+                return true;
+        }
+        return false;
+    }
+};
+
+/* What a PositionCheck of 'places' looks for (see cti_poscheck_query()). */
+std::shared_ptr<PositionCheck::Spec> check_spec(
+    bool near, const std::vector<std::vector<cti_pat>> &places,
+    Xapian::termcount window)
+{
+    auto spec = std::make_shared<PositionCheck::Spec>();
+    size_t n = places.size();
+    spec->near = near;
+    spec->window = window ? window : static_cast<Xapian::termcount>(n);
+    auto same = [](const cti_pat &a, const cti_pat &b) {
+        return a.term == b.term && a.prefix == b.prefix;
+    };
+    for (size_t i = 0; i < n; ++i) {
+        std::vector<cti_pat> pl = places[i];
+        std::sort(pl.begin(), pl.end(), [](const cti_pat &a, const cti_pat &b) {
+            return a.term != b.term ? a.term < b.term : a.prefix < b.prefix;
+        });
+        pl.erase(std::unique(pl.begin(), pl.end(), same), pl.end());
+        std::vector<size_t> ks;
+        for (const cti_pat &pt : pl) {
+            if (pt.prefix)
+                continue;
+            size_t k = std::find(spec->terms.begin(), spec->terms.end(), pt.term) -
+                       spec->terms.begin();
+            if (k == spec->terms.size()) {
+                spec->terms.push_back(pt.term);
+                spec->fps.push_back(cti_positions_fp(pt.term.data(), pt.term.size()));
+            }
+            ks.push_back(k);
+        }
+        /* NEAR: places naming the same terms form one group, which needs
+           as many different positions as it has places. */
+        unsigned g = static_cast<unsigned>(spec->need.size());
+        for (size_t j = 0; j < spec->places.size(); ++j)
+            if (spec->places[j].size() == pl.size() &&
+                std::equal(pl.begin(), pl.end(), spec->places[j].begin(), same)) {
+                g = spec->group[j];
+                break;
+            }
+        if (g == spec->need.size())
+            spec->need.push_back(0);
+        spec->need[g]++;
+        spec->group.push_back(g);
+        spec->places.push_back(std::move(pl));
+        spec->place_terms.push_back(std::move(ks));
+    }
+    return spec;
+}
+
+} // namespace
+
+Xapian::Query cti_poscheck_query(bool near,
+                                 const std::vector<std::vector<cti_pat>> &places,
+                                 Xapian::termcount window)
+{
+    for (const auto &pl : places)
+        if (pl.empty())
+            throw Xapian::InvalidArgumentError("a phrase place without terms");
+    return Xapian::Query((new PositionCheck(check_spec(near, places, window)))->release());
+}
