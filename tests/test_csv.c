@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cti_csv.h"
+#include "lib/fixture.h"
 
 #define MAXR 32
 
@@ -85,24 +86,6 @@ static void read_csv(const char *data, int tsv, const cti_fields *f, got *g)
     assert_int_equal(count, g->n);
 }
 
-static char *slurp(const char *rel)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", rel);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* A scraper's export: quoted bodies over several lines, commas and
    doubled quotes inside them, the columns named title,text,subject,date. */
 static void test_scraper_export(void **state)
@@ -110,7 +93,7 @@ static void test_scraper_export(void **state)
     (void)state;
     got g;
     memset(&g, 0, sizeof g);
-    char *data = slurp("formats/scraper.csv");
+    char *data = fixture_read("tests/data/formats/scraper.csv", NULL);
     read_csv(data, 0, NULL, &g);
     assert_int_equal(g.nbad, 0);
     assert_int_equal(g.n, 4);
@@ -140,7 +123,7 @@ static void test_scraper_export(void **state)
     /* A row inserted above keeps the other rows' ids. */
     const char *more = "title,text,subject,date\n"
                        "Inserted,A new row at the top.,x,2018-01-01\n";
-    char *data2 = slurp("formats/scraper.csv");
+    char *data2 = fixture_read("tests/data/formats/scraper.csv", NULL);
     size_t l1 = strlen(more), l2 = strlen(data2);
     char *both = malloc(l1 + l2 + 1);
     assert_non_null(both);
@@ -161,7 +144,7 @@ static void test_malformed(void **state)
     (void)state;
     got g;
     memset(&g, 0, sizeof g);
-    char *data = slurp("formats/malformed.csv");
+    char *data = fixture_read("tests/data/formats/malformed.csv", NULL);
     read_csv(data, 0, NULL, &g);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.r[0].id, "m1");

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cti_json.h"
+#include "lib/fixture.h"
 
 #define MAXR 32
 
@@ -76,32 +77,13 @@ static void read_str(const char *s, got *g)
     read_json(s, strlen(s), g);
 }
 
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", rel);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* A NewsAPI response: the articles under "articles", each from its line. */
 static void test_newsapi(void **state)
 {
     (void)state;
     got g;
     size_t n;
-    char *data = slurp("formats/newsapi.json", &n);
+    char *data = fixture_read("tests/data/formats/newsapi.json", &n);
     read_json(data, n, &g);
     assert_int_equal(g.nbad, 0);
     assert_int_equal(g.n, 3);
@@ -161,7 +143,7 @@ static void test_refused(void **state)
     (void)state;
     got g;
     size_t n;
-    char *data = slurp("formats/notarticles.json", &n);
+    char *data = fixture_read("tests/data/formats/notarticles.json", &n);
     read_json(data, n, &g);
     assert_int_equal(g.n, 0);
     assert_int_equal(g.nbad, 1);
