@@ -13,69 +13,7 @@
 
 #include "cti_csv.h"
 #include "lib/fixture.h"
-
-#define MAXR 32
-
-typedef struct row {
-    char *id, *title, *body, *date, *author, *source, *url;
-    unsigned long line;
-} row;
-
-typedef struct got {
-    row r[MAXR];
-    size_t n;
-    unsigned long bad_line[MAXR];
-    char *bad_msg[MAXR];
-    size_t nbad;
-    size_t stop_after;
-} got;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static int on_article(void *ctx, cti_article *a)
-{
-    got *g = ctx;
-    assert_true(g->n < MAXR);
-    row *r = &g->r[g->n++];
-    r->id = dup_or_null(a->id);
-    r->title = dup_or_null(a->title);
-    r->body = dup_or_null(a->body);
-    r->date = dup_or_null(a->date);
-    r->author = dup_or_null(a->author);
-    r->source = dup_or_null(a->source);
-    r->url = dup_or_null(a->url);
-    r->line = a->line;
-    assert_int_equal(a->hash, cti_article_hash(a));
-    return g->stop_after && g->n >= g->stop_after;
-}
-
-static void on_bad(void *ctx, unsigned long line, const char *msg)
-{
-    got *g = ctx;
-    assert_true(g->nbad < MAXR);
-    g->bad_line[g->nbad] = line;
-    g->bad_msg[g->nbad++] = strdup(msg);
-}
-
-static void got_free(got *g)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        row *r = &g->r[i];
-        free(r->id);
-        free(r->title);
-        free(r->body);
-        free(r->date);
-        free(r->author);
-        free(r->source);
-        free(r->url);
-    }
-    for (size_t i = 0; i < g->nbad; i++)
-        free(g->bad_msg[i]);
-    memset(g, 0, sizeof *g);
-}
+#include "lib/records.h"
 
 static void read_csv(const char *data, int tsv, const cti_fields *f, got *g)
 {

@@ -13,55 +13,7 @@
 
 #include "cti_json.h"
 #include "lib/fixture.h"
-
-#define MAXR 32
-
-typedef struct got {
-    char *id[MAXR], *title[MAXR], *date[MAXR], *source[MAXR];
-    unsigned long line[MAXR];
-    size_t n;
-    unsigned long bad_line[MAXR];
-    char *bad_msg[MAXR];
-    size_t nbad;
-} got;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static int on_article(void *ctx, cti_article *a)
-{
-    got *g = ctx;
-    assert_true(g->n < MAXR);
-    g->id[g->n] = dup_or_null(a->id);
-    g->title[g->n] = dup_or_null(a->title);
-    g->date[g->n] = dup_or_null(a->date);
-    g->source[g->n] = dup_or_null(a->source);
-    g->line[g->n++] = a->line;
-    return 0;
-}
-
-static void on_bad(void *ctx, unsigned long line, const char *msg)
-{
-    got *g = ctx;
-    assert_true(g->nbad < MAXR);
-    g->bad_line[g->nbad] = line;
-    g->bad_msg[g->nbad++] = strdup(msg);
-}
-
-static void got_free(got *g)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        free(g->id[i]);
-        free(g->title[i]);
-        free(g->date[i]);
-        free(g->source[i]);
-    }
-    for (size_t i = 0; i < g->nbad; i++)
-        free(g->bad_msg[i]);
-    memset(g, 0, sizeof *g);
-}
+#include "lib/records.h"
 
 static void read_json(const char *data, size_t len, got *g)
 {
@@ -87,13 +39,13 @@ static void test_newsapi(void **state)
     read_json(data, n, &g);
     assert_int_equal(g.nbad, 0);
     assert_int_equal(g.n, 3);
-    assert_string_equal(g.title[0], "Tidal energy pilot begins off the Orkney coast");
-    assert_string_equal(g.source[0], "BBC News");
-    assert_string_equal(g.date[0], "2024-03-05T07:45:12Z");
-    assert_string_equal(g.id[0], "https://news.example/tidal-energy-pilot-orkney");
-    assert_int_equal(g.line[0], 5);
-    assert_int_equal(g.line[1], 18);
-    assert_string_equal(g.source[2], "Valley Gazette");
+    assert_string_equal(g.r[0].title, "Tidal energy pilot begins off the Orkney coast");
+    assert_string_equal(g.r[0].source, "BBC News");
+    assert_string_equal(g.r[0].date, "2024-03-05T07:45:12Z");
+    assert_string_equal(g.r[0].id, "https://news.example/tidal-energy-pilot-orkney");
+    assert_int_equal(g.r[0].line, 5);
+    assert_int_equal(g.r[1].line, 18);
+    assert_string_equal(g.r[2].source, "Valley Gazette");
     got_free(&g);
     free(data);
 }
@@ -105,14 +57,14 @@ static void test_shapes(void **state)
     /* One object: one article. */
     read_str("{\"title\": \"Solo\", \"text\": \"One article.\"}", &g);
     assert_int_equal(g.n, 1);
-    assert_string_equal(g.title[0], "Solo");
-    assert_true(strncmp(g.id[0], "/x/f.json#", 10) == 0);
+    assert_string_equal(g.r[0].title, "Solo");
+    assert_true(strncmp(g.r[0].id, "/x/f.json#", 10) == 0);
     got_free(&g);
     /* An array, one element per line. */
     read_str("[\n{\"id\": \"a\", \"text\": \"A\"},\n{\"id\": \"b\", \"text\": \"B\"}\n]", &g);
     assert_int_equal(g.n, 2);
-    assert_string_equal(g.id[1], "b");
-    assert_int_equal(g.line[1], 3);
+    assert_string_equal(g.r[1].id, "b");
+    assert_int_equal(g.r[1].line, 3);
     got_free(&g);
     /* Each wrapper key, one level down too (the Guardian's API). */
     const char *wrapped[] = {
@@ -130,7 +82,7 @@ static void test_shapes(void **state)
     /* JSON lines saved as .json: several objects in a row. */
     read_str("{\"id\": \"1\", \"text\": \"x\"}\n{\"id\": \"2\", \"text\": \"y\"}\n", &g);
     assert_int_equal(g.n, 2);
-    assert_int_equal(g.line[1], 2);
+    assert_int_equal(g.r[1].line, 2);
     got_free(&g);
     /* An empty list: nothing, and no error. */
     read_str(" [ ] ", &g);
