@@ -3,7 +3,7 @@
  *
  * Every reader (text files here, JSON and CSV records in cti_fields.c,
  * web pages in cti_html.c) fills the same struct; the walker
- * (cti_source.c) then reads its date and hands it to the indexer.
+ * (cti_content.c) then reads its date and hands it to the indexer.
  */
 #ifndef CTI_ARTICLE_H
 #define CTI_ARTICLE_H

@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "cti_analyzer.h"
+#include "lib/fixture.h"
 
 /* One collected token. */
 typedef struct tk {
@@ -722,33 +723,6 @@ static void test_100mb_single_line(void **state)
     cti_analyzer_free(a);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p) {
-        p[n] = '\0';
-        *len = (size_t)n;
-    }
-    return p;
-}
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("CTI_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
-
 /*
  * The expected text of a token from its span, folded independently with
  * utf8proc_map: apostrophes as "'", a final possessive "'s" dropped,
@@ -802,7 +776,7 @@ static void test_sotu_property(void **state)
 {
     (void)state;
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/sotu", data_dir());
+    snprintf(dir, sizeof dir, "%s/sotu", fixture_data_dir());
     DIR *d = opendir(dir);
     assert_non_null(d);
     cti_analyzer *a = english();
@@ -818,7 +792,7 @@ static void test_sotu_property(void **state)
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         size_t len = 0;
-        char *s = read_file(path, &len);
+        char *s = fixture_read_path(path, &len);
         assert_non_null(s);
         toks ts = run(a, s, len);
         toks tn = run(nc, s, len);
@@ -867,13 +841,7 @@ static void test_corpus_terms(void **state)
     cti_analyzer *a = english();
     for (size_t f = 0; f < 2; f++) {
         size_t len;
-        char *s = read_file(files[f], &len);
-        if (!s) {
-            char p[2048];
-            snprintf(p, sizeof p, "%s/../../%s", data_dir(), files[f]);
-            s = read_file(p, &len);
-        }
-        assert_non_null(s);
+        char *s = fixture_read(files[f], &len);
         toks ts = run(a, s, len);
         int found_harris = 0, found_50000 = 0, found_us = 0, found_pro_bb = 0;
         for (size_t i = 0; i < ts.n; i++) {
@@ -913,13 +881,9 @@ static void test_stem_filter(void **state)
 {
     (void)state;
     cti_analyzer *a = english();
-    char path[512];
-    const char *dir = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/sotu/1934_franklin_d_roosevelt_d.txt",
-             dir && *dir ? dir : "tests/data");
     size_t len;
-    char *text = read_file(path, &len);
-    assert_non_null(text);
+    char *text = fixture_read("tests/data/sotu/1934_franklin_d_roosevelt_d.txt",
+                              &len);
     toks full = {0}, part = {0};
     assert_int_equal(cti_analyze(a, text, len, 0, collect, &full), 0);
     unsigned char firsts[256] = {0};

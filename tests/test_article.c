@@ -13,40 +13,12 @@
 
 #include "cti_article.h"
 #include "cti_date.h"
-
-/* Read a file below the test data folder or the repo root; caller frees. */
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    FILE *f = NULL;
-    if (strncmp(rel, "tests/data/", 11) == 0 && data) {
-        snprintf(path, sizeof path, "%s/%s", data, rel + 11);
-        f = fopen(path, "rb");
-    }
-    if (!f)
-        f = fopen(rel, "rb");
-    if (!f) {
-        snprintf(path, sizeof path, "../%s", rel);
-        f = fopen(path, "rb");
-    }
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+#include "lib/fixture.h"
 
 static void parse_file(const char *rel, cti_article *a)
 {
     size_t n;
-    char *buf = slurp(rel, &n);
+    char *buf = fixture_read(rel, &n);
     assert_int_equal(cti_article_parse_text(buf, n, a), 0);
     free(buf);
 }
@@ -469,7 +441,7 @@ static void test_json_sotu(void **state)
 {
     (void)state;
     size_t n;
-    char *buf = slurp("tests/data/sotu.jsonl", &n);
+    char *buf = fixture_read("tests/data/sotu.jsonl", &n);
     size_t lines = 0;
     char err[256];
     for (char *p = buf; p < buf + n;) {

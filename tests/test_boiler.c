@@ -14,40 +14,12 @@
 #include "cti_article.h"
 #include "cti_boiler.h"
 #include "cti_store.h"
-
-/* Read a file below the test data folder or the repo root; caller frees. */
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    FILE *f = NULL;
-    if (strncmp(rel, "tests/data/", 11) == 0 && data) {
-        snprintf(path, sizeof path, "%s/%s", data, rel + 11);
-        f = fopen(path, "rb");
-    }
-    if (!f)
-        f = fopen(rel, "rb");
-    if (!f) {
-        snprintf(path, sizeof path, "../%s", rel);
-        f = fopen(path, "rb");
-    }
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+#include "lib/fixture.h"
 
 static void parse_file(const char *rel, cti_article *a)
 {
     size_t n;
-    char *buf = slurp(rel, &n);
+    char *buf = fixture_read(rel, &n);
     assert_int_equal(cti_article_parse_text(buf, n, a), 0);
     free(buf);
 }
@@ -150,7 +122,7 @@ static void test_corpus_breadcrumb(void **state)
     cti_boiler *b = *state;
     /* corpus/03 as the page reads, breadcrumb and headline included. */
     size_t n;
-    char *page = slurp("corpus/03-bloomberg-asks-tech-leaders-for-staff.txt", &n);
+    char *page = fixture_read("corpus/03-bloomberg-asks-tech-leaders-for-staff.txt", &n);
     size_t nr;
     assert_int_equal(cti_boiler_scan(b, page, n), CTI_OK);
     const cti_boiler_range *r = cti_boiler_ranges(b, &nr);
@@ -176,7 +148,7 @@ static void test_clean_text_kept(void **state)
 {
     cti_boiler *b = *state;
     size_t n;
-    char *sotu = slurp("tests/data/sotu/1790_george_washington_n.txt", &n);
+    char *sotu = fixture_read("tests/data/sotu/1790_george_washington_n.txt", &n);
     assert_int_equal(cti_boiler_scan(b, sotu, n), CTI_OK);
     size_t nr;
     cti_boiler_ranges(b, &nr);

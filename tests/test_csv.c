@@ -12,69 +12,8 @@
 #include <cmocka.h>
 
 #include "cti_csv.h"
-
-#define MAXR 32
-
-typedef struct row {
-    char *id, *title, *body, *date, *author, *source, *url;
-    unsigned long line;
-} row;
-
-typedef struct got {
-    row r[MAXR];
-    size_t n;
-    unsigned long bad_line[MAXR];
-    char *bad_msg[MAXR];
-    size_t nbad;
-    size_t stop_after;
-} got;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static int on_article(void *ctx, cti_article *a)
-{
-    got *g = ctx;
-    assert_true(g->n < MAXR);
-    row *r = &g->r[g->n++];
-    r->id = dup_or_null(a->id);
-    r->title = dup_or_null(a->title);
-    r->body = dup_or_null(a->body);
-    r->date = dup_or_null(a->date);
-    r->author = dup_or_null(a->author);
-    r->source = dup_or_null(a->source);
-    r->url = dup_or_null(a->url);
-    r->line = a->line;
-    assert_int_equal(a->hash, cti_article_hash(a));
-    return g->stop_after && g->n >= g->stop_after;
-}
-
-static void on_bad(void *ctx, unsigned long line, const char *msg)
-{
-    got *g = ctx;
-    assert_true(g->nbad < MAXR);
-    g->bad_line[g->nbad] = line;
-    g->bad_msg[g->nbad++] = strdup(msg);
-}
-
-static void got_free(got *g)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        row *r = &g->r[i];
-        free(r->id);
-        free(r->title);
-        free(r->body);
-        free(r->date);
-        free(r->author);
-        free(r->source);
-        free(r->url);
-    }
-    for (size_t i = 0; i < g->nbad; i++)
-        free(g->bad_msg[i]);
-    memset(g, 0, sizeof *g);
-}
+#include "lib/fixture.h"
+#include "lib/records.h"
 
 static void read_csv(const char *data, int tsv, const cti_fields *f, got *g)
 {
@@ -85,24 +24,6 @@ static void read_csv(const char *data, int tsv, const cti_fields *f, got *g)
     assert_int_equal(count, g->n);
 }
 
-static char *slurp(const char *rel)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", rel);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* A scraper's export: quoted bodies over several lines, commas and
    doubled quotes inside them, the columns named title,text,subject,date. */
 static void test_scraper_export(void **state)
@@ -110,7 +31,7 @@ static void test_scraper_export(void **state)
     (void)state;
     got g;
     memset(&g, 0, sizeof g);
-    char *data = slurp("formats/scraper.csv");
+    char *data = fixture_read("tests/data/formats/scraper.csv", NULL);
     read_csv(data, 0, NULL, &g);
     assert_int_equal(g.nbad, 0);
     assert_int_equal(g.n, 4);
@@ -140,7 +61,7 @@ static void test_scraper_export(void **state)
     /* A row inserted above keeps the other rows' ids. */
     const char *more = "title,text,subject,date\n"
                        "Inserted,A new row at the top.,x,2018-01-01\n";
-    char *data2 = slurp("formats/scraper.csv");
+    char *data2 = fixture_read("tests/data/formats/scraper.csv", NULL);
     size_t l1 = strlen(more), l2 = strlen(data2);
     char *both = malloc(l1 + l2 + 1);
     assert_non_null(both);
@@ -161,7 +82,7 @@ static void test_malformed(void **state)
     (void)state;
     got g;
     memset(&g, 0, sizeof g);
-    char *data = slurp("formats/malformed.csv");
+    char *data = fixture_read("tests/data/formats/malformed.csv", NULL);
     read_csv(data, 0, NULL, &g);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.r[0].id, "m1");

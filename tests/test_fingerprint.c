@@ -16,34 +16,7 @@
 #include "cti_article.h"
 #include "cti_boiler.h"
 #include "cti_fingerprint.h"
-
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    FILE *f = NULL;
-    if (strncmp(rel, "tests/data/", 11) == 0 && data) {
-        snprintf(path, sizeof path, "%s/%s", data, rel + 11);
-        f = fopen(path, "rb");
-    }
-    if (!f)
-        f = fopen(rel, "rb");
-    if (!f) {
-        snprintf(path, sizeof path, "../%s", rel);
-        f = fopen(path, "rb");
-    }
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+#include "lib/fixture.h"
 
 typedef struct fp_ctx {
     cti_fingerprint_builder f;
@@ -85,7 +58,7 @@ static int fingerprint_text(const char *text, size_t len, cti_fingerprint *out)
 static void fingerprint_file(const char *rel, cti_fingerprint *out)
 {
     size_t n;
-    char *text = slurp(rel, &n);
+    char *text = fixture_read(rel, &n);
     assert_int_equal(fingerprint_text(text, n, out), 0);
     free(text);
 }
@@ -137,7 +110,7 @@ static void test_identical_and_syndicated(void **state)
 {
     (void)state;
     size_t n;
-    char *text = slurp(RECODE, &n);
+    char *text = fixture_read(RECODE, &n);
     cti_fingerprint a, b;
     assert_int_equal(fingerprint_text(text, n, &a), 0);
     assert_int_equal(fingerprint_text(text, n, &b), 0);

@@ -12,35 +12,13 @@
 #include <cmocka.h>
 
 #include "cti_html.h"
+#include "lib/fixture.h"
 
-/* Read a file below the test data folder; caller frees. */
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(path, sizeof path, "../tests/data/%s", rel);
-        f = fopen(path, "rb");
-    }
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
+/* Parse the web page 'rel' (from the repository root, lib/fixture.h). */
 static int parse_file(const char *rel, cti_article *a, char *msg, size_t msglen)
 {
     size_t n;
-    char *buf = slurp(rel, &n);
+    char *buf = fixture_read(rel, &n);
     int rc = cti_html_parse(buf, n, a, msg, msglen);
     free(buf);
     return rc;
@@ -71,8 +49,8 @@ static void test_wordpress(void **state)
     (void)state;
     cti_article a;
     char msg[256];
-    assert_int_equal(parse_file("formats/wordpress-article.html", &a, msg,
-                                sizeof msg), CTI_HTML_OK);
+    assert_int_equal(parse_file("tests/data/formats/wordpress-article.html",
+                                &a, msg, sizeof msg), CTI_HTML_OK);
     assert_string_equal(msg, "");
     assert_string_equal(a.title, "City Council Approves Harbor Seawall Plan");
     assert_string_equal(a.date, "2024-07-15T14:32:10+00:00");
@@ -120,8 +98,8 @@ static void test_broken(void **state)
     (void)state;
     cti_article a;
     char msg[256];
-    assert_int_equal(parse_file("formats/broken.html", &a, msg, sizeof msg),
-                     CTI_HTML_OK);
+    assert_int_equal(parse_file("tests/data/formats/broken.html", &a, msg,
+                                sizeof msg), CTI_HTML_OK);
     assert_string_equal(a.title, "Bridge reopens after repairs");
     has(a.body, "after eight months of repairs & repainting.");
     has(a.body, "a four-mile detour through the industrial park since March.");
@@ -139,8 +117,8 @@ static void test_charsets(void **state)
     (void)state;
     cti_article a;
     char msg[256];
-    assert_int_equal(parse_file("formats/legacy-latin1.html", &a, msg, sizeof msg),
-                     CTI_HTML_OK);
+    assert_int_equal(parse_file("tests/data/formats/legacy-latin1.html", &a,
+                                msg, sizeof msg), CTI_HTML_OK);
     assert_string_equal(msg, "");
     assert_string_equal(a.title, "Market report");
     has(a.body, "Wheat closed at \xc2\xa3" "212.50 \xe2\x80\x93 up 3%");

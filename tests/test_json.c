@@ -12,55 +12,8 @@
 #include <cmocka.h>
 
 #include "cti_json.h"
-
-#define MAXR 32
-
-typedef struct got {
-    char *id[MAXR], *title[MAXR], *date[MAXR], *source[MAXR];
-    unsigned long line[MAXR];
-    size_t n;
-    unsigned long bad_line[MAXR];
-    char *bad_msg[MAXR];
-    size_t nbad;
-} got;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static int on_article(void *ctx, cti_article *a)
-{
-    got *g = ctx;
-    assert_true(g->n < MAXR);
-    g->id[g->n] = dup_or_null(a->id);
-    g->title[g->n] = dup_or_null(a->title);
-    g->date[g->n] = dup_or_null(a->date);
-    g->source[g->n] = dup_or_null(a->source);
-    g->line[g->n++] = a->line;
-    return 0;
-}
-
-static void on_bad(void *ctx, unsigned long line, const char *msg)
-{
-    got *g = ctx;
-    assert_true(g->nbad < MAXR);
-    g->bad_line[g->nbad] = line;
-    g->bad_msg[g->nbad++] = strdup(msg);
-}
-
-static void got_free(got *g)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        free(g->id[i]);
-        free(g->title[i]);
-        free(g->date[i]);
-        free(g->source[i]);
-    }
-    for (size_t i = 0; i < g->nbad; i++)
-        free(g->bad_msg[i]);
-    memset(g, 0, sizeof *g);
-}
+#include "lib/fixture.h"
+#include "lib/records.h"
 
 static void read_json(const char *data, size_t len, got *g)
 {
@@ -76,42 +29,23 @@ static void read_str(const char *s, got *g)
     read_json(s, strlen(s), g);
 }
 
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    const char *data = getenv("CTI_TEST_DATA");
-    snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", rel);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* A NewsAPI response: the articles under "articles", each from its line. */
 static void test_newsapi(void **state)
 {
     (void)state;
     got g;
     size_t n;
-    char *data = slurp("formats/newsapi.json", &n);
+    char *data = fixture_read("tests/data/formats/newsapi.json", &n);
     read_json(data, n, &g);
     assert_int_equal(g.nbad, 0);
     assert_int_equal(g.n, 3);
-    assert_string_equal(g.title[0], "Tidal energy pilot begins off the Orkney coast");
-    assert_string_equal(g.source[0], "BBC News");
-    assert_string_equal(g.date[0], "2024-03-05T07:45:12Z");
-    assert_string_equal(g.id[0], "https://news.example/tidal-energy-pilot-orkney");
-    assert_int_equal(g.line[0], 5);
-    assert_int_equal(g.line[1], 18);
-    assert_string_equal(g.source[2], "Valley Gazette");
+    assert_string_equal(g.r[0].title, "Tidal energy pilot begins off the Orkney coast");
+    assert_string_equal(g.r[0].source, "BBC News");
+    assert_string_equal(g.r[0].date, "2024-03-05T07:45:12Z");
+    assert_string_equal(g.r[0].id, "https://news.example/tidal-energy-pilot-orkney");
+    assert_int_equal(g.r[0].line, 5);
+    assert_int_equal(g.r[1].line, 18);
+    assert_string_equal(g.r[2].source, "Valley Gazette");
     got_free(&g);
     free(data);
 }
@@ -123,14 +57,14 @@ static void test_shapes(void **state)
     /* One object: one article. */
     read_str("{\"title\": \"Solo\", \"text\": \"One article.\"}", &g);
     assert_int_equal(g.n, 1);
-    assert_string_equal(g.title[0], "Solo");
-    assert_true(strncmp(g.id[0], "/x/f.json#", 10) == 0);
+    assert_string_equal(g.r[0].title, "Solo");
+    assert_true(strncmp(g.r[0].id, "/x/f.json#", 10) == 0);
     got_free(&g);
     /* An array, one element per line. */
     read_str("[\n{\"id\": \"a\", \"text\": \"A\"},\n{\"id\": \"b\", \"text\": \"B\"}\n]", &g);
     assert_int_equal(g.n, 2);
-    assert_string_equal(g.id[1], "b");
-    assert_int_equal(g.line[1], 3);
+    assert_string_equal(g.r[1].id, "b");
+    assert_int_equal(g.r[1].line, 3);
     got_free(&g);
     /* Each wrapper key, one level down too (the Guardian's API). */
     const char *wrapped[] = {
@@ -148,7 +82,7 @@ static void test_shapes(void **state)
     /* JSON lines saved as .json: several objects in a row. */
     read_str("{\"id\": \"1\", \"text\": \"x\"}\n{\"id\": \"2\", \"text\": \"y\"}\n", &g);
     assert_int_equal(g.n, 2);
-    assert_int_equal(g.line[1], 2);
+    assert_int_equal(g.r[1].line, 2);
     got_free(&g);
     /* An empty list: nothing, and no error. */
     read_str(" [ ] ", &g);
@@ -161,7 +95,7 @@ static void test_refused(void **state)
     (void)state;
     got g;
     size_t n;
-    char *data = slurp("formats/notarticles.json", &n);
+    char *data = fixture_read("tests/data/formats/notarticles.json", &n);
     read_json(data, n, &g);
     assert_int_equal(g.n, 0);
     assert_int_equal(g.nbad, 1);

@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "lib/fixture.h"
+
 #define LLVMFuzzerTestOneInput fuzz_store_one
 #include "fuzz/fuzz_store.c"
 #undef LLVMFuzzerTestOneInput
@@ -54,29 +56,6 @@ static const char *seed_root(void)
 {
     const char *r = getenv("CTI_FUZZ_SEEDS");
     return r && *r ? r : "tests/fuzz/seeds";
-}
-
-/* Read a whole file; NULL if it cannot be read. */
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        uint8_t *p = realloc(buf, cap *= 2);
-        if (!p)
-            free(buf);
-        buf = p;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -113,7 +92,7 @@ static size_t replay(const char *harness, one_fn fn)
         char path[8192];
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        uint8_t *data = slurp(path, &len);
+        uint8_t *data = (uint8_t *)fixture_read_path(path, &len);
         if (!data)
             fail_msg("cannot read %s", path);
         fprintf(stderr, "replay %s (%zu bytes)\n", path, len);
@@ -140,7 +119,7 @@ static void replay_open(const char *harness, one_fn fn)
         char path[8192];
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        uint8_t *data = slurp(path, &len);
+        uint8_t *data = (uint8_t *)fixture_read_path(path, &len);
         if (!data)
             continue;
         fflush(NULL);

@@ -20,56 +20,13 @@
 #include "cti_analyzer.h"
 #include "cti_query.h"
 #include "cti_snippet.h"
+#include "lib/fixture.h"
 
 #define ELLIPSIS "\xE2\x80\xA6"
 
 static cti_analyzer *A;
 
 /* ------------------------------------------------------------ helpers */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p) {
-        p[n] = '\0';
-        *len = (size_t)n;
-    }
-    return p;
-}
-
-/* A file of tests/data (via CTI_TEST_DATA) or of corpus/. */
-static char *load(const char *name, size_t *len)
-{
-    const char *data = getenv("CTI_TEST_DATA");
-    char path[4096];
-    char *p;
-
-    if (strncmp(name, "corpus/", 7) == 0) {
-        const char *roots[] = {".", "..", data ? data : "tests/data", NULL};
-        for (int i = 0; roots[i]; i++) {
-            snprintf(path, sizeof path, i == 2 ? "%s/../../%s" : "%s/%s", roots[i], name);
-            if ((p = slurp(path, len)))
-                return p;
-        }
-    } else {
-        snprintf(path, sizeof path, "%s/%s", data ? data : "tests/data", name);
-        if ((p = slurp(path, len)))
-            return p;
-    }
-    fail_msg("cannot read test file %s", name);
-    return NULL;
-}
 
 typedef struct words {
     char *stem[16];
@@ -242,7 +199,7 @@ static void test_lina_khan_antitrust(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     cti_query *q = NULL;
     cti_hl_spec *spec = NULL;
     cti_query_error err;
@@ -280,7 +237,7 @@ static void test_query_specs(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     const char *queries[] = {"antitrust NOT cryptocurrency",
                              "antitrust -cryptocurrency",
                              "title:harris AND antitrust",
@@ -324,7 +281,7 @@ static void test_phrase_only(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s;
 
@@ -361,7 +318,7 @@ static void test_stem_variants(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s;
 
@@ -416,15 +373,15 @@ static int check_token(void *ctx, const cti_token *t)
 static void test_property_sotu(void **state)
 {
     (void)state;
-    const char *files[] = {"sotu/1790_george_washington_n.txt",
-                           "sotu/1890_benjamin_harrison_r.txt",
-                           "sotu/1941_franklin_d_roosevelt_d.txt",
-                           "sotu/2009_barack_obama_d.txt", NULL};
+    const char *files[] = {"tests/data/sotu/1790_george_washington_n.txt",
+                           "tests/data/sotu/1890_benjamin_harrison_r.txt",
+                           "tests/data/sotu/1941_franklin_d_roosevelt_d.txt",
+                           "tests/data/sotu/2009_barack_obama_d.txt", NULL};
     const char *query[] = {"governments", "freedom", "taxes", NULL};
 
     for (int f = 0; files[f]; f++) {
         size_t len;
-        char *body = load(files[f], &len);
+        char *body = fixture_read(files[f], &len);
         for (int w = 0; query[w]; w++) {
             cti_hl_spec *spec = cti_hl_spec_new();
             words ws = {0};
@@ -541,7 +498,7 @@ static void test_near_window(void **state)
 
     /* on an article: 9 words stand between Khan and antitrust */
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     spec = cti_hl_spec_new();
     add_near(spec, 8, "khan", "antitrust");
     assert_int_equal(cti_snippet_build(A, spec, body, len, &WHOLE, &s), 0);
@@ -567,7 +524,7 @@ static void test_prefix(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s;
 
@@ -595,7 +552,7 @@ static void test_fields(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     const char *title = "Harris courts Silicon Valley on antitrust";
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s;
@@ -641,7 +598,7 @@ static void test_no_body_match(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/02-bloomberg-courts-big-tech-leaders.txt", &len);
+    char *body = fixture_read("corpus/02-bloomberg-courts-big-tech-leaders.txt", &len);
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s, s2;
     cti_snippet_opts o = {2, 120};
@@ -760,7 +717,7 @@ static void test_hostile_text(void **state)
 
     /* the one control character of the State of the Union addresses */
     size_t len;
-    char *body = load("sotu/1890_benjamin_harrison_r.txt", &len);
+    char *body = fixture_read("tests/data/sotu/1890_benjamin_harrison_r.txt", &len);
     assert_non_null(memchr(body, '\x02', len));
     cti_hl_spec *bonds = cti_hl_spec_new();
     add_word(bonds, CTI_HL_ANY, 1.0, "redeemed");
@@ -823,7 +780,7 @@ static void test_fragments(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("sotu/2009_barack_obama_d.txt", &len);
+    char *body = fixture_read("tests/data/sotu/2009_barack_obama_d.txt", &len);
     cti_hl_spec *spec = cti_hl_spec_new();
     cti_snippet s;
 
@@ -968,7 +925,7 @@ static void test_repeated_groups(void **state)
 {
     (void)state;
     size_t len;
-    char *body = load("corpus/01-harris-courts-silicon-valley.txt", &len);
+    char *body = fixture_read("corpus/01-harris-courts-silicon-valley.txt", &len);
     cti_hl_spec *one = cti_hl_spec_new(), *many = cti_hl_spec_new();
     cti_snippet a, b;
 
@@ -1063,8 +1020,8 @@ static void test_all_sotu(void **state)
         cti_snippet s;
         if (!strstr(de->d_name, ".txt"))
             continue;
-        snprintf(name, sizeof name, "sotu/%s", de->d_name);
-        char *body = load(name, &len);
+        snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
+        char *body = fixture_read(name, &len);
         assert_int_equal(cti_snippet_build(A, spec, body, len, NULL, &s), 0);
         check_clean(&s);
         assert_true(nfragments(&s) <= 2);
