@@ -698,6 +698,10 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
         st = cti_enquire_new(db, &e);
     if (st == CTI_OK)
         st = cti_enquire_set_query(e, q);
+    /* The candidates sharing the most bands first: past CANDIDATES, those
+       sharing one band by chance are left out, not the copies. */
+    if (st == CTI_OK)
+        st = cti_enquire_set_coord(e);
     if (st == CTI_OK)
         st = cti_enquire_run(e, 0, CANDIDATES, 0, &m);
     /* Its own earlier version names its cluster, but is no copy. */

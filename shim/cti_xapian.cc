@@ -107,6 +107,7 @@ struct cti_enquire {
     Xapian::Query query;
     bool has_query;
     bool bm25_set;
+    bool coord;             /* CoordWeight instead of BM25 */
     double k1, k2, k3, b, min_normlen;
     double time_limit;      /* seconds; 0: none */
     int sort_slot;          /* -1: relevance */
@@ -116,7 +117,7 @@ struct cti_enquire {
     cti_spy spy;            /* spy.fn NULL: none */
     cti_each each;          /* each.fn NULL: keep the hits */
     explicit cti_enquire(cti_db *d)
-        : db(d), has_query(false), bm25_set(false), k1(1),
+        : db(d), has_query(false), bm25_set(false), coord(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5),
           time_limit(0), sort_slot(-1),
           sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
@@ -1386,6 +1387,14 @@ CTI_API cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_coord(cti_enquire *e)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->coord = true;
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds)
 {
     if (!e)
@@ -1494,7 +1503,9 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             enq.add_matchspy(&spy);
         }
         enq.set_query(e->query);
-        if (e->bm25_set)
+        if (e->coord)
+            enq.set_weighting_scheme(Xapian::CoordWeight());
+        else if (e->bm25_set)
             enq.set_weighting_scheme(
                 Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
         if (e->time_limit > 0)

@@ -373,6 +373,12 @@ cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
  * the best one and the counts become bounds (lower < upper).
  */
 cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds);
+/*
+ * Weigh each match by how many of the query's subqueries it matches
+ * (Xapian's CoordWeight) instead of BM25: an OR of boolean terms then
+ * ranks first the documents holding the most of them.
+ */
+cti_status cti_enquire_set_coord(cti_enquire *e);
 /* Order by the value in 'slot' (then by relevance); 'descending' != 0 for newest first. */
 cti_status cti_enquire_set_sort_by_value(cti_enquire *e, unsigned slot,
                                          int descending);

@@ -307,6 +307,41 @@ static void spy_count(void *ctx, const char *value, size_t vlen,
 }
 
 /* A spy sees every match, not only the page, with its value and data. */
+/* CoordWeight: the documents matching the most subqueries first. */
+static void test_coord(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in(path, sizeof path, "coord");
+    cti_db *db;
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
+    add_text(db, "a", "common one common two pad pad pad pad pad pad", NULL);
+    add_text(db, "b", "rare", NULL); /* docid 2 */
+    add_text(db, "c", "common one common two", NULL);
+    add_text(db, "d", "common one common two", NULL);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    for (int coord = 0; coord < 2; coord++) {
+        cti_xq *s[3] = { term("one"), term("two"), term("rare") }, *q;
+        cti_enquire *e;
+        cti_mset *m;
+        assert_int_equal(cti_xq_combine(CTI_XQ_OR, s, 3, 0, &q), CTI_OK);
+        assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+        assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+        if (coord)
+            assert_int_equal(cti_enquire_set_coord(e), CTI_OK);
+        assert_int_equal(cti_enquire_run(e, 0, 10, 10, &m), CTI_OK);
+        assert_int_equal(cti_mset_size(m), 4);
+        /* BM25 puts the one rare word first; coordination puts it last. */
+        assert_int_equal(cti_mset_docid(m, coord ? 3 : 0), 2);
+        cti_mset_free(m);
+        cti_enquire_free(e);
+        cti_xq_free(q);
+        for (int i = 0; i < 3; i++)
+            cti_xq_free(s[i]);
+    }
+    assert_int_equal(cti_db_close(db), CTI_OK);
+}
+
 static void test_match_spy(void **state)
 {
     (void)state;
@@ -792,6 +827,7 @@ int main(void)
         cmocka_unit_test(test_boolean_ops),
         cmocka_unit_test(test_wildcard_range_sort),
         cmocka_unit_test(test_collapse),
+        cmocka_unit_test(test_coord),
         cmocka_unit_test(test_match_spy),
         cmocka_unit_test(test_walk_hits),
         cmocka_unit_test(test_with_data),
