@@ -181,6 +181,7 @@ struct cti_clean_run {
     pthread_mutex_t mu;  /* guards everything below */
     int in_memory;
     int settling;        /* rebuilds of the settle step: nothing recorded */
+    int all;             /* settle every line of the index */
     u64map blocks;       /* pair -> index + 1 into 'tl' */
     touched *tl;
     size_t ntl, captl;
@@ -1027,6 +1028,50 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void cti_clean_run_settle_all(cti_clean_run *run)
+{
+    pthread_mutex_lock(&run->mu);
+    run->all = 1;
+    pthread_mutex_unlock(&run->mu);
+}
+
+/* Every line of every source of 'db', each against its source's
+   threshold now. */
+static cti_status check_all(cti_db *db, docset *ds)
+{
+    size_t pl = strlen(CTI_PREFIX_BLOCK);
+    cti_termiter *it = NULL;
+    const char *t;
+    size_t tl;
+    uint32_t tf;
+    uint64_t *srcs = NULL;
+    uint32_t *counts = NULL;
+    size_t n = 0, cap = 0, ccap = 0;
+    cti_status st = cti_db_terms(db, CTI_PREFIX_BLOCK, 0, &it);
+    while (st == CTI_OK && (st = cti_termiter_next(it, &t, &tl, &tf)) == CTI_OK) {
+        if (tl != pl + 8)
+            continue; /* a line, not a source */
+        if (grow((void **)&srcs, &cap, n, sizeof *srcs) ||
+            grow((void **)&counts, &ccap, n, sizeof *counts)) {
+            st = CTI_ENOMEM;
+            break;
+        }
+        char hex[9];
+        memcpy(hex, t + pl, 8);
+        hex[8] = '\0';
+        srcs[n] = strtoull(hex, NULL, 16);
+        counts[n++] = tf;
+    }
+    cti_termiter_free(it);
+    if (st == CTI_DONE)
+        st = CTI_OK;
+    for (size_t i = 0; st == CTI_OK && i < n; i++)
+        st = check_source(db, srcs[i], cti_boiler_threshold(counts[i]), ds);
+    free(srcs);
+    free(counts);
+    return st;
+}
+
 /* Could line 't' have changed its verdict in this run? */
 static int worth_checking(const cti_clean_run *r, const touched *t,
                           const source *s)
@@ -1059,7 +1104,9 @@ cti_status cti_clean_settle(cti_clean_run *run, cti_db *db,
             cti_boiler_threshold((uint32_t)before) != thr[i])
             st = check_source(db, s->src, thr[i], &ds);
     }
-    for (size_t i = 0; st == CTI_OK && i < run->ntl; i++) {
+    if (st == CTI_OK && run->all)
+        st = check_all(db, &ds);
+    for (size_t i = 0; st == CTI_OK && !run->all && i < run->ntl; i++) {
         touched *t = &run->tl[i];
         uint32_t v = map_get(&run->srcs, t->src);
         source *s = v ? &run->sl[v - 1] : NULL;

@@ -72,6 +72,14 @@ void cti_clean_run_share_copies(cti_clean_run *run, cti_clean_run *shared);
 void cti_clean_run_done(cti_clean_run *run);
 
 /*
+ * Have the settle step of 'run' check every template line of the index,
+ * not only those the run touched: for an index whose last run stopped
+ * before it settled (killed, or its machine lost), whose articles may
+ * hold lines judged on counts that have changed since.
+ */
+void cti_clean_run_settle_all(cti_clean_run *run);
+
+/*
  * A thread's builder in 'run', looking things up in 'db' (the index as
  * this thread may read it; NULL: the index is empty), which must outlive
  * it or be replaced with cti_clean_set_db() (a NULL 'c' is a no-op

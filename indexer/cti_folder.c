@@ -70,6 +70,35 @@ static void sync_dir(const char *path)
     }
 }
 
+int cti_folder_marked(const char *dir, const char *name)
+{
+    char *p = cti_folder_path(dir, name);
+    int there = p && access(p, F_OK) == 0;
+    free(p);
+    return there;
+}
+
+cti_status cti_folder_mark(const char *dir, const char *name, int on)
+{
+    char *p = cti_folder_path(dir, name);
+    cti_status st = CTI_OK;
+    if (!p)
+        return CTI_ENOMEM;
+    if (on) {
+        int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0 || fsync(fd) < 0)
+            st = CTI_EIO;
+        if (fd >= 0)
+            close(fd);
+    } else if (unlink(p) < 0 && errno != ENOENT) {
+        st = CTI_EIO;
+    }
+    free(p);
+    if (st == CTI_OK)
+        sync_dir(dir);
+    return st;
+}
+
 /* mkdir -p 'path'; -1 with errno set on failure. */
 static int make_dirs(const char *path)
 {
@@ -238,7 +267,7 @@ cti_status cti_folder_scan(cti_index *ix, int have_stub)
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, CTI_LOCK_NAME) ||
-            !strcmp(n, CTI_STUB_NAME))
+            !strcmp(n, CTI_STUB_NAME) || !strcmp(n, CTI_UNSETTLED_NAME))
             continue;
         if (ours(n)) {
             if (name_gen(n) >= ix->gen)

@@ -36,6 +36,7 @@
 
 #include "cti_schema.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -471,6 +472,24 @@ static cti_index *index_alloc(const cti_indexer_opts *o, const char *dir,
     return ix;
 }
 
+/*
+ * Before the run writes: a folder still marked unsettled had a run stop
+ * before its settle step, so this run's settles every template line;
+ * else the marker goes down now and comes off once the run has settled.
+ */
+static cti_status mark_unsettled(cti_index *ix)
+{
+    if (cti_folder_marked(ix->dir, CTI_UNSETTLED_NAME)) {
+        cti_clean_run_settle_all(ix->clean_run);
+        return CTI_OK;
+    }
+    if (cti_folder_mark(ix->dir, CTI_UNSETTLED_NAME, 1) == CTI_OK)
+        return CTI_OK;
+    cti_report_say(ix->rep, "cannot write '%s/%s': %s", ix->dir,
+                   CTI_UNSETTLED_NAME, strerror(errno));
+    return CTI_EIO;
+}
+
 cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
                           const char *host, unsigned port, int as_shard,
                           const cti_index_share *share, cti_report *rep,
@@ -497,6 +516,8 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
         goto fail;
     }
     if (!host && (st = ready_folder(ix)) != CTI_OK)
+        goto fail;
+    if (!host && ix->clean_run && (st = mark_unsettled(ix)) != CTI_OK)
         goto fail;
     if ((ix->o.bulk == CTI_BULK_ALWAYS ||
          (ix->o.bulk == CTI_BULK_AUTO && ix->doccount0 == 0)) &&
@@ -671,6 +692,8 @@ cti_status cti_index_finish(cti_index *ix)
         st = settle(ix);
     if (st == CTI_OK && !ix->fatal)
         st = cti_index_commit(ix);
+    if (st == CTI_OK && !ix->fatal && !ix->remote && ix->clean_run)
+        cti_folder_mark(ix->dir, CTI_UNSETTLED_NAME, 0);
     cti_report_phase(ix->rep, ix->dir, "committed");
     uint32_t ndocs = 0;
     if (ix->main && cti_db_doccount(ix->main, &ndocs) == CTI_OK)

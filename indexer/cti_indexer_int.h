@@ -140,6 +140,8 @@ void cti_report_clear(cti_report *r);
 
 #define CTI_STUB_NAME "XAPIANDB"  /* the stub listing the index's databases */
 #define CTI_LOCK_NAME "lock"      /* the writer lock (flock) */
+#define CTI_UNSETTLED_NAME "unsettled" /* a run changed articles and has not
+                                          settled their template lines yet */
 #define CTI_SPELL_MIN 3           /* spelling words: 3 to 32 bytes */
 #define CTI_SPELL_MAX 32
 #define CTI_DEFAULT_BATCH 2000    /* direct path: articles per commit */
@@ -376,6 +378,18 @@ cti_status cti_folder_scan(cti_index *ix, int have_stub);
  * may only say what went wrong as it tried to roll back.
  */
 int cti_folder_full(const char *dir);
+
+/*
+ * Does the folder 'dir' hold the marker 'name' (an empty file)?  1 or 0.
+ */
+int cti_folder_marked(const char *dir, const char *name);
+
+/*
+ * Put the marker 'name' in folder 'dir' ('on') or take it away, durably
+ * (the file and the folder synced) before returning.  CTI_OK, or CTI_EIO
+ * or CTI_ENOMEM (errno set).
+ */
+cti_status cti_folder_mark(const char *dir, const char *name, int on);
 
 /* fsync every file in folder 'path', then the folder: CTI_OK or CTI_EIO (errno set). */
 cti_status cti_folder_sync_tree(const char *path);

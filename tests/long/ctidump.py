@@ -24,6 +24,7 @@ MATCH_ALL = "-zzqqxxnotaword"  # a query of exclusions only matches every articl
 def dump(binp, db, out):
     r = subprocess.run([binp + "/cti-search", "--db", db, "--json", "-n", "10000000",
                         "--snippet-size", "100000000", "--fragments", "1", "--color", "never",
+                        "--no-collapse",
                         "--", MATCH_ALL], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=300)
     if r.returncode not in (0, 1):

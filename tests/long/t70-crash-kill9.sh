@@ -240,7 +240,10 @@ echo "t70: phase D: 4 kills while 60 articles change and 30 vanish"
 awk 'NR % 17 == 3' "$T/order" | head -60 >"$T/changed"
 awk 'NR % 31 == 7' "$T/order" | head -30 >"$T/removed"
 sleep 1 # a new mtime even on file systems with coarse timestamps
-while read -r f; do printf '\nA late correction was added to this article.\n' >>"$f"; done <"$T/changed"
+# Each correction its own line: one sentence in all of them would become
+# a template line of the source partway through the run, and an article
+# read before its settle step is then neither its old nor its new version.
+while read -r f; do printf '\nA late correction was added to %s.\n' "${f##*/}" >>"$f"; done <"$T/changed"
 while read -r f; do rm -f "$f"; done <"$T/removed"
 "$BIN/cti-index" -q --db "$T/clean2" --no-bulk --batch 40 "$T/corpus"
 dump "$T/clean2" "$T/clean2.dump"

@@ -141,7 +141,10 @@ phase bulk "$T/b" "$T/clean.dump" -- --bulk -m 64 "$T/corpus"
 echo "t71: phase 3: an update (80 articles changed) with compaction"
 find "$T/corpus" -name '*.txt' | LC_ALL=C sort | awk 'NR % 9 == 4' | head -80 >"$T/changed"
 sleep 1
-while read -r f; do printf '\nA late correction was added to this article.\n' >>"$f"; done <"$T/changed"
+# Each correction its own line: one sentence in all of them would become
+# a template line of the source partway through the run, and an article
+# read before its settle step is then neither its old nor its new version.
+while read -r f; do printf '\nA late correction was added to %s.\n' "${f##*/}" >>"$f"; done <"$T/changed"
 "$BIN/cti-index" -q --db "$T/clean2" --no-bulk "$T/corpus"
 dump "$T/clean2" "$T/clean2.dump"
 phase update "$T/a" "$T/clean2.dump" --old "$T/clean.dump" -- --no-bulk --batch 5 --compact "$T/corpus"
