@@ -14,6 +14,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include <cerrno>
@@ -139,6 +140,31 @@ class CallbackSpy : public Xapian::MatchSpy {
         } else {
             spy_.fn(spy_.ctx, v.data(), v.size(), nullptr, 0);
         }
+    }
+};
+
+/* Thrown by DeadlineSpy: the counting run is out of time. */
+struct CountTimeout {};
+
+/*
+ * The time limit of a counting run, as a match spy: past the deadline
+ * (looked at every 256 matches) it stops the run by throwing.  Xapian's
+ * own Enquire::set_time_limit() has a timer thread set an "expired" flag
+ * in the match's stack frame; when the timer fires as the match ends,
+ * that write can land after the frame is gone, in whatever the caller
+ * put there since.
+ */
+class DeadlineSpy : public Xapian::MatchSpy {
+    std::chrono::steady_clock::time_point end_;
+  public:
+    Xapian::doccount seen = 0; /* matches seen: a lower bound */
+    explicit DeadlineSpy(double seconds)
+        : end_(std::chrono::steady_clock::now() +
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                   std::chrono::duration<double>(seconds))) {}
+    void operator()(const Xapian::Document &, double) override {
+        if ((++seen & 255) == 0 && std::chrono::steady_clock::now() >= end_)
+            throw CountTimeout();
     }
 };
 
@@ -1495,6 +1521,22 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
         CallbackSpy spy(e->spy); /* outlives enq, which points to it */
+        DeadlineSpy deadline(e->time_limit);
+        auto setup = [&](Xapian::Enquire &q) {
+            q.set_query(e->query);
+            if (e->coord)
+                q.set_weighting_scheme(Xapian::CoordWeight());
+            else if (e->bm25_set)
+                q.set_weighting_scheme(Xapian::BM25Weight(
+                    e->k1, e->k2, e->k3, e->b, e->min_normlen));
+            if (e->sort_slot >= 0)
+                q.set_sort_by_value_then_relevance(
+                    static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
+            if (e->collapse_slot >= 0)
+                q.set_collapse_key(
+                    static_cast<Xapian::valueno>(e->collapse_slot),
+                    e->collapse_max);
+        };
         Xapian::Enquire enq(*db->rd);
         if (e->spy.fn) {
             if (ran_before)
@@ -1502,22 +1544,22 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             ran_before = true;
             enq.add_matchspy(&spy);
         }
-        enq.set_query(e->query);
-        if (e->coord)
-            enq.set_weighting_scheme(Xapian::CoordWeight());
-        else if (e->bm25_set)
-            enq.set_weighting_scheme(
-                Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b, e->min_normlen));
         if (e->time_limit > 0)
-            enq.set_time_limit(e->time_limit);
-        if (e->sort_slot >= 0)
-            enq.set_sort_by_value_then_relevance(
-                static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
-        if (e->collapse_slot >= 0)
-            enq.set_collapse_key(static_cast<Xapian::valueno>(e->collapse_slot),
-                                 e->collapse_max);
+            enq.add_matchspy(&deadline);
+        setup(enq);
         m->hits.clear();
-        m->mset = enq.get_mset(offset, limit, check_at_least);
+        bool timed_out = false;
+        try {
+            m->mset = enq.get_mset(offset, limit, check_at_least);
+        } catch (const CountTimeout &) {
+            timed_out = true;
+        }
+        if (timed_out) {
+            /* The page without counting; the matches seen bound the count. */
+            Xapian::Enquire quick(*db->rd);
+            setup(quick);
+            m->mset = quick.get_mset(offset, limit, Xapian::doccount(0));
+        }
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */
         if (e->each.fn)
@@ -1543,6 +1585,16 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->uest = m->mset.get_uncollapsed_matches_estimated();
         m->ulower = m->mset.get_uncollapsed_matches_lower_bound();
         m->uupper = m->mset.get_uncollapsed_matches_upper_bound();
+        if (timed_out) {
+            m->ulower = std::max<uint32_t>(m->ulower, deadline.seen);
+            m->uupper = std::max(m->uupper, m->ulower);
+            m->uest = std::min(std::max(m->uest, m->ulower), m->uupper);
+            if (e->collapse_slot < 0) {
+                m->lower = m->ulower;
+                m->upper = m->uupper;
+                m->est = m->uest;
+            }
+        }
         if (e->each.fn)
             m->mset = Xapian::MSet(); /* the walk is over: free its items */
     });

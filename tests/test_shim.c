@@ -342,6 +342,49 @@ static void test_coord(void **state)
     assert_int_equal(cti_db_close(db), CTI_OK);
 }
 
+/* A counting run past its time limit: stopped, with true bounds. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in(path, sizeof path, "timelimit");
+    cti_db *db;
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
+    for (int i = 0; i < 3000; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "d%d", i);
+        add_text(db, id, i % 2 ? (i % 3 ? "filler" : "beta filler")
+                               : (i % 3 ? "alpha filler" : "alpha beta"), NULL);
+    }
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    for (int limited = 0; limited < 2; limited++) {
+        /* alpha AND beta (500 of 3000): Xapian cannot know without checking. */
+        cti_xq *q = combine2(CTI_XQ_AND, "alpha", "beta", 0);
+        cti_enquire *e;
+        cti_mset *m;
+        assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+        assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+        if (limited) /* past at once: stops at its first look at the clock */
+            assert_int_equal(cti_enquire_set_time_limit(e, 1e-9), CTI_OK);
+        assert_int_equal(cti_enquire_run(e, 0, 10, 3000, &m), CTI_OK);
+        assert_int_equal(cti_mset_size(m), 10);
+        if (limited) {
+            /* Stopped after 256 matches: true bounds, whatever Xapian's
+               page run could tell without counting. */
+            assert_true(cti_mset_matches_lower(m) >= 256);
+            assert_true(cti_mset_matches_lower(m) <= 500);
+            assert_true(cti_mset_matches_upper(m) >= 500);
+        } else {
+            assert_int_equal(cti_mset_matches_lower(m), 500);
+            assert_int_equal(cti_mset_matches_upper(m), 500);
+        }
+        cti_mset_free(m);
+        cti_enquire_free(e);
+        cti_xq_free(q);
+    }
+    assert_int_equal(cti_db_close(db), CTI_OK);
+}
+
 static void test_match_spy(void **state)
 {
     (void)state;
@@ -828,6 +871,7 @@ int main(void)
         cmocka_unit_test(test_wildcard_range_sort),
         cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_coord),
+        cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_match_spy),
         cmocka_unit_test(test_walk_hits),
         cmocka_unit_test(test_with_data),
