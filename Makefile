@@ -104,14 +104,13 @@ TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 E2E := $(sort $(wildcard tests/e2e/t*.sh))
 LONG := $(sort $(wildcard tests/long/t*.sh))
 # The tests that run the threaded bulk path (worker threads building
-# segments, the merge, shards with workers each, readers during a load,
-# a second writer, a killed writer); make TSAN=1 test-threads runs them.
+# segments, the merge, copies shared between workers and shards, readers
+# during a load, a second writer); make TSAN=1 test-threads runs them.
 THREAD_TESTS := $(O)/tests/test_indexer
-THREAD_E2E := tests/e2e/t00-demo.sh tests/e2e/t20-index-incremental.sh \
-	tests/e2e/t21-index-gz-jsonl.sh tests/e2e/t23-index-writer-crash.sh \
-	tests/e2e/t24-index-cli.sh tests/e2e/t28-search-first-load.sh \
-	tests/e2e/t33-search-while-indexing.sh \
-	tests/e2e/t50-shards-local.sh tests/e2e/t63-second-writer.sh
+THREAD_E2E := tests/e2e/t20-index-incremental.sh \
+	tests/e2e/t28-search-first-load.sh tests/e2e/t33-search-while-indexing.sh \
+	tests/e2e/t40-clean.sh tests/e2e/t50-shards-local.sh \
+	tests/e2e/t63-second-writer.sh
 
 .PHONY: all demo web test check test-unit test-e2e test-long test-threads valgrind fuzz fuzz-build \
 	bench install clean help deps deps-test deps-bench deps-fuzz deps-valgrind
@@ -122,13 +121,14 @@ all: $(PROGS)
 # before the first compile but never make anything out of date.
 deps:
 	@sh scripts/deps.sh build
-deps-test:
+# One apt-get at a time under make -j: each kind waits for the build's.
+deps-test: | deps
 	@sh scripts/deps.sh build test
-deps-bench:
+deps-bench: | deps
 	@sh scripts/deps.sh build bench test $(if $(strip $(BENCH_PEERS)),bench-peers)
-deps-fuzz:
+deps-fuzz: | deps
 	@sh scripts/deps.sh build fuzz
-deps-valgrind:
+deps-valgrind: | deps
 	@sh scripts/deps.sh build test valgrind
 
 $(O)/%.o: %.c | deps
