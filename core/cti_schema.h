@@ -69,8 +69,6 @@
                                    for this article when it was built */
 #define CTI_PREFIX_BAND   "XL"  /* XL + band number + band hash: the bands
                                    of the fingerprint (cti_fingerprint.h) */
-#define CTI_PREFIX_CLUSTER "XK" /* XK + the copy cluster's key (the value
-                                   of CTI_SLOT_CLUSTER), boolean */
 #define CTI_TERM_COPY     "XC"  /* boolean, on an article found to be a copy
                                    of one indexed before it: while no
                                    article holds it, the index has no

@@ -21,14 +21,14 @@
  *   most CANDIDATES of them), and (bulk) through the run's own band
  *   table.  The most similar candidate at least CTI_FINGERPRINT_COPY
  *   similar gives its cluster; without one the article starts a cluster
- *   named by the hash of its id term and its text.  When candidates of
- *   two clusters qualify, the article's copies join them: the run
- *   records the join (clusters are the connected groups of copies,
- *   whatever the order the articles come in) and the settle step
- *   rebuilds the joined cluster's articles under the one name.  Looking
- *   up, joining and registering in the run's table is one step under the
- *   run's lock, so two copies built at the same time by two threads
- *   always meet.  A story's cluster keeps its name while any of its
+ *   named by the hash of its id term and its text.  Clusters are not
+ *   joined: a copy of articles in two clusters goes to the most similar
+ *   one's.  Joining them (the connected groups of copies) chained
+ *   overlapping wire stories into clusters of thousands, each join a
+ *   rebuild of the cluster's articles: on 40 MB of short stories, three
+ *   times the indexing time and twice the index.  Looking up and
+ *   registering in the run's table is one step under the run's lock, so
+ *   two copies built at the same time by two threads always meet.  A story's cluster keeps its name while any of its
  *   copies stays, and an article rebuilt finds its own earlier version,
  *   so names are stable across runs; an article that found another gets
  *   CTI_TERM_COPY.  The shards of a sharded index share one table and
@@ -44,8 +44,7 @@
  *   (its article count crossed a step), all its lines are checked.  In a
  *   bulk run only lines that can have changed are looked up: those held
  *   twice or more in the run, seen as template, held by a removed article,
- *   or of a source the index held before.  Then the articles of the
- *   clusters joined in the run (CTI_PREFIX_CLUSTER terms) are rebuilt.
+ *   or of a source the index held before.
  */
 #include "cti_clean.h"
 
@@ -156,20 +155,10 @@ typedef struct rundoc {
     char key[16];
 } rundoc;
 
-/* A copy cluster joined to another: articles found to be copies of both. */
-typedef struct joined {
-    uint64_t key, to;
-} joined;
 
-/* The distinct clusters at least CTI_FINGERPRINT_COPY similar, each with
-   its most similar article. */
-#define JOINS 8
+/* What the lookups for an article's copies found. */
 typedef struct keyset {
-    uint64_t k[JOINS];
-    double sim[JOINS];
-    uint32_t copies[JOINS]; /* its articles the article is a copy of */
-    size_t n;
-    int copy;            /* one of them is another article */
+    int copy;            /* another article is a copy of it */
 } keyset;
 
 typedef struct bandent {
@@ -193,10 +182,6 @@ struct cti_clean_run {
     size_t nbe, capbe;
     rundoc *docs;
     size_t ndocs, capdocs;
-    u64map joins;        /* cluster key -> index + 1 into 'jl' */
-    u64map members;      /* cluster key -> its articles in 'docs' */
-    joined *jl;
-    size_t njl, capjl;
     struct cti_clean_run *copies; /* whose table copies go to (NULL: this) */
     pthread_cond_t all_here;
     unsigned sharers;    /* runs sharing this one's copies */
@@ -256,9 +241,6 @@ void cti_clean_run_free(cti_clean_run *r)
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->all_here);
     map_free(&r->blocks);
-    map_free(&r->joins);
-    map_free(&r->members);
-    free(r->jl);
     map_free(&r->srcs);
     map_free(&r->bands);
     free(r->tl);
@@ -573,106 +555,6 @@ done:
     return st;
 }
 
-/* A cluster's key as a number (its 12 hex digits). */
-static uint64_t key_num(const char *k, size_t kl)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < kl; i++) {
-        int c = (unsigned char)k[i], d = c >= '0' && c <= '9' ? c - '0'
-                                       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                              : -1;
-        if (d < 0)
-            return 0;
-        v = v << 4 | (uint64_t)d;
-    }
-    return v;
-}
-
-static void keyset_add(keyset *ks, const char *k, size_t kl, double sim)
-{
-    uint64_t v = key_num(k, kl);
-    size_t i = 0;
-    if (!v)
-        return;
-    while (i < ks->n && ks->k[i] != v)
-        i++;
-    if (i < ks->n) {
-        ks->copies[i]++;
-        if (ks->sim[i] < sim)
-            ks->sim[i] = sim;
-        return;
-    }
-    if (ks->n < JOINS) {
-        ks->n++;
-    } else { /* full: the least similar cluster gives way */
-        size_t low = 0;
-        for (size_t j = 1; j < ks->n; j++)
-            if (ks->sim[j] < ks->sim[low])
-                low = j;
-        if (ks->sim[low] >= sim)
-            return;
-        i = low;
-    }
-    ks->k[i] = v;
-    ks->sim[i] = sim;
-    ks->copies[i] = 1;
-}
-
-/* The cluster 'key' is now part of (following the joins). [mu] */
-static uint64_t key_root(cti_clean_run *r, uint64_t key)
-{
-    for (unsigned i = 0; i < 64; i++) { /* joins never loop; bounded anyway */
-        uint32_t v = map_get(&r->joins, key);
-        if (!v)
-            break;
-        key = r->jl[v - 1].to;
-    }
-    return key;
-}
-
-/* Join cluster 'key' to cluster 'to' (their roots). [mu] */
-static cti_status key_join(cti_clean_run *r, uint64_t key, uint64_t to)
-{
-    key = key_root(r, key);
-    to = key_root(r, to);
-    if (key == to)
-        return CTI_OK;
-    uint32_t *v = map_slot(&r->joins, key, 1);
-    if (!v || grow((void **)&r->jl, &r->capjl, r->njl, sizeof *r->jl))
-        return CTI_ENOMEM;
-    r->jl[r->njl] = (joined){ key, to };
-    *v = (uint32_t)++r->njl;
-    return CTI_OK;
-}
-
-/*
- * A copy of two clusters joins them (rebuilt by the settle step) when it
- * is a copy of at least half the articles of the one it does not belong
- * to ('root' is the cluster of the most similar): an article that quotes
- * one article of another story at length does not make the two stories
- * one.  The cluster's articles are counted in 'db' (its
- * CTI_PREFIX_CLUSTER term) and in the run's table. [mu]
- */
-static cti_status join_clusters(cti_clean_run *r, cti_db *db,
-                                const keyset *ks, uint64_t root)
-{
-    cti_status st = CTI_OK;
-    for (size_t i = 0; i < ks->n && ks->n > 1 && st == CTI_OK; i++) {
-        if (key_root(r, ks->k[i]) == root)
-            continue;
-        char t[CTI_FINGERPRINT_TERM_MAX + 16];
-        int tl = snprintf(t, sizeof t, "%s%012" PRIx64, CTI_PREFIX_CLUSTER,
-                          ks->k[i]);
-        uint32_t size = 0;
-        if (db && (st = cti_db_termfreq(db, t, (size_t)tl, &size)) != CTI_OK)
-            break;
-        size += map_get(&r->members, ks->k[i]);
-        if (2 * (uint64_t)ks->copies[i] >= size)
-            st = key_join(r, ks->k[i], root);
-    }
-    return st;
-}
-
 /* The best copy among the database's articles sharing a band. */
 static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
                           const char *idterm, size_t itl, double *best,
@@ -720,7 +602,6 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
         double sim = cti_fingerprint_similarity(fp, &other);
         if (sim < CTI_FINGERPRINT_COPY)
             continue;
-        keyset_add(ks, k, kl, sim);
         ks->copy |= cti_mset_docid(m, i) != self;
         if (sim > *best) {
             *best = sim;
@@ -758,7 +639,6 @@ static cti_status run_copy(cti_clean_run *r, const cti_fingerprint *fp,
             double sim = cti_fingerprint_similarity(fp, &d->fp);
             if (sim < CTI_FINGERPRINT_COPY)
                 continue;
-            keyset_add(ks, d->key, strlen(d->key), sim);
             ks->copy = 1;
             if (sim > *best) {
                 *best = sim;
@@ -774,10 +654,6 @@ static cti_status run_register(cti_clean_run *r, const cti_fingerprint *fp,
 {
     if (grow((void **)&r->docs, &r->capdocs, r->ndocs, sizeof *r->docs))
         return CTI_ENOMEM;
-    uint32_t *members = map_slot(&r->members, key_num(key, strlen(key)), 1);
-    if (!members)
-        return CTI_ENOMEM;
-    (*members)++;
     uint32_t d = (uint32_t)r->ndocs++;
     r->docs[d].fp = *fp;
     memcpy(r->docs[d].key, key, 16);
@@ -812,9 +688,7 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     }
     double best = 0;
     char key[16];
-    keyset ks;
-    ks.n = 0;
-    ks.copy = 0;
+    keyset ks = { 0 };
     /* Without a copy: a cluster of its own, named by its id and text (an
        article rewritten as another story leaves its old copies). */
     uint64_t h = 0xcbf29ce484222325ull;
@@ -829,19 +703,10 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     pthread_mutex_lock(&cr->mu);
     if (r->in_memory || r->copies)
         st = run_copy(cr, &fp, bands, &best, key, &ks);
-    uint64_t root = key_root(cr, key_num(key, strlen(key)));
-    if (st == CTI_OK && !settling)
-        st = join_clusters(cr, c->copy_db ? c->copy_db : c->db, &ks, root);
-    if (root)
-        snprintf(key, sizeof key, "%012" PRIx64, root & BLK_MASK);
     if (st == CTI_OK && (r->in_memory || r->copies) && !settling)
         st = run_register(cr, &fp, bands, key);
     pthread_mutex_unlock(&cr->mu);
     if (st != CTI_OK)
-        return st;
-    char kt[CTI_FINGERPRINT_TERM_MAX + 16];
-    int kl = snprintf(kt, sizeof kt, "%s%s", CTI_PREFIX_CLUSTER, key);
-    if ((st = cti_doc_add_term(doc, kt, (size_t)kl, 0)) != CTI_OK)
         return st;
     if (ks.copy &&
         (st = cti_doc_add_term(doc, CTI_TERM_COPY, strlen(CTI_TERM_COPY), 0)))
@@ -995,33 +860,6 @@ static cti_status check_source(cti_db *db, uint64_t src, uint32_t threshold,
     return st;
 }
 
-/* The articles of 'db' in a cluster joined to another in this run. */
-static cti_status check_joins(cti_clean_run *run, cti_db *db, docset *ds)
-{
-    cti_clean_run *cr = run->copies ? run->copies : run;
-    cti_status st = CTI_OK;
-    pthread_mutex_lock(&cr->mu);
-    size_t n = cr->njl;
-    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    for (size_t i = 0; keys && i < n; i++)
-        keys[i] = cr->jl[i].key;
-    pthread_mutex_unlock(&cr->mu);
-    if (!keys)
-        return CTI_ENOMEM;
-    for (size_t i = 0; i < n && st == CTI_OK; i++) {
-        char t[CTI_FINGERPRINT_TERM_MAX + 16];
-        int tl = snprintf(t, sizeof t, "%s%012" PRIx64, CTI_PREFIX_CLUSTER,
-                          keys[i]);
-        cti_xq *q = NULL;
-        st = cti_xq_term(t, (size_t)tl, 1, 0, &q);
-        if (st == CTI_OK)
-            st = collect(db, q, ds);
-        cti_xq_free(q);
-    }
-    free(keys);
-    return st;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1115,8 +953,6 @@ cti_status cti_clean_settle(cti_clean_run *run, cti_db *db,
                             v ? thr[v - 1] : CTI_BOILER_TEMPLATE_MIN, &ds);
     }
     free(thr);
-    if (st == CTI_OK)
-        st = check_joins(run, db, &ds);
     /* Rebuild each once, in document order, recording nothing new. */
     if (ds.n)
         qsort(ds.v, ds.n, sizeof *ds.v, cmp_u32);

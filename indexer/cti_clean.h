@@ -65,8 +65,9 @@ void cti_clean_run_share_copies(cti_clean_run *run, cti_clean_run *shared);
 
 /*
  * 'run' adds no more articles: with copies shared, wait until every run
- * sharing them is done too, so that the settle step sees every cluster
- * joined in any shard.  Call once per run, before cti_clean_settle(),
+ * sharing them is done too, so that no shard settles (rebuilding
+ * articles, which look up their copies again) while another still adds
+ * to the shared table.  Call once per run, before cti_clean_settle(),
  * whether or not the run failed.
  */
 void cti_clean_run_done(cti_clean_run *run);
@@ -135,10 +136,8 @@ typedef cti_status (*cti_clean_rebuild_fn)(void *ctx, uint32_t docid);
  * rebuild (through 'rebuild') the articles whose verdict on the line no
  * longer matches the counts of the whole index: a line that became
  * template is set aside in every article holding it, a line no longer
- * template (its articles removed) is searchable again.  The articles of
- * a copy cluster joined to another in this run (a copy of both was
- * added) are rebuilt into the cluster they joined.  *rebuilt counts the
- * rebuilt articles.  Returns CTI_OK or the first failure.
+ * template (its articles removed) is searchable again.  *rebuilt counts
+ * the rebuilt articles.  Returns CTI_OK or the first failure.
  */
 cti_status cti_clean_settle(cti_clean_run *run, cti_db *db,
                             cti_clean_rebuild_fn rebuild, void *ctx,

@@ -628,8 +628,7 @@ static cti_status rebuild_doc(void *vix, uint32_t docid)
 
 /*
  * After the run is written: rebuild the articles whose template lines
- * the counts of the whole index now judge otherwise, and the copies of
- * clusters joined in the run (cti_clean_settle()).
+ * the counts of the whole index now judge otherwise (cti_clean_settle()).
  */
 static cti_status settle(cti_index *ix)
 {
@@ -645,7 +644,7 @@ static cti_status settle(cti_index *ix)
     if (n) {
         char what[96];
         snprintf(what, sizeof what, "%" PRIu64 " article(s) rebuilt for page "
-                 "templates and copies", n);
+                 "templates", n);
         cti_report_phase(ix->rep, ix->dir, what);
     }
     return CTI_OK;
