@@ -89,8 +89,9 @@ uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band);
 
 /*
  * Write band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f' as a term
- * into buf: CTI_PREFIX_BAND, 2 hex digits of the band number and 10 of
- * the band's hash.  Returns the term's length.
+ * into buf: CTI_PREFIX_BAND, the band number as one hex digit, then the
+ * band's values, 4 hex digits each (7 bytes with bands of one value).
+ * Returns the term's length.
  */
 size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
                                  char buf[CTI_FINGERPRINT_TERM_MAX]);

@@ -67,7 +67,7 @@
                                    of a candidate line (cti_boiler.h) */
 #define CTI_PREFIX_SEEN   "XB"  /* XB + source + line: the line was template
                                    for this article when it was built */
-#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band hash: the bands
+#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band values: the bands
                                    of the fingerprint (cti_fingerprint.h) */
 #define CTI_TERM_COPY     "XC"  /* boolean, on an article found to be a copy
                                    of one indexed before it: while no
