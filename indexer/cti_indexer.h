@@ -47,7 +47,7 @@ typedef struct cti_indexer_opts {
     const char *positions; /* where a new index keeps word positions:
                               "article" or "table" (cti_schema.h,
                               CTI_META_POSITIONS); NULL: the index's, or
-                              "article" */
+                              "table" */
     int wait;              /* 1: wait for another writer instead of failing */
     int compact;           /* 1: compact the main database at the end */
     unsigned jobs;         /* worker threads for the bulk path (0: online CPUs) */

@@ -61,8 +61,8 @@ b=$(timeout 30 "$SRCH" --db "$T/remote.stub" --json --sort -date --offset 3 -n 4
     fail "counts differ over the network"
 echo "t51: remote shards answer like the local index"
 
-# A shard keeping positions per article (the default), served remotely.
-timeout 120 "$IDX" -q --db "$T/art" "$T/corpus"
+# A shard keeping positions per article, served remotely.
+timeout 120 "$IDX" -q --db "$T/art" --positions article "$T/corpus"
 serve "$T/art"
 aport=$PORT
 echo "remote 127.0.0.1:$aport" > "$T/art.stub"
