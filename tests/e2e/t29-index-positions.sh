@@ -66,6 +66,12 @@ timeout 60 "$IDX" -q --db "$T/art" --positions article corpus || fail "same form
 timeout 60 "$IDX" -q --db "$T/art" tests/data/sotu.jsonl corpus || fail "no --positions refused"
 timeout 60 "$IDX" -q --db "$T/tab" corpus
 echo "t29: an index keeps its format: $(cat "$T/err")"
+# A format cti does not know: exit 2, the choices named, nothing created.
+rc=0
+timeout 60 "$IDX" -q --db "$T/new" --positions blob corpus 2> "$T/err" || rc=$?
+[ $rc -eq 2 ] || fail "--positions blob: exit $rc"
+grep -q "takes 'article' or 'table', not 'blob'" "$T/err" || fail "unclear: $(cat "$T/err")"
+[ ! -e "$T/new" ] || fail "--positions blob created an index"
 
 # One index of each kind searched as one (a stub of local databases),
 # either first.
