@@ -696,6 +696,8 @@ cti_status cti_index_finish(cti_index *ix)
         st = settle(ix);
     if (st == CTI_OK && !ix->fatal)
         st = cti_index_commit(ix);
+    /* Settled: the marker comes off.  Should that fail, the next run only
+       checks every template line once more. */
     if (st == CTI_OK && !ix->fatal && !ix->remote && ix->clean_run)
         cti_folder_mark(ix->dir, CTI_UNSETTLED_NAME, 0);
     cti_report_phase(ix->rep, ix->dir, "committed");
