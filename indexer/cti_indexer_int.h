@@ -146,7 +146,8 @@ void cti_report_clear(cti_report *r);
 #define CTI_SPELL_MAX 32
 #define CTI_DEFAULT_BATCH 2000    /* direct path: articles per commit */
 #define CTI_DEFAULT_MEMORY_MB 1024
-#define CTI_SEGMENT_MB_DEFAULT 4  /* most text per segment (CTI_SEGMENT_MB) */
+#define CTI_SEGMENT_MB_DEFAULT 4  /* a worker's first segment (CTI_SEGMENT_MB) */
+#define CTI_SEGMENT_MB_MAX 64     /* ... each next one 4 times its last, to this */
 #define CTI_FLUSH_KB 256          /* text per flush of a segment (cti_bulk.c) */
 #define CTI_SWITCH_MIN 2000       /* articles before a run may turn bulk */
 #define CTI_LOOKUPS_MAX 64        /* single sync lookups before a full read */
@@ -218,6 +219,7 @@ typedef struct cti_worker {
     cti_db *seg;          /* open segment, or NULL */
     char *segname;        /* its name inside the index folder */
     size_t segbytes;      /* text bytes in it */
+    size_t seglimit;      /* text bytes at which it closes */
     size_t flushbytes;    /* text bytes added since its last flush */
     cti_smap spell;       /* word -> document frequency in the segment */
     uint32_t docno;
@@ -302,7 +304,8 @@ struct cti_index {
 
     /* Bulk path (cti_bulk.c). */
     int bulk;             /* [caller] the bulk path is on */
-    size_t seg_limit;     /* [set] text bytes per segment */
+    size_t seg_limit;     /* [set] text bytes of a worker's first segment */
+    size_t seg_max;       /* [set] ... and of its largest */
     size_t q_limit;       /* [set] text bytes queued */
     cti_worker *workers;  /* [set] */
     unsigned nworkers;    /* [set] started */
