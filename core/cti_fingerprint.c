@@ -9,7 +9,15 @@
  * rehashed with the distance (rotation densification, Shrivastava and Li
  * 2014), so that two articles with the same shingles always agree.  The
  * signature keeps the low 16 bits of each bin (b-bit MinHash): two bins
- * agree by chance once in 65,536.
+ * agree by chance once in 65,536.  The index stores the low 8 bits
+ * (cti_fingerprint_encode()), with which bins that differ agree by
+ * chance once in 256: about a fifth of a bin of 64 for a pair near the
+ * copy threshold.  That chance is left in the estimate rather than taken
+ * out: taken out, a pair with exactly 16 bins of 64 in common falls just
+ * below the threshold of 0.25 and the copies found by the index and by
+ * one run's own table (which keeps the 16 bits) would differ.  Measured on
+ * bench/dupset (bench/cleaneval dups): precision 0.9986 either way, recall
+ * 0.6072 with the stored byte against 0.6039 with the 16 bits.
  */
 #include "cti_fingerprint.h"
 #include "cti_hash.h"
@@ -67,6 +75,7 @@ int cti_fingerprint_end(cti_fingerprint_builder *f, cti_fingerprint *out)
         }
         out->v[i] = (uint16_t)v;
     }
+    out->narrow = 0;
     return 0;
 }
 
@@ -74,27 +83,33 @@ double cti_fingerprint_similarity(const cti_fingerprint *a,
                                   const cti_fingerprint *b)
 {
     unsigned same = 0;
+    uint16_t mask = a->narrow || b->narrow ? 0xff : 0xffff;
     for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
-        same += a->v[i] == b->v[i];
+        same += ((a->v[i] ^ b->v[i]) & mask) == 0;
     return (double)same / CTI_FINGERPRINT_BINS;
 }
 
 void cti_fingerprint_encode(const cti_fingerprint *f,
                             char out[CTI_FINGERPRINT_BYTES])
 {
-    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++) {
-        out[2 * i] = (char)(f->v[i] >> 8);
-        out[2 * i + 1] = (char)(f->v[i] & 0xff);
-    }
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+        out[i] = (char)(f->v[i] & 0xff);
 }
 
 int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out)
 {
-    if (len != CTI_FINGERPRINT_BYTES)
-        return -1;
     const unsigned char *p = (const unsigned char *)s;
+    if (len == CTI_FINGERPRINT_BYTES) {
+        for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+            out->v[i] = p[i];
+        out->narrow = 1;
+        return 0;
+    }
+    if (len != CTI_FINGERPRINT_BYTES_WIDE)
+        return -1;
     for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
         out->v[i] = (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
+    out->narrow = 0;
     return 0;
 }
 

@@ -39,8 +39,11 @@
 #define CTI_FINGERPRINT_SHINGLE 3
 /* Fewer shingles than this: no fingerprint (too short to tell copies). */
 #define CTI_FINGERPRINT_MIN_SHINGLES 20
-/* Bytes of an encoded signature (two per bin, big-endian). */
-#define CTI_FINGERPRINT_BYTES (2 * CTI_FINGERPRINT_BINS)
+/* Bytes of an encoded signature: the low byte of each bin.  Indexes
+   written before kept both bytes (CTI_FINGERPRINT_BYTES_WIDE, big-endian);
+   cti_fingerprint_decode() reads both. */
+#define CTI_FINGERPRINT_BYTES CTI_FINGERPRINT_BINS
+#define CTI_FINGERPRINT_BYTES_WIDE (2 * CTI_FINGERPRINT_BINS)
 /* Estimated similarity from which two articles are copies of one story. */
 #define CTI_FINGERPRINT_COPY 0.25
 
@@ -49,6 +52,8 @@
 
 typedef struct cti_fingerprint {
     uint16_t v[CTI_FINGERPRINT_BINS];
+    int narrow; /* only the low 8 bits of each value are known (decoded
+                   from CTI_FINGERPRINT_BYTES) */
 } cti_fingerprint;
 
 /* The state while an article's stems go by (no allocation: a plain struct). */
@@ -72,15 +77,23 @@ void cti_fingerprint_add(cti_fingerprint_builder *f, const char *stem,
  */
 int cti_fingerprint_end(cti_fingerprint_builder *f, cti_fingerprint *out);
 
-/* The estimated Jaccard similarity of two articles' shingle sets, 0 to 1. */
+/*
+ * The estimated Jaccard similarity of two articles' shingle sets, 0 to 1.
+ * It is the share of the bins that agree: over the low byte of each
+ * value when either side is narrow (bins that differ then agree by
+ * chance once in 256, which is left in: see cti_fingerprint.c).
+ */
 double cti_fingerprint_similarity(const cti_fingerprint *a,
                                   const cti_fingerprint *b);
 
-/* Encode into CTI_FINGERPRINT_BYTES bytes (for a value slot). */
+/* Encode into CTI_FINGERPRINT_BYTES bytes (for a value slot): the low
+   byte of each value, which is what copies are told by; half the bytes
+   of the values themselves, for the same precision in practice. */
 void cti_fingerprint_encode(const cti_fingerprint *f,
                             char out[CTI_FINGERPRINT_BYTES]);
 
-/* Decode what cti_fingerprint_encode() wrote: 0, or -1 for a wrong length. */
+/* Decode what cti_fingerprint_encode() wrote (narrow), or the two bytes
+   a value of older indexes: 0, or -1 for another length. */
 int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out);
 
 /* The hash of band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f': 40

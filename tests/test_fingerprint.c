@@ -161,14 +161,54 @@ static void test_too_short(void **state)
 static void test_encode_decode(void **state)
 {
     (void)state;
-    cti_fingerprint a, b;
+    cti_fingerprint a, b, c;
     char buf[CTI_FINGERPRINT_BYTES];
     fingerprint_file(COURTS, &a);
     cti_fingerprint_encode(&a, buf);
     assert_int_equal(cti_fingerprint_decode(buf, sizeof buf, &b), 0);
-    assert_memory_equal(&a, &b, sizeof a);
+    assert_true(b.narrow);
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++)
+        assert_int_equal(b.v[i], a.v[i] & 0xff);
+    /* A stored fingerprint is the same article as the one it came from. */
+    assert_true(cti_fingerprint_similarity(&a, &b) == 1.0);
     assert_int_equal(cti_fingerprint_decode(buf, sizeof buf - 1, &b), -1);
     assert_int_equal(cti_fingerprint_decode(buf, 0, &b), -1);
+    /* The two-byte values of older indexes are read as they were. */
+    char wide[CTI_FINGERPRINT_BYTES_WIDE];
+    for (unsigned i = 0; i < CTI_FINGERPRINT_BINS; i++) {
+        wide[2 * i] = (char)(a.v[i] >> 8);
+        wide[2 * i + 1] = (char)(a.v[i] & 0xff);
+    }
+    assert_int_equal(cti_fingerprint_decode(wide, sizeof wide, &c), 0);
+    assert_false(c.narrow);
+    assert_memory_equal(c.v, a.v, sizeof a.v);
+    assert_true(cti_fingerprint_similarity(&b, &c) == 1.0);
+}
+
+static void test_narrow_estimate(void **state)
+{
+    (void)state;
+    /* Compared by their stored bytes, the spun copy is still a copy of
+       its original and the other Bloomberg story still apart from it, as
+       with the full values. */
+    cti_fingerprint a, b, c, na, nb, nc;
+    char buf[CTI_FINGERPRINT_BYTES];
+    fingerprint_file(RECODE, &a);
+    fingerprint_file(SPUN, &b);
+    fingerprint_file(COURTS, &c);
+    cti_fingerprint_encode(&a, buf);
+    assert_int_equal(cti_fingerprint_decode(buf, sizeof buf, &na), 0);
+    cti_fingerprint_encode(&b, buf);
+    assert_int_equal(cti_fingerprint_decode(buf, sizeof buf, &nb), 0);
+    cti_fingerprint_encode(&c, buf);
+    assert_int_equal(cti_fingerprint_decode(buf, sizeof buf, &nc), 0);
+    double full = cti_fingerprint_similarity(&a, &b);
+    double narrow = cti_fingerprint_similarity(&na, &b);
+    assert_true(narrow >= CTI_FINGERPRINT_COPY);
+    assert_true(narrow > full - 0.05 && narrow < full + 0.05);
+    assert_true(cti_fingerprint_similarity(&na, &nb) >= CTI_FINGERPRINT_COPY);
+    assert_true(cti_fingerprint_similarity(&na, &nc) < CTI_FINGERPRINT_COPY);
+    assert_true(cti_fingerprint_similarity(&na, &nc) >= 0);
 }
 
 static void test_word_order_matters(void **state)
@@ -200,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_identical_and_syndicated),
         cmocka_unit_test(test_too_short),
         cmocka_unit_test(test_encode_decode),
+        cmocka_unit_test(test_narrow_estimate),
         cmocka_unit_test(test_word_order_matters),
     };
     return cmocka_run_group_tests_name("fingerprint", tests, NULL, NULL);
