@@ -122,12 +122,12 @@ uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band)
 }
 
 size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
-                                 char buf[CTI_FINGERPRINT_TERM_MAX])
+                                 int wide, char buf[CTI_FINGERPRINT_TERM_MAX])
 {
     /* The band's values themselves, not a hash of them: as short as the
-       term can be, and two bands agree exactly when their terms do.  A
-       band term is nearly always an item of its own in the posting and
-       term lists, where every byte of its name is stored twice. */
+       term can be.  A band term is often an item of its own in the
+       posting and term lists, where every byte of its name is stored
+       twice. */
     static const char hex[] = "0123456789abcdef";
     _Static_assert(CTI_FINGERPRINT_BANDS <= 16, "one hex digit per band");
     size_t o = 0;
@@ -136,7 +136,7 @@ size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
     buf[o++] = hex[band & 15];
     for (unsigned r = 0; r < CTI_FINGERPRINT_ROWS; r++) {
         uint16_t v = f->v[band * CTI_FINGERPRINT_ROWS + r];
-        for (int i = 3; i >= 0; i--)
+        for (int i = 3; i >= (wide ? 0 : 1); i--)
             buf[o++] = hex[v >> (4 * i) & 15];
     }
     buf[o] = '\0';

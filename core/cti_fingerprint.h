@@ -15,6 +15,10 @@
  * Copies are found through the index itself: the first values of the
  * signature are cut into CTI_FINGERPRINT_BANDS bands of
  * CTI_FINGERPRINT_ROWS values, and each band becomes a boolean term
+ * (named by the top 12 bits of its value: with 16, nearly every band
+ * term of a corpus of short stories was a posting list of its own, 6%
+ * of its index; with 12 a term is shared by one article in 4,096, so a
+ * million articles leave about 4 sharing two bands with one by chance)
  * (locality-sensitive hashing), so the articles sharing a band with an
  * article are one OR query away, those sharing the most bands first; each
  * candidate is then checked with cti_fingerprint_similarity() over all the
@@ -101,12 +105,14 @@ int cti_fingerprint_decode(const char *s, size_t len, cti_fingerprint *out);
 uint64_t cti_fingerprint_band(const cti_fingerprint *f, unsigned band);
 
 /*
- * Write band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f' as a term
- * into buf: CTI_PREFIX_BAND, the band number as one hex digit, then the
- * band's values, 4 hex digits each (7 bytes with bands of one value).
- * Returns the term's length.
+ * Write band 'band' (0 to CTI_FINGERPRINT_BANDS - 1) of 'f' (not narrow)
+ * as a term into buf: CTI_PREFIX_BAND, the band number as one hex digit,
+ * then the top 12 bits of the band's value as 3 hex digits (6 bytes).
+ * 'wide': all 16 bits as 4 hex digits instead (7 bytes), the band terms
+ * of indexes written before, which lookups ask for too.  Returns the
+ * term's length.
  */
 size_t cti_fingerprint_band_term(const cti_fingerprint *f, unsigned band,
-                                 char buf[CTI_FINGERPRINT_TERM_MAX]);
+                                 int wide, char buf[CTI_FINGERPRINT_TERM_MAX]);
 
 #endif /* CTI_FINGERPRINT_H */

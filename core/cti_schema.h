@@ -67,7 +67,8 @@
                                    of a candidate line (cti_boiler.h) */
 #define CTI_PREFIX_SEEN   "XB"  /* XB + source + line: the line was template
                                    for this article when it was built */
-#define CTI_PREFIX_BAND   "XL"  /* XL + band number + band values: the bands
+#define CTI_PREFIX_BAND   "XL"  /* XL + band number + 3 hex digits of its value
+                                   (4 in indexes written before): the bands
                                    of the fingerprint (cti_fingerprint.h) */
 #define CTI_TERM_COPY     "XC"  /* boolean, on an article found to be a copy
                                    of one indexed before it: while no
@@ -102,7 +103,8 @@
                               copies of one story (the collapse key); empty
                               for an article without a fingerprint */
 #define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
-                              text (cti_fingerprint_encode(), 128 bytes) */
+                              text (cti_fingerprint_encode(), 64 bytes;
+                              128 in indexes written before) */
 #define CTI_SLOT_POSITIONS CTI_POSITIONS_SLOT /* (8) `article` format only: the
                               positions of every term (cti_positions.h);
                               past CTI_MSET_SLOTS, so a page of hits never

@@ -560,7 +560,7 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
                           const char *idterm, size_t itl, double *best,
                           char key[16], keyset *ks)
 {
-    cti_xq *subs[CTI_FINGERPRINT_BANDS], *q = NULL;
+    cti_xq *subs[2 * CTI_FINGERPRINT_BANDS], *q = NULL;
     cti_enquire *e = NULL;
     cti_mset *m = NULL;
     size_t n = 0;
@@ -569,9 +569,11 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
     cti_status st = db ? cti_db_doccount(db, &docs) : CTI_OK;
     if (st != CTI_OK || !docs)
         return st;
-    for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS && st == CTI_OK; b++) {
+    /* Its bands as this build names them, and as indexes written before
+       did (an article shares a band with another in one of the two). */
+    for (unsigned k = 0; k < 2 * CTI_FINGERPRINT_BANDS && st == CTI_OK; k++) {
         char t[CTI_FINGERPRINT_TERM_MAX];
-        size_t tl = cti_fingerprint_band_term(fp, b, t);
+        size_t tl = cti_fingerprint_band_term(fp, k / 2, k & 1, t);
         st = cti_xq_term(t, tl, 1, 0, &subs[n]);
         n += st == CTI_OK;
     }
@@ -681,7 +683,7 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     if ((st = cti_doc_set_value(doc, CTI_SLOT_FINGERPRINT, enc, sizeof enc)))
         return st;
     for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS; b++) {
-        size_t tl = cti_fingerprint_band_term(&fp, b, t);
+        size_t tl = cti_fingerprint_band_term(&fp, b, 0, t);
         bands[b] = cti_fingerprint_band(&fp, b) ^ (uint64_t)(b + 1) << 48;
         if ((st = cti_doc_add_term(doc, t, tl, 0)) != CTI_OK)
             return st;

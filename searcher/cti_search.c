@@ -804,19 +804,30 @@ static cti_status find_article(cti_search *s, const char *id, uint32_t *docid)
     return cti_db_find(s->db, term, n, docid);
 }
 
-/* The query for the copies of an article: its bands, its cluster. */
-static cti_status similar_query(const cti_fingerprint *fp, const char *key,
+/* The query for the copies of article 'docid': the band terms it holds
+   (whichever way the index named them when it was written), its
+   cluster. */
+static cti_status similar_query(cti_db *db, uint32_t docid, const char *key,
                                 size_t keylen, cti_xq **out)
 {
     cti_xq *subs[CTI_FINGERPRINT_BANDS + 1] = { NULL };
     size_t n = 0;
-    cti_status st = CTI_OK;
-    char t[CTI_FINGERPRINT_TERM_MAX];
-    for (unsigned b = 0; fp && b < CTI_FINGERPRINT_BANDS && st == CTI_OK; b++) {
-        size_t tl = cti_fingerprint_band_term(fp, b, t);
-        st = cti_xq_term(t, tl, 1, 0, &subs[n]);
+    cti_termiter *it = NULL;
+    cti_status st = cti_db_terms(db, CTI_PREFIX_BAND, docid, &it);
+    if (st == CTI_ENOTFOUND)
+        st = CTI_OK;
+    while (st == CTI_OK && it && n < CTI_FINGERPRINT_BANDS) {
+        const char *t;
+        size_t tl;
+        if ((st = cti_termiter_next(it, &t, &tl, NULL)) == CTI_DONE) {
+            st = CTI_OK;
+            break;
+        }
+        if (st == CTI_OK)
+            st = cti_xq_term(t, tl, 1, 0, &subs[n]);
         n += st == CTI_OK;
     }
+    cti_termiter_free(it);
     if (st == CTI_OK && keylen) {
         char *k = strndup(key, keylen);
         st = k ? cti_xq_value_range(CTI_SLOT_CLUSTER, k, k, &subs[n]) : CTI_ENOMEM;
@@ -899,7 +910,7 @@ cti_status cti_search_similar(cti_search *s, const char *id,
     /* An article too short for a fingerprint has no copies. */
     int none = !have_fp && !keyl;
     if (st == CTI_OK && !none)
-        st = similar_query(have_fp ? &fp : NULL, key, keyl, &xq);
+        st = similar_query(s->db, docid, key, keyl, &xq);
     if (st == CTI_OK && !none)
         st = cti_enquire_new(s->db, &e);
     if (st == CTI_OK && !none)

@@ -67,8 +67,8 @@ static int share_band(const cti_fingerprint *a, const cti_fingerprint *b)
 {
     for (unsigned k = 0; k < CTI_FINGERPRINT_BANDS; k++) {
         char x[CTI_FINGERPRINT_TERM_MAX], y[CTI_FINGERPRINT_TERM_MAX];
-        cti_fingerprint_band_term(a, k, x);
-        cti_fingerprint_band_term(b, k, y);
+        cti_fingerprint_band_term(a, k, 0, x);
+        cti_fingerprint_band_term(b, k, 0, y);
         if (!strcmp(x, y))
             return 1;
     }
@@ -117,9 +117,12 @@ static void test_identical_and_syndicated(void **state)
     assert_true(cti_fingerprint_similarity(&a, &b) == 1.0);
     for (unsigned k = 0; k < CTI_FINGERPRINT_BANDS; k++) {
         char x[CTI_FINGERPRINT_TERM_MAX], y[CTI_FINGERPRINT_TERM_MAX];
-        assert_int_equal(cti_fingerprint_band_term(&a, k, x),
+        assert_int_equal(cti_fingerprint_band_term(&a, k, 0, x),
+                         3 + 3 * CTI_FINGERPRINT_ROWS);
+        assert_int_equal(cti_fingerprint_band_term(&a, k, 1, y),
                          3 + 4 * CTI_FINGERPRINT_ROWS);
-        cti_fingerprint_band_term(&b, k, y);
+        assert_memory_equal(x, y, strlen(x)); /* the top 12 bits of 16 */
+        cti_fingerprint_band_term(&b, k, 0, y);
         assert_string_equal(x, y);
         assert_memory_equal(x, CTI_PREFIX_BAND, 2);
     }
