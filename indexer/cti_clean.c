@@ -60,6 +60,8 @@
 #include <string.h>
 
 #define CANDIDATES 64          /* copies looked at in the database */
+#define BAND_WALK 64           /* latest articles of the run's band table
+                                  taken per band */
 #define SRC_MASK UINT64_C(0xffffffff)/* bits of the source key in terms */
 #define BLK_MASK UINT64_C(0xffffffffffff)
 
@@ -182,6 +184,9 @@ struct cti_clean_run {
     size_t nbe, capbe;
     rundoc *docs;
     size_t ndocs, capdocs;
+    u64map shared;       /* run_copy(): candidate + 1 -> index + 1 into 'cand' */
+    struct candidate { uint32_t doc, bands, slot; } *cand;
+    size_t ncand, capcand;
     struct cti_clean_run *copies; /* whose table copies go to (NULL: this) */
     pthread_cond_t all_here;
     unsigned sharers;    /* runs sharing this one's copies */
@@ -243,6 +248,8 @@ void cti_clean_run_free(cti_clean_run *r)
     map_free(&r->blocks);
     map_free(&r->srcs);
     map_free(&r->bands);
+    map_free(&r->shared);
+    free(r->cand);
     free(r->tl);
     free(r->sl);
     free(r->be);
@@ -620,32 +627,78 @@ static cti_status db_copy(cti_clean *c, const cti_fingerprint *fp,
 }
 
 /* The best copy among the run's articles (each compared once). [mu] */
+/* More shared bands first, then the earlier article. */
+static int by_bands(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    if (x->bands != y->bands)
+        return x->bands < y->bands ? 1 : -1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/*
+ * The best copy among the run's articles sharing a band with 'fp', as the
+ * database lookup does it: the CANDIDATES sharing the most bands, each
+ * compared once.  A shingle common to a corpus (a phrase of its speeches,
+ * say) can be the minimum of a bin for thousands of articles, which then
+ * share that band by chance: ranked by shared bands, copies come before
+ * them, and the work is one count per shared band rather than a
+ * comparison.  Each band's list is walked to its BAND_WALK latest
+ * articles only: a band held by more is a common shingle's, and the
+ * copies of a story share its other bands too.  Measured on 200 MB of
+ * generated news, whose bands are held by up to 1,752 articles: finding
+ * copies in the run took 7% of the indexing CPU time before (every
+ * sharer compared), 3% now; 36,907 stories instead of 36,631 among its
+ * 44,030 articles (copies sharing a single band with it, crowded out by
+ * chance sharers); the same clusters on bench/dupset.  [mu]
+ */
 static cti_status run_copy(cti_clean_run *r, const cti_fingerprint *fp,
                            const uint64_t *bands, double *best, char key[16],
                            keyset *ks)
 {
-    uint32_t seen[64];
-    size_t nseen = 0;
+    r->ncand = 0;
+    size_t cap0 = r->shared.cap;
     for (unsigned b = 0; b < CTI_FINGERPRINT_BANDS; b++) {
         uint32_t e = map_get(&r->bands, bands[b]);
-        for (; e; e = r->be[e - 1].next) {
+        for (unsigned walked = 0; e && walked < BAND_WALK;
+             e = r->be[e - 1].next, walked++) {
             uint32_t doc = r->be[e - 1].doc;
-            size_t k = 0;
-            while (k < nseen && seen[k] != doc)
-                k++;
-            if (k < nseen)
+            size_t before = r->shared.n;
+            uint32_t *slot = map_slot(&r->shared, (uint64_t)doc + 2, 1);
+            if (!slot)
+                return CTI_ENOMEM;
+            if (r->shared.n == before) {
+                r->cand[*slot - 1].bands++;
                 continue;
-            if (nseen < sizeof seen / sizeof *seen)
-                seen[nseen++] = doc;
-            const rundoc *d = &r->docs[doc];
-            double sim = cti_fingerprint_similarity(fp, &d->fp);
-            if (sim < CTI_FINGERPRINT_COPY)
-                continue;
-            ks->copy = 1;
-            if (sim > *best) {
-                *best = sim;
-                memcpy(key, d->key, 16);
             }
+            if (grow((void **)&r->cand, &r->capcand, r->ncand, sizeof *r->cand))
+                return CTI_ENOMEM;
+            r->cand[r->ncand] = (struct candidate){
+                doc, 1, (uint32_t)(slot - r->shared.v) };
+            *slot = (uint32_t)++r->ncand;
+        }
+    }
+    /* Empty the map for the next article: by the slots taken, unless it
+       grew (and moved them) on the way. */
+    if (r->shared.cap != cap0) {
+        memset(r->shared.k, 0, r->shared.cap * sizeof *r->shared.k);
+    } else {
+        for (size_t i = 0; i < r->ncand; i++)
+            r->shared.k[r->cand[i].slot] = 0;
+    }
+    r->shared.n = 0;
+    if (r->ncand > CANDIDATES)
+        qsort(r->cand, r->ncand, sizeof *r->cand, by_bands);
+    size_t n = r->ncand < CANDIDATES ? r->ncand : CANDIDATES;
+    for (size_t i = 0; i < n; i++) {
+        const rundoc *d = &r->docs[r->cand[i].doc];
+        double sim = cti_fingerprint_similarity(fp, &d->fp);
+        if (sim < CTI_FINGERPRINT_COPY)
+            continue;
+        ks->copy = 1;
+        if (sim > *best) {
+            *best = sim;
+            memcpy(key, d->key, 16);
         }
     }
     return CTI_OK;
