@@ -476,6 +476,7 @@ typedef struct stories {
     uint64_t *k;         /* open addressing, 0 empty */
     size_t cap, n;
     uint32_t single;     /* articles without a cluster */
+    uint32_t total;      /* articles seen */
     int nomem;
 } stories;
 
@@ -488,9 +489,10 @@ static void stories_add(void *ctx, const char *value, size_t vlen,
     if (!value) { /* the run starts over */
         if (st->k)
             memset(st->k, 0, st->cap * sizeof *st->k);
-        st->n = st->single = 0;
+        st->n = st->single = st->total = 0;
         return;
     }
+    st->total++;
     if (!vlen) {
         st->single++;
         return;
@@ -576,9 +578,11 @@ static cti_status count_exactly(cti_search *s, cti_results *r,
  * every article (r->articles): when every story is on this first page and
  * their count is exact, the articles are each hit and the copies
  * collapsed into it; else one run without collapsing counts the articles
- * and, through a spy on the copy clusters, the stories (exact when the
- * run saw every match within o->count_ms; else true bounds, and at least
- * as many articles as known).
+ * and, through a spy on the copy clusters, the stories: exact when the
+ * spy saw every match within o->count_ms (articles counted exactly are
+ * not enough: past the time limit a term's own frequency can still make
+ * them exact); else true bounds (the stories the spy saw are at least
+ * that many, and there are at least as many articles as known).
  */
 static cti_status count_stories(cti_search *s, cti_results *r,
                                 const cti_search_opts *o)
@@ -595,7 +599,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
     }
     uint32_t alo = cti_mset_uncollapsed_lower(r->mset);
     uint32_t ahi = cti_mset_uncollapsed_upper(r->mset);
-    stories st = { NULL, 0, 0, 0, 0 };
+    stories st = { NULL, 0, 0, 0, 0, 0 };
     cti_status rc = CTI_OK;
     if (o->count_ms > 0) {
         double t0 = now_ms();
@@ -604,7 +608,8 @@ static cti_status count_stories(cti_search *s, cti_results *r,
     }
     if (rc == CTI_OK && o->count_ms > 0) {
         uint32_t seen = (uint32_t)st.n + st.single;
-        if (alo == ahi) { /* every match seen: the stories are exact */
+        if (alo == ahi && st.total == alo) {
+            /* the spy saw every match: the stories are exact */
             r->lower = r->upper = seen;
         } else {
             if (seen > r->lower)
