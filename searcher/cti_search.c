@@ -724,6 +724,9 @@ cti_status cti_search_run(cti_search *s, const char *text,
         st = cti_enquire_set_spy(e, o->spy);
     if (st == CTI_OK && o->each)
         st = cti_enquire_set_each(e, o->each);
+    /* A hit shows its date (cti_hit.c); the other values are not read. */
+    if (st == CTI_OK)
+        st = cti_enquire_set_slots(e, 1u << CTI_SLOT_DATE);
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {
