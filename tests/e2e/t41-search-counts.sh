@@ -3,7 +3,8 @@
 # articles)") only when every match was counted, else a range that holds
 # the true count, never a single number that may be wrong.  The corpus:
 # 1,100 generated reports of 80 words, every one with "zebra", one in ten
-# with "okapi", and a copy of one in seven with a line added.
+# with "okapi", one in four with "gnu", and a copy of one in seven with a
+# line added.
 set -eu
 BIN=${CTI_BIN:-build}
 I="$BIN/cti-index"
@@ -29,6 +30,8 @@ for i in range(1100):
     w[r.randrange(80)] = "zebra"
     if i % 10 == 0:
         w[r.randrange(80)] = "okapi"
+    if i % 4 == 0:
+        w[r.randrange(80)] = "gnu"
     t = "Report %d\n\n%s.\n" % (i, " ".join(w))
     texts.append(t)
     open(os.path.join(top, "orig", "a%04d.txt" % i), "w").write(t)
@@ -61,7 +64,7 @@ check() {
 }
 
 echo "t41: a count cut short by --count-time is a range, not a wrong number"
-for q in zebra 'zebra OR okapi' 'zebra NOT okapi' 'report zebra'; do
+for q in zebra 'zebra OR okapi' 'zebra NOT okapi' 'report zebra' 'okapi OR gnu'; do
     f=$(footer "$q" --count-time 60000)
     ns=$(printf '%s\n' "$f" | sed -n 's/^\([0-9,]*\) stories (\([0-9,]*\) articles).*/\1/p')
     na=$(printf '%s\n' "$f" | sed -n 's/^\([0-9,]*\) stories (\([0-9,]*\) articles).*/\2/p')
@@ -73,6 +76,22 @@ for q in zebra 'zebra OR okapi' 'zebra NOT okapi' 'report zebra'; do
     check "$q" "$(footer "$q" --count-time 0.001)" "$ns" "$na"
     check "$q" "$(footer "$q" --count-time 0)" "$ns" "$na"
 done
+
+echo "t41: counted by default when at most 1,000 articles can match"
+f=$(footer 'okapi OR gnu')
+case $f in *" stories ("*" articles), "*) ;; *) bad "'okapi OR gnu' not counted: '$f'" ;; esac
+f=$(footer 'okapi OR gnu' --json -n 1)
+case $f in *'"exact":true'*) ;; *) bad "'okapi OR gnu' --json not exact: '$f'" ;; esac
+f=$(footer 'zebra OR okapi')
+case $f in between*" stories (at least "*" articles), "*) ;;
+    *) bad "'zebra OR okapi' (1,258 articles) counted by default: '$f'" ;; esac
+f=$(footer 'zebra OR okapi' --json -n 1)
+case $f in *'"exact":false,"matches_min":'*) ;; *) bad "--json range: '$f'" ;; esac
+n=$("$S" --db "$T/db" --count -- 'zebra OR okapi')
+[ "$n" -gt 1000 ] || bad "'zebra OR okapi': $n articles (the test needs more than 1,000)"
+f=$(footer 'zebra OR okapi' --count-time 10000)
+na=$(printf '%s\n' "$f" | sed -n 's/^[0-9,]* stories (\([0-9,]*\) articles), .*/\1/p' | tr -d ,)
+[ "$na" = "$n" ] || bad "'zebra OR okapi' --count-time 10000: '$f', --count $n"
 
 [ $fail -eq 0 ] && echo "t41: ok"
 exit $fail
