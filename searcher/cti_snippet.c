@@ -330,6 +330,16 @@ static int scan_gap(scan *sc, size_t start)
     const unsigned char *p = (const unsigned char *)sc->text;
     int term = 0, newlines = 0, strong = 0, boundary = 0;
 
+    /* most gaps: none, or one space */
+    if (start == sc->lastend)
+        return 0;
+    if (start == sc->lastend + 1 && p[sc->lastend] == ' ') {
+        if (!sc->prev_ws)
+            sc->cpos++;
+        sc->prev_ws = 1;
+        return 0;
+    }
+
     for (size_t i = sc->lastend; i < start; i++) {
         unsigned c = p[i];
         if (c >= 0x80 && c < 0xC0)
@@ -376,19 +386,52 @@ static int lazy_stem(scan *sc, const cti_token *t, const char **stem,
                      size_t *stemlen)
 {
     const unsigned char *p = (const unsigned char *)t->text;
-    size_t chars = 0;
-    for (size_t i = 0; i < t->len && chars < 3; i++)
-        chars += (p[i] & 0xC0) != 0x80;
     *stem = t->text;
     *stemlen = t->len;
-    if (chars < 3)
-        return 1;
+    if (t->len < 3 || ((p[0] | p[1] | p[2]) & 0x80)) {
+        size_t chars = 0;
+        for (size_t i = 0; i < t->len && chars < 3; i++)
+            chars += (p[i] & 0xC0) != 0x80;
+        if (chars < 3)
+            return 1;
+    }
     const uint8_t *row = sc->pairs[p[0]];
     if (!(row[p[1] >> 3] & (1u << (p[1] & 7))) &&
         !(p[1] == 'y' && (row['i' >> 3] & (1u << ('i' & 7)))))
         return 0;
     *stem = cti_analyzer_stem(sc->lazy, t->text, t->len, stemlen);
     return 1;
+}
+
+/* The number of bytes of x that continue a UTF-8 sequence (10xxxxxx). */
+static uint32_t continuations(uint64_t x)
+{
+    uint64_t y = (x & ~(x << 1) & 0x8080808080808080ull) >> 7; /* 0/1 a byte */
+    return (uint32_t)((y * 0x0101010101010101ull) >> 56);
+}
+
+/* The characters of p[s, e) (p holding 'len' bytes): the bytes that do
+   not continue a UTF-8 sequence, eight at a time. */
+static uint32_t count_chars(const unsigned char *p, size_t s, size_t e,
+                            size_t len)
+{
+    uint32_t n = (uint32_t)(e - s);
+    uint64_t x;
+    for (; s + 8 <= e; s += 8) {
+        memcpy(&x, p + s, 8);
+        n -= continuations(x);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s < e && s + 8 <= len) { /* the rest, in the low bytes */
+        memcpy(&x, p + s, 8);
+        return n - continuations(x & (~0ull >> (64 - 8 * (e - s))));
+    }
+#else
+    (void)len;
+#endif
+    for (; s < e; s++)
+        n -= (p[s] & 0xC0) == 0x80;
+    return n;
 }
 
 static int on_token(void *ctx, const cti_token *t)
@@ -414,9 +457,7 @@ static int on_token(void *ctx, const cti_token *t)
     tk->start = start;
     tk->end = end;
     tk->cstart = sc->cpos;
-    for (size_t i = start; i < end; i++)
-        if (((unsigned char)sc->text[i] & 0xC0) != 0x80)
-            sc->cpos++;
+    sc->cpos += count_chars((const unsigned char *)sc->text, start, end, sc->len);
     tk->cend = sc->cpos;
     sc->prev_ws = 0;
     sc->lastend = end;
