@@ -592,11 +592,11 @@ static int worth_counting(const cti_search_opts *o, uint32_t upper)
  * collapsed into it; when the page's run bounds both exactly, they are
  * the counts; else, when worth_counting(), one run without collapsing
  * counts the articles and, through a spy on the copy clusters, the
- * stories: exact when the
- * spy saw every match within o->count_ms (articles counted exactly are
- * not enough: past the time limit a term's own frequency can still make
- * them exact); else true bounds (the stories the spy saw are at least
- * that many, and there are at least as many articles as known).
+ * stories: exact when the spy saw every match within o->count_ms
+ * (articles counted exactly are not enough: past the time limit a term's
+ * own frequency can still make them exact); else true bounds (the
+ * stories the spy saw are at least that many, and there are at least as
+ * many articles as known).
  */
 static cti_status count_stories(cti_search *s, cti_results *r,
                                 const cti_search_opts *o)
