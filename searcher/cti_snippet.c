@@ -300,8 +300,10 @@ static int is_abbrev(const char *s, size_t n)
         return 1;   /* an initial: "J. Smith" */
     if (n > 7)
         return 0;
+    /* looked at after most sentences: the first letter before the rest */
     for (size_t i = 0; words[i]; i++)
-        if (strncmp(words[i], s, n) == 0 && words[i][n] == '\0')
+        if (words[i][0] == s[0] && strncmp(words[i], s, n) == 0 &&
+            words[i][n] == '\0')
             return 1;
     return 0;
 }
