@@ -50,8 +50,10 @@ static const char usage[] =
     "                         size on disk, last update\n"
     "      --pager            on a terminal, page the output through $PAGER\n"
     "                         (default less)\n"
-    "      --count-time MS    time allowed to count the matches exactly\n"
-    "                         (default 10; 0: a true range, not counted)\n"
+    "      --count-time MS    time allowed to count the matches exactly,\n"
+    "                         however many there may be (default: 10 ms when\n"
+    "                         at most 1,000 articles can match, else a range;\n"
+    "                         0: a true range, not counted)\n"
     "      --no-collapse      show every copy of a story (default: each story\n"
     "                         once, its best-ranked copy, \"N similar\" beside it)\n"
     "      --similar ID       list the copies of article ID, most similar first\n"
@@ -315,6 +317,7 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
         return parse_weight(o, arg, "title-weight",
                             &so->rank.title_weight);
     case OPT_COUNT_TIME:
+        so->count_max = 0; /* counts asked for: however many there are */
         return parse_weight(o, arg, "count-time", &so->count_ms);
     case OPT_PHRASE:
         return parse_weight(o, arg, "phrase-weight", &so->rank.phrase_weight);

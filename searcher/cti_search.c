@@ -192,6 +192,7 @@ void cti_search_opts_default(cti_search_opts *o)
     o->prf_terms = 10;
     o->prf_weight = 0.1;
     o->count_ms = CTI_COUNT_MS;
+    o->count_max = CTI_COUNT_MAX;
 }
 
 void cti_results_free(cti_results *r)
@@ -476,6 +477,7 @@ typedef struct stories {
     uint64_t *k;         /* open addressing, 0 empty */
     size_t cap, n;
     uint32_t single;     /* articles without a cluster */
+    uint32_t total;      /* articles seen */
     int nomem;
 } stories;
 
@@ -488,9 +490,10 @@ static void stories_add(void *ctx, const char *value, size_t vlen,
     if (!value) { /* the run starts over */
         if (st->k)
             memset(st->k, 0, st->cap * sizeof *st->k);
-        st->n = st->single = 0;
+        st->n = st->single = st->total = 0;
         return;
     }
+    st->total++;
     if (!vlen) {
         st->single++;
         return;
@@ -572,13 +575,28 @@ static cti_status count_exactly(cti_search *s, cti_results *r,
 }
 
 /*
+ * Whether a counting pass may run, 'upper' articles being possible: the
+ * options allow it (o->count_ms), and it costs little (at most
+ * o->count_max articles possible: its cost follows the candidates it
+ * checks, a value read and often a position check each).
+ */
+static int worth_counting(const cti_search_opts *o, uint32_t upper)
+{
+    return o->count_ms > 0 && (!o->count_max || upper <= o->count_max);
+}
+
+/*
  * With copies collapsed, the stories (r->lower, r->upper, r->matches) and
  * every article (r->articles): when every story is on this first page and
  * their count is exact, the articles are each hit and the copies
- * collapsed into it; else one run without collapsing counts the articles
- * and, through a spy on the copy clusters, the stories (exact when the
- * run saw every match within o->count_ms; else true bounds, and at least
- * as many articles as known).
+ * collapsed into it; when the page's run bounds both exactly, they are
+ * the counts; else, when worth_counting(), one run without collapsing
+ * counts the articles and, through a spy on the copy clusters, the
+ * stories: exact when the spy saw every match within o->count_ms
+ * (articles counted exactly are not enough: past the time limit a term's
+ * own frequency can still make them exact); else true bounds (the
+ * stories the spy saw are at least that many, and there are at least as
+ * many articles as known).
  */
 static cti_status count_stories(cti_search *s, cti_results *r,
                                 const cti_search_opts *o)
@@ -595,16 +613,18 @@ static cti_status count_stories(cti_search *s, cti_results *r,
     }
     uint32_t alo = cti_mset_uncollapsed_lower(r->mset);
     uint32_t ahi = cti_mset_uncollapsed_upper(r->mset);
-    stories st = { NULL, 0, 0, 0, 0 };
+    stories st = { NULL, 0, 0, 0, 0, 0 };
     cti_status rc = CTI_OK;
-    if (o->count_ms > 0) {
+    int counting = (r->lower != r->upper || alo != ahi) && worth_counting(o, ahi);
+    if (counting) {
         double t0 = now_ms();
         rc = count_exactly(s, r, o, &st, &alo, &ahi);
         r->count_ms = now_ms() - t0;
     }
-    if (rc == CTI_OK && o->count_ms > 0) {
+    if (rc == CTI_OK && counting) {
         uint32_t seen = (uint32_t)st.n + st.single;
-        if (alo == ahi) { /* every match seen: the stories are exact */
+        if (alo == ahi && st.total == alo) {
+            /* the spy saw every match: the stories are exact */
             r->lower = r->upper = seen;
         } else {
             if (seen > r->lower)
@@ -634,7 +654,7 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
     r->matches = cti_mset_matches_estimated(r->mset);
     if (r->collapsed) {
         st = count_stories(s, r, o);
-    } else if (r->lower != r->upper && o->count_ms > 0) {
+    } else if (r->lower != r->upper && worth_counting(o, r->upper)) {
         double t0 = now_ms();
         st = count_exactly(s, r, o, NULL, &r->lower, &r->upper);
         r->count_ms = now_ms() - t0;
@@ -719,6 +739,9 @@ cti_status cti_search_run(cti_search *s, const char *text,
         st = cti_enquire_set_spy(e, o->spy);
     if (st == CTI_OK && o->each)
         st = cti_enquire_set_each(e, o->each);
+    /* A hit shows its date (cti_hit.c); the other values are not read. */
+    if (st == CTI_OK)
+        st = cti_enquire_set_slots(e, 1u << CTI_SLOT_DATE);
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {

@@ -68,6 +68,9 @@ typedef struct cti_search_opts {
     double count_ms;         /* when the page's run leaves the count
                                 uncertain: time allowed to count exactly
                                 (0: no count pass, bounds only) */
+    uint32_t count_max;      /* ... and only when the page's run leaves at
+                                most this many articles possible (0: any
+                                number) */
     int sort;                /* CTI_SORT_* */
     double k1, b;            /* BM25 */
     cti_rank_opts rank;
@@ -91,6 +94,9 @@ typedef struct cti_search_opts {
 
 /* Default time allowed to count the matches exactly (ms): see README, Output. */
 #define CTI_COUNT_MS 10.0
+/* Default most articles the page's run may leave possible for a counting
+   pass to run: see README, Output. */
+#define CTI_COUNT_MAX 1000
 
 /* The defaults users get (limit 10, BM25 and ranking as measured). */
 void cti_search_opts_default(cti_search_opts *o);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "cti_analyzer.h"
 #include "cti_snippet.h"
 
 /* One stem of one item: the analyzer's stems are compared with these. */
@@ -65,6 +66,11 @@ typedef struct scan {
     size_t ntoks, ctoks;
     uint32_t *mtok, *mref;  /* (token, ref) pairs in token order */
     size_t nm, cm;
+
+    /* English (Porter2) only: the tokens come unstemmed and on_token()
+       stems those that may match (see may_match() in cti_snippet.c) */
+    cti_analyzer *lazy;
+    uint8_t pairs[256][32]; /* first byte -> bit per second byte */
 
     /* char counting and sentence state between tokens */
     size_t lastend;

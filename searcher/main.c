@@ -298,6 +298,7 @@ static int mode_count(const run *x)
     so.offset = 0;
     so.limit = 0;
     so.count_ms = 1e9; /* exact, however long it takes */
+    so.count_max = 0;  /* and however many there are */
     so.prf_docs = 0;   /* feedback would only reorder */
     so.no_collapse = 1; /* every copy of a story */
     int rc = search(x, &so, &r);

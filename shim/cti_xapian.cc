@@ -117,12 +117,13 @@ struct cti_enquire {
     unsigned collapse_max;
     cti_spy spy;            /* spy.fn NULL: none */
     cti_each each;          /* each.fn NULL: keep the hits */
+    unsigned slots;         /* values fetched with each hit (bit per slot) */
     explicit cti_enquire(cti_db *d)
         : db(d), has_query(false), bm25_set(false), coord(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5),
           time_limit(0), sort_slot(-1),
           sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
-          each() {}
+          each(), slots((1u << CTI_MSET_SLOTS) - 1) {}
 };
 
 namespace {
@@ -1469,6 +1470,14 @@ CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
     return CTI_OK;
 }
 
+CTI_API cti_status cti_enquire_set_slots(cti_enquire *e, unsigned slots)
+{
+    if (!e)
+        return set_error(nullptr, CTI_EINVAL, "no enquire handle");
+    e->slots = slots & ((1u << CTI_MSET_SLOTS) - 1);
+    return CTI_OK;
+}
+
 CTI_API cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each)
 {
     if (!e)
@@ -1575,8 +1584,10 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             h.collapsed = i.get_collapse_count();
             Xapian::Document d = i.get_document();
             h.data = d.get_data();
+            /* Each value is a lookup of its own: only those asked for. */
             for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
-                h.values[s] = d.get_value(s);
+                if (e->slots & (1u << s))
+                    h.values[s] = d.get_value(s);
             m->hits.push_back(std::move(h));
         }
         m->est = m->mset.get_matches_estimated();

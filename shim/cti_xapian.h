@@ -409,6 +409,14 @@ typedef struct cti_spy {
 cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);
 
 /*
+ * Fetch with each hit of the next runs of 'e' only the values of the
+ * slots whose bit is set in 'slots' (bit s for slot s, below
+ * CTI_MSET_SLOTS; by default all of them): each one is a lookup of its
+ * own.  cti_mset_value() gives "" for the others.
+ */
+cti_status cti_enquire_set_slots(cti_enquire *e, unsigned slots);
+
+/*
  * A walk over the page of hits: instead of keeping the hits in the
  * cti_mset, a run hands each one, in rank order, to fn(ctx, value, vlen)
  * with its value in 'slot' ("" if none); the document data is never read
@@ -458,7 +466,8 @@ double cti_mset_weight(const cti_mset *m, size_t i);
 uint32_t cti_mset_collapse_count(const cti_mset *m, size_t i);
 /* The hit's document data; valid until cti_mset_free(). */
 const char *cti_mset_data(const cti_mset *m, size_t i, size_t *len);
-/* The hit's value in 'slot' (fetched at run time for slots 0..CTI_MSET_SLOTS-1; "" if none). */
+/* The hit's value in 'slot' (fetched at run time for the slots below
+   CTI_MSET_SLOTS that cti_enquire_set_slots() left on; "" if none). */
 #define CTI_MSET_SLOTS 8
 const char *cti_mset_value(const cti_mset *m, size_t i, unsigned slot,
                            size_t *len);

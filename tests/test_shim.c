@@ -487,6 +487,45 @@ static void test_walk_hits(void **state)
     cti_db_free(db);
 }
 
+/* Hits carry the values of the slots asked for, "" for the others. */
+static void test_hit_slots(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("slots");
+    cti_xq *q = NULL;
+    cti_enquire *e;
+    cti_mset *m;
+    size_t len;
+    assert_int_equal(cti_xq_term("state", 5, 1, 0, &q), CTI_OK);
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_set_sort_by_value(e, 0, 0), CTI_OK);
+    /* By default every slot below CTI_MSET_SLOTS. */
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 2);
+    assert_string_equal(cti_mset_value(m, 0, 0, &len), "20230505");
+    assert_int_equal(len, 8);
+    cti_mset_free(m);
+    /* None: the hits and their data stay, the value is "". */
+    assert_int_equal(cti_enquire_set_slots(e, 0), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 2);
+    assert_string_equal(cti_mset_value(m, 1, 0, &len), "");
+    assert_int_equal(len, 0);
+    assert_non_null(cti_mset_data(m, 1, &len));
+    assert_int_equal(len, strlen("the state of the union is strong"));
+    cti_mset_free(m);
+    /* Slot 0 only. */
+    assert_int_equal(cti_enquire_set_slots(e, 1u), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, 0, &m), CTI_OK);
+    assert_string_equal(cti_mset_value(m, 1, 0, &len), "20240101");
+    cti_mset_free(m);
+    assert_int_equal(cti_enquire_set_slots(NULL, 1u), CTI_EINVAL);
+    cti_enquire_free(e);
+    cti_xq_free(q);
+    cti_db_free(db);
+}
+
 typedef struct got_data {
     char text[64];
     unsigned calls;
@@ -874,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_match_spy),
         cmocka_unit_test(test_walk_hits),
+        cmocka_unit_test(test_hit_slots),
         cmocka_unit_test(test_with_data),
         cmocka_unit_test(test_replace_delete),
         cmocka_unit_test(test_metadata_and_iteration),

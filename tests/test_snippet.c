@@ -342,6 +342,36 @@ static void test_stem_variants(void **state)
     free(body);
 }
 
+/*
+ * Only the tokens that may match are stemmed: those starting with the
+ * first two bytes of a query stem, "dying", "lying" and "tying" (whose
+ * stems change their second letter), and words of one or two letters
+ * (left as they are).  Each of them still lights up where its stem does.
+ */
+static void test_stem_first_letters(void **state)
+{
+    (void)state;
+    const char *text = "He was lying. The lie he told, lies and liars. "
+                       "Dying men; we die, she died. Tying knots, a tie. "
+                       "A is a; is it? Us, usually.";
+    const char *stems[] = { "lie", "die", "tie", "a", "is", "us" };
+    const char *want[] = { "lying", "lie", "lies", "Dying", "die", "died",
+                           "Tying", "a", "tie", "A", "is", "a", "is", "Us" };
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+    for (size_t i = 0; i < sizeof stems / sizeof *stems; i++)
+        add_word(spec, CTI_HL_ANY, 1.0, stems[i]);
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    assert_int_equal(s.nspans, sizeof want / sizeof *want);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, want[i]);
+        free(t);
+    }
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+}
+
 /* The index's positions and the highlighter's agree: a property check. */
 static int in_span(const cti_snippet *s, size_t start, size_t end)
 {
@@ -1053,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_query_specs),
         cmocka_unit_test(test_phrase_only),
         cmocka_unit_test(test_stem_variants),
+        cmocka_unit_test(test_stem_first_letters),
         cmocka_unit_test(test_property_sotu),
         cmocka_unit_test(test_near_window),
         cmocka_unit_test(test_prefix),
