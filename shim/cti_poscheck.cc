@@ -136,6 +136,16 @@ class PositionCheck : public Xapian::PostingSource {
     }
 
   private:
+    /* One term's positions in one document, read forward on demand:
+       from its deltas in a blob, or from a vector (the table). */
+    struct Cur {
+        cti_posdeltas d;
+        const std::vector<uint32_t> *v = nullptr;
+        size_t i = 0;
+        uint32_t pos = 0;
+        bool ok = false; /* pos holds a position */
+    };
+
     std::shared_ptr<const Spec> spec;
     Xapian::Database db;
     bool blob = false;
@@ -145,14 +155,30 @@ class PositionCheck : public Xapian::PostingSource {
     Xapian::docid cur = 0;   /* the last document looked at */
     bool positioned = false; /* ... and it matched */
     bool done = false;
+    Xapian::docid did_ = 0;                  /* the document being verified */
     std::vector<std::vector<uint32_t>> pos;  /* per place, this document */
-    std::vector<std::vector<uint32_t>> tpos; /* per exact term */
+    std::vector<std::vector<uint32_t>> tpos; /* per exact term (table) */
     std::vector<std::string> extra;          /* a prefix's terms here */
-    std::vector<std::vector<uint32_t>> xpos; /* ... their positions */
+    std::vector<std::vector<uint32_t>> xpos; /* ... their positions (table) */
     std::vector<size_t> xplace;              /* ... their place */
+    std::vector<Xapian::termcount> xwdf;     /* ... their wdf */
     std::vector<char> present;
+    /* Blobs: each term's deltas, looked up when first needed. */
+    std::vector<char> tstate;                /* per exact term: 0 not yet,
+                                                1 found, 2 none */
+    std::vector<cti_posdeltas> tdel;
+    std::vector<char> xstate;                /* ... per prefix term */
+    std::vector<cti_posdeltas> xdel;
+    bool have_blob = false;                  /* the blob is read: */
+    bool blob_none = false;                  /* ... the document has none */
+    std::string value;                       /* ... its bytes */
     cti_posreader reader;
     Xapian::ValueIterator vit, vend;         /* the blobs, forward */
+    std::vector<size_t> order;               /* places, cheapest first */
+    std::vector<Xapian::termcount> cost;     /* ... their positions (about) */
+    std::vector<uint32_t> anchors;           /* the cheapest place's positions
+                                                still in the running */
+    std::vector<Cur> curs;                   /* one place's cursors */
 
     /* Move to the first verified document from 'from' on. */
     void advance(Xapian::docid from)
@@ -188,16 +214,24 @@ class PositionCheck : public Xapian::PostingSource {
         return p != e && *p == did;
     }
 
+    /*
+     * Whether the places stand as asked in document 'did', read lazily:
+     * the positions of the cheapest place (by wdf) are the anchors, and
+     * each other place, cheapest first, keeps only the anchors it can
+     * stand beside; its positions are read only as far as the last
+     * anchor needs, and the next places are not read at all once no
+     * anchor is left.  An exact phrase (window = places) is then
+     * decided; any other window is checked on every position of the
+     * places that are left (phrase_ok(), near_ok()).
+     */
     bool verify(Xapian::docid did)
     {
         const Spec &s = *spec;
+        did_ = did;
         present.assign(s.terms.size(), 0);
-        for (auto &v : tpos)
-            v.clear();
-        for (auto &v : pos)
-            v.clear();
         extra.clear();
         xplace.clear();
+        xwdf.clear();
         bool some_prefix = false;
         for (size_t i = 0; i < s.places.size(); ++i) {
             bool any = false;
@@ -213,25 +247,21 @@ class PositionCheck : public Xapian::PostingSource {
         }
         if (some_prefix)
             prefix_terms(did);
-        xpos.assign(extra.size(), std::vector<uint32_t>());
         if (blob)
-            read_blob(did);
+            start_blob();
         else
             read_table(did);
-        for (size_t i = 0; i < s.places.size(); ++i) {
-            auto &v = pos[i];
-            for (size_t k : s.place_terms[i])
-                v.insert(v.end(), tpos[k].begin(), tpos[k].end());
-            for (size_t x = 0; x < extra.size(); ++x)
-                if (xplace[x] == i)
-                    v.insert(v.end(), xpos[x].begin(), xpos[x].end());
-            if (v.empty())
+        rank_places();
+        if (!take_anchors(order[0]))
+            return false;
+        for (size_t j = 1; j < order.size(); ++j)
+            if (!narrow(order[j], order[0]))
                 return false;
-            if (s.places[i].size() > 1 || s.places[i][0].prefix) {
-                std::sort(v.begin(), v.end());
-                v.erase(std::unique(v.begin(), v.end()), v.end());
-            }
-        }
+        if (!s.near && s.window == s.places.size())
+            return true; /* each place holds its anchor's neighbour */
+        for (size_t i = 0; i < s.places.size(); ++i)
+            if (!place_positions(i, pos[i]))
+                return false;
         return s.near ? near_ok() : phrase_ok();
     }
 
@@ -247,6 +277,7 @@ class PositionCheck : public Xapian::PostingSource {
                                          starts_with(*t, pt.term); ++t) {
                     extra.push_back(*t);
                     xplace.push_back(i);
+                    xwdf.push_back(t.get_wdf());
                 }
             }
     }
@@ -255,6 +286,7 @@ class PositionCheck : public Xapian::PostingSource {
     void read_table(Xapian::docid did)
     {
         auto fill = [&](const std::string &term, std::vector<uint32_t> &v) {
+            v.clear();
             for (auto p = db.positionlist_begin(did, term);
                  p != db.positionlist_end(did, term); ++p)
                 v.push_back(*p);
@@ -262,50 +294,206 @@ class PositionCheck : public Xapian::PostingSource {
         for (size_t k = 0; k < spec->terms.size(); ++k)
             if (present[k])
                 fill(spec->terms[k], tpos[k]);
+        xpos.resize(extra.size());
         for (size_t x = 0; x < extra.size(); ++x)
             fill(extra[x], xpos[x]);
     }
 
-    [[noreturn]] static void damaged(Xapian::docid did)
+    /* Places by their cost, cheapest first: the positions of their terms
+       (on blobs as their wdf says, read from the postings already here). */
+    void rank_places()
+    {
+        const Spec &s = *spec;
+        cost.assign(s.places.size(), 0);
+        for (size_t i = 0; i < s.places.size(); ++i)
+            for (size_t k : s.place_terms[i])
+                if (present[k])
+                    cost[i] += blob ? has[k].get_wdf()
+                                    : static_cast<Xapian::termcount>(tpos[k].size());
+        for (size_t x = 0; x < extra.size(); ++x)
+            cost[xplace[x]] += blob ? xwdf[x]
+                                    : static_cast<Xapian::termcount>(xpos[x].size());
+        order.resize(s.places.size());
+        for (size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return cost[a] < cost[b]; });
+    }
+
+    [[noreturn]] void damaged() const
     {
         throw Xapian::DatabaseCorruptError(
-            "the positions of document " + std::to_string(did) + " (value " +
+            "the positions of document " + std::to_string(did_) + " (value " +
             std::to_string(CTI_POSITIONS_SLOT) + ") are damaged");
     }
 
-    /* The positions of 'term' (held by the document) from its blob. */
-    void find(Xapian::docid did, const cti_posreader &r, const std::string &term,
-              uint16_t fp, std::vector<uint32_t> &v)
+    /* A new document: no blob read yet, no term looked up. */
+    void start_blob()
     {
-        cti_posdeltas d;
-        cti_status st = cti_posreader_find(&r, term.data(), term.size(), fp, &d);
-        if (st == CTI_DONE)
-            return;
-        size_t n, cap = static_cast<size_t>(d.end - d.p);
-        v.resize(cap);
-        if (st != CTI_OK || cti_posreader_read(&d, v.data(), cap, &n) != CTI_OK)
-            damaged(did);
-        v.resize(n);
+        have_blob = false;
+        tstate.assign(spec->terms.size(), 0);
+        tdel.resize(spec->terms.size());
+        xstate.assign(extra.size(), 0);
+        xdel.resize(extra.size());
     }
 
-    /* The positions of the present terms from the document's blob. */
-    void read_blob(Xapian::docid did)
+    /* The reader of the document's blob, or nullptr when it has none. */
+    const cti_posreader *blob_reader()
     {
-        /* The value stream moves forward with the documents asked
-           about: cheaper than looking each value up afresh. */
-        if (vit != vend && vit.get_docid() < did)
-            vit.skip_to(did);
-        if (vit == vend || vit.get_docid() != did)
-            return; /* a document without positions */
-        const std::string v = *vit;
-        if (cti_posreader_init(&reader, v.data(), v.size()) != CTI_OK)
-            damaged(did);
-        for (size_t k = 0; k < spec->terms.size(); ++k)
-            if (present[k])
-                find(did, reader, spec->terms[k], spec->fps[k], tpos[k]);
-        for (size_t x = 0; x < extra.size(); ++x)
-            find(did, reader, extra[x],
-                 cti_positions_fp(extra[x].data(), extra[x].size()), xpos[x]);
+        if (!have_blob) {
+            have_blob = true;
+            /* The value stream moves forward with the documents asked
+               about: cheaper than looking each value up afresh. */
+            if (vit != vend && vit.get_docid() < did_)
+                vit.skip_to(did_);
+            blob_none = vit == vend || vit.get_docid() != did_;
+            if (!blob_none) {
+                value = *vit;
+                if (cti_posreader_init(&reader, value.data(), value.size()) != CTI_OK)
+                    damaged();
+            }
+        }
+        return blob_none ? nullptr : &reader;
+    }
+
+    /* Find 'term' (fingerprint fp) in the blob: state 1 with d set, or 2. */
+    void lookup(const std::string &term, uint16_t fp, char &state,
+                cti_posdeltas &d)
+    {
+        const cti_posreader *r = blob_reader();
+        cti_status st = r ? cti_posreader_find(r, term.data(), term.size(), fp, &d)
+                          : CTI_DONE;
+        if (st != CTI_OK && st != CTI_DONE)
+            damaged();
+        state = st == CTI_OK ? 1 : 2;
+    }
+
+    /* Cursors over the positions of place i, each on its first one. */
+    void open_place(size_t i, std::vector<Cur> &out)
+    {
+        const Spec &s = *spec;
+        out.clear();
+        auto add = [&](Cur c) {
+            step(c);
+            if (c.ok)
+                out.push_back(c);
+        };
+        for (size_t k : s.place_terms[i]) {
+            if (!present[k])
+                continue;
+            Cur c;
+            if (!blob) {
+                c.v = &tpos[k];
+            } else {
+                if (!tstate[k])
+                    lookup(s.terms[k], s.fps[k], tstate[k], tdel[k]);
+                if (tstate[k] != 1)
+                    continue;
+                c.d = tdel[k];
+            }
+            add(c);
+        }
+        for (size_t x = 0; x < extra.size(); ++x) {
+            if (xplace[x] != i)
+                continue;
+            Cur c;
+            if (!blob) {
+                c.v = &xpos[x];
+            } else {
+                if (!xstate[x])
+                    lookup(extra[x], cti_positions_fp(extra[x].data(), extra[x].size()),
+                           xstate[x], xdel[x]);
+                if (xstate[x] != 1)
+                    continue;
+                c.d = xdel[x];
+            }
+            add(c);
+        }
+    }
+
+    /* Move c to its next position (c.ok false past the last). */
+    void step(Cur &c) const
+    {
+        if (c.v) {
+            c.ok = c.i < c.v->size();
+            if (c.ok)
+                c.pos = (*c.v)[c.i++];
+            return;
+        }
+        cti_status st = cti_posreader_next(&c.d, &c.pos);
+        if (st != CTI_OK && st != CTI_DONE)
+            damaged();
+        c.ok = st == CTI_OK;
+    }
+
+    /* Every position of place i, in order, once each, into v: false when
+       it has none. */
+    bool place_positions(size_t i, std::vector<uint32_t> &v)
+    {
+        open_place(i, curs);
+        v.clear();
+        for (Cur &c : curs)
+            for (; c.ok; step(c))
+                v.push_back(c.pos);
+        if (curs.size() > 1) {
+            std::sort(v.begin(), v.end());
+            v.erase(std::unique(v.begin(), v.end()), v.end());
+        }
+        return !v.empty();
+    }
+
+    /* The anchors: the positions of place r. */
+    bool take_anchors(size_t r) { return place_positions(r, anchors); }
+
+    /*
+     * Keep the anchors (positions of place r) that place i can stand
+     * beside: a position of place i at an offset from the anchor that a
+     * match allows (phrase: as far after or before it as the places are
+     * apart, plus the window's slack; NEAR: within the window either way,
+     * and not at the anchor itself when both places name the same terms,
+     * which need a position each).  A necessary condition of phrase_ok()
+     * and near_ok(), and for an exact phrase a sufficient one.  False
+     * when no anchor is left.
+     */
+    bool narrow(size_t i, size_t r)
+    {
+        const Spec &s = *spec;
+        int64_t n = static_cast<int64_t>(s.places.size());
+        int64_t w = static_cast<int64_t>(s.window), lo, hi;
+        if (s.near) {
+            lo = 1 - w;
+            hi = w - 1;
+        } else {
+            int64_t d = static_cast<int64_t>(i) - static_cast<int64_t>(r);
+            lo = d > 0 ? d : d - (w - n);
+            hi = d > 0 ? d + (w - n) : d;
+        }
+        bool apart = s.near && s.group[i] == s.group[r];
+        open_place(i, curs);
+        size_t kept = 0;
+        for (uint32_t q : anchors) {
+            int64_t a = static_cast<int64_t>(q) + lo, b = static_cast<int64_t>(q) + hi;
+            bool hit = false;
+            for (Cur &c : curs) {
+                while (c.ok && c.pos < a)
+                    step(c);
+                if (!c.ok || c.pos > b)
+                    continue;
+                if (c.pos != q || !apart) {
+                    hit = true;
+                } else { /* not at the anchor: look one further */
+                    Cur peek = c;
+                    step(peek);
+                    hit = peek.ok && peek.pos <= b;
+                }
+                if (hit)
+                    break;
+            }
+            if (hit)
+                anchors[kept++] = q;
+        }
+        anchors.resize(kept);
+        return kept > 0;
     }
 
     /* In order, each after the one before, within the window. */

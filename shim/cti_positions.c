@@ -276,6 +276,8 @@ static cti_status scan(const cti_posreader *r, size_t k, const char *term,
         if (name ? tl == len && memcmp(name, term, len) == 0 : key == fp) {
             d->p = p;
             d->end = p + dl;
+            d->last = 0;
+            d->started = 0;
             return CTI_OK;
         }
         p += dl;
@@ -295,21 +297,33 @@ cti_status cti_posreader_find(const cti_posreader *r, const char *term,
     return st;
 }
 
+cti_status cti_posreader_next(cti_posdeltas *d, uint32_t *pos)
+{
+    uint32_t v;
+    if (d->p == d->end)
+        return CTI_DONE;
+    if (get_varint(&d->p, d->end, &v) != CTI_OK || (d->started && v == 0) ||
+        v > UINT32_MAX - d->last)
+        return CTI_ECORRUPT;
+    d->last += v;
+    d->started = 1;
+    *pos = d->last;
+    return CTI_OK;
+}
+
 cti_status cti_posreader_read(cti_posdeltas *d, uint32_t *out, size_t cap,
                               size_t *n)
 {
-    uint64_t pos = 0;
     size_t k = 0;
-    while (d->p < d->end) {
-        uint32_t v;
-        if (k == cap || get_varint(&d->p, d->end, &v) != CTI_OK ||
-            (k > 0 && v == 0))
+    cti_status st;
+    uint32_t pos;
+    while ((st = cti_posreader_next(d, &pos)) == CTI_OK) {
+        if (k == cap)
             return CTI_ECORRUPT;
-        pos += v;
-        if (pos > UINT32_MAX)
-            return CTI_ECORRUPT;
-        out[k++] = (uint32_t)pos;
+        out[k++] = pos;
     }
+    if (st != CTI_DONE)
+        return st;
     *n = k;
     return CTI_OK;
 }

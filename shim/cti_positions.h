@@ -94,9 +94,12 @@ typedef struct cti_posreader {
     uint32_t start[(1u << CTI_POSITIONS_MAXBITS) + 1]; /* bucket offsets */
 } cti_posreader;
 
-/* One term's deltas, for cti_posreader_read(). */
+/* One term's deltas, read forward by cti_posreader_next() or
+   cti_posreader_read(). */
 typedef struct cti_posdeltas {
-    const unsigned char *p, *end;
+    const unsigned char *p, *end; /* the deltas not read yet */
+    uint32_t last;                /* the position read last */
+    int started;                  /* ... if any was */
 } cti_posdeltas;
 
 /*
@@ -114,7 +117,14 @@ cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len);
 cti_status cti_posreader_find(const cti_posreader *r, const char *term,
                               size_t len, uint16_t fp, cti_posdeltas *d);
 /*
- * Decode the positions of 'd' into out: at most 'cap' of them
+ * The next position of 'd' into *pos: CTI_OK, CTI_DONE when every
+ * position was read, or CTI_ECORRUPT (a bad varint, a zero delta after
+ * the first, a position past 2^32 - 1).  A copy of *d reads on from
+ * where *d stands, on its own.
+ */
+cti_status cti_posreader_next(cti_posdeltas *d, uint32_t *pos);
+/*
+ * Decode the positions of 'd' not read yet into out: at most 'cap' of them
  * (d->end - d->p is always enough), their number in *n.  CTI_OK or
  * CTI_ECORRUPT (a bad varint, a zero delta after the first, a position
  * past 2^32 - 1, more than cap).

@@ -209,7 +209,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 /* A tiny language: words repeat often, so phrases and NEARs match some
    documents and miss others. */
-static const char *const vocab[] = { "a", "b", "c", "d", "e", "f", "g" };
+static const char *const vocab[] = { "a", "ab", "b", "ba", "c", "d", "e" };
 #define NVOCAB (sizeof vocab / sizeof vocab[0])
 
 /* Database 'name' of 'ndocs' random documents (the same for every seed),
@@ -234,7 +234,7 @@ static cti_db *random_db(const char *name, int blob, unsigned seed,
         unsigned len = 1 + (unsigned)rand() % 30;
         for (unsigned p = 1; p <= len; p++) {
             const char *w = vocab[(unsigned)rand() % NVOCAB];
-            assert_int_equal(cti_doc_add_posting(doc, w, 1, p, 1), CTI_OK);
+            assert_int_equal(cti_doc_add_posting(doc, w, strlen(w), p, 1), CTI_OK);
         }
         assert_int_equal(cti_doc_add_term(doc, "Qid", 3, 0), CTI_OK);
         assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
@@ -246,7 +246,29 @@ static cti_db *random_db(const char *name, int blob, unsigned seed,
     return db;
 }
 
-/* A random phrase or NEAR of 2 to 4 words (repeats allowed). */
+/* A random place: mostly a word, sometimes an OR of two (the one
+   operator Xapian 1.4 takes inside a phrase). */
+static cti_xq *random_place(uint32_t qpos, int near, char *desc, size_t dn,
+                            int *len)
+{
+    cti_xq *q = NULL, *two[2];
+    const char *w = vocab[(unsigned)rand() % NVOCAB];
+    if (!near && rand() % 4 == 0) {
+        const char *v = vocab[(unsigned)rand() % NVOCAB];
+        assert_int_equal(cti_xq_term(w, strlen(w), 1, qpos, &two[0]), CTI_OK);
+        assert_int_equal(cti_xq_term(v, strlen(v), 1, qpos, &two[1]), CTI_OK);
+        assert_int_equal(cti_xq_combine(CTI_XQ_OR, two, 2, 0, &q), CTI_OK);
+        cti_xq_free(two[0]);
+        cti_xq_free(two[1]);
+        *len += snprintf(desc + *len, dn - (size_t)*len, " (%s OR %s)", w, v);
+    } else {
+        assert_int_equal(cti_xq_term(w, strlen(w), 1, qpos, &q), CTI_OK);
+        *len += snprintf(desc + *len, dn - (size_t)*len, " %s", w);
+    }
+    return q;
+}
+
+/* A random phrase or NEAR of 2 to 4 places (repeats allowed). */
 static cti_xq *random_query(char *desc, size_t dn)
 {
     cti_xq *subs[4], *q = NULL;
@@ -255,11 +277,8 @@ static cti_xq *random_query(char *desc, size_t dn)
     uint32_t window = near ? (uint32_t)(n + (size_t)rand() % 4)
                            : (rand() % 3 ? 0 : (uint32_t)(n + 1));
     int len = snprintf(desc, dn, "%s/%u", near ? "near" : "phrase", window);
-    for (size_t i = 0; i < n; i++) {
-        const char *w = vocab[(unsigned)rand() % NVOCAB];
-        assert_int_equal(cti_xq_term(w, 1, 1, (uint32_t)i + 1, &subs[i]), CTI_OK);
-        len += snprintf(desc + len, dn - (size_t)len, " %s", w);
-    }
+    for (size_t i = 0; i < n; i++)
+        subs[i] = random_place((uint32_t)i + 1, near, desc, dn, &len);
     assert_int_equal(cti_xq_combine(near ? CTI_XQ_NEAR : CTI_XQ_PHRASE, subs, n,
                                     window, &q), CTI_OK);
     for (size_t i = 0; i < n; i++)
