@@ -87,8 +87,7 @@ class PositionCheck : public Xapian::PostingSource {
         }
         it = db.postlist_begin(single ? lead : std::string());
         end = db.postlist_end(single ? lead : std::string());
-        vit = db.valuestream_begin(CTI_POSITIONS_SLOT);
-        vend = db.valuestream_end(CTI_POSITIONS_SLOT);
+        parts.assign(CTI_POSITIONS_PARTS, Part());
         has.clear();
         for (const std::string &t : spec->terms)
             has.push_back(db.postlist_begin(t));
@@ -143,7 +142,8 @@ class PositionCheck : public Xapian::PostingSource {
         const std::vector<uint32_t> *v = nullptr;
         size_t i = 0;
         uint32_t pos = 0;
-        bool ok = false; /* pos holds a position */
+        bool ok = false;    /* pos holds a position */
+        unsigned part = 0;  /* the blob's, for a message */
     };
 
     std::shared_ptr<const Spec> spec;
@@ -167,13 +167,22 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<char> tstate;                /* per exact term: 0 not yet,
                                                 1 found, 2 none */
     std::vector<cti_posdeltas> tdel;
+    std::vector<unsigned> tpart;             /* ... in the blob of this part */
     std::vector<char> xstate;                /* ... per prefix term */
     std::vector<cti_posdeltas> xdel;
-    bool have_blob = false;                  /* the blob is read: */
-    bool blob_none = false;                  /* ... the document has none */
-    std::string value;                       /* ... its bytes */
-    cti_posreader reader;
-    Xapian::ValueIterator vit, vend;         /* the blobs, forward */
+    std::vector<unsigned> xpart;
+    /* One part's values (slot CTI_POSITIONS_SLOT + its number), read
+       forward with the documents asked about (cheaper than looking each
+       value up afresh), only for the parts of the terms looked for. */
+    struct Part {
+        bool open = false;
+        Xapian::ValueIterator it, end;
+        Xapian::docid at = 0; /* the document read last: */
+        bool none = true;     /* ... it has no value here */
+        std::string value;    /* ... the value */
+        cti_posreader r;      /* ... read */
+    };
+    std::vector<Part> parts;
     std::vector<size_t> order;               /* places, cheapest first */
     std::vector<Xapian::termcount> cost;     /* ... their positions (about) */
     std::vector<uint32_t> anchors;           /* the cheapest place's positions
@@ -320,51 +329,76 @@ class PositionCheck : public Xapian::PostingSource {
                          [&](size_t a, size_t b) { return cost[a] < cost[b]; });
     }
 
-    [[noreturn]] void damaged() const
+    [[noreturn]] void damaged(unsigned part = 0) const
     {
         throw Xapian::DatabaseCorruptError(
             "the positions of document " + std::to_string(did_) + " (value " +
-            std::to_string(CTI_POSITIONS_SLOT) + ") are damaged");
+            std::to_string(CTI_POSITIONS_SLOT + part) + ") are damaged");
     }
 
-    /* A new document: no blob read yet, no term looked up. */
+    /* A new document: no term looked up yet. */
     void start_blob()
     {
-        have_blob = false;
         tstate.assign(spec->terms.size(), 0);
         tdel.resize(spec->terms.size());
+        tpart.resize(spec->terms.size());
         xstate.assign(extra.size(), 0);
         xdel.resize(extra.size());
+        xpart.resize(extra.size());
     }
 
-    /* The reader of the document's blob, or nullptr when it has none. */
-    const cti_posreader *blob_reader()
+    /* Part p of the document, read if it has one. */
+    Part &part(unsigned p)
     {
-        if (!have_blob) {
-            have_blob = true;
-            /* The value stream moves forward with the documents asked
-               about: cheaper than looking each value up afresh. */
-            if (vit != vend && vit.get_docid() < did_)
-                vit.skip_to(did_);
-            blob_none = vit == vend || vit.get_docid() != did_;
-            if (!blob_none) {
-                value = *vit;
-                if (cti_posreader_init(&reader, value.data(), value.size()) != CTI_OK)
-                    damaged();
-            }
+        Part &pt = parts[p];
+        if (pt.at == did_)
+            return pt;
+        if (!pt.open) {
+            pt.it = db.valuestream_begin(CTI_POSITIONS_SLOT + p);
+            pt.end = db.valuestream_end(CTI_POSITIONS_SLOT + p);
+            pt.open = true;
         }
-        return blob_none ? nullptr : &reader;
+        if (pt.it != pt.end && pt.it.get_docid() < did_)
+            pt.it.skip_to(did_);
+        pt.at = did_;
+        pt.none = pt.it == pt.end || pt.it.get_docid() != did_;
+        if (!pt.none) {
+            pt.value = *pt.it;
+            if (cti_posreader_init(&pt.r, pt.value.data(), pt.value.size()) != CTI_OK ||
+                (p > 0 && pt.r.version == 1))
+                damaged(p);
+        }
+        return pt;
     }
 
-    /* Find 'term' (fingerprint fp) in the blob: state 1 with d set, or 2. */
-    void lookup(const std::string &term, uint16_t fp, char &state,
-                cti_posdeltas &d)
+    /* The reader holding the positions of a term of fingerprint fp: its
+       part, or a version 1 blob of every term; nullptr when neither is
+       there (the term has no positions in the document). */
+    const cti_posreader *blob_reader(uint16_t fp, unsigned &p)
     {
-        const cti_posreader *r = blob_reader();
+        p = cti_positions_part(fp);
+        Part &pt = part(p);
+        if (!pt.none)
+            return &pt.r;
+        if (p == 0)
+            return nullptr;
+        Part &whole = part(0);
+        if (whole.none || whole.r.version != 1)
+            return nullptr;
+        p = 0;
+        return &whole.r;
+    }
+
+    /* Find 'term' (fingerprint fp) in the blobs: state 1 with d set (in
+       the blob of part p), or 2. */
+    void lookup(const std::string &term, uint16_t fp, char &state,
+                cti_posdeltas &d, unsigned &p)
+    {
+        const cti_posreader *r = blob_reader(fp, p);
         cti_status st = r ? cti_posreader_find(r, term.data(), term.size(), fp, &d)
                           : CTI_DONE;
         if (st != CTI_OK && st != CTI_DONE)
-            damaged();
+            damaged(p);
         state = st == CTI_OK ? 1 : 2;
     }
 
@@ -386,10 +420,11 @@ class PositionCheck : public Xapian::PostingSource {
                 c.v = &tpos[k];
             } else {
                 if (!tstate[k])
-                    lookup(s.terms[k], s.fps[k], tstate[k], tdel[k]);
+                    lookup(s.terms[k], s.fps[k], tstate[k], tdel[k], tpart[k]);
                 if (tstate[k] != 1)
                     continue;
                 c.d = tdel[k];
+                c.part = tpart[k];
             }
             add(c);
         }
@@ -402,10 +437,11 @@ class PositionCheck : public Xapian::PostingSource {
             } else {
                 if (!xstate[x])
                     lookup(extra[x], cti_positions_fp(extra[x].data(), extra[x].size()),
-                           xstate[x], xdel[x]);
+                           xstate[x], xdel[x], xpart[x]);
                 if (xstate[x] != 1)
                     continue;
                 c.d = xdel[x];
+                c.part = xpart[x];
             }
             add(c);
         }
@@ -422,7 +458,7 @@ class PositionCheck : public Xapian::PostingSource {
         }
         cti_status st = cti_posreader_next(&c.d, &c.pos);
         if (st != CTI_OK && st != CTI_DONE)
-            damaged();
+            damaged(c.part);
         c.ok = st == CTI_OK;
     }
 

@@ -16,10 +16,16 @@ uint16_t cti_positions_fp(const char *term, size_t len)
     return fp == CTI_POSITIONS_SPELLED ? (uint16_t)(fp - 1) : fp;
 }
 
+unsigned cti_positions_part(uint16_t fp)
+{
+    return (unsigned)fp >> (16 - CTI_POSITIONS_PARTBITS);
+}
+
 void cti_posblob_init(cti_posblob *b)
 {
     b->data = NULL;
     b->len = b->cap = 0;
+    memset(b->part, 0, sizeof b->part);
 }
 
 void cti_posblob_free(cti_posblob *b)
@@ -86,10 +92,13 @@ static int by_fp(const void *a, const void *b)
     return (x->fp > y->fp) - (x->fp < y->fp);
 }
 
-/* Entries in blob order: by key, then term. */
+/* Entries in blob order: by part, key, then term. */
 static int by_key(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
+    unsigned px = cti_positions_part(x->fp), py = cti_positions_part(y->fp);
+    if (px != py)
+        return (px > py) - (px < py);
     if (x->key != y->key)
         return (x->key > y->key) - (x->key < y->key);
     size_t n = x->t->len < y->t->len ? x->t->len : y->t->len;
@@ -139,32 +148,70 @@ static void put_entry(cti_posblob *b, const slot *s)
     }
 }
 
-/* Write the header and the sorted entries s[0, n). */
-static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
+/* The bucket of s among 2^bits in its part (a spelled term: the last). */
+static size_t bucket_of(const slot *s, unsigned bits)
 {
-    unsigned bits = 0;
-    while (bits < CTI_POSITIONS_MAXBITS && (n >> (bits + 3)) > 1)
-        bits++;
-    size_t nb = (size_t)1 << bits, total = 2 + 5 * nb;
-    uint32_t size[1u << CTI_POSITIONS_MAXBITS];
-    memset(size, 0, sizeof size);
+    size_t nb = (size_t)1 << bits;
+    if (s->key == CTI_POSITIONS_SPELLED)
+        return nb - 1;
+    return ((size_t)s->key >> (16 - CTI_POSITIONS_PARTBITS - bits)) & (nb - 1);
+}
+
+/* The bytes of the part of the sorted entries s[0, n) (n > 0), its
+   bucket bits into *bits and bucket sizes into size[]; 0 when too long. */
+static size_t size_part(const slot *s, size_t n, unsigned *bits, uint32_t *size)
+{
+    unsigned bb = 0;
+    while (bb < CTI_POSITIONS_MAXBITS && (n >> (bb + 3)) > 1)
+        bb++;
+    size_t nb = (size_t)1 << bb, total = 2 + 5 * nb;
+    memset(size, 0, nb * sizeof *size);
     for (size_t i = 0; i < n; i++) {
-        size_t e = entry_len(&s[i]);
-        size_t k = bits ? (size_t)(s[i].key >> (16 - bits)) : 0;
+        size_t e = entry_len(&s[i]), k = bucket_of(&s[i], bb);
         if (e > UINT32_MAX - size[k])
-            return CTI_EINVAL;
+            return 0;
         size[k] += (uint32_t)e;
         total += e;
     }
-    b->len = 0;
-    if (reserve(b, total) != CTI_OK)
-        return CTI_ENOMEM;
+    *bits = bb;
+    return total;
+}
+
+/* Append the part of the sorted entries s[0, n) (n > 0; room reserved). */
+static void put_part(cti_posblob *b, const slot *s, size_t n, unsigned bits,
+                     const uint32_t *size)
+{
     b->data[b->len++] = CTI_POSITIONS_VERSION;
     b->data[b->len++] = (unsigned char)bits;
-    for (size_t k = 0; k < nb; k++)
+    for (size_t k = 0; k < ((size_t)1 << bits); k++)
         b->len += put_varint(b->data + b->len, size[k]);
     for (size_t i = 0; i < n; i++)
         put_entry(b, &s[i]);
+}
+
+/* Write the parts of the sorted entries s[0, n). */
+static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
+{
+    uint32_t size[1u << CTI_POSITIONS_MAXBITS];
+    size_t i = 0;
+    b->len = 0;
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
+        size_t j = i;
+        unsigned bits;
+        b->part[p] = b->len;
+        while (j < n && cti_positions_part(s[j].fp) == p)
+            j++;
+        if (j == i)
+            continue;
+        size_t total = size_part(s + i, j - i, &bits, size);
+        if (total == 0)
+            return CTI_EINVAL;
+        if (reserve(b, total) != CTI_OK)
+            return CTI_ENOMEM;
+        put_part(b, s + i, j - i, bits, size);
+        i = j;
+    }
+    b->part[CTI_POSITIONS_PARTS] = b->len;
     return CTI_OK;
 }
 
@@ -222,12 +269,13 @@ cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len)
 {
     const unsigned char *p = blob, *end = p + len;
     r->base = r->end = p;
-    r->bits = 0;
+    r->bits = r->shift = 0;
+    r->version = 0;
     r->start[0] = r->start[1] = 0;
-    if (!blob || len < 2 || p[0] != CTI_POSITIONS_VERSION ||
+    if (!blob || len < 2 || (p[0] != 1 && p[0] != CTI_POSITIONS_VERSION) ||
         p[1] > CTI_POSITIONS_MAXBITS)
         return CTI_ECORRUPT;
-    unsigned bits = p[1];
+    unsigned version = p[0], bits = p[1];
     size_t nb = (size_t)1 << bits;
     uint64_t sum = 0;
     p += 2;
@@ -246,6 +294,8 @@ cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len)
     r->base = p;
     r->end = end;
     r->bits = bits;
+    r->version = version;
+    r->shift = (version == 1 ? 16 : 16 - CTI_POSITIONS_PARTBITS) - bits;
     return CTI_OK;
 }
 
@@ -289,7 +339,7 @@ cti_status cti_posreader_find(const cti_posreader *r, const char *term,
                               size_t len, uint16_t fp, cti_posdeltas *d)
 {
     size_t last = ((size_t)1 << r->bits) - 1;
-    size_t k = r->bits ? (size_t)(fp >> (16 - r->bits)) : 0;
+    size_t k = ((size_t)fp >> r->shift) & last;
     cti_status st = scan(r, k, term, len, fp, d);
     /* A spelled-out term sits in the last bucket (key 0xffff). */
     if (st == CTI_DONE && k != last)
