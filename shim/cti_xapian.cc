@@ -626,7 +626,8 @@ namespace {
  * Make 'doc' ready to store, carrying 'idterm' (if not NULL): with a
  * position slot, the terms of its postings are added with their wdf
  * (once), and the positions of every term, in term list order, are
- * written as one blob into the slot (cti_positions.h).  May throw.
+ * written as blobs into the slot and the ones after it, one a part
+ * (cti_positions.h).  May throw.
  */
 const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm)
 {
@@ -668,8 +669,11 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
         throw std::bad_alloc();
     if (st != CTI_OK)
         throw Xapian::InvalidArgumentError("bad positions in a document");
-    d.add_value(static_cast<Xapian::valueno>(doc->pos_slot),
-                std::string(reinterpret_cast<const char *>(h.b.data), h.b.len));
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; ++p)
+        if (h.b.part[p + 1] > h.b.part[p])
+            d.add_value(static_cast<Xapian::valueno>(doc->pos_slot) + p,
+                        std::string(reinterpret_cast<const char *>(h.b.data) + h.b.part[p],
+                                    h.b.part[p + 1] - h.b.part[p]));
     return d;
 }
 
