@@ -15,6 +15,18 @@
 #include <utility>
 #include <vector>
 
+/* What one phrase or NEAR looks for (built by cti_poscheck_spec()). */
+struct cti_posspec {
+    bool near;
+    Xapian::termcount window;
+    std::vector<std::vector<cti_pat>> places;
+    std::vector<std::string> terms;         /* the exact terms, once each */
+    std::vector<uint16_t> fps;              /* ... their fingerprints */
+    std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
+    std::vector<unsigned> group;  /* NEAR: places with equal terms */
+    std::vector<unsigned> need;   /* NEAR: how many places per group */
+};
+
 namespace {
 
 /*
@@ -51,16 +63,7 @@ namespace {
  */
 class PositionCheck : public Xapian::PostingSource {
   public:
-    struct Spec {
-        bool near;
-        Xapian::termcount window;
-        std::vector<std::vector<cti_pat>> places;
-        std::vector<std::string> terms;         /* the exact terms, once each */
-        std::vector<uint16_t> fps;              /* ... their fingerprints */
-        std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
-        std::vector<unsigned> group;  /* NEAR: places with equal terms */
-        std::vector<unsigned> need;   /* NEAR: how many places per group */
-    };
+    using Spec = cti_posspec;
 
     explicit PositionCheck(std::shared_ptr<const Spec> s) : spec(std::move(s)) {}
 
@@ -585,11 +588,11 @@ class PositionCheck : public Xapian::PostingSource {
 };
 
 /* What a PositionCheck of 'places' looks for (see cti_poscheck_query()). */
-std::shared_ptr<PositionCheck::Spec> check_spec(
+std::shared_ptr<cti_posspec> check_spec(
     bool near, const std::vector<std::vector<cti_pat>> &places,
     Xapian::termcount window)
 {
-    auto spec = std::make_shared<PositionCheck::Spec>();
+    auto spec = std::make_shared<cti_posspec>();
     size_t n = places.size();
     spec->near = near;
     spec->window = window ? window : static_cast<Xapian::termcount>(n);
@@ -633,14 +636,59 @@ std::shared_ptr<PositionCheck::Spec> check_spec(
     return spec;
 }
 
+/*
+ * PositionDecider: the checks of a query's phrases and NEARs on which
+ * every match depends, run by the matcher after it weighed a document
+ * and only when the weight could put it in the page asked for (as
+ * Xapian's own phrase matching defers its position reads), instead of
+ * on every document holding the words.  One PositionCheck a phrase,
+ * asked about the documents in docid order, as the matcher meets them
+ * in one database.
+ */
+class PositionDecider : public Xapian::MatchDecider {
+  public:
+    PositionDecider(const Xapian::Database &db,
+                    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+    {
+        for (const auto &sp : specs) {
+            checks.emplace_back(new PositionCheck(sp));
+            checks.back()->init(db);
+        }
+    }
+
+    bool operator()(const Xapian::Document &doc) const override
+    {
+        Xapian::docid did = doc.get_docid();
+        for (const auto &c : checks)
+            if (!c->check(did, 0))
+                return false;
+        return true;
+    }
+
+  private:
+    std::vector<std::unique_ptr<PositionCheck>> checks;
+};
+
 } // namespace
 
-Xapian::Query cti_poscheck_query(bool near,
-                                 const std::vector<std::vector<cti_pat>> &places,
-                                 Xapian::termcount window)
+std::shared_ptr<const cti_posspec> cti_poscheck_spec(
+    bool near, const std::vector<std::vector<cti_pat>> &places,
+    Xapian::termcount window)
 {
     for (const auto &pl : places)
         if (pl.empty())
             throw Xapian::InvalidArgumentError("a phrase place without terms");
-    return Xapian::Query((new PositionCheck(check_spec(near, places, window)))->release());
+    return check_spec(near, places, window);
+}
+
+Xapian::Query cti_poscheck_query(const std::shared_ptr<const cti_posspec> &spec)
+{
+    return Xapian::Query((new PositionCheck(spec))->release());
+}
+
+std::unique_ptr<Xapian::MatchDecider> cti_poscheck_decider(
+    const Xapian::Database &db,
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+{
+    return std::unique_ptr<Xapian::MatchDecider>(new PositionDecider(db, specs));
 }

@@ -82,6 +82,11 @@ struct cti_doc {
  */
 struct cti_xq {
     Xapian::Query q, qs;
+    /* qs without the checks in 'deferred', on which every match depends
+       (they sit only under AND, FILTER, the first of AND_MAYBE and
+       AND_NOT, scaling): run as a match decider (cti_poscheck_decider()) */
+    Xapian::Query qd;
+    std::vector<std::shared_ptr<const cti_posspec>> deferred;
     bool positional = false; /* qs holds a PositionCheck */
     bool filters = false;    /* ... on which the matches depend (not
                                 only the weight of an AND_MAYBE) */
@@ -106,6 +111,8 @@ struct cti_valiter {
 struct cti_enquire {
     cti_db *db;
     Xapian::Query query;
+    std::vector<std::shared_ptr<const cti_posspec>> deferred; /* checks
+                                to run as a match decider */
     bool has_query;
     bool bm25_set;
     bool coord;             /* CoordWeight instead of BM25 */
@@ -1105,7 +1112,7 @@ cti_status build_xq(cti_xq **out, F make)
     cti_status st = guard(nullptr, [&] {
         x = new cti_xq();
         x->q = make();
-        x->qs = x->q;
+        x->qs = x->qd = x->q;
     });
     if (st != CTI_OK) {
         delete x;
@@ -1139,6 +1146,36 @@ CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
     }
     return st;
 }
+
+namespace {
+
+/*
+ * The deferred form of x = op(subs[0, n)) (xop, not a checked phrase):
+ * the checks every match of x depends on (those of every sub of AND and
+ * FILTER, of the first of AND_NOT and AND_MAYBE) left to a decider, the
+ * others kept in place (the subs' qs).  May throw.
+ */
+void defer(cti_xq_op op, Xapian::Query::op xop, cti_xq *const *subs, size_t n,
+           cti_xq *x)
+{
+    bool all = op == CTI_XQ_AND || op == CTI_XQ_FILTER;
+    bool first = op == CTI_XQ_AND_NOT || op == CTI_XQ_AND_MAYBE;
+    if (!x->positional || (!all && !first)) {
+        x->qd = x->qs;
+        return;
+    }
+    std::vector<Xapian::Query> vd;
+    for (size_t i = 0; i < n; ++i) {
+        bool take = all || i == 0;
+        vd.push_back(take ? subs[i]->qd : subs[i]->qs);
+        if (take)
+            x->deferred.insert(x->deferred.end(), subs[i]->deferred.begin(),
+                               subs[i]->deferred.end());
+    }
+    x->qd = Xapian::Query(xop, vd.begin(), vd.end());
+}
+
+} // namespace
 
 CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
                                   uint32_t window, cti_xq **out)
@@ -1193,11 +1230,15 @@ CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
         }
         if (checked) {
             Xapian::Query words(Xapian::Query::OP_AND, v.begin(), v.end());
-            Xapian::Query check = cti_poscheck_query(op == CTI_XQ_NEAR, places, w);
-            x->qs = Xapian::Query(Xapian::Query::OP_FILTER, words, check);
+            auto spec = cti_poscheck_spec(op == CTI_XQ_NEAR, places, w);
+            x->qs = Xapian::Query(Xapian::Query::OP_FILTER, words,
+                                  cti_poscheck_query(spec));
+            x->qd = words;
+            x->deferred.push_back(spec);
             x->positional = x->filters = true;
         } else {
             x->qs = Xapian::Query(xop, vs.begin(), vs.end(), w);
+            defer(op, xop, subs, n, x);
         }
         if (op == CTI_XQ_OR || op == CTI_XQ_SYNONYM) {
             x->placeable = n > 0;
@@ -1229,6 +1270,8 @@ CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
     if (st == CTI_OK)
         st = guard(nullptr, [&] {
             (*out)->qs = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qs, factor);
+            (*out)->qd = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qd, factor);
+            (*out)->deferred = q->deferred;
             (*out)->positional = q->positional;
             (*out)->filters = q->filters;
         });
@@ -1395,6 +1438,16 @@ CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
         return set_error(e ? e->db : nullptr, CTI_EINVAL, "bad argument");
     return guard(e->db, [&] {
         e->query = pick_form(e->db, q);
+        e->deferred.clear();
+        /* One local database keeping positions per article: the checks
+           every match depends on run after the weights (a decider sees
+           one database's documents in order; several keep them in
+           place). */
+        if ((posfmt(e->db) & (POS_ARTICLE | POS_SEVERAL | POS_REMOTE)) == POS_ARTICLE &&
+            !q->deferred.empty()) {
+            e->query = q->qd;
+            e->deferred = q->deferred;
+        }
         e->has_query = true;
     });
 }
@@ -1542,6 +1595,9 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                     e->collapse_max);
         };
         Xapian::Enquire enq(*db->rd);
+        std::unique_ptr<Xapian::MatchDecider> decider, quick_decider;
+        if (!e->deferred.empty())
+            decider = cti_poscheck_decider(*db->rd, e->deferred);
         if (e->spy.fn) {
             if (ran_before)
                 e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
@@ -1554,7 +1610,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->hits.clear();
         bool timed_out = false;
         try {
-            m->mset = enq.get_mset(offset, limit, check_at_least);
+            m->mset = enq.get_mset(offset, limit, check_at_least, nullptr,
+                                   decider.get());
         } catch (const CountTimeout &) {
             timed_out = true;
         }
@@ -1562,7 +1619,10 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             /* The page without counting; the matches seen bound the count. */
             Xapian::Enquire quick(*db->rd);
             setup(quick);
-            m->mset = quick.get_mset(offset, limit, Xapian::doccount(0));
+            if (!e->deferred.empty())
+                quick_decider = cti_poscheck_decider(*db->rd, e->deferred);
+            m->mset = quick.get_mset(offset, limit, Xapian::doccount(0), nullptr,
+                                     quick_decider.get());
         }
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */
