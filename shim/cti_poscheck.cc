@@ -92,8 +92,14 @@ class PositionCheck : public Xapian::PostingSource {
         end = db.postlist_end(single ? lead : std::string());
         parts.assign(CTI_POSITIONS_PARTS, Part());
         has.clear();
-        for (const std::string &t : spec->terms)
+        avgpos.clear();
+        for (const std::string &t : spec->terms) {
             has.push_back(db.postlist_begin(t));
+            Xapian::doccount f = db.get_termfreq(t);
+            avgpos.push_back(f ? static_cast<Xapian::termcount>(
+                                     db.get_collection_freq(t) / f)
+                               : 0);
+        }
         cur = 0;
         positioned = false;
         done = false;
@@ -137,6 +143,11 @@ class PositionCheck : public Xapian::PostingSource {
                std::to_string(spec->window) + ")";
     }
 
+    /* Take a document asked about to hold the term of every place of
+       one term (its query is the AND of them): only the terms of wider
+       places are looked up in their postings. */
+    void trust() { trusted = true; }
+
   private:
     /* One term's positions in one document, read forward on demand:
        from its deltas in a blob, or from a vector (the table). */
@@ -150,11 +161,13 @@ class PositionCheck : public Xapian::PostingSource {
     };
 
     std::shared_ptr<const Spec> spec;
+    bool trusted = false;
     Xapian::Database db;
     bool blob = false;
     Xapian::doccount all = 0;
     Xapian::PostingIterator it, end;        /* the lead's postings */
     std::vector<Xapian::PostingIterator> has; /* per exact term */
+    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf */
     Xapian::docid cur = 0;   /* the last document looked at */
     bool positioned = false; /* ... and it matched */
     bool done = false;
@@ -249,7 +262,8 @@ class PositionCheck : public Xapian::PostingSource {
             bool any = false;
             for (size_t k : s.place_terms[i]) {
                 if (!present[k])
-                    present[k] = holds(k, did);
+                    present[k] = (trusted && s.places[i].size() == 1) ||
+                                 holds(k, did);
                 any = any || present[k];
             }
             bool prefix = s.place_terms[i].size() < s.places[i].size();
@@ -312,7 +326,8 @@ class PositionCheck : public Xapian::PostingSource {
     }
 
     /* Places by their cost, cheapest first: the positions of their terms
-       (on blobs as their wdf says, read from the postings already here). */
+       (on blobs as their wdf says, read from the postings already here;
+       trusted, as their average wdf says). */
     void rank_places()
     {
         const Spec &s = *spec;
@@ -320,16 +335,19 @@ class PositionCheck : public Xapian::PostingSource {
         for (size_t i = 0; i < s.places.size(); ++i)
             for (size_t k : s.place_terms[i])
                 if (present[k])
-                    cost[i] += blob ? has[k].get_wdf()
-                                    : static_cast<Xapian::termcount>(tpos[k].size());
+                    cost[i] += !blob ? static_cast<Xapian::termcount>(tpos[k].size())
+                               : trusted ? avgpos[k] : has[k].get_wdf();
         for (size_t x = 0; x < extra.size(); ++x)
             cost[xplace[x]] += blob ? xwdf[x]
                                     : static_cast<Xapian::termcount>(xpos[x].size());
+        /* A few places: an insertion sort, stable, allocating nothing. */
         order.resize(s.places.size());
-        for (size_t i = 0; i < order.size(); ++i)
-            order[i] = i;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t a, size_t b) { return cost[a] < cost[b]; });
+        for (size_t i = 0; i < order.size(); ++i) {
+            size_t j = i;
+            for (; j > 0 && cost[order[j - 1]] > cost[i]; --j)
+                order[j] = order[j - 1];
+            order[j] = i;
+        }
     }
 
     [[noreturn]] void damaged(unsigned part = 0) const
@@ -652,6 +670,7 @@ class PositionDecider : public Xapian::MatchDecider {
     {
         for (const auto &sp : specs) {
             checks.emplace_back(new PositionCheck(sp));
+            checks.back()->trust();
             checks.back()->init(db);
         }
     }
