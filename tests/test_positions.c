@@ -70,9 +70,9 @@ static void test_round_trip(void **state)
     cti_posblob_init(&b);
     assert_int_equal(cti_posblob_build(&b, t, 3), CTI_OK);
     /* Three parts (of fingerprints 0x0d2a, 0x7114, 0xb878), each a
-       version, bits 0, one bucket size and one keyed entry; the other
+       header, one bucket size and one entry of a 1-byte key; the other
        parts empty. */
-    assert_int_equal(b.len, 3 * 3 + (2 + 1 + 3) + (2 + 1 + 5) + (2 + 1 + 1));
+    assert_int_equal(b.len, 3 * 2 + (1 + 1 + 3) + (1 + 1 + 5) + (1 + 1 + 1));
     size_t used = 0;
     for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++)
         used += b.part[p + 1] > b.part[p];
@@ -117,22 +117,26 @@ static void test_many_and_shared(void **state)
         pos[i][1] = (uint32_t)i + 5000;
         t[i] = (cti_posterm){ names[i], strlen(names[i]), pos[i], 2 };
     }
-    /* With 3000 terms some share their 16-bit fingerprint. */
+    /* With 3000 terms some share their part and key. */
     size_t shared = 0;
-    for (size_t i = 0; i < N && !shared; i++)
-        for (size_t j = i + 1; j < N; j++)
-            if (cti_positions_fp(names[i], strlen(names[i])) ==
-                cti_positions_fp(names[j], strlen(names[j])))
+    for (size_t i = 0; i < N && !shared; i++) {
+        uint16_t fi = cti_positions_fp(names[i], strlen(names[i]));
+        for (size_t j = i + 1; j < N; j++) {
+            uint16_t fj = cti_positions_fp(names[j], strlen(names[j]));
+            if (cti_positions_part(fi) == cti_positions_part(fj) &&
+                cti_positions_key(fi) == cti_positions_key(fj))
                 shared++;
+        }
+    }
     assert_true(shared > 0);
     cti_posblob b;
     cti_posblob_init(&b);
     assert_int_equal(cti_posblob_build(&b, t, N), CTI_OK);
-    /* About 94 terms a part: 4 to 16 buckets each. */
+    /* About 23 terms a part: 1 to 4 buckets each. */
     for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
         assert_true(b.part[p + 1] > b.part[p]);
-        assert_int_equal(b.data[b.part[p]], CTI_POSITIONS_VERSION);
-        assert_in_range(b.data[b.part[p] + 1], 2, 4);
+        assert_int_equal(b.data[b.part[p]] >> 4, CTI_POSITIONS_VERSION);
+        assert_in_range(b.data[b.part[p]] & 0x0f, 0, 2);
     }
     for (size_t i = 0; i < N; i++) {
         uint32_t out[2];
@@ -195,8 +199,10 @@ static void test_corrupt(void **state)
     assert_int_equal(lookup(v3, sizeof v3, "a", out, 8, &n), CTI_ECORRUPT);
     static const unsigned char bits[] = { 1, 9, 0 };
     assert_int_equal(lookup(bits, sizeof bits, "a", out, 8, &n), CTI_ECORRUPT);
-    static const unsigned char bits2[] = { 2, 9, 0 };
+    static const unsigned char bits2[] = { 0x29, 0 };
     assert_int_equal(lookup(bits2, sizeof bits2, "a", out, 8, &n), CTI_ECORRUPT);
+    static const unsigned char v1short[] = { 0x10, 0 }; /* 1 in a part's header */
+    assert_int_equal(lookup(v1short, sizeof v1short, "a", out, 8, &n), CTI_ECORRUPT);
     assert_int_equal(lookup(NULL, 0, "a", out, 8, &n), CTI_ECORRUPT);
     /* A bucket larger than the blob, and one smaller. */
     static const unsigned char big[] = { 1, 0, 9, 0, 0, 1, 1 };
@@ -210,11 +216,10 @@ static void test_corrupt(void **state)
                               1, 5 };
     assert_int_equal(lookup(good1, sizeof good1, "a", out, 8, &n), CTI_OK);
     assert_true(n == 1 && out[0] == 5);
-    unsigned char good2[] = { 2, 0, 4, (unsigned char)fp, (unsigned char)(fp >> 8),
-                              1, 6 };
+    unsigned char good2[] = { 0x20, 3, (unsigned char)cti_positions_key(fp), 1, 6 };
     assert_int_equal(lookup(good2, sizeof good2, "a", out, 8, &n), CTI_OK);
     assert_true(n == 1 && out[0] == 6);
-    good2[5] = 2; /* its deltas run past the part */
+    good2[3] = 2; /* its deltas run past the part */
     assert_int_equal(lookup(good2, sizeof good2, "a", out, 8, &n), CTI_ECORRUPT);
     unsigned char past[] = { 1, 0, 4, (unsigned char)fp, (unsigned char)(fp >> 8),
                              9, 1 };
@@ -235,7 +240,7 @@ static void test_corrupt(void **state)
     srand(17);
     for (int round = 0; round < 5000; round++) {
         size_t len = 2 + (size_t)rand() % (sizeof junk - 2);
-        junk[0] = (unsigned char)(1 + round % 2);
+        junk[0] = round % 2 ? 1 : (unsigned char)(0x20 | rand() % 3);
         junk[1] = (unsigned char)(rand() % 3);
         for (size_t i = 2; i < len; i++)
             junk[i] = (unsigned char)rand();
@@ -552,7 +557,7 @@ static void test_damaged_blob_search(void **state)
     unsigned pa = cti_positions_part(cti_positions_fp("a", 1));
     assert_true(pa > 0); /* "a" is not in the first part */
     damaged_case(CTI_POSITIONS_SLOT, "\001\000\011", 3);
-    damaged_case(CTI_POSITIONS_SLOT + pa, "\002\000\011", 3);
+    damaged_case(CTI_POSITIONS_SLOT + pa, "\040\011\000", 3);
     damaged_case(CTI_POSITIONS_SLOT + pa, "\001\000\000", 3);
 }
 
