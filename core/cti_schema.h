@@ -105,7 +105,7 @@
                               text (cti_fingerprint_encode(), 128 bytes) */
 #define CTI_SLOT_POSITIONS CTI_POSITIONS_SLOT /* (8) `article` format only: the
                               positions of every term (cti_positions.h),
-                              in slots 8 to 39, one a part of the terms;
+                              in slots 8 to 135, one a part of the terms;
                               past CTI_MSET_SLOTS, so a page of hits never
                               fetches it */
 
