@@ -90,7 +90,8 @@ class PositionCheck : public Xapian::PostingSource {
         }
         it = db.postlist_begin(single ? lead : std::string());
         end = db.postlist_end(single ? lead : std::string());
-        parts.assign(CTI_POSITIONS_PARTS, Part());
+        if (!parts)
+            parts = std::make_shared<std::vector<Part>>(CTI_POSITIONS_PARTS);
         has.clear();
         avgpos.clear();
         for (const std::string &t : spec->terms) {
@@ -148,6 +149,16 @@ class PositionCheck : public Xapian::PostingSource {
        places are looked up in their postings. */
     void trust() { trusted = true; }
 
+    /* Read the parts through o's readers (before init(); o asked about
+       the same documents in the same database): the checks of one query
+       then read each part once a document. */
+    void share_parts(PositionCheck &o)
+    {
+        if (!o.parts)
+            o.parts = std::make_shared<std::vector<Part>>(CTI_POSITIONS_PARTS);
+        parts = o.parts;
+    }
+
   private:
     /* One term's positions in one document, read forward on demand:
        from its deltas in a blob, or from a vector (the table). */
@@ -198,7 +209,7 @@ class PositionCheck : public Xapian::PostingSource {
         std::string value;    /* ... the value */
         cti_posreader r;      /* ... read */
     };
-    std::vector<Part> parts;
+    std::shared_ptr<std::vector<Part>> parts; /* maybe shared (share_parts()) */
     std::vector<size_t> order;               /* places, cheapest first */
     std::vector<Xapian::termcount> cost;     /* ... their positions (about) */
     std::vector<uint32_t> anchors;           /* the cheapest place's positions
@@ -371,7 +382,7 @@ class PositionCheck : public Xapian::PostingSource {
     /* Part p of the document, read if it has one. */
     Part &part(unsigned p)
     {
-        Part &pt = parts[p];
+        Part &pt = (*parts)[p];
         if (pt.at == did_)
             return pt;
         if (!pt.open) {
@@ -671,6 +682,7 @@ class PositionDecider : public Xapian::MatchDecider {
         for (const auto &sp : specs) {
             checks.emplace_back(new PositionCheck(sp));
             checks.back()->trust();
+            checks.back()->share_parts(*checks.front());
             checks.back()->init(db);
         }
     }

@@ -381,8 +381,9 @@ static void same_hits(cti_db *a, cti_db *b, const cti_xq *q, const char *desc)
 }
 
 /* Random phrases and NEARs, also scaled and inside AND_MAYBE as cti's
-   proximity boost builds them, match alike on both kinds; and a search
-   over one database of each kind matches what both give. */
+   proximity boost builds them, and two of them ANDed, match alike on both
+   kinds; and a search over one database of each kind matches what both
+   give. */
 static void test_match_like_xapian(void **state)
 {
     (void)state;
@@ -409,6 +410,14 @@ static void test_match_like_xapian(void **state)
         cti_xq *pair[2] = { w, s };
         assert_int_equal(cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, &m), CTI_OK);
         same_hits(blob, table, m, desc);
+        /* Two phrases every match needs, checked together. */
+        char desc2[128];
+        cti_xq *q2 = random_query(desc2, sizeof desc2), *both = NULL;
+        cti_xq *two[2] = { q, q2 };
+        assert_int_equal(cti_xq_combine(CTI_XQ_AND, two, 2, 0, &both), CTI_OK);
+        same_hits(blob, table, both, desc2);
+        cti_xq_free(both);
+        cti_xq_free(q2);
         cti_xq_free(q);
         cti_xq_free(s);
         cti_xq_free(w);
