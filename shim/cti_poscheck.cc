@@ -75,28 +75,16 @@ class PositionCheck : public Xapian::PostingSource {
         db = d;
         blob = db.get_metadata(CTI_POSITIONS_META) == CTI_POSITIONS_ARTICLE;
         all = db.get_doccount();
-        std::string lead;
-        Xapian::doccount tf = all;
-        bool single = false;
-        for (const auto &pl : spec->places) {
-            if (pl.size() != 1 || pl[0].prefix)
-                continue;
-            Xapian::doccount f = db.get_termfreq(pl[0].term);
-            if (!single || f < tf) {
-                lead = pl[0].term;
-                tf = f;
-                single = true;
-            }
-        }
-        it = db.postlist_begin(single ? lead : std::string());
-        end = db.postlist_end(single ? lead : std::string());
+        lead_open = false;
         if (!parts)
             parts = std::make_shared<std::vector<Part>>(CTI_POSITIONS_PARTS);
-        has.clear();
+        /* Postings are opened when first needed: a trusted check (the
+           match decider's) seldom needs any. */
+        has.assign(spec->terms.size(), Xapian::PostingIterator());
+        has_open.assign(spec->terms.size(), 0);
         avgpos.clear();
         for (const std::string &t : spec->terms) {
-            has.push_back(db.postlist_begin(t));
-            Xapian::doccount f = db.get_termfreq(t);
+            Xapian::doccount f = trusted ? db.get_termfreq(t) : 0;
             avgpos.push_back(f ? static_cast<Xapian::termcount>(
                                      db.get_collection_freq(t) / f)
                                : 0);
@@ -177,7 +165,9 @@ class PositionCheck : public Xapian::PostingSource {
     bool blob = false;
     Xapian::doccount all = 0;
     Xapian::PostingIterator it, end;        /* the lead's postings */
+    bool lead_open = false;
     std::vector<Xapian::PostingIterator> has; /* per exact term */
+    std::vector<char> has_open;               /* ... opened yet */
     std::vector<Xapian::termcount> avgpos;    /* ... its average wdf */
     Xapian::docid cur = 0;   /* the last document looked at */
     bool positioned = false; /* ... and it matched */
@@ -219,6 +209,8 @@ class PositionCheck : public Xapian::PostingSource {
     /* Move to the first verified document from 'from' on. */
     void advance(Xapian::docid from)
     {
+        if (!lead_open)
+            open_lead();
         it.skip_to(from);
         for (; it != end; ++it) {
             Xapian::docid d = *it;
@@ -233,6 +225,28 @@ class PositionCheck : public Xapian::PostingSource {
         done = true;
     }
 
+    /* The postings walked when this source leads: those of its rarest
+       single-term place, or every document. */
+    void open_lead()
+    {
+        std::string lead;
+        Xapian::doccount tf = all;
+        bool single = false;
+        for (const auto &pl : spec->places) {
+            if (pl.size() != 1 || pl[0].prefix)
+                continue;
+            Xapian::doccount f = db.get_termfreq(pl[0].term);
+            if (!single || f < tf) {
+                lead = pl[0].term;
+                tf = f;
+                single = true;
+            }
+        }
+        it = db.postlist_begin(single ? lead : std::string());
+        end = db.postlist_end(single ? lead : std::string());
+        lead_open = true;
+    }
+
     static bool starts_with(const std::string &t, const std::string &p)
     {
         return t.size() >= p.size() && t.compare(0, p.size(), p) == 0;
@@ -241,6 +255,10 @@ class PositionCheck : public Xapian::PostingSource {
     /* Does the document hold exact term k (its postings, forward only)? */
     bool holds(size_t k, Xapian::docid did)
     {
+        if (!has_open[k]) {
+            has[k] = db.postlist_begin(spec->terms[k]);
+            has_open[k] = 1;
+        }
         Xapian::PostingIterator &p = has[k];
         Xapian::PostingIterator e = db.postlist_end(spec->terms[k]);
         if (p == e)
