@@ -77,7 +77,8 @@ class PositionCheck : public Xapian::PostingSource {
         all = db.get_doccount();
         lead_open = false;
         if (!parts)
-            parts = std::make_shared<std::vector<Part>>(CTI_POSITIONS_PARTS);
+            parts = std::make_shared<std::vector<std::unique_ptr<Part>>>(
+                CTI_POSITIONS_PARTS);
         /* Postings are opened when first needed: a trusted check (the
            match decider's) seldom needs any. */
         has.assign(spec->terms.size(), Xapian::PostingIterator());
@@ -143,7 +144,8 @@ class PositionCheck : public Xapian::PostingSource {
     void share_parts(PositionCheck &o)
     {
         if (!o.parts)
-            o.parts = std::make_shared<std::vector<Part>>(CTI_POSITIONS_PARTS);
+            o.parts = std::make_shared<std::vector<std::unique_ptr<Part>>>(
+                CTI_POSITIONS_PARTS);
         parts = o.parts;
     }
 
@@ -199,7 +201,8 @@ class PositionCheck : public Xapian::PostingSource {
         std::string value;    /* ... the value */
         cti_posreader r;      /* ... read */
     };
-    std::shared_ptr<std::vector<Part>> parts; /* maybe shared (share_parts()) */
+    /* The parts read so far (maybe shared: share_parts()). */
+    std::shared_ptr<std::vector<std::unique_ptr<Part>>> parts;
     std::vector<size_t> order;               /* places, cheapest first */
     std::vector<Xapian::termcount> cost;     /* ... their positions (about) */
     std::vector<uint32_t> anchors;           /* the cheapest place's positions
@@ -400,7 +403,10 @@ class PositionCheck : public Xapian::PostingSource {
     /* Part p of the document, read if it has one. */
     Part &part(unsigned p)
     {
-        Part &pt = (*parts)[p];
+        std::unique_ptr<Part> &slot = (*parts)[p];
+        if (!slot)
+            slot.reset(new Part());
+        Part &pt = *slot;
         if (pt.at == did_)
             return pt;
         if (!pt.open) {
