@@ -208,6 +208,9 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<uint32_t> anchors;           /* the cheapest place's positions
                                                 still in the running */
     std::vector<Cur> curs;                   /* one place's cursors */
+    std::vector<std::pair<uint32_t, unsigned>> near_ev; /* near_ok()'s */
+    std::vector<unsigned> near_have;
+    std::vector<char> near_seen;
 
     /* Move to the first verified document from 'from' on. */
     void advance(Xapian::docid from)
@@ -610,11 +613,14 @@ class PositionCheck : public Xapian::PostingSource {
     }
 
     /* Every group's places at different positions, all within the window. */
-    bool near_ok() const
+    bool near_ok()
     {
-        std::vector<std::pair<uint32_t, unsigned>> ev;
+        std::vector<std::pair<uint32_t, unsigned>> &ev = near_ev;
         const std::vector<unsigned> &grp = spec->group;
-        std::vector<bool> seen(spec->need.size(), false);
+        std::vector<unsigned> &have = near_have;
+        std::vector<char> &seen = near_seen;
+        ev.clear();
+        seen.assign(spec->need.size(), 0);
         for (size_t i = 0; i < pos.size(); ++i) {
             if (seen[grp[i]])
                 continue; /* equal places share one list */
@@ -623,7 +629,7 @@ class PositionCheck : public Xapian::PostingSource {
                 ev.emplace_back(p, grp[i]);
         }
         std::sort(ev.begin(), ev.end());
-        std::vector<unsigned> have(spec->need.size(), 0);
+        have.assign(spec->need.size(), 0);
         size_t full = 0, lo = 0;
         for (size_t hi = 0; hi < ev.size(); ++hi) {
             if (++have[ev[hi].second] == spec->need[ev[hi].second])
