@@ -47,12 +47,14 @@ namespace {
  *
  * Xapian gives each database of the search its own copy (clone(), then
  * init()): one keeping positions per article (CTI_POSITIONS_META) is
- * read from the blob in CTI_POSITIONS_SLOT (cti_positions.h), any other
- * from the position table, so old, new and mixed indexes give the same
- * answers.  Which terms a document holds comes from their posting lists
- * (one iterator per term, moving forward), so a fingerprint in the blob
- * is only taken for a term the document has; a prefix's terms come from
- * the document's term list.
+ * read from the parts of its words, in value slots CTI_POSITIONS_SLOT on
+ * (or a version 1 blob of every word in CTI_POSITIONS_SLOT;
+ * cti_positions.h), any other from the position table, so old, new and
+ * mixed indexes give the same answers.  Which terms a document holds
+ * comes from their posting lists (one iterator per term, moving forward;
+ * or, trusted, from the query: PositionDecider), so a key in a part is
+ * only taken for a term the document has; a prefix's terms come from the
+ * document's term list.  verify() says how the positions are compared.
  *
  * It is estimated to match every document, so an AND asks its words
  * first and this source only about the documents holding all of them
