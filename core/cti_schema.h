@@ -106,7 +106,8 @@
                               text (cti_fingerprint_encode(), 64 bytes;
                               128 in indexes written before) */
 #define CTI_SLOT_POSITIONS CTI_POSITIONS_SLOT /* (8) `article` format only: the
-                              positions of every term (cti_positions.h);
+                              positions of every term (cti_positions.h),
+                              in slots 8 to 135, one a part of the terms;
                               past CTI_MSET_SLOTS, so a page of hits never
                               fetches it */
 

@@ -15,6 +15,18 @@
 #include <utility>
 #include <vector>
 
+/* What one phrase or NEAR looks for (built by cti_poscheck_spec()). */
+struct cti_posspec {
+    bool near;
+    Xapian::termcount window;
+    std::vector<std::vector<cti_pat>> places;
+    std::vector<std::string> terms;         /* the exact terms, once each */
+    std::vector<uint16_t> fps;              /* ... their fingerprints */
+    std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
+    std::vector<unsigned> group;  /* NEAR: places with equal terms */
+    std::vector<unsigned> need;   /* NEAR: how many places per group */
+};
+
 namespace {
 
 /*
@@ -35,12 +47,14 @@ namespace {
  *
  * Xapian gives each database of the search its own copy (clone(), then
  * init()): one keeping positions per article (CTI_POSITIONS_META) is
- * read from the blob in CTI_POSITIONS_SLOT (cti_positions.h), any other
- * from the position table, so old, new and mixed indexes give the same
- * answers.  Which terms a document holds comes from their posting lists
- * (one iterator per term, moving forward), so a fingerprint in the blob
- * is only taken for a term the document has; a prefix's terms come from
- * the document's term list.
+ * read from the parts of its words, in value slots CTI_POSITIONS_SLOT on
+ * (or a version 1 blob of every word in CTI_POSITIONS_SLOT;
+ * cti_positions.h), any other from the position table, so old, new and
+ * mixed indexes give the same answers.  Which terms a document holds
+ * comes from their posting lists (one iterator per term, moving forward;
+ * or, trusted, from the query: PositionDecider), so a key in a part is
+ * only taken for a term the document has; a prefix's terms come from the
+ * document's term list.  verify() says how the positions are compared.
  *
  * It is estimated to match every document, so an AND asks its words
  * first and this source only about the documents holding all of them
@@ -51,16 +65,7 @@ namespace {
  */
 class PositionCheck : public Xapian::PostingSource {
   public:
-    struct Spec {
-        bool near;
-        Xapian::termcount window;
-        std::vector<std::vector<cti_pat>> places;
-        std::vector<std::string> terms;         /* the exact terms, once each */
-        std::vector<uint16_t> fps;              /* ... their fingerprints */
-        std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
-        std::vector<unsigned> group;  /* NEAR: places with equal terms */
-        std::vector<unsigned> need;   /* NEAR: how many places per group */
-    };
+    using Spec = cti_posspec;
 
     explicit PositionCheck(std::shared_ptr<const Spec> s) : spec(std::move(s)) {}
 
@@ -72,26 +77,21 @@ class PositionCheck : public Xapian::PostingSource {
         db = d;
         blob = db.get_metadata(CTI_POSITIONS_META) == CTI_POSITIONS_ARTICLE;
         all = db.get_doccount();
-        std::string lead;
-        Xapian::doccount tf = all;
-        bool single = false;
-        for (const auto &pl : spec->places) {
-            if (pl.size() != 1 || pl[0].prefix)
-                continue;
-            Xapian::doccount f = db.get_termfreq(pl[0].term);
-            if (!single || f < tf) {
-                lead = pl[0].term;
-                tf = f;
-                single = true;
-            }
+        lead_open = false;
+        if (!parts)
+            parts = std::make_shared<std::vector<std::unique_ptr<Part>>>(
+                CTI_POSITIONS_PARTS);
+        /* Postings are opened when first needed: a trusted check (the
+           match decider's) seldom needs any. */
+        has.assign(spec->terms.size(), Xapian::PostingIterator());
+        has_open.assign(spec->terms.size(), 0);
+        avgpos.clear();
+        for (const std::string &t : spec->terms) {
+            Xapian::doccount f = trusted ? db.get_termfreq(t) : 0;
+            avgpos.push_back(f ? static_cast<Xapian::termcount>(
+                                     db.get_collection_freq(t) / f)
+                               : 0);
         }
-        it = db.postlist_begin(single ? lead : std::string());
-        end = db.postlist_end(single ? lead : std::string());
-        vit = db.valuestream_begin(CTI_POSITIONS_SLOT);
-        vend = db.valuestream_end(CTI_POSITIONS_SLOT);
-        has.clear();
-        for (const std::string &t : spec->terms)
-            has.push_back(db.postlist_begin(t));
         cur = 0;
         positioned = false;
         done = false;
@@ -135,28 +135,90 @@ class PositionCheck : public Xapian::PostingSource {
                std::to_string(spec->window) + ")";
     }
 
+    /* Take a document asked about to hold the term of every place of
+       one term (its query is the AND of them): only the terms of wider
+       places are looked up in their postings. */
+    void trust() { trusted = true; }
+
+    /* Read the parts through o's readers (before init(); o asked about
+       the same documents in the same database): the checks of one query
+       then read each part once a document. */
+    void share_parts(PositionCheck &o)
+    {
+        if (!o.parts)
+            o.parts = std::make_shared<std::vector<std::unique_ptr<Part>>>(
+                CTI_POSITIONS_PARTS);
+        parts = o.parts;
+    }
+
   private:
+    /* One term's positions in one document, read forward on demand:
+       from its deltas in a blob, or from a vector (the table). */
+    struct Cur {
+        cti_posdeltas d;
+        const std::vector<uint32_t> *v = nullptr;
+        size_t i = 0;
+        uint32_t pos = 0;
+        bool ok = false;    /* pos holds a position */
+        unsigned part = 0;  /* the blob's, for a message */
+    };
+
     std::shared_ptr<const Spec> spec;
+    bool trusted = false;
     Xapian::Database db;
     bool blob = false;
     Xapian::doccount all = 0;
     Xapian::PostingIterator it, end;        /* the lead's postings */
+    bool lead_open = false;
     std::vector<Xapian::PostingIterator> has; /* per exact term */
+    std::vector<char> has_open;               /* ... opened yet */
+    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf */
     Xapian::docid cur = 0;   /* the last document looked at */
     bool positioned = false; /* ... and it matched */
     bool done = false;
+    Xapian::docid did_ = 0;                  /* the document being verified */
     std::vector<std::vector<uint32_t>> pos;  /* per place, this document */
-    std::vector<std::vector<uint32_t>> tpos; /* per exact term */
+    std::vector<std::vector<uint32_t>> tpos; /* per exact term (table) */
     std::vector<std::string> extra;          /* a prefix's terms here */
-    std::vector<std::vector<uint32_t>> xpos; /* ... their positions */
+    std::vector<std::vector<uint32_t>> xpos; /* ... their positions (table) */
     std::vector<size_t> xplace;              /* ... their place */
+    std::vector<Xapian::termcount> xwdf;     /* ... their wdf */
     std::vector<char> present;
-    cti_posreader reader;
-    Xapian::ValueIterator vit, vend;         /* the blobs, forward */
+    /* Blobs: each term's deltas, looked up when first needed. */
+    std::vector<char> tstate;                /* per exact term: 0 not yet,
+                                                1 found, 2 none */
+    std::vector<cti_posdeltas> tdel;
+    std::vector<unsigned> tpart;             /* ... in the blob of this part */
+    std::vector<char> xstate;                /* ... per prefix term */
+    std::vector<cti_posdeltas> xdel;
+    std::vector<unsigned> xpart;
+    /* One part's values (slot CTI_POSITIONS_SLOT + its number), read
+       forward with the documents asked about (cheaper than looking each
+       value up afresh), only for the parts of the terms looked for. */
+    struct Part {
+        bool open = false;
+        Xapian::ValueIterator it, end;
+        Xapian::docid at = 0; /* the document read last: */
+        bool none = true;     /* ... it has no value here */
+        std::string value;    /* ... the value */
+        cti_posreader r;      /* ... read */
+    };
+    /* The parts read so far (maybe shared: share_parts()). */
+    std::shared_ptr<std::vector<std::unique_ptr<Part>>> parts;
+    std::vector<size_t> order;               /* places, cheapest first */
+    std::vector<Xapian::termcount> cost;     /* ... their positions (about) */
+    std::vector<uint32_t> anchors;           /* the cheapest place's positions
+                                                still in the running */
+    std::vector<Cur> curs;                   /* one place's cursors */
+    std::vector<std::pair<uint32_t, unsigned>> near_ev; /* near_ok()'s */
+    std::vector<unsigned> near_have;
+    std::vector<char> near_seen;
 
     /* Move to the first verified document from 'from' on. */
     void advance(Xapian::docid from)
     {
+        if (!lead_open)
+            open_lead();
         it.skip_to(from);
         for (; it != end; ++it) {
             Xapian::docid d = *it;
@@ -171,6 +233,28 @@ class PositionCheck : public Xapian::PostingSource {
         done = true;
     }
 
+    /* The postings walked when this source leads: those of its rarest
+       single-term place, or every document. */
+    void open_lead()
+    {
+        std::string lead;
+        Xapian::doccount tf = all;
+        bool single = false;
+        for (const auto &pl : spec->places) {
+            if (pl.size() != 1 || pl[0].prefix)
+                continue;
+            Xapian::doccount f = db.get_termfreq(pl[0].term);
+            if (!single || f < tf) {
+                lead = pl[0].term;
+                tf = f;
+                single = true;
+            }
+        }
+        it = db.postlist_begin(single ? lead : std::string());
+        end = db.postlist_end(single ? lead : std::string());
+        lead_open = true;
+    }
+
     static bool starts_with(const std::string &t, const std::string &p)
     {
         return t.size() >= p.size() && t.compare(0, p.size(), p) == 0;
@@ -179,6 +263,10 @@ class PositionCheck : public Xapian::PostingSource {
     /* Does the document hold exact term k (its postings, forward only)? */
     bool holds(size_t k, Xapian::docid did)
     {
+        if (!has_open[k]) {
+            has[k] = db.postlist_begin(spec->terms[k]);
+            has_open[k] = 1;
+        }
         Xapian::PostingIterator &p = has[k];
         Xapian::PostingIterator e = db.postlist_end(spec->terms[k]);
         if (p == e)
@@ -188,22 +276,31 @@ class PositionCheck : public Xapian::PostingSource {
         return p != e && *p == did;
     }
 
+    /*
+     * Whether the places stand as asked in document 'did', read lazily:
+     * the positions of the cheapest place (by wdf) are the anchors, and
+     * each other place, cheapest first, keeps only the anchors it can
+     * stand beside; its positions are read only as far as the last
+     * anchor needs, and the next places are not read at all once no
+     * anchor is left.  An exact phrase (window = places) is then
+     * decided; any other window is checked on every position of the
+     * places that are left (phrase_ok(), near_ok()).
+     */
     bool verify(Xapian::docid did)
     {
         const Spec &s = *spec;
+        did_ = did;
         present.assign(s.terms.size(), 0);
-        for (auto &v : tpos)
-            v.clear();
-        for (auto &v : pos)
-            v.clear();
         extra.clear();
         xplace.clear();
+        xwdf.clear();
         bool some_prefix = false;
         for (size_t i = 0; i < s.places.size(); ++i) {
             bool any = false;
             for (size_t k : s.place_terms[i]) {
                 if (!present[k])
-                    present[k] = holds(k, did);
+                    present[k] = (trusted && s.places[i].size() == 1) ||
+                                 holds(k, did);
                 any = any || present[k];
             }
             bool prefix = s.place_terms[i].size() < s.places[i].size();
@@ -213,25 +310,21 @@ class PositionCheck : public Xapian::PostingSource {
         }
         if (some_prefix)
             prefix_terms(did);
-        xpos.assign(extra.size(), std::vector<uint32_t>());
         if (blob)
-            read_blob(did);
+            start_blob();
         else
             read_table(did);
-        for (size_t i = 0; i < s.places.size(); ++i) {
-            auto &v = pos[i];
-            for (size_t k : s.place_terms[i])
-                v.insert(v.end(), tpos[k].begin(), tpos[k].end());
-            for (size_t x = 0; x < extra.size(); ++x)
-                if (xplace[x] == i)
-                    v.insert(v.end(), xpos[x].begin(), xpos[x].end());
-            if (v.empty())
+        rank_places();
+        if (!take_anchors(order[0]))
+            return false;
+        for (size_t j = 1; j < order.size(); ++j)
+            if (!narrow(order[j], order[0]))
                 return false;
-            if (s.places[i].size() > 1 || s.places[i][0].prefix) {
-                std::sort(v.begin(), v.end());
-                v.erase(std::unique(v.begin(), v.end()), v.end());
-            }
-        }
+        if (!s.near && s.window == s.places.size())
+            return true; /* each place holds its anchor's neighbour */
+        for (size_t i = 0; i < s.places.size(); ++i)
+            if (!place_positions(i, pos[i]))
+                return false;
         return s.near ? near_ok() : phrase_ok();
     }
 
@@ -247,6 +340,7 @@ class PositionCheck : public Xapian::PostingSource {
                                          starts_with(*t, pt.term); ++t) {
                     extra.push_back(*t);
                     xplace.push_back(i);
+                    xwdf.push_back(t.get_wdf());
                 }
             }
     }
@@ -255,6 +349,7 @@ class PositionCheck : public Xapian::PostingSource {
     void read_table(Xapian::docid did)
     {
         auto fill = [&](const std::string &term, std::vector<uint32_t> &v) {
+            v.clear();
             for (auto p = db.positionlist_begin(did, term);
                  p != db.positionlist_end(did, term); ++p)
                 v.push_back(*p);
@@ -262,50 +357,240 @@ class PositionCheck : public Xapian::PostingSource {
         for (size_t k = 0; k < spec->terms.size(); ++k)
             if (present[k])
                 fill(spec->terms[k], tpos[k]);
+        xpos.resize(extra.size());
         for (size_t x = 0; x < extra.size(); ++x)
             fill(extra[x], xpos[x]);
     }
 
-    [[noreturn]] static void damaged(Xapian::docid did)
+    /* Places by their cost, cheapest first: the positions of their terms
+       (on blobs as their wdf says, read from the postings already here;
+       trusted, as their average wdf says). */
+    void rank_places()
+    {
+        const Spec &s = *spec;
+        cost.assign(s.places.size(), 0);
+        for (size_t i = 0; i < s.places.size(); ++i)
+            for (size_t k : s.place_terms[i])
+                if (present[k])
+                    cost[i] += !blob ? static_cast<Xapian::termcount>(tpos[k].size())
+                               : trusted ? avgpos[k] : has[k].get_wdf();
+        for (size_t x = 0; x < extra.size(); ++x)
+            cost[xplace[x]] += blob ? xwdf[x]
+                                    : static_cast<Xapian::termcount>(xpos[x].size());
+        /* A few places: an insertion sort, stable, allocating nothing. */
+        order.resize(s.places.size());
+        for (size_t i = 0; i < order.size(); ++i) {
+            size_t j = i;
+            for (; j > 0 && cost[order[j - 1]] > cost[i]; --j)
+                order[j] = order[j - 1];
+            order[j] = i;
+        }
+    }
+
+    [[noreturn]] void damaged(unsigned part = 0) const
     {
         throw Xapian::DatabaseCorruptError(
-            "the positions of document " + std::to_string(did) + " (value " +
-            std::to_string(CTI_POSITIONS_SLOT) + ") are damaged");
+            "the positions of document " + std::to_string(did_) + " (value " +
+            std::to_string(CTI_POSITIONS_SLOT + part) + ") are damaged");
     }
 
-    /* The positions of 'term' (held by the document) from its blob. */
-    void find(Xapian::docid did, const cti_posreader &r, const std::string &term,
-              uint16_t fp, std::vector<uint32_t> &v)
+    /* A new document: no term looked up yet. */
+    void start_blob()
     {
-        cti_posdeltas d;
-        cti_status st = cti_posreader_find(&r, term.data(), term.size(), fp, &d);
-        if (st == CTI_DONE)
+        tstate.assign(spec->terms.size(), 0);
+        tdel.resize(spec->terms.size());
+        tpart.resize(spec->terms.size());
+        xstate.assign(extra.size(), 0);
+        xdel.resize(extra.size());
+        xpart.resize(extra.size());
+    }
+
+    /* Part p of the document, read if it has one. */
+    Part &part(unsigned p)
+    {
+        std::unique_ptr<Part> &slot = (*parts)[p];
+        if (!slot)
+            slot.reset(new Part());
+        Part &pt = *slot;
+        if (pt.at == did_)
+            return pt;
+        if (!pt.open) {
+            pt.it = db.valuestream_begin(CTI_POSITIONS_SLOT + p);
+            pt.end = db.valuestream_end(CTI_POSITIONS_SLOT + p);
+            pt.open = true;
+        }
+        if (pt.it != pt.end && pt.it.get_docid() < did_)
+            pt.it.skip_to(did_);
+        pt.at = did_;
+        pt.none = pt.it == pt.end || pt.it.get_docid() != did_;
+        if (!pt.none) {
+            pt.value = *pt.it;
+            if (cti_posreader_init(&pt.r, pt.value.data(), pt.value.size()) != CTI_OK ||
+                (p > 0 && pt.r.version == 1))
+                damaged(p);
+        }
+        return pt;
+    }
+
+    /* The reader holding the positions of a term of fingerprint fp: its
+       part, or a version 1 blob of every term; nullptr when neither is
+       there (the term has no positions in the document). */
+    const cti_posreader *blob_reader(uint16_t fp, unsigned &p)
+    {
+        p = cti_positions_part(fp);
+        Part &pt = part(p);
+        if (!pt.none)
+            return &pt.r;
+        if (p == 0)
+            return nullptr;
+        Part &whole = part(0);
+        if (whole.none || whole.r.version != 1)
+            return nullptr;
+        p = 0;
+        return &whole.r;
+    }
+
+    /* Find 'term' (fingerprint fp) in the blobs: state 1 with d set (in
+       the blob of part p), or 2. */
+    void lookup(const std::string &term, uint16_t fp, char &state,
+                cti_posdeltas &d, unsigned &p)
+    {
+        const cti_posreader *r = blob_reader(fp, p);
+        cti_status st = r ? cti_posreader_find(r, term.data(), term.size(), fp, &d)
+                          : CTI_DONE;
+        if (st != CTI_OK && st != CTI_DONE)
+            damaged(p);
+        state = st == CTI_OK ? 1 : 2;
+    }
+
+    /* Cursors over the positions of place i, each on its first one. */
+    void open_place(size_t i, std::vector<Cur> &out)
+    {
+        const Spec &s = *spec;
+        out.clear();
+        auto add = [&](Cur c) {
+            step(c);
+            if (c.ok)
+                out.push_back(c);
+        };
+        for (size_t k : s.place_terms[i]) {
+            if (!present[k])
+                continue;
+            Cur c;
+            if (!blob) {
+                c.v = &tpos[k];
+            } else {
+                if (!tstate[k])
+                    lookup(s.terms[k], s.fps[k], tstate[k], tdel[k], tpart[k]);
+                if (tstate[k] != 1)
+                    continue;
+                c.d = tdel[k];
+                c.part = tpart[k];
+            }
+            add(c);
+        }
+        for (size_t x = 0; x < extra.size(); ++x) {
+            if (xplace[x] != i)
+                continue;
+            Cur c;
+            if (!blob) {
+                c.v = &xpos[x];
+            } else {
+                if (!xstate[x])
+                    lookup(extra[x], cti_positions_fp(extra[x].data(), extra[x].size()),
+                           xstate[x], xdel[x], xpart[x]);
+                if (xstate[x] != 1)
+                    continue;
+                c.d = xdel[x];
+                c.part = xpart[x];
+            }
+            add(c);
+        }
+    }
+
+    /* Move c to its next position (c.ok false past the last). */
+    void step(Cur &c) const
+    {
+        if (c.v) {
+            c.ok = c.i < c.v->size();
+            if (c.ok)
+                c.pos = (*c.v)[c.i++];
             return;
-        size_t n, cap = static_cast<size_t>(d.end - d.p);
-        v.resize(cap);
-        if (st != CTI_OK || cti_posreader_read(&d, v.data(), cap, &n) != CTI_OK)
-            damaged(did);
-        v.resize(n);
+        }
+        cti_status st = cti_posreader_next(&c.d, &c.pos);
+        if (st != CTI_OK && st != CTI_DONE)
+            damaged(c.part);
+        c.ok = st == CTI_OK;
     }
 
-    /* The positions of the present terms from the document's blob. */
-    void read_blob(Xapian::docid did)
+    /* Every position of place i, in order, once each, into v: false when
+       it has none. */
+    bool place_positions(size_t i, std::vector<uint32_t> &v)
     {
-        /* The value stream moves forward with the documents asked
-           about: cheaper than looking each value up afresh. */
-        if (vit != vend && vit.get_docid() < did)
-            vit.skip_to(did);
-        if (vit == vend || vit.get_docid() != did)
-            return; /* a document without positions */
-        const std::string v = *vit;
-        if (cti_posreader_init(&reader, v.data(), v.size()) != CTI_OK)
-            damaged(did);
-        for (size_t k = 0; k < spec->terms.size(); ++k)
-            if (present[k])
-                find(did, reader, spec->terms[k], spec->fps[k], tpos[k]);
-        for (size_t x = 0; x < extra.size(); ++x)
-            find(did, reader, extra[x],
-                 cti_positions_fp(extra[x].data(), extra[x].size()), xpos[x]);
+        open_place(i, curs);
+        v.clear();
+        for (Cur &c : curs)
+            for (; c.ok; step(c))
+                v.push_back(c.pos);
+        if (curs.size() > 1) {
+            std::sort(v.begin(), v.end());
+            v.erase(std::unique(v.begin(), v.end()), v.end());
+        }
+        return !v.empty();
+    }
+
+    /* The anchors: the positions of place r. */
+    bool take_anchors(size_t r) { return place_positions(r, anchors); }
+
+    /*
+     * Keep the anchors (positions of place r) that place i can stand
+     * beside: a position of place i at an offset from the anchor that a
+     * match allows (phrase: as far after or before it as the places are
+     * apart, plus the window's slack; NEAR: within the window either way,
+     * and not at the anchor itself when both places name the same terms,
+     * which need a position each).  A necessary condition of phrase_ok()
+     * and near_ok(), and for an exact phrase a sufficient one.  False
+     * when no anchor is left.
+     */
+    bool narrow(size_t i, size_t r)
+    {
+        const Spec &s = *spec;
+        int64_t n = static_cast<int64_t>(s.places.size());
+        int64_t w = static_cast<int64_t>(s.window), lo, hi;
+        if (s.near) {
+            lo = 1 - w;
+            hi = w - 1;
+        } else {
+            int64_t d = static_cast<int64_t>(i) - static_cast<int64_t>(r);
+            lo = d > 0 ? d : d - (w - n);
+            hi = d > 0 ? d + (w - n) : d;
+        }
+        bool apart = s.near && s.group[i] == s.group[r];
+        open_place(i, curs);
+        size_t kept = 0;
+        for (uint32_t q : anchors) {
+            int64_t a = static_cast<int64_t>(q) + lo, b = static_cast<int64_t>(q) + hi;
+            bool hit = false;
+            for (Cur &c : curs) {
+                while (c.ok && c.pos < a)
+                    step(c);
+                if (!c.ok || c.pos > b)
+                    continue;
+                if (c.pos != q || !apart) {
+                    hit = true;
+                } else { /* not at the anchor: look one further */
+                    Cur peek = c;
+                    step(peek);
+                    hit = peek.ok && peek.pos <= b;
+                }
+                if (hit)
+                    break;
+            }
+            if (hit)
+                anchors[kept++] = q;
+        }
+        anchors.resize(kept);
+        return kept > 0;
     }
 
     /* In order, each after the one before, within the window. */
@@ -330,11 +615,14 @@ class PositionCheck : public Xapian::PostingSource {
     }
 
     /* Every group's places at different positions, all within the window. */
-    bool near_ok() const
+    bool near_ok()
     {
-        std::vector<std::pair<uint32_t, unsigned>> ev;
+        std::vector<std::pair<uint32_t, unsigned>> &ev = near_ev;
         const std::vector<unsigned> &grp = spec->group;
-        std::vector<bool> seen(spec->need.size(), false);
+        std::vector<unsigned> &have = near_have;
+        std::vector<char> &seen = near_seen;
+        ev.clear();
+        seen.assign(spec->need.size(), 0);
         for (size_t i = 0; i < pos.size(); ++i) {
             if (seen[grp[i]])
                 continue; /* equal places share one list */
@@ -343,7 +631,7 @@ class PositionCheck : public Xapian::PostingSource {
                 ev.emplace_back(p, grp[i]);
         }
         std::sort(ev.begin(), ev.end());
-        std::vector<unsigned> have(spec->need.size(), 0);
+        have.assign(spec->need.size(), 0);
         size_t full = 0, lo = 0;
         for (size_t hi = 0; hi < ev.size(); ++hi) {
             if (++have[ev[hi].second] == spec->need[ev[hi].second])
@@ -361,11 +649,11 @@ class PositionCheck : public Xapian::PostingSource {
 };
 
 /* What a PositionCheck of 'places' looks for (see cti_poscheck_query()). */
-std::shared_ptr<PositionCheck::Spec> check_spec(
+std::shared_ptr<cti_posspec> check_spec(
     bool near, const std::vector<std::vector<cti_pat>> &places,
     Xapian::termcount window)
 {
-    auto spec = std::make_shared<PositionCheck::Spec>();
+    auto spec = std::make_shared<cti_posspec>();
     size_t n = places.size();
     spec->near = near;
     spec->window = window ? window : static_cast<Xapian::termcount>(n);
@@ -409,14 +697,61 @@ std::shared_ptr<PositionCheck::Spec> check_spec(
     return spec;
 }
 
+/*
+ * PositionDecider: the checks of a query's phrases and NEARs on which
+ * every match depends, run by the matcher after it weighed a document
+ * and only when the weight could put it in the page asked for (as
+ * Xapian's own phrase matching defers its position reads), instead of
+ * on every document holding the words.  One PositionCheck a phrase,
+ * asked about the documents in docid order, as the matcher meets them
+ * in one database.
+ */
+class PositionDecider : public Xapian::MatchDecider {
+  public:
+    PositionDecider(const Xapian::Database &db,
+                    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+    {
+        for (const auto &sp : specs) {
+            checks.emplace_back(new PositionCheck(sp));
+            checks.back()->trust();
+            checks.back()->share_parts(*checks.front());
+            checks.back()->init(db);
+        }
+    }
+
+    bool operator()(const Xapian::Document &doc) const override
+    {
+        Xapian::docid did = doc.get_docid();
+        for (const auto &c : checks)
+            if (!c->check(did, 0))
+                return false;
+        return true;
+    }
+
+  private:
+    std::vector<std::unique_ptr<PositionCheck>> checks;
+};
+
 } // namespace
 
-Xapian::Query cti_poscheck_query(bool near,
-                                 const std::vector<std::vector<cti_pat>> &places,
-                                 Xapian::termcount window)
+std::shared_ptr<const cti_posspec> cti_poscheck_spec(
+    bool near, const std::vector<std::vector<cti_pat>> &places,
+    Xapian::termcount window)
 {
     for (const auto &pl : places)
         if (pl.empty())
             throw Xapian::InvalidArgumentError("a phrase place without terms");
-    return Xapian::Query((new PositionCheck(check_spec(near, places, window)))->release());
+    return check_spec(near, places, window);
+}
+
+Xapian::Query cti_poscheck_query(const std::shared_ptr<const cti_posspec> &spec)
+{
+    return Xapian::Query((new PositionCheck(spec))->release());
+}
+
+std::unique_ptr<Xapian::MatchDecider> cti_poscheck_decider(
+    const Xapian::Database &db,
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+{
+    return std::unique_ptr<Xapian::MatchDecider>(new PositionDecider(db, specs));
 }

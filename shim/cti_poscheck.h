@@ -8,13 +8,17 @@
  *     FILTER(AND(place 1, ..., place n), cti_poscheck_query(...))
  *
  * so the words weigh what they weigh in Xapian's operators (the sum of
- * the subqueries' weights) and the check adds none.
+ * the subqueries' weights) and the check adds none; or, where every match
+ * depends on it, as AND(place 1, ..., place n) with the check in a match
+ * decider, which the matcher runs only on documents whose weight could
+ * put them in the page.
  */
 #ifndef CTI_POSCHECK_H
 #define CTI_POSCHECK_H
 
 #include <xapian.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,19 +28,41 @@ struct cti_pat {
     bool prefix;
 };
 
+/* What one phrase or NEAR looks for (opaque). */
+struct cti_posspec;
+
 /*
- * A query matching (without weight) the documents where the places
- * stand as a phrase ('near' false: in order, each after the one before,
- * the last less than 'window' positions after the first; window 0: the
- * number of places) or a NEAR (one different position per place, any
- * order, within 'window'), exactly as Xapian 1.4's operators.  Each place
- * is the terms of one subquery (a term, or those of an OR, SYNONYM or
- * wildcard) and must hold one at least.  Every database searched must be
- * local.  Throws Xapian::InvalidArgumentError for an empty place, or
+ * What the documents must hold for the places to stand as a phrase
+ * ('near' false: in order, each after the one before, the last less than
+ * 'window' positions after the first; window 0: the number of places) or
+ * a NEAR (one different position per place, any order, within 'window'),
+ * exactly as Xapian 1.4's operators.  Each place is the terms of one
+ * subquery (a term, or those of an OR, SYNONYM or wildcard) and must hold
+ * one at least.  Throws Xapian::InvalidArgumentError for an empty place,
+ * or std::bad_alloc.
+ */
+std::shared_ptr<const cti_posspec> cti_poscheck_spec(
+    bool near, const std::vector<std::vector<cti_pat>> &places,
+    Xapian::termcount window);
+
+/*
+ * A query matching (without weight) the documents that hold what 'spec'
+ * asks.  Every database searched must be local.  May throw
  * std::bad_alloc.
  */
-Xapian::Query cti_poscheck_query(bool near,
-                                 const std::vector<std::vector<cti_pat>> &places,
-                                 Xapian::termcount window);
+Xapian::Query cti_poscheck_query(const std::shared_ptr<const cti_posspec> &spec);
+
+/*
+ * A match decider accepting the documents of 'db' (one local database,
+ * not several) that hold what every one of 'specs' asks: for a query
+ * whose every match depends on those checks, run without them, so the
+ * matcher asks only about the documents whose weight could put them in
+ * the page (cti_poscheck.cc).  It must see the documents in docid order,
+ * as one Enquire::get_mset() does; use a new one for each.  The caller
+ * owns it.  May throw std::bad_alloc or a Xapian::Error.
+ */
+std::unique_ptr<Xapian::MatchDecider> cti_poscheck_decider(
+    const Xapian::Database &db,
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs);
 
 #endif /* CTI_POSCHECK_H */

@@ -16,10 +16,22 @@ uint16_t cti_positions_fp(const char *term, size_t len)
     return fp == CTI_POSITIONS_SPELLED ? (uint16_t)(fp - 1) : fp;
 }
 
+unsigned cti_positions_part(uint16_t fp)
+{
+    return (unsigned)fp >> (16 - CTI_POSITIONS_PARTBITS);
+}
+
+unsigned cti_positions_key(uint16_t fp)
+{
+    unsigned k = fp & 0xffu;
+    return k == CTI_POSITIONS_SPELLED2 ? k - 1 : k;
+}
+
 void cti_posblob_init(cti_posblob *b)
 {
     b->data = NULL;
     b->len = b->cap = 0;
+    memset(b->part, 0, sizeof b->part);
 }
 
 void cti_posblob_free(cti_posblob *b)
@@ -80,16 +92,24 @@ typedef struct slot {
     size_t bytes; /* of the deltas */
 } slot;
 
+/* By part, then key in the part: terms sharing both are spelled out. */
 static int by_fp(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
-    return (x->fp > y->fp) - (x->fp < y->fp);
+    unsigned px = cti_positions_part(x->fp), py = cti_positions_part(y->fp);
+    unsigned kx = cti_positions_key(x->fp), ky = cti_positions_key(y->fp);
+    if (px != py)
+        return (px > py) - (px < py);
+    return (kx > ky) - (kx < ky);
 }
 
-/* Entries in blob order: by key, then term. */
+/* Entries in blob order: by part, key, then term. */
 static int by_key(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
+    unsigned px = cti_positions_part(x->fp), py = cti_positions_part(y->fp);
+    if (px != py)
+        return (px > py) - (px < py);
     if (x->key != y->key)
         return (x->key > y->key) - (x->key < y->key);
     size_t n = x->t->len < y->t->len ? x->t->len : y->t->len;
@@ -115,8 +135,8 @@ static cti_status size_entry(slot *s)
 /* The bytes of s's entry. */
 static size_t entry_len(const slot *s)
 {
-    size_t n = 2 + varint_len((uint32_t)s->bytes) + s->bytes;
-    if (s->key == CTI_POSITIONS_SPELLED)
+    size_t n = 1 + varint_len((uint32_t)s->bytes) + s->bytes;
+    if (s->key == CTI_POSITIONS_SPELLED2)
         n += varint_len((uint32_t)s->t->len) + s->t->len;
     return n;
 }
@@ -124,9 +144,8 @@ static size_t entry_len(const slot *s)
 static void put_entry(cti_posblob *b, const slot *s)
 {
     const cti_posterm *t = s->t;
-    b->data[b->len++] = (unsigned char)(s->key & 0xff);
-    b->data[b->len++] = (unsigned char)(s->key >> 8);
-    if (s->key == CTI_POSITIONS_SPELLED) {
+    b->data[b->len++] = (unsigned char)s->key;
+    if (s->key == CTI_POSITIONS_SPELLED2) {
         b->len += put_varint(b->data + b->len, (uint32_t)t->len);
         memcpy(b->data + b->len, t->term, t->len);
         b->len += t->len;
@@ -139,32 +158,67 @@ static void put_entry(cti_posblob *b, const slot *s)
     }
 }
 
-/* Write the header and the sorted entries s[0, n). */
-static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
+/* The bucket of s among 2^bits in its part: the top bits of its key (a
+   spelled term's, 0xff, puts it in the last). */
+static size_t bucket_of(const slot *s, unsigned bits)
 {
-    unsigned bits = 0;
-    while (bits < CTI_POSITIONS_MAXBITS && (n >> (bits + 3)) > 1)
-        bits++;
-    size_t nb = (size_t)1 << bits, total = 2 + 5 * nb;
-    uint32_t size[1u << CTI_POSITIONS_MAXBITS];
-    memset(size, 0, sizeof size);
+    return (size_t)s->key >> (8 - bits);
+}
+
+/* The bytes of the part of the sorted entries s[0, n) (n > 0), its
+   bucket bits into *bits and bucket sizes into size[]; 0 when too long. */
+static size_t size_part(const slot *s, size_t n, unsigned *bits, uint32_t *size)
+{
+    unsigned bb = 0;
+    while (bb < CTI_POSITIONS_MAXBITS && (n >> (bb + 3)) > 1)
+        bb++;
+    size_t nb = (size_t)1 << bb, total = 1 + 5 * nb;
+    memset(size, 0, nb * sizeof *size);
     for (size_t i = 0; i < n; i++) {
-        size_t e = entry_len(&s[i]);
-        size_t k = bits ? (size_t)(s[i].key >> (16 - bits)) : 0;
+        size_t e = entry_len(&s[i]), k = bucket_of(&s[i], bb);
         if (e > UINT32_MAX - size[k])
-            return CTI_EINVAL;
+            return 0;
         size[k] += (uint32_t)e;
         total += e;
     }
-    b->len = 0;
-    if (reserve(b, total) != CTI_OK)
-        return CTI_ENOMEM;
-    b->data[b->len++] = CTI_POSITIONS_VERSION;
-    b->data[b->len++] = (unsigned char)bits;
-    for (size_t k = 0; k < nb; k++)
+    *bits = bb;
+    return total;
+}
+
+/* Append the part of the sorted entries s[0, n) (n > 0; room reserved). */
+static void put_part(cti_posblob *b, const slot *s, size_t n, unsigned bits,
+                     const uint32_t *size)
+{
+    b->data[b->len++] = (unsigned char)(CTI_POSITIONS_VERSION << 4 | bits);
+    for (size_t k = 0; k < ((size_t)1 << bits); k++)
         b->len += put_varint(b->data + b->len, size[k]);
     for (size_t i = 0; i < n; i++)
         put_entry(b, &s[i]);
+}
+
+/* Write the parts of the sorted entries s[0, n). */
+static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
+{
+    uint32_t size[1u << CTI_POSITIONS_MAXBITS];
+    size_t i = 0;
+    b->len = 0;
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
+        size_t j = i;
+        unsigned bits;
+        b->part[p] = b->len;
+        while (j < n && cti_positions_part(s[j].fp) == p)
+            j++;
+        if (j == i)
+            continue;
+        size_t total = size_part(s + i, j - i, &bits, size);
+        if (total == 0)
+            return CTI_EINVAL;
+        if (reserve(b, total) != CTI_OK)
+            return CTI_ENOMEM;
+        put_part(b, s + i, j - i, bits, size);
+        i = j;
+    }
+    b->part[CTI_POSITIONS_PARTS] = b->len;
     return CTI_OK;
 }
 
@@ -182,13 +236,14 @@ cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
     }
     if (st != CTI_OK)
         goto done;
-    /* Terms sharing a fingerprint are spelled out. */
+    /* Terms sharing a part and a key are spelled out. */
     if (n)
         qsort(s, n, sizeof *s, by_fp);
     for (size_t i = 0; i < n; i++) {
-        int shared = (i > 0 && s[i - 1].fp == s[i].fp) ||
-                     (i + 1 < n && s[i + 1].fp == s[i].fp);
-        s[i].key = shared ? CTI_POSITIONS_SPELLED : s[i].fp;
+        int shared = (i > 0 && by_fp(&s[i - 1], &s[i]) == 0) ||
+                     (i + 1 < n && by_fp(&s[i + 1], &s[i]) == 0);
+        s[i].key = (uint16_t)(shared ? CTI_POSITIONS_SPELLED2
+                                     : cti_positions_key(s[i].fp));
     }
     if (n)
         qsort(s, n, sizeof *s, by_key);
@@ -222,15 +277,27 @@ cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len)
 {
     const unsigned char *p = blob, *end = p + len;
     r->base = r->end = p;
-    r->bits = 0;
+    r->bits = r->shift = 0;
+    r->version = 0;
     r->start[0] = r->start[1] = 0;
-    if (!blob || len < 2 || p[0] != CTI_POSITIONS_VERSION ||
-        p[1] > CTI_POSITIONS_MAXBITS)
+    if (!blob || len < 1)
         return CTI_ECORRUPT;
-    unsigned bits = p[1];
+    unsigned version, bits;
+    if (p[0] == 1 && len >= 2) { /* version, bits */
+        version = 1;
+        bits = p[1];
+        p += 2;
+    } else { /* version << 4 | bits */
+        version = p[0] >> 4;
+        bits = p[0] & 0x0fu;
+        p += 1;
+    }
+    if ((version != 1 && p == (const unsigned char *)blob + 2) ||
+        (version != CTI_POSITIONS_VERSION && p == (const unsigned char *)blob + 1) ||
+        bits > CTI_POSITIONS_MAXBITS)
+        return CTI_ECORRUPT;
     size_t nb = (size_t)1 << bits;
     uint64_t sum = 0;
-    p += 2;
     r->start[0] = 0;
     for (size_t k = 0; k < nb; k++) {
         uint32_t size;
@@ -246,26 +313,31 @@ cti_status cti_posreader_init(cti_posreader *r, const void *blob, size_t len)
     r->base = p;
     r->end = end;
     r->bits = bits;
+    r->version = version;
+    r->shift = (version == 1 ? 16 : 8) - bits;
     return CTI_OK;
 }
 
 /*
- * Look for 'term' in bucket k: by fingerprint, or (spelled) by name.
+ * Look for 'term' (of key 'key': its fingerprint in version 1, its key
+ * in its part in version 2) in bucket k: by key, or (spelled) by name.
  * CTI_OK with *d set, CTI_DONE, or CTI_ECORRUPT.
  */
 static cti_status scan(const cti_posreader *r, size_t k, const char *term,
-                       size_t len, uint16_t fp, cti_posdeltas *d)
+                       size_t len, unsigned key, cti_posdeltas *d)
 {
     const unsigned char *p = r->base + r->start[k];
     const unsigned char *end = r->base + r->start[k + 1];
+    size_t kb = r->version == 1 ? 2 : 1;
+    unsigned spelled = r->version == 1 ? CTI_POSITIONS_SPELLED : CTI_POSITIONS_SPELLED2;
     while (p < end) {
         uint32_t tl = 0, dl;
         const unsigned char *name = NULL;
-        if (end - p < 2)
+        if ((size_t)(end - p) < kb)
             return CTI_ECORRUPT;
-        uint16_t key = (uint16_t)(p[0] | p[1] << 8);
-        p += 2;
-        if (key == CTI_POSITIONS_SPELLED) {
+        unsigned ek = kb == 2 ? (unsigned)(p[0] | p[1] << 8) : p[0];
+        p += kb;
+        if (ek == spelled) {
             if (get_varint(&p, end, &tl) != CTI_OK || tl > (size_t)(end - p))
                 return CTI_ECORRUPT;
             name = p;
@@ -273,9 +345,11 @@ static cti_status scan(const cti_posreader *r, size_t k, const char *term,
         }
         if (get_varint(&p, end, &dl) != CTI_OK || dl > (size_t)(end - p))
             return CTI_ECORRUPT;
-        if (name ? tl == len && memcmp(name, term, len) == 0 : key == fp) {
+        if (name ? tl == len && memcmp(name, term, len) == 0 : ek == key) {
             d->p = p;
             d->end = p + dl;
+            d->last = 0;
+            d->started = 0;
             return CTI_OK;
         }
         p += dl;
@@ -287,29 +361,42 @@ cti_status cti_posreader_find(const cti_posreader *r, const char *term,
                               size_t len, uint16_t fp, cti_posdeltas *d)
 {
     size_t last = ((size_t)1 << r->bits) - 1;
-    size_t k = r->bits ? (size_t)(fp >> (16 - r->bits)) : 0;
-    cti_status st = scan(r, k, term, len, fp, d);
-    /* A spelled-out term sits in the last bucket (key 0xffff). */
+    unsigned key = r->version == 1 ? fp : cti_positions_key(fp);
+    size_t k = ((size_t)key >> r->shift) & last;
+    cti_status st = scan(r, k, term, len, key, d);
+    /* A spelled-out term sits in the last bucket (its key is all ones). */
     if (st == CTI_DONE && k != last)
-        st = scan(r, last, term, len, fp, d);
+        st = scan(r, last, term, len, key, d);
     return st;
+}
+
+cti_status cti_posreader_next(cti_posdeltas *d, uint32_t *pos)
+{
+    uint32_t v;
+    if (d->p == d->end)
+        return CTI_DONE;
+    if (get_varint(&d->p, d->end, &v) != CTI_OK || (d->started && v == 0) ||
+        v > UINT32_MAX - d->last)
+        return CTI_ECORRUPT;
+    d->last += v;
+    d->started = 1;
+    *pos = d->last;
+    return CTI_OK;
 }
 
 cti_status cti_posreader_read(cti_posdeltas *d, uint32_t *out, size_t cap,
                               size_t *n)
 {
-    uint64_t pos = 0;
     size_t k = 0;
-    while (d->p < d->end) {
-        uint32_t v;
-        if (k == cap || get_varint(&d->p, d->end, &v) != CTI_OK ||
-            (k > 0 && v == 0))
+    cti_status st;
+    uint32_t pos;
+    while ((st = cti_posreader_next(d, &pos)) == CTI_OK) {
+        if (k == cap)
             return CTI_ECORRUPT;
-        pos += v;
-        if (pos > UINT32_MAX)
-            return CTI_ECORRUPT;
-        out[k++] = (uint32_t)pos;
+        out[k++] = pos;
     }
+    if (st != CTI_DONE)
+        return st;
     *n = k;
     return CTI_OK;
 }

@@ -82,6 +82,11 @@ struct cti_doc {
  */
 struct cti_xq {
     Xapian::Query q, qs;
+    /* qs without the checks in 'deferred', on which every match depends
+       (they sit only under AND, FILTER, the first of AND_MAYBE and
+       AND_NOT, scaling): run as a match decider (cti_poscheck_decider()) */
+    Xapian::Query qd;
+    std::vector<std::shared_ptr<const cti_posspec>> deferred;
     bool positional = false; /* qs holds a PositionCheck */
     bool filters = false;    /* ... on which the matches depend (not
                                 only the weight of an AND_MAYBE) */
@@ -106,6 +111,8 @@ struct cti_valiter {
 struct cti_enquire {
     cti_db *db;
     Xapian::Query query;
+    std::vector<std::shared_ptr<const cti_posspec>> deferred; /* checks
+                                to run as a match decider */
     bool has_query;
     bool bm25_set;
     bool coord;             /* CoordWeight instead of BM25 */
@@ -627,7 +634,8 @@ namespace {
  * Make 'doc' ready to store, carrying 'idterm' (if not NULL): with a
  * position slot, the terms of its postings are added with their wdf
  * (once), and the positions of every term, in term list order, are
- * written as one blob into the slot (cti_positions.h).  May throw.
+ * written as blobs into the slot and the ones after it, one a part
+ * (cti_positions.h).  May throw.
  */
 const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm)
 {
@@ -669,8 +677,11 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
         throw std::bad_alloc();
     if (st != CTI_OK)
         throw Xapian::InvalidArgumentError("bad positions in a document");
-    d.add_value(static_cast<Xapian::valueno>(doc->pos_slot),
-                std::string(reinterpret_cast<const char *>(h.b.data), h.b.len));
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; ++p)
+        if (h.b.part[p + 1] > h.b.part[p])
+            d.add_value(static_cast<Xapian::valueno>(doc->pos_slot) + p,
+                        std::string(reinterpret_cast<const char *>(h.b.data) + h.b.part[p],
+                                    h.b.part[p + 1] - h.b.part[p]));
     return d;
 }
 
@@ -1102,7 +1113,7 @@ cti_status build_xq(cti_xq **out, F make)
     cti_status st = guard(nullptr, [&] {
         x = new cti_xq();
         x->q = make();
-        x->qs = x->q;
+        x->qs = x->qd = x->q;
     });
     if (st != CTI_OK) {
         delete x;
@@ -1136,6 +1147,36 @@ CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
     }
     return st;
 }
+
+namespace {
+
+/*
+ * The deferred form of x = op(subs[0, n)) (xop, not a checked phrase):
+ * the checks every match of x depends on (those of every sub of AND and
+ * FILTER, of the first of AND_NOT and AND_MAYBE) left to a decider, the
+ * others kept in place (the subs' qs).  May throw.
+ */
+void defer(cti_xq_op op, Xapian::Query::op xop, cti_xq *const *subs, size_t n,
+           cti_xq *x)
+{
+    bool all = op == CTI_XQ_AND || op == CTI_XQ_FILTER;
+    bool first = op == CTI_XQ_AND_NOT || op == CTI_XQ_AND_MAYBE;
+    if (!x->positional || (!all && !first)) {
+        x->qd = x->qs;
+        return;
+    }
+    std::vector<Xapian::Query> vd;
+    for (size_t i = 0; i < n; ++i) {
+        bool take = all || i == 0;
+        vd.push_back(take ? subs[i]->qd : subs[i]->qs);
+        if (take)
+            x->deferred.insert(x->deferred.end(), subs[i]->deferred.begin(),
+                               subs[i]->deferred.end());
+    }
+    x->qd = Xapian::Query(xop, vd.begin(), vd.end());
+}
+
+} // namespace
 
 CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
                                   uint32_t window, cti_xq **out)
@@ -1190,11 +1231,15 @@ CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
         }
         if (checked) {
             Xapian::Query words(Xapian::Query::OP_AND, v.begin(), v.end());
-            Xapian::Query check = cti_poscheck_query(op == CTI_XQ_NEAR, places, w);
-            x->qs = Xapian::Query(Xapian::Query::OP_FILTER, words, check);
+            auto spec = cti_poscheck_spec(op == CTI_XQ_NEAR, places, w);
+            x->qs = Xapian::Query(Xapian::Query::OP_FILTER, words,
+                                  cti_poscheck_query(spec));
+            x->qd = words;
+            x->deferred.push_back(spec);
             x->positional = x->filters = true;
         } else {
             x->qs = Xapian::Query(xop, vs.begin(), vs.end(), w);
+            defer(op, xop, subs, n, x);
         }
         if (op == CTI_XQ_OR || op == CTI_XQ_SYNONYM) {
             x->placeable = n > 0;
@@ -1226,6 +1271,8 @@ CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
     if (st == CTI_OK)
         st = guard(nullptr, [&] {
             (*out)->qs = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qs, factor);
+            (*out)->qd = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qd, factor);
+            (*out)->deferred = q->deferred;
             (*out)->positional = q->positional;
             (*out)->filters = q->filters;
         });
@@ -1392,6 +1439,16 @@ CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
         return set_error(e ? e->db : nullptr, CTI_EINVAL, "bad argument");
     return guard(e->db, [&] {
         e->query = pick_form(e->db, q);
+        e->deferred.clear();
+        /* One local database keeping positions per article: the checks
+           every match depends on run after the weights (a decider sees
+           one database's documents in order; several keep them in
+           place). */
+        if ((posfmt(e->db) & (POS_ARTICLE | POS_SEVERAL | POS_REMOTE)) == POS_ARTICLE &&
+            !q->deferred.empty()) {
+            e->query = q->qd;
+            e->deferred = q->deferred;
+        }
         e->has_query = true;
     });
 }
@@ -1547,6 +1604,9 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                     e->collapse_max);
         };
         Xapian::Enquire enq(*db->rd);
+        std::unique_ptr<Xapian::MatchDecider> decider, quick_decider;
+        if (!e->deferred.empty())
+            decider = cti_poscheck_decider(*db->rd, e->deferred);
         if (e->spy.fn) {
             if (ran_before)
                 e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
@@ -1559,7 +1619,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         m->hits.clear();
         bool timed_out = false;
         try {
-            m->mset = enq.get_mset(offset, limit, check_at_least);
+            m->mset = enq.get_mset(offset, limit, check_at_least, nullptr,
+                                   decider.get());
         } catch (const CountTimeout &) {
             timed_out = true;
         }
@@ -1567,7 +1628,10 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             /* The page without counting; the matches seen bound the count. */
             Xapian::Enquire quick(*db->rd);
             setup(quick);
-            m->mset = quick.get_mset(offset, limit, Xapian::doccount(0));
+            if (!e->deferred.empty())
+                quick_decider = cti_poscheck_decider(*db->rd, e->deferred);
+            m->mset = quick.get_mset(offset, limit, Xapian::doccount(0), nullptr,
+                                     quick_decider.get());
         }
         /* No MSet::fetch(): in Xapian 1.4.22 it crashes for a page that
            does not start at the first hit; documents are read one by one. */

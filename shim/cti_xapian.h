@@ -144,8 +144,8 @@ cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
 /*
  * Where a database keeps its word positions: the metadata key
  * CTI_POSITIONS_META is CTI_POSITIONS_ARTICLE when each document's
- * positions are one blob in value CTI_POSITIONS_SLOT
- * (cti_doc_set_position_slot(), cti_positions.h), CTI_POSITIONS_TABLE or
+ * positions are blobs in values CTI_POSITIONS_SLOT to CTI_POSITIONS_SLOT
+ * + 127 (cti_doc_set_position_slot(), cti_positions.h), CTI_POSITIONS_TABLE or
  * missing when they are in Xapian's position table.  Phrase and NEAR
  * queries (cti_xq_combine()) match either, and a mix of local databases;
  * a remote database must keep them in the table (xapian-tcpsrv cannot
@@ -286,7 +286,8 @@ void cti_doc_clear(cti_doc *doc);
  * raises the term's wdf as before (so weights and the document length do
  * not change) and remembers the position, and storing the document
  * (cti_db_add(), cti_db_replace()) writes the positions of all its terms
- * as one blob (cti_positions.h) into value 'slot'.  Postings cannot be
+ * as blobs (cti_positions.h) into values 'slot' to 'slot' + 127, one a
+ * part of its terms.  Postings cannot be
  * added after the document is stored, until cti_doc_clear().
  */
 cti_status cti_doc_set_position_slot(cti_doc *doc, unsigned slot);

@@ -21,7 +21,8 @@
 
 #include "cti_positions.h"
 
-/* The positions of 'term' in blob[0, len) into out (*n of them). */
+/* The positions of 'term' in blob[0, len) (a part, or a version 1 blob
+   of every term) into out (*n of them). */
 static cti_status lookup(const unsigned char *blob, size_t len,
                          const char *term, uint32_t *out, size_t cap,
                          size_t *n)
@@ -37,6 +38,25 @@ static cti_status lookup(const unsigned char *blob, size_t len,
     return st;
 }
 
+/* The bytes of the part of 'term' in b into *len. */
+static const unsigned char *part_of(const cti_posblob *b, const char *term,
+                                    size_t *len)
+{
+    unsigned p = cti_positions_part(cti_positions_fp(term, strlen(term)));
+    *len = b->part[p + 1] - b->part[p];
+    return b->data + b->part[p];
+}
+
+/* lookup() in the part of 'term' in b; CTI_DONE when that part is empty
+   (the document has no value in its slot). */
+static cti_status lookup_in(const cti_posblob *b, const char *term,
+                            uint32_t *out, size_t cap, size_t *n)
+{
+    size_t len;
+    const unsigned char *part = part_of(b, term, &len);
+    return len ? lookup(part, len, term, out, cap, n) : CTI_DONE;
+}
+
 static void test_round_trip(void **state)
 {
     (void)state;
@@ -49,24 +69,36 @@ static void test_round_trip(void **state)
     size_t n = 99;
     cti_posblob_init(&b);
     assert_int_equal(cti_posblob_build(&b, t, 3), CTI_OK);
-    /* version, bits 0, one bucket size, three keyed entries. */
-    assert_int_equal(b.len, 3 + (2 + 1 + 3) + (2 + 1 + 5) + (2 + 1 + 1));
-    assert_int_equal(lookup(b.data, b.len, "union", out, 4, &n), CTI_OK);
+    /* Three parts (of fingerprints 0x0d2a, 0x7114, 0xb878), each a
+       header, one bucket size and one entry of a 1-byte key; the other
+       parts empty. */
+    assert_int_equal(b.len, 3 * 2 + (1 + 1 + 3) + (1 + 1 + 5) + (1 + 1 + 1));
+    size_t used = 0;
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++)
+        used += b.part[p + 1] > b.part[p];
+    assert_int_equal(used, 3);
+    assert_int_equal(b.part[CTI_POSITIONS_PARTS], b.len);
+    assert_int_equal(lookup_in(&b, "union", out, 4, &n), CTI_OK);
     assert_int_equal(n, 2);
     assert_int_equal(out[0], 1);
     assert_int_equal(out[1], 1000);
-    assert_int_equal(lookup(b.data, b.len, "Sstate", out, 4, &n), CTI_OK);
+    assert_int_equal(lookup_in(&b, "Sstate", out, 4, &n), CTI_OK);
     assert_int_equal(n, 1);
     assert_int_equal(out[0], UINT32_MAX);
-    assert_int_equal(lookup(b.data, b.len, "XPof", out, 4, &n), CTI_OK);
+    assert_int_equal(lookup_in(&b, "XPof", out, 4, &n), CTI_OK);
     assert_int_equal(out[0], 7);
-    /* A term the blob lacks (its fingerprint is no other's here). */
-    assert_int_equal(lookup(b.data, b.len, "nation", out, 4, &n), CTI_DONE);
+    /* A term the blob lacks (its part is empty), and one whose part
+       holds another term. */
+    assert_int_equal(lookup_in(&b, "nation", out, 4, &n), CTI_DONE);
+    size_t len;
+    const unsigned char *u = part_of(&b, "union", &len);
+    assert_int_equal(lookup(u, len, "nation", out, 4, &n), CTI_DONE);
     /* More positions than room for them. */
-    assert_int_equal(lookup(b.data, b.len, "union", out, 1, &n), CTI_ECORRUPT);
+    assert_int_equal(lookup_in(&b, "union", out, 1, &n), CTI_ECORRUPT);
     /* No terms at all. */
     assert_int_equal(cti_posblob_build(&b, NULL, 0), CTI_OK);
-    assert_int_equal(lookup(b.data, b.len, "union", out, 4, &n), CTI_DONE);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(lookup_in(&b, "union", out, 4, &n), CTI_DONE);
     cti_posblob_free(&b);
     cti_posblob_free(NULL);
 }
@@ -85,22 +117,31 @@ static void test_many_and_shared(void **state)
         pos[i][1] = (uint32_t)i + 5000;
         t[i] = (cti_posterm){ names[i], strlen(names[i]), pos[i], 2 };
     }
-    /* With 3000 terms some share their 16-bit fingerprint. */
+    /* With 3000 terms some share their part and key. */
     size_t shared = 0;
-    for (size_t i = 0; i < N && !shared; i++)
-        for (size_t j = i + 1; j < N; j++)
-            if (cti_positions_fp(names[i], strlen(names[i])) ==
-                cti_positions_fp(names[j], strlen(names[j])))
+    for (size_t i = 0; i < N && !shared; i++) {
+        uint16_t fi = cti_positions_fp(names[i], strlen(names[i]));
+        for (size_t j = i + 1; j < N; j++) {
+            uint16_t fj = cti_positions_fp(names[j], strlen(names[j]));
+            if (cti_positions_part(fi) == cti_positions_part(fj) &&
+                cti_positions_key(fi) == cti_positions_key(fj))
                 shared++;
+        }
+    }
     assert_true(shared > 0);
     cti_posblob b;
     cti_posblob_init(&b);
     assert_int_equal(cti_posblob_build(&b, t, N), CTI_OK);
-    assert_int_equal(b.data[1], 8); /* 256 buckets */
+    /* About 23 terms a part: 1 to 4 buckets each. */
+    for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
+        assert_true(b.part[p + 1] > b.part[p]);
+        assert_int_equal(b.data[b.part[p]] >> 4, CTI_POSITIONS_VERSION);
+        assert_in_range(b.data[b.part[p]] & 0x0f, 0, 2);
+    }
     for (size_t i = 0; i < N; i++) {
         uint32_t out[2];
         size_t n = 0;
-        assert_int_equal(lookup(b.data, b.len, names[i], out, 2, &n), CTI_OK);
+        assert_int_equal(lookup_in(&b, names[i], out, 2, &n), CTI_OK);
         assert_int_equal(n, 2);
         assert_int_equal(out[0], i + 1);
         assert_int_equal(out[1], i + 5000);
@@ -134,12 +175,14 @@ static void test_truncated(void **state)
     cti_posblob b;
     cti_posblob_init(&b);
     assert_int_equal(cti_posblob_build(&b, t, 2), CTI_OK);
-    for (size_t cut = 0; cut < b.len; cut++) {
+    size_t len;
+    const unsigned char *part = part_of(&b, "union", &len);
+    for (size_t cut = 0; cut < len; cut++) {
         unsigned char *copy = malloc(cut ? cut : 1);
         uint32_t out[4];
         size_t n;
         assert_non_null(copy);
-        memcpy(copy, b.data, cut);
+        memcpy(copy, part, cut);
         assert_int_equal(lookup(copy, cut, "union", out, 4, &n), CTI_ECORRUPT);
         free(copy);
     }
@@ -152,10 +195,14 @@ static void test_corrupt(void **state)
     uint32_t out[8];
     size_t n;
     /* Another version; too many bucket bits; empty. */
-    static const unsigned char v2[] = { 2, 0, 0 };
-    assert_int_equal(lookup(v2, sizeof v2, "a", out, 8, &n), CTI_ECORRUPT);
+    static const unsigned char v3[] = { 3, 0, 0 };
+    assert_int_equal(lookup(v3, sizeof v3, "a", out, 8, &n), CTI_ECORRUPT);
     static const unsigned char bits[] = { 1, 9, 0 };
     assert_int_equal(lookup(bits, sizeof bits, "a", out, 8, &n), CTI_ECORRUPT);
+    static const unsigned char bits2[] = { 0x29, 0 };
+    assert_int_equal(lookup(bits2, sizeof bits2, "a", out, 8, &n), CTI_ECORRUPT);
+    static const unsigned char v1short[] = { 0x10, 0 }; /* 1 in a part's header */
+    assert_int_equal(lookup(v1short, sizeof v1short, "a", out, 8, &n), CTI_ECORRUPT);
     assert_int_equal(lookup(NULL, 0, "a", out, 8, &n), CTI_ECORRUPT);
     /* A bucket larger than the blob, and one smaller. */
     static const unsigned char big[] = { 1, 0, 9, 0, 0, 1, 1 };
@@ -164,6 +211,16 @@ static void test_corrupt(void **state)
     assert_int_equal(lookup(small, sizeof small, "a", out, 8, &n), CTI_ECORRUPT);
     /* An entry whose length runs past its bucket. */
     uint16_t fp = cti_positions_fp("a", 1);
+    /* A good version 1 blob and a good part. */
+    unsigned char good1[] = { 1, 0, 4, (unsigned char)fp, (unsigned char)(fp >> 8),
+                              1, 5 };
+    assert_int_equal(lookup(good1, sizeof good1, "a", out, 8, &n), CTI_OK);
+    assert_true(n == 1 && out[0] == 5);
+    unsigned char good2[] = { 0x20, 3, (unsigned char)cti_positions_key(fp), 1, 6 };
+    assert_int_equal(lookup(good2, sizeof good2, "a", out, 8, &n), CTI_OK);
+    assert_true(n == 1 && out[0] == 6);
+    good2[3] = 2; /* its deltas run past the part */
+    assert_int_equal(lookup(good2, sizeof good2, "a", out, 8, &n), CTI_ECORRUPT);
     unsigned char past[] = { 1, 0, 4, (unsigned char)fp, (unsigned char)(fp >> 8),
                              9, 1 };
     assert_int_equal(lookup(past, sizeof past, "a", out, 8, &n), CTI_ECORRUPT);
@@ -177,13 +234,13 @@ static void test_corrupt(void **state)
     unsigned char over[] = { 1, 0, 9, (unsigned char)fp, (unsigned char)(fp >> 8),
                              6, 0xff, 0xff, 0xff, 0xff, 0x0f, 1 };
     assert_int_equal(lookup(over, sizeof over, "a", out, 8, &n), CTI_ECORRUPT);
-    /* Random bytes after a good version: refused or read, never past
-       the end. */
+    /* Random bytes after a good version (1 or 2): refused or read, never
+       past the end. */
     unsigned char junk[64];
     srand(17);
     for (int round = 0; round < 5000; round++) {
         size_t len = 2 + (size_t)rand() % (sizeof junk - 2);
-        junk[0] = CTI_POSITIONS_VERSION;
+        junk[0] = round % 2 ? 1 : (unsigned char)(0x20 | rand() % 3);
         junk[1] = (unsigned char)(rand() % 3);
         for (size_t i = 2; i < len; i++)
             junk[i] = (unsigned char)rand();
@@ -209,7 +266,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 /* A tiny language: words repeat often, so phrases and NEARs match some
    documents and miss others. */
-static const char *const vocab[] = { "a", "b", "c", "d", "e", "f", "g" };
+static const char *const vocab[] = { "a", "ab", "b", "ba", "c", "d", "e" };
 #define NVOCAB (sizeof vocab / sizeof vocab[0])
 
 /* Database 'name' of 'ndocs' random documents (the same for every seed),
@@ -234,7 +291,7 @@ static cti_db *random_db(const char *name, int blob, unsigned seed,
         unsigned len = 1 + (unsigned)rand() % 30;
         for (unsigned p = 1; p <= len; p++) {
             const char *w = vocab[(unsigned)rand() % NVOCAB];
-            assert_int_equal(cti_doc_add_posting(doc, w, 1, p, 1), CTI_OK);
+            assert_int_equal(cti_doc_add_posting(doc, w, strlen(w), p, 1), CTI_OK);
         }
         assert_int_equal(cti_doc_add_term(doc, "Qid", 3, 0), CTI_OK);
         assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
@@ -246,7 +303,29 @@ static cti_db *random_db(const char *name, int blob, unsigned seed,
     return db;
 }
 
-/* A random phrase or NEAR of 2 to 4 words (repeats allowed). */
+/* A random place: mostly a word, sometimes an OR of two (the one
+   operator Xapian 1.4 takes inside a phrase). */
+static cti_xq *random_place(uint32_t qpos, int near, char *desc, size_t dn,
+                            int *len)
+{
+    cti_xq *q = NULL, *two[2];
+    const char *w = vocab[(unsigned)rand() % NVOCAB];
+    if (!near && rand() % 4 == 0) {
+        const char *v = vocab[(unsigned)rand() % NVOCAB];
+        assert_int_equal(cti_xq_term(w, strlen(w), 1, qpos, &two[0]), CTI_OK);
+        assert_int_equal(cti_xq_term(v, strlen(v), 1, qpos, &two[1]), CTI_OK);
+        assert_int_equal(cti_xq_combine(CTI_XQ_OR, two, 2, 0, &q), CTI_OK);
+        cti_xq_free(two[0]);
+        cti_xq_free(two[1]);
+        *len += snprintf(desc + *len, dn - (size_t)*len, " (%s OR %s)", w, v);
+    } else {
+        assert_int_equal(cti_xq_term(w, strlen(w), 1, qpos, &q), CTI_OK);
+        *len += snprintf(desc + *len, dn - (size_t)*len, " %s", w);
+    }
+    return q;
+}
+
+/* A random phrase or NEAR of 2 to 4 places (repeats allowed). */
 static cti_xq *random_query(char *desc, size_t dn)
 {
     cti_xq *subs[4], *q = NULL;
@@ -255,11 +334,8 @@ static cti_xq *random_query(char *desc, size_t dn)
     uint32_t window = near ? (uint32_t)(n + (size_t)rand() % 4)
                            : (rand() % 3 ? 0 : (uint32_t)(n + 1));
     int len = snprintf(desc, dn, "%s/%u", near ? "near" : "phrase", window);
-    for (size_t i = 0; i < n; i++) {
-        const char *w = vocab[(unsigned)rand() % NVOCAB];
-        assert_int_equal(cti_xq_term(w, 1, 1, (uint32_t)i + 1, &subs[i]), CTI_OK);
-        len += snprintf(desc + len, dn - (size_t)len, " %s", w);
-    }
+    for (size_t i = 0; i < n; i++)
+        subs[i] = random_place((uint32_t)i + 1, near, desc, dn, &len);
     assert_int_equal(cti_xq_combine(near ? CTI_XQ_NEAR : CTI_XQ_PHRASE, subs, n,
                                     window, &q), CTI_OK);
     for (size_t i = 0; i < n; i++)
@@ -305,8 +381,9 @@ static void same_hits(cti_db *a, cti_db *b, const cti_xq *q, const char *desc)
 }
 
 /* Random phrases and NEARs, also scaled and inside AND_MAYBE as cti's
-   proximity boost builds them, match alike on both kinds; and a search
-   over one database of each kind matches what both give. */
+   proximity boost builds them, and two of them ANDed, match alike on both
+   kinds; and a search over one database of each kind matches what both
+   give. */
 static void test_match_like_xapian(void **state)
 {
     (void)state;
@@ -333,6 +410,14 @@ static void test_match_like_xapian(void **state)
         cti_xq *pair[2] = { w, s };
         assert_int_equal(cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, &m), CTI_OK);
         same_hits(blob, table, m, desc);
+        /* Two phrases every match needs, checked together. */
+        char desc2[128];
+        cti_xq *q2 = random_query(desc2, sizeof desc2), *both = NULL;
+        cti_xq *two[2] = { q, q2 };
+        assert_int_equal(cti_xq_combine(CTI_XQ_AND, two, 2, 0, &both), CTI_OK);
+        same_hits(blob, table, both, desc2);
+        cti_xq_free(both);
+        cti_xq_free(q2);
         cti_xq_free(q);
         cti_xq_free(s);
         cti_xq_free(w);
@@ -347,12 +432,97 @@ static void test_match_like_xapian(void **state)
     assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
-/* A damaged blob is CTI_ECORRUPT with a message naming the document. */
-static void test_damaged_blob_search(void **state)
+/* Hits of a phrase (near 0) or NEAR of words a and b on db. */
+static size_t pair_hits(cti_db *db, const char *a, const char *b, int near,
+                        uint32_t window)
+{
+    enum { CAP = 16 };
+    cti_xq *w[2], *q = NULL;
+    uint32_t ids[CAP];
+    double wts[CAP];
+    assert_int_equal(cti_xq_term(a, strlen(a), 1, 1, &w[0]), CTI_OK);
+    assert_int_equal(cti_xq_term(b, strlen(b), 1, 2, &w[1]), CTI_OK);
+    assert_int_equal(cti_xq_combine(near ? CTI_XQ_NEAR : CTI_XQ_PHRASE, w, 2,
+                                    window, &q), CTI_OK);
+    size_t n = run(db, q, ids, wts, CAP);
+    cti_xq_free(q);
+    cti_xq_free(w[0]);
+    cti_xq_free(w[1]);
+    return n;
+}
+
+/* The version 1 blob (one of every term, bits 0) of "a" at pa and "b" at
+   pb (both under 128) into v; returns its length. */
+static size_t v1_blob(unsigned char *v, uint32_t pa, uint32_t pb)
+{
+    uint16_t fa = cti_positions_fp("a", 1), fb = cti_positions_fp("b", 1);
+    uint16_t k1 = fa < fb ? fa : fb, k2 = fa < fb ? fb : fa;
+    uint32_t p1 = fa < fb ? pa : pb, p2 = fa < fb ? pb : pa;
+    size_t n = 0;
+    v[n++] = 1;
+    v[n++] = 0;
+    v[n++] = 8;
+    v[n++] = (unsigned char)k1;
+    v[n++] = (unsigned char)(k1 >> 8);
+    v[n++] = 1;
+    v[n++] = (unsigned char)p1;
+    v[n++] = (unsigned char)k2;
+    v[n++] = (unsigned char)(k2 >> 8);
+    v[n++] = 1;
+    v[n++] = (unsigned char)p2;
+    return n;
+}
+
+/* Documents written with one blob of every term in the first slot
+   (version 1) are still matched, beside documents written in parts. */
+static void test_version1_documents(void **state)
 {
     (void)state;
     const char *t = getenv("TMPDIR");
     char path[300];
+    unsigned char v[16];
+    cti_db *db = NULL;
+    cti_doc *doc = NULL;
+    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
+    assert_non_null(mkdtemp(tmpdir));
+    snprintf(path, sizeof path, "%s/db", tmpdir);
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
+    assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
+                                         CTI_POSITIONS_ARTICLE, 7), CTI_OK);
+    /* 1: "a b" (version 1); 2: "b . a" (version 1); 3: "a b" in parts. */
+    static const uint32_t pa[] = { 1, 3 }, pb[] = { 2, 1 };
+    for (int d = 0; d < 2; d++) {
+        assert_int_equal(cti_doc_new(&doc), CTI_OK);
+        assert_int_equal(cti_doc_add_term(doc, "a", 1, 1), CTI_OK);
+        assert_int_equal(cti_doc_add_term(doc, "b", 1, 1), CTI_OK);
+        size_t n = v1_blob(v, pa[d], pb[d]);
+        assert_int_equal(cti_doc_set_value(doc, CTI_POSITIONS_SLOT, (char *)v, n),
+                         CTI_OK);
+        assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+        cti_doc_free(doc);
+    }
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    assert_int_equal(cti_doc_set_position_slot(doc, CTI_POSITIONS_SLOT), CTI_OK);
+    assert_int_equal(cti_doc_add_posting(doc, "a", 1, 1, 1), CTI_OK);
+    assert_int_equal(cti_doc_add_posting(doc, "b", 1, 2, 1), CTI_OK);
+    assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+    cti_doc_free(doc);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(pair_hits(db, "a", "b", 0, 0), 2); /* 1 and 3 */
+    assert_int_equal(pair_hits(db, "b", "a", 0, 0), 0);
+    assert_int_equal(pair_hits(db, "b", "a", 0, 3), 1); /* 2 */
+    assert_int_equal(pair_hits(db, "a", "b", 1, 2), 2);
+    assert_int_equal(pair_hits(db, "a", "b", 1, 3), 3);
+    cti_db_free(db);
+    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* A search for "a b" over a document whose value 'slot' is v[0, len):
+   CTI_ECORRUPT with a message naming the document and the slot. */
+static void damaged_case(unsigned slot, const char *v, size_t len)
+{
+    const char *t = getenv("TMPDIR");
+    char path[300], msg[64];
     cti_db *db = NULL;
     cti_doc *doc = NULL;
     cti_xq *w[2], *q = NULL;
@@ -367,8 +537,7 @@ static void test_damaged_blob_search(void **state)
     assert_int_equal(cti_doc_new(&doc), CTI_OK);
     assert_int_equal(cti_doc_add_term(doc, "a", 1, 1), CTI_OK);
     assert_int_equal(cti_doc_add_term(doc, "b", 1, 1), CTI_OK);
-    assert_int_equal(cti_doc_set_value(doc, CTI_POSITIONS_SLOT, "\001\000\011", 3),
-                     CTI_OK);
+    assert_int_equal(cti_doc_set_value(doc, slot, v, len), CTI_OK);
     assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
     assert_int_equal(cti_db_commit(db), CTI_OK);
     assert_int_equal(cti_xq_term("a", 1, 1, 1, &w[0]), CTI_OK);
@@ -377,7 +546,9 @@ static void test_damaged_blob_search(void **state)
     assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
     assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
     assert_int_equal(cti_enquire_run(e, 0, 10, 10, &m), CTI_ECORRUPT);
-    assert_non_null(strstr(cti_errmsg(), "positions of document 1"));
+    snprintf(msg, sizeof msg, "positions of document 1 (value %u)", slot);
+    if (!strstr(cti_errmsg(), msg))
+        fail_msg("'%s' does not say '%s'", cti_errmsg(), msg);
     cti_enquire_free(e);
     cti_xq_free(q);
     cti_xq_free(w[0]);
@@ -385,6 +556,18 @@ static void test_damaged_blob_search(void **state)
     cti_doc_free(doc);
     cti_db_free(db);
     assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* A damaged blob is CTI_ECORRUPT with a message naming the document: a
+   version 1 blob, a part, a version 1 blob where a part belongs. */
+static void test_damaged_blob_search(void **state)
+{
+    (void)state;
+    unsigned pa = cti_positions_part(cti_positions_fp("a", 1));
+    assert_true(pa > 0); /* "a" is not in the first part */
+    damaged_case(CTI_POSITIONS_SLOT, "\001\000\011", 3);
+    damaged_case(CTI_POSITIONS_SLOT + pa, "\040\011\000", 3);
+    damaged_case(CTI_POSITIONS_SLOT + pa, "\001\000\000", 3);
 }
 
 int main(void)
@@ -396,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_match_like_xapian),
+        cmocka_unit_test(test_version1_documents),
         cmocka_unit_test(test_damaged_blob_search),
     };
     return cmocka_run_group_tests_name("positions", tests, NULL, NULL);
