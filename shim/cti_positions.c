@@ -1,6 +1,6 @@
 /*
- * cti_positions.c - an article's word positions as one blob (the layout
- * is in cti_positions.h).
+ * cti_positions.c - an article's word positions as parts, or as one blob
+ * (the layouts are in cti_positions.h).
  */
 #include "cti_positions.h"
 
@@ -86,7 +86,10 @@ static size_t varint_len(uint32_t v)
 
 /* An entry being written. */
 typedef struct slot {
-    uint16_t key;
+    uint16_t key;  /* as written: kv, or the spelled-out mark */
+    uint16_t kv;   /* its key in its part (whole: the fingerprint) */
+    uint16_t part; /* its part (whole: 0) */
+    uint16_t wide; /* whole: a version 1 entry, keyed by 2 bytes */
     uint16_t fp;
     const cti_posterm *t;
     size_t bytes; /* of the deltas */
@@ -96,25 +99,28 @@ typedef struct slot {
 static int by_fp(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
-    unsigned px = cti_positions_part(x->fp), py = cti_positions_part(y->fp);
-    unsigned kx = cti_positions_key(x->fp), ky = cti_positions_key(y->fp);
-    if (px != py)
-        return (px > py) - (px < py);
-    return (kx > ky) - (kx < ky);
+    if (x->part != y->part)
+        return (x->part > y->part) - (x->part < y->part);
+    return (x->kv > y->kv) - (x->kv < y->kv);
 }
 
 /* Entries in blob order: by part, key, then term. */
 static int by_key(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
-    unsigned px = cti_positions_part(x->fp), py = cti_positions_part(y->fp);
-    if (px != py)
-        return (px > py) - (px < py);
+    if (x->part != y->part)
+        return (x->part > y->part) - (x->part < y->part);
     if (x->key != y->key)
         return (x->key > y->key) - (x->key < y->key);
     size_t n = x->t->len < y->t->len ? x->t->len : y->t->len;
     int c = memcmp(x->t->term, y->t->term, n);
     return c ? c : (x->t->len > y->t->len) - (x->t->len < y->t->len);
+}
+
+/* The mark of a spelled-out entry of s's kind. */
+static unsigned spelled(const slot *s)
+{
+    return s->wide ? CTI_POSITIONS_SPELLED : CTI_POSITIONS_SPELLED2;
 }
 
 /* Size the entry of s->t: CTI_EINVAL when its positions are not right. */
@@ -135,8 +141,8 @@ static cti_status size_entry(slot *s)
 /* The bytes of s's entry. */
 static size_t entry_len(const slot *s)
 {
-    size_t n = 1 + varint_len((uint32_t)s->bytes) + s->bytes;
-    if (s->key == CTI_POSITIONS_SPELLED2)
+    size_t n = 1u + s->wide + varint_len((uint32_t)s->bytes) + s->bytes;
+    if (s->key == spelled(s))
         n += varint_len((uint32_t)s->t->len) + s->t->len;
     return n;
 }
@@ -144,8 +150,10 @@ static size_t entry_len(const slot *s)
 static void put_entry(cti_posblob *b, const slot *s)
 {
     const cti_posterm *t = s->t;
-    b->data[b->len++] = (unsigned char)s->key;
-    if (s->key == CTI_POSITIONS_SPELLED2) {
+    b->data[b->len++] = (unsigned char)(s->key & 0xff);
+    if (s->wide)
+        b->data[b->len++] = (unsigned char)(s->key >> 8);
+    if (s->key == spelled(s)) {
         b->len += put_varint(b->data + b->len, (uint32_t)t->len);
         memcpy(b->data + b->len, t->term, t->len);
         b->len += t->len;
@@ -159,10 +167,10 @@ static void put_entry(cti_posblob *b, const slot *s)
 }
 
 /* The bucket of s among 2^bits in its part: the top bits of its key (a
-   spelled term's, 0xff, puts it in the last). */
+   spelled term's mark puts it in the last). */
 static size_t bucket_of(const slot *s, unsigned bits)
 {
-    return (size_t)s->key >> (8 - bits);
+    return (size_t)s->key >> ((s->wide ? 16 : 8) - bits);
 }
 
 /* The bytes of the part of the sorted entries s[0, n) (n > 0), its
@@ -172,7 +180,7 @@ static size_t size_part(const slot *s, size_t n, unsigned *bits, uint32_t *size)
     unsigned bb = 0;
     while (bb < CTI_POSITIONS_MAXBITS && (n >> (bb + 3)) > 1)
         bb++;
-    size_t nb = (size_t)1 << bb, total = 1 + 5 * nb;
+    size_t nb = (size_t)1 << bb, total = 1u + s->wide + 5 * nb;
     memset(size, 0, nb * sizeof *size);
     for (size_t i = 0; i < n; i++) {
         size_t e = entry_len(&s[i]), k = bucket_of(&s[i], bb);
@@ -189,7 +197,12 @@ static size_t size_part(const slot *s, size_t n, unsigned *bits, uint32_t *size)
 static void put_part(cti_posblob *b, const slot *s, size_t n, unsigned bits,
                      const uint32_t *size)
 {
-    b->data[b->len++] = (unsigned char)(CTI_POSITIONS_VERSION << 4 | bits);
+    if (s->wide) { /* version 1: a version byte, a bits byte */
+        b->data[b->len++] = 1;
+        b->data[b->len++] = (unsigned char)bits;
+    } else {
+        b->data[b->len++] = (unsigned char)(CTI_POSITIONS_VERSION << 4 | bits);
+    }
     for (size_t k = 0; k < ((size_t)1 << bits); k++)
         b->len += put_varint(b->data + b->len, size[k]);
     for (size_t i = 0; i < n; i++)
@@ -206,7 +219,7 @@ static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
         size_t j = i;
         unsigned bits;
         b->part[p] = b->len;
-        while (j < n && cti_positions_part(s[j].fp) == p)
+        while (j < n && s[j].part == p)
             j++;
         if (j == i)
             continue;
@@ -223,27 +236,37 @@ static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
 }
 
 cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
-                             size_t n)
+                             size_t n, size_t whole_max)
 {
     slot *s = n ? calloc(n, sizeof *s) : NULL;
     cti_status st = CTI_OK;
+    size_t whole = 2 + 5;
     if (n && !s)
         return CTI_ENOMEM;
     for (size_t i = 0; i < n && st == CTI_OK; i++) {
         s[i].t = &terms[i];
         s[i].fp = cti_positions_fp(terms[i].term, terms[i].len);
         st = size_entry(&s[i]);
+        whole += 3 + s[i].bytes + (s[i].bytes >= 0x80);
     }
     if (st != CTI_OK)
         goto done;
+    /* Small enough: one blob of every term (version 1), which costs an
+       article of few words less than its parts would (a value and a
+       header a part). */
+    b->whole = whole <= whole_max;
+    for (size_t i = 0; i < n; i++) {
+        s[i].wide = (uint16_t)b->whole;
+        s[i].part = (uint16_t)(b->whole ? 0 : cti_positions_part(s[i].fp));
+        s[i].kv = (uint16_t)(b->whole ? s[i].fp : cti_positions_key(s[i].fp));
+    }
     /* Terms sharing a part and a key are spelled out. */
     if (n)
         qsort(s, n, sizeof *s, by_fp);
     for (size_t i = 0; i < n; i++) {
         int shared = (i > 0 && by_fp(&s[i - 1], &s[i]) == 0) ||
                      (i + 1 < n && by_fp(&s[i + 1], &s[i]) == 0);
-        s[i].key = (uint16_t)(shared ? CTI_POSITIONS_SPELLED2
-                                     : cti_positions_key(s[i].fp));
+        s[i].key = (uint16_t)(shared ? spelled(&s[i]) : s[i].kv);
     }
     if (n)
         qsort(s, n, sizeof *s, by_key);

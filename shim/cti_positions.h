@@ -37,12 +37,14 @@
  *              position minus the one before (at least 1: positions
  *              strictly increase)
  *
- * Version 1 (still read) was one blob of every term in slot
- * CTI_POSITIONS_SLOT: a version byte (1), a bits byte, the bucket sizes,
- * entries keyed by the whole fingerprint in 2 bytes (0xffff: spelled
- * out), buckets by the top bits of the key.  A reader looks for a term in
- * its part's slot, and in a document without that value, in a version 1
- * blob of CTI_POSITIONS_SLOT.
+ * Version 1 is one blob of every term in slot CTI_POSITIONS_SLOT: a
+ * version byte (1), a bits byte, the bucket sizes, entries keyed by the
+ * whole fingerprint in 2 bytes (little-endian; 0xffff: spelled out),
+ * buckets by the top bits of the key.  It is what an article small
+ * enough is written as (CTI_POSITIONS_WHOLE_MAX), and what every article
+ * was written as before parts.  A reader looks for a term in its part's
+ * slot, and in a document without that value, in a version 1 blob of
+ * CTI_POSITIONS_SLOT.
  *
  * A varint is 7 bits a byte, least significant first, the high bit set
  * on every byte but the last (at most 5 bytes for 32 bits).
@@ -97,12 +99,23 @@ typedef struct cti_posterm {
 
 /* The parts of an article: part p is data[part[p], part[p + 1]) (empty
    when it has no term), in a buffer of cap bytes (owned); len is
-   part[CTI_POSITIONS_PARTS]. */
+   part[CTI_POSITIONS_PARTS].  'whole': the article was small enough for
+   one version 1 blob of every term, which is then "part" 0 (slot
+   CTI_POSITIONS_SLOT), every other part empty. */
 typedef struct cti_posblob {
     unsigned char *data;
     size_t len, cap;
     size_t part[CTI_POSITIONS_PARTS + 1];
+    int whole;
 } cti_posblob;
+
+/* The largest version 1 blob written for an article rather than parts.
+   Below it, parts cost more than they save: each is a value (about 3
+   bytes in glass) with a header, and an article of a few hundred words
+   fills most of the 128; measured on 40 MB of short stories (about 110
+   terms an article, a 700-byte blob), parts made the index 7.7% larger
+   and its phrase searches no faster. */
+#define CTI_POSITIONS_WHOLE_MAX 1024
 
 /* An empty blob (no allocation yet). */
 void cti_posblob_init(cti_posblob *b);
@@ -110,12 +123,13 @@ void cti_posblob_init(cti_posblob *b);
 void cti_posblob_free(cti_posblob *b);
 /*
  * Write the parts of terms[0, n) (distinct terms, any order) into b,
- * replacing what it held.  CTI_OK, CTI_EINVAL (a term without positions
- * or with positions not increasing; b then holds nothing useful) or
- * CTI_ENOMEM.
+ * replacing what it held; or, when one version 1 blob of them all would
+ * take at most 'whole_max' bytes, that blob (b->whole).  CTI_OK,
+ * CTI_EINVAL (a term without positions or with positions not
+ * increasing; b then holds nothing useful) or CTI_ENOMEM.
  */
 cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
-                             size_t n);
+                             size_t n, size_t whole_max);
 
 /* A reader over a blob's bytes (which it does not own). */
 typedef struct cti_posreader {

@@ -672,7 +672,8 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
         if (!e.second.pos.empty())
             terms.push_back(cti_posterm{e.first.data(), e.first.size(),
                                         e.second.pos.data(), e.second.pos.size()});
-    cti_status st = cti_posblob_build(&h.b, terms.data(), terms.size());
+    cti_status st = cti_posblob_build(&h.b, terms.data(), terms.size(),
+                                      CTI_POSITIONS_WHOLE_MAX);
     if (st == CTI_ENOMEM)
         throw std::bad_alloc();
     if (st != CTI_OK)

@@ -68,7 +68,7 @@ static void test_round_trip(void **state)
     uint32_t out[4];
     size_t n = 99;
     cti_posblob_init(&b);
-    assert_int_equal(cti_posblob_build(&b, t, 3), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, t, 3, 0), CTI_OK);
     /* Three parts (of fingerprints 0x0d2a, 0x7114, 0xb878), each a
        header, one bucket size and one entry of a 1-byte key; the other
        parts empty. */
@@ -96,11 +96,60 @@ static void test_round_trip(void **state)
     /* More positions than room for them. */
     assert_int_equal(lookup_in(&b, "union", out, 1, &n), CTI_ECORRUPT);
     /* No terms at all. */
-    assert_int_equal(cti_posblob_build(&b, NULL, 0), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, NULL, 0, 0), CTI_OK);
     assert_int_equal(b.len, 0);
     assert_int_equal(lookup_in(&b, "union", out, 4, &n), CTI_DONE);
     cti_posblob_free(&b);
     cti_posblob_free(NULL);
+}
+
+/* An article small enough is one version 1 blob of every term, read
+   where a reader falls back to (slot CTI_POSITIONS_SLOT); one too large
+   for the bound is written in parts. */
+static void test_whole(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static char names[N][16];
+    static uint32_t pos[N][2];
+    static cti_posterm t[N];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "w%zu", i);
+        pos[i][0] = (uint32_t)i + 1;
+        pos[i][1] = (uint32_t)i + 5000;
+        t[i] = (cti_posterm){ names[i], strlen(names[i]), pos[i], 2 };
+    }
+    cti_posblob b;
+    cti_posblob_init(&b);
+    /* Three terms: a blob of 1 + 1 + 1 bucket size + three entries of a
+       2-byte key, a length and the deltas. */
+    assert_int_equal(cti_posblob_build(&b, t, 3, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
+    assert_true(b.whole);
+    assert_int_equal(b.data[0], 1);
+    assert_int_equal(b.part[1], b.len);
+    assert_int_equal(b.part[CTI_POSITIONS_PARTS], b.len);
+    assert_int_equal(b.len, 3 + 3 * (2 + 1 + 1 + 2));
+    /* 3000 terms, some sharing a fingerprint (spelled out), in buckets. */
+    assert_int_equal(cti_posblob_build(&b, t, N, SIZE_MAX), CTI_OK);
+    assert_true(b.whole);
+    assert_int_equal(b.data[0], 1);
+    assert_int_equal(b.data[1], CTI_POSITIONS_MAXBITS);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t out[2];
+        size_t n = 0;
+        assert_int_equal(lookup(b.data, b.len, names[i], out, 2, &n), CTI_OK);
+        assert_int_equal(n, 2);
+        assert_int_equal(out[0], i + 1);
+        assert_int_equal(out[1], i + 5000);
+    }
+    uint32_t none[2];
+    size_t nn = 0;
+    assert_int_equal(lookup(b.data, b.len, "nation", none, 2, &nn), CTI_DONE);
+    /* Past the bound: parts. */
+    assert_int_equal(cti_posblob_build(&b, t, N, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
+    assert_false(b.whole);
+    assert_int_equal(b.data[0] >> 4, CTI_POSITIONS_VERSION);
+    cti_posblob_free(&b);
 }
 
 /* Many terms: buckets, and terms with one fingerprint spelled out. */
@@ -131,7 +180,7 @@ static void test_many_and_shared(void **state)
     assert_true(shared > 0);
     cti_posblob b;
     cti_posblob_init(&b);
-    assert_int_equal(cti_posblob_build(&b, t, N), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, t, N, 0), CTI_OK);
     /* About 23 terms a part: 1 to 4 buckets each. */
     for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
         assert_true(b.part[p + 1] > b.part[p]);
@@ -157,11 +206,11 @@ static void test_refuses_bad_positions(void **state)
     cti_posterm t = { "a", 1, same, 2 };
     cti_posblob b;
     cti_posblob_init(&b);
-    assert_int_equal(cti_posblob_build(&b, &t, 1), CTI_EINVAL);
+    assert_int_equal(cti_posblob_build(&b, &t, 1, 0), CTI_EINVAL);
     t.pos = down;
-    assert_int_equal(cti_posblob_build(&b, &t, 1), CTI_EINVAL);
+    assert_int_equal(cti_posblob_build(&b, &t, 1, 0), CTI_EINVAL);
     t.npos = 0;
-    assert_int_equal(cti_posblob_build(&b, &t, 1), CTI_EINVAL);
+    assert_int_equal(cti_posblob_build(&b, &t, 1, 0), CTI_EINVAL);
     cti_posblob_free(&b);
 }
 
@@ -174,7 +223,7 @@ static void test_truncated(void **state)
     cti_posterm t[] = { { "union", 5, a, 2 }, { "state", 5, c, 1 } };
     cti_posblob b;
     cti_posblob_init(&b);
-    assert_int_equal(cti_posblob_build(&b, t, 2), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, t, 2, 0), CTI_OK);
     size_t len;
     const unsigned char *part = part_of(&b, "union", &len);
     for (size_t cut = 0; cut < len; cut++) {
@@ -575,6 +624,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_many_and_shared),
+        cmocka_unit_test(test_whole),
         cmocka_unit_test(test_refuses_bad_positions),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt),
