@@ -1,7 +1,7 @@
 #!/bin/sh
 # Where an index keeps its word positions: the State of the Union
-# addresses indexed with positions per article (--positions article) and
-# in Xapian's position table (the default) answer phrase, NEAR, page:
+# addresses indexed with positions per article (the default) and in
+# Xapian's position table (--positions table) answer phrase, NEAR, page:
 # and boolean searches alike: the same hits in the same order with the
 # same scores, counts and snippets.  An index keeps the format it was
 # created with (another --positions is refused), --stats names it, and a
@@ -16,11 +16,11 @@ trap 'rm -rf "$T"' EXIT INT TERM
 fail() { echo "t29: FAIL: $*" >&2; exit 1; }
 
 # One worker each: the same documents get the same ids in both indexes.
-timeout 300 "$IDX" -q -j 1 --db "$T/art" --positions article tests/data/sotu.jsonl
-timeout 300 "$IDX" -q -j 1 --db "$T/tab" tests/data/sotu.jsonl
+timeout 300 "$IDX" -q -j 1 --db "$T/art" tests/data/sotu.jsonl
+timeout 300 "$IDX" -q -j 1 --db "$T/tab" --positions table tests/data/sotu.jsonl
 fmt() { timeout 30 "$SRCH" --db "$1" --stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["positions"])'; }
-[ "$(fmt "$T/art")" = article ] || fail "--positions article not recorded"
-[ "$(fmt "$T/tab")" = table ] || fail "the default format not recorded"
+[ "$(fmt "$T/art")" = article ] || fail "the default format, article, not recorded"
+[ "$(fmt "$T/tab")" = table ] || fail "--positions table not recorded"
 timeout 30 "$SRCH" --db "$T/art" --stats | grep -q '^positions  *per article' || fail "--stats does not say where positions are"
 a=$(du -sk "$T/art" | cut -f1)
 t=$(du -sk "$T/tab" | cut -f1)

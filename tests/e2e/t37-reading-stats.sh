@@ -34,7 +34,7 @@ assert [k for k in o if k != "stories"] == keys, list(o)
 assert "stories" not in o or 0 < o["stories"] <= o["articles"], o.get("stories")
 assert o["dated"] + o["undated"] == o["articles"]
 assert o["language"] == "english"
-assert o["positions"] == "table"  # the default
+assert o["positions"] == "article"  # the default
 assert set(o["size"]) == {"total", "text", "postings", "positions", "terms",
                           "spelling", "other"}
 s = o["size"]
@@ -84,7 +84,7 @@ check_json "$T/s.json" "$T/sotu.cti" sotu || bad "SOTU --stats --json: $(cat "$T
 for l in "articles       233" "dates          1790 to " "language       english" \
          "segments       none waiting to be merged" "top authors    Franklin D Roosevelt" \
          "top sources    none recorded" "  stored text  " "  positions    " "last update    " \
-         "positions      in the position table"; do
+         "positions      per article (their size is in postings)"; do
     grep -q "^$l" "$T/s" || bad "no line '$l' in: $(cat "$T/s")"
 done
 grep -Eq "^size on disk   [0-9.]+ MB$" "$T/s" || bad "size: $(grep size "$T/s")"
