@@ -103,41 +103,50 @@ static void test_round_trip(void **state)
     cti_posblob_free(NULL);
 }
 
+/* N terms "w0" to "w2999" (many_t), term i at positions i + 1 and
+   i + 5000. */
+enum { N = 3000 };
+static char many_names[N][16];
+static uint32_t many_pos[N][2];
+static cti_posterm many_t[N];
+
+static void many_terms(void)
+{
+    for (size_t i = 0; i < N; i++) {
+        snprintf(many_names[i], sizeof many_names[i], "w%zu", i);
+        many_pos[i][0] = (uint32_t)i + 1;
+        many_pos[i][1] = (uint32_t)i + 5000;
+        many_t[i] = (cti_posterm){ many_names[i], strlen(many_names[i]),
+                                   many_pos[i], 2 };
+    }
+}
+
 /* An article small enough is one version 1 blob of every term, read
    where a reader falls back to (slot CTI_POSITIONS_SLOT); one too large
    for the bound is written in parts. */
 static void test_whole(void **state)
 {
     (void)state;
-    enum { N = 3000 };
-    static char names[N][16];
-    static uint32_t pos[N][2];
-    static cti_posterm t[N];
-    for (size_t i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "w%zu", i);
-        pos[i][0] = (uint32_t)i + 1;
-        pos[i][1] = (uint32_t)i + 5000;
-        t[i] = (cti_posterm){ names[i], strlen(names[i]), pos[i], 2 };
-    }
+    many_terms();
     cti_posblob b;
     cti_posblob_init(&b);
     /* Three terms: a blob of 1 + 1 + 1 bucket size + three entries of a
        2-byte key, a length and the deltas. */
-    assert_int_equal(cti_posblob_build(&b, t, 3, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, many_t, 3, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
     assert_true(b.whole);
     assert_int_equal(b.data[0], 1);
     assert_int_equal(b.part[1], b.len);
     assert_int_equal(b.part[CTI_POSITIONS_PARTS], b.len);
     assert_int_equal(b.len, 3 + 3 * (2 + 1 + 1 + 2));
     /* 3000 terms, some sharing a fingerprint (spelled out), in buckets. */
-    assert_int_equal(cti_posblob_build(&b, t, N, SIZE_MAX), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, many_t, N, SIZE_MAX), CTI_OK);
     assert_true(b.whole);
     assert_int_equal(b.data[0], 1);
     assert_int_equal(b.data[1], CTI_POSITIONS_MAXBITS);
     for (size_t i = 0; i < N; i++) {
         uint32_t out[2];
         size_t n = 0;
-        assert_int_equal(lookup(b.data, b.len, names[i], out, 2, &n), CTI_OK);
+        assert_int_equal(lookup(b.data, b.len, many_names[i], out, 2, &n), CTI_OK);
         assert_int_equal(n, 2);
         assert_int_equal(out[0], i + 1);
         assert_int_equal(out[1], i + 5000);
@@ -146,7 +155,7 @@ static void test_whole(void **state)
     size_t nn = 0;
     assert_int_equal(lookup(b.data, b.len, "nation", none, 2, &nn), CTI_DONE);
     /* Past the bound: parts. */
-    assert_int_equal(cti_posblob_build(&b, t, N, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, many_t, N, CTI_POSITIONS_WHOLE_MAX), CTI_OK);
     assert_false(b.whole);
     assert_int_equal(b.data[0] >> 4, CTI_POSITIONS_VERSION);
     cti_posblob_free(&b);
@@ -156,22 +165,13 @@ static void test_whole(void **state)
 static void test_many_and_shared(void **state)
 {
     (void)state;
-    enum { N = 3000 };
-    static char names[N][16];
-    static uint32_t pos[N][2];
-    static cti_posterm t[N];
-    for (size_t i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "w%zu", i);
-        pos[i][0] = (uint32_t)i + 1;
-        pos[i][1] = (uint32_t)i + 5000;
-        t[i] = (cti_posterm){ names[i], strlen(names[i]), pos[i], 2 };
-    }
+    many_terms();
     /* With 3000 terms some share their part and key. */
     size_t shared = 0;
     for (size_t i = 0; i < N && !shared; i++) {
-        uint16_t fi = cti_positions_fp(names[i], strlen(names[i]));
+        uint16_t fi = cti_positions_fp(many_names[i], strlen(many_names[i]));
         for (size_t j = i + 1; j < N; j++) {
-            uint16_t fj = cti_positions_fp(names[j], strlen(names[j]));
+            uint16_t fj = cti_positions_fp(many_names[j], strlen(many_names[j]));
             if (cti_positions_part(fi) == cti_positions_part(fj) &&
                 cti_positions_key(fi) == cti_positions_key(fj))
                 shared++;
@@ -180,7 +180,7 @@ static void test_many_and_shared(void **state)
     assert_true(shared > 0);
     cti_posblob b;
     cti_posblob_init(&b);
-    assert_int_equal(cti_posblob_build(&b, t, N, 0), CTI_OK);
+    assert_int_equal(cti_posblob_build(&b, many_t, N, 0), CTI_OK);
     /* About 23 terms a part: 1 to 4 buckets each. */
     for (unsigned p = 0; p < CTI_POSITIONS_PARTS; p++) {
         assert_true(b.part[p + 1] > b.part[p]);
@@ -190,7 +190,7 @@ static void test_many_and_shared(void **state)
     for (size_t i = 0; i < N; i++) {
         uint32_t out[2];
         size_t n = 0;
-        assert_int_equal(lookup_in(&b, names[i], out, 2, &n), CTI_OK);
+        assert_int_equal(lookup_in(&b, many_names[i], out, 2, &n), CTI_OK);
         assert_int_equal(n, 2);
         assert_int_equal(out[0], i + 1);
         assert_int_equal(out[1], i + 5000);
