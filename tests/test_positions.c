@@ -15,11 +15,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
 #include <sys/stat.h>
 
 #include "cti_positions.h"
+#include "lib/scratch.h"
 
 /* The positions of 'term' in blob[0, len) (a part, or a version 1 blob
    of every term) into out (*n of them). */
@@ -302,17 +302,6 @@ static void test_corrupt(void **state)
     }
 }
 
-static char tmpdir[256];
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-                  struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* A tiny language: words repeat often, so phrases and NEARs match some
    documents and miss others. */
 static const char *const vocab[] = { "a", "ab", "b", "ba", "c", "d", "e" };
@@ -326,7 +315,7 @@ static cti_db *random_db(const char *name, int blob, unsigned seed,
     char path[300];
     cti_db *db = NULL;
     cti_doc *doc = NULL;
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    scratch_path(path, sizeof path, name);
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
     if (blob)
         assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
@@ -436,9 +425,7 @@ static void same_hits(cti_db *a, cti_db *b, const cti_xq *q, const char *desc)
 static void test_match_like_xapian(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
-    assert_non_null(mkdtemp(tmpdir));
+    assert_int_equal(scratch_make("pos"), 0);
     cti_db *blob = random_db("blob", 1, 7, 300);
     cti_db *table = random_db("table", 0, 7, 300);
     cti_db *mix = random_db("mixb", 1, 8, 100);
@@ -478,7 +465,7 @@ static void test_match_like_xapian(void **state)
     cti_db_free(mix2);
     cti_db_free(ref);
     cti_db_free(ref2);
-    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    assert_int_equal(scratch_remove(), 0);
 }
 
 /* Hits of a phrase (near 0) or NEAR of words a and b on db. */
@@ -522,22 +509,28 @@ static size_t v1_blob(unsigned char *v, uint32_t pa, uint32_t pb)
     return n;
 }
 
+/* A new database "db" keeping positions per article, in a new scratch
+   folder. */
+static cti_db *article_db(void)
+{
+    char path[300];
+    cti_db *db = NULL;
+    assert_int_equal(scratch_make("pos"), 0);
+    scratch_path(path, sizeof path, "db");
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
+    assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
+                                         CTI_POSITIONS_ARTICLE, 7), CTI_OK);
+    return db;
+}
+
 /* Documents written with one blob of every term in the first slot
    (version 1) are still matched, beside documents written in parts. */
 static void test_version1_documents(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    char path[300];
     unsigned char v[16];
-    cti_db *db = NULL;
+    cti_db *db = article_db();
     cti_doc *doc = NULL;
-    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
-    assert_non_null(mkdtemp(tmpdir));
-    snprintf(path, sizeof path, "%s/db", tmpdir);
-    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
-    assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
-                                         CTI_POSITIONS_ARTICLE, 7), CTI_OK);
     /* 1: "a b" (version 1); 2: "b . a" (version 1); 3: "a b" in parts. */
     static const uint32_t pa[] = { 1, 3 }, pb[] = { 2, 1 };
     for (int d = 0; d < 2; d++) {
@@ -563,26 +556,19 @@ static void test_version1_documents(void **state)
     assert_int_equal(pair_hits(db, "a", "b", 1, 2), 2);
     assert_int_equal(pair_hits(db, "a", "b", 1, 3), 3);
     cti_db_free(db);
-    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    assert_int_equal(scratch_remove(), 0);
 }
 
 /* A search for "a b" over a document whose value 'slot' is v[0, len):
    CTI_ECORRUPT with a message naming the document and the slot. */
 static void damaged_case(unsigned slot, const char *v, size_t len)
 {
-    const char *t = getenv("TMPDIR");
-    char path[300], msg[64];
-    cti_db *db = NULL;
+    char msg[64];
+    cti_db *db = article_db();
     cti_doc *doc = NULL;
     cti_xq *w[2], *q = NULL;
     cti_enquire *e = NULL;
     cti_mset *m = NULL;
-    snprintf(tmpdir, sizeof tmpdir, "%s/cti-pos-XXXXXX", t && *t ? t : "/tmp");
-    assert_non_null(mkdtemp(tmpdir));
-    snprintf(path, sizeof path, "%s/db", tmpdir);
-    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
-    assert_int_equal(cti_db_set_metadata(db, CTI_POSITIONS_META,
-                                         CTI_POSITIONS_ARTICLE, 7), CTI_OK);
     assert_int_equal(cti_doc_new(&doc), CTI_OK);
     assert_int_equal(cti_doc_add_term(doc, "a", 1, 1), CTI_OK);
     assert_int_equal(cti_doc_add_term(doc, "b", 1, 1), CTI_OK);
@@ -604,7 +590,7 @@ static void damaged_case(unsigned slot, const char *v, size_t len)
     cti_xq_free(w[1]);
     cti_doc_free(doc);
     cti_db_free(db);
-    assert_int_equal(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    assert_int_equal(scratch_remove(), 0);
 }
 
 /* A damaged blob is CTI_ECORRUPT with a message naming the document: a

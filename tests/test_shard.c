@@ -21,36 +21,18 @@
 #include "cti_schema.h"
 #include "cti_sharding.h"
 #include "cti_xapian.h"
-
-static char tmpdir[256];
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-                  struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
+#include "lib/scratch.h"
 
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/cti-shard-XXXXXX",
-             t && *t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return scratch_make("shard");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void path_in(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
+    return scratch_remove();
 }
 
 static void write_file(const char *path, const char *text)
@@ -122,7 +104,7 @@ static void test_layout_create_and_read(void **state)
     (void)state;
     char dir[512], stub[600], err[256];
     cti_shard_layout l;
-    path_in(dir, sizeof dir, "sharded");
+    scratch_path(dir, sizeof dir, "sharded");
     assert_int_equal(cti_shard_layout_read(dir, &l, err, sizeof err), CTI_OK);
     assert_int_equal(l.kind, CTI_SHARD_NONE);
     assert_int_equal(cti_shard_layout_create(dir, 3, err, sizeof err), CTI_OK);
@@ -147,7 +129,7 @@ static void test_layout_create_and_read(void **state)
     assert_int_equal(cti_shard_layout_create(dir, 3, err, sizeof err),
                      CTI_EINVAL);
     assert_non_null(strstr(err, "already holds"));
-    path_in(dir, sizeof dir, "one");
+    scratch_path(dir, sizeof dir, "one");
     assert_int_equal(cti_shard_layout_create(dir, 1, err, sizeof err),
                      CTI_EINVAL);
 }
@@ -158,7 +140,7 @@ static void test_layout_single_and_stub_files(void **state)
     char dir[512], file[600], err[256];
     cti_shard_layout l;
     /* A single cti index folder. */
-    path_in(dir, sizeof dir, "single");
+    scratch_path(dir, sizeof dir, "single");
     assert_int_equal(mkdir(dir, 0777), 0);
     snprintf(file, sizeof file, "%s/XAPIANDB", dir);
     write_file(file, "glass db.3\nglass seg.4.0\n");
@@ -171,13 +153,13 @@ static void test_layout_single_and_stub_files(void **state)
                      CTI_EINVAL);
     assert_non_null(strstr(err, "mixes"));
     /* A hand-written stub file: local and remote lines, comments. */
-    path_in(file, sizeof file, "mixed.stub");
+    scratch_path(file, sizeof file, "mixed.stub");
     write_file(file, "# three shards\nauto rel/shard\nglass /abs/db\n\n"
                      "remote 127.0.0.1:8100\nremote [::1]:8101\n");
     assert_int_equal(cti_shard_layout_read(file, &l, err, sizeof err), CTI_OK);
     assert_int_equal(l.kind, CTI_SHARD_FILE);
     assert_int_equal(l.n, 4);
-    snprintf(dir, sizeof dir, "%s/rel/shard", tmpdir);
+    snprintf(dir, sizeof dir, "%s/rel/shard", scratch_dir);
     assert_string_equal(l.t[0].path, dir);
     assert_string_equal(l.t[1].path, "/abs/db");
     assert_string_equal(l.t[2].host, "127.0.0.1");
@@ -314,8 +296,8 @@ static void test_shards_rank_like_one(void **state)
 {
     (void)state;
     char dir[512], single[512];
-    path_in(dir, sizeof dir, "rank3");
-    path_in(single, sizeof single, "rank1");
+    scratch_path(dir, sizeof dir, "rank3");
+    scratch_path(single, sizeof single, "rank1");
     build_both(dir, single, 3);
     cti_db *a, *b;
     assert_int_equal(cti_db_open(dir, CTI_DB_READ, &a), CTI_OK);
@@ -347,8 +329,8 @@ static void test_unshard(void **state)
 {
     (void)state;
     char dir[512], single[512], err[256], path[600];
-    path_in(dir, sizeof dir, "merge2");
-    path_in(single, sizeof single, "merge1");
+    scratch_path(dir, sizeof dir, "merge2");
+    scratch_path(single, sizeof single, "merge1");
     build_both(dir, single, 2);
     assert_int_equal(cti_shard_unshard(dir, 2, "db.1", err, sizeof err),
                      CTI_OK);
@@ -379,10 +361,10 @@ static void test_unshard(void **state)
     cti_db_free(a);
     cti_db_free(b);
     /* A missing shard is an error that leaves the stub alone. */
-    path_in(dir, sizeof dir, "merge-missing");
+    scratch_path(dir, sizeof dir, "merge-missing");
     assert_int_equal(cti_shard_layout_create(dir, 2, err, sizeof err), CTI_OK);
     snprintf(path, sizeof path, "%s/shard-01", dir);
-    assert_int_equal(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    assert_int_equal(scratch_remove_tree(path), 0);
     assert_true(cti_shard_unshard(dir, 2, "db.1", err, sizeof err) != CTI_OK);
     assert_true(strlen(err) > 0);
     snprintf(path, sizeof path, "%s/XAPIANDB", dir);
@@ -411,7 +393,7 @@ static void test_remote_down_is_named(void **state)
     (void)state;
     char stub[512], text[64], want[64];
     unsigned port = closed_port();
-    path_in(stub, sizeof stub, "down.stub");
+    scratch_path(stub, sizeof stub, "down.stub");
     snprintf(text, sizeof text, "remote 127.0.0.1:%u\n", port);
     write_file(stub, text);
     snprintf(want, sizeof want, "127.0.0.1:%u", port);
@@ -432,10 +414,10 @@ static void test_open_search_partial(void **state)
     unsigned port = closed_port(), skipped = 9;
     uint32_t n;
     cti_db *db;
-    path_in(dir, sizeof dir, "part2");
-    path_in(single, sizeof single, "part1");
+    scratch_path(dir, sizeof dir, "part2");
+    scratch_path(single, sizeof single, "part1");
     build_both(dir, single, 2);
-    path_in(stub, sizeof stub, "part.stub");
+    scratch_path(stub, sizeof stub, "part.stub");
     /* Paths relative to the stub's folder. */
     snprintf(text, sizeof text, "auto part2/shard-00\nremote 127.0.0.1:%u\n"
              "auto part2/shard-01\n", port);
@@ -478,7 +460,7 @@ static void test_open_search_partial(void **state)
     assert_int_equal(cti_shard_open_search("tcp:nohost", 0, 0, &db, &skipped,
                                            msg, sizeof msg), CTI_EINVAL);
     assert_non_null(strstr(msg, "HOST:PORT"));
-    path_in(stub, sizeof stub, "no-such-index");
+    scratch_path(stub, sizeof stub, "no-such-index");
     assert_int_equal(cti_shard_open_search(stub, 0, 0, &db, &skipped, msg,
                                            sizeof msg), CTI_ENOTFOUND);
     assert_true(strlen(msg) > 0);

@@ -16,35 +16,18 @@
 #include <unistd.h>
 
 #include "cti_xapian.h"
-
-static char tmpdir[256];
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-                  struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
+#include "lib/scratch.h"
 
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/cti-shim-XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return scratch_make("shim");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void path_in(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
+    return scratch_remove();
 }
 
 /* Add a document: id term, words at positions 1.., data = the text. */
@@ -78,7 +61,7 @@ static void add_text(cti_db *db, const char *id, const char *text,
 static cti_db *make_db(const char *name)
 {
     char path[512];
-    path_in(path, sizeof path, name);
+    scratch_path(path, sizeof path, name);
     cti_db *db;
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
     add_text(db, "a", "the state of the union is strong", "20240101");
@@ -237,7 +220,7 @@ static void test_collapse(void **state)
 {
     (void)state;
     char path[512];
-    path_in(path, sizeof path, "collapse");
+    scratch_path(path, sizeof path, "collapse");
     cti_db *db;
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
     /* Value slot 0 is the collapse key: "x" twice and "y" once collapse,
@@ -312,7 +295,7 @@ static void test_coord(void **state)
 {
     (void)state;
     char path[512];
-    path_in(path, sizeof path, "coord");
+    scratch_path(path, sizeof path, "coord");
     cti_db *db;
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
     add_text(db, "a", "common one common two pad pad pad pad pad pad", NULL);
@@ -347,7 +330,7 @@ static void test_time_limit(void **state)
 {
     (void)state;
     char path[512];
-    path_in(path, sizeof path, "timelimit");
+    scratch_path(path, sizeof path, "timelimit");
     cti_db *db;
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OPEN, &db), CTI_OK);
     for (int i = 0; i < 3000; i++) {
@@ -662,7 +645,7 @@ static void test_second_writer_locked(void **state)
     (void)state;
     cti_db *db = make_db("lock");
     char path[512];
-    path_in(path, sizeof path, "lock");
+    scratch_path(path, sizeof path, "lock");
     cti_db *second = (cti_db *)0x1;
     assert_int_equal(cti_db_open(path, CTI_DB_OPEN, &second), CTI_ELOCKED);
     assert_null(second);
@@ -687,7 +670,7 @@ static void test_open_errors(void **state)
     (void)state;
     char path[512];
     cti_db *db = (cti_db *)0x1;
-    path_in(path, sizeof path, "does-not-exist");
+    scratch_path(path, sizeof path, "does-not-exist");
     assert_int_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_ENOTFOUND);
     assert_null(db);
     assert_non_null(strstr(cti_errmsg(), "does-not-exist"));
@@ -695,14 +678,14 @@ static void test_open_errors(void **state)
     assert_null(db);
 
     /* A directory that is not an index. */
-    path_in(path, sizeof path, "plain-dir");
+    scratch_path(path, sizeof path, "plain-dir");
     assert_int_equal(mkdir(path, 0700), 0);
     assert_int_not_equal(cti_db_open(path, CTI_DB_READ, &db), CTI_OK);
     assert_null(db);
     assert_true(strlen(cti_errmsg()) > 0);
 
     /* A file with garbage where an index should be. */
-    path_in(path, sizeof path, "garbage");
+    scratch_path(path, sizeof path, "garbage");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("this is not a database\n", f);
@@ -720,8 +703,8 @@ static void test_compact_and_stub(void **state)
     (void)state;
     cti_db *a = make_db("shard0");
     char p0[512], p1[512], dest[512], stub[512];
-    path_in(p0, sizeof p0, "shard0");
-    path_in(p1, sizeof p1, "shard1");
+    scratch_path(p0, sizeof p0, "shard0");
+    scratch_path(p1, sizeof p1, "shard1");
     cti_db *b;
     assert_int_equal(cti_db_open(p1, CTI_DB_CREATE, &b), CTI_OK);
     add_text(b, "z", "the union of two shards", NULL);
@@ -729,7 +712,7 @@ static void test_compact_and_stub(void **state)
     assert_int_equal(cti_db_close(a), CTI_OK);
 
     /* A stub file lists both: searched as one. */
-    path_in(stub, sizeof stub, "all.stub");
+    scratch_path(stub, sizeof stub, "all.stub");
     FILE *f = fopen(stub, "w");
     assert_non_null(f);
     fprintf(f, "auto shard0\nauto shard1\n");
@@ -753,7 +736,7 @@ static void test_compact_and_stub(void **state)
     cti_db_free(r0);
 
     /* Compaction merges them into one database. */
-    path_in(dest, sizeof dest, "merged");
+    scratch_path(dest, sizeof dest, "merged");
     const char *srcs[2] = {p0, p1};
     assert_int_equal(cti_db_compact(srcs, 2, dest, 0), CTI_OK);
     cti_db *m;
@@ -774,7 +757,7 @@ static void test_reader_sees_commits(void **state)
     (void)state;
     cti_db *w = make_db("reopen");
     char path[512];
-    path_in(path, sizeof path, "reopen");
+    scratch_path(path, sizeof path, "reopen");
     cti_db *r;
     assert_int_equal(cti_db_open(path, CTI_DB_READ, &r), CTI_OK);
     add_text(w, "new", "fresh article", NULL);
@@ -812,12 +795,12 @@ static void test_reader_follows_swapped_stub(void **state)
 {
     (void)state;
     char dir[512], stub[512], tmp[512], p1[512], p2[512];
-    path_in(dir, sizeof dir, "swap");
+    scratch_path(dir, sizeof dir, "swap");
     assert_int_equal(mkdir(dir, 0700), 0);
-    path_in(stub, sizeof stub, "swap/XAPIANDB");
-    path_in(tmp, sizeof tmp, "swap/XAPIANDB.tmp");
-    path_in(p1, sizeof p1, "swap/db.1");
-    path_in(p2, sizeof p2, "swap/db.2");
+    scratch_path(stub, sizeof stub, "swap/XAPIANDB");
+    scratch_path(tmp, sizeof tmp, "swap/XAPIANDB.tmp");
+    scratch_path(p1, sizeof p1, "swap/db.1");
+    scratch_path(p2, sizeof p2, "swap/db.2");
     cti_db *w;
     assert_int_equal(cti_db_open(p1, CTI_DB_CREATE, &w), CTI_OK);
     add_text(w, "old", "old words", NULL);
@@ -846,7 +829,7 @@ static void test_reader_follows_swapped_stub(void **state)
     assert_int_equal(count_hits(r, q), 1);
     cti_xq_free(q);
     cti_db_free(r);
-    assert_int_equal(nftw(p1, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    assert_int_equal(scratch_remove_tree(p1), 0);
 
     assert_int_equal(cti_db_open(dir, CTI_DB_READ, &r), CTI_OK);
     assert_int_equal(cti_db_doccount(r, &n), CTI_OK);
