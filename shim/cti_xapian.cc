@@ -1129,6 +1129,24 @@ cti_status build_xq(cti_xq **out, F make)
     return CTI_OK;
 }
 
+/* After build_xq() gave 'st': a query of one place, the term (or every
+   term with the prefix) text[0, len), for phrase and NEAR matching.
+   Frees *out on failure. */
+cti_status placed(cti_status st, cti_xq **out, const char *text, size_t len,
+                  bool prefix)
+{
+    if (st == CTI_OK)
+        st = guard(nullptr, [&] {
+            (*out)->pats.push_back(cti_pat{std::string(text, len), prefix});
+            (*out)->placeable = true;
+        });
+    if (st != CTI_OK) {
+        cti_xq_free(*out);
+        *out = nullptr;
+    }
+    return st;
+}
+
 } // namespace
 
 CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
@@ -1142,16 +1160,7 @@ CTI_API cti_status cti_xq_term(const char *term, size_t len, uint32_t wqf,
     cti_status st = build_xq(out, [&] {
         return Xapian::Query(std::string(term, len), wqf ? wqf : 1, pos);
     });
-    if (st == CTI_OK)
-        st = guard(nullptr, [&] {
-            (*out)->pats.push_back(cti_pat{std::string(term, len), false});
-            (*out)->placeable = true;
-        });
-    if (st != CTI_OK) {
-        cti_xq_free(*out);
-        *out = nullptr;
-    }
-    return st;
+    return placed(st, out, term, len, false);
 }
 
 namespace {
@@ -1305,16 +1314,7 @@ CTI_API cti_status cti_xq_wildcard(const char *prefix, size_t len,
                              std::string(prefix, len), max_expansion,
                              Xapian::Query::WILDCARD_LIMIT_ERROR, combiner);
     });
-    if (st == CTI_OK)
-        st = guard(nullptr, [&] {
-            (*out)->pats.push_back(cti_pat{std::string(prefix, len), true});
-            (*out)->placeable = true;
-        });
-    if (st != CTI_OK) {
-        cti_xq_free(*out);
-        *out = nullptr;
-    }
-    return st;
+    return placed(st, out, prefix, len, true);
 }
 
 CTI_API cti_status cti_xq_value_range(unsigned slot, const char *lo,
