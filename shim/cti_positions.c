@@ -281,7 +281,7 @@ static cti_status write_blob(cti_posblob *b, const slot *s, size_t n)
 cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
                              size_t n, size_t whole_max)
 {
-    slot *s = n ? calloc(n, sizeof *s) : NULL;
+    slot *s = n ? calloc(2 * n, sizeof *s) : NULL; /* and room to sort */
     cti_status st = CTI_OK;
     size_t whole = 2 + 5;
     if (n && !s)
@@ -303,15 +303,8 @@ cti_status cti_posblob_build(cti_posblob *b, const cti_posterm *terms,
         s[i].part = (uint16_t)(b->whole ? 0 : cti_positions_part(s[i].fp));
         s[i].kv = (uint16_t)(b->whole ? s[i].fp : cti_positions_key(s[i].fp));
     }
-    if (n) {
-        slot *tmp = malloc(n * sizeof *tmp);
-        if (!tmp) {
-            st = CTI_ENOMEM;
-            goto done;
-        }
-        order_slots(s, tmp, n);
-        free(tmp);
-    }
+    if (n)
+        order_slots(s, s + n, n);
     st = write_blob(b, s, n);
 done:
     free(s);
