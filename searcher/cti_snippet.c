@@ -444,8 +444,9 @@ static int on_token(void *ctx, const cti_token *t)
 
     /* keep tokens in order and inside the text, whatever the offsets:
        one token per position, so phrases stay consecutive */
-    size_t end = t->end < sc->len ? t->end : sc->len;
-    size_t start = t->start < end ? t->start : end;
+    size_t tend = sc->base + t->end, tstart = sc->base + t->start;
+    size_t end = tend < sc->len ? tend : sc->len;
+    size_t start = tstart < end ? tstart : end;
     if (start < sc->lastend)
         start = sc->lastend;
     if (end < start)
@@ -1067,6 +1068,668 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     return 0;
 }
 
+/* -------------------------------------------------------- sparse scan */
+
+/*
+ * On a long article most of the text lies far from every match, and
+ * tokenizing it is most of what a snippet costs.  The sparse scan
+ * (English, where lazy_stem() tells which tokens may match) finds where
+ * a query item may start with a byte scan, checks each such place by
+ * tokenizing the chunk of text between the spaces around it, and then
+ * tokenizes only stretches around the places found: enough characters
+ * before each for the chooser's sentence test, enough tokens after for
+ * its phrases and NEAR sets.  The chooser runs on those tokens; every
+ * window it lays out must have enough text tokenized on both sides too,
+ * else the stretch around it is added and the choice made again.
+ *
+ * The result is that of the scan of the whole text: a stretch starts
+ * after and ends before ASCII whitespace, where no token and no look-ahead
+ * of the analyzer crosses, so it yields the whole text's tokens there,
+ * with the same character counts between them.  Tokens of different
+ * stretches are farther apart than a NEAR set, and every comparison the
+ * chooser makes stays inside one stretch; the first token of a stretch,
+ * whose sentence flag may be wrong, lies beyond what those comparisons
+ * reach.  When the places cover much of the text, the whole of it is
+ * tokenized instead.
+ */
+
+/* A place to tokenize with context around it. */
+typedef struct need {
+    size_t start, end;      /* bytes of the place */
+    uint32_t before, after; /* characters of context wanted each side */
+    uint32_t tokens;        /* and at least this many tokens each side */
+    unsigned shift;         /* the byte margins were doubled this often */
+} need;
+
+/* A stretch of text tokenized: bytes [from, to) and its tokens. */
+typedef struct region {
+    size_t from, to;
+    uint32_t first, n;      /* tokens first .. first + n - 1 */
+} region;
+
+typedef struct sparse {
+    need *needs;
+    size_t nneeds, cneeds;
+    region *regs;
+    size_t nregs, cregs;
+    uint32_t tokens;        /* tokens wanted around an item's start */
+    uint32_t before, after; /* characters wanted around a window */
+    int oom;
+} sparse;
+
+/* Bytes at which the text may start its items: a candidate's first
+   byte (ASCII folded), then its second (see lazy_stem()). */
+typedef struct anchors {
+    uint8_t first[256];     /* 1: an item may start with this byte */
+    uint8_t single[256];    /* 1: a token of this one character may */
+    uint8_t pairs[256][32]; /* first byte -> bit per second byte */
+} anchors;
+
+/* Give up on the sparse scan (tokenize the whole text) past these. */
+#define SPARSE_MAX_CHUNK 4096   /* bytes between two spaces */
+#define SPARSE_MAX_TOKENS 4096  /* tokens wanted around an item */
+#define SPARSE_ROUNDS 8         /* choices made again */
+
+static int is_space_byte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static int is_alnum_byte(unsigned char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
+
+static int has_bit(const uint8_t *row, unsigned char c)
+{
+    return (row[c >> 3] >> (c & 7)) & 1;
+}
+
+static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
+                     uint32_t after, uint32_t tokens)
+{
+    if (grow((void **)&sp->needs, &sp->cneeds, sp->nneeds, sizeof *sp->needs)) {
+        sp->oom = 1;
+        return -1;
+    }
+    need *n = &sp->needs[sp->nneeds++];
+    n->start = start;
+    n->end = end;
+    n->before = before;
+    n->after = after;
+    n->tokens = tokens;
+    n->shift = 0;
+    return 0;
+}
+
+/* The first stems of the items (refs with k == 0) as anchor tables. */
+static void anchor_tables(const scan *sc, anchors *an)
+{
+    memset(an, 0, sizeof *an);
+    for (size_t i = 0; i < sc->nrefs; i++) {
+        const ref *r = &sc->refs[i];
+        const unsigned char *st = (const unsigned char *)r->stem;
+        if (r->k != 0)
+            continue;
+        if (r->len == 0) {
+            memset(an, 0xFF, sizeof *an);
+        } else if (r->len == 1) {
+            an->first[st[0]] = 1;
+            an->single[st[0]] = 1;
+            memset(an->pairs[st[0]], 0xFF, sizeof an->pairs[0]);
+        } else {
+            an->first[st[0]] = 1;
+            an->pairs[st[0]][st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
+        }
+    }
+}
+
+/* 1 if 'stem' starts an item: equals the first stem of one, or starts
+   with it for a prefix item. */
+static int is_anchor(const scan *sc, const char *stem, size_t n)
+{
+    size_t h = hash_bytes(stem, n) & sc->tmask;
+    for (;;) {
+        int32_t e = sc->table[h];
+        if (e < 0)
+            break;
+        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
+            for (; e >= 0; e = sc->refs[e].next)
+                if (sc->refs[e].k == 0)
+                    return 1;
+            break;
+        }
+        h = (h + 1) & sc->tmask;
+    }
+    for (size_t i = 0; i < sc->nprefixes; i++) {
+        const ref *r = &sc->refs[sc->prefixes[i]];
+        if (r->k == 0 && r->len <= n && memcmp(r->stem, stem, r->len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct check_ctx {
+    scan *sc;
+    sparse *sp;
+    size_t base;
+} check_ctx;
+
+/* A token of a checked chunk: a need around it when it starts an item. */
+static int on_check(void *ctx, const cti_token *t)
+{
+    check_ctx *c = ctx;
+    const char *stem;
+    size_t stemlen;
+    if (!lazy_stem(c->sc, t, &stem, &stemlen))
+        return 0;
+    if (!is_anchor(c->sc, stem, stemlen))
+        return 0;
+    return push_need(c->sp, c->base + t->start, c->base + t->end,
+                     c->sp->before, 0, c->sp->tokens);
+}
+
+/* 1 if an ASCII word starting at p[i] (a letter or digit after none)
+   may start an item, by its first two bytes. */
+static int ascii_candidate(const anchors *an, const unsigned char *p,
+                           size_t i, size_t len)
+{
+    unsigned char l0 = p[i] | 0x20, c1;
+    if (!an->first[l0])
+        return 0;
+    c1 = i + 1 < len ? p[i + 1] : ' ';
+    if (is_alnum_byte(c1)) {
+        unsigned char l1 = c1 | 0x20;
+        return has_bit(an->pairs[l0], l1) ||
+               (l1 == 'y' && has_bit(an->pairs[l0], 'i'));
+    }
+    if (c1 == '\'' || c1 == '.' || c1 == ',' || c1 >= 0x80)
+        return 1;   /* the word may go on: do not guess */
+    return an->single[l0];
+}
+
+/*
+ * Check the chunk of text holding byte i, between the ASCII whitespace
+ * around it: a need for each token that starts an item.  Returns the
+ * end of the chunk, or 0 when it is too long (or no memory: sp->oom).
+ */
+static size_t check_chunk(scan *sc, sparse *sp, size_t i)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t s = i, e = i;
+    while (s > 0 && !is_space_byte(p[s - 1]) && i - s < SPARSE_MAX_CHUNK)
+        s--;
+    while (e < sc->len && !is_space_byte(p[e]) && e - s < SPARSE_MAX_CHUNK)
+        e++;
+    if ((s > 0 && !is_space_byte(p[s - 1])) ||
+        (e < sc->len && !is_space_byte(p[e])))
+        return 0;
+    check_ctx c = { sc, sp, s };
+    cti_tokenize(sc->text + s, e - s, 0, on_check, &c);
+    return sp->oom ? 0 : e;
+}
+
+/* 1 if the character at p[i] (a lead byte) is a letter or digit. */
+static int starts_word(const unsigned char *p, size_t i, size_t len, size_t *n)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (r <= 0) {
+        *n = 1;
+        return 0;
+    }
+    *n = (size_t)r;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* The high bit of each byte of x that lies strictly between m and n
+   (0 <= m < n <= 128): bytes from 0x80 up never do. */
+static uint64_t between8(uint64_t x, unsigned m, unsigned n)
+{
+    uint64_t x7 = x & (0x7F * ONES);
+    return ((127 + n) * ONES - x7) & ~x & (x7 + (127 - m) * ONES) & HIGHS;
+}
+
+/* The high bit of each byte of x that is zero. */
+static uint64_t zero8(uint64_t x)
+{
+    return ~(((x & (0x7F * ONES)) + 0x7F * ONES) | x | 0x7F * ONES);
+}
+
+/* ASCII letters and digits of x (little endian: byte k is p[k]). */
+static uint64_t alnum8(uint64_t x)
+{
+    return between8(x | 0x20 * ONES, 'a' - 1, 'z' + 1) |
+           between8(x, '0' - 1, '9' + 1);
+}
+
+/* The bytes of the text that may start an item's word. */
+typedef struct looker {
+    const anchors *an;
+    unsigned char firsts[8];    /* folded first bytes, when few */
+    int nfirsts;                /* -1: too many to test them in words */
+} looker;
+
+/* 1 if the character starting at p[i] (a word's first, or a non-ASCII
+   lead byte) may start an item; *n: its length. */
+static int candidate_at(const looker *lk, const unsigned char *p, size_t i,
+                        size_t len, size_t *n)
+{
+    *n = 1;
+    if (p[i] < 0x80)
+        return ascii_candidate(lk->an, p, i, len);
+    return starts_word(p, i, len, n);
+}
+
+/*
+ * From byte *at on, eight bytes at a time, the next block holding words
+ * whose first byte is a first byte of an item, or non-ASCII characters:
+ * returns the high bit of each such byte (0 at the end of the blocks,
+ * *at then being where the rest starts) and leaves *at at the block.
+ * *prev holds the letters and digits of the eight bytes before *at.
+ */
+static uint64_t next_block(const looker *lk, const unsigned char *p,
+                           size_t len, size_t *at, uint64_t *prev)
+{
+    size_t i = *at;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, am, want = HIGHS, m;
+        memcpy(&x, p + i, 8);
+        am = alnum8(x);
+        if (lk->nfirsts >= 0) {
+            uint64_t l = x | 0x20 * ONES;
+            want = 0;
+            for (int k = 0; k < lk->nfirsts; k++)
+                want |= zero8(l ^ lk->firsts[k] * ONES);
+        }
+        m = (am & ~(am << 8 | *prev >> 56) & want) | (x & x << 1 & HIGHS);
+        *prev = am;
+        if (m) {
+            *at = i;
+            return m;
+        }
+    }
+    *at = i;
+    return 0;
+}
+
+/* Check the place at p[s] when it may start an item and is not in a
+   chunk checked already (*done: the end of the last one).  Returns 0, or
+   -1 when the sparse scan does not pay or on no memory. */
+static int check_place(scan *sc, sparse *sp, const looker *lk, size_t s,
+                       size_t *done, size_t *ncand)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t n;
+    if (s < *done || !candidate_at(lk, p, s, sc->len, &n))
+        return 0;
+    if (++*ncand > 64 && *ncand * 32 > sc->len)
+        return -1;
+    *done = check_chunk(sc, sp, s);
+    return *done ? 0 : -1;
+}
+
+/*
+ * The byte scan: every word that may start an item (see ascii_candidate(),
+ * and any word starting with a non-ASCII letter or digit) has its chunk
+ * checked.  Returns 0, or -1 when the sparse scan does not pay (too many
+ * candidates, a chunk too long) or on no memory.
+ */
+static int find_anchors(scan *sc, sparse *sp, const anchors *an)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t len = sc->len, i = 0, done = 0, ncand = 0;
+    looker lk = { an, {0}, 0 };
+
+    for (int c = 0; c < 128 && lk.nfirsts >= 0; c++)
+        if (an->first[c] && is_alnum_byte((unsigned char)c)) {
+            if (lk.nfirsts == (int)sizeof lk.firsts)
+                lk.nfirsts = -1;
+            else
+                lk.firsts[lk.nfirsts++] = (unsigned char)c;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t prev = 0, m;
+    while ((m = next_block(&lk, p, len, &i, &prev)) != 0) {
+        for (; m; m &= m - 1)
+            if (check_place(sc, sp, &lk, i + (size_t)(__builtin_ctzll(m) >> 3),
+                            &done, &ncand))
+                return -1;
+        i += 8;
+    }
+#endif
+    /* the rest byte by byte: words' first bytes, non-ASCII lead bytes */
+    for (; i < len; i++) {
+        if (p[i] < 0x80 ? !is_alnum_byte(p[i]) || (i > 0 && is_alnum_byte(p[i - 1]))
+                        : p[i] < 0xC0)
+            continue;
+        if (check_place(sc, sp, &lk, i, &done, &ncand))
+            return -1;
+    }
+    return 0;
+}
+
+static int region_cmp(const void *x, const void *y)
+{
+    const region *a = x, *b = y;
+    return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* The bytes to tokenize for need n: [*from, *to), bounded by ASCII
+   whitespace.  Returns -1 when no whitespace is near enough. */
+static int need_bytes(const scan *sc, const need *n, size_t *from, size_t *to)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t mb = ((size_t)n->before + 8 * (size_t)n->tokens + 16) << n->shift;
+    size_t ma = ((size_t)n->after + 8 * (size_t)n->tokens + 16) << n->shift;
+    size_t f = n->start > mb ? n->start - mb : 0;
+    size_t t = sc->len - n->end > ma ? n->end + ma : sc->len;
+    size_t f0 = f, t0 = t;
+    while (f > 0 && !is_space_byte(p[f - 1]) && f0 - f < SPARSE_MAX_CHUNK)
+        f--;
+    while (t < sc->len && !is_space_byte(p[t]) && t - t0 < SPARSE_MAX_CHUNK)
+        t++;
+    *from = f;
+    *to = t;
+    return (f > 0 && !is_space_byte(p[f - 1])) ||
+           (t < sc->len && !is_space_byte(p[t])) ? -1 : 0;
+}
+
+/*
+ * The stretches to tokenize for all needs, merged where they overlap or
+ * touch.  Returns the bytes they cover, or SIZE_MAX when a stretch could
+ * not be bounded or on no memory (sp->oom).
+ */
+static size_t plan_regions(const scan *sc, sparse *sp)
+{
+    size_t covered = 0, m = 0;
+    sp->nregs = 0;
+    for (size_t i = 0; i < sp->nneeds; i++) {
+        region r = {0, 0, 0, 0};
+        if (need_bytes(sc, &sp->needs[i], &r.from, &r.to))
+            return SIZE_MAX;
+        if (grow((void **)&sp->regs, &sp->cregs, sp->nregs, sizeof *sp->regs)) {
+            sp->oom = 1;
+            return SIZE_MAX;
+        }
+        sp->regs[sp->nregs++] = r;
+    }
+    qsort(sp->regs, sp->nregs, sizeof *sp->regs, region_cmp);
+    for (size_t i = 0; i < sp->nregs; i++) {
+        if (m > 0 && sp->regs[i].from <= sp->regs[m - 1].to) {
+            if (sp->regs[i].to > sp->regs[m - 1].to)
+                sp->regs[m - 1].to = sp->regs[i].to;
+            continue;
+        }
+        sp->regs[m++] = sp->regs[i];
+    }
+    sp->nregs = m;
+    for (size_t i = 0; i < m; i++)
+        covered += sp->regs[i].to - sp->regs[i].from;
+    return covered;
+}
+
+/* Tokenize the stretches of sp into sc (tokens and matches, anew). */
+static int tokenize_regions(scan *sc, sparse *sp)
+{
+    sc->ntoks = 0;
+    sc->nm = 0;
+    sc->lastend = 0;
+    sc->cpos = 0;
+    sc->prevlen = 0;
+    for (size_t i = 0; i < sp->nregs; i++) {
+        region *r = &sp->regs[i];
+        if (r->from > sc->lastend) {
+            /* characters skipped: any count keeps the stretches apart */
+            sc->cpos += (uint32_t)(r->from - sc->lastend);
+            sc->lastend = r->from;
+        }
+        sc->prev_ws = 1;    /* after whitespace, or at the start */
+        sc->base = r->from;
+        r->first = (uint32_t)sc->ntoks;
+        if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, on_token, sc) &&
+            sc->oom)
+            return -1;
+        r->n = (uint32_t)(sc->ntoks - r->first);
+    }
+    sc->base = 0;
+    return 0;
+}
+
+/* The stretch holding byte 'at', or NULL. */
+static const region *region_at(const sparse *sp, size_t at)
+{
+    size_t lo = 0, hi = sp->nregs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sp->regs[mid].from <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || at >= sp->regs[lo - 1].to)
+        return NULL;
+    return &sp->regs[lo - 1];
+}
+
+/* The first token of r starting at or after byte 'at' (r->first + r->n
+   when none). */
+static uint32_t token_from(const scan *sc, const region *r, size_t at)
+{
+    uint32_t lo = r->first, hi = r->first + r->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sc->toks[mid].start < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * 1 if need n is met: its place lies in one stretch that reaches the
+ * start of the text or has the characters and tokens wanted before it
+ * (counted from the stretch's second token, the first one's sentence
+ * flag being unknown), and reaches the end of the text or has those
+ * wanted after it.  A need with an empty place wants the text's opening.
+ */
+static int need_met(const scan *sc, const sparse *sp, const need *n)
+{
+    const region *r = region_at(sp, n->start);
+    if (!r || n->end > r->to || r->n == 0)
+        return 0;
+    uint32_t last = r->first + r->n - 1, t0, t1;
+    if (n->end == n->start) {
+        t0 = t1 = r->first;
+    } else {
+        t0 = token_from(sc, r, n->start);
+        t1 = token_from(sc, r, n->end);
+        if (t0 >= t1 || sc->toks[t0].start != n->start)
+            return 0;
+        t1--;
+    }
+    const tok *tk = sc->toks;
+    int before = r->from == 0 ||
+                 (t0 >= r->first + 1 + n->tokens &&
+                  tk[t0].cstart - tk[r->first + 1].cstart > n->before);
+    int after = r->to == sc->len ||
+                (last >= t1 + n->tokens && tk[last].cend - tk[t1].cend > n->after);
+    return before && after;
+}
+
+/* Widen the needs not met.  Returns how many there were. */
+static size_t widen_unmet(const scan *sc, sparse *sp, size_t from)
+{
+    size_t unmet = 0;
+    for (size_t i = from; i < sp->nneeds; i++)
+        if (!need_met(sc, sp, &sp->needs[i])) {
+            sp->needs[i].shift++;
+            unmet++;
+        }
+    return unmet;
+}
+
+/* Add a need (or widen the one already there) for the window a..b laid
+   out by the chooser, or for the opening (a == b == UINT32_MAX) when it
+   is not met.  Returns 1 when it was not, -1 on no memory. */
+static int need_window(const scan *sc, sparse *sp, uint32_t a, uint32_t b,
+                       uint32_t size)
+{
+    need n = { 0, 0, sp->before, sp->after, 2, 0 };
+    if (a != UINT32_MAX) {
+        n.start = sc->toks[a].start;
+        n.end = sc->toks[b].end;
+    } else {
+        n.before = 0;
+        n.after = size + 8;
+    }
+    if (need_met(sc, sp, &n))
+        return 0;
+    for (size_t i = 0; i < sp->nneeds; i++) {
+        need *o = &sp->needs[i];
+        if (o->start == n.start && o->end == n.end && o->after == n.after &&
+            o->tokens == n.tokens) {
+            o->shift++;
+            return 1;
+        }
+    }
+    return push_need(sp, n.start, n.end, n.before, n.after, n.tokens) ? -1 : 1;
+}
+
+/* The tokens wanted around the start of an item: its phrase, and any
+   NEAR set it is in.  UINT32_MAX when too many. */
+static uint32_t item_tokens(const scan *sc)
+{
+    uint64_t t = 1;
+    for (size_t i = 0; i < sc->nitems; i++) {
+        const cti_hl_group *grp = &sc->spec->groups[sc->items[i].group];
+        uint64_t span = sc->items[i].nstems;
+        if (grp->kind == CTI_HL_NEAR && grp->nitems > 1) {
+            span = grp->window;
+            for (size_t k = 0; k < grp->nitems; k++)
+                span += grp->items[k].nstems;
+        }
+        if (span > t)
+            t = span;
+    }
+    t += 2;
+    return t > SPARSE_MAX_TOKENS ? UINT32_MAX : (uint32_t)t;
+}
+
+static void sparse_free(sparse *sp)
+{
+    free(sp->needs);
+    free(sp->regs);
+}
+
+/*
+ * One round: tokenize the stretches, check the needs of the items'
+ * starts, match, choose.  Returns 1 when done (units, hl and ch filled,
+ * or units empty and the opening tokenized), 0 when some need was not met
+ * (widened for the next round), -1 on no memory, -2 when the sparse scan
+ * does not pay.
+ */
+static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
+                        hits *units, hits *hl, chooser *ch,
+                        uint32_t *fsize)
+{
+    size_t covered = plan_regions(sc, sp);
+    if (sp->oom)
+        return -1;
+    if (covered == SIZE_MAX || covered > sc->len / 2)
+        return -2;
+    if (tokenize_regions(sc, sp))
+        return -1;
+    if (widen_unmet(sc, sp, 0) > 0)
+        return 0;
+    units->n = 0;
+    hl->n = 0;
+    if (build_hits(sc, units, hl))
+        return -1;
+    if (units->n == 0) {
+        int w = need_window(sc, sp, UINT32_MAX, UINT32_MAX, size);
+        return w < 0 ? -1 : !w;
+    }
+    cti_window_free(ch);
+    memset(ch, 0, sizeof *ch);
+    if (cti_window_init(ch, sc, units) != CTI_OK)
+        return -1;
+    *fsize = cti_window_choose(ch, nfrag, size);
+    if (ch->layover)
+        return -2;
+    int unmet = 0;
+    for (size_t i = 0; i < ch->nlay; i++) {
+        int w = need_window(sc, sp, ch->lay[i][0], ch->lay[i][1], size);
+        if (w < 0)
+            return -1;
+        unmet |= w;
+    }
+    return !unmet;
+}
+
+/*
+ * The sparse scan of 'text' for cti_snippet_build(): fills sc, units,
+ * hl, ch and *fsize as the whole-text scan would.  Returns 1 when done,
+ * 0 when the whole text is to be tokenized instead (sc is then to be
+ * freed), -1 on no memory.
+ */
+static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
+                       const char *text, size_t len, unsigned nfrag,
+                       uint32_t size, hits *units, hits *hl, chooser *ch,
+                       uint32_t *fsize)
+{
+    sparse sp;
+    anchors an;
+    int rc = 0;
+
+    memset(sc, 0, sizeof *sc);
+    memset(&sp, 0, sizeof sp);
+    sc->text = text;
+    sc->len = len;
+    sc->prev_ws = 1;
+    if (!a || strcmp(cti_analyzer_language(a), "english") || len < 4096)
+        return 0;
+    if (scan_prepare(sc, spec, 0))
+        return -1;
+    if (sc->nitems == 0)
+        return 0;
+    lazy_pairs(sc);
+    sc->lazy = a;
+    sp.tokens = item_tokens(sc);
+    sp.before = size + size / 8 + 8;
+    sp.after = size + 8;
+    if (sp.tokens == UINT32_MAX)
+        return 0;
+    anchor_tables(sc, &an);
+    if (find_anchors(sc, &sp, &an)) {
+        rc = sp.oom ? -1 : 0;
+        goto done;
+    }
+    for (int round = 0; round < SPARSE_ROUNDS; round++) {
+        rc = sparse_round(sc, &sp, nfrag, size, units, hl, ch, fsize);
+        if (rc != 0)
+            break;
+    }
+    if (rc == -2)
+        rc = 0;
+done:
+    sparse_free(&sp);
+    return rc;
+}
+
 /*
  * Copy the fragments of ch->f into b, cleaned, joined by ellipses and
  * with an ellipsis where text was left out at either end, recording the
@@ -1097,9 +1760,11 @@ static void write_fragments(buf *b, const chooser *ch, span_map *sp, size_t nsp,
     }
 }
 
-cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
-                             const char *body, size_t len,
-                             const cti_snippet_opts *opts, cti_snippet *out)
+/* cti_snippet_build(); 'whole': always tokenize the whole body. */
+static cti_status build(cti_analyzer *a, const cti_hl_spec *spec,
+                        const char *body, size_t len,
+                        const cti_snippet_opts *opts, cti_snippet *out,
+                        int whole)
 {
     scan sc;
     hits units = {0}, hl = {0};
@@ -1107,9 +1772,9 @@ cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
     span_map *sp = NULL;
     size_t nsp = 0;
     buf b = {0};
-    int rc = -1, brc = 0;
+    int rc = -1, brc = 0, sr = 0;
     unsigned nfrag = opts && opts->fragments ? opts->fragments : DEFAULT_FRAGMENTS;
-    uint32_t size = opts && opts->size ? opts->size : DEFAULT_SIZE;
+    uint32_t size = opts && opts->size ? opts->size : DEFAULT_SIZE, fsize = size;
 
     zero(out);
     memset(&ch, 0, sizeof ch);
@@ -1117,17 +1782,32 @@ cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
         len = 0;
     if (nfrag > sizeof ch.f / sizeof ch.f[0])
         nfrag = sizeof ch.f / sizeof ch.f[0];
-    if (run_scan(a, &sc, spec, body ? body : "", len, 0))
+    if (!whole)
+        sr = sparse_scan(a, &sc, spec, body ? body : "", len, nfrag, size,
+                         &units, &hl, &ch, &fsize);
+    else
+        memset(&sc, 0, sizeof sc);
+    if (sr < 0)
         goto done;
-    if (build_hits(&sc, &units, &hl))
-        goto done;
+    if (sr == 0) {
+        scan_free(&sc);
+        cti_window_free(&ch);
+        memset(&ch, 0, sizeof ch);
+        units.n = hl.n = 0;
+        if (run_scan(a, &sc, spec, body ? body : "", len, 0))
+            goto done;
+        if (build_hits(&sc, &units, &hl))
+            goto done;
+        if (units.n > 0) {
+            if (cti_window_init(&ch, &sc, &units) != CTI_OK)
+                goto done;
+            fsize = cti_window_choose(&ch, nfrag, size);
+        }
+    }
     if (units.n == 0) {
         rc = opening(&sc, size, out);
         goto done;
     }
-    if (cti_window_init(&ch, &sc, &units) != CTI_OK)
-        goto done;
-    uint32_t fsize = cti_window_choose(&ch, nfrag, size);
     sp = make_spans(&sc, hl.v, hl.n, ch.f, ch.nf, &nsp);
     if (hl.n && !sp)
         goto done;
@@ -1147,6 +1827,21 @@ done:
     free(hl.v);
     scan_free(&sc);
     return rc ? CTI_ENOMEM : CTI_OK;
+}
+
+cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
+                             const char *body, size_t len,
+                             const cti_snippet_opts *opts, cti_snippet *out)
+{
+    return build(a, spec, body, len, opts, out, 0);
+}
+
+cti_status cti_snippet_build_whole(cti_analyzer *a, const cti_hl_spec *spec,
+                                   const char *body, size_t len,
+                                   const cti_snippet_opts *opts,
+                                   cti_snippet *out)
+{
+    return build(a, spec, body, len, opts, out, 1);
 }
 
 cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,

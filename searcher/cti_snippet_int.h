@@ -51,6 +51,7 @@ typedef struct hit {
 typedef struct scan {
     const char *text;
     size_t len;
+    size_t base;        /* offset in text of the part being tokenized */
     const cti_hl_spec *spec;
 
     ref *refs;
@@ -112,6 +113,11 @@ typedef struct chooser {
     unsigned char *in;  /* in the window */
     frag f[64];
     size_t nf;
+    /* the windows laid out (first and last token), for the sparse scan
+       of cti_snippet.c to check that it tokenized enough around them */
+    uint32_t lay[80][2];
+    size_t nlay;
+    int layover;        /* more windows than lay holds were laid out */
 } chooser;
 
 /*
@@ -133,5 +139,15 @@ uint32_t cti_window_choose(chooser *ch, unsigned nfrag, uint32_t size);
 
 /* Free the arrays of 'ch' (not 'ch' itself). */
 void cti_window_free(chooser *ch);
+
+/*
+ * cti_snippet_build() that always tokenizes the whole body, never only the
+ * places around the query's words: what the sparse scan must equal (for
+ * the tests).  Same contract as cti_snippet_build().
+ */
+cti_status cti_snippet_build_whole(cti_analyzer *a, const cti_hl_spec *spec,
+                                   const char *body, size_t len,
+                                   const cti_snippet_opts *opts,
+                                   cti_snippet *out);
 
 #endif /* CTI_SNIPPET_INT_H */

@@ -324,6 +324,12 @@ static int pick(chooser *ch, uint32_t size, frag *out)
     }
     if (!bw.found || (ch->nf > 0 && bw.pri <= ch->eps))
         return 0;
+    if (ch->nlay < sizeof ch->lay / sizeof ch->lay[0]) {
+        ch->lay[ch->nlay][0] = bw.a;
+        ch->lay[ch->nlay++][1] = bw.b;
+    } else {
+        ch->layover = 1;
+    }
     *out = layout(ch, bw.a, bw.b, bw.lo, bw.hi, size);
     return 1;
 }
@@ -422,6 +428,8 @@ uint32_t cti_window_choose(chooser *ch, unsigned nfrag, uint32_t size)
     uint32_t bestsize = size;
     frag best[sizeof ch->f / sizeof ch->f[0]];
     size_t nbest = 0;
+    ch->nlay = 0;
+    ch->layover = 0;
     for (size_t j = 0; j < ch->nu; j++)
         if (!ch->cnt[ch->u[j].g]++)
             total += ch->w[ch->u[j].g];
