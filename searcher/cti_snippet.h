@@ -120,6 +120,17 @@ cti_status cti_snippet_build(cti_analyzer *a, const cti_hl_spec *spec,
                              const cti_snippet_opts *opts, cti_snippet *out);
 
 /*
+ * cti_snippet_build() by tokenizing the whole body.  cti_snippet_build()
+ * tokenizes only the text around the places where the spec's items may
+ * start when that is cheaper (English, see cti_snippet.c), with the same
+ * result; this is what it must equal, for tests and measurements.
+ */
+cti_status cti_snippet_build_whole(cti_analyzer *a, const cti_hl_spec *spec,
+                                   const char *body, size_t len,
+                                   const cti_snippet_opts *opts,
+                                   cti_snippet *out);
+
+/*
  * Highlight the whole of 'title' (CTI_HL_ANY and CTI_HL_TITLE groups,
  * matched as in cti_snippet_build()): *out holds the cleaned title, never
  * cut, and its spans.  Returns CTI_OK, or CTI_ENOMEM with *out zeroed.

@@ -140,14 +140,4 @@ uint32_t cti_window_choose(chooser *ch, unsigned nfrag, uint32_t size);
 /* Free the arrays of 'ch' (not 'ch' itself). */
 void cti_window_free(chooser *ch);
 
-/*
- * cti_snippet_build() that always tokenizes the whole body, never only the
- * places around the query's words: what the sparse scan must equal (for
- * the tests).  Same contract as cti_snippet_build().
- */
-cti_status cti_snippet_build_whole(cti_analyzer *a, const cti_hl_spec *spec,
-                                   const char *body, size_t len,
-                                   const cti_snippet_opts *opts,
-                                   cti_snippet *out);
-
 #endif /* CTI_SNIPPET_INT_H */

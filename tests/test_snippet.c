@@ -1076,6 +1076,239 @@ static void test_all_sotu(void **state)
     cti_hl_spec_free(spec);
 }
 
+
+/* ------------------------------------------- long texts, sparse scan */
+
+/* Build the snippet of body for spec both ways, the sparse scan and the
+   whole-text scan, check they are the same, and return the first. */
+static void build_both(const cti_hl_spec *spec, const char *body, size_t len,
+                       const cti_snippet_opts *opts, cti_snippet *out,
+                       const char *what)
+{
+    cti_snippet w;
+    assert_int_equal(cti_snippet_build(A, spec, body, len, opts, out), 0);
+    assert_int_equal(cti_snippet_build_whole(A, spec, body, len, opts, &w), 0);
+    if (out->len != w.len || strcmp(out->text, w.text) != 0 ||
+        out->nspans != w.nspans ||
+        (w.nspans && memcmp(out->spans, w.spans, w.nspans * sizeof *w.spans)))
+        fail_msg("%s: sparse \"%s\" (%zu spans), whole \"%s\" (%zu spans)",
+                 what, out->text, out->nspans, w.text, w.nspans);
+    check_clean(out);
+    cti_snippet_release(&w);
+}
+
+static cti_hl_spec *query_spec(const char *text)
+{
+    cti_query *q = NULL;
+    cti_hl_spec *spec = NULL;
+    cti_query_error err;
+    assert_int_equal(cti_query_parse(text, A, 0, &q, &err), CTI_OK);
+    assert_int_equal(cti_query_highlights(q, NULL, 0, &spec), CTI_OK);
+    cti_query_free(q);
+    return spec;
+}
+
+/* The queries of make bench and a few more (one-letter words, short
+   prefixes, numbers, long NEAR windows) on every fourth address, with
+   several fragment counts and sizes: the sparse scan's snippets are the
+   whole-text scan's. */
+static void test_sparse_same_sotu(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {
+        "government", "tax reform", "immigration OR border",
+        "\"state of the union\"", "\"federal reserve\"", "tax NEAR/5 cut",
+        "\"breaking up\" NEAR/5 tech", "terror*", "nuclear weapons NOT soviet",
+        "peace NEAR/40 war", "a", "am*", "1945", "\"u.s\" congress",
+        "freedom \"united states\" liberty", NULL};
+    static const cti_snippet_opts opts[] = {{2, 200}, {1, 90}, {3, 500}};
+    const char *data = getenv("CTI_TEST_DATA");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/sotu", data ? data : "tests/data");
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t files = 0;
+    cti_hl_spec *specs[sizeof queries / sizeof queries[0]];
+
+    assert_non_null(d);
+    for (size_t q = 0; queries[q]; q++)
+        specs[q] = query_spec(queries[q]);
+    while ((de = readdir(d))) {
+        char name[600];
+        size_t len;
+        if (!strstr(de->d_name, ".txt") || (de->d_name[3] - '0') % 4 != 0)
+            continue;
+        snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
+        char *body = fixture_read(name, &len);
+        for (size_t q = 0; queries[q]; q++)
+            for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+                cti_snippet s;
+                char what[700];
+                snprintf(what, sizeof what, "%s, query %s, %u x %u", name,
+                         queries[q], opts[o].fragments, opts[o].size);
+                build_both(specs[q], body, len, &opts[o], &s, what);
+                cti_snippet_release(&s);
+            }
+        files++;
+        free(body);
+    }
+    closedir(d);
+    assert_true(files >= 50);
+    for (size_t q = 0; queries[q]; q++)
+        cti_hl_spec_free(specs[q]);
+}
+
+/* A long filler text (about 'bytes' bytes) of sentences of common words,
+   with 'fill' spaces between words when > 1 and non-ASCII words when
+   'multibyte'; deterministic. */
+static char *filler(size_t bytes, int fill, int multibyte, size_t *len)
+{
+    static const char *const plain[] = {
+        "the", "people", "of", "this", "nation", "have", "built", "roads",
+        "and", "schools", "across", "every", "state", "with", "care", "for",
+        "their", "neighbors", "while", "markets", "grew", "slowly", "in",
+        "many", "towns", "along", "rivers"};
+    static const char *const wide[] = {
+        "naïve", "café", "“quoted”", "—", "Zürich", "東京", "señor", "ﬁnal",
+        "Ελλάδα", "déjà"};
+    char *t = malloc(bytes + 256);
+    size_t n = 0, w = 0;
+    uint32_t r = 12345;
+    assert_non_null(t);
+    while (n < bytes) {
+        r = r * 1103515245u + 12345u;
+        const char *word = multibyte && (r >> 16) % 5 == 0
+                               ? wide[(r >> 8) % 10] : plain[(r >> 8) % 27];
+        size_t wl = strlen(word);
+        memcpy(t + n, word, wl);
+        if (w == 0 && word[0] >= 'a' && word[0] <= 'z')
+            t[n] = (char)(word[0] - 32);    /* a sentence's first word */
+        n += wl;
+        w++;
+        if (w >= 8 + (r >> 20) % 9) {
+            t[n++] = '.';
+            if ((r >> 12) % 7 == 0)
+                t[n++] = '\n';
+            w = 0;
+        }
+        for (int k = 0; k < (fill > 1 ? fill : 1); k++)
+            t[n++] = fill > 2 && k % 2 ? '\t' : ' ';
+    }
+    t[n] = '\0';
+    *len = n;
+    return t;
+}
+
+/* Write 'with' and a space over t from the start of the word at byte
+   'at' on. */
+static void put_words(char *t, size_t len, size_t at, const char *with)
+{
+    size_t wl = strlen(with);
+    while (at > 0 && t[at - 1] != ' ')
+        at--;
+    assert_true(at + wl + 1 <= len);
+    memcpy(t + at, with, wl);
+    t[at + wl] = ' ';
+}
+
+/* Long texts where the snippet's words stand only at the very start, only
+   at the very end, or cluster near the end: the sparse scan shows what
+   the whole-text scan shows, and that is the right place. */
+static void test_sparse_long_texts(void **state)
+{
+    (void)state;
+    size_t len;
+    cti_snippet s;
+    char *t = filler(60000, 1, 0, &len);
+    cti_hl_spec *spec = query_spec("zebra");
+
+    /* the last word of the text */
+    memcpy(t + len - 6, " zebra", 6);
+    build_both(spec, t, len, NULL, &s, "zebra at the end");
+    assert_int_equal(s.nspans, 1);
+    assert_int_equal(s.spans[0].end, s.len);
+    assert_true(strncmp(s.text, ELLIPSIS " ", 4) == 0);
+    cti_snippet_release(&s);
+
+    /* the first word of the text too: one fragment shows the word, the
+       earlier one, which starts a sentence */
+    memcpy(t, "Zebra", 5);
+    build_both(spec, t, len, NULL, &s, "zebra at both ends");
+    assert_int_equal(s.nspans, 1);
+    assert_int_equal(s.spans[0].start, 0);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    /* lone words early, both words together near the end: that window */
+    spec = query_spec("zebra giraffe");
+    put_words(t, len, 3000, "giraffe");
+    put_words(t, len, 9000, "zebra");
+    put_words(t, len, len - 700, "zebra and one giraffe");
+    build_both(spec, t, len, NULL, &s, "cluster near the end");
+    assert_non_null(strstr(s.text, "zebra and one giraffe"));
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    /* a NEAR pair whose words are far apart: no match, the opening */
+    spec = query_spec("zebra NEAR/3 okapi");
+    put_words(t, len, len / 2, "okapi");
+    build_both(spec, t, len, NULL, &s, "far NEAR");
+    assert_int_equal(s.nspans, 0);
+    assert_true(strncmp(s.text, "Zebra", 5) == 0);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    /* a phrase cut by the end of the text, and one whole before it */
+    spec = query_spec("\"one giraffe zebra\"");
+    memcpy(t + len - 10, "one giraff", 10);
+    put_words(t, len, len / 3, "one giraffe zebra");
+    build_both(spec, t, len, NULL, &s, "phrase");
+    assert_int_equal(s.nspans, 1);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(t);
+}
+
+/* Multibyte words, whitespace runs and tabs (more bytes than characters
+   in the stretches tokenized), a run of text without spaces longer than
+   a chunk, and words glued by joiners: the same snippets both ways. */
+static void test_sparse_hard_texts(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {
+        "zebra", "café", "東京", "zebra NEAR/4 café", "\"naïve café\"", "zür*",
+        "final", NULL};
+    for (int variant = 0; variant < 4; variant++) {
+        size_t len;
+        char *t = filler(50000, variant == 1 ? 3 : 1, variant != 0, &len);
+        if (variant == 2) {
+            /* 6000 bytes of hyphenated words without a space */
+            for (size_t i = 20000; i < 26000; i += 6)
+                memcpy(t + i, "zebra-", 6);
+        }
+        if (variant == 3)
+            memset(t + 30000, ' ', 5000);   /* one long whitespace run */
+        put_words(t, len, 10, "zebra");
+        put_words(t, len, 25000, "zebra");
+        put_words(t, len, 40000, "café zebra");
+        put_words(t, len, len - 40, "Zebra");
+        for (size_t q = 0; queries[q]; q++) {
+            cti_hl_spec *spec = query_spec(queries[q]);
+            static const cti_snippet_opts opts[] = {{2, 200}, {1, 40}, {4, 400}};
+            for (size_t o = 0; o < 3; o++) {
+                cti_snippet s;
+                char what[200];
+                snprintf(what, sizeof what, "variant %d, query %s, %u x %u",
+                         variant, queries[q], opts[o].fragments, opts[o].size);
+                build_both(spec, t, len, &opts[o], &s, what);
+                cti_snippet_release(&s);
+            }
+            cti_hl_spec_free(spec);
+        }
+        free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1097,6 +1330,9 @@ int main(void)
         cmocka_unit_test(test_repeated_groups),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_all_sotu),
+        cmocka_unit_test(test_sparse_same_sotu),
+        cmocka_unit_test(test_sparse_long_texts),
+        cmocka_unit_test(test_sparse_hard_texts),
     };
     return cmocka_run_group_tests_name("snippet", tests, setup, teardown);
 }
