@@ -1,7 +1,7 @@
 /*
  * snippet.c - what a snippet costs per hit on real articles.
  *
- *   snippet [-q QUERY] [-f FRAGMENTS] [-s SIZE] [-r ROUNDS] [-p] FILES...
+ *   snippet [-q QUERY] [-f FRAGMENTS] [-s SIZE] [-r ROUNDS] [-p] [-w] FILES...
  *
  * Parses QUERY (default: "Lina Khan" AND antitrust) with the cti query
  * language, takes its highlight spec (weights 1: no index here) and
@@ -9,7 +9,9 @@
  * times.  Prints the microseconds of CPU time per snippet (p50, p90, max
  * over files, each the best of the rounds; CPU time, so that other work on
  * the machine does not count) and the bytes per second; with -p also
- * prints each snippet with [markers].
+ * prints each snippet with [markers].  With -w every snippet is built by
+ * tokenizing the whole text (cti_snippet_build_whole()), as before the
+ * sparse scan: the same snippets, for comparing what they cost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,22 +69,23 @@ int main(int argc, char **argv)
 {
     const char *qtext = "\"Lina Khan\" AND antitrust";
     cti_snippet_opts opts = {2, 200};
-    int rounds = 5, print = 0, c, rc = 2;
+    int rounds = 5, print = 0, whole = 0, c, rc = 2;
     cti_analyzer *a = NULL;
     cti_query *q = NULL;
     cti_hl_spec *spec = NULL;
     cti_query_error err;
     double *us = NULL, bytes = 0, total = 0;
 
-    while ((c = getopt(argc, argv, "q:f:s:r:p")) != -1) {
+    while ((c = getopt(argc, argv, "q:f:s:r:pw")) != -1) {
         switch (c) {
         case 'q': qtext = optarg; break;
         case 'f': opts.fragments = (unsigned)atoi(optarg); break;
         case 's': opts.size = (unsigned)atoi(optarg); break;
         case 'r': rounds = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'p': print = 1; break;
+        case 'w': whole = 1; break;
         default:
-            fprintf(stderr, "usage: snippet [-q QUERY] [-f N] [-s SIZE] [-r ROUNDS] [-p] FILES...\n");
+            fprintf(stderr, "usage: snippet [-q QUERY] [-f N] [-s SIZE] [-r ROUNDS] [-p] [-w] FILES...\n");
             return 2;
         }
     }
@@ -116,7 +119,8 @@ int main(int argc, char **argv)
         cti_snippet s;
         for (int r = 0; r < rounds; r++) {
             double t0 = now_us();
-            if (cti_snippet_build(a, spec, body, len, &opts, &s)) {
+            if ((whole ? cti_snippet_build_whole : cti_snippet_build)(a, spec, body, len,
+                                                                 &opts, &s)) {
                 free(body);
                 fprintf(stderr, "snippet: out of memory\n");
                 goto done;

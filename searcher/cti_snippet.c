@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <utf8proc.h>
 
 #include "cti_snippet.h"
@@ -1105,6 +1106,8 @@ typedef struct need {
 typedef struct region {
     size_t from, to;
     uint32_t first, n;      /* tokens first .. first + n - 1 */
+    uint32_t cpos;          /* characters before it */
+    size_t m0, nm;          /* its matches: sc->mtok[m0 .. m0 + nm) */
 } region;
 
 typedef struct sparse {
@@ -1112,6 +1115,13 @@ typedef struct sparse {
     size_t nneeds, cneeds;
     region *regs;
     size_t nregs, cregs;
+    /* the previous round's stretches and what they gave, for reuse */
+    region *oregs;
+    size_t onregs, ocregs;
+    tok *otoks;
+    size_t octoks;
+    uint32_t *omtok, *omref;
+    size_t ocm;
     uint32_t tokens;        /* tokens wanted around an item's start */
     uint32_t before, after; /* characters wanted around a window */
     int oom;
@@ -1320,7 +1330,57 @@ typedef struct looker {
     const anchors *an;
     unsigned char firsts[8];    /* folded first bytes, when few */
     int nfirsts;                /* -1: too many to test them in words */
+    unsigned char pf[12], ps[12]; /* folded first and second bytes */
+    int npairs;                 /* -1: too many, or any second byte */
 } looker;
+
+/* Fill the first bytes and pairs of lk that next_block() tests eight
+   bytes at a time, when there are few of them. */
+static void looker_init(looker *lk, const anchors *an)
+{
+    memset(lk, 0, sizeof *lk);
+    lk->an = an;
+    for (int c = 0; c < 128; c++) {
+        if (!an->first[c] || !is_alnum_byte((unsigned char)c))
+            continue;
+        if (lk->nfirsts < 0 || lk->nfirsts == (int)sizeof lk->firsts) {
+            lk->nfirsts = lk->npairs = -1;
+            return;
+        }
+        lk->firsts[lk->nfirsts++] = (unsigned char)c;
+        for (int b = 0; b < 128 && lk->npairs >= 0; b++) {
+            int y = b == 'y' && has_bit(an->pairs[c], 'i');
+            if (an->single[c] || (b >= 'A' && b <= 'Z'))
+                continue;
+            if (!is_alnum_byte((unsigned char)b) || !(has_bit(an->pairs[c], (unsigned char)b) || y))
+                continue;
+            if (lk->npairs == (int)sizeof lk->pf) {
+                lk->npairs = -1;
+                break;
+            }
+            lk->pf[lk->npairs] = (unsigned char)c;
+            lk->ps[lk->npairs++] = (unsigned char)b;
+        }
+        if (an->single[c])
+            lk->npairs = -1;    /* any second byte: test first bytes only */
+    }
+}
+
+/* The bytes of x (at p[i], i + 9 <= len) starting a word that may start
+   an item by its first two bytes, or whose second byte is no ASCII letter
+   or digit (see ascii_candidate()). */
+static uint64_t want_pairs(const looker *lk, uint64_t l, const unsigned char *p,
+                           size_t i)
+{
+    uint64_t xn, ln, f = 0, want = 0;
+    memcpy(&xn, p + i + 1, 8);
+    ln = xn | 0x20 * ONES;
+    for (int k = 0; k < lk->npairs; k++)
+        want |= zero8(l ^ lk->pf[k] * ONES) & zero8(ln ^ lk->ps[k] * ONES);
+    for (int k = 0; k < lk->nfirsts; k++)
+        f |= zero8(l ^ lk->firsts[k] * ONES);
+    return want | (f & ~alnum8(xn));
+}
 
 /* 1 if the character starting at p[i] (a word's first, or a non-ASCII
    lead byte) may start an item; *n: its length. */
@@ -1348,7 +1408,9 @@ static uint64_t next_block(const looker *lk, const unsigned char *p,
         uint64_t x, am, want = HIGHS, m;
         memcpy(&x, p + i, 8);
         am = alnum8(x);
-        if (lk->nfirsts >= 0) {
+        if (lk->npairs >= 0 && i + 9 <= len) {
+            want = want_pairs(lk, x | 0x20 * ONES, p, i);
+        } else if (lk->nfirsts >= 0) {
             uint64_t l = x | 0x20 * ONES;
             want = 0;
             for (int k = 0; k < lk->nfirsts; k++)
@@ -1391,15 +1453,9 @@ static int find_anchors(scan *sc, sparse *sp, const anchors *an)
 {
     const unsigned char *p = (const unsigned char *)sc->text;
     size_t len = sc->len, i = 0, done = 0, ncand = 0;
-    looker lk = { an, {0}, 0 };
+    looker lk;
 
-    for (int c = 0; c < 128 && lk.nfirsts >= 0; c++)
-        if (an->first[c] && is_alnum_byte((unsigned char)c)) {
-            if (lk.nfirsts == (int)sizeof lk.firsts)
-                lk.nfirsts = -1;
-            else
-                lk.firsts[lk.nfirsts++] = (unsigned char)c;
-        }
+    looker_init(&lk, an);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t prev = 0, m;
     while ((m = next_block(&lk, p, len, &i, &prev)) != 0) {
@@ -1457,7 +1513,7 @@ static size_t plan_regions(const scan *sc, sparse *sp)
     size_t covered = 0, m = 0;
     sp->nregs = 0;
     for (size_t i = 0; i < sp->nneeds; i++) {
-        region r = {0, 0, 0, 0};
+        region r = {0, 0, 0, 0, 0, 0, 0};
         if (need_bytes(sc, &sp->needs[i], &r.from, &r.to))
             return SIZE_MAX;
         if (grow((void **)&sp->regs, &sp->cregs, sp->nregs, sizeof *sp->regs)) {
@@ -1481,9 +1537,77 @@ static size_t plan_regions(const scan *sc, sparse *sp)
     return covered;
 }
 
-/* Tokenize the stretches of sp into sc (tokens and matches, anew). */
+/* Make room for n more elements in an array of 'used' elements. */
+static int reserve(void **arr, size_t *cap, size_t used, size_t n, size_t size)
+{
+    while (used + n > *cap)
+        if (grow(arr, cap, *cap, size))
+            return -1;
+    return 0;
+}
+
+/* Copy the tokens and matches of old stretch o (of the previous round)
+   as the tokens of stretch r, the next in sc. */
+static int reuse_region(scan *sc, const sparse *sp, const region *o, region *r)
+{
+    size_t c = sc->cm;
+    if (reserve((void **)&sc->toks, &sc->ctoks, sc->ntoks, o->n, sizeof *sc->toks) ||
+        reserve((void **)&sc->mtok, &c, sc->nm, o->nm, sizeof *sc->mtok))
+        return -1;
+    c = sc->cm;
+    if (reserve((void **)&sc->mref, &c, sc->nm, o->nm, sizeof *sc->mref))
+        return -1;
+    sc->cm = c;
+    uint32_t shift = r->first - o->first, dc = r->cpos - o->cpos;
+    for (uint32_t k = 0; k < o->n; k++) {
+        tok t = sp->otoks[o->first + k];
+        t.cstart += dc;
+        t.cend += dc;
+        sc->toks[sc->ntoks++] = t;
+    }
+    for (size_t m = 0; m < o->nm; m++) {
+        sc->mtok[sc->nm] = sp->omtok[o->m0 + m] + shift;
+        sc->mref[sc->nm++] = sp->omref[o->m0 + m];
+    }
+    if (o->n > 0) {
+        sc->lastend = sc->toks[sc->ntoks - 1].end;
+        sc->cpos = sc->toks[sc->ntoks - 1].cend;
+    }
+    return 0;
+}
+
+/* Keep the tokens and matches of sc as the previous round's. */
+static void keep_round(scan *sc, sparse *sp)
+{
+    tok *t = sp->otoks;
+    uint32_t *mt = sp->omtok, *mr = sp->omref;
+    size_t ct = sp->octoks, cm = sp->ocm;
+    region *rg = sp->oregs;
+    size_t crg = sp->ocregs;
+
+    sp->otoks = sc->toks;
+    sp->octoks = sc->ctoks;
+    sp->omtok = sc->mtok;
+    sp->omref = sc->mref;
+    sp->ocm = sc->cm;
+    sc->toks = t;
+    sc->ctoks = ct;
+    sc->mtok = mt;
+    sc->mref = mr;
+    sc->cm = cm;
+    sp->oregs = sp->regs;
+    sp->onregs = sp->nregs;
+    sp->ocregs = sp->cregs;
+    sp->regs = rg;
+    sp->cregs = crg;
+    sp->nregs = 0;
+}
+
+/* Tokenize the stretches of sp into sc, anew, or copy those of the
+   previous round that are the same. */
 static int tokenize_regions(scan *sc, sparse *sp)
 {
+    size_t o = 0;
     sc->ntoks = 0;
     sc->nm = 0;
     sc->lastend = 0;
@@ -1497,12 +1621,25 @@ static int tokenize_regions(scan *sc, sparse *sp)
             sc->lastend = r->from;
         }
         sc->prev_ws = 1;    /* after whitespace, or at the start */
-        sc->base = r->from;
         r->first = (uint32_t)sc->ntoks;
-        if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, on_token, sc) &&
-            sc->oom)
-            return -1;
+        r->cpos = sc->cpos;
+        r->m0 = sc->nm;
+        while (o < sp->onregs && sp->oregs[o].from < r->from)
+            o++;
+        if (o < sp->onregs && sp->oregs[o].from == r->from &&
+            sp->oregs[o].to == r->to) {
+            if (reuse_region(sc, sp, &sp->oregs[o], r)) {
+                sc->oom = 1;
+                return -1;
+            }
+        } else {
+            sc->base = r->from;
+            if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, on_token, sc) &&
+                sc->oom)
+                return -1;
+        }
         r->n = (uint32_t)(sc->ntoks - r->first);
+        r->nm = sc->nm - r->m0;
     }
     sc->base = 0;
     return 0;
@@ -1633,6 +1770,10 @@ static void sparse_free(sparse *sp)
 {
     free(sp->needs);
     free(sp->regs);
+    free(sp->oregs);
+    free(sp->otoks);
+    free(sp->omtok);
+    free(sp->omref);
 }
 
 /*
@@ -1646,10 +1787,11 @@ static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
                         hits *units, hits *hl, chooser *ch,
                         uint32_t *fsize)
 {
+    keep_round(sc, sp);
     size_t covered = plan_regions(sc, sp);
     if (sp->oom)
         return -1;
-    if (covered == SIZE_MAX || covered > sc->len / 2)
+    if (covered == SIZE_MAX || covered > sc->len / 3 * 2)
         return -2;
     if (tokenize_regions(sc, sp))
         return -1;
@@ -1726,6 +1868,7 @@ static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     if (rc == -2)
         rc = 0;
 done:
+    if (getenv("SNIPDBG")) fprintf(stderr, "sparse rc=%d needs=%zu regs=%zu len=%zu\n", rc, sp.nneeds, sp.nregs, len);
     sparse_free(&sp);
     return rc;
 }
