@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <utf8proc.h>
 
 #include "cti_snippet.h"
@@ -1686,6 +1685,8 @@ static uint32_t token_from(const scan *sc, const region *r, size_t at)
 static int need_met(const scan *sc, const sparse *sp, const need *n)
 {
     const region *r = region_at(sp, n->start);
+    if (r && r->n == 0 && n->start == n->end)
+        return r->from == 0 && r->to == sc->len;   /* no token at all */
     if (!r || n->end > r->to || r->n == 0)
         return 0;
     uint32_t last = r->first + r->n - 1, t0, t1;
@@ -1823,6 +1824,32 @@ static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
 }
 
 /*
+ * Tokenize only the opening of the text, for a spec with nothing to match
+ * in it.  run_scan() tokenizes its first 16 KB then (less its last token,
+ * which may be cut): the same tokens as far as this stretch goes, which
+ * must stay inside them.  Returns 1 when done, 0 when the whole-text path
+ * is to be taken, -1 on no memory.
+ */
+static int sparse_opening(scan *sc, sparse *sp, uint32_t size)
+{
+    if (push_need(sp, 0, 0, 0, size + 8, 2))
+        return -1;
+    for (int round = 0; round < SPARSE_ROUNDS; round++) {
+        keep_round(sc, sp);
+        size_t covered = plan_regions(sc, sp);
+        if (sp->oom)
+            return -1;
+        if (covered == SIZE_MAX || (sc->len > 16384 && sp->regs[0].to >= 16384))
+            return 0;
+        if (tokenize_regions(sc, sp))
+            return -1;
+        if (widen_unmet(sc, sp, 0) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
  * The sparse scan of 'text' for cti_snippet_build(): fills sc, units,
  * hl, ch and *fsize as the whole-text scan would.  Returns 1 when done,
  * 0 when the whole text is to be tokenized instead (sc is then to be
@@ -1842,11 +1869,15 @@ static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     sc->text = text;
     sc->len = len;
     sc->prev_ws = 1;
-    if (!a || strcmp(cti_analyzer_language(a), "english") || len < 4096)
+    if (len < 4096)
         return 0;
     if (scan_prepare(sc, spec, 0))
         return -1;
-    if (sc->nitems == 0)
+    if (sc->nitems == 0) {
+        rc = sparse_opening(sc, &sp, size);
+        goto done;
+    }
+    if (!a || strcmp(cti_analyzer_language(a), "english"))
         return 0;
     lazy_pairs(sc);
     sc->lazy = a;
@@ -1868,7 +1899,6 @@ static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     if (rc == -2)
         rc = 0;
 done:
-    if (getenv("SNIPDBG")) fprintf(stderr, "sparse rc=%d needs=%zu regs=%zu len=%zu\n", rc, sp.nneeds, sp.nregs, len);
     sparse_free(&sp);
     return rc;
 }
