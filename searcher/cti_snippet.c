@@ -1300,41 +1300,17 @@ static int starts_word(const unsigned char *p, size_t i, size_t len, size_t *n)
     }
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* The high bit of each byte of x that lies strictly between m and n
-   (0 <= m < n <= 128): bytes from 0x80 up never do. */
-static uint64_t between8(uint64_t x, unsigned m, unsigned n)
-{
-    uint64_t x7 = x & (0x7F * ONES);
-    return ((127 + n) * ONES - x7) & ~x & (x7 + (127 - m) * ONES) & HIGHS;
-}
-
-/* The high bit of each byte of x that is zero. */
-static uint64_t zero8(uint64_t x)
-{
-    return ~(((x & (0x7F * ONES)) + 0x7F * ONES) | x | 0x7F * ONES);
-}
-
-/* ASCII letters and digits of x (little endian: byte k is p[k]). */
-static uint64_t alnum8(uint64_t x)
-{
-    return between8(x | 0x20 * ONES, 'a' - 1, 'z' + 1) |
-           between8(x, '0' - 1, '9' + 1);
-}
-
 /* The bytes of the text that may start an item's word. */
 typedef struct looker {
     const anchors *an;
     unsigned char firsts[8];    /* folded first bytes, when few */
-    int nfirsts;                /* -1: too many to test them in words */
+    int nfirsts;                /* -1: too many to test them in blocks */
     unsigned char pf[12], ps[12]; /* folded first and second bytes */
     int npairs;                 /* -1: too many, or any second byte */
 } looker;
 
-/* Fill the first bytes and pairs of lk that next_block() tests eight
-   bytes at a time, when there are few of them. */
+/* Fill the first bytes and pairs of lk that the block scan tests, when
+   there are few of them. */
 static void looker_init(looker *lk, const anchors *an)
 {
     memset(lk, 0, sizeof *lk);
@@ -1347,11 +1323,10 @@ static void looker_init(looker *lk, const anchors *an)
             return;
         }
         lk->firsts[lk->nfirsts++] = (unsigned char)c;
-        for (int b = 0; b < 128 && lk->npairs >= 0; b++) {
+        for (int b = 0; b < 128 && lk->npairs >= 0 && !an->single[c]; b++) {
             int y = b == 'y' && has_bit(an->pairs[c], 'i');
-            if (an->single[c] || (b >= 'A' && b <= 'Z'))
-                continue;
-            if (!is_alnum_byte((unsigned char)b) || !(has_bit(an->pairs[c], (unsigned char)b) || y))
+            if (!is_alnum_byte((unsigned char)b) || (b >= 'A' && b <= 'Z') ||
+                !(has_bit(an->pairs[c], (unsigned char)b) || y))
                 continue;
             if (lk->npairs == (int)sizeof lk->pf) {
                 lk->npairs = -1;
@@ -1365,22 +1340,6 @@ static void looker_init(looker *lk, const anchors *an)
     }
 }
 
-/* The bytes of x (at p[i], i + 9 <= len) starting a word that may start
-   an item by its first two bytes, or whose second byte is no ASCII letter
-   or digit (see ascii_candidate()). */
-static uint64_t want_pairs(const looker *lk, uint64_t l, const unsigned char *p,
-                           size_t i)
-{
-    uint64_t xn, ln, f = 0, want = 0;
-    memcpy(&xn, p + i + 1, 8);
-    ln = xn | 0x20 * ONES;
-    for (int k = 0; k < lk->npairs; k++)
-        want |= zero8(l ^ lk->pf[k] * ONES) & zero8(ln ^ lk->ps[k] * ONES);
-    for (int k = 0; k < lk->nfirsts; k++)
-        f |= zero8(l ^ lk->firsts[k] * ONES);
-    return want | (f & ~alnum8(xn));
-}
-
 /* 1 if the character starting at p[i] (a word's first, or a non-ASCII
    lead byte) may start an item; *n: its length. */
 static int candidate_at(const looker *lk, const unsigned char *p, size_t i,
@@ -1390,40 +1349,6 @@ static int candidate_at(const looker *lk, const unsigned char *p, size_t i,
     if (p[i] < 0x80)
         return ascii_candidate(lk->an, p, i, len);
     return starts_word(p, i, len, n);
-}
-
-/*
- * From byte *at on, eight bytes at a time, the next block holding words
- * whose first byte is a first byte of an item, or non-ASCII characters:
- * returns the high bit of each such byte (0 at the end of the blocks,
- * *at then being where the rest starts) and leaves *at at the block.
- * *prev holds the letters and digits of the eight bytes before *at.
- */
-static uint64_t next_block(const looker *lk, const unsigned char *p,
-                           size_t len, size_t *at, uint64_t *prev)
-{
-    size_t i = *at;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x, am, want = HIGHS, m;
-        memcpy(&x, p + i, 8);
-        am = alnum8(x);
-        if (lk->npairs >= 0 && i + 9 <= len) {
-            want = want_pairs(lk, x | 0x20 * ONES, p, i);
-        } else if (lk->nfirsts >= 0) {
-            uint64_t l = x | 0x20 * ONES;
-            want = 0;
-            for (int k = 0; k < lk->nfirsts; k++)
-                want |= zero8(l ^ lk->firsts[k] * ONES);
-        }
-        m = (am & ~(am << 8 | *prev >> 56) & want) | (x & x << 1 & HIGHS);
-        *prev = am;
-        if (m) {
-            *at = i;
-            return m;
-        }
-    }
-    *at = i;
-    return 0;
 }
 
 /* Check the place at p[s] when it may start an item and is not in a
@@ -1442,38 +1367,110 @@ static int check_place(scan *sc, sparse *sp, const looker *lk, size_t s,
     return *done ? 0 : -1;
 }
 
-/*
- * The byte scan: every word that may start an item (see ascii_candidate(),
- * and any word starting with a non-ASCII letter or digit) has its chunk
- * checked.  Returns 0, or -1 when the sparse scan does not pay (too many
- * candidates, a chunk too long) or on no memory.
- */
-static int find_anchors(scan *sc, sparse *sp, const anchors *an)
+/* The places of p[from, to) byte by byte: words' first bytes, non-ASCII
+   lead bytes.  Returns 0, or -1 as check_place(). */
+static int scan_bytes(scan *sc, sparse *sp, const looker *lk, size_t from,
+                      size_t to, size_t *done, size_t *ncand)
 {
     const unsigned char *p = (const unsigned char *)sc->text;
-    size_t len = sc->len, i = 0, done = 0, ncand = 0;
-    looker lk;
-
-    looker_init(&lk, an);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t prev = 0, m;
-    while ((m = next_block(&lk, p, len, &i, &prev)) != 0) {
-        for (; m; m &= m - 1)
-            if (check_place(sc, sp, &lk, i + (size_t)(__builtin_ctzll(m) >> 3),
-                            &done, &ncand))
-                return -1;
-        i += 8;
-    }
-#endif
-    /* the rest byte by byte: words' first bytes, non-ASCII lead bytes */
-    for (; i < len; i++) {
+    for (size_t i = from; i < to; i++) {
         if (p[i] < 0x80 ? !is_alnum_byte(p[i]) || (i > 0 && is_alnum_byte(p[i - 1]))
                         : p[i] < 0xC0)
             continue;
-        if (check_place(sc, sp, &lk, i, &done, &ncand))
+        if (check_place(sc, sp, lk, i, done, ncand))
             return -1;
     }
     return 0;
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Sixteen bytes at a time (GCC and Clang vectors: SSE2, NEON, or plain
+   code where there are none). */
+typedef unsigned char v16 __attribute__((vector_size(16)));
+
+static v16 load16(const unsigned char *p)
+{
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* 0xFF for each byte of v that is an ASCII letter or digit, else 0. */
+static v16 alnum16(v16 v)
+{
+    v16 l = v | 0x20;
+    return (v16)((l >= 'a') & (l <= 'z')) | (v16)((v >= '0') & (v <= '9'));
+}
+
+/* 0xFF for each byte of p[i, i + 16) (1 <= i, i + 17 <= len) that starts
+   a word that may start an item by its first two bytes, or whose second
+   byte is no letter or digit (see ascii_candidate()); and for each
+   non-ASCII lead byte. */
+static v16 places16(const looker *lk, const unsigned char *p, size_t i)
+{
+    v16 v = load16(p + i), vn = load16(p + i + 1);
+    v16 l = v | 0x20, ln = vn | 0x20, want = (v16){0}, f = (v16){0};
+    if (lk->npairs >= 0) {
+        for (int k = 0; k < lk->npairs; k++)
+            want |= (v16)(l == lk->pf[k]) & (v16)(ln == lk->ps[k]);
+        for (int k = 0; k < lk->nfirsts; k++)
+            f |= (v16)(l == lk->firsts[k]);
+        want |= f & ~alnum16(vn);
+    } else if (lk->nfirsts >= 0) {
+        for (int k = 0; k < lk->nfirsts; k++)
+            want |= (v16)(l == lk->firsts[k]);
+    } else {
+        want = ~want;
+    }
+    return (alnum16(v) & ~alnum16(load16(p + i - 1)) & want) | (v16)(v >= 0xC0);
+}
+
+/* The places of p[1, end) sixteen bytes at a time, for find_anchors();
+   returns end (where the bytes left start), or 0 as a failure. */
+static size_t scan_blocks(scan *sc, sparse *sp, const looker *lk,
+                          size_t *done, size_t *ncand)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t i = 1;
+    for (; i + 17 <= sc->len; i += 16) {
+        uint64_t h[2];
+        v16 m = places16(lk, p, i);
+        memcpy(h, &m, sizeof h);
+        for (int half = 0; half < 2; half++)
+            for (uint64_t b = h[half] & 0x8080808080808080ull; b; b &= b - 1)
+                if (check_place(sc, sp, lk, i + 8 * (size_t)half +
+                                (size_t)(__builtin_ctzll(b) >> 3), done, ncand))
+                    return 0;
+    }
+    return i;
+}
+#endif
+
+/*
+ * The byte scan: every word that may start an item (see ascii_candidate(),
+ * and any word starting with a non-ASCII letter or digit) has its chunk
+ * checked, in text order.  Returns 0, or -1 when the sparse scan does not
+ * pay (too many candidates, a chunk too long) or on no memory.
+ */
+static int find_anchors(scan *sc, sparse *sp, const anchors *an)
+{
+    size_t i = 0, done = 0, ncand = 0;
+    looker lk;
+
+    looker_init(&lk, an);
+#ifdef __GNUC__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (sc->len >= 17) {
+        if (scan_bytes(sc, sp, &lk, 0, 1, &done, &ncand))
+            return -1;
+        i = scan_blocks(sc, sp, &lk, &done, &ncand);
+        if (i == 0)
+            return -1;
+    }
+#endif
+#endif
+    return scan_bytes(sc, sp, &lk, i, sc->len, &done, &ncand);
 }
 
 static int region_cmp(const void *x, const void *y)
