@@ -1123,7 +1123,9 @@ typedef struct sparse {
     size_t ocm;
     uint32_t tokens;        /* tokens wanted around an item's start */
     uint32_t before, after; /* characters wanted around a window */
+    uint32_t phrase;        /* most stems of a phrase not in a NEAR set */
     int oom;
+    struct check_ctx *check; /* room for check_chunk() */
 } sparse;
 
 /* Bytes at which the text may start its items: a candidate's first
@@ -1219,24 +1221,99 @@ static int is_anchor(const scan *sc, const char *stem, size_t n)
     return 0;
 }
 
+/* The refs (bit r: sc->refs[r]) that a token with this stem matches. */
+static uint64_t stem_refs(const scan *sc, const char *stem, size_t n)
+{
+    uint64_t m = 0;
+    size_t h = hash_bytes(stem, n) & sc->tmask;
+    for (;;) {
+        int32_t e = sc->table[h];
+        if (e < 0)
+            break;
+        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
+            for (; e >= 0; e = sc->refs[e].next)
+                m |= 1ull << e;
+            break;
+        }
+        h = (h + 1) & sc->tmask;
+    }
+    for (size_t i = 0; i < sc->nprefixes; i++) {
+        const ref *r = &sc->refs[sc->prefixes[i]];
+        if (r->len <= n && memcmp(r->stem, stem, r->len) == 0)
+            m |= 1ull << sc->prefixes[i];
+    }
+    return m;
+}
+
+/* A token of a checked stretch and the refs it matches. */
+typedef struct ctoken {
+    size_t start, end;
+    uint64_t refs;
+} ctoken;
+
 typedef struct check_ctx {
     scan *sc;
     sparse *sp;
     size_t base;
+    ctoken t[64];
+    size_t n;
+    int full;           /* more tokens than t holds */
+    int direct;         /* a need for every token with an item's first stem */
 } check_ctx;
 
-/* A token of a checked chunk: a need around it when it starts an item. */
+/* A token of a checked stretch: kept with its refs, or, when the refs
+   are too many for a mask, a need around it if it starts an item. */
 static int on_check(void *ctx, const cti_token *t)
 {
     check_ctx *c = ctx;
     const char *stem;
     size_t stemlen;
-    if (!lazy_stem(c->sc, t, &stem, &stemlen))
+    uint64_t refs = 0;
+    int ok = lazy_stem(c->sc, t, &stem, &stemlen);
+    if (c->direct) {
+        if (ok && is_anchor(c->sc, stem, stemlen))
+            return push_need(c->sp, c->base + t->start, c->base + t->end,
+                             c->sp->before, 0, c->sp->tokens);
         return 0;
-    if (!is_anchor(c->sc, stem, stemlen))
-        return 0;
-    return push_need(c->sp, c->base + t->start, c->base + t->end,
-                     c->sp->before, 0, c->sp->tokens);
+    }
+    if (ok)
+        refs = stem_refs(c->sc, stem, stemlen);
+    if (c->n == sizeof c->t / sizeof c->t[0]) {
+        c->full = 1;
+        return 1;   /* enough: the rest is checked on its own */
+    }
+    c->t[c->n].start = c->base + t->start;
+    c->t[c->n].end = c->base + t->end;
+    c->t[c->n++].refs = refs;
+    return 0;
+}
+
+/*
+ * 1 if token j of c starts an item: its first stem is there, and, for a
+ * phrase, its other stems in the tokens after; a phrase whose tokens run
+ * past those of c counts unless c reached the end of the text.  A word
+ * of a NEAR set counts without looking further (its partners may be on
+ * either side).
+ */
+static int starts_item(const check_ctx *c, size_t j, int at_end)
+{
+    const scan *sc = c->sc;
+    for (uint64_t m = c->t[j].refs; m; m &= m - 1) {
+        const ref *r = &sc->refs[__builtin_ctzll(m)];
+        if (r->k != 0)
+            continue;
+        const item *it = &sc->items[r->item];
+        const cti_hl_group *grp = &sc->spec->groups[it->group];
+        if (it->nstems == 1 || (grp->kind == CTI_HL_NEAR && grp->nitems > 1))
+            return 1;
+        uint32_t k = 1;
+        for (; k < it->nstems && j + k < c->n; k++)
+            if (!(c->t[j + k].refs >> (it->ref0 + k) & 1))
+                break;
+        if (k == it->nstems || (j + k == c->n && (c->full || !at_end)))
+            return 1;
+    }
+    return 0;
 }
 
 /* 1 if an ASCII word starting at p[i] (a letter or digit after none)
@@ -1260,13 +1337,16 @@ static int ascii_candidate(const anchors *an, const unsigned char *p,
 
 /*
  * Check the chunk of text holding byte i, between the ASCII whitespace
- * around it: a need for each token that starts an item.  Returns the
- * end of the chunk, or 0 when it is too long (or no memory: sp->oom).
+ * around it: a need for each token that starts an item.  Phrases are
+ * followed into the next chunks (as many as they have words more).
+ * Returns the end of the chunk, or 0 when it is too long (or no memory:
+ * sp->oom).
  */
 static size_t check_chunk(scan *sc, sparse *sp, size_t i)
 {
     const unsigned char *p = (const unsigned char *)sc->text;
-    size_t s = i, e = i;
+    size_t s = i, e = i, x;
+    check_ctx *c = sp->check;
     while (s > 0 && !is_space_byte(p[s - 1]) && i - s < SPARSE_MAX_CHUNK)
         s--;
     while (e < sc->len && !is_space_byte(p[e]) && e - s < SPARSE_MAX_CHUNK)
@@ -1274,8 +1354,34 @@ static size_t check_chunk(scan *sc, sparse *sp, size_t i)
     if ((s > 0 && !is_space_byte(p[s - 1])) ||
         (e < sc->len && !is_space_byte(p[e])))
         return 0;
-    check_ctx c = { sc, sp, s };
-    cti_tokenize(sc->text + s, e - s, 0, on_check, &c);
+    /* the chunks after it, for the phrases */
+    x = e;
+    for (uint32_t k = 1; k < sp->phrase; k++) {
+        size_t y = x;
+        while (y < sc->len && is_space_byte(p[y]) && y - x < SPARSE_MAX_CHUNK)
+            y++;
+        while (y < sc->len && !is_space_byte(p[y]) && y - x < SPARSE_MAX_CHUNK)
+            y++;
+        if (y < sc->len && !is_space_byte(p[y]))
+            break;
+        x = y;
+    }
+    c->sc = sc;
+    c->sp = sp;
+    c->base = s;
+    c->n = 0;
+    c->full = 0;
+    c->direct = sc->nrefs > 64;
+    cti_tokenize(sc->text + s, (c->direct ? e : x) - s, 0, on_check, c);
+    if (c->full && !sp->oom) {
+        /* too many tokens to follow the phrases: every first stem */
+        c->direct = 1;
+        cti_tokenize(sc->text + s, e - s, 0, on_check, c);
+    }
+    for (size_t j = 0; !c->direct && j < c->n && !sp->oom && c->t[j].start < e; j++)
+        if (starts_item(c, j, x == sc->len) &&
+            push_need(sp, c->t[j].start, c->t[j].end, sp->before, 0, sp->tokens))
+            return 0;
     return sp->oom ? 0 : e;
 }
 
@@ -1764,8 +1870,22 @@ static uint32_t item_tokens(const scan *sc)
     return t > SPARSE_MAX_TOKENS ? UINT32_MAX : (uint32_t)t;
 }
 
+/* The most stems of a phrase item that is not in a NEAR set. */
+static uint32_t phrase_stems(const scan *sc)
+{
+    uint32_t n = 1;
+    for (size_t i = 0; i < sc->nitems; i++) {
+        const cti_hl_group *grp = &sc->spec->groups[sc->items[i].group];
+        if (!(grp->kind == CTI_HL_NEAR && grp->nitems > 1) &&
+            sc->items[i].nstems > n)
+            n = sc->items[i].nstems;
+    }
+    return n;
+}
+
 static void sparse_free(sparse *sp)
 {
+    free(sp->check);
     free(sp->needs);
     free(sp->regs);
     free(sp->oregs);
@@ -1879,10 +1999,16 @@ static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     lazy_pairs(sc);
     sc->lazy = a;
     sp.tokens = item_tokens(sc);
+    sp.phrase = phrase_stems(sc);
+    sp.check = malloc(sizeof *sp.check);
+    if (!sp.check) {
+        rc = -1;
+        goto done;
+    }
     sp.before = size + size / 8 + 8;
     sp.after = size + 8;
     if (sp.tokens == UINT32_MAX)
-        return 0;
+        goto done;
     anchor_tables(sc, &an);
     if (find_anchors(sc, &sp, &an)) {
         rc = sp.oom ? -1 : 0;

@@ -1266,6 +1266,18 @@ static void test_sparse_long_texts(void **state)
     assert_int_equal(s.nspans, 1);
     cti_snippet_release(&s);
     cti_hl_spec_free(spec);
+
+    /* a phrase whose words stand apart, with a dash and a symbol between
+       them that are no words: still consecutive, still the phrase */
+    spec = query_spec("\"okapi zebu\"");
+    put_words(t, len, len / 4 * 3, "okapi \xE2\x80\x94 & zebu");
+    build_both(spec, t, len, NULL, &s, "phrase across dashes");
+    assert_int_equal(s.nspans, 1);
+    char *lit = span_text(&s, 0);
+    assert_string_equal(lit, "okapi \xE2\x80\x94 & zebu");
+    free(lit);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
     free(t);
 }
 
