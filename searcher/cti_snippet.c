@@ -127,7 +127,7 @@ static void buf_str(buf *b, const char *s, int *rc)
 }
 
 /* Grow an array of elements of 'size' bytes to hold at least n + 1. */
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
+int cti_scan_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return 0;
@@ -142,7 +142,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 
 /* --------------------------------------------------------- the matcher */
 
-static uint32_t hash_bytes(const char *s, size_t n)
+uint32_t cti_scan_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++) {
@@ -189,7 +189,7 @@ static int group_used(const cti_hl_spec *spec, size_t g, int title)
 }
 
 /* Collect the items and stems of the groups that apply; build the hash. */
-static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
+int cti_scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
 {
     size_t nref = 0, nit = 0, g, i, k;
 
@@ -247,7 +247,7 @@ static int scan_prepare(scan *sc, const cti_hl_spec *spec, int title)
                     sc->prefixes[sc->nprefixes++] = (uint32_t)sc->nrefs;
                 } else {
                     /* chain onto an existing slot with the same stem */
-                    size_t h = hash_bytes(r->stem, r->len) & sc->tmask;
+                    size_t h = cti_scan_hash(r->stem, r->len) & sc->tmask;
                     for (;;) {
                         int32_t e = sc->table[h];
                         if (e < 0) {
@@ -275,10 +275,10 @@ static int push_match(scan *sc, uint32_t t, uint32_t r)
 {
     if (sc->nm >= sc->cm) {
         size_t c = sc->cm;
-        if (grow((void **)&sc->mtok, &c, sc->nm, sizeof *sc->mtok))
+        if (cti_scan_grow((void **)&sc->mtok, &c, sc->nm, sizeof *sc->mtok))
             return -1;
         c = sc->cm;
-        if (grow((void **)&sc->mref, &c, sc->nm, sizeof *sc->mref))
+        if (cti_scan_grow((void **)&sc->mref, &c, sc->nm, sizeof *sc->mref))
             return -1;
         sc->cm = c;
     }
@@ -384,7 +384,7 @@ static int scan_gap(scan *sc, size_t start)
  * cost of a snippet in a short-lived process, runs for the rest only.
  * Returns 0 when the token cannot match; else its stem in *stem.
  */
-static int lazy_stem(scan *sc, const cti_token *t, const char **stem,
+int cti_scan_stem(scan *sc, const cti_token *t, const char **stem,
                      size_t *stemlen)
 {
     const unsigned char *p = (const unsigned char *)t->text;
@@ -436,7 +436,7 @@ static uint32_t count_chars(const unsigned char *p, size_t s, size_t e,
     return n;
 }
 
-static int on_token(void *ctx, const cti_token *t)
+int cti_scan_token(void *ctx, const cti_token *t)
 {
     scan *sc = ctx;
     tok *tk;
@@ -451,7 +451,7 @@ static int on_token(void *ctx, const cti_token *t)
         start = sc->lastend;
     if (end < start)
         end = start;
-    if (grow((void **)&sc->toks, &sc->ctoks, sc->ntoks, sizeof *sc->toks)) {
+    if (cti_scan_grow((void **)&sc->toks, &sc->ctoks, sc->ntoks, sizeof *sc->toks)) {
         sc->oom = 1;
         return -1;
     }
@@ -477,10 +477,10 @@ static int on_token(void *ctx, const cti_token *t)
         return 0;
     const char *stem = t->stem;
     size_t stemlen = t->stemlen;
-    if (sc->lazy && !lazy_stem(sc, t, &stem, &stemlen))
+    if (sc->lazy && !cti_scan_stem(sc, t, &stem, &stemlen))
         return 0;
     /* exact stems */
-    size_t h = hash_bytes(stem, stemlen) & sc->tmask;
+    size_t h = cti_scan_hash(stem, stemlen) & sc->tmask;
     for (;;) {
         int32_t e = sc->table[h];
         if (e < 0)
@@ -508,7 +508,7 @@ static int on_token(void *ctx, const cti_token *t)
     return 0;
 }
 
-static void scan_free(scan *sc)
+void cti_scan_free(scan *sc)
 {
     free(sc->refs);
     free(sc->items);
@@ -533,7 +533,7 @@ static int hit_cmp(const void *x, const void *y)
 
 static int hits_push(hits *h, uint32_t a, uint32_t b, uint32_t g, uint32_t it)
 {
-    if (grow((void **)&h->v, &h->cap, h->n, sizeof *h->v))
+    if (cti_scan_grow((void **)&h->v, &h->cap, h->n, sizeof *h->v))
         return -1;
     h->v[h->n].a = a;
     h->v[h->n].b = b;
@@ -672,7 +672,7 @@ done:
  * Turn the (token, ref) matches into scoring units and highlights.
  * Units and highlights come back sorted by first token.
  */
-static int build_hits(const scan *sc, hits *units, hits *hl)
+int cti_scan_hits(const scan *sc, hits *units, hits *hl)
 {
     uint32_t *off = NULL;
     hits occ = {0}, tmp = {0};
@@ -1009,10 +1009,10 @@ static void zero(cti_snippet *out)
     out->nspans = 0;
 }
 
-/* The first two bytes of the stems of sc->refs, for lazy_stem(): a ref
+/* The first two bytes of the stems of sc->refs, for cti_scan_stem(): a ref
    of one byte (a prefix, or a stem only a short token can have) allows
    any second byte. */
-static void lazy_pairs(scan *sc)
+void cti_scan_pairs(scan *sc)
 {
     memset(sc->pairs, 0, sizeof sc->pairs);
     for (size_t i = 0; i < sc->nrefs; i++) {
@@ -1034,12 +1034,12 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     sc->text = text;
     sc->len = len;
     sc->prev_ws = 1;
-    if (scan_prepare(sc, spec, title))
+    if (cti_scan_prepare(sc, spec, title))
         return -1;
     if (sc->nitems == 0 && !title && len > 0) {
         /* nothing to match: only the opening is needed, no stems */
         size_t part = len < 16384 ? len : 16384;
-        if (cti_tokenize(text, part, 0, on_token, sc) && sc->oom)
+        if (cti_tokenize(text, part, 0, cti_scan_token, sc) && sc->oom)
             return -1;
         if (part < len && sc->ntoks > 0)
             sc->ntoks--;    /* the last token may be cut */
@@ -1049,9 +1049,9 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
        the others unstemmed (most of the text, and most of the cost in a
        short-lived process whose stem cache is cold). */
     if (a && !strcmp(cti_analyzer_language(a), "english")) {
-        lazy_pairs(sc);
+        cti_scan_pairs(sc);
         sc->lazy = a;
-        if (cti_tokenize(text, len, 0, on_token, sc) && sc->oom)
+        if (cti_tokenize(text, len, 0, cti_scan_token, sc) && sc->oom)
             return -1;
         return 0;
     }
@@ -1060,970 +1060,12 @@ static int run_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
         if (sc->refs[i].len > 0)
             firsts[(unsigned char)sc->refs[i].stem[0]] = 1;
     int filtered = a && cti_analyzer_set_stem_filter(a, firsts);
-    int arc = cti_analyze(a, text, len, 0, on_token, sc);
+    int arc = cti_analyze(a, text, len, 0, cti_scan_token, sc);
     if (filtered)
         cti_analyzer_set_stem_filter(a, NULL);
     if (arc && sc->oom)
         return -1;
     return 0;
-}
-
-/* -------------------------------------------------------- sparse scan */
-
-/*
- * On a long article most of the text lies far from every match, and
- * tokenizing it is most of what a snippet costs.  The sparse scan
- * (English, where lazy_stem() tells which tokens may match) finds where
- * a query item may start with a byte scan, checks each such place by
- * tokenizing the chunk of text between the spaces around it, and then
- * tokenizes only stretches around the places found: enough characters
- * before each for the chooser's sentence test, enough tokens after for
- * its phrases and NEAR sets.  The chooser runs on those tokens; every
- * window it lays out must have enough text tokenized on both sides too,
- * else the stretch around it is added and the choice made again.
- *
- * The result is that of the scan of the whole text: a stretch starts
- * after and ends before ASCII whitespace, where no token and no look-ahead
- * of the analyzer crosses, so it yields the whole text's tokens there,
- * with the same character counts between them.  Tokens of different
- * stretches are farther apart than a NEAR set, and every comparison the
- * chooser makes stays inside one stretch; the first token of a stretch,
- * whose sentence flag may be wrong, lies beyond what those comparisons
- * reach.  When the places cover much of the text, the whole of it is
- * tokenized instead.
- */
-
-/* A place to tokenize with context around it. */
-typedef struct need {
-    size_t start, end;      /* bytes of the place */
-    uint32_t before, after; /* characters of context wanted each side */
-    uint32_t tokens;        /* and at least this many tokens each side */
-    unsigned shift;         /* the byte margins were doubled this often */
-} need;
-
-/* A stretch of text tokenized: bytes [from, to) and its tokens. */
-typedef struct region {
-    size_t from, to;
-    uint32_t first, n;      /* tokens first .. first + n - 1 */
-    uint32_t cpos;          /* characters before it */
-    size_t m0, nm;          /* its matches: sc->mtok[m0 .. m0 + nm) */
-} region;
-
-typedef struct sparse {
-    need *needs;
-    size_t nneeds, cneeds;
-    region *regs;
-    size_t nregs, cregs;
-    /* the previous round's stretches and what they gave, for reuse */
-    region *oregs;
-    size_t onregs, ocregs;
-    tok *otoks;
-    size_t octoks;
-    uint32_t *omtok, *omref;
-    size_t ocm;
-    uint32_t tokens;        /* tokens wanted around an item's start */
-    uint32_t before, after; /* characters wanted around a window */
-    uint32_t phrase;        /* most stems of a phrase not in a NEAR set */
-    int oom;
-    struct check_ctx *check; /* room for check_chunk() */
-} sparse;
-
-/* Bytes at which the text may start its items: a candidate's first
-   byte (ASCII folded), then its second (see lazy_stem()). */
-typedef struct anchors {
-    uint8_t first[256];     /* 1: an item may start with this byte */
-    uint8_t single[256];    /* 1: a token of this one character may */
-    uint8_t pairs[256][32]; /* first byte -> bit per second byte */
-} anchors;
-
-/* Give up on the sparse scan (tokenize the whole text) past these. */
-#define SPARSE_MAX_CHUNK 4096   /* bytes between two spaces */
-#define SPARSE_MAX_TOKENS 4096  /* tokens wanted around an item */
-#define SPARSE_ROUNDS 8         /* choices made again */
-
-static int is_space_byte(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static int is_alnum_byte(unsigned char c)
-{
-    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
-}
-
-static int has_bit(const uint8_t *row, unsigned char c)
-{
-    return (row[c >> 3] >> (c & 7)) & 1;
-}
-
-static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
-                     uint32_t after, uint32_t tokens)
-{
-    if (grow((void **)&sp->needs, &sp->cneeds, sp->nneeds, sizeof *sp->needs)) {
-        sp->oom = 1;
-        return -1;
-    }
-    need *n = &sp->needs[sp->nneeds++];
-    n->start = start;
-    n->end = end;
-    n->before = before;
-    n->after = after;
-    n->tokens = tokens;
-    n->shift = 0;
-    return 0;
-}
-
-/* The first stems of the items (refs with k == 0) as anchor tables. */
-static void anchor_tables(const scan *sc, anchors *an)
-{
-    memset(an, 0, sizeof *an);
-    for (size_t i = 0; i < sc->nrefs; i++) {
-        const ref *r = &sc->refs[i];
-        const unsigned char *st = (const unsigned char *)r->stem;
-        if (r->k != 0)
-            continue;
-        if (r->len == 0) {
-            memset(an, 0xFF, sizeof *an);
-        } else if (r->len == 1) {
-            an->first[st[0]] = 1;
-            an->single[st[0]] = 1;
-            memset(an->pairs[st[0]], 0xFF, sizeof an->pairs[0]);
-        } else {
-            an->first[st[0]] = 1;
-            an->pairs[st[0]][st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
-        }
-    }
-}
-
-/* 1 if 'stem' starts an item: equals the first stem of one, or starts
-   with it for a prefix item. */
-static int is_anchor(const scan *sc, const char *stem, size_t n)
-{
-    size_t h = hash_bytes(stem, n) & sc->tmask;
-    for (;;) {
-        int32_t e = sc->table[h];
-        if (e < 0)
-            break;
-        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
-            for (; e >= 0; e = sc->refs[e].next)
-                if (sc->refs[e].k == 0)
-                    return 1;
-            break;
-        }
-        h = (h + 1) & sc->tmask;
-    }
-    for (size_t i = 0; i < sc->nprefixes; i++) {
-        const ref *r = &sc->refs[sc->prefixes[i]];
-        if (r->k == 0 && r->len <= n && memcmp(r->stem, stem, r->len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* The refs (bit r: sc->refs[r]) that a token with this stem matches. */
-static uint64_t stem_refs(const scan *sc, const char *stem, size_t n)
-{
-    uint64_t m = 0;
-    size_t h = hash_bytes(stem, n) & sc->tmask;
-    for (;;) {
-        int32_t e = sc->table[h];
-        if (e < 0)
-            break;
-        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
-            for (; e >= 0; e = sc->refs[e].next)
-                m |= 1ull << e;
-            break;
-        }
-        h = (h + 1) & sc->tmask;
-    }
-    for (size_t i = 0; i < sc->nprefixes; i++) {
-        const ref *r = &sc->refs[sc->prefixes[i]];
-        if (r->len <= n && memcmp(r->stem, stem, r->len) == 0)
-            m |= 1ull << sc->prefixes[i];
-    }
-    return m;
-}
-
-/* A token of a checked stretch and the refs it matches. */
-typedef struct ctoken {
-    size_t start, end;
-    uint64_t refs;
-} ctoken;
-
-typedef struct check_ctx {
-    scan *sc;
-    sparse *sp;
-    size_t base;
-    ctoken t[64];
-    size_t n;
-    int full;           /* more tokens than t holds */
-    int direct;         /* a need for every token with an item's first stem */
-} check_ctx;
-
-/* A token of a checked stretch: kept with its refs, or, when the refs
-   are too many for a mask, a need around it if it starts an item. */
-static int on_check(void *ctx, const cti_token *t)
-{
-    check_ctx *c = ctx;
-    const char *stem;
-    size_t stemlen;
-    uint64_t refs = 0;
-    int ok = lazy_stem(c->sc, t, &stem, &stemlen);
-    if (c->direct) {
-        if (ok && is_anchor(c->sc, stem, stemlen))
-            return push_need(c->sp, c->base + t->start, c->base + t->end,
-                             c->sp->before, 0, c->sp->tokens);
-        return 0;
-    }
-    if (ok)
-        refs = stem_refs(c->sc, stem, stemlen);
-    if (c->n == sizeof c->t / sizeof c->t[0]) {
-        c->full = 1;
-        return 1;   /* enough: the rest is checked on its own */
-    }
-    c->t[c->n].start = c->base + t->start;
-    c->t[c->n].end = c->base + t->end;
-    c->t[c->n++].refs = refs;
-    return 0;
-}
-
-/*
- * 1 if token j of c starts an item: its first stem is there, and, for a
- * phrase, its other stems in the tokens after; a phrase whose tokens run
- * past those of c counts unless c reached the end of the text.  A word
- * of a NEAR set counts without looking further (its partners may be on
- * either side).
- */
-static int starts_item(const check_ctx *c, size_t j, int at_end)
-{
-    const scan *sc = c->sc;
-    for (uint64_t m = c->t[j].refs; m; m &= m - 1) {
-        const ref *r = &sc->refs[__builtin_ctzll(m)];
-        if (r->k != 0)
-            continue;
-        const item *it = &sc->items[r->item];
-        const cti_hl_group *grp = &sc->spec->groups[it->group];
-        if (it->nstems == 1 || (grp->kind == CTI_HL_NEAR && grp->nitems > 1))
-            return 1;
-        uint32_t k = 1;
-        for (; k < it->nstems && j + k < c->n; k++)
-            if (!(c->t[j + k].refs >> (it->ref0 + k) & 1))
-                break;
-        if (k == it->nstems || (j + k == c->n && (c->full || !at_end)))
-            return 1;
-    }
-    return 0;
-}
-
-/* 1 if an ASCII word starting at p[i] (a letter or digit after none)
-   may start an item, by its first two bytes. */
-static int ascii_candidate(const anchors *an, const unsigned char *p,
-                           size_t i, size_t len)
-{
-    unsigned char l0 = p[i] | 0x20, c1;
-    if (!an->first[l0])
-        return 0;
-    c1 = i + 1 < len ? p[i + 1] : ' ';
-    if (is_alnum_byte(c1)) {
-        unsigned char l1 = c1 | 0x20;
-        return has_bit(an->pairs[l0], l1) ||
-               (l1 == 'y' && has_bit(an->pairs[l0], 'i'));
-    }
-    if (c1 == '\'' || c1 == '.' || c1 == ',' || c1 >= 0x80)
-        return 1;   /* the word may go on: do not guess */
-    return an->single[l0];
-}
-
-/*
- * Check the chunk of text holding byte i, between the ASCII whitespace
- * around it: a need for each token that starts an item.  Phrases are
- * followed into the next chunks (as many as they have words more).
- * Returns the end of the chunk, or 0 when it is too long (or no memory:
- * sp->oom).
- */
-static size_t check_chunk(scan *sc, sparse *sp, size_t i)
-{
-    const unsigned char *p = (const unsigned char *)sc->text;
-    size_t s = i, e = i, x;
-    check_ctx *c = sp->check;
-    while (s > 0 && !is_space_byte(p[s - 1]) && i - s < SPARSE_MAX_CHUNK)
-        s--;
-    while (e < sc->len && !is_space_byte(p[e]) && e - s < SPARSE_MAX_CHUNK)
-        e++;
-    if ((s > 0 && !is_space_byte(p[s - 1])) ||
-        (e < sc->len && !is_space_byte(p[e])))
-        return 0;
-    /* the chunks after it, for the phrases */
-    x = e;
-    for (uint32_t k = 1; k < sp->phrase; k++) {
-        size_t y = x;
-        while (y < sc->len && is_space_byte(p[y]) && y - x < SPARSE_MAX_CHUNK)
-            y++;
-        while (y < sc->len && !is_space_byte(p[y]) && y - x < SPARSE_MAX_CHUNK)
-            y++;
-        if (y < sc->len && !is_space_byte(p[y]))
-            break;
-        x = y;
-    }
-    c->sc = sc;
-    c->sp = sp;
-    c->base = s;
-    c->n = 0;
-    c->full = 0;
-    c->direct = sc->nrefs > 64;
-    cti_tokenize(sc->text + s, (c->direct ? e : x) - s, 0, on_check, c);
-    if (c->full && !sp->oom) {
-        /* too many tokens to follow the phrases: every first stem */
-        c->direct = 1;
-        cti_tokenize(sc->text + s, e - s, 0, on_check, c);
-    }
-    for (size_t j = 0; !c->direct && j < c->n && !sp->oom && c->t[j].start < e; j++)
-        if (starts_item(c, j, x == sc->len) &&
-            push_need(sp, c->t[j].start, c->t[j].end, sp->before, 0, sp->tokens))
-            return 0;
-    return sp->oom ? 0 : e;
-}
-
-/* 1 if the character at p[i] (a lead byte) is a letter or digit. */
-static int starts_word(const unsigned char *p, size_t i, size_t len, size_t *n)
-{
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (r <= 0) {
-        *n = 1;
-        return 0;
-    }
-    *n = (size_t)r;
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* The bytes of the text that may start an item's word. */
-typedef struct looker {
-    const anchors *an;
-    unsigned char firsts[8];    /* folded first bytes, when few */
-    int nfirsts;                /* -1: too many to test them in blocks */
-    unsigned char pf[12], ps[12]; /* folded first and second bytes */
-    int npairs;                 /* -1: too many, or any second byte */
-} looker;
-
-/* Fill the first bytes and pairs of lk that the block scan tests, when
-   there are few of them. */
-static void looker_init(looker *lk, const anchors *an)
-{
-    memset(lk, 0, sizeof *lk);
-    lk->an = an;
-    for (int c = 0; c < 128; c++) {
-        if (!an->first[c] || !is_alnum_byte((unsigned char)c))
-            continue;
-        if (lk->nfirsts < 0 || lk->nfirsts == (int)sizeof lk->firsts) {
-            lk->nfirsts = lk->npairs = -1;
-            return;
-        }
-        lk->firsts[lk->nfirsts++] = (unsigned char)c;
-        for (int b = 0; b < 128 && lk->npairs >= 0 && !an->single[c]; b++) {
-            int y = b == 'y' && has_bit(an->pairs[c], 'i');
-            if (!is_alnum_byte((unsigned char)b) || (b >= 'A' && b <= 'Z') ||
-                !(has_bit(an->pairs[c], (unsigned char)b) || y))
-                continue;
-            if (lk->npairs == (int)sizeof lk->pf) {
-                lk->npairs = -1;
-                break;
-            }
-            lk->pf[lk->npairs] = (unsigned char)c;
-            lk->ps[lk->npairs++] = (unsigned char)b;
-        }
-        if (an->single[c])
-            lk->npairs = -1;    /* any second byte: test first bytes only */
-    }
-}
-
-/* 1 if the character starting at p[i] (a word's first, or a non-ASCII
-   lead byte) may start an item; *n: its length. */
-static int candidate_at(const looker *lk, const unsigned char *p, size_t i,
-                        size_t len, size_t *n)
-{
-    *n = 1;
-    if (p[i] < 0x80)
-        return ascii_candidate(lk->an, p, i, len);
-    return starts_word(p, i, len, n);
-}
-
-/* Check the place at p[s] when it may start an item and is not in a
-   chunk checked already (*done: the end of the last one).  Returns 0, or
-   -1 when the sparse scan does not pay or on no memory. */
-static int check_place(scan *sc, sparse *sp, const looker *lk, size_t s,
-                       size_t *done, size_t *ncand)
-{
-    const unsigned char *p = (const unsigned char *)sc->text;
-    size_t n;
-    if (s < *done || !candidate_at(lk, p, s, sc->len, &n))
-        return 0;
-    if (++*ncand > 64 && *ncand * 32 > sc->len)
-        return -1;
-    *done = check_chunk(sc, sp, s);
-    return *done ? 0 : -1;
-}
-
-/* The places of p[from, to) byte by byte: words' first bytes, non-ASCII
-   lead bytes.  Returns 0, or -1 as check_place(). */
-static int scan_bytes(scan *sc, sparse *sp, const looker *lk, size_t from,
-                      size_t to, size_t *done, size_t *ncand)
-{
-    const unsigned char *p = (const unsigned char *)sc->text;
-    for (size_t i = from; i < to; i++) {
-        if (p[i] < 0x80 ? !is_alnum_byte(p[i]) || (i > 0 && is_alnum_byte(p[i - 1]))
-                        : p[i] < 0xC0)
-            continue;
-        if (check_place(sc, sp, lk, i, done, ncand))
-            return -1;
-    }
-    return 0;
-}
-
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Sixteen bytes at a time (GCC and Clang vectors: SSE2, NEON, or plain
-   code where there are none). */
-typedef unsigned char v16 __attribute__((vector_size(16)));
-
-static v16 load16(const unsigned char *p)
-{
-    v16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* 0xFF for each byte of v that is an ASCII letter or digit, else 0. */
-static v16 alnum16(v16 v)
-{
-    v16 l = v | 0x20;
-    return (v16)((l >= 'a') & (l <= 'z')) | (v16)((v >= '0') & (v <= '9'));
-}
-
-/* 0xFF for each byte of p[i, i + 16) (1 <= i, i + 17 <= len) that starts
-   a word that may start an item by its first two bytes, or whose second
-   byte is no letter or digit (see ascii_candidate()); and for each
-   non-ASCII lead byte. */
-static v16 places16(const looker *lk, const unsigned char *p, size_t i)
-{
-    v16 v = load16(p + i), vn = load16(p + i + 1);
-    v16 l = v | 0x20, ln = vn | 0x20, want = (v16){0}, f = (v16){0};
-    if (lk->npairs >= 0) {
-        for (int k = 0; k < lk->npairs; k++)
-            want |= (v16)(l == lk->pf[k]) & (v16)(ln == lk->ps[k]);
-        for (int k = 0; k < lk->nfirsts; k++)
-            f |= (v16)(l == lk->firsts[k]);
-        want |= f & ~alnum16(vn);
-    } else if (lk->nfirsts >= 0) {
-        for (int k = 0; k < lk->nfirsts; k++)
-            want |= (v16)(l == lk->firsts[k]);
-    } else {
-        want = ~want;
-    }
-    return (alnum16(v) & ~alnum16(load16(p + i - 1)) & want) | (v16)(v >= 0xC0);
-}
-
-/* The places of p[1, end) sixteen bytes at a time, for find_anchors();
-   returns end (where the bytes left start), or 0 as a failure. */
-static size_t scan_blocks(scan *sc, sparse *sp, const looker *lk,
-                          size_t *done, size_t *ncand)
-{
-    const unsigned char *p = (const unsigned char *)sc->text;
-    size_t i = 1;
-    for (; i + 17 <= sc->len; i += 16) {
-        uint64_t h[2];
-        v16 m = places16(lk, p, i);
-        memcpy(h, &m, sizeof h);
-        for (int half = 0; half < 2; half++)
-            for (uint64_t b = h[half] & 0x8080808080808080ull; b; b &= b - 1)
-                if (check_place(sc, sp, lk, i + 8 * (size_t)half +
-                                (size_t)(__builtin_ctzll(b) >> 3), done, ncand))
-                    return 0;
-    }
-    return i;
-}
-#endif
-
-/*
- * The byte scan: every word that may start an item (see ascii_candidate(),
- * and any word starting with a non-ASCII letter or digit) has its chunk
- * checked, in text order.  Returns 0, or -1 when the sparse scan does not
- * pay (too many candidates, a chunk too long) or on no memory.
- */
-static int find_anchors(scan *sc, sparse *sp, const anchors *an)
-{
-    size_t i = 0, done = 0, ncand = 0;
-    looker lk;
-
-    looker_init(&lk, an);
-#ifdef __GNUC__
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (sc->len >= 17) {
-        if (scan_bytes(sc, sp, &lk, 0, 1, &done, &ncand))
-            return -1;
-        i = scan_blocks(sc, sp, &lk, &done, &ncand);
-        if (i == 0)
-            return -1;
-    }
-#endif
-#endif
-    return scan_bytes(sc, sp, &lk, i, sc->len, &done, &ncand);
-}
-
-static int region_cmp(const void *x, const void *y)
-{
-    const region *a = x, *b = y;
-    return a->from < b->from ? -1 : a->from > b->from;
-}
-
-/* The bytes to tokenize for need n: [*from, *to), bounded by ASCII
-   whitespace.  Returns -1 when no whitespace is near enough. */
-static int need_bytes(const scan *sc, const need *n, size_t *from, size_t *to)
-{
-    const unsigned char *p = (const unsigned char *)sc->text;
-    size_t mb = ((size_t)n->before + 8 * (size_t)n->tokens + 16) << n->shift;
-    size_t ma = ((size_t)n->after + 8 * (size_t)n->tokens + 16) << n->shift;
-    size_t f = n->start > mb ? n->start - mb : 0;
-    size_t t = sc->len - n->end > ma ? n->end + ma : sc->len;
-    size_t f0 = f, t0 = t;
-    while (f > 0 && !is_space_byte(p[f - 1]) && f0 - f < SPARSE_MAX_CHUNK)
-        f--;
-    while (t < sc->len && !is_space_byte(p[t]) && t - t0 < SPARSE_MAX_CHUNK)
-        t++;
-    *from = f;
-    *to = t;
-    return (f > 0 && !is_space_byte(p[f - 1])) ||
-           (t < sc->len && !is_space_byte(p[t])) ? -1 : 0;
-}
-
-/*
- * The stretches to tokenize for all needs, merged where they overlap or
- * touch.  Returns the bytes they cover, or SIZE_MAX when a stretch could
- * not be bounded or on no memory (sp->oom).
- */
-static size_t plan_regions(const scan *sc, sparse *sp)
-{
-    size_t covered = 0, m = 0;
-    sp->nregs = 0;
-    for (size_t i = 0; i < sp->nneeds; i++) {
-        region r = {0, 0, 0, 0, 0, 0, 0};
-        if (need_bytes(sc, &sp->needs[i], &r.from, &r.to))
-            return SIZE_MAX;
-        if (grow((void **)&sp->regs, &sp->cregs, sp->nregs, sizeof *sp->regs)) {
-            sp->oom = 1;
-            return SIZE_MAX;
-        }
-        sp->regs[sp->nregs++] = r;
-    }
-    qsort(sp->regs, sp->nregs, sizeof *sp->regs, region_cmp);
-    for (size_t i = 0; i < sp->nregs; i++) {
-        if (m > 0 && sp->regs[i].from <= sp->regs[m - 1].to) {
-            if (sp->regs[i].to > sp->regs[m - 1].to)
-                sp->regs[m - 1].to = sp->regs[i].to;
-            continue;
-        }
-        sp->regs[m++] = sp->regs[i];
-    }
-    sp->nregs = m;
-    for (size_t i = 0; i < m; i++)
-        covered += sp->regs[i].to - sp->regs[i].from;
-    return covered;
-}
-
-/* Make room for n more elements in an array of 'used' elements. */
-static int reserve(void **arr, size_t *cap, size_t used, size_t n, size_t size)
-{
-    while (used + n > *cap)
-        if (grow(arr, cap, *cap, size))
-            return -1;
-    return 0;
-}
-
-/* Copy the tokens and matches of old stretch o (of the previous round)
-   as the tokens of stretch r, the next in sc. */
-static int reuse_region(scan *sc, const sparse *sp, const region *o, region *r)
-{
-    size_t c = sc->cm;
-    if (reserve((void **)&sc->toks, &sc->ctoks, sc->ntoks, o->n, sizeof *sc->toks) ||
-        reserve((void **)&sc->mtok, &c, sc->nm, o->nm, sizeof *sc->mtok))
-        return -1;
-    c = sc->cm;
-    if (reserve((void **)&sc->mref, &c, sc->nm, o->nm, sizeof *sc->mref))
-        return -1;
-    sc->cm = c;
-    uint32_t shift = r->first - o->first, dc = r->cpos - o->cpos;
-    for (uint32_t k = 0; k < o->n; k++) {
-        tok t = sp->otoks[o->first + k];
-        t.cstart += dc;
-        t.cend += dc;
-        sc->toks[sc->ntoks++] = t;
-    }
-    for (size_t m = 0; m < o->nm; m++) {
-        sc->mtok[sc->nm] = sp->omtok[o->m0 + m] + shift;
-        sc->mref[sc->nm++] = sp->omref[o->m0 + m];
-    }
-    if (o->n > 0) {
-        sc->lastend = sc->toks[sc->ntoks - 1].end;
-        sc->cpos = sc->toks[sc->ntoks - 1].cend;
-    }
-    return 0;
-}
-
-/* Keep the tokens and matches of sc as the previous round's. */
-static void keep_round(scan *sc, sparse *sp)
-{
-    tok *t = sp->otoks;
-    uint32_t *mt = sp->omtok, *mr = sp->omref;
-    size_t ct = sp->octoks, cm = sp->ocm;
-    region *rg = sp->oregs;
-    size_t crg = sp->ocregs;
-
-    sp->otoks = sc->toks;
-    sp->octoks = sc->ctoks;
-    sp->omtok = sc->mtok;
-    sp->omref = sc->mref;
-    sp->ocm = sc->cm;
-    sc->toks = t;
-    sc->ctoks = ct;
-    sc->mtok = mt;
-    sc->mref = mr;
-    sc->cm = cm;
-    sp->oregs = sp->regs;
-    sp->onregs = sp->nregs;
-    sp->ocregs = sp->cregs;
-    sp->regs = rg;
-    sp->cregs = crg;
-    sp->nregs = 0;
-}
-
-/* Tokenize the stretches of sp into sc, anew, or copy those of the
-   previous round that are the same. */
-static int tokenize_regions(scan *sc, sparse *sp)
-{
-    size_t o = 0;
-    sc->ntoks = 0;
-    sc->nm = 0;
-    sc->lastend = 0;
-    sc->cpos = 0;
-    sc->prevlen = 0;
-    for (size_t i = 0; i < sp->nregs; i++) {
-        region *r = &sp->regs[i];
-        if (r->from > sc->lastend) {
-            /* characters skipped: any count keeps the stretches apart */
-            sc->cpos += (uint32_t)(r->from - sc->lastend);
-            sc->lastend = r->from;
-        }
-        sc->prev_ws = 1;    /* after whitespace, or at the start */
-        r->first = (uint32_t)sc->ntoks;
-        r->cpos = sc->cpos;
-        r->m0 = sc->nm;
-        while (o < sp->onregs && sp->oregs[o].from < r->from)
-            o++;
-        if (o < sp->onregs && sp->oregs[o].from == r->from &&
-            sp->oregs[o].to == r->to) {
-            if (reuse_region(sc, sp, &sp->oregs[o], r)) {
-                sc->oom = 1;
-                return -1;
-            }
-        } else {
-            sc->base = r->from;
-            if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, on_token, sc) &&
-                sc->oom)
-                return -1;
-        }
-        r->n = (uint32_t)(sc->ntoks - r->first);
-        r->nm = sc->nm - r->m0;
-    }
-    sc->base = 0;
-    return 0;
-}
-
-/* The stretch holding byte 'at', or NULL. */
-static const region *region_at(const sparse *sp, size_t at)
-{
-    size_t lo = 0, hi = sp->nregs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sp->regs[mid].from <= at)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || at >= sp->regs[lo - 1].to)
-        return NULL;
-    return &sp->regs[lo - 1];
-}
-
-/* The first token of r starting at or after byte 'at' (r->first + r->n
-   when none). */
-static uint32_t token_from(const scan *sc, const region *r, size_t at)
-{
-    uint32_t lo = r->first, hi = r->first + r->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (sc->toks[mid].start < at)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/*
- * 1 if need n is met: its place lies in one stretch that reaches the
- * start of the text or has the characters and tokens wanted before it
- * (counted from the stretch's second token, the first one's sentence
- * flag being unknown), and reaches the end of the text or has those
- * wanted after it.  A need with an empty place wants the text's opening.
- */
-static int need_met(const scan *sc, const sparse *sp, const need *n)
-{
-    const region *r = region_at(sp, n->start);
-    if (r && r->n == 0 && n->start == n->end)
-        return r->from == 0 && r->to == sc->len;   /* no token at all */
-    if (!r || n->end > r->to || r->n == 0)
-        return 0;
-    uint32_t last = r->first + r->n - 1, t0, t1;
-    if (n->end == n->start) {
-        t0 = t1 = r->first;
-    } else {
-        t0 = token_from(sc, r, n->start);
-        t1 = token_from(sc, r, n->end);
-        if (t0 >= t1 || sc->toks[t0].start != n->start)
-            return 0;
-        t1--;
-    }
-    const tok *tk = sc->toks;
-    int before = r->from == 0 ||
-                 (t0 >= r->first + 1 + n->tokens &&
-                  tk[t0].cstart - tk[r->first + 1].cstart > n->before);
-    int after = r->to == sc->len ||
-                (last >= t1 + n->tokens && tk[last].cend - tk[t1].cend > n->after);
-    return before && after;
-}
-
-/* Widen the needs not met.  Returns how many there were. */
-static size_t widen_unmet(const scan *sc, sparse *sp, size_t from)
-{
-    size_t unmet = 0;
-    for (size_t i = from; i < sp->nneeds; i++)
-        if (!need_met(sc, sp, &sp->needs[i])) {
-            sp->needs[i].shift++;
-            unmet++;
-        }
-    return unmet;
-}
-
-/* Add a need (or widen the one already there) for the window a..b laid
-   out by the chooser, or for the opening (a == b == UINT32_MAX) when it
-   is not met.  Returns 1 when it was not, -1 on no memory. */
-static int need_window(const scan *sc, sparse *sp, uint32_t a, uint32_t b,
-                       uint32_t size)
-{
-    need n = { 0, 0, sp->before, sp->after, 2, 0 };
-    if (a != UINT32_MAX) {
-        n.start = sc->toks[a].start;
-        n.end = sc->toks[b].end;
-    } else {
-        n.before = 0;
-        n.after = size + 8;
-    }
-    if (need_met(sc, sp, &n))
-        return 0;
-    for (size_t i = 0; i < sp->nneeds; i++) {
-        need *o = &sp->needs[i];
-        if (o->start == n.start && o->end == n.end && o->after == n.after &&
-            o->tokens == n.tokens) {
-            o->shift++;
-            return 1;
-        }
-    }
-    return push_need(sp, n.start, n.end, n.before, n.after, n.tokens) ? -1 : 1;
-}
-
-/* The tokens wanted around the start of an item: its phrase, and any
-   NEAR set it is in.  UINT32_MAX when too many. */
-static uint32_t item_tokens(const scan *sc)
-{
-    uint64_t t = 1;
-    for (size_t i = 0; i < sc->nitems; i++) {
-        const cti_hl_group *grp = &sc->spec->groups[sc->items[i].group];
-        uint64_t span = sc->items[i].nstems;
-        if (grp->kind == CTI_HL_NEAR && grp->nitems > 1) {
-            span = grp->window;
-            for (size_t k = 0; k < grp->nitems; k++)
-                span += grp->items[k].nstems;
-        }
-        if (span > t)
-            t = span;
-    }
-    t += 2;
-    return t > SPARSE_MAX_TOKENS ? UINT32_MAX : (uint32_t)t;
-}
-
-/* The most stems of a phrase item that is not in a NEAR set. */
-static uint32_t phrase_stems(const scan *sc)
-{
-    uint32_t n = 1;
-    for (size_t i = 0; i < sc->nitems; i++) {
-        const cti_hl_group *grp = &sc->spec->groups[sc->items[i].group];
-        if (!(grp->kind == CTI_HL_NEAR && grp->nitems > 1) &&
-            sc->items[i].nstems > n)
-            n = sc->items[i].nstems;
-    }
-    return n;
-}
-
-static void sparse_free(sparse *sp)
-{
-    free(sp->check);
-    free(sp->needs);
-    free(sp->regs);
-    free(sp->oregs);
-    free(sp->otoks);
-    free(sp->omtok);
-    free(sp->omref);
-}
-
-/*
- * One round: tokenize the stretches, check the needs of the items'
- * starts, match, choose.  Returns 1 when done (units, hl and ch filled,
- * or units empty and the opening tokenized), 0 when some need was not met
- * (widened for the next round), -1 on no memory, -2 when the sparse scan
- * does not pay.
- */
-static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
-                        hits *units, hits *hl, chooser *ch,
-                        uint32_t *fsize)
-{
-    keep_round(sc, sp);
-    size_t covered = plan_regions(sc, sp);
-    if (sp->oom)
-        return -1;
-    if (covered == SIZE_MAX || covered > sc->len / 3 * 2)
-        return -2;
-    if (tokenize_regions(sc, sp))
-        return -1;
-    if (widen_unmet(sc, sp, 0) > 0)
-        return 0;
-    units->n = 0;
-    hl->n = 0;
-    if (build_hits(sc, units, hl))
-        return -1;
-    if (units->n == 0) {
-        int w = need_window(sc, sp, UINT32_MAX, UINT32_MAX, size);
-        return w < 0 ? -1 : !w;
-    }
-    cti_window_free(ch);
-    memset(ch, 0, sizeof *ch);
-    if (cti_window_init(ch, sc, units) != CTI_OK)
-        return -1;
-    *fsize = cti_window_choose(ch, nfrag, size);
-    if (ch->layover)
-        return -2;
-    int unmet = 0;
-    for (size_t i = 0; i < ch->nlay; i++) {
-        int w = need_window(sc, sp, ch->lay[i][0], ch->lay[i][1], size);
-        if (w < 0)
-            return -1;
-        unmet |= w;
-    }
-    return !unmet;
-}
-
-/*
- * Tokenize only the opening of the text, for a spec with nothing to match
- * in it.  run_scan() tokenizes its first 16 KB then (less its last token,
- * which may be cut): the same tokens as far as this stretch goes, which
- * must stay inside them.  Returns 1 when done, 0 when the whole-text path
- * is to be taken, -1 on no memory.
- */
-static int sparse_opening(scan *sc, sparse *sp, uint32_t size)
-{
-    if (push_need(sp, 0, 0, 0, size + 8, 2))
-        return -1;
-    for (int round = 0; round < SPARSE_ROUNDS; round++) {
-        keep_round(sc, sp);
-        size_t covered = plan_regions(sc, sp);
-        if (sp->oom)
-            return -1;
-        if (covered == SIZE_MAX || (sc->len > 16384 && sp->regs[0].to >= 16384))
-            return 0;
-        if (tokenize_regions(sc, sp))
-            return -1;
-        if (widen_unmet(sc, sp, 0) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/*
- * The sparse scan of 'text' for cti_snippet_build(): fills sc, units,
- * hl, ch and *fsize as the whole-text scan would.  Returns 1 when done,
- * 0 when the whole text is to be tokenized instead (sc is then to be
- * freed), -1 on no memory.
- */
-static int sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
-                       const char *text, size_t len, unsigned nfrag,
-                       uint32_t size, hits *units, hits *hl, chooser *ch,
-                       uint32_t *fsize)
-{
-    sparse sp;
-    anchors an;
-    int rc = 0;
-
-    memset(sc, 0, sizeof *sc);
-    memset(&sp, 0, sizeof sp);
-    sc->text = text;
-    sc->len = len;
-    sc->prev_ws = 1;
-    if (len < 4096)
-        return 0;
-    if (scan_prepare(sc, spec, 0))
-        return -1;
-    if (sc->nitems == 0) {
-        rc = sparse_opening(sc, &sp, size);
-        goto done;
-    }
-    if (!a || strcmp(cti_analyzer_language(a), "english"))
-        return 0;
-    lazy_pairs(sc);
-    sc->lazy = a;
-    sp.tokens = item_tokens(sc);
-    sp.phrase = phrase_stems(sc);
-    sp.check = malloc(sizeof *sp.check);
-    if (!sp.check) {
-        rc = -1;
-        goto done;
-    }
-    sp.before = size + size / 8 + 8;
-    sp.after = size + 8;
-    if (sp.tokens == UINT32_MAX)
-        goto done;
-    anchor_tables(sc, &an);
-    if (find_anchors(sc, &sp, &an)) {
-        rc = sp.oom ? -1 : 0;
-        goto done;
-    }
-    for (int round = 0; round < SPARSE_ROUNDS; round++) {
-        rc = sparse_round(sc, &sp, nfrag, size, units, hl, ch, fsize);
-        if (rc != 0)
-            break;
-    }
-    if (rc == -2)
-        rc = 0;
-done:
-    sparse_free(&sp);
-    return rc;
 }
 
 /*
@@ -2079,20 +1121,20 @@ static cti_status build(cti_analyzer *a, const cti_hl_spec *spec,
     if (nfrag > sizeof ch.f / sizeof ch.f[0])
         nfrag = sizeof ch.f / sizeof ch.f[0];
     if (!whole)
-        sr = sparse_scan(a, &sc, spec, body ? body : "", len, nfrag, size,
+        sr = cti_sparse_scan(a, &sc, spec, body ? body : "", len, nfrag, size,
                          &units, &hl, &ch, &fsize);
     else
         memset(&sc, 0, sizeof sc);
     if (sr < 0)
         goto done;
     if (sr == 0) {
-        scan_free(&sc);
+        cti_scan_free(&sc);
         cti_window_free(&ch);
         memset(&ch, 0, sizeof ch);
         units.n = hl.n = 0;
         if (run_scan(a, &sc, spec, body ? body : "", len, 0))
             goto done;
-        if (build_hits(&sc, &units, &hl))
+        if (cti_scan_hits(&sc, &units, &hl))
             goto done;
         if (units.n > 0) {
             if (cti_window_init(&ch, &sc, &units) != CTI_OK)
@@ -2121,7 +1163,7 @@ done:
     cti_window_free(&ch);
     free(units.v);
     free(hl.v);
-    scan_free(&sc);
+    cti_scan_free(&sc);
     return rc ? CTI_ENOMEM : CTI_OK;
 }
 
@@ -2155,7 +1197,7 @@ cti_status cti_snippet_title(cti_analyzer *a, const cti_hl_spec *spec,
         len = 0;
     if (run_scan(a, &sc, spec, title ? title : "", len, 1))
         goto done;
-    if (build_hits(&sc, &units, &hl))
+    if (cti_scan_hits(&sc, &units, &hl))
         goto done;
     if (hl.n) {
         frag all = {0, (uint32_t)sc.ntoks - 1};
@@ -2176,7 +1218,7 @@ done:
     free(sp);
     free(units.v);
     free(hl.v);
-    scan_free(&sc);
+    cti_scan_free(&sc);
     return rc ? CTI_ENOMEM : CTI_OK;
 }
 
@@ -2195,7 +1237,7 @@ cti_status cti_snippet_spans(cti_analyzer *a, const cti_hl_spec *spec,
     if (!text)
         len = 0;
     if (run_scan(a, &sc, spec, text ? text : "", len, title) ||
-        build_hits(&sc, &units, &hl))
+        cti_scan_hits(&sc, &units, &hl))
         goto done;
     rc = 0;
     if (hl.n) {
@@ -2217,7 +1259,7 @@ done:
     free(sp);
     free(units.v);
     free(hl.v);
-    scan_free(&sc);
+    cti_scan_free(&sc);
     return rc ? CTI_ENOMEM : CTI_OK;
 }
 

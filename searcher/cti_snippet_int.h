@@ -1,8 +1,10 @@
 /*
- * cti_snippet_int.h - what the snippet builder (cti_snippet.c) and its
- * fragment chooser (cti_snippet_window.c) share; nothing else includes it.
+ * cti_snippet_int.h - what the snippet builder (cti_snippet.c), its sparse
+ * scan (cti_snippet_sparse.c) and its fragment chooser
+ * (cti_snippet_window.c) share; nothing else includes it.
  *
- * cti_snippet.c scans the text into tokens and matches (scan, hit), the
+ * cti_snippet.c scans the text into tokens and matches (scan, hit), or the
+ * sparse scan scans only the stretches around the query's words; the
  * chooser picks the fragments to show (frag, chooser), and cti_snippet.c
  * writes them out.  Single-threaded: a snippet is built by one thread.
  */
@@ -68,8 +70,8 @@ typedef struct scan {
     uint32_t *mtok, *mref;  /* (token, ref) pairs in token order */
     size_t nm, cm;
 
-    /* English (Porter2) only: the tokens come unstemmed and on_token()
-       stems those that may match (see may_match() in cti_snippet.c) */
+    /* English (Porter2) only: the tokens come unstemmed and
+       cti_scan_token() stems those that may match (cti_scan_stem()) */
     cti_analyzer *lazy;
     uint8_t pairs[256][32]; /* first byte -> bit per second byte */
 
@@ -139,5 +141,63 @@ uint32_t cti_window_choose(chooser *ch, unsigned nfrag, uint32_t size);
 
 /* Free the arrays of 'ch' (not 'ch' itself). */
 void cti_window_free(chooser *ch);
+
+/* ------------------------------------------------ the scan (cti_snippet.c) */
+
+/* Grow an array of elements of 'size' bytes (*cap of them) to hold at
+   least n + 1.  Returns 0, or -1 on no memory (the array unchanged). */
+int cti_scan_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/* FNV-1a hash of s[0, n), for the table of stems. */
+uint32_t cti_scan_hash(const char *s, size_t n);
+
+/*
+ * Collect into sc the items and stems of the groups of 'spec' that apply
+ * to a body (title = 0) or a title, and hash the stems.  Returns 0, or -1
+ * on no memory (free sc with cti_scan_free() either way).
+ */
+int cti_scan_prepare(scan *sc, const cti_hl_spec *spec, int title);
+
+/* Fill sc->pairs from the stems of sc->refs, for cti_scan_stem(). */
+void cti_scan_pairs(scan *sc);
+
+/*
+ * The stem of token t when it may match a ref of sc (English: by its
+ * first two bytes): returns 1 and the stem in *stem (valid until the next
+ * call), or 0 when it cannot match.
+ */
+int cti_scan_stem(scan *sc, const cti_token *t, const char **stem,
+                  size_t *stemlen);
+
+/*
+ * The analyzer's callback (ctx: a scan): records token t, at sc->base +
+ * its offsets in sc->text, with its characters and sentence start, and
+ * its matches.  Returns 0, or -1 on no memory (sc->oom set).
+ */
+int cti_scan_token(void *ctx, const cti_token *t);
+
+/* Turn the matches of sc into scoring units and highlights, sorted by
+   first token.  Returns 0, or -1 on no memory. */
+int cti_scan_hits(const scan *sc, hits *units, hits *hl);
+
+/* Free the arrays of sc (not sc itself). */
+void cti_scan_free(scan *sc);
+
+/* ------------------------------------- the sparse scan (cti_snippet_sparse.c) */
+
+/*
+ * Scan 'text' (len bytes) for 'spec' as cti_snippet_build() does, but
+ * tokenize only the stretches around the places where an item may start
+ * (see cti_snippet_sparse.c), and choose the fragments (up to nfrag of
+ * about 'size' characters): fills sc, units, hl, ch (zeroed before) and
+ * *fsize as the whole-text scan followed by cti_window_choose() would,
+ * units empty meaning the opening.  Returns 1 when done; 0 when the whole
+ * text is to be scanned instead (free sc, ch and the hits, which may hold
+ * something, first); -1 on no memory.
+ */
+int cti_sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
+                    const char *text, size_t len, unsigned nfrag,
+                    uint32_t size, hits *units, hits *hl, chooser *ch,
+                    uint32_t *fsize);
 
 #endif /* CTI_SNIPPET_INT_H */
