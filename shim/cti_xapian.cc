@@ -63,6 +63,7 @@ struct cti_db {
     std::string path;
     bool local_path;   /* read-only and opened from 'path' alone: reopening
                           may open the path afresh (a stub may have moved on) */
+    std::vector<Xapian::Database> shards; /* added by cti_db_add_shard() */
 };
 
 /* A term's positions kept out of the document (cti_doc_set_position_slot()). */
@@ -532,6 +533,7 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
         if (db->remote_article.empty())
             db->remote_article = shard->remote_article;
         db->rd->add_database(*shard->rd);
+        db->shards.push_back(*shard->rd);
         db->posfmt = f;
         db->local_path = false;
     });
@@ -627,7 +629,13 @@ CTI_API cti_status cti_db_get_metadata(cti_db *db, const char *key,
         return set_error(db, CTI_EINVAL, "bad argument");
     *out = nullptr;
     std::string v;
-    cti_status st = with_retry(db, [&] { v = db->rd->get_metadata(key); });
+    /* Xapian reads a key from the first shard alone; one it lacks is
+       looked for in the others. */
+    cti_status st = with_retry(db, [&] {
+        v = db->rd->get_metadata(key);
+        for (size_t i = 1; v.empty() && i < db->shards.size(); ++i)
+            v = db->shards[i].get_metadata(key);
+    });
     if (st != CTI_OK)
         return st;
     return dup_out(db, v, out, len);

@@ -162,7 +162,8 @@ cti_status cti_db_set_metadata(cti_db *db, const char *key,
 /*
  * Get the value of 'key'.  On CTI_OK, *out is a NUL-terminated copy the
  * caller frees with free(), and *len (if not NULL) its length; a missing
- * key gives CTI_OK with an empty string.
+ * key gives CTI_OK with an empty string.  Of shards, the first one's value
+ * is read, and the next ones' while none has the key.
  */
 cti_status cti_db_get_metadata(cti_db *db, const char *key, char **out,
                                size_t *len);
