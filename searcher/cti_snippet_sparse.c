@@ -446,27 +446,44 @@ static v16 alnum16(v16 v)
     return (v16)((l >= 'a') & (l <= 'z')) | (v16)((v >= '0') & (v <= '9'));
 }
 
-/* 0xFF for each byte of p[i, i + 16) (1 <= i, i + 17 <= len) that starts
-   a word that may start an item by its first two bytes, or whose second
-   byte is no letter or digit (see ascii_candidate()); and for each
-   non-ASCII lead byte. */
+/* 1 if some byte of v is not zero. */
+static int any16(v16 v)
+{
+    uint64_t h[2];
+    memcpy(h, &v, sizeof h);
+    return (h[0] | h[1]) != 0;
+}
+
+/*
+ * 0xFF for each byte of p[i, i + 16) (1 <= i, i + 17 <= len) that starts
+ * a word that may start an item by its first two bytes, or whose second
+ * byte may go on the word (see ascii_candidate()); and for each non-ASCII
+ * lead byte.  Most blocks have none of the pairs: the test whether the
+ * byte before starts a word is made only when some byte is wanted.
+ */
 static v16 places16(const looker *lk, const unsigned char *p, size_t i)
 {
     v16 v = load16(p + i), vn = load16(p + i + 1);
     v16 l = v | 0x20, ln = vn | 0x20, want = (v16){0}, f = (v16){0};
+    v16 lead = (v16)(v >= 0xC0);
     if (lk->npairs >= 0) {
         for (int k = 0; k < lk->npairs; k++)
             want |= (v16)(l == lk->pf[k]) & (v16)(ln == lk->ps[k]);
         for (int k = 0; k < lk->nfirsts; k++)
             f |= (v16)(l == lk->firsts[k]);
-        want |= f & ~alnum16(vn);
+        /* no pairs with one-character items: a word whose second byte is
+           no letter or digit matters only if that byte may go on */
+        want |= f & ((v16)(vn == '\'') | (v16)(vn == '.') | (v16)(vn == ',') |
+                     (v16)(vn >= 0x80));
     } else if (lk->nfirsts >= 0) {
         for (int k = 0; k < lk->nfirsts; k++)
             want |= (v16)(l == lk->firsts[k]);
     } else {
         want = ~want;
     }
-    return (alnum16(v) & ~alnum16(load16(p + i - 1)) & want) | (v16)(v >= 0xC0);
+    if (!any16(want))
+        return lead;
+    return (alnum16(v) & ~alnum16(load16(p + i - 1)) & want) | lead;
 }
 
 /* The places of p[1, end) sixteen bytes at a time, for find_anchors();
