@@ -461,23 +461,40 @@ static int any16(v16 v)
  * lead byte.  Most blocks have none of the pairs: the test whether the
  * byte before starts a word is made only when some byte is wanted.
  */
-static v16 places16(const looker *lk, const unsigned char *p, size_t i)
+/* The bytes of a looker, each repeated sixteen times. */
+typedef struct vlooker {
+    v16 pf[12], ps[12], firsts[8];
+} vlooker;
+
+/* Fill vl from lk. */
+static void vlooker_init(vlooker *vl, const looker *lk)
+{
+    for (int k = 0; k < lk->npairs; k++) {
+        vl->pf[k] = (v16){0} + lk->pf[k];
+        vl->ps[k] = (v16){0} + lk->ps[k];
+    }
+    for (int k = 0; k < lk->nfirsts; k++)
+        vl->firsts[k] = (v16){0} + lk->firsts[k];
+}
+
+static v16 places16(const looker *lk, const vlooker *vl, const unsigned char *p,
+                    size_t i)
 {
     v16 v = load16(p + i), vn = load16(p + i + 1);
     v16 l = v | 0x20, ln = vn | 0x20, want = (v16){0}, f = (v16){0};
     v16 lead = (v16)(v >= 0xC0);
     if (lk->npairs >= 0) {
         for (int k = 0; k < lk->npairs; k++)
-            want |= (v16)(l == lk->pf[k]) & (v16)(ln == lk->ps[k]);
+            want |= (v16)(l == vl->pf[k]) & (v16)(ln == vl->ps[k]);
         for (int k = 0; k < lk->nfirsts; k++)
-            f |= (v16)(l == lk->firsts[k]);
+            f |= (v16)(l == vl->firsts[k]);
         /* no pairs with one-character items: a word whose second byte is
            no letter or digit matters only if that byte may go on */
         want |= f & ((v16)(vn == '\'') | (v16)(vn == '.') | (v16)(vn == ',') |
                      (v16)(vn >= 0x80));
     } else if (lk->nfirsts >= 0) {
         for (int k = 0; k < lk->nfirsts; k++)
-            want |= (v16)(l == lk->firsts[k]);
+            want |= (v16)(l == vl->firsts[k]);
     } else {
         want = ~want;
     }
@@ -493,9 +510,12 @@ static size_t scan_blocks(scan *sc, sparse *sp, const looker *lk,
 {
     const unsigned char *p = (const unsigned char *)sc->text;
     size_t i = 1;
+    vlooker vl;
+
+    vlooker_init(&vl, lk);
     for (; i + 17 <= sc->len; i += 16) {
         uint64_t h[2];
-        v16 m = places16(lk, p, i);
+        v16 m = places16(lk, &vl, p, i);
         memcpy(h, &m, sizeof h);
         for (int half = 0; half < 2; half++)
             for (uint64_t b = h[half] & 0x8080808080808080ull; b; b &= b - 1)
