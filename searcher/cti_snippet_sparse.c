@@ -598,7 +598,8 @@ static size_t plan_regions(const scan *sc, sparse *sp)
         }
         sp->regs[sp->nregs++] = r;
     }
-    qsort(sp->regs, sp->nregs, sizeof *sp->regs, region_cmp);
+    if (sp->nregs > 1)
+        qsort(sp->regs, sp->nregs, sizeof *sp->regs, region_cmp);
     for (size_t i = 0; i < sp->nregs; i++) {
         if (m > 0 && sp->regs[i].from <= sp->regs[m - 1].to) {
             if (sp->regs[i].to > sp->regs[m - 1].to)
@@ -916,9 +917,9 @@ static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
 
 /*
  * Tokenize only the opening of the text, for a spec with nothing to match
- * in it.  the whole-text scan tokenizes its first 16 KB then (less its last token,
- * which may be cut): the same tokens as far as this stretch goes, which
- * must stay inside them.  Returns 1 when done, 0 when the whole-text path
+ * in it.  The whole-text scan tokenizes its first 16 KB then (less its
+ * last token, which may be cut): the same tokens as far as this stretch
+ * goes, which must stay inside them.  Returns 1 when done, 0 when the whole-text path
  * is to be taken, -1 on no memory.
  */
 static int sparse_opening(scan *sc, sparse *sp, uint32_t size)
@@ -947,9 +948,9 @@ static int sparse_opening(scan *sc, sparse *sp, uint32_t size)
  * freed), -1 on no memory.
  */
 int cti_sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
-                       const char *text, size_t len, unsigned nfrag,
-                       uint32_t size, hits *units, hits *hl, chooser *ch,
-                       uint32_t *fsize)
+                    const char *text, size_t len, unsigned nfrag,
+                    uint32_t size, hits *units, hits *hl, chooser *ch,
+                    uint32_t *fsize)
 {
     sparse sp;
     anchors an;
