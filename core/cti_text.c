@@ -330,7 +330,7 @@ static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
     dict_key(id, key, hex);
     char *bytes = NULL;
     size_t len = 0;
-    cti_status st = r->db ? cti_db_get_metadata(r->db, key, &bytes, &len)
+    cti_status st = r->db ? cti_db_find_metadata(r->db, key, &bytes, &len)
                           : CTI_ENOTFOUND;
     if (st == CTI_ENOMEM)
         return say(err, errlen, st, "%s", "out of memory");
