@@ -945,6 +945,17 @@ CTI_API cti_status cti_termiter_next(cti_termiter *it, const char **term,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_termiter_freq(cti_termiter *it, uint32_t *freq)
+{
+    if (!it || !freq)
+        return set_error(nullptr, CTI_EINVAL, "bad argument");
+    if (!it->started || it->it == it->end)
+        return set_error(nullptr, CTI_ESTATE, "the iterator is on no term");
+    return guard(nullptr, [&] {
+        *freq = it->doc ? it->it.get_wdf() : it->it.get_termfreq();
+    });
+}
+
 CTI_API void cti_termiter_free(cti_termiter *it)
 {
     try {
