@@ -99,6 +99,9 @@
                               met again) */
 #define CTI_SLOT_HASH   2  /* content hash: 16 lowercase hex digits
                               (equal for identical articles) */
+#define CTI_SLOT_TEXT   3  /* the article's text as a zstd frame, for a
+                              record that keeps it apart (cti_text.h,
+                              cti_store.h version 3) */
 #define CTI_SLOT_CLUSTER 6 /* copy cluster: 12 hex digits shared by the
                               copies of one story (the collapse key); empty
                               for an article without a fingerprint */

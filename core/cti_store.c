@@ -1,12 +1,12 @@
 /*
- * cti_store.c - the document data record (metadata plus deflated body).
+ * cti_store.c - the document data record (metadata plus the body).
  *
  * Layout of version 2 (all integers are unsigned LEB128 varints, at most
  * 10 bytes, little-endian groups of 7 bits):
  *
  *   byte 0       magic 0xC7 ("cti record")
  *   byte 1       version, 2 (1: the same without the set-aside ranges;
- *                written when there are none, and still read)
+ *                written when there are none, and still read; 3: below)
  *   6 x          varint length + bytes, for id, title, date, author,
  *                source, url (in that order; length 0 = absent)
  *   varint       number of set-aside ranges (version 2 only), then for
@@ -15,6 +15,10 @@
  *   varint       uncompressed body length
  *   varint       compressed body length (0 when the body is empty)
  *   bytes        the body as a zlib stream (deflate + Adler-32)
+ *
+ * Version 3 keeps the body apart: the set-aside ranges (their count
+ * always), the body's length, then one byte saying where the body is: 1,
+ * a zstd frame in value slot CTI_SLOT_TEXT (cti_text.h).
  *
  * Nothing may follow.  Decoding checks every length against what is left
  * before reading, refuses a body length that no deflate stream of the
@@ -25,6 +29,8 @@
  */
 #include "cti_store.h"
 
+#include "cti_schema.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +39,8 @@
 
 #define MAGIC 0xC7u
 #define VERSION 2u
+#define VERSION_APART 3u
+#define APART_TEXT_SLOT 1u   /* version 3: the body is in CTI_SLOT_TEXT */
 #define NFIELDS 6
 /* Deflate cannot expand more than ~1032:1; allow a margin for headers. */
 #define MAX_RATIO 1100u
@@ -86,47 +94,37 @@ static int get_varint(const unsigned char *d, size_t len, size_t *pos,
     return 0;
 }
 
-cti_status cti_record_encode(const cti_record *r, int level, char **out,
-                             size_t *outlen)
+/* The bytes a record's header may take: magic, version, fields, ranges
+   and two lengths; 0 when the fields are not valid. */
+static size_t header_bound(const cti_record *r, const char *const *f,
+                           size_t *fl)
 {
-    const char *f[NFIELDS] = { r->id, r->title, r->date, r->author,
-                               r->source, r->url };
-    size_t fl[NFIELDS] = { r->id_len, r->title_len, r->date_len,
-                           r->author_len, r->source_len, r->url_len };
-    size_t body_len = r->body ? r->body_len : 0;
     size_t naside = r->aside ? r->naside : 0;
-    unsigned char *buf = NULL;
-    size_t need = 2 + 3 * 10 + 21 * naside, pos = 0;
-    cti_status rc = CTI_ENOMEM;
-
-    *out = NULL;
-    *outlen = 0;
-    if (level < -1 || level > 9)
-        level = -1;
-    if (!ranges_ok(r, body_len))
-        return CTI_EINVAL;
+    size_t need = 2 + 3 * 10 + 21 * naside;
     for (int i = 0; i < NFIELDS; i++) {
         if (!f[i])
             fl[i] = 0;
         need += 10 + fl[i];
     }
-    uLong bound = compressBound((uLong)body_len);
-    if ((size_t)bound < body_len || need + bound < need)
-        return CTI_ENOMEM;
-    need += bound;
-    buf = malloc(need);
-    if (!buf)
-        return CTI_ENOMEM;
+    return need;
+}
 
+/* Write the header of 'r' (version 'ver') up to and including the body
+   length into buf; returns the bytes written. */
+static size_t put_header(unsigned char *buf, const cti_record *r,
+                         unsigned ver, const char *const *f, const size_t *fl,
+                         size_t body_len)
+{
+    size_t naside = r->aside ? r->naside : 0, pos = 0;
     buf[pos++] = MAGIC;
-    buf[pos++] = naside ? VERSION : 1;
+    buf[pos++] = (unsigned char)ver;
     for (int i = 0; i < NFIELDS; i++) {
         pos += put_varint(buf + pos, fl[i]);
         if (fl[i])
             memcpy(buf + pos, f[i], fl[i]);
         pos += fl[i];
     }
-    if (naside) {
+    if (ver != 1) {
         pos += put_varint(buf + pos, naside);
         for (size_t i = 0, prev = 0; i < naside; i++) {
             const cti_record_range *a = &r->aside[i];
@@ -137,6 +135,59 @@ cti_status cti_record_encode(const cti_record *r, int level, char **out,
         }
     }
     pos += put_varint(buf + pos, body_len);
+    return pos;
+}
+
+#define FIELDS(r)                                                        \
+    const char *f[NFIELDS] = { (r)->id, (r)->title, (r)->date,          \
+                               (r)->author, (r)->source, (r)->url };    \
+    size_t fl[NFIELDS] = { (r)->id_len, (r)->title_len, (r)->date_len,  \
+                           (r)->author_len, (r)->source_len, (r)->url_len }
+
+cti_status cti_record_encode_apart(const cti_record *r, char **out,
+                                   size_t *outlen)
+{
+    FIELDS(r);
+    size_t body_len = r->body ? r->body_len : 0;
+    *out = NULL;
+    *outlen = 0;
+    if (!ranges_ok(r, body_len))
+        return CTI_EINVAL;
+    unsigned char *buf = malloc(header_bound(r, f, fl) + 1);
+    if (!buf)
+        return CTI_ENOMEM;
+    size_t pos = put_header(buf, r, VERSION_APART, f, fl, body_len);
+    buf[pos++] = APART_TEXT_SLOT;
+    *out = (char *)buf;
+    *outlen = pos;
+    return CTI_OK;
+}
+
+cti_status cti_record_encode(const cti_record *r, int level, char **out,
+                             size_t *outlen)
+{
+    FIELDS(r);
+    size_t body_len = r->body ? r->body_len : 0;
+    unsigned char *buf = NULL;
+    size_t need, pos;
+    cti_status rc = CTI_ENOMEM;
+
+    *out = NULL;
+    *outlen = 0;
+    if (level < -1 || level > 9)
+        level = -1;
+    if (!ranges_ok(r, body_len))
+        return CTI_EINVAL;
+    need = header_bound(r, f, fl);
+    uLong bound = compressBound((uLong)body_len);
+    if ((size_t)bound < body_len || need + bound < need)
+        return CTI_ENOMEM;
+    need += bound;
+    buf = malloc(need);
+    if (!buf)
+        return CTI_ENOMEM;
+    pos = put_header(buf, r, r->aside && r->naside ? VERSION : 1, f, fl,
+                     body_len);
     if (body_len == 0) {
         pos += put_varint(buf + pos, 0);
     } else {
@@ -245,6 +296,7 @@ typedef struct layout {
     uint64_t naside;          /* how many there are */
     size_t body_pos;          /* offset of the compressed body */
     uint64_t body_len, clen;  /* the body's length, and compressed */
+    int apart;                /* version 3: the body is in CTI_SLOT_TEXT */
 } layout;
 
 /*
@@ -259,7 +311,7 @@ static const char *read_layout(const unsigned char *d, size_t len, layout *l,
         return "truncated header";
     if (d[0] != MAGIC)
         return "not a cti record (bad magic byte)";
-    if (d[1] != VERSION && d[1] != 1) {
+    if (d[1] != VERSION && d[1] != 1 && d[1] != VERSION_APART) {
         snprintf(m, msize, "unknown version %u", (unsigned)d[1]);
         return m;
     }
@@ -273,10 +325,28 @@ static const char *read_layout(const unsigned char *d, size_t len, layout *l,
     }
     l->apos = pos;
     l->naside = 0;
-    if (d[1] == VERSION && skip_ranges(d, len, &pos, &l->naside) < 0)
+    l->apart = d[1] == VERSION_APART;
+    if (d[1] != 1 && skip_ranges(d, len, &pos, &l->naside) < 0)
         return "truncated set-aside ranges";
-    if (get_varint(d, len, &pos, &l->body_len) ||
-        get_varint(d, len, &pos, &l->clen))
+    if (get_varint(d, len, &pos, &l->body_len))
+        return "truncated body header";
+    if (l->apart) {
+        if (pos >= len)
+            return "truncated body header";
+        if (d[pos] != APART_TEXT_SLOT) {
+            snprintf(m, msize, "unknown place of the body %u",
+                     (unsigned)d[pos]);
+            return m;
+        }
+        if (++pos != len)
+            return "trailing bytes";
+        if (l->body_len >= SIZE_MAX / 2)
+            return "impossible body length";
+        l->clen = 0;
+        l->body_pos = pos;
+        return NULL;
+    }
+    if (get_varint(d, len, &pos, &l->clen))
         return "truncated body header";
     if (l->clen != len - pos)
         return l->clen > len - pos ? "truncated body" : "trailing bytes";
@@ -332,7 +402,25 @@ static const char *inflate_body(const unsigned char *in, uint64_t clen,
     return "corrupt compressed body";
 }
 
-cti_status cti_record_decode(const char *data, size_t len, int want_body,
+/*
+ * Decompress the body of length body_len kept apart in 'text' into
+ * 'body'.  Returns CTI_OK, or the status of cti_text_unpack() with its
+ * message in err.
+ */
+static cti_status unpack_body(const cti_record_text *text, char *body,
+                              uint64_t body_len, char *err, size_t errlen)
+{
+    if (!text || !text->frame || !text->len || !text->reader) {
+        if (err && errlen)
+            snprintf(err, errlen, "bad stored text: missing from the index");
+        return CTI_ECORRUPT;
+    }
+    return cti_text_unpack(text->reader, text->frame, text->len, body,
+                           (size_t)body_len, err, errlen);
+}
+
+cti_status cti_record_decode(const char *data, size_t len,
+                             const cti_record_text *text, int want_body,
                              cti_record *r, char *err, size_t errlen)
 {
     const unsigned char *d = (const unsigned char *)data;
@@ -372,8 +460,16 @@ cti_status cti_record_decode(const char *data, size_t len, int want_body,
         }
         w += l.flen[i] + 1;
     }
+    if (want_body && l.apart && l.body_len) {
+        cti_status st = unpack_body(text, w, l.body_len, err, errlen);
+        if (st != CTI_OK) {
+            free(block);
+            memset(r, 0, sizeof *r);
+            return st;
+        }
+    }
     if (want_body) {
-        if (l.body_len &&
+        if (l.body_len && !l.apart &&
             (why = inflate_body(d + l.body_pos, l.clen, w, l.body_len)) != NULL) {
             free(block);
             return fail(r, err, errlen, why);
@@ -384,6 +480,31 @@ cti_status cti_record_decode(const char *data, size_t len, int want_body,
     }
     r->owned_ = block;
     return CTI_OK;
+}
+
+cti_status cti_record_read(cti_db *db, cti_text_reader *tr, uint32_t docid,
+                           int want_body, cti_record *r, char *err,
+                           size_t errlen)
+{
+    char *data = NULL, *frame = NULL;
+    size_t len = 0, flen = 0;
+    cti_text_reader *own = NULL;
+    memset(r, 0, sizeof *r);
+    cti_status st = cti_db_get_data(db, docid, &data, &len);
+    if (st == CTI_OK && want_body)
+        st = cti_db_get_value(db, docid, CTI_SLOT_TEXT, &frame, &flen);
+    if (st == CTI_OK && want_body && flen && !tr)
+        st = cti_text_reader_new(db, &own);
+    if (st == CTI_OK) {
+        cti_record_text text = { frame, flen, tr ? tr : own };
+        st = cti_record_decode(data, len, &text, want_body, r, err, errlen);
+    } else if (err && errlen) {
+        snprintf(err, errlen, "%s", cti_errmsg());
+    }
+    cti_text_reader_free(own);
+    free(frame);
+    free(data);
+    return st;
 }
 
 const char *cti_record_kind_name(unsigned kind)
@@ -414,9 +535,11 @@ struct cti_body_reader {
     size_t in_left;
     uint64_t body_len;      /* what the record says */
     uint64_t got;           /* inflated so far */
+    cti_text_stream *text;  /* a body kept apart: read from here */
 };
 
-int cti_record_open_body(const char *data, size_t len, cti_record *r,
+int cti_record_open_body(const char *data, size_t len,
+                         const cti_record_text *text, cti_record *r,
                          cti_body_reader **out, char *err, size_t errlen)
 {
     layout l;
@@ -430,9 +553,22 @@ int cti_record_open_body(const char *data, size_t len, cti_record *r,
     cti_body_reader *b = calloc(1, sizeof *b);
     if (!b)
         return fail(r, err, errlen, "out of memory");
-    if (cti_record_decode(data, len, 0, r, err, errlen)) {
+    if (cti_record_decode(data, len, NULL, 0, r, err, errlen)) {
         free(b);
         return -1;
+    }
+    if (l.apart && l.body_len) {
+        cti_status st = text && text->frame && text->len && text->reader
+            ? cti_text_stream_open(text->reader, text->frame, text->len,
+                                   l.body_len, &b->text, err, errlen)
+            : unpack_body(NULL, NULL, 0, err, errlen);
+        if (st != CTI_OK) {
+            cti_record_release(r);
+            free(b);
+            return -1;
+        }
+        *out = b;
+        return 0;
     }
     b->in = (const unsigned char *)data + l.body_pos;
     b->in_left = (size_t)l.clen;
@@ -467,6 +603,8 @@ static const char *inflate_failure(const cti_body_reader *b, int zr)
 ptrdiff_t cti_body_read(cti_body_reader *b, char *buf, size_t cap, char *err,
                         size_t errlen)
 {
+    if (b->text)
+        return cti_text_stream_read(b->text, buf, cap, err, errlen);
     if (b->ended || cap == 0)
         return 0;
     /* One spare byte past the stored length shows a longer stream. */
@@ -510,5 +648,6 @@ void cti_body_reader_free(cti_body_reader *b)
         return;
     if (b->started)
         inflateEnd(&b->zs);
+    cti_text_stream_free(b->text);
     free(b);
 }

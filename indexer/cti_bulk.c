@@ -271,7 +271,7 @@ static cti_status work(cti_worker *w, cti_job *j)
     if (!w->seg && (st = seg_open(w)) != CTI_OK)
         return st;
     /* A new article: its sync record has no flags yet (cti_sync.c). */
-    st = cti_docbuild_article(w->an, w->doc, &j->a, 0, ix->o.zlevel,
+    st = cti_docbuild_article(w->an, w->doc, &j->a, 0, ix->o.zlevel, w->tw,
                               &w->spell, ++w->docno, w->clean, 0);
     if (st == CTI_OK)
         st = cti_db_add(w->seg, w->doc, NULL);
@@ -368,6 +368,7 @@ cti_status cti_bulk_start(cti_index *ix)
         if (cti_analyzer_new(ix->language, &w->an) != 0 ||
             cti_doc_new(&w->doc) != CTI_OK ||
             cti_index_doc_format(ix, w->doc) != CTI_OK ||
+            (ix->tw && cti_text_writer_new(ix->text, &w->tw) != CTI_OK) ||
             worker_clean(ix, w) < 0)
             return cti_index_fail(ix, "cannot start the bulk path",
                                   CTI_ENOMEM);
@@ -541,6 +542,7 @@ void cti_bulk_free(cti_index *ix)
         cti_doc_free(w->doc);
         cti_smap_free(&w->spell);
         cti_clean_free(w->clean);
+        cti_text_writer_free(w->tw);
         cti_db_free(w->look);
         cti_db_free(w->copy_look);
     }

@@ -8,10 +8,11 @@
  * CTI_POS_BODY (or right after a very long title); author stems under "A" and source stems under "XS"
  * from position 1; dates as Y/M/D boolean terms and "YYYYMMDD" in
  * CTI_SLOT_DATE; the id term "Q"+id; the sync record in CTI_SLOT_SOURCE
- * and CTI_SLOT_HASH (cti_sync.c); the data is a cti_store record.  Its
- * body stream is written at zlib level 0 by default: Xapian's docdata
- * table compresses every record with zlib anyway, so the text is
- * deflated once (as small as level 9 in the record, and 11% less CPU).
+ * and CTI_SLOT_HASH (cti_sync.c); the data is a cti_store record, and
+ * the text goes apart to CTI_SLOT_TEXT, compressed by cti_text.h (a
+ * value is not compressed again by Xapian, as the record is).  Without a
+ * text writer the text is in the record, its stream at zlib level 0 by
+ * default: Xapian's docdata table compresses every record with zlib.
  * Only stems are indexed (no unstemmed twins), which halves the postings
  * of Xapian's TermGenerator.  The title and body words are counted for
  * the spelling data as they go by (cti_spelling.c).
@@ -269,10 +270,12 @@ static cti_status add_id(cti_doc *doc, const cti_article *a, unsigned rflags,
     return cti_doc_set_value(doc, CTI_SLOT_HASH, hex, 16);
 }
 
-/* The stored record: id, fields, the page text (deflated at 'zlevel') and
-   its set-aside ranges. */
+/* The stored record: id, fields, the page text and its set-aside ranges.
+   With a text writer the text goes apart, to CTI_SLOT_TEXT; otherwise it
+   is deflated at 'zlevel' in the record. */
 static cti_status set_record(cti_doc *doc, const cti_article *a,
                              const char *page, size_t page_len, int zlevel,
+                             cti_text_writer *tw,
                              const cti_record_range *aside, size_t naside)
 {
     cti_record r;
@@ -297,9 +300,23 @@ static cti_status set_record(cti_doc *doc, const cti_article *a,
     r.aside = aside;
     r.naside = naside;
     /* Encoding fails only when memory (ours or zlib's) runs out. */
-    cti_status st = cti_record_encode(&r, zlevel, &data, &datalen);
+    cti_status st = tw ? cti_record_encode_apart(&r, &data, &datalen)
+                       : cti_record_encode(&r, zlevel, &data, &datalen);
     if (st != CTI_OK)
         return st;
+    if (tw && page_len) {
+        char *text;
+        size_t textlen;
+        if ((st = cti_text_pack(tw, page, page_len, &text, &textlen)) ==
+            CTI_OK) {
+            st = cti_doc_set_value(doc, CTI_SLOT_TEXT, text, textlen);
+            free(text);
+        }
+        if (st != CTI_OK) {
+            free(data);
+            return st;
+        }
+    }
     st = cti_doc_set_data(doc, data, datalen);
     free(data);
     return st;
@@ -345,7 +362,8 @@ static cti_status aside_ranges(cti_clean *cl, const cti_article *a,
 
 cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
                                 const cti_article *a, unsigned rflags,
-                                int zlevel, cti_smap *spell, uint32_t docno,
+                                int zlevel, cti_text_writer *tw,
+                                cti_smap *spell, uint32_t docno,
                                 cti_clean *cl, int in_db)
 {
     cti_record_range *aside = NULL;
@@ -363,7 +381,7 @@ cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
                         cl)) == CTI_OK &&
         (st = add_date(doc, a->ymd)) == CTI_OK &&
         (st = add_id(doc, a, rflags, cl)) == CTI_OK)
-        st = set_record(doc, a, page, len, zlevel, aside, naside);
+        st = set_record(doc, a, page, len, zlevel, tw, aside, naside);
 done:
     free(aside);
     free(buf);

@@ -55,6 +55,8 @@ cti_status cti_index_stamp(const cti_index *ix, cti_db *db)
                                  strlen(ix->language));
     if (st == CTI_OK)
         st = cti_db_set_metadata(db, CTI_META_POSITIONS, pos, strlen(pos));
+    if (st == CTI_OK)
+        st = cti_text_packer_store(ix->text, db);
     return st;
 }
 
@@ -147,6 +149,13 @@ static cti_status main_create(cti_index *ix)
     return st;
 }
 
+cti_status cti_index_text_reader(cti_index *ix)
+{
+    if (ix->tr || !ix->main)
+        return CTI_OK;
+    return cti_text_reader_new(ix->main, &ix->tr);
+}
+
 cti_status cti_index_commit(cti_index *ix)
 {
     cti_status st;
@@ -155,6 +164,15 @@ cti_status cti_index_commit(cti_index *ix)
     if (ix->spell.n &&
         (st = cti_spelling_flush(&ix->spell, ix->main)) != CTI_OK)
         return cti_index_fail(ix, "cannot write spelling data", st);
+    /* A dictionary trained in this run goes in before any text made
+       with it is committed or listed: readers find it in main. */
+    uint32_t id = ix->text ? cti_text_packer_dict_id(ix->text) : 0;
+    if (id != ix->text_in_main) {
+        if ((st = cti_text_packer_store(ix->text, ix->main)) != CTI_OK)
+            return cti_index_fail(ix, "cannot write the text dictionary", st);
+        ix->text_in_main = id;
+        ix->main_dirty = 1;
+    }
     if (!ix->main_dirty && !ix->pending)
         return CTI_OK;
     if ((st = cti_db_commit(ix->main)) != CTI_OK)
@@ -184,7 +202,7 @@ static cti_status replace_in_main(cti_index *ix, const cti_article *a,
 {
     cti_clean_set_db(ix->clean, ix->main);
     cti_status st = cti_docbuild_article(ix->an, ix->doc, a, rflags,
-                                         ix->o.zlevel, &ix->spell,
+                                         ix->o.zlevel, ix->tw, &ix->spell,
                                          ++ix->docno, ix->clean, 0);
     if (st != CTI_OK)
         return cti_index_fail(ix, "cannot build the document", st);
@@ -468,8 +486,8 @@ static cti_index *index_alloc(const cti_indexer_opts *o, const char *dir,
     ix->o = *o;
     ix->rep = rep;
     ix->lockfd = -1;
-    if (ix->o.zlevel < 0 || ix->o.zlevel > 9)
-        ix->o.zlevel = 0;
+    if (ix->o.zlevel < -1 || ix->o.zlevel > 9)
+        ix->o.zlevel = -1;
     if (!ix->o.batch)
         ix->o.batch = CTI_DEFAULT_BATCH;
     if (!ix->o.memory_mb)
@@ -500,6 +518,43 @@ static cti_status mark_unsettled(cti_index *ix)
     return CTI_EIO;
 }
 
+/*
+ * The stored texts' dictionary: the one main names, or none yet (one is
+ * trained from this run's first texts).  With --zlib-level the texts go
+ * in their records instead: no writer is made.  Returns CTI_OK, or a status
+ * reported for a dictionary that cannot be read.
+ */
+static cti_status text_open(cti_index *ix)
+{
+    char *id = NULL, *dict = NULL;
+    size_t len = 0;
+    char key[CTI_TEXT_KEY_MAX];
+    cti_status st = CTI_OK;
+    if (ix->main &&
+        (st = cti_db_get_metadata(ix->main, CTI_META_TEXT_DICT, &id,
+                                  NULL)) == CTI_OK &&
+        *id) {
+        snprintf(key, sizeof key, "%s.%s", CTI_META_TEXT_DICT, id);
+        st = cti_db_get_metadata(ix->main, key, &dict, &len);
+    }
+    if (st == CTI_OK)
+        st = cti_text_packer_new(dict, len, &ix->text);
+    if (st == CTI_OK && ix->o.zlevel < 0)
+        st = cti_text_writer_new(ix->text, &ix->tw);
+    if (st == CTI_OK)
+        ix->text_in_main = cti_text_packer_dict_id(ix->text);
+    else if (st == CTI_ECORRUPT)
+        cti_report_say(ix->rep, "index '%s': its text dictionary %s is "
+                       "damaged (metadata key %s.%s)", ix->dir, id,
+                       CTI_META_TEXT_DICT, id);
+    else
+        cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
+                       st == CTI_ENOMEM ? "out of memory" : cti_errmsg());
+    free(id);
+    free(dict);
+    return st;
+}
+
 cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
                           const char *host, unsigned port, int as_shard,
                           const cti_index_share *share, cti_report *rep,
@@ -527,6 +582,8 @@ cti_status cti_index_open(const cti_indexer_opts *o, const char *dir,
     }
     if (!host && (st = ready_folder(ix)) != CTI_OK)
         goto fail;
+    if ((st = text_open(ix)) != CTI_OK)
+        goto fail;
     if (!host && ix->clean_run && (st = mark_unsettled(ix)) != CTI_OK)
         goto fail;
     if ((ix->o.bulk == CTI_BULK_ALWAYS ||
@@ -546,14 +603,14 @@ fail:
    after the body, goes back to a->aside.  -1 when it cannot be read. */
 static int article_from_record(cti_index *ix, uint32_t docid, cti_article *a)
 {
-    char *data = NULL, *dv = NULL;
-    size_t len, dvl;
+    char *dv = NULL;
+    size_t dvl;
     cti_record r;
     int rc = -1;
     cti_article_init(a);
-    if (cti_db_get_data(ix->main, docid, &data, &len) != CTI_OK ||
+    if (cti_index_text_reader(ix) != CTI_OK ||
         cti_db_get_value(ix->main, docid, CTI_SLOT_DATE, &dv, &dvl) != CTI_OK ||
-        cti_record_decode(data, len, 1, &r, NULL, 0) != CTI_OK)
+        cti_record_read(ix->main, ix->tr, docid, 1, &r, NULL, 0) != CTI_OK)
         goto done;
 #define COPY(f)                                                        \
     if (r.f && !(a->f = strndup(r.f, r.f##_len)))                      \
@@ -586,7 +643,6 @@ release:
 done:
     if (rc)
         cti_article_release(a);
-    free(data);
     free(dv);
     return rc;
 }
@@ -621,7 +677,8 @@ static cti_status rebuild_doc(void *vix, uint32_t docid)
     cti_status st = cti_spelling_forget(ix, idterm, itl);
     if (st == CTI_OK)
         st = cti_docbuild_article(ix->an, ix->doc, &a, 0, ix->o.zlevel,
-                                  &ix->spell, ++ix->docno, ix->clean, 1);
+                                  ix->tw, &ix->spell, ++ix->docno,
+                                  ix->clean, 1);
     if (st == CTI_OK)
         st = keep_value(ix, docid, CTI_SLOT_SOURCE, ix->doc);
     if (st == CTI_OK)
@@ -731,6 +788,9 @@ void cti_index_free(cti_index *ix)
     }
     cti_analyzer_free(ix->an);
     cti_doc_free(ix->doc);
+    cti_text_writer_free(ix->tw);
+    cti_text_reader_free(ix->tr);
+    cti_text_packer_free(ix->text);
     cti_clean_free(ix->clean);
     cti_db_free(ix->copy_look);
     free(ix->copy_path);

@@ -53,7 +53,9 @@ typedef struct cti_indexer_opts {
     unsigned jobs;         /* worker threads for the bulk path (0: online CPUs) */
     unsigned memory_mb;    /* peak memory budget in MiB (0: 1024) */
     int bulk;              /* CTI_BULK_* (0 is NEVER; use CTI_BULK_AUTO) */
-    int zlevel;            /* zlib level for stored bodies (-1: 9) */
+    int zlevel;            /* -1: stored texts apart, compressed by
+                              cti_text.h; 0 to 9: in the record at that
+                              zlib level (0: left to Xapian's zlib) */
     unsigned batch;        /* direct path: articles per commit (0: 2000) */
     int progress;          /* 1: a progress line on 'err' (a TTY) */
     int quiet;             /* 1: no warnings, no summary line */

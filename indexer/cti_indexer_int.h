@@ -27,6 +27,7 @@
 #include "cti_clean.h"
 #include "cti_shard.h"
 #include "cti_store.h"
+#include "cti_text.h"
 #include "cti_xapian.h"
 
 #include <pthread.h>
@@ -226,6 +227,7 @@ typedef struct cti_worker {
     cti_clean *clean;     /* boilerplate and copies, or NULL (--no-clean) */
     cti_db *look;         /* the main database as committed, for 'clean' */
     cti_db *copy_look;    /* a shard: its whole sharded index, for copies */
+    cti_text_writer *tw;  /* its compressor of stored texts */
 } cti_worker;
 
 /*
@@ -294,6 +296,12 @@ struct cti_index {
     uint32_t docno;       /* [pubmu] */
     unsigned pending;     /* [pubmu] articles written since the last commit */
     uint64_t written;     /* [caller] articles written this run (both paths) */
+
+    /* Stored texts (cti_text.h). */
+    cti_text_packer *text;/* [set] their dictionary (locks itself) */
+    cti_text_writer *tw;  /* [pubmu] the direct path's compressor */
+    cti_text_reader *tr;  /* [pubmu] reads main's texts, made when needed */
+    uint32_t text_in_main;/* [pubmu] the dictionary id main holds */
 
     /* Boilerplate and copies (cti_clean.h); NULL with --no-clean. */
     cti_clean_run *clean_run; /* [set] shared with the workers */
@@ -573,8 +581,13 @@ cti_status cti_index_fail(cti_index *ix, const char *what, cti_status st);
 cti_status cti_index_write(cti_index *ix, cti_article *a, cti_sync_ent *s,
                            int in_main);
 
-/* Commit the main database's pending changes and spelling. [pubmu] */
+/* Commit the main database's pending changes and spelling, and the
+   stored texts' dictionary if main lacks it. [pubmu] */
 cti_status cti_index_commit(cti_index *ix);
+
+/* Make ix->tr, the reader of main's stored texts, if it is not made yet
+   (and there is a main).  CTI_OK or CTI_ENOMEM. [pubmu] */
+cti_status cti_index_text_reader(cti_index *ix);
 
 /*
  * A shard of a sharded index: a new read handle on the whole sharded
@@ -598,7 +611,8 @@ cti_status cti_index_doc_format(const cti_index *ix, cti_doc *doc);
 /*
  * Build the document of article 'a' into 'doc' (cleared first): terms,
  * values (its sync record with the flags 'rflags', CTI_REC_*) and the
- * stored record (body deflated at 'zlevel'); count its words into
+ * stored record (the text apart through 'tw', or with 'tw' NULL deflated
+ * at 'zlevel' in the record); count its words into
  * 'spell' (if not NULL) as document number 'docno'.  With 'cl', its page
  * boilerplate is set aside and its copies looked for (cti_clean.h;
  * 'in_db': the article is in the index already).  Returns CTI_OK,
@@ -606,7 +620,8 @@ cti_status cti_index_doc_format(const cti_index *ix, cti_doc *doc);
  */
 cti_status cti_docbuild_article(cti_analyzer *an, cti_doc *doc,
                                 const cti_article *a, unsigned rflags,
-                                int zlevel, cti_smap *spell, uint32_t docno,
+                                int zlevel, cti_text_writer *tw,
+                                cti_smap *spell, uint32_t docno,
                                 cti_clean *cl, int in_db);
 
 /*

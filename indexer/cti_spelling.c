@@ -51,13 +51,15 @@ cti_status cti_spelling_flush(cti_smap *m, cti_db *db)
     return CTI_OK;
 }
 
-/* Count the title and body words of the stored record 'data' into 'm'. */
-static cti_status record_words(cti_analyzer *an, const char *data,
-                               size_t len, cti_smap *m, uint32_t docno)
+/* Count the title and body words of document 'docid' of 'db' (whose
+   texts 'tr' reads) into 'm'. */
+static cti_status record_words(cti_analyzer *an, cti_db *db,
+                               cti_text_reader *tr, uint32_t docid,
+                               cti_smap *m, uint32_t docno)
 {
     cti_record r;
-    cti_status st = cti_record_decode(data, len, 1, &r, NULL, 0);
-    if (st == CTI_ENOMEM)
+    cti_status st = cti_record_read(db, tr, docid, 1, &r, NULL, 0);
+    if (st == CTI_ENOMEM || st == CTI_ENOTFOUND)
         return st;
     if (st != CTI_OK)
         return CTI_OK; /* not ours or corrupt: no words to count */
@@ -70,8 +72,6 @@ static cti_status record_words(cti_analyzer *an, const char *data,
 cti_status cti_spelling_forget(cti_index *ix, const char *idterm, size_t itl)
 {
     uint32_t docid;
-    char *data = NULL;
-    size_t len;
     cti_status st = cti_db_find(ix->main, idterm, itl, &docid);
     if (st == CTI_ENOTFOUND)
         return CTI_OK;
@@ -81,10 +81,9 @@ cti_status cti_spelling_forget(cti_index *ix, const char *idterm, size_t itl)
     if (ix->clean_run &&
         (st = cti_clean_leaving(ix->clean_run, ix->main, docid)) != CTI_OK)
         return st;
-    if ((st = cti_db_get_data(ix->main, docid, &data, &len)) != CTI_OK)
+    if ((st = cti_index_text_reader(ix)) != CTI_OK)
         return st;
-    st = record_words(ix->an, data, len, &ix->forget, 1);
-    free(data);
+    st = record_words(ix->an, ix->main, ix->tr, docid, &ix->forget, 1);
     for (size_t i = 0; st == CTI_OK && i < ix->forget.cap; i++) {
         cti_smap_ent *e = &ix->forget.t[i];
         if (e->key)
@@ -132,21 +131,20 @@ static cti_status segment_words(cti_index *ix, const char *name,
 {
     char *path = cti_folder_path(ix->dir, name);
     cti_db *db = NULL;
+    cti_text_reader *tr = NULL;
     uint32_t last = 0;
     cti_status st = path ? cti_db_open(path, CTI_DB_READ, &db) : CTI_ENOMEM;
     free(path);
     if (st == CTI_OK)
         st = cti_db_lastdocid(db, &last);
+    if (st == CTI_OK)
+        st = cti_text_reader_new(db, &tr);
     for (uint32_t d = 1; st == CTI_OK && d <= last; d++) {
-        char *data = NULL;
-        size_t len = 0;
-        st = cti_db_get_data(db, d, &data, &len);
-        if (st == CTI_OK)
-            st = record_words(ix->an, data, len, &ix->gspell, ++*docno);
-        else if (st == CTI_ENOTFOUND)
+        st = record_words(ix->an, db, tr, d, &ix->gspell, ++*docno);
+        if (st == CTI_ENOTFOUND)
             st = CTI_OK;
-        free(data);
     }
+    cti_text_reader_free(tr);
     cti_db_free(db);
     return st;
 }

@@ -9,7 +9,7 @@
 # Fast when everything is there: a dpkg-query call or two.
 set -u
 
-build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libutf8proc-dev libjansson-dev libjemalloc-dev libxml2-dev libcsv-dev libmicrohttpd-dev xxd"
+build="make gcc g++ pkg-config libxapian-dev libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev libjansson-dev libjemalloc-dev libxml2-dev libcsv-dev libmicrohttpd-dev xxd"
 test="libcmocka-dev xapian-tools python3 python3-xapian tmux curl"
 # The browser test (tests/e2e/t81) runs headless Chromium when it can be
 # installed, and is skipped when it cannot: a failure here is not fatal.

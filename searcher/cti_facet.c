@@ -301,7 +301,7 @@ static void spy(void *ctx, const char *value, size_t vlen, const char *data,
     cti_record rec; /* zeroed when it cannot be decoded */
     memset(&rec, 0, sizeof rec);
     if (c->want_data)
-        cti_record_decode(data, dlen, 0, &rec, NULL, 0);
+        cti_record_decode(data, dlen, NULL, 0, &rec, NULL, 0);
     for (size_t i = 0; i < c->n && !c->nomem; i++) {
         tally *t = &c->t[i];
         int rc;

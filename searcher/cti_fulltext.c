@@ -26,6 +26,7 @@ struct cti_fulltext {
     const cti_hl_spec *spec;
     const char *data;
     size_t len;
+    cti_record_text text;   /* the text kept apart, if it is */
     cti_record rec;
     cti_body_reader *rd;
     char *buf;
@@ -43,7 +44,8 @@ struct cti_fulltext {
 };
 
 cti_status cti_fulltext_open(cti_analyzer *a, const cti_hl_spec *spec,
-                             const char *data, size_t len, cti_fulltext **out,
+                             const char *data, size_t len,
+                             const cti_record_text *text, cti_fulltext **out,
                              char *err, size_t errlen)
 {
     cti_fulltext *f = calloc(1, sizeof *f);
@@ -56,8 +58,11 @@ cti_status cti_fulltext_open(cti_analyzer *a, const cti_hl_spec *spec,
     f->spec = spec && spec->ngroups ? spec : NULL;
     f->data = data;
     f->len = len;
+    if (text)
+        f->text = *text;
     f->cap = CONTEXT + STEP + CONTEXT;
-    if (cti_record_open_body(data, len, &f->rec, &f->rd, err, errlen)) {
+    if (cti_record_open_body(data, len, &f->text, &f->rec, &f->rd, err,
+                             errlen)) {
         free(f);
         return CTI_ECORRUPT;
     }
@@ -97,7 +102,8 @@ cti_status cti_fulltext_rewind(cti_fulltext *f)
     cti_record r;
     cti_body_reader *rd;
     f->err[0] = '\0';
-    if (cti_record_open_body(f->data, f->len, &r, &rd, f->err, sizeof f->err))
+    if (cti_record_open_body(f->data, f->len, &f->text, &r, &rd, f->err,
+                             sizeof f->err))
         return CTI_ECORRUPT;
     cti_record_release(&r);
     cti_body_reader_free(f->rd);

@@ -22,13 +22,15 @@ typedef struct cti_fulltext cti_fulltext;
 
 /*
  * Start reading the article whose stored record is the 'len' bytes at
- * 'data' (which must outlive the reader), highlighting the body matches
+ * 'data', its text kept apart in 'text' if it is (NULL: not; both must
+ * outlive the reader), highlighting the body matches
  * of 'spec' (NULL: none) with analyzer 'a'.  Returns CTI_OK and *out
  * (free with cti_fulltext_free()); CTI_ECORRUPT for a record that cannot
  * be decoded, with 'err' saying why; CTI_ENOMEM.  *out is NULL on failure.
  */
 cti_status cti_fulltext_open(cti_analyzer *a, const cti_hl_spec *spec,
-                             const char *data, size_t len, cti_fulltext **out,
+                             const char *data, size_t len,
+                             const cti_record_text *text, cti_fulltext **out,
                              char *err, size_t errlen);
 void cti_fulltext_free(cti_fulltext *f);
 

@@ -20,7 +20,8 @@ static const char *snippet_body(const cti_results *r, const cti_record *rec,
 {
     const char *body = rec->body ? rec->body : "";
     *copy = NULL;
-    if (!rec->naside || cti_query_uses_page(r->query))
+    /* Without its body (not readable), the ranges have nothing to cover. */
+    if (!rec->body || !rec->naside || cti_query_uses_page(r->query))
         return body;
     if (!(*copy = malloc(rec->body_len + 1)))
         return NULL;
@@ -63,11 +64,17 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     size_t dlen;
     const char *dv = cti_mset_value(r->mset, k, CTI_SLOT_DATE, &dlen);
     cti_schema_iso_date(dv, dv ? dlen : 0, h->date);
-    if (cti_record_decode(data, len, !o->no_snippet, &h->rec, NULL, 0) == 0) {
-        h->have_rec = 1;
-    } else {
-        memset(&h->rec, 0, sizeof h->rec);
-    }
+    cti_record_text text = { NULL, 0, cti_search_text_reader(s) };
+    text.frame = cti_mset_value(r->mset, k, CTI_SLOT_TEXT, &text.len);
+    st = cti_record_decode(data, len, &text, !o->no_snippet, &h->rec,
+                           h->problem, sizeof h->problem);
+    /* A text that cannot be read leaves the fields to show. */
+    if (st == CTI_ECORRUPT && !o->no_snippet &&
+        cti_record_decode(data, len, NULL, 0, &h->rec, NULL, 0) == CTI_OK)
+        st = CTI_OK;
+    if (st == CTI_ENOMEM)
+        return st;
+    h->have_rec = st == CTI_OK;
     cti_analyzer *a = cti_search_analyzer(s);
     if (o->no_snippet) {
         h->snip.text = (char *)"";

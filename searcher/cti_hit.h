@@ -39,6 +39,10 @@ typedef struct cti_hit {
                             -1 otherwise */
     uint32_t matches;    /* the search's match count (cti_results) */
     uint32_t lower, upper; /* its true bounds; equal when it is exact */
+    char problem[160];   /* why the record or its text could not be
+                            read ("" when it could): with a text that
+                            cannot be read the fields are still shown,
+                            without a snippet */
     int have_rec, have_snip, have_title; /* what cti_hit_release() frees */
 } cti_hit;
 
@@ -50,7 +54,8 @@ typedef struct cti_hit {
  * page boilerplate, unless the query searches the whole page (page:).  On CTI_OK *out holds the
  * hit; release it with cti_hit_release().  On CTI_ENOMEM *out holds what
  * was loaded so far, and cti_hit_release() must still be called.  A record
- * that cannot be decoded is not an error: its fields are NULL.
+ * that cannot be decoded is not an error: its fields are NULL, and
+ * h->problem says why.
  */
 cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
                         const cti_hit_opts *o, cti_hit *out);

@@ -333,7 +333,7 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
     case OPT_MARKERS: return parse_markers(o, arg);
     case OPT_COLOR: w->color = arg; break;
     case OPT_EXPLAIN: w->explain = 1; break;
-    case OPT_NO_SNIPPETS: o->hit.no_snippet = 1; break;
+    case OPT_NO_SNIPPETS: o->hit.no_snippet = o->search.no_text = 1; break;
     case OPT_FEEDBACK:
         if (parse_uint(arg, &so->prf_docs) || so->prf_docs > 100)
             return bad(o, "bad --feedback '%s' (0 to 100 articles)", arg);

@@ -21,6 +21,7 @@ struct cti_search {
     cti_analyzer *a;
     uint32_t doccount;
     uint32_t copies; /* articles found to be copies (CTI_TERM_COPY) */
+    cti_text_reader *tr; /* the stored texts' dictionaries, loaded as met */
 };
 
 char *cti_search_default_db(void)
@@ -134,6 +135,11 @@ cti_status cti_search_open_partial(const char *path, int partial,
        (snippets stem only the words that start like a query stem): the
        stem cache would cost more page faults than it saves. */
     cti_analyzer_set_cache(s->a, 0);
+    if (cti_text_reader_new(s->db, &s->tr) != CTI_OK) {
+        st = CTI_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     st = cti_db_doccount(s->db, &s->doccount);
     if (st == CTI_OK)
         st = cti_db_termfreq(s->db, CTI_TERM_COPY, strlen(CTI_TERM_COPY),
@@ -158,6 +164,7 @@ void cti_search_free(cti_search *s)
     if (!s)
         return;
     cti_analyzer_free(s->a);
+    cti_text_reader_free(s->tr);
     cti_db_free(s->db);
     free(s);
 }
@@ -177,6 +184,7 @@ cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen)
 
 cti_analyzer *cti_search_analyzer(cti_search *s) { return s->a; }
 cti_db *cti_search_db(cti_search *s) { return s->db; }
+cti_text_reader *cti_search_text_reader(cti_search *s) { return s->tr; }
 
 void cti_search_opts_default(cti_search_opts *o)
 {
@@ -739,9 +747,11 @@ cti_status cti_search_run(cti_search *s, const char *text,
         st = cti_enquire_set_spy(e, o->spy);
     if (st == CTI_OK && o->each)
         st = cti_enquire_set_each(e, o->each);
-    /* A hit shows its date (cti_hit.c); the other values are not read. */
+    /* A hit shows its date and its snippet's text (cti_hit.c); the other
+       values are not read. */
     if (st == CTI_OK)
-        st = cti_enquire_set_slots(e, 1u << CTI_SLOT_DATE);
+        st = cti_enquire_set_slots(e, 1u << CTI_SLOT_DATE |
+                                          (o->no_text ? 0 : 1u << CTI_SLOT_TEXT));
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {

@@ -14,6 +14,7 @@
 #include "cti_analyzer.h"
 #include "cti_query.h"
 #include "cti_snippet.h"
+#include "cti_text.h"
 
 typedef struct cti_search cti_search;
 
@@ -55,6 +56,8 @@ cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen);
 /* The index's analyzer and database (owned by 's'). */
 cti_analyzer *cti_search_analyzer(cti_search *s);
 cti_db *cti_search_db(cti_search *s);
+/* The reader of the index's stored texts kept apart (cti_text.h). */
+cti_text_reader *cti_search_text_reader(cti_search *s);
 
 /* Sort orders. */
 #define CTI_SORT_RELEVANCE 0
@@ -90,6 +93,9 @@ typedef struct cti_search_opts {
     /* A walk over the page of hits (NULL: none; see cti_enquire_set_each()):
        each hit goes to it in rank order and the results' mset stays empty. */
     const cti_each *each;
+    /* 1: the hits' stored texts are not fetched (no snippets are made
+       from them); 0 (the default): each hit brings its CTI_SLOT_TEXT. */
+    int no_text;
 } cti_search_opts;
 
 /* Default time allowed to count the matches exactly (ms): see README, Output. */

@@ -4,6 +4,7 @@
  * cti_output.c.  A new mode is a function and a line in 'modes'.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,11 @@ static int print_hits(const run *x, const cti_results *r)
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
         cti_hit h;
         st = cti_hit_load(x->s, r, i, &x->o->hit, &h);
+        if (st == CTI_OK && h.problem[0]) {
+            fprintf(stderr, "cti-search: hit %" PRIu32 " (", h.rank);
+            cti_output_put_clean(stderr, h.rec.id ? h.rec.id : "id unknown");
+            fprintf(stderr, "): %s\n", h.problem);
+        }
         if (st == CTI_OK)
             st = cti_printer_hit(pr, &h);
         cti_hit_release(&h);
@@ -408,10 +414,11 @@ static int show_spec(const run *x, cti_results **r)
     return search(x, &so, r);
 }
 
-/* Print the article with stored record 'data' (len bytes) and the ISO
-   date 'date' ("" when none). */
+/* Print the article with stored record 'data' (len bytes), its text
+   'text' if kept apart, and the ISO date 'date' ("" when none). */
 static int show_record(const run *x, const cti_hl_spec *spec, const char *date,
-                       const char *data, size_t len)
+                       const char *data, size_t len,
+                       const cti_record_text *text)
 {
     cti_analyzer *a = cti_search_analyzer(x->s);
     cti_fulltext *ft = NULL;
@@ -419,7 +426,8 @@ static int show_record(const run *x, const cti_hl_spec *spec, const char *date,
     cti_snippet title = { NULL, 0, NULL, 0 };
     char err[512];
     int rc = 0;
-    cti_status st = cti_fulltext_open(a, spec, data, len, &ft, err, sizeof err);
+    cti_status st = cti_fulltext_open(a, spec, data, len, text, &ft, err,
+                                      sizeof err);
     if (st != CTI_OK)
         return fail("cannot show '%s': %s", x->o->show_id, err);
     const cti_record *rec = cti_fulltext_record(ft);
@@ -449,12 +457,13 @@ typedef struct shown {
     const cti_hl_spec *spec;
     int rc;
     char date[11];     /* ISO 8601, from the date value */
+    cti_record_text text;
 } shown;
 
 static void show_data(void *ctx, const char *data, size_t len)
 {
     shown *c = ctx;
-    c->rc = show_record(c->x, c->spec, c->date, data, len);
+    c->rc = show_record(c->x, c->spec, c->date, data, len, &c->text);
 }
 
 /* The document of article 'id'; a path as the search shows it (relative
@@ -489,18 +498,24 @@ static int mode_show(const run *x)
     }
     if (st != CTI_OK)
         return fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
-    shown c = { x, NULL, show_spec(x, &r), "" };
-    char *dv = NULL;
+    shown c = { x, NULL, show_spec(x, &r), "", { NULL, 0, NULL } };
+    char *dv = NULL, *frame = NULL;
     size_t dl = 0;
     if (cti_db_get_value(db, docid, CTI_SLOT_DATE, &dv, &dl) == CTI_OK)
         cti_schema_iso_date(dv, dl, c.date);
     free(dv);
+    if (c.rc == 0 &&
+        cti_db_get_value(db, docid, CTI_SLOT_TEXT, &frame, &c.text.len) != CTI_OK)
+        c.rc = fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
+    c.text.frame = frame;
+    c.text.reader = cti_search_text_reader(x->s);
     if (c.rc == 0) {
         c.spec = r ? r->spec : NULL;
         /* The record is read once, in place: the article is never copied. */
         if (cti_db_with_data(db, docid, show_data, &c) != CTI_OK)
             c.rc = fail("cannot read the index: %s%s", cti_db_errmsg(db), "");
     }
+    free(frame);
     cti_results_free(r);
     return c.rc;
 }

@@ -63,6 +63,9 @@ struct cti_db {
     std::string path;
     bool local_path;   /* read-only and opened from 'path' alone: reopening
                           may open the path afresh (a stub may have moved on) */
+    /* Shards added by cti_db_add_shard(), and the path each was opened
+       from ("" for a remote one), for cti_db_find_metadata(). */
+    std::vector<std::pair<Xapian::Database, std::string>> shards;
 };
 
 /* A term's positions kept out of the document (cti_doc_set_position_slot()). */
@@ -543,6 +546,8 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
         if (db->remote_article.empty())
             db->remote_article = shard->remote_article;
         db->rd->add_database(*shard->rd);
+        db->shards.emplace_back(*shard->rd,
+                                shard->remote ? std::string() : shard->path);
         db->posfmt = f;
         db->local_path = false;
     });
@@ -639,6 +644,76 @@ CTI_API cti_status cti_db_get_metadata(cti_db *db, const char *key,
     *out = nullptr;
     std::string v;
     cti_status st = with_retry(db, [&] { v = db->rd->get_metadata(key); });
+    if (st != CTI_OK)
+        return st;
+    return dup_out(db, v, out, len);
+}
+
+namespace {
+
+/*
+ * The value of 'key' in the databases that the stub at 'path' (a stub
+ * file, or a folder holding one) lists, each in turn, stubs within stubs
+ * too; "" when none has it or 'path' is no stub.  May throw.
+ */
+std::string stub_metadata(const std::string &path, const std::string &key,
+                          int depth)
+{
+    struct stat sb;
+    if (depth > 4 || stat(path.c_str(), &sb) != 0)
+        return std::string();
+    std::string stub = S_ISDIR(sb.st_mode) ? path + "/XAPIANDB" : path;
+    std::string dir = S_ISDIR(sb.st_mode)
+        ? path : path.substr(0, path.find_last_of('/') + 1);
+    if (dir.empty())
+        dir = ".";
+    FILE *f = fopen(stub.c_str(), "r");
+    if (!f)
+        return std::string();
+    std::string v;
+    char line[4096];
+    while (v.empty() && fgets(line, sizeof line, f)) {
+        std::string l(line);
+        while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+            l.pop_back();
+        size_t sp = l.find(' ');
+        if (l.empty() || l[0] == '#' || sp == std::string::npos ||
+            l.compare(0, sp, "remote") == 0)
+            continue;
+        std::string target = l.substr(sp + 1);
+        if (target.empty())
+            continue;
+        if (target[0] != '/')
+            target = dir + "/" + target;
+        struct stat tb;
+        bool nested = stat((target + "/XAPIANDB").c_str(), &tb) == 0 ||
+                      (stat(target.c_str(), &tb) == 0 && S_ISREG(tb.st_mode));
+        v = nested ? stub_metadata(target, key, depth + 1)
+                   : Xapian::Database(target).get_metadata(key);
+    }
+    fclose(f);
+    return v;
+}
+
+} /* namespace */
+
+CTI_API cti_status cti_db_find_metadata(cti_db *db, const char *key,
+                                        char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *out = nullptr;
+    std::string v;
+    cti_status st = with_retry(db, [&] {
+        v = db->rd->get_metadata(key);
+        if (v.empty() && !db->remote)
+            v = stub_metadata(db->path, key, 0);
+        for (size_t i = 0; v.empty() && i < db->shards.size(); ++i) {
+            v = db->shards[i].first.get_metadata(key);
+            if (v.empty() && !db->shards[i].second.empty())
+                v = stub_metadata(db->shards[i].second, key, 0);
+        }
+    });
     if (st != CTI_OK)
         return st;
     return dup_out(db, v, out, len);

@@ -162,10 +162,19 @@ cti_status cti_db_set_metadata(cti_db *db, const char *key,
 /*
  * Get the value of 'key'.  On CTI_OK, *out is a NUL-terminated copy the
  * caller frees with free(), and *len (if not NULL) its length; a missing
- * key gives CTI_OK with an empty string.
+ * key gives CTI_OK with an empty string.  Of several databases (shards, a
+ * stub's segments) the first one's value is read.
  */
 cti_status cti_db_get_metadata(cti_db *db, const char *key, char **out,
                                size_t *len);
+/*
+ * As cti_db_get_metadata(), but a key the first database lacks is looked
+ * for in every other one the handle reads: shards, and the databases
+ * local stubs list (opened for the look, so slower: for keys each
+ * database may hold on its own, such as the stored texts' dictionaries).
+ */
+cti_status cti_db_find_metadata(cti_db *db, const char *key, char **out,
+                                size_t *len);
 
 /* ---- writing ---- */
 

@@ -47,15 +47,21 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The stored record of article 'id' (caller frees). */
-static char *record(index_fixture *fx, const char *id, size_t *len)
+/* The stored record of article 'id' (caller frees), its text apart in
+   *text (free text->frame). */
+static char *record(index_fixture *fx, const char *id, size_t *len,
+                    cti_record_text *text)
 {
     cti_db *db = cti_search_db(fx->s);
-    char term[CTI_IDTERM_MAX + 1], *data = NULL;
+    char term[CTI_IDTERM_MAX + 1], *data = NULL, *frame = NULL;
     size_t tl = cti_schema_idterm(id, strlen(id), term);
     uint32_t docid;
     assert_int_equal(cti_db_find(db, term, tl, &docid), CTI_OK);
     assert_int_equal(cti_db_get_data(db, docid, &data, len), CTI_OK);
+    assert_int_equal(cti_db_get_value(db, docid, CTI_SLOT_TEXT, &frame,
+                                      &text->len), CTI_OK);
+    text->frame = frame;
+    text->reader = cti_search_text_reader(fx->s);
     return data;
 }
 
@@ -114,13 +120,14 @@ static void test_phrase_across_pieces(void **state)
 {
     index_fixture *fx = *state;
     size_t len;
-    char *data = record(fx, "long", &len);
+    cti_record_text text;
+    char *data = record(fx, "long", &len, &text);
     cti_results *r = spec_of(fx, "\"alpha beta\" OR (gamma NEAR/3 delta)");
     cti_fulltext *ft = NULL;
     char err[256];
     whole w;
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), r->spec,
-                                       data, len, &ft, err, sizeof err), CTI_OK);
+                                       data, len, &text, &ft, err, sizeof err), CTI_OK);
     assert_string_equal(cti_fulltext_record(ft)->title, "Alpha and beta");
     assert_null(cti_fulltext_record(ft)->body);
     read_whole(ft, &w);
@@ -148,6 +155,7 @@ static void test_phrase_across_pieces(void **state)
     cti_fulltext_free(ft);
     cti_results_free(r);
     free(data);
+    free((char *)text.frame);
 }
 
 /* No query: the text alone, no spans. */
@@ -155,18 +163,20 @@ static void test_without_query(void **state)
 {
     index_fixture *fx = *state;
     size_t len;
-    char *data = record(fx, "long", &len);
+    cti_record_text text;
+    char *data = record(fx, "long", &len, &text);
     cti_fulltext *ft = NULL;
     char err[256];
     whole w;
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL, data,
-                                       len, &ft, err, sizeof err), CTI_OK);
+                                       len, &text, &ft, err, sizeof err), CTI_OK);
     read_whole(ft, &w);
     assert_int_equal(w.len, BODY_LEN);
     assert_int_equal(w.nspans, 0);
     whole_free(&w);
     cti_fulltext_free(ft);
     free(data);
+    free((char *)text.frame);
 }
 
 /* Lines kept, controls and escapes cleaned away, bidi controls dropped. */
@@ -174,13 +184,14 @@ static void test_cleaning(void **state)
 {
     index_fixture *fx = *state;
     size_t len;
-    char *data = record(fx, "dirty", &len);
+    cti_record_text text;
+    char *data = record(fx, "dirty", &len, &text);
     cti_results *r = spec_of(fx, "five OR seven");
     cti_fulltext *ft = NULL;
     char err[256];
     whole w;
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), r->spec,
-                                       data, len, &ft, err, sizeof err), CTI_OK);
+                                       data, len, &text, &ft, err, sizeof err), CTI_OK);
     read_whole(ft, &w);
     assert_string_equal(w.text, "one\ntwo\nthree four red five\nsix seven");
     assert_int_equal(w.nspans, 2);
@@ -190,6 +201,7 @@ static void test_cleaning(void **state)
     cti_fulltext_free(ft);
     cti_results_free(r);
     free(data);
+    free((char *)text.frame);
 }
 
 /* An empty body ends at once; a damaged record is refused with a reason. */
@@ -197,33 +209,49 @@ static void test_empty_and_damaged(void **state)
 {
     index_fixture *fx = *state;
     size_t len;
-    char *data = record(fx, "empty", &len);
+    cti_record_text text;
+    char *data = record(fx, "empty", &len, &text);
     cti_fulltext *ft = NULL;
     cti_snippet piece;
     char err[256];
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL, data,
-                                       len, &ft, err, sizeof err), CTI_OK);
+                                       len, &text, &ft, err, sizeof err), CTI_OK);
     assert_int_equal(cti_fulltext_next(ft, &piece), CTI_DONE);
     cti_fulltext_free(ft);
     free(data);
-    data = record(fx, "long", &len);
+    free((char *)text.frame);
+    data = record(fx, "long", &len, &text);
     err[0] = '\0';
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL, data,
-                                       len / 2, &ft, err, sizeof err), CTI_ECORRUPT);
+                                       len / 2, &text, &ft, err, sizeof err),
+                     CTI_ECORRUPT);
     assert_null(ft);
     assert_non_null(strstr(err, "truncated"));
-    /* A stream damaged in the middle fails while it is read. */
-    data[len / 2] ^= 0x55;
-    data[len / 2 + 1] ^= 0x55;
+    /* A text cut short, or damaged in the middle, fails while it is read. */
+    cti_record_text cut = text;
+    cut.len = text.len / 2;
+    for (int damaged = 0; damaged < 2; damaged++) {
+        assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL,
+                                           data, len, &cut, &ft, err,
+                                           sizeof err), CTI_OK);
+        cti_status st;
+        while ((st = cti_fulltext_next(ft, &piece)) == CTI_OK)
+            ;
+        assert_int_equal(st, CTI_ECORRUPT);
+        assert_non_null(strstr(cti_fulltext_error(ft), "bad stored text"));
+        cti_fulltext_free(ft);
+        char *frame = (char *)text.frame;
+        frame[text.len / 2] ^= 0x55;
+        frame[text.len / 2 + 1] ^= 0x55;
+        cut = text;
+    }
+    /* Without its text, the record says so at once. */
     assert_int_equal(cti_fulltext_open(cti_search_analyzer(fx->s), NULL, data,
-                                       len, &ft, err, sizeof err), CTI_OK);
-    cti_status st;
-    while ((st = cti_fulltext_next(ft, &piece)) == CTI_OK)
-        ;
-    assert_int_equal(st, CTI_ECORRUPT);
-    assert_true(strlen(cti_fulltext_error(ft)) > 0);
-    cti_fulltext_free(ft);
+                                       len, NULL, &ft, err, sizeof err),
+                     CTI_ECORRUPT);
+    assert_non_null(strstr(err, "missing"));
     free(data);
+    free((char *)text.frame);
 }
 
 int main(void)

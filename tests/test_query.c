@@ -533,7 +533,7 @@ static cti_status search_ids(cti_search *s, const char *q, unsigned flags,
         size_t n;
         const char *d = cti_mset_data(r->mset, i, &n);
         cti_record rec;
-        assert_int_equal(cti_record_decode(d, n, 0, &rec, NULL, 0), 0);
+        assert_int_equal(cti_record_decode(d, n, NULL, 0, &rec, NULL, 0), 0);
         size_t l = strlen(buf);
         snprintf(buf + l, len - l, "%s%s", l ? " " : "", rec.id);
         cti_record_release(&rec);

@@ -121,7 +121,7 @@ static const char *ranked(const char *q, const cti_search_opts *o)
         size_t n;
         const char *d = cti_mset_data(r->mset, i, &n);
         cti_record rec;
-        assert_int_equal(cti_record_decode(d, n, 0, &rec, NULL, 0), 0);
+        assert_int_equal(cti_record_decode(d, n, NULL, 0, &rec, NULL, 0), 0);
         size_t l = strlen(buf);
         snprintf(buf + l, sizeof buf - l, "%s%.*s", l ? " " : "",
                  (int)rec.id_len, rec.id);

@@ -69,7 +69,7 @@ static void test_round_trip(void **state)
     char err[128];
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     assert_non_null(buf);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, err, sizeof err), 0);
     assert_same(&r, &d, 1);
     assert_non_null(d.owned_);
     cti_record_release(&d);
@@ -89,10 +89,10 @@ static void test_without_body_skips_inflate(void **state)
        body is not wanted (proof that inflate is not run), and decoding
        with the body must fail. */
     buf[len - 3] ^= 0x55;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 0, &d, err, sizeof err), 0);
     assert_same(&r, &d, 0);
     cti_record_release(&d);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_null(d.id);
     free(buf);
@@ -110,7 +110,7 @@ static void test_empty_fields(void **state)
     char *buf;
     size_t len;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, NULL, 0), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, NULL, 0), 0);
     assert_field(d.id, d.id_len, "x", 1);
     assert_null(d.title);
     assert_null(d.author);
@@ -123,7 +123,7 @@ static void test_empty_fields(void **state)
     /* Everything absent. */
     memset(&r, 0, sizeof r);
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, NULL, 0), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, NULL, 0), 0);
     assert_null(d.id);
     assert_int_equal(d.body_len, 0);
     cti_record_release(&d);
@@ -143,7 +143,7 @@ static void test_fields_not_nul_terminated(void **state)
     char *buf;
     size_t len;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, NULL, 0), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, NULL, 0), 0);
     assert_string_equal(d.title, "title");
     assert_string_equal(d.body, "body");
     cti_record_release(&d);
@@ -167,7 +167,7 @@ static void test_large_body_compresses(void **state)
     size_t len;
     assert_int_equal(cti_record_encode(&r, 6, &buf, &len), 0);
     assert_true(len < n / 50);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, NULL, 0), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, NULL, 0), 0);
     assert_same(&r, &d, 1);
     cti_record_release(&d);
     free(buf);
@@ -179,7 +179,7 @@ static void test_large_body_compresses(void **state)
         body[i] = (char)(x >> 24);
     }
     assert_int_equal(cti_record_encode(&r, 1, &buf, &len), 0);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, NULL, 0), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, NULL, 0), 0);
     assert_same(&r, &d, 1);
     cti_record_release(&d);
     free(buf);
@@ -202,7 +202,7 @@ static void test_aside_ranges(void **state)
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     assert_int_equal((unsigned char)buf[1], 2);
     for (int body = 0; body < 2; body++) {
-        assert_int_equal(cti_record_decode(buf, len, body, &d, err, sizeof err), 0);
+        assert_int_equal(cti_record_decode(buf, len, NULL, body, &d, err, sizeof err), 0);
         assert_same(&r, &d, body);
         assert_int_equal(d.naside, 3);
         for (size_t i = 0; i < 3; i++) {
@@ -216,7 +216,7 @@ static void test_aside_ranges(void **state)
     for (size_t cut = 0; cut < len; cut++) {
         char *copy = malloc(cut ? cut : 1);
         memcpy(copy, buf, cut);
-        assert_int_equal(cti_record_decode(copy, cut, 0, &d, err, sizeof err),
+        assert_int_equal(cti_record_decode(copy, cut, NULL, 0, &d, err, sizeof err),
                          CTI_ECORRUPT);
         free(copy);
     }
@@ -225,7 +225,7 @@ static void test_aside_ranges(void **state)
     r.naside = 0;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     assert_int_equal((unsigned char)buf[1], 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), 0);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, err, sizeof err), 0);
     assert_null(d.aside);
     assert_int_equal(d.naside, 0);
     cti_record_release(&d);
@@ -266,7 +266,7 @@ static void test_aside_outside_body(void **state)
     assert_int_equal(buf[at + 1], 0);  /* gap 0 */
     assert_int_equal(buf[at + 2], 60); /* length */
     buf[at + 2] = 61;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err),
+    assert_int_equal(cti_record_decode(buf, len, NULL, 0, &d, err, sizeof err),
                      CTI_ECORRUPT);
     assert_non_null(strstr(err, "outside the body"));
     assert_null(d.owned_);
@@ -279,11 +279,11 @@ static void test_bad_header(void **state)
     cti_record d;
     char err[128];
     memset(&d, 0x5a, sizeof d);
-    assert_int_equal(cti_record_decode("", 0, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode("", 0, NULL, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_null(d.owned_);
     assert_non_null(strstr(err, "truncated"));
-    assert_int_equal(cti_record_decode(NULL, 0, 0, &d, err, sizeof err), CTI_ECORRUPT);
-    assert_int_equal(cti_record_decode("hello world", 11, 0, &d, err,
+    assert_int_equal(cti_record_decode(NULL, 0, NULL, 0, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode("hello world", 11, NULL, 0, &d, err,
                                        sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "magic"));
 
@@ -292,12 +292,12 @@ static void test_bad_header(void **state)
     size_t len;
     assert_int_equal(cti_record_encode(&r, -1, &buf, &len), 0);
     buf[1] = 7;
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "unknown version 7"));
     /* A tiny err buffer is cut, not overrun. */
     char small[8];
     memset(small, 'z', sizeof small);
-    assert_int_equal(cti_record_decode(buf, len, 0, &d, small, 4), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 0, &d, small, 4), CTI_ECORRUPT);
     assert_int_equal(small[3], '\0');
     assert_int_equal(small[4], 'z');
     free(buf);
@@ -319,7 +319,7 @@ static void test_every_truncation(void **state)
         memcpy(copy, buf, cut);
         for (int body = 0; body < 2; body++) {
             err[0] = '\0';
-            assert_int_equal(cti_record_decode(copy, cut, body, &d, err,
+            assert_int_equal(cti_record_decode(copy, cut, NULL, body, &d, err,
                                                sizeof err), CTI_ECORRUPT);
             assert_true(strlen(err) > 0);
             assert_null(d.owned_);
@@ -330,7 +330,7 @@ static void test_every_truncation(void **state)
     char *longer = malloc(len + 1);
     memcpy(longer, buf, len);
     longer[len] = 0;
-    assert_int_equal(cti_record_decode(longer, len + 1, 0, &d, err,
+    assert_int_equal(cti_record_decode(longer, len + 1, NULL, 0, &d, err,
                                        sizeof err), CTI_ECORRUPT);
     free(longer);
     free(buf);
@@ -355,7 +355,7 @@ static void test_corrupt_bytes(void **state)
                 copy[i] ^= 0x01;
             else
                 copy[i] = (char)vals[v];
-            if (cti_record_decode(copy, len, 1, &d, NULL, 0) == 0) {
+            if (cti_record_decode(copy, len, NULL, 1, &d, NULL, 0) == 0) {
                 size_t sum = d.id_len + d.title_len + d.date_len +
                              d.author_len + d.source_len + d.url_len;
                 assert_true(sum <= len);
@@ -388,19 +388,19 @@ static void test_huge_claimed_length(void **state)
     rec[n++] = 1; rec[n++] = 2; rec[n++] = 3;
     cti_record d;
     char err[128];
-    assert_int_equal(cti_record_decode((char *)rec, n, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode((char *)rec, n, NULL, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "impossible"));
     /* A varint longer than 64 bits. */
     n = 2;
     for (int i = 0; i < 11; i++)
         rec[n++] = 0xff;
     rec[n++] = 0x01;
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode((char *)rec, n, NULL, 0, &d, err, sizeof err), CTI_ECORRUPT);
     /* A field length past the end. */
     n = 2;
     rec[n++] = 100;
     rec[n++] = 'a';
-    assert_int_equal(cti_record_decode((char *)rec, n, 0, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode((char *)rec, n, NULL, 0, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "truncated"));
 }
 
@@ -422,10 +422,10 @@ static void test_length_mismatch(void **state)
     }
     assert_int_equal((unsigned char)buf[pos], r.body_len);
     buf[pos] = (char)(r.body_len - 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "mismatch"));
     buf[pos] = (char)(r.body_len + 1);
-    assert_int_equal(cti_record_decode(buf, len, 1, &d, err, sizeof err), CTI_ECORRUPT);
+    assert_int_equal(cti_record_decode(buf, len, NULL, 1, &d, err, sizeof err), CTI_ECORRUPT);
     assert_non_null(strstr(err, "mismatch"));
     free(buf);
 }
@@ -436,7 +436,7 @@ static ptrdiff_t read_all(const char *data, size_t len, size_t cap, char *out,
 {
     cti_record d;
     cti_body_reader *b;
-    if (cti_record_open_body(data, len, &d, &b, err, errlen))
+    if (cti_record_open_body(data, len, NULL, &d, &b, err, errlen))
         return -1;
     char *chunk = malloc(cap);
     size_t at = 0;
@@ -474,7 +474,7 @@ static void test_body_reader(void **state)
     }
     /* The fields come with the reader. */
     cti_body_reader *b;
-    assert_int_equal(cti_record_open_body(buf, len, &d, &b, NULL, 0), 0);
+    assert_int_equal(cti_record_open_body(buf, len, NULL, &d, &b, NULL, 0), 0);
     assert_same(&r, &d, 0);
     cti_body_reader_free(b);
     cti_record_release(&d);

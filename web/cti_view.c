@@ -61,11 +61,16 @@ cti_status cti_view_load(cti_search *s, const char *id, size_t idlen,
     if (st == CTI_OK && (st = cti_db_get_data(db, docid, &out->data, &out->len)) != CTI_OK)
         snprintf(err, errlen, "%s", st == CTI_ENOTFOUND
                  ? "no article with this id in the index" : cti_db_errmsg(db));
+    if (st == CTI_OK && (st = cti_db_get_value(db, docid, CTI_SLOT_TEXT,
+                                               &out->text, &out->textlen)) != CTI_OK)
+        snprintf(err, errlen, "%s", cti_db_errmsg(db));
     if (st != CTI_OK)
         return st;
     const cti_hl_spec *spec = out->query ? out->query->spec : NULL;
+    cti_record_text text = { out->text, out->textlen,
+                             cti_search_text_reader(s) };
     st = cti_fulltext_open(cti_search_analyzer(s), spec, out->data, out->len,
-                           &out->ft, err, errlen);
+                           &text, &out->ft, err, errlen);
     if (st != CTI_OK)
         return st;
     const cti_record *rec = cti_fulltext_record(out->ft);
@@ -89,6 +94,7 @@ void cti_view_release(cti_view *v)
     cti_fulltext_free(v->ft);
     cti_results_free(v->query);
     free(v->data);
+    free(v->text);
     memset(v, 0, sizeof *v);
 }
 

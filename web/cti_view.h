@@ -23,6 +23,8 @@
 typedef struct cti_view {
     char *data;           /* the stored record, read by 'ft' in place */
     size_t len;
+    char *text;           /* its text kept apart (CTI_SLOT_TEXT), if it is */
+    size_t textlen;
     cti_fulltext *ft;     /* the article's reader */
     cti_results *query;   /* the query's search, for its highlight spec */
     cti_snippet title;    /* the cleaned title and its spans */

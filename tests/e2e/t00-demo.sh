@@ -3,9 +3,8 @@
 # antitrust"; the Harris article comes back with Lina Khan and antitrust
 # highlighted in its snippet.
 set -eu
-BIN=${CTI_BIN:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
+NAME=t00
+. tests/lib/e2e.sh
 
 "$BIN/cti-index" -q --db "$T/demo.cti" corpus/
 n=$("$BIN/cti-search" --db "$T/demo.cti" --count 'campaign')

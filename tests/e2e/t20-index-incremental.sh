@@ -4,12 +4,9 @@
 # recorded without counting as changes, removed ones deleted; the index
 # content is checked with xapian-delve (terms, document count).
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t20
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t20: FAIL: $*" >&2; fail=1; }
 ndocs() { xapian-delve "$1" | sed -n 's/^number of documents = //p'; }
 # termfreq of a term (0 when absent)
 tf() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | grep . || echo 0; }

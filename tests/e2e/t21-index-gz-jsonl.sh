@@ -4,12 +4,9 @@
 # changed; an article without an id keeps a stable id; fields become
 # field terms and a sortable date value.
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t21
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t21: FAIL: $*" >&2; fail=1; }
 ndocs() { xapian-delve "$1" | sed -n 's/^number of documents = //p'; }
 tf() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | grep . || echo 0; }
 key() { echo "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }

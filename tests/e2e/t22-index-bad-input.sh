@@ -4,12 +4,10 @@
 # exits 2 when something could not be indexed.  Binary and empty files
 # are passed over with a notice; invalid UTF-8 is indexed, repaired.
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t22
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
-T=$(mktemp -d)
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t22: FAIL: $*" >&2; fail=1; }
 ndocs() { xapian-delve "$1" | sed -n 's/^number of documents = //p'; }
 tf() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | grep . || echo 0; }
 key() { echo "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }

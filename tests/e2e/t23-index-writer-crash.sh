@@ -4,17 +4,15 @@
 # in the middle of a bulk run leaves a usable index holding what it had
 # committed, and the next run completes the work.
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t23
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
-T=$(mktemp -d)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t23: FAIL: $*" >&2; fail=1; }
 ndocs() { xapian-delve "$1" 2>/dev/null | sed -n 's/^number of documents = //p'; }
 tf() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | grep . || echo 0; }
 check() { for m in $(sed -n 's/^glass //p' "$1/XAPIANDB"); do xapian-check "$1/$m" >/dev/null || return 1; done; }

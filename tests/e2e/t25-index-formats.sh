@@ -7,14 +7,11 @@
 # holding neither an object nor an array) said with its file and line;
 # --field and --source; cti-search's notes on articles without a date.
 set -eu
-BIN=$(cd "${CTI_BIN:-build}" && pwd)
+NAME=t25
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SEARCH=$BIN/cti-search
 F=$(pwd)/tests/data/formats
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t25: FAIL: $*" >&2; fail=1; }
 key() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 # Every article of index $1 as "title<TAB>date<TAB>date_text" lines, sorted.
 all() {

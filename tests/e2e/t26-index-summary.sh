@@ -4,17 +4,9 @@
 # fit; a file passed over (a .pdf, an empty file) is noticed once, when it
 # is new or changed, and counted in every summary.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t26
+. tests/lib/e2e.sh
 I="$BIN/cti-index"
-
-bad() {
-    echo "t26: FAIL: $*" >&2
-    fail=1
-}
 
 mkdir "$T/in"
 printf 'Hello\n\nsome words here\n' >"$T/in/a.txt"

@@ -7,15 +7,11 @@
 # met twice (a warning naming both places; a re-run settles at 0
 # updated), --id-prefix and --scoped-ids, and removal on a sharded index.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t27
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SRCH=$BIN/cti-search
-T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t27.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 T=$(cd "$T" && pwd -P)
-fail=0
-bad() { echo "t27: FAIL: $*" >&2; fail=1; }
 ndocs() { xapian-delve "$1" | sed -n 's/^number of documents = //p'; }
 tf() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | grep . || echo 0; }
 key() { echo "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }

@@ -4,18 +4,15 @@
 # "nothing found" (exit 1) or finds the articles committed so far (exit
 # 0), never "not a cti index" (exit 2).
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t28
+. tests/lib/e2e.sh
 DATA=${CTI_TEST_DATA:-tests/data}
-T=$(mktemp -d)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t28: FAIL: $*" >&2; fail=1; }
 
 echo "t28: searching a new index during its first bulk load"
 # One worker over the 233 addresses: a few seconds, several segments.

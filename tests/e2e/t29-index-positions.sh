@@ -8,11 +8,10 @@
 # stub searching one index of each kind answers as either.  (A damaged
 # blob and databases without the key: tests/test_positions.c.)
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t29
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SRCH=$BIN/cti-search
-T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t29.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 fail() { echo "t29: FAIL: $*" >&2; exit 1; }
 
 # One worker each: the same documents get the same ids in both indexes.

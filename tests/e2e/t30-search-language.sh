@@ -3,11 +3,8 @@
 # punctuation a person types, fields and dates, on a small JSON-lines
 # collection built for the purpose and on corpus/.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t30
+. tests/lib/e2e.sh
 
 cat > "$T/news.jsonl" <<'EOF'
 {"id": "a1", "title": "Harris courts Silicon Valley", "date": "2024-07-15", "author": "Jane Doe", "source": "Example News", "text": "Kamala Harris met tech leaders in Silicon Valley. Harris's campaign says Lina Khan and antitrust were discussed."}

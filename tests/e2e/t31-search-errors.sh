@@ -2,19 +2,11 @@
 # cti-search: exit codes (0 match, 1 none, 2 error), syntax errors naming
 # their column, bad indexes, did-you-mean.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t31
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
 
 "$BIN/cti-index" --db "$T/c.cti" corpus/ >/dev/null 2>&1
-
-bad() {
-    echo "t31: FAIL: $*" >&2
-    fail=1
-}
 
 # Run cti-search; sets rc, out (stdout) and err (stderr).
 run() {

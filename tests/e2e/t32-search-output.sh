@@ -3,18 +3,10 @@
 # into the snippet), the human format, colour rules, paging, sorting,
 # counting.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t32
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
 ESC=$(printf '\033')
-
-bad() {
-    echo "t32: FAIL: $*" >&2
-    fail=1
-}
 
 cat > "$T/news.jsonl" <<'EOF'
 {"id": "a1", "title": "Harris courts Silicon Valley", "date": "2024-07-15", "author": "Jane Doe", "source": "Example News", "url": "https://example.com/a1", "text": "Kamala Harris met tech leaders in Silicon Valley to talk about antitrust."}

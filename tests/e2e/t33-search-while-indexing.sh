@@ -2,16 +2,14 @@
 # cti-search never fails because cti-index is writing: while a writer adds
 # a large batch, every search sees the last committed state and succeeds.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
+NAME=t33
+. tests/lib/e2e.sh
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
 DATA=${CTI_TEST_DATA:-tests/data}
 
 "$BIN/cti-index" --db "$T/c.cti" corpus/ >/dev/null 2>&1

@@ -4,19 +4,11 @@
 # in a pipe; an unknown id is exit 1 with a message naming it; file ids
 # are hyperlinks in colour; --pager pages only when asked.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t34
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
 ESC=$(printf '\033')
 . tests/lib/tty.sh
-
-bad() {
-    echo "t34: FAIL: $*" >&2
-    fail=1
-}
 
 "$BIN/cti-index" -q --db "$T/sotu.cti" tests/data/sotu.jsonl
 "$BIN/cti-index" -q --db "$T/c.cti" corpus/

@@ -3,18 +3,10 @@
 # on the State of the Union speeches (dated) and on corpus/ (undated); the
 # bars of the timeline line up on terminals 80 and 200 columns wide.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t35
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
 . tests/lib/tty.sh
-
-bad() {
-    echo "t35: FAIL: $*" >&2
-    fail=1
-}
 
 "$BIN/cti-index" -q --db "$T/sotu.cti" tests/data/sotu.jsonl
 "$BIN/cti-index" -q --db "$T/c.cti" corpus/

@@ -4,17 +4,9 @@
 # lines with --json; nothing and exit 1 when nothing matches.  --count
 # --json is an object.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t36
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
-
-bad() {
-    echo "t36: FAIL: $*" >&2
-    fail=1
-}
 
 # 6000 short dated articles; "common" is in 5000 of them, "rare" in 7.
 python3 - "$T/many.jsonl" <<'PY'

@@ -5,17 +5,9 @@
 # and as one JSON object; on
 # the dated speeches, on undated corpus/, on shards, with a segment left.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t37
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
-
-bad() {
-    echo "t37: FAIL: $*" >&2
-    fail=1
-}
 
 "$BIN/cti-index" -q --db "$T/sotu.cti" tests/data/sotu.jsonl
 "$BIN/cti-index" -q --db "$T/c.cti" corpus/

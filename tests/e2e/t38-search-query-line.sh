@@ -5,20 +5,12 @@
 # only suggest; a terminal shows the corrected results), and the footer's
 # count is --count or a true range.  Corpus: tests/data/news.jsonl.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
+NAME=t38
+. tests/lib/e2e.sh
 S="$BIN/cti-search"
 DB=$T/news.cti
 
 "$BIN/cti-index" --db "$DB" tests/data/news.jsonl >/dev/null 2>&1
-
-bad() {
-    echo "t38: FAIL: $*" >&2
-    fail=1
-}
 
 # Run cti-search on the news index; sets rc, out (stdout) and err (stderr).
 run() {

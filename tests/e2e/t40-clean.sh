@@ -4,13 +4,10 @@
 # articles go, copies of a story found at index time and incrementally,
 # collapsed by default, and distinct stories on one topic kept apart.
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t40
+. tests/lib/e2e.sh
 I="$BIN/cti-index"
 S="$BIN/cti-search"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t40: FAIL: $*" >&2; fail=1; }
 
 # hits DB QUERY [OPTIONS...]: the ids found, one per line, sorted.
 hits() {

@@ -6,13 +6,10 @@
 # with "okapi", one in four with "gnu", and a copy of one in seven with a
 # line added.
 set -eu
-BIN=${CTI_BIN:-build}
+NAME=t41
+. tests/lib/e2e.sh
 I="$BIN/cti-index"
 S="$BIN/cti-search"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t41: FAIL: $*" >&2; fail=1; }
 
 python3 - "$T/c" <<'PY'
 import os, random, sys

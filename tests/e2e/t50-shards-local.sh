@@ -5,12 +5,10 @@
 # shard, an update goes to the shard holding the article, and --compact
 # merges the shards into one database.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t50
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SRCH=$BIN/cti-search
-T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t50.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 fail() { echo "t50: FAIL: $*" >&2; exit 1; }
 
 # A quarter of the State of the Union addresses as JSON lines (dated),

@@ -7,11 +7,10 @@
 # keep their positions in the table (--positions table): one keeping them
 # per article answers word searches but refuses phrases, naming the fix.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t51
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SRCH=$BIN/cti-search
-T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t51.XXXXXX")
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p" 2>/dev/null || :; done

@@ -5,11 +5,10 @@
 # searchable at once, re-running is incremental, a stub listing the
 # shards out of order is refused, and a server that is down is named.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t52
+. tests/lib/e2e.sh
 IDX=$BIN/cti-index
 SRCH=$BIN/cti-search
-T=$(mktemp -d "${TMPDIR:-/tmp}/cti-t52.XXXXXX")
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p" 2>/dev/null || :; done

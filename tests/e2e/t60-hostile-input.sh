@@ -7,11 +7,8 @@
 # escape sequence from an article reaches cti-search's output, the index
 # is consistent, and a second run changes nothing.
 set -eu
-BIN=${CTI_BIN:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t60: FAIL: $*" >&2; fail=1; }
+NAME=t60
+. tests/lib/e2e.sh
 
 python3 tests/fuzz/mkhostile.py "$T/h"
 IN=$T/h/in

@@ -9,12 +9,8 @@
 # private mount namespace (unshare -m), so nothing outlives the test; when
 # that is not allowed they are skipped with the reason.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t62: FAIL: $*" >&2; fail=1; }
+NAME=t62
+. tests/lib/e2e.sh
 
 # run NAME WANT CMD...: run with a time limit; the exit status must be WANT,
 # and stderr (kept in $T/NAME.err) must say something.

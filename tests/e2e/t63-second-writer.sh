@@ -5,8 +5,8 @@
 # writer is held open deterministically: it reads JSON lines from a FIFO
 # (every other command runs with the FIFO's write end closed: 3>&-).
 set -eu
-BIN=${CTI_BIN:-build}
-T=$(mktemp -d)
+NAME=t63
+. tests/lib/e2e.sh
 pid=
 cleanup() {
     exec 3>&- 2>/dev/null || true
@@ -14,8 +14,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t63: FAIL: $*" >&2; fail=1; }
 
 mkdir "$T/in"
 printf 'First article\n\nwritermarker first\n' >"$T/in/a.txt"

@@ -3,11 +3,8 @@
 # really holds: articles the failed commit lost are failed, not added, in
 # the text line and in --json.
 set -eu
-BIN=${CTI_BIN:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-fail=0
-bad() { echo "t64: FAIL: $*" >&2; fail=1; }
+NAME=t64
+. tests/lib/e2e.sh
 
 echo "t64: 1. the summary after a failed commit"
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then

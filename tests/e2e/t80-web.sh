@@ -5,10 +5,9 @@
 # connections), hostile article content, and searches while cti-index
 # writes.  Servers listen on 127.0.0.1 only, on ports the kernel picks.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t80
+. tests/lib/e2e.sh
 DATA=${CTI_TEST_DATA:-tests/data}
-T=$(mktemp -d)
 pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null || true; done
@@ -16,11 +15,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() {
-    echo "t80: FAIL: $*" >&2
-    fail=1
-}
 
 # start NAME ARGS...: run cti-web in the background; its URL in $URL,
 # its process in $pid.

@@ -6,25 +6,19 @@
 # screenshot is saved as $CTI_BIN/web-screenshot.png (a CI artifact).
 # Skipped, not failed, when Chromium is not installed.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t81
+. tests/lib/e2e.sh
 CHROMIUM=${CHROMIUM:-chromium}
 if ! command -v "$CHROMIUM" >/dev/null 2>&1 || ! "$CHROMIUM" --version >/dev/null 2>&1; then
     echo "t81: SKIP: no working Chromium ('$CHROMIUM'; Debian package chromium, installed by scripts/deps.sh test when it can be)"
     exit 0
 fi
-T=$(mktemp -d)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() {
-    echo "t81: FAIL: $*" >&2
-    fail=1
-}
 
 # browse OUT ARGS... URL: headless Chromium with a profile of its own,
 # no network but the page; its log in $T/log.

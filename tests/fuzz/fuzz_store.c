@@ -50,7 +50,7 @@ static void store_decode_any(const uint8_t *data, size_t size)
         char err[128];
         memset(&r, 0x5a, sizeof r);
         err[0] = '\0';
-        if (cti_record_decode((const char *)data, size, want, &r, err,
+        if (cti_record_decode((const char *)data, size, NULL, want, &r, err,
                               sizeof err) == 0) {
             store_check_decoded(&r, want);
             cti_record_release(&r);
@@ -95,7 +95,7 @@ static void store_round_trip(const uint8_t *data, size_t size)
     for (int want = 0; want <= 1; want++) {
         cti_record out;
         char err[128];
-        FUZZ_CHECK(cti_record_decode(buf, len, want, &out, err, sizeof err) == 0);
+        FUZZ_CHECK(cti_record_decode(buf, len, NULL, want, &out, err, sizeof err) == 0);
         store_check_decoded(&out, want);
         FUZZ_CHECK(store_same(out.id, out.id_len, in.id, in.id_len));
         FUZZ_CHECK(store_same(out.title, out.title_len, in.title, in.title_len));
@@ -111,7 +111,7 @@ static void store_round_trip(const uint8_t *data, size_t size)
     if (len > 0) {
         cti_record out;
         size_t cut = size ? data[size - 1] % len : 0;
-        FUZZ_CHECK(cti_record_decode(buf, cut, 1, &out, NULL, 0) != 0);
+        FUZZ_CHECK(cti_record_decode(buf, cut, NULL, 1, &out, NULL, 0) != 0);
     }
     free(buf);
 }

@@ -24,18 +24,15 @@
 # is tried once more with the kill at half the delay.
 # CTI_CRASH_TRIALS scales the kills of phases A and B (default 12 and 10).
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t70
+. tests/lib/e2e.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t70: FAIL: $*" >&2; fail=1; }
 dump() { python3 "$HERE/ctidump.py" dump "$BIN" "$@"; }
 check() { python3 "$HERE/ctidump.py" check "$@"; }
 

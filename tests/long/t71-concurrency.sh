@@ -7,10 +7,9 @@
 # version).  Meanwhile a second cti-index is refused with a clear message
 # every time and harms nothing, and one started with --wait runs after.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+NAME=t71
+. tests/lib/e2e.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d)
 pids=
 cleanup() {
     touch "$T/stop" 2>/dev/null || true
@@ -19,8 +18,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t71: FAIL: $*" >&2; fail=1; }
 dump() { python3 "$HERE/ctidump.py" dump "$BIN" "$@"; }
 
 python3 "$HERE/../../bench/gen-corpus" --mb 3 --out "$T/corpus" >/dev/null 2>&1

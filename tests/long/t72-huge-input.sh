@@ -7,17 +7,14 @@
 # crashes, memory stays bounded, the huge article is searchable with a
 # clean snippet, and a second run changes nothing.
 set -eu
-BIN=${CTI_BIN:-build}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-T=$(mktemp -d)
+NAME=t72
+. tests/lib/e2e.sh
 churn=
 cleanup() {
     [ -n "$churn" ] && kill "$churn" 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-fail=0
-bad() { echo "t72: FAIL: $*" >&2; fail=1; }
 
 mkdir -p "$T/in/normal" "$T/in/huge" "$T/in/churn"
 for i in 0 1 2 3 4 5 6 7 8 9; do
