@@ -161,8 +161,11 @@ $(O)/cti-web: $(O)/web/main.o $(WEB_LIB) $(LIB)
 $(O)/cti-index: $(O)/indexer/main.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS) $(INDEX_LIBS)
 
+# cti-search is linked at a fixed address (-no-pie): the static libstemmer's
+# tables hold 11,000 pointers that a position-independent program must
+# relocate at every start, writing 82 pages (0.27 ms of a 3 ms search).
 $(O)/cti-search: $(O)/searcher/main.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -no-pie -o $@ $^ $(LDLIBS)
 
 $(O)/bench/%: $(O)/bench/%.o $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(READ_LIBS)

@@ -29,6 +29,7 @@ typedef struct qword {
     size_t plen;         /* length of the field prefix */
     uint32_t tf;         /* articles holding the term */
     int fixable;         /* a word correction may replace */
+    uint64_t letters;    /* the bytes of folded, each as bit (byte & 63) */
     cand c[MAX_CANDS];
     size_t nc;
 } qword;
@@ -125,9 +126,26 @@ static cti_status add_cand(qword *w, const char *word, size_t len,
     return CTI_OK;
 }
 
-/* Offer the spelling word sw (freq articles) to every word it is near. */
-static cti_status offer(words *ws, const char *sw, size_t len, uint32_t freq)
+/* The bytes of s[0, len) as a set: bit (byte & 63) for each. */
+static uint64_t letters(const char *s, size_t len)
 {
+    uint64_t m = 0;
+    for (size_t i = 0; i < len; i++)
+        m |= (uint64_t)1 << ((unsigned char)s[i] & 63);
+    return m;
+}
+
+/*
+ * Offer the spelling word sw, the current word of 'it' (whose frequency
+ * is looked up for a near word only), to every word it is near.  An edit
+ * adds a letter, takes one away or both, so words d edits apart differ
+ * in at most 2d letters: those that differ in more are passed over
+ * without counting their edits (most of the spelling data).
+ */
+static cti_status offer(words *ws, const char *sw, size_t len, cti_termiter *it)
+{
+    uint64_t have = 0;
+    int have_set = 0;
     for (size_t i = 0; i < ws->n; i++) {
         qword *w = &ws->w[i];
         if (!w->fixable)
@@ -136,10 +154,19 @@ static cti_status offer(words *ws, const char *sw, size_t len, uint32_t freq)
         unsigned max = fl <= 4 ? 1 : 2;
         if ((fl > len ? fl - len : len - fl) > max)
             continue;
+        if (!have_set) {
+            have = letters(sw, len);
+            have_set = 1;
+        }
+        if ((unsigned)__builtin_popcountll(have ^ w->letters) > 2 * max)
+            continue;
         unsigned d = cti_edit_distance(w->folded, fl, sw, len, max);
         if (d == 0 || d > max)
             continue;
-        cti_status st = add_cand(w, sw, len, d, freq);
+        uint32_t freq = 0;
+        cti_status st = cti_termiter_freq(it, &freq);
+        if (st == CTI_OK)
+            st = add_cand(w, sw, len, d, freq);
         if (st != CTI_OK)
             return st;
     }
@@ -239,13 +266,14 @@ static cti_status gather(words *ws)
     cti_termiter *it = NULL;
     const char *t;
     size_t tl;
-    uint32_t freq;
+    for (size_t i = 0; i < ws->n; i++)
+        ws->w[i].letters = letters(ws->w[i].folded, strlen(ws->w[i].folded));
     cti_status st = cti_db_spellings(cti_search_db(ws->s), &it);
     if (st != CTI_OK) {
         st = fallback_cands(ws);
     } else {
-        while ((st = cti_termiter_next(it, &t, &tl, &freq)) == CTI_OK)
-            if ((st = offer(ws, t, tl, freq)) != CTI_OK)
+        while ((st = cti_termiter_next(it, &t, &tl, NULL)) == CTI_OK)
+            if ((st = offer(ws, t, tl, it)) != CTI_OK)
                 break;
         cti_termiter_free(it);
         if (st == CTI_DONE)

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct cti_posspec {
     std::vector<std::vector<size_t>> place_terms; /* per place: into terms */
     std::vector<unsigned> group;  /* NEAR: places with equal terms */
     std::vector<unsigned> need;   /* NEAR: how many places per group */
+    /* While a cti_poscheck_memo lives: every check's answers, by document
+       (one database), so that a document is read once however many runs
+       ask about it. */
+    mutable std::unordered_map<Xapian::docid, bool> *memo = nullptr;
+    mutable bool sealed = false; /* a document not in the memo: false */
+    mutable bool frozen = false; /* the memo takes no more answers */
 };
 
 namespace {
@@ -97,14 +104,22 @@ class PositionCheck : public Xapian::PostingSource {
         done = false;
         pos.assign(spec->places.size(), std::vector<uint32_t>());
         tpos.assign(spec->terms.size(), std::vector<uint32_t>());
+        /* A sealed memo knows every match: they are the lead. */
+        known.clear();
+        if (spec->memo && spec->sealed) {
+            for (const auto &kv : *spec->memo)
+                if (kv.second)
+                    known.push_back(kv.first);
+            std::sort(known.begin(), known.end());
+        }
     }
 
     /* Estimated as every document: an AND asks its rarest postings
        first, so this source comes last and is only asked about the
        documents that hold every word. */
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return all; }
-    Xapian::doccount get_termfreq_max() const override { return all; }
+    Xapian::doccount get_termfreq_min() const override { return sealed() ? known.size() : 0; }
+    Xapian::doccount get_termfreq_est() const override { return sealed() ? known.size() : all; }
+    Xapian::doccount get_termfreq_max() const override { return sealed() ? known.size() : all; }
 
     void next(double) override { advance(cur + 1); }
 
@@ -170,6 +185,7 @@ class PositionCheck : public Xapian::PostingSource {
     Xapian::doccount all = 0;
     Xapian::PostingIterator it, end;        /* the lead's postings */
     bool lead_open = false;
+    std::vector<Xapian::docid> known;         /* a sealed memo's matches */
     std::vector<Xapian::PostingIterator> has; /* per exact term */
     std::vector<char> has_open;               /* ... opened yet */
     std::vector<Xapian::termcount> avgpos;    /* ... its average wdf */
@@ -214,9 +230,19 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<unsigned> near_have;
     std::vector<char> near_seen;
 
+    /* Are the matches those of a sealed memo (in 'known')? */
+    bool sealed() const { return spec->memo && spec->sealed; }
+
     /* Move to the first verified document from 'from' on. */
     void advance(Xapian::docid from)
     {
+        if (sealed()) {
+            auto k = std::lower_bound(known.begin(), known.end(), from);
+            positioned = k != known.end();
+            done = !positioned;
+            cur = positioned ? *k : from;
+            return;
+        }
         if (!lead_open)
             open_lead();
         it.skip_to(from);
@@ -287,6 +313,22 @@ class PositionCheck : public Xapian::PostingSource {
      * places that are left (phrase_ok(), near_ok()).
      */
     bool verify(Xapian::docid did)
+    {
+        if (!spec->memo)
+            return verify_now(did);
+        auto f = spec->memo->find(did);
+        if (f != spec->memo->end())
+            return f->second;
+        if (spec->sealed)
+            return false;
+        bool r = verify_now(did);
+        if (!spec->frozen)
+            spec->memo->emplace(did, r);
+        return r;
+    }
+
+    /* verify() without the memo. */
+    bool verify_now(Xapian::docid did)
     {
         const Spec &s = *spec;
         did_ = did;
@@ -709,14 +751,19 @@ std::shared_ptr<cti_posspec> check_spec(
 class PositionDecider : public Xapian::MatchDecider {
   public:
     PositionDecider(const Xapian::Database &db,
-                    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+                    const std::vector<std::shared_ptr<const cti_posspec>> &specs,
+                    const std::vector<std::shared_ptr<const cti_posspec>> &boosts =
+                        {},
+                    cti_boost_seen *seen = nullptr, Xapian::doccount enough = 0,
+                    Xapian::doccount matches = 0)
+        : seen_(seen), enough_(enough), matches_(matches), last_(db.get_lastdocid())
     {
-        for (const auto &sp : specs) {
-            checks.emplace_back(new PositionCheck(sp));
-            checks.back()->trust();
-            checks.back()->share_parts(*checks.front());
-            checks.back()->init(db);
-        }
+        for (const auto &sp : specs)
+            add(db, sp, checks, true);
+        /* A boost's words need not be every word of the query: its
+           checks look them up in their postings. */
+        for (const auto &sp : boosts)
+            add(db, sp, boost_checks, false);
     }
 
     bool operator()(const Xapian::Document &doc) const override
@@ -725,11 +772,45 @@ class PositionDecider : public Xapian::MatchDecider {
         for (const auto &c : checks)
             if (!c->check(did, 0))
                 return false;
+        if (seen_ && ++seen_->asked >= BOOST_TRIAL && seen_->held < enough_ &&
+            (static_cast<uint64_t>(enough_) * seen_->asked >=
+                 (static_cast<uint64_t>(seen_->held) + 1) * (matches_ / 2) ||
+             static_cast<uint64_t>(did) * 4 >= last_))
+            throw cti_boost_rare();
+        /* Every boost, so that a later run weighing the document finds
+           each answer in the memo. */
+        bool all = true;
+        for (const auto &c : boost_checks)
+            all = c->check(did, 0) && all;
+        if (!all) {
+            seen_->missed.push_back(did);
+            return false;
+        }
+        if (seen_)
+            seen_->held++;
         return true;
     }
 
   private:
-    std::vector<std::unique_ptr<PositionCheck>> checks;
+    std::vector<std::unique_ptr<PositionCheck>> checks, boost_checks;
+    cti_boost_seen *seen_;
+    Xapian::doccount enough_, matches_;
+    Xapian::docid last_;
+    /* Boost checks before the rate of those held is trusted. */
+    static const Xapian::doccount BOOST_TRIAL = 32;
+
+    /* A check of 'sp' reading the parts through the first check's. */
+    void add(const Xapian::Database &db, const std::shared_ptr<const cti_posspec> &sp,
+             std::vector<std::unique_ptr<PositionCheck>> &to, bool trusted)
+    {
+        to.emplace_back(new PositionCheck(sp));
+        if (trusted)
+            to.back()->trust();
+        PositionCheck *first = checks.empty() ? boost_checks.front().get()
+                                              : checks.front().get();
+        to.back()->share_parts(*first);
+        to.back()->init(db);
+    }
 };
 
 } // namespace
@@ -754,4 +835,61 @@ std::unique_ptr<Xapian::MatchDecider> cti_poscheck_decider(
     const std::vector<std::shared_ptr<const cti_posspec>> &specs)
 {
     return std::unique_ptr<Xapian::MatchDecider>(new PositionDecider(db, specs));
+}
+
+std::unique_ptr<Xapian::MatchDecider> cti_poscheck_boost_decider(
+    const Xapian::Database &db,
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs,
+    const std::vector<std::shared_ptr<const cti_posspec>> &boosts,
+    cti_boost_seen *seen, Xapian::doccount enough, Xapian::doccount matches)
+{
+    return std::unique_ptr<Xapian::MatchDecider>(
+        new PositionDecider(db, specs, boosts, seen, enough, matches));
+}
+
+Xapian::doccount cti_poscheck_most(const Xapian::Database &db,
+                                   const cti_posspec &spec)
+{
+    Xapian::doccount n = db.get_doccount();
+    for (size_t i = 0; i < spec.places.size(); ++i) {
+        if (spec.place_terms[i].size() < spec.places[i].size())
+            continue; /* a prefix: any number */
+        uint64_t f = 0;
+        for (size_t k : spec.place_terms[i])
+            f += db.get_termfreq(spec.terms[k]);
+        if (f < n)
+            n = static_cast<Xapian::doccount>(f);
+    }
+    return n;
+}
+
+cti_poscheck_memo::cti_poscheck_memo(
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs)
+    : specs_(specs)
+{
+    for (const auto &sp : specs_)
+        if (!sp->memo)
+            sp->memo = new std::unordered_map<Xapian::docid, bool>();
+}
+
+cti_poscheck_memo::~cti_poscheck_memo()
+{
+    for (const auto &sp : specs_) {
+        delete sp->memo;
+        sp->memo = nullptr;
+        sp->sealed = false;
+        sp->frozen = false;
+    }
+}
+
+void cti_poscheck_memo::freeze()
+{
+    for (const auto &sp : specs_)
+        sp->frozen = true;
+}
+
+void cti_poscheck_memo::seal()
+{
+    for (const auto &sp : specs_)
+        sp->sealed = true;
 }

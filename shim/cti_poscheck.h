@@ -65,4 +65,64 @@ std::unique_ptr<Xapian::MatchDecider> cti_poscheck_decider(
     const Xapian::Database &db,
     const std::vector<std::shared_ptr<const cti_posspec>> &specs);
 
+/*
+ * While it lives, the checks of 'specs' (on one database) remember their
+ * answers by document: a document weighed again is not read again.  Not
+ * for specs another thread checks at the same time.  May throw
+ * std::bad_alloc.
+ */
+class cti_poscheck_memo {
+  public:
+    explicit cti_poscheck_memo(
+        const std::vector<std::shared_ptr<const cti_posspec>> &specs);
+    ~cti_poscheck_memo();
+    /* From now on a document the memo does not hold fails every check,
+       unread, and the checks walk only the documents it holds: for a run
+       asked only about documents already checked. */
+    void seal();
+    /* From now on the memo answers what it holds and takes no more: for
+       a run that checks many more documents, few of them again. */
+    void freeze();
+    cti_poscheck_memo(const cti_poscheck_memo &) = delete;
+    cti_poscheck_memo &operator=(const cti_poscheck_memo &) = delete;
+
+  private:
+    std::vector<std::shared_ptr<const cti_posspec>> specs_;
+};
+
+/* What a decider with boost checks (cti_poscheck_boost_decider()) saw. */
+struct cti_boost_seen {
+    std::vector<Xapian::docid> missed; /* matches lacking a boost, in order */
+    Xapian::doccount held = 0;         /* matches holding every boost */
+    Xapian::doccount asked = 0;        /* matches whose boosts were checked */
+};
+
+/* Thrown by a boost decider that sets too many documents aside. */
+struct cti_boost_rare {};
+
+/*
+ * As cti_poscheck_decider(), for a query whose boosts (phrases and NEARs
+ * that only add weight) are counted as present everywhere: a document
+ * passing 'specs' is accepted when it also holds every one of 'boosts'
+ * (its weight is then its true one), and otherwise refused and added to
+ * seen->missed (its true weight is lower; the caller weighs it again).
+ * Every boost is checked, so that a memo (cti_poscheck_memo) of them
+ * holds each answer.  Once fewer than 'enough' matches hold every boost
+ * after the first 32 and either their rate says that 'enough' would only
+ * be found among half of 'matches' (how many can match at most) or more,
+ * or a quarter of the documents (by docid) is behind, it throws
+ * cti_boost_rare: checking every match in place costs less.  'seen' must outlive the decider.  May throw std::bad_alloc or
+ * a Xapian::Error.
+ */
+std::unique_ptr<Xapian::MatchDecider> cti_poscheck_boost_decider(
+    const Xapian::Database &db,
+    const std::vector<std::shared_ptr<const cti_posspec>> &specs,
+    const std::vector<std::shared_ptr<const cti_posspec>> &boosts,
+    cti_boost_seen *seen, Xapian::doccount enough, Xapian::doccount matches);
+
+/* At most how many documents of 'db' can hold what 'spec' asks (the
+   rarest place's documents).  May throw a Xapian::Error. */
+Xapian::doccount cti_poscheck_most(const Xapian::Database &db,
+                                   const cti_posspec &spec);
+
 #endif /* CTI_POSCHECK_H */

@@ -95,6 +95,14 @@ struct cti_xq {
        AND_NOT, scaling): run as a match decider (cti_poscheck_decider()) */
     Xapian::Query qd;
     std::vector<std::shared_ptr<const cti_posspec>> deferred;
+    /* qu: qs with no check at all (each phrase and NEAR as the AND of its
+       words, never under a NOT), so that it weighs every document at
+       least as much as qs; 'unchecked' the checks it leaves out.  qh: qd
+       with its boosts (the non-first subqueries of an AND_MAYBE, which
+       only add weight) in their qu form; 'boosts' the checks they leave
+       out (cti_poscheck_boost_decider()). */
+    Xapian::Query qu, qh;
+    std::vector<std::shared_ptr<const cti_posspec>> unchecked, boosts;
     bool positional = false; /* qs holds a PositionCheck */
     bool filters = false;    /* ... on which the matches depend (not
                                 only the weight of an AND_MAYBE) */
@@ -121,6 +129,9 @@ struct cti_enquire {
     Xapian::Query query;
     std::vector<std::shared_ptr<const cti_posspec>> deferred; /* checks
                                 to run as a match decider */
+    Xapian::Query query_hi; /* with boosts: query with them unchecked */
+    std::vector<std::shared_ptr<const cti_posspec>> boosts; /* ... their
+                                checks, run after the weights */
     bool has_query;
     bool bm25_set;
     bool coord;             /* CoordWeight instead of BM25 */
@@ -1009,6 +1020,17 @@ CTI_API cti_status cti_termiter_next(cti_termiter *it, const char **term,
     return CTI_OK;
 }
 
+CTI_API cti_status cti_termiter_freq(cti_termiter *it, uint32_t *freq)
+{
+    if (!it || !freq)
+        return set_error(nullptr, CTI_EINVAL, "bad argument");
+    if (!it->started || it->it == it->end)
+        return set_error(nullptr, CTI_ESTATE, "the iterator is on no term");
+    return guard(nullptr, [&] {
+        *freq = it->doc ? it->it.get_wdf() : it->it.get_termfreq();
+    });
+}
+
 CTI_API void cti_termiter_free(cti_termiter *it)
 {
     try {
@@ -1194,7 +1216,7 @@ cti_status build_xq(cti_xq **out, F make)
     cti_status st = guard(nullptr, [&] {
         x = new cti_xq();
         x->q = make();
-        x->qs = x->qd = x->q;
+        x->qs = x->qd = x->qu = x->qh = x->q;
     });
     if (st != CTI_OK) {
         delete x;
@@ -1266,6 +1288,58 @@ void defer(cti_xq_op op, Xapian::Query::op xop, cti_xq *const *subs, size_t n,
     x->qd = Xapian::Query(xop, vd.begin(), vd.end());
 }
 
+void append(std::vector<std::shared_ptr<const cti_posspec>> &to,
+            const std::vector<std::shared_ptr<const cti_posspec>> &from)
+{
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+/*
+ * The unchecked forms of x = op(subs[0, n)) (xop with window w, not a
+ * checked phrase), after defer(): qu, every check of the subqueries that
+ * only widen the matches or add weight left out (not those of a NOT, nor
+ * under operators whose weight is no plain sum: those stay checked); qh,
+ * qd with the AND_MAYBE boosts in their qu form.  May throw.
+ */
+void unchecked_forms(cti_xq_op op, Xapian::Query::op xop, cti_xq *const *subs,
+                     size_t n, Xapian::termcount w, cti_xq *x)
+{
+    x->qu = x->qs;
+    x->qh = x->qd;
+    if (!x->positional)
+        return;
+    bool sum = op == CTI_XQ_AND || op == CTI_XQ_OR || op == CTI_XQ_FILTER ||
+               op == CTI_XQ_AND_MAYBE || op == CTI_XQ_AND_NOT;
+    if (sum) {
+        std::vector<Xapian::Query> vu;
+        for (size_t i = 0; i < n; ++i) {
+            bool negated = op == CTI_XQ_AND_NOT && i > 0;
+            vu.push_back(negated ? subs[i]->qs : subs[i]->qu);
+            if (!negated)
+                append(x->unchecked, subs[i]->unchecked);
+        }
+        x->qu = Xapian::Query(xop, vu.begin(), vu.end(), w);
+    }
+    /* qh follows defer(): the subqueries it took as qd, as qh. */
+    bool all = op == CTI_XQ_AND || op == CTI_XQ_FILTER;
+    bool first = op == CTI_XQ_AND_NOT || op == CTI_XQ_AND_MAYBE;
+    if (!all && !first)
+        return;
+    std::vector<Xapian::Query> vh;
+    for (size_t i = 0; i < n; ++i) {
+        if (all || i == 0) {
+            vh.push_back(subs[i]->qh);
+            append(x->boosts, subs[i]->boosts);
+        } else if (op == CTI_XQ_AND_MAYBE) {
+            vh.push_back(subs[i]->qu);
+            append(x->boosts, subs[i]->unchecked);
+        } else {
+            vh.push_back(subs[i]->qs);
+        }
+    }
+    x->qh = Xapian::Query(xop, vh.begin(), vh.end(), w);
+}
+
 } // namespace
 
 CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
@@ -1324,12 +1398,14 @@ CTI_API cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
             auto spec = cti_poscheck_spec(op == CTI_XQ_NEAR, places, w);
             x->qs = Xapian::Query(Xapian::Query::OP_FILTER, words,
                                   cti_poscheck_query(spec));
-            x->qd = words;
+            x->qd = x->qu = x->qh = words;
             x->deferred.push_back(spec);
+            x->unchecked.push_back(spec);
             x->positional = x->filters = true;
         } else {
             x->qs = Xapian::Query(xop, vs.begin(), vs.end(), w);
             defer(op, xop, subs, n, x);
+            unchecked_forms(op, xop, subs, n, w, x);
         }
         if (op == CTI_XQ_OR || op == CTI_XQ_SYNONYM) {
             x->placeable = n > 0;
@@ -1362,7 +1438,11 @@ CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
         st = guard(nullptr, [&] {
             (*out)->qs = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qs, factor);
             (*out)->qd = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qd, factor);
+            (*out)->qu = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qu, factor);
+            (*out)->qh = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->qh, factor);
             (*out)->deferred = q->deferred;
+            (*out)->unchecked = q->unchecked;
+            (*out)->boosts = q->boosts;
             (*out)->positional = q->positional;
             (*out)->filters = q->filters;
         });
@@ -1521,6 +1601,7 @@ CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
     return guard(e->db, [&] {
         e->query = pick_form(e->db, q);
         e->deferred.clear();
+        e->boosts.clear();
         /* One local database keeping positions per article: the checks
            every match depends on run after the weights (a decider sees
            one database's documents in order; several keep them in
@@ -1529,6 +1610,12 @@ CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
             !q->deferred.empty()) {
             e->query = q->qd;
             e->deferred = q->deferred;
+        }
+        /* Boosts checked after the weights, on the same condition. */
+        if ((posfmt(e->db) & (POS_ARTICLE | POS_SEVERAL | POS_REMOTE)) == POS_ARTICLE &&
+            !q->boosts.empty()) {
+            e->query_hi = q->qh;
+            e->boosts = q->boosts;
         }
         e->has_query = true;
     });
@@ -1646,6 +1733,224 @@ void walk_hits(const Xapian::MSet &ms, const cti_each &w, size_t *handed)
     }
 }
 
+/* Set up 'q' to run 'query' as e asks (weights, order, collapsing). */
+void setup_enquire(const cti_enquire *e, Xapian::Enquire &q,
+                   const Xapian::Query &query)
+{
+    q.set_query(query);
+    if (e->coord)
+        q.set_weighting_scheme(Xapian::CoordWeight());
+    else if (e->bm25_set)
+        q.set_weighting_scheme(Xapian::BM25Weight(e->k1, e->k2, e->k3, e->b,
+                                                  e->min_normlen));
+    if (e->sort_slot >= 0)
+        q.set_sort_by_value_then_relevance(
+            static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
+    if (e->collapse_slot >= 0)
+        q.set_collapse_key(static_cast<Xapian::valueno>(e->collapse_slot),
+                           e->collapse_max);
+}
+
+/* Append the hit at i (its rank, its collapse count) to m->hits. */
+void add_hit(cti_mset *m, const Xapian::MSetIterator &i, uint32_t rank,
+             uint32_t collapsed, unsigned slots)
+{
+    cti_hit h;
+    h.docid = *i;
+    h.rank = rank;
+    h.weight = i.get_weight();
+    h.collapsed = collapsed;
+    Xapian::Document d = i.get_document();
+    h.data = d.get_data();
+    /* Each value is a lookup of its own: only those asked for. */
+    for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
+        if (slots & (1u << s))
+            h.values[s] = d.get_value(s);
+    m->hits.push_back(std::move(h));
+}
+
+/* The documents of a sorted list, as a posting source adding no weight. */
+class DocList : public Xapian::PostingSource {
+    std::shared_ptr<const std::vector<Xapian::docid>> ids_;
+    size_t i_ = 0;
+    bool started_ = false;
+  public:
+    explicit DocList(std::shared_ptr<const std::vector<Xapian::docid>> ids)
+        : ids_(std::move(ids)) {}
+    Xapian::PostingSource *clone() const override { return new DocList(ids_); }
+    void init(const Xapian::Database &) override
+    {
+        i_ = 0;
+        started_ = false;
+    }
+    Xapian::doccount get_termfreq_min() const override { return ids_->size(); }
+    Xapian::doccount get_termfreq_est() const override { return ids_->size(); }
+    Xapian::doccount get_termfreq_max() const override { return ids_->size(); }
+    void next(double) override
+    {
+        i_ += started_;
+        started_ = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started_ = true;
+        i_ = std::lower_bound(ids_->begin() + i_, ids_->end(), did) - ids_->begin();
+    }
+    bool at_end() const override { return started_ && i_ >= ids_->size(); }
+    Xapian::docid get_docid() const override { return (*ids_)[i_]; }
+};
+
+/* Below this many possible matches (cti_poscheck_most()), checking the
+   boosts of every match costs less than boosted_mset()'s two runs. */
+const Xapian::doccount BOOST_MIN_MATCHES = 256;
+
+/* A hit of either run of boosted_mset(), before the page is cut. */
+struct Candidate {
+    Xapian::MSetIterator it;
+    double wt;
+    Xapian::docid did;
+    std::string key;          /* collapse key; empty: none */
+    Xapian::doccount collapsed;
+};
+
+/* The candidates of 'ms' appended to 'out'. */
+void candidates(const Xapian::MSet &ms, bool collapsing, std::vector<Candidate> &out)
+{
+    for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i)
+        out.push_back(Candidate{i, i.get_weight(), *i,
+                                collapsing ? i.get_collapse_key() : std::string(),
+                                i.get_collapse_count()});
+}
+
+/* 'est' scaled by 'num'/'den' (den 0: est), kept within [lo, hi]. */
+Xapian::doccount rescaled(Xapian::doccount est, Xapian::doccount num,
+                          Xapian::doccount den, Xapian::doccount lo,
+                          Xapian::doccount hi)
+{
+    double v = den ? static_cast<double>(est) * num / den : est;
+    Xapian::doccount r = v > hi ? hi : static_cast<Xapian::doccount>(v + 0.5);
+    return std::max(lo, std::min(r, hi));
+}
+
+/*
+ * The page [offset, offset + limit) of a query with boosts (e->boosts:
+ * phrases and NEARs that only add weight), their positions read only for
+ * the documents whose weight could put them in the page, exactly as the
+ * query would rank them with every boost checked:
+ *
+ *   1. e->query_hi, where every boost counts as present (each document
+ *      weighs at least its true weight), with a decider that accepts a
+ *      document holding every boost (its weight is then its true one) and
+ *      sets the others aside (cti_poscheck_boost_decider()).  The matcher
+ *      asks the decider only about documents that could still enter the
+ *      page, so a document missing from it weighs less than the page's
+ *      last, with or without its boosts; each one that could enter it
+ *      truly was set aside or accepted.
+ *   2. e->query (boosts checked) over the documents set aside only: their
+ *      true weights.
+ *
+ * The two pages merged (by weight, then docid, as Xapian orders them;
+ * collapsing copies across them) are the page.  Counts: the matches are
+ * those accepted and set aside plus the ones weighed too low, so the
+ * bounds of run 1 are widened by those set aside (which its decider took
+ * out); exact when both runs saw everything.
+ */
+bool boosted_mset(const cti_enquire *e, const Xapian::Database &db,
+                  uint32_t offset, uint32_t limit, Xapian::doccount most,
+                  cti_poscheck_memo &memo, cti_mset *m)
+{
+    uint64_t w64 = static_cast<uint64_t>(offset) + limit;
+    Xapian::doccount want = w64 > UINT32_MAX ? UINT32_MAX
+                                             : static_cast<Xapian::doccount>(w64);
+    bool collapsing = e->collapse_slot >= 0;
+    cti_boost_seen seen;
+    Xapian::Enquire hi(db);
+    setup_enquire(e, hi, e->query_hi);
+    auto decider = cti_poscheck_boost_decider(db, e->deferred, e->boosts, &seen,
+                                              want, most);
+    /* Checking no more than the page needs: the weights of the page's
+       hits bar the others from the decider as soon as it is full. */
+    Xapian::MSet m1;
+    try {
+        m1 = hi.get_mset(0, want, want, nullptr, decider.get());
+    } catch (const cti_boost_rare &) {
+        return false;
+    }
+    Xapian::doccount held = seen.held;
+    Xapian::doccount aside = static_cast<Xapian::doccount>(seen.missed.size());
+    Xapian::MSet m2;
+    if (aside) {
+        auto ids = std::make_shared<const std::vector<Xapian::docid>>(
+            std::move(seen.missed));
+        memo.seal(); /* each document set aside was checked */
+        Xapian::Enquire lo(db);
+        setup_enquire(e, lo, Xapian::Query(Xapian::Query::OP_FILTER, e->query,
+                                           Xapian::Query((new DocList(ids))->release())));
+        /* With the page of run 1 full, a document weighing less than its
+           last cannot enter it. */
+        if (m1.size() == want)
+            lo.set_cutoff(0, m1[want - 1].get_weight());
+        m2 = lo.get_mset(0, want, aside);
+    }
+    std::vector<Candidate> all;
+    candidates(m1, collapsing, all);
+    candidates(m2, collapsing, all);
+    std::sort(all.begin(), all.end(), [](const Candidate &a, const Candidate &b) {
+        return a.wt != b.wt ? a.wt > b.wt : a.did < b.did;
+    });
+    if (collapsing) { /* a story in both runs: its best copy, counting the other */
+        std::unordered_map<std::string, size_t> first;
+        size_t k = 0;
+        for (size_t j = 0; j < all.size(); ++j) {
+            if (!all[j].key.empty()) {
+                auto f = first.emplace(all[j].key, k);
+                if (!f.second) {
+                    all[f.first->second].collapsed += all[j].collapsed + 1;
+                    continue;
+                }
+            }
+            if (k != j)
+                all[k] = all[j];
+            k++;
+        }
+        all.resize(k);
+    }
+    bool complete = m1.size() < want && m2.size() < want;
+    Xapian::doccount found = static_cast<Xapian::doccount>(all.size());
+    /* Articles. */
+    Xapian::doccount ulo = std::max(m1.get_uncollapsed_matches_lower_bound(),
+                                    held + aside);
+    Xapian::doccount uhi = m1.get_uncollapsed_matches_upper_bound() + aside;
+    if (complete)
+        ulo = uhi = held + aside;
+    uhi = std::max(uhi, ulo);
+    m->ulower = ulo;
+    m->uupper = uhi;
+    m->uest = rescaled(m1.get_uncollapsed_matches_estimated(), held + aside, held,
+                       ulo, uhi);
+    /* Stories. */
+    if (collapsing) {
+        Xapian::doccount lo = std::max({m1.get_matches_lower_bound(),
+                                        m2.get_matches_lower_bound(), found});
+        Xapian::doccount up = m1.get_matches_upper_bound() + aside;
+        if (complete)
+            lo = up = found;
+        up = std::max(up, lo);
+        m->lower = lo;
+        m->upper = up;
+        m->est = rescaled(m1.get_matches_estimated(), held + aside, held, lo, up);
+    } else {
+        m->lower = m->ulower;
+        m->upper = m->uupper;
+        m->est = m->uest;
+    }
+    m->mset = m1;
+    m->hits.clear();
+    for (size_t j = offset; j < all.size() && j < want; ++j)
+        add_hit(m, all[j].it, static_cast<uint32_t>(j), all[j].collapsed, e->slots);
+    return true;
+}
+
 } // namespace
 
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
@@ -1667,23 +1972,29 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
+        /* Boosts checked after the weights: only for a page in order of
+           relevance, with nothing that must see every match. */
+        std::unique_ptr<cti_poscheck_memo> memo;
+        Xapian::doccount most = 0; /* at most how many hold the boosts */
+        if (!e->boosts.empty() && limit > 0 && e->sort_slot < 0 && !e->spy.fn &&
+            !e->each.fn && e->time_limit <= 0) {
+            most = db->rd->get_doccount();
+            for (const auto &sp : e->boosts)
+                most = std::min(most, cti_poscheck_most(*db->rd, *sp));
+        }
+        if (most >= BOOST_MIN_MATCHES) {
+            std::vector<std::shared_ptr<const cti_posspec>> all = e->deferred;
+            all.insert(all.end(), e->boosts.begin(), e->boosts.end());
+            memo.reset(new cti_poscheck_memo(all));
+            if (boosted_mset(e, *db->rd, offset, limit, most, *memo, m))
+                return;
+            /* Too few hold the boosts: one run checking them in place,
+               the documents already checked not read again. */
+            memo->freeze();
+        }
         CallbackSpy spy(e->spy); /* outlives enq, which points to it */
         DeadlineSpy deadline(e->time_limit);
-        auto setup = [&](Xapian::Enquire &q) {
-            q.set_query(e->query);
-            if (e->coord)
-                q.set_weighting_scheme(Xapian::CoordWeight());
-            else if (e->bm25_set)
-                q.set_weighting_scheme(Xapian::BM25Weight(
-                    e->k1, e->k2, e->k3, e->b, e->min_normlen));
-            if (e->sort_slot >= 0)
-                q.set_sort_by_value_then_relevance(
-                    static_cast<Xapian::valueno>(e->sort_slot), e->sort_desc);
-            if (e->collapse_slot >= 0)
-                q.set_collapse_key(
-                    static_cast<Xapian::valueno>(e->collapse_slot),
-                    e->collapse_max);
-        };
+        auto setup = [&](Xapian::Enquire &q) { setup_enquire(e, q, e->query); };
         Xapian::Enquire enq(*db->rd);
         std::unique_ptr<Xapian::MatchDecider> decider, quick_decider;
         if (!e->deferred.empty())
@@ -1721,20 +2032,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         else
             m->hits.reserve(m->mset.size());
         for (Xapian::MSetIterator i = m->mset.begin();
-             !e->each.fn && i != m->mset.end(); ++i) {
-            cti_hit h;
-            h.docid = *i;
-            h.rank = i.get_rank();
-            h.weight = i.get_weight();
-            h.collapsed = i.get_collapse_count();
-            Xapian::Document d = i.get_document();
-            h.data = d.get_data();
-            /* Each value is a lookup of its own: only those asked for. */
-            for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
-                if (e->slots & (1u << s))
-                    h.values[s] = d.get_value(s);
-            m->hits.push_back(std::move(h));
-        }
+             !e->each.fn && i != m->mset.end(); ++i)
+            add_hit(m, i, i.get_rank(), i.get_collapse_count(), e->slots);
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();

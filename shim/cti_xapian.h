@@ -257,6 +257,13 @@ cti_status cti_db_spellings(cti_db *db, cti_termiter **out);
  * for spelling words), CTI_DONE at
  * the end, or an error.  Any out pointer may be NULL.
  */
+/*
+ * The *freq cti_termiter_next() would have given for the term it stepped
+ * to last (asked apart, it is looked up only for the terms that need
+ * it): CTI_OK, CTI_ESTATE before the first step or past the end, or an
+ * error.
+ */
+cti_status cti_termiter_freq(cti_termiter *it, uint32_t *freq);
 cti_status cti_termiter_next(cti_termiter *it, const char **term,
                              size_t *len, uint32_t *freq);
 void cti_termiter_free(cti_termiter *it);

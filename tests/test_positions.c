@@ -469,6 +469,104 @@ static void test_match_like_xapian(void **state)
 }
 
 /* Hits of a phrase (near 0) or NEAR of words a and b on db. */
+/* Hits [off, off + lim) of q on db, checking at least 'check'. */
+static size_t page(cti_db *db, const cti_xq *q, uint32_t off, uint32_t lim,
+                   uint32_t check, uint32_t *ids, double *wts)
+{
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, off, lim, check, &m), CTI_OK);
+    size_t n = cti_mset_size(m);
+    assert_true(cti_mset_matches_lower(m) <= cti_mset_matches_upper(m));
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = cti_mset_docid(m, i);
+        wts[i] = cti_mset_weight(m, i);
+        assert_int_equal(cti_mset_rank(m, i), off + i);
+    }
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    return n;
+}
+
+/* AND_MAYBE(AND(w1, w2), f * boost): what cti's query parser makes of
+   words typed together, 'boost' their phrase or proximity. */
+static cti_xq *boosted(const char *w1, const char *w2, cti_xq *boost, double f)
+{
+    cti_xq *a = NULL, *b = NULL, *and = NULL, *s = NULL, *q = NULL;
+    assert_int_equal(cti_xq_term(w1, strlen(w1), 1, 0, &a), CTI_OK);
+    assert_int_equal(cti_xq_term(w2, strlen(w2), 1, 0, &b), CTI_OK);
+    cti_xq *two[2] = { a, b };
+    assert_int_equal(cti_xq_combine(CTI_XQ_AND, two, 2, 0, &and), CTI_OK);
+    assert_int_equal(cti_xq_scale(boost, f, &s), CTI_OK);
+    cti_xq *pair[2] = { and, s };
+    assert_int_equal(cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, &q), CTI_OK);
+    cti_xq_free(a);
+    cti_xq_free(b);
+    cti_xq_free(and);
+    cti_xq_free(s);
+    return q;
+}
+
+/* A page of a query whose phrases and NEARs only add weight is the same
+   slice of the whole ranking, with positions per article (checked only
+   where a weight could reach the page) as in Xapian's position table;
+   with one boost and with two. */
+static void test_boost_pages(void **state)
+{
+    (void)state;
+    enum { DOCS = 1500 };
+    static uint32_t all_ids[DOCS], ids[DOCS];
+    static double all_wts[DOCS], wts[DOCS];
+    static const uint32_t offs[] = { 0, 0, 0, 3, 0 }, lims[] = { 1, 5, 10, 7, 40 };
+    assert_int_equal(scratch_make("boost"), 0);
+    cti_db *blob = random_db("blob", 1, 11, DOCS);
+    cti_db *table = random_db("table", 0, 11, DOCS);
+    char desc[128], desc2[128];
+    srand(5);
+    for (int i = 0; i < 60; i++) {
+        cti_xq *b1 = random_query(desc, sizeof desc), *b2 = NULL, *q = NULL;
+        const char *w1 = vocab[(unsigned)rand() % NVOCAB];
+        const char *w2 = vocab[(unsigned)rand() % NVOCAB];
+        if (i % 2) {
+            cti_xq *one = boosted(w1, w2, b1, 0.1);
+            b2 = random_query(desc2, sizeof desc2);
+            cti_xq *s = NULL;
+            assert_int_equal(cti_xq_scale(b2, 0.25, &s), CTI_OK);
+            cti_xq *pair[2] = { one, s };
+            assert_int_equal(cti_xq_combine(CTI_XQ_AND_MAYBE, pair, 2, 0, &q), CTI_OK);
+            cti_xq_free(one);
+            cti_xq_free(s);
+        } else {
+            /* Light boosts: documents without them stay in the page. */
+            q = boosted(w1, w2, b1, i % 4 ? 0.05 : 1);
+        }
+        size_t n = run(table, q, all_ids, all_wts, DOCS);
+        for (size_t k = 0; k < sizeof offs / sizeof *offs; k++) {
+            size_t got = page(blob, q, offs[k], lims[k], offs[k] + lims[k], ids, wts);
+            size_t want = n > offs[k] ? n - offs[k] : 0;
+            if (want > lims[k])
+                want = lims[k];
+            if (got != want)
+                fail_msg("%s %s AND %s (%s): page %u+%u: %zu hits, not %zu",
+                         desc, w1, w2, b2 ? desc2 : "", offs[k], lims[k], got, want);
+            for (size_t j = 0; j < got; j++)
+                if (ids[j] != all_ids[offs[k] + j] ||
+                    fabs(wts[j] - all_wts[offs[k] + j]) > 1e-9 * fabs(wts[j]))
+                    fail_msg("%s %s AND %s: page %u+%u, hit %zu: %u (%g), not %u (%g)",
+                             desc, w1, w2, offs[k], lims[k], j, ids[j], wts[j],
+                             all_ids[offs[k] + j], all_wts[offs[k] + j]);
+        }
+        cti_xq_free(q);
+        cti_xq_free(b1);
+        cti_xq_free(b2);
+    }
+    cti_db_free(blob);
+    cti_db_free(table);
+    assert_int_equal(scratch_remove(), 0);
+}
+
 static size_t pair_hits(cti_db *db, const char *a, const char *b, int near,
                         uint32_t window)
 {
@@ -615,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_match_like_xapian),
+        cmocka_unit_test(test_boost_pages),
         cmocka_unit_test(test_version1_documents),
         cmocka_unit_test(test_damaged_blob_search),
     };

@@ -604,15 +604,21 @@ static void test_metadata_and_iteration(void **state)
     assert_int_equal(freq, 1);
     assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
     assert_string_equal(t, "Qb");
-    assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
+    /* The frequency asked apart, after a step that did not ask for it. */
+    freq = 0;
+    assert_int_equal(cti_termiter_next(it, &t, &len, NULL), CTI_OK);
     assert_string_equal(t, "Qc");
+    assert_int_equal(cti_termiter_freq(it, &freq), CTI_OK);
+    assert_int_equal(freq, 1);
     assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_DONE);
+    assert_int_equal(cti_termiter_freq(it, &freq), CTI_ESTATE);
     cti_termiter_free(it);
 
     /* One document's terms with their wdf. */
     uint32_t docid;
     assert_int_equal(cti_db_find(db, "Qa", 2, &docid), CTI_OK);
     assert_int_equal(cti_db_terms(db, "st", docid, &it), CTI_OK);
+    assert_int_equal(cti_termiter_freq(it, &freq), CTI_ESTATE); /* no step yet */
     assert_int_equal(cti_termiter_next(it, &t, &len, &freq), CTI_OK);
     assert_string_equal(t, "state");
     assert_int_equal(freq, 1);
