@@ -133,23 +133,27 @@ static void anchor_tables(const scan *sc, anchors *an)
     }
 }
 
-/* 1 if 'stem' starts an item: equals the first stem of one, or starts
-   with it for a prefix item. */
-static int is_anchor(const scan *sc, const char *stem, size_t n)
+/* The first ref whose stem is exactly 'stem' (the others with it follow
+   by 'next'), or -1. */
+static int32_t exact_ref(const scan *sc, const char *stem, size_t n)
 {
     size_t h = cti_scan_hash(stem, n) & sc->tmask;
     for (;;) {
         int32_t e = sc->table[h];
-        if (e < 0)
-            break;
-        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
-            for (; e >= 0; e = sc->refs[e].next)
-                if (sc->refs[e].k == 0)
-                    return 1;
-            break;
-        }
+        if (e < 0 ||
+            (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0))
+            return e;
         h = (h + 1) & sc->tmask;
     }
+}
+
+/* 1 if 'stem' starts an item: equals the first stem of one, or starts
+   with it for a prefix item. */
+static int is_anchor(const scan *sc, const char *stem, size_t n)
+{
+    for (int32_t e = exact_ref(sc, stem, n); e >= 0; e = sc->refs[e].next)
+        if (sc->refs[e].k == 0)
+            return 1;
     for (size_t i = 0; i < sc->nprefixes; i++) {
         const ref *r = &sc->refs[sc->prefixes[i]];
         if (r->k == 0 && r->len <= n && memcmp(r->stem, stem, r->len) == 0)
@@ -162,18 +166,8 @@ static int is_anchor(const scan *sc, const char *stem, size_t n)
 static uint64_t stem_refs(const scan *sc, const char *stem, size_t n)
 {
     uint64_t m = 0;
-    size_t h = cti_scan_hash(stem, n) & sc->tmask;
-    for (;;) {
-        int32_t e = sc->table[h];
-        if (e < 0)
-            break;
-        if (sc->refs[e].len == n && memcmp(sc->refs[e].stem, stem, n) == 0) {
-            for (; e >= 0; e = sc->refs[e].next)
-                m |= 1ull << e;
-            break;
-        }
-        h = (h + 1) & sc->tmask;
-    }
+    for (int32_t e = exact_ref(sc, stem, n); e >= 0; e = sc->refs[e].next)
+        m |= 1ull << e;
     for (size_t i = 0; i < sc->nprefixes; i++) {
         const ref *r = &sc->refs[sc->prefixes[i]];
         if (r->len <= n && memcmp(r->stem, stem, r->len) == 0)
