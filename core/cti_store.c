@@ -402,21 +402,14 @@ static const char *inflate_body(const unsigned char *in, uint64_t clen,
     return "corrupt compressed body";
 }
 
-/*
- * Decompress the body of length body_len kept apart in 'text' into
- * 'body'.  Returns CTI_OK, or the status of cti_text_unpack() with its
- * message in err.
- */
-static cti_status unpack_body(const cti_record_text *text, char *body,
-                              uint64_t body_len, char *err, size_t errlen)
+/* Is there a text kept apart to read in 'text'?  If not, say so in err. */
+static int have_text(const cti_record_text *text, char *err, size_t errlen)
 {
-    if (!text || !text->frame || !text->len || !text->reader) {
-        if (err && errlen)
-            snprintf(err, errlen, "bad stored text: missing from the index");
-        return CTI_ECORRUPT;
-    }
-    return cti_text_unpack(text->reader, text->frame, text->len, body,
-                           (size_t)body_len, err, errlen);
+    if (text && text->frame && text->len && text->reader)
+        return 1;
+    if (err && errlen)
+        snprintf(err, errlen, "bad stored text: missing from the index");
+    return 0;
 }
 
 cti_status cti_record_decode(const char *data, size_t len,
@@ -461,7 +454,9 @@ cti_status cti_record_decode(const char *data, size_t len,
         w += l.flen[i] + 1;
     }
     if (want_body && l.apart && l.body_len) {
-        cti_status st = unpack_body(text, w, l.body_len, err, errlen);
+        cti_status st = !have_text(text, err, errlen) ? CTI_ECORRUPT
+            : cti_text_unpack(text->reader, text->frame, text->len, w,
+                              (size_t)l.body_len, err, errlen);
         if (st != CTI_OK) {
             free(block);
             memset(r, 0, sizeof *r);
@@ -558,10 +553,9 @@ int cti_record_open_body(const char *data, size_t len,
         return -1;
     }
     if (l.apart && l.body_len) {
-        cti_status st = text && text->frame && text->len && text->reader
-            ? cti_text_stream_open(text->reader, text->frame, text->len,
-                                   l.body_len, &b->text, err, errlen)
-            : unpack_body(NULL, NULL, 0, err, errlen);
+        cti_status st = !have_text(text, err, errlen) ? CTI_ECORRUPT
+            : cti_text_stream_open(text->reader, text->frame, text->len,
+                                   l.body_len, &b->text, err, errlen);
         if (st != CTI_OK) {
             cti_record_release(r);
             free(b);

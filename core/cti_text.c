@@ -99,6 +99,34 @@ static void dict_key(uint32_t id, char *key, char *hex)
     snprintf(key, CTI_TEXT_KEY_MAX, "%s.%s", CTI_META_TEXT_DICT, hex);
 }
 
+cti_status cti_text_packer_open(cti_db *db, cti_text_packer **out,
+                                char *err, size_t errlen)
+{
+    char *id = NULL, *dict = NULL;
+    size_t len = 0;
+    char key[CTI_TEXT_KEY_MAX] = "", hex[9] = "";
+    cti_status st = CTI_OK;
+    *out = NULL;
+    if (db && (st = cti_db_get_metadata(db, CTI_META_TEXT_DICT, &id, NULL)) ==
+                  CTI_OK && *id) {
+        dict_key((uint32_t)strtoul(id, NULL, 16), key, hex);
+        st = cti_db_get_metadata(db, key, &dict, &len);
+    }
+    if (st == CTI_OK)
+        st = cti_text_packer_new(dict, len, out);
+    if (st != CTI_OK && err && errlen) {
+        if (st == CTI_ECORRUPT)
+            snprintf(err, errlen, "its text dictionary %s is damaged "
+                     "(metadata key %s)", hex, key);
+        else
+            snprintf(err, errlen, "%s", st == CTI_ENOMEM ? "out of memory"
+                                                         : cti_errmsg());
+    }
+    free(id);
+    free(dict);
+    return st;
+}
+
 int cti_text_packer_dict(cti_text_packer *p, char *key, char *id,
                          const char **bytes, size_t *len)
 {
@@ -336,9 +364,10 @@ static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
         return say(err, errlen, st, "%s", "out of memory");
     if (st != CTI_OK || !len || ZDICT_getDictID(bytes, len) != id) {
         free(bytes);
-        return say(err, errlen, CTI_ECORRUPT,
-                   "bad stored text: its dictionary %s is missing from the "
-                   "index", hex);
+        return say(err, errlen, CTI_ECORRUPT, st == CTI_OK && len
+                   ? "bad stored text: its dictionary %s is damaged"
+                   : "bad stored text: its dictionary %s is missing from "
+                     "the index", hex);
     }
     loaded *nd = realloc(r->d, (r->n + 1) * sizeof *nd);
     ZSTD_DDict *ddict = nd ? ZSTD_createDDict(bytes, len) : NULL;

@@ -61,6 +61,15 @@ typedef struct cti_text_writer cti_text_writer;
  */
 cti_status cti_text_packer_new(const char *dict, size_t len,
                                cti_text_packer **out);
+
+/*
+ * A packer for the index 'db' (NULL: a new one): with the dictionary its
+ * metadata names in use, if any.  Returns CTI_OK; CTI_ECORRUPT for a
+ * dictionary that cannot be read, CTI_ENOMEM, or the shim's status, with
+ * 'err' (if not NULL) saying why in at most errlen bytes.
+ */
+cti_status cti_text_packer_open(cti_db *db, cti_text_packer **out,
+                                char *err, size_t errlen);
 void cti_text_packer_free(cti_text_packer *p);
 
 /*

@@ -526,32 +526,15 @@ static cti_status mark_unsettled(cti_index *ix)
  */
 static cti_status text_open(cti_index *ix)
 {
-    char *id = NULL, *dict = NULL;
-    size_t len = 0;
-    char key[CTI_TEXT_KEY_MAX];
-    cti_status st = CTI_OK;
-    if (ix->main &&
-        (st = cti_db_get_metadata(ix->main, CTI_META_TEXT_DICT, &id,
-                                  NULL)) == CTI_OK &&
-        *id) {
-        snprintf(key, sizeof key, "%s.%s", CTI_META_TEXT_DICT, id);
-        st = cti_db_get_metadata(ix->main, key, &dict, &len);
-    }
-    if (st == CTI_OK)
-        st = cti_text_packer_new(dict, len, &ix->text);
+    char err[256];
+    cti_status st = cti_text_packer_open(ix->main, &ix->text, err, sizeof err);
     if (st == CTI_OK && ix->o.zlevel < 0)
         st = cti_text_writer_new(ix->text, &ix->tw);
     if (st == CTI_OK)
         ix->text_in_main = cti_text_packer_dict_id(ix->text);
-    else if (st == CTI_ECORRUPT)
-        cti_report_say(ix->rep, "index '%s': its text dictionary %s is "
-                       "damaged (metadata key %s.%s)", ix->dir, id,
-                       CTI_META_TEXT_DICT, id);
     else
         cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
-                       st == CTI_ENOMEM ? "out of memory" : cti_errmsg());
-    free(id);
-    free(dict);
+                       st == CTI_ENOMEM ? "out of memory" : err);
     return st;
 }
 

@@ -146,29 +146,31 @@ static void test_trains_and_shrinks(void **state)
     assert_unpacks(r, f0, f0len, 0); /* and the ones before it */
 
     /* A later run takes the index's dictionary up: the same one. */
-    char *cur = NULL, *dict = NULL;
-    size_t dlen;
+    char *cur = NULL;
     assert_int_equal(cti_db_get_metadata(db, CTI_META_TEXT_DICT, &cur, NULL),
                      CTI_OK);
     assert_string_equal(cur, id);
-    assert_int_equal(cti_db_get_metadata(db, key, &dict, &dlen), CTI_OK);
     cti_text_packer *again;
     cti_text_writer *w2;
-    assert_int_equal(cti_text_packer_new(dict, dlen, &again), CTI_OK);
+    assert_int_equal(cti_text_packer_open(db, &again, err, sizeof err), CTI_OK);
     assert_int_equal(cti_text_packer_dict_id(again),
                      cti_text_packer_dict_id(p));
     assert_int_equal(cti_text_writer_new(again, &w2), CTI_OK);
     char *f2 = pack(w2, 7, &flen);
     assert_unpacks(r, f2, flen, 7);
-    /* Bytes that are not a dictionary are refused. */
+    /* Bytes that are not a dictionary are refused, saying which. */
     cti_text_packer *bad = NULL;
-    assert_int_equal(cti_text_packer_new("not a dictionary", 16, &bad),
+    assert_int_equal(cti_db_set_metadata(db, key, "not a dictionary", 16),
+                     CTI_OK);
+    err[0] = '\0';
+    assert_int_equal(cti_text_packer_open(db, &bad, err, sizeof err),
                      CTI_ECORRUPT);
     assert_null(bad);
+    assert_non_null(strstr(err, "damaged"));
+    assert_non_null(strstr(err, key));
 
     free(f2);
     free(cur);
-    free(dict);
     cti_text_writer_free(w2);
     cti_text_packer_free(again);
     cti_text_reader_free(r);

@@ -118,6 +118,21 @@ set -e
 [ $rc -ne 0 ] || bad "--show of an unreadable text succeeded"
 grep -q "dictionary $before is missing" "$T/err" || bad "--show stderr: $(cat "$T/err")"
 
+echo "t42: a damaged dictionary stops cti-index and is named by cti-search"
+/usr/bin/python3 - "$T/s.cti" "$before" <<'PY'
+import sys, xapian
+db = xapian.WritableDatabase(sys.argv[1])
+db.set_metadata("cti.text.dict." + sys.argv[2], "junk bytes")
+db.commit()
+PY
+rc=0
+printf 'A new article about tariffs.\n' >"$T/new.txt"
+"$BIN/cti-index" -q --db "$T/s.cti" "$T/new.txt" 2>"$T/err" || rc=$?
+[ $rc -eq 2 ] || bad "indexing with a damaged dictionary exits $rc"
+grep -q "text dictionary $before is damaged" "$T/err" || bad "cti-index stderr: $(cat "$T/err")"
+"$S" --db "$T/s.cti" -n 3 'Khan' >/dev/null 2>"$T/err" || true
+grep -q "dictionary $before is damaged" "$T/err" || bad "cti-search stderr: $(cat "$T/err")"
+
 echo "t42: shards each train their own; a search over them reads every text"
 "$BIN/cti-index" -q --shards 3 --db "$T/sh.cti" tests/data/sotu.jsonl
 for sh in "$T"/sh.cti/shard-0*; do texts "$sh"; done >"$T/shards"
