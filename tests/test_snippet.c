@@ -1109,18 +1109,22 @@ static cti_hl_spec *query_spec(const char *text)
 }
 
 /* The queries of make bench and a few more (one-letter words, short
-   prefixes, numbers, long NEAR windows) on every fourth address, with
+   prefixes, numbers, long NEAR windows). */
+static const char *const sparse_queries[] = {
+    "government", "tax reform", "immigration OR border",
+    "\"state of the union\"", "\"federal reserve\"", "tax NEAR/5 cut",
+    "\"breaking up\" NEAR/5 tech", "terror*", "nuclear weapons NOT soviet",
+    "peace NEAR/40 war", "a", "am*", "1945", "\"u.s\" congress",
+    "freedom \"united states\" liberty", NULL};
+#define NSPARSE_QUERIES (sizeof sparse_queries / sizeof sparse_queries[0])
+
+/* sparse_queries on every fourth address, with
    several fragment counts and sizes: the sparse scan's snippets are the
    whole-text scan's. */
 static void test_sparse_same_sotu(void **state)
 {
     (void)state;
-    static const char *const queries[] = {
-        "government", "tax reform", "immigration OR border",
-        "\"state of the union\"", "\"federal reserve\"", "tax NEAR/5 cut",
-        "\"breaking up\" NEAR/5 tech", "terror*", "nuclear weapons NOT soviet",
-        "peace NEAR/40 war", "a", "am*", "1945", "\"u.s\" congress",
-        "freedom \"united states\" liberty", NULL};
+    const char *const *queries = sparse_queries;
     static const cti_snippet_opts opts[] = {{2, 200}, {1, 90}, {3, 500}};
     const char *data = getenv("CTI_TEST_DATA");
     char dir[4096];
@@ -1128,7 +1132,7 @@ static void test_sparse_same_sotu(void **state)
     DIR *d = opendir(dir);
     struct dirent *de;
     size_t files = 0;
-    cti_hl_spec *specs[sizeof queries / sizeof queries[0]];
+    cti_hl_spec *specs[NSPARSE_QUERIES];
 
     assert_non_null(d);
     for (size_t q = 0; queries[q]; q++)
@@ -1154,6 +1158,53 @@ static void test_sparse_same_sotu(void **state)
     }
     closedir(d);
     assert_true(files >= 50);
+    for (size_t q = 0; queries[q]; q++)
+        cti_hl_spec_free(specs[q]);
+}
+
+/* Short texts, the length of wire stories and teasers: the openings of
+   every eighth address cut at lengths from a few words to 4 KB, anywhere
+   in a word or a sentence, give the same snippets both ways. */
+static void test_sparse_short_texts(void **state)
+{
+    (void)state;
+    static const size_t cuts[] = {1, 17, 60, 150, 333, 700, 1100, 1801, 2600, 4000};
+    static const cti_snippet_opts opts[] = {{2, 200}, {1, 60}};
+    const char *const *queries = sparse_queries;
+    cti_hl_spec *specs[NSPARSE_QUERIES];
+    size_t texts = 0;
+    DIR *d = opendir("tests/data/sotu");
+    struct dirent *de;
+
+    assert_non_null(d);
+    for (size_t q = 0; queries[q]; q++)
+        specs[q] = query_spec(queries[q]);
+    while ((de = readdir(d))) {
+        char name[600];
+        size_t len;
+        if (!strstr(de->d_name, ".txt") || (de->d_name[3] - '0') % 8 != 1)
+            continue;
+        snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
+        char *body = fixture_read(name, &len);
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0] && cuts[c] <= len; c++) {
+            /* start past the address's heading, where its prose begins */
+            size_t from = len > 8000 ? 1000 : 0;
+            for (size_t q = 0; queries[q]; q++)
+                for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+                    cti_snippet s;
+                    char what[700];
+                    snprintf(what, sizeof what, "%s bytes %zu..%zu, query %s, %u x %u",
+                             name, from, from + cuts[c], queries[q],
+                             opts[o].fragments, opts[o].size);
+                    build_both(specs[q], body + from, cuts[c], &opts[o], &s, what);
+                    cti_snippet_release(&s);
+                }
+            texts++;
+        }
+        free(body);
+    }
+    closedir(d);
+    assert_true(texts >= 200);
     for (size_t q = 0; queries[q]; q++)
         cti_hl_spec_free(specs[q]);
 }
@@ -1343,6 +1394,7 @@ int main(void)
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_all_sotu),
         cmocka_unit_test(test_sparse_same_sotu),
+        cmocka_unit_test(test_sparse_short_texts),
         cmocka_unit_test(test_sparse_long_texts),
         cmocka_unit_test(test_sparse_hard_texts),
     };
