@@ -594,6 +594,36 @@ static int worth_counting(const cti_search_opts *o, uint32_t upper)
 }
 
 /*
+ * When few enough articles can match that a counting pass would follow
+ * the page's run (worth_counting()), raise *check to the most that can
+ * match, so that the run itself looks at every match, and set *all: the
+ * spy that run then carries counts the articles and their stories
+ * exactly, and the second run over the same postings, values and
+ * positions is saved.  The bound comes from the query's posting lists
+ * alone (a run of no hits, which reads none of them through).  *check
+ * is left as it is otherwise.
+ */
+static cti_status check_all_countable(cti_enquire *e, const cti_search_opts *o,
+                                      uint32_t *check, int *all)
+{
+    cti_mset *m = NULL;
+    *all = 0;
+    if (o->spy || o->each || *check == UINT32_MAX ||
+        !worth_counting(o, *check + 1))
+        return CTI_OK;
+    cti_status st = cti_enquire_run(e, 0, 0, 0, &m);
+    if (st == CTI_OK) {
+        uint32_t upper = cti_mset_uncollapsed_upper(m);
+        if (upper > *check && worth_counting(o, upper)) {
+            *check = upper;
+            *all = 1;
+        }
+    }
+    cti_mset_free(m);
+    return st;
+}
+
+/*
  * With copies collapsed, the stories (r->lower, r->upper, r->matches) and
  * every article (r->articles): when every story is on this first page and
  * their count is exact, the articles are each hit and the copies
@@ -604,12 +634,19 @@ static int worth_counting(const cti_search_opts *o, uint32_t upper)
  * (articles counted exactly are not enough: past the time limit a term's
  * own frequency can still make them exact); else true bounds (the
  * stories the spy saw are at least that many, and there are at least as
- * many articles as known).
+ * many articles as known).  'all': what the page's run saw when it looked
+ * at every match (check_all_countable()), the exact counts; else NULL.
  */
 static cti_status count_stories(cti_search *s, cti_results *r,
-                                const cti_search_opts *o)
+                                const cti_search_opts *o, const stories *all)
 {
     size_t n = cti_mset_size(r->mset);
+    if (all) { /* the page's run saw every match */
+        r->lower = r->upper = (uint32_t)all->n + all->single;
+        r->articles = all->total;
+        r->articles_exact = 1;
+        return CTI_OK;
+    }
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += 1 + (uint64_t)cti_mset_collapse_count(r->mset, i);
@@ -653,15 +690,19 @@ static cti_status count_stories(cti_search *s, cti_results *r,
  * look at every match); when they differ and o allows it, count exactly.
  * r->matches is the count, or the estimate kept within the bounds; with
  * copies collapsed it counts stories, and r->articles every article.
+ * 'all' as for count_stories().
  */
-static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o)
+static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
+                        const stories *all)
 {
     cti_status st = CTI_OK;
     r->lower = cti_mset_matches_lower(r->mset);
     r->upper = cti_mset_matches_upper(r->mset);
     r->matches = cti_mset_matches_estimated(r->mset);
     if (r->collapsed) {
-        st = count_stories(s, r, o);
+        st = count_stories(s, r, o, all);
+    } else if (all) {
+        r->lower = r->upper = all->total;
     } else if (r->lower != r->upper && worth_counting(o, r->upper)) {
         double t0 = now_ms();
         st = count_exactly(s, r, o, NULL, &r->lower, &r->upper);
@@ -689,6 +730,8 @@ cti_status cti_search_run(cti_search *s, const char *text,
     cti_results *r = NULL;
     cti_xq *xq = NULL;
     cti_enquire *e = NULL;
+    stories seen = { NULL, 0, 0, 0, 0, 0 };
+    int all = 0;
     cti_status st;
 
     *out = NULL;
@@ -757,14 +800,22 @@ cti_status cti_search_run(cti_search *s, const char *text,
         if (!check) {
             uint64_t c = (uint64_t)o->offset + o->limit + 100;
             check = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+            st = check_all_countable(e, o, &check, &all);
         }
-        st = cti_enquire_run(e, o->offset, o->limit, check, &r->mset);
+        if (st == CTI_OK && all) {
+            cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen };
+            st = cti_enquire_set_spy(e, &spy);
+        }
+        if (st == CTI_OK)
+            st = cti_enquire_run(e, o->offset, o->limit, check, &r->mset);
+        if (st == CTI_OK && seen.nomem)
+            st = CTI_ENOMEM;
     }
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
     }
-    st = count(s, r, o);
+    st = count(s, r, o, all ? &seen : NULL);
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
@@ -773,6 +824,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
     if (st != CTI_OK)
         snprintf(err, errlen, "out of memory");
 done:
+    free(seen.k);
     cti_enquire_free(e);
     cti_xq_free(xq);
     if (st != CTI_OK) {
