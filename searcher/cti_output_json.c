@@ -70,6 +70,8 @@ cti_status cti_output_json_hit(FILE *f, const cti_hit *h)
         json_object_set_new(o, "source", jstr(rec->source, rec->source_len));
     if (rec->url && rec->url_len)
         json_object_set_new(o, "url", jstr(rec->url, rec->url_len));
+    if (h->problem[0]) /* why the text could not be read: no snippet */
+        json_object_set_new(o, "problem", jstr(h->problem, strlen(h->problem)));
     json_object_set_new(o, "snippet", jstr(h->snip.text, h->snip.len));
     for (size_t i = 0; i < h->snip.nspans; i++) {
         json_t *pair = json_pack("[II]", (json_int_t)h->snip.spans[i].start,

@@ -307,6 +307,13 @@ static void hit_html(cti_markup *h, const cti_hit *x, const cti_webq *w)
     if (x->similar)
         cti_markup_printf(h, "<p class=\"quiet similar\">%u similar</p>\n",
                           x->similar);
+    /* A text that cannot be read: the hit shows its fields and says why,
+       as cti-search does on its standard error. */
+    if (x->problem[0]) {
+        cti_markup_raw(h, "<p class=\"problem\" role=\"alert\">");
+        cti_markup_str(h, x->problem);
+        cti_markup_raw(h, "</p>\n");
+    }
     cti_markup_raw(h, "<p class=\"snippet\">");
     marked(h, &x->snip, "");
     cti_markup_raw(h, "</p>\n</li>\n");

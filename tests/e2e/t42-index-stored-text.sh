@@ -117,6 +117,34 @@ rc=$?
 set -e
 [ $rc -ne 0 ] || bad "--show of an unreadable text succeeded"
 grep -q "dictionary $before is missing" "$T/err" || bad "--show stderr: $(cat "$T/err")"
+"$S" --db "$T/s.cti" -n 3 --json 'Khan' >"$T/out" 2>/dev/null || true
+grep -q "\"problem\": *\"bad stored text: its dictionary $before is missing" "$T/out" ||
+    bad "--json carries no problem: $(head -c 400 "$T/out")"
+
+echo "t42: cti-web shows why a hit has no snippet, on the page and in JSON"
+"$BIN/cti-web" --listen 127.0.0.1:0 --db "$T/s.cti" >"$T/web.out" 2>"$T/web.err" &
+web=$!
+trap 'kill $web 2>/dev/null || true; wait $web 2>/dev/null || true; rm -rf "$T"' EXIT INT TERM
+i=0
+while ! grep -q ' at http' "$T/web.out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 $web 2>/dev/null; then
+        bad "cti-web did not start: $(cat "$T/web.err")"
+        break
+    fi
+    sleep 0.1
+done
+URL=$(sed -n 's/.* at //p' "$T/web.out")
+URL=${URL%/}
+curl -s --max-time 30 -o "$T/page" "$URL/?q=Khan" || true
+grep -q "class=\"problem\" role=\"alert\">bad stored text: its dictionary $before is missing" "$T/page" ||
+    bad "the page does not say why: $(grep -o 'class="hit".\{0,300\}' "$T/page" | head -c 400)"
+grep -q "Kamala Harris" "$T/page" || bad "the page lost the hit's title"
+curl -s --max-time 30 -o "$T/api" "$URL/api/search?q=Khan" || true
+grep -q "\"problem\": *\"bad stored text: its dictionary $before is missing" "$T/api" ||
+    bad "/api/search carries no problem: $(head -c 400 "$T/api")"
+kill $web 2>/dev/null || true
+wait $web 2>/dev/null || true
 
 echo "t42: a damaged dictionary stops cti-index and is named by cti-search"
 /usr/bin/python3 - "$T/s.cti" "$before" <<'PY'
