@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define ZDICT_STATIC_LINKING_ONLY
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createDDict_byReference() */
 #include <zdict.h>
 #include <zstd.h>
 
@@ -296,6 +297,7 @@ cti_status cti_text_pack(cti_text_writer *w, const char *text, size_t len,
 typedef struct loaded {
     uint32_t id;
     ZSTD_DDict *ddict;
+    char *bytes;        /* the dictionary, which ddict refers to */
 } loaded;
 
 struct cti_text_reader {
@@ -322,8 +324,10 @@ void cti_text_reader_free(cti_text_reader *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         ZSTD_freeDDict(r->d[i].ddict);
+        free(r->d[i].bytes);
+    }
     free(r->d);
     ZSTD_freeDCtx(r->dctx);
     pthread_mutex_destroy(&r->mu);
@@ -369,14 +373,18 @@ static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
                    : "bad stored text: its dictionary %s is missing from "
                      "the index", hex);
     }
+    /* By reference: the 64 KB read from the index is not copied again
+       (a search process loads one dictionary, and only once). */
     loaded *nd = realloc(r->d, (r->n + 1) * sizeof *nd);
-    ZSTD_DDict *ddict = nd ? ZSTD_createDDict(bytes, len) : NULL;
-    free(bytes);
+    ZSTD_DDict *ddict = nd ? ZSTD_createDDict_byReference(bytes, len) : NULL;
     if (nd)
         r->d = nd;
-    if (!ddict)
+    if (!ddict) {
+        free(bytes);
         return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
+    }
     r->d[r->n].id = id;
+    r->d[r->n].bytes = bytes;
     r->d[r->n++].ddict = ddict;
     *dd = ddict;
     return CTI_OK;
