@@ -370,6 +370,76 @@ static void test_stem_first_letters(void **state)
     }
     cti_snippet_release(&s);
     cti_hl_spec_free(spec);
+
+    /* stems whose last bytes are not their words': "possibl", "nobl"
+       (not "Nobly": "nobli"),
+       "studi"; a prefix "communi" (communi*); and words that start alike */
+    const char *text2 = "Possibility, possible, possibly: possession. Nobly, "
+                        "noble, nobody. Studies, studying, student. "
+                        "Communities, community, commune.";
+    const char *stems2[] = { "possibl", "nobl", "studi" };
+    const char *want2[] = { "Possibility", "possible", "possibly",
+                            "noble", "Studies", "studying", "Communities",
+                            "community" };
+    spec = cti_hl_spec_new();
+    for (size_t i = 0; i < sizeof stems2 / sizeof *stems2; i++)
+        add_word(spec, CTI_HL_ANY, 1.0, stems2[i]);
+    add_prefix(spec, "communi");
+    assert_int_equal(cti_snippet_build(A, spec, text2, strlen(text2), &WHOLE, &s), 0);
+    assert_int_equal(s.nspans, sizeof want2 / sizeof *want2);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, want2[i]);
+        free(t);
+    }
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+}
+
+/* What the lazy stemming of snippets (cti_scan_stem()) relies on: the
+   stem of every token of every address differs from the token in its
+   last two bytes at most. */
+typedef struct stem_reach {
+    size_t tokens, moved;   /* tokens; those whose stem is not a prefix */
+} stem_reach;
+
+static int check_reach(void *ctx, const cti_token *t)
+{
+    stem_reach *r = ctx;
+    size_t l = 0;
+    while (l < t->stemlen && l < t->len && t->stem[l] == t->text[l])
+        l++;
+    if (t->stemlen > l + 2)
+        fail_msg("'%.*s' stems to '%.*s': %zu bytes differ", (int)t->len, t->text,
+                 (int)t->stemlen, t->stem, t->stemlen - l);
+    r->tokens++;
+    r->moved += l < t->stemlen;
+    return 0;
+}
+
+static void test_stem_reach(void **state)
+{
+    (void)state;
+    stem_reach r = { 0, 0 };
+    DIR *d = opendir("tests/data/sotu");
+    struct dirent *de;
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        char name[600];
+        size_t len;
+        if (!strstr(de->d_name, ".txt"))
+            continue;
+        snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
+        char *body = fixture_read(name, &len);
+        cti_analyze(A, body, len, 0, check_reach, &r);
+        free(body);
+    }
+    closedir(d);
+    const char *odd = "dying lying tying possibility abilities nobly skies "
+                      "generously communities happily";
+    cti_analyze(A, odd, strlen(odd), 0, check_reach, &r);
+    assert_true(r.tokens > 1000000);
+    assert_true(r.moved > 1000); /* stems that end otherwise than their words */
 }
 
 /* The index's positions and the highlighter's agree: a property check. */
@@ -1380,6 +1450,7 @@ int main(void)
         cmocka_unit_test(test_phrase_only),
         cmocka_unit_test(test_stem_variants),
         cmocka_unit_test(test_stem_first_letters),
+        cmocka_unit_test(test_stem_reach),
         cmocka_unit_test(test_property_sotu),
         cmocka_unit_test(test_near_window),
         cmocka_unit_test(test_prefix),
