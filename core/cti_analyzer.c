@@ -31,7 +31,8 @@ enum {
 /* Room for a folded token before it is cut to CTI_MAX_TOKEN (see fold_finish). */
 #define FOLD_CAP 256
 /*
- * Stem cache: CACHE_SETS sets of CACHE_WAYS 32-byte entries, a set in one
+ * Stem cache: CACHE_SETS sets (a->cache_mask + 1 after
+ * cti_analyzer_set_cache_sets()) of CACHE_WAYS 32-byte entries, a set in one
  * cache line.  An entry holds a folded token of up to KEY_CAP bytes (zero
  * padded) and its stem as "the first plen bytes of the token, then suf":
  * Snowball stems are nearly always a prefix of the word plus a letter or
@@ -56,8 +57,9 @@ struct cti_analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     const char *language;        /* static string */
     int use_cache;
-    cache_entry *cache;          /* CACHE_SETS * CACHE_WAYS, aligned */
+    cache_entry *cache;          /* (cache_mask + 1) * CACHE_WAYS, aligned */
     void *cache_mem;             /* what was allocated for cache */
+    size_t cache_mask;           /* sets - 1 */
     char stembuf[STEM_BUF];      /* cti_analyzer_stem() result */
     char cbuf[FOLD_CAP + 1];     /* cti_analyzer_stem() input, zero padded */
     int filter_ok;               /* the stemmer keeps a word's first byte */
@@ -369,7 +371,7 @@ static inline uint64_t token_hash(const char *t)
 /* The cache set of hash hk. */
 static inline cache_entry *cache_set(const cti_analyzer *a, uint64_t hk)
 {
-    return a->cache + (size_t)(hk & (CACHE_SETS - 1)) * CACHE_WAYS;
+    return a->cache + (size_t)(hk & a->cache_mask) * CACHE_WAYS;
 }
 
 /*
@@ -758,12 +760,8 @@ cti_status cti_analyzer_new(const char *language, cti_analyzer **out)
         a->stemmer = sb_stemmer_new(canon, "UTF_8");
         if (!a->stemmer)
             goto fail;
-        size_t sz = (size_t)CACHE_SETS * CACHE_WAYS * sizeof *a->cache;
-        a->cache_mem = calloc(1, sz + 128);
-        if (!a->cache_mem)
+        if (cti_analyzer_set_cache_sets(a, CACHE_SETS) != CTI_OK)
             goto fail;
-        /* align sets to cache lines */
-        a->cache = (cache_entry *)(((uintptr_t)a->cache_mem + 127) & ~(uintptr_t)127);
     }
     *out = a;
     return CTI_OK;
@@ -797,6 +795,22 @@ int cti_analyzer_set_stem_filter(cti_analyzer *a, const unsigned char *firsts)
 void cti_analyzer_set_cache(cti_analyzer *a, int on)
 {
     a->use_cache = on && a->cache != NULL;
+}
+
+cti_status cti_analyzer_set_cache_sets(cti_analyzer *a, size_t sets)
+{
+    if (!sets || (sets & (sets - 1)) || !a->stemmer)
+        return CTI_EINVAL;
+    size_t sz = sets * CACHE_WAYS * sizeof *a->cache;
+    void *mem = calloc(1, sz + 128);
+    if (!mem)
+        return CTI_ENOMEM;
+    free(a->cache_mem);
+    a->cache_mem = mem;
+    /* align sets to cache lines */
+    a->cache = (cache_entry *)(((uintptr_t)mem + 127) & ~(uintptr_t)127);
+    a->cache_mask = sets - 1;
+    return CTI_OK;
 }
 
 int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,

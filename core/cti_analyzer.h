@@ -180,6 +180,15 @@ const char *cti_analyzer_stem(cti_analyzer *a, const char *tok, size_t len,
 void cti_analyzer_set_cache(cti_analyzer *a, int on);
 
 /*
+ * Size the stem cache to 'sets' sets of two 32-byte entries (a power of
+ * two; 16384, 1 MB, by default), emptied.  A short-lived process that
+ * stems a few hundred words keeps it small: each 4 KB page of it it
+ * touches is a page fault.  CTI_EINVAL for a size not a power of two or
+ * an analyzer without a stemmer, CTI_ENOMEM (the cache as it was).
+ */
+cti_status cti_analyzer_set_cache_sets(cti_analyzer *a, size_t sets);
+
+/*
  * Tokenize and fold only (no stemming): tok->stem == tok->text.  Used by
  * benchmarks to measure the tokenizer floor.
  */

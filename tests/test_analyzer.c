@@ -770,7 +770,8 @@ static void expected_text(const char *s, size_t start, size_t end, char *out, si
  * Property test over every sotu file: spans slice the text into the
  * tokens, positions go up by one, spans increase and stay in the text,
  * cti_analyzer_stem() agrees with the token's stem, and the stem cache
- * changes nothing.
+ * changes nothing, at its full size or at four sets (cti-search's small
+ * cache, crowded).
  */
 static void test_sotu_property(void **state)
 {
@@ -782,6 +783,9 @@ static void test_sotu_property(void **state)
     cti_analyzer *a = english();
     cti_analyzer *nc = english();
     cti_analyzer_set_cache(nc, 0);
+    cti_analyzer *small = english();
+    assert_int_equal(cti_analyzer_set_cache_sets(small, 4), CTI_OK);
+    assert_int_equal(cti_analyzer_set_cache_sets(small, 6), CTI_EINVAL);
     struct dirent *de;
     int files = 0;
     size_t total = 0;
@@ -796,8 +800,10 @@ static void test_sotu_property(void **state)
         assert_non_null(s);
         toks ts = run(a, s, len);
         toks tn = run(nc, s, len);
+        toks tm = run(small, s, len);
         assert_true(ts.n > 100);
         assert_int_equal(ts.n, tn.n);
+        assert_int_equal(ts.n, tm.n);
         size_t prev_end = 0;
         for (size_t i = 0; i < ts.n; i++) {
             tk *t = &ts.v[i];
@@ -818,10 +824,12 @@ static void test_sotu_property(void **state)
             assert_string_equal(st, t->stem);
             assert_string_equal(tn.v[i].stem, t->stem);
             assert_string_equal(tn.v[i].text, t->text);
+            assert_string_equal(tm.v[i].stem, t->stem);
         }
         total += ts.n;
         free(ts.v);
         free(tn.v);
+        free(tm.v);
         free(s);
         files++;
     }
@@ -830,6 +838,7 @@ static void test_sotu_property(void **state)
     assert_true(total > 1000000);
     cti_analyzer_free(a);
     cti_analyzer_free(nc);
+    cti_analyzer_free(small);
 }
 
 /* The three campaign articles: the terms a reader would search for are there. */
