@@ -289,8 +289,6 @@ def query_argv(tool, db, q, nosnip=None):
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), q]
     if tool == "cti-estimate":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
-    if tool == "cti-estimate":
-        return [CTI_SEARCH, "--db", db, "-n", str(HITS), "--count-time", "0", q]
     if tool == "cti-nosnip":
         return [CTI_SEARCH, "--db", db, "-n", str(HITS)] + nosnip + [q]
     return PEER[tool].query_argv(db, q, HITS)
