@@ -21,6 +21,8 @@
 #                kept and reused while the seed, size and generator match
 #   BENCH_RUNS   processes per query and tool for the latency figures
 #                (default: 21)
+#   BENCH_INDEX_RUNS  loads of each corpus per tool, the fastest counting
+#                (default: 1)
 #   BENCH_SHARDS shards for the sharding comparison, 0 to skip it (default: 3)
 #   BENCH_KEEP   1 keeps the indexes in $BENCH_DIR/idx after the run
 #   BENCH_RESULTS  where to write the Markdown results
@@ -112,6 +114,7 @@ for size in $BENCH_SIZES; do
 done
 
 export O BENCH_DIR BENCH_RUNS BENCH_RESULTS BENCH_SEED BENCH_SIZES BENCH_PEERS
+[ -n "${BENCH_INDEX_RUNS:-}" ] && export BENCH_INDEX_RUNS
 export BENCH_SHORT_SEED BENCH_SHORT_WORDS
 [ -n "${BENCH_SHARDS:-}" ] && export BENCH_SHARDS
 # shellcheck disable=SC2086
