@@ -1188,48 +1188,64 @@ static const char *const sparse_queries[] = {
     "freedom \"united states\" liberty", NULL};
 #define NSPARSE_QUERIES (sizeof sparse_queries / sizeof sparse_queries[0])
 
-/* sparse_queries on every fourth address, with
-   several fragment counts and sizes: the sparse scan's snippets are the
-   whole-text scan's. */
-static void test_sparse_same_sotu(void **state)
+/*
+ * Every address whose file name's fourth character is a digit d with
+ * d % m == r, read whole, and the snippets of every sparse query with
+ * each of 'opts' built both ways on the 'ncuts' stretches of it that
+ * 'cuts' gives (bytes from, from + cuts[c]; ncuts 0: the whole text).
+ * Returns the number of texts built on.
+ */
+static size_t sparse_on_addresses(int m, int r, const cti_snippet_opts *opts,
+                                  size_t nopts, const size_t *cuts, size_t ncuts)
 {
-    (void)state;
-    const char *const *queries = sparse_queries;
-    static const cti_snippet_opts opts[] = {{2, 200}, {1, 90}, {3, 500}};
-    const char *data = getenv("CTI_TEST_DATA");
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/sotu", data ? data : "tests/data");
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    size_t files = 0;
     cti_hl_spec *specs[NSPARSE_QUERIES];
+    size_t texts = 0;
+    DIR *d = opendir("tests/data/sotu");
+    struct dirent *de;
 
     assert_non_null(d);
-    for (size_t q = 0; queries[q]; q++)
-        specs[q] = query_spec(queries[q]);
+    for (size_t q = 0; sparse_queries[q]; q++)
+        specs[q] = query_spec(sparse_queries[q]);
     while ((de = readdir(d))) {
         char name[600];
         size_t len;
-        if (!strstr(de->d_name, ".txt") || (de->d_name[3] - '0') % 4 != 0)
+        if (!strstr(de->d_name, ".txt") || (de->d_name[3] - '0') % m != r)
             continue;
         snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
         char *body = fixture_read(name, &len);
-        for (size_t q = 0; queries[q]; q++)
-            for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
-                cti_snippet s;
-                char what[700];
-                snprintf(what, sizeof what, "%s, query %s, %u x %u", name,
-                         queries[q], opts[o].fragments, opts[o].size);
-                build_both(specs[q], body, len, &opts[o], &s, what);
-                cti_snippet_release(&s);
-            }
-        files++;
+        for (size_t c = 0; c < (ncuts ? ncuts : 1); c++) {
+            /* a cut starts past the address's heading, in its prose */
+            size_t from = ncuts && len > 8000 ? 1000 : 0;
+            size_t n = ncuts ? cuts[c] : len;
+            if (from + n > len)
+                break;
+            for (size_t q = 0; sparse_queries[q]; q++)
+                for (size_t o = 0; o < nopts; o++) {
+                    cti_snippet s;
+                    char what[700];
+                    snprintf(what, sizeof what, "%s bytes %zu..%zu, query %s, %u x %u",
+                             name, from, from + n, sparse_queries[q],
+                             opts[o].fragments, opts[o].size);
+                    build_both(specs[q], body + from, n, &opts[o], &s, what);
+                    cti_snippet_release(&s);
+                }
+            texts++;
+        }
         free(body);
     }
     closedir(d);
-    assert_true(files >= 50);
-    for (size_t q = 0; queries[q]; q++)
+    for (size_t q = 0; sparse_queries[q]; q++)
         cti_hl_spec_free(specs[q]);
+    return texts;
+}
+
+/* sparse_queries on every fourth address, with several fragment counts
+   and sizes: the sparse scan's snippets are the whole-text scan's. */
+static void test_sparse_same_sotu(void **state)
+{
+    (void)state;
+    static const cti_snippet_opts opts[] = {{2, 200}, {1, 90}, {3, 500}};
+    assert_true(sparse_on_addresses(4, 0, opts, 3, NULL, 0) >= 50);
 }
 
 /* Short texts, the length of wire stories and teasers: the openings of
@@ -1240,43 +1256,8 @@ static void test_sparse_short_texts(void **state)
     (void)state;
     static const size_t cuts[] = {1, 17, 60, 150, 333, 700, 1100, 1801, 2600, 4000};
     static const cti_snippet_opts opts[] = {{2, 200}, {1, 60}};
-    const char *const *queries = sparse_queries;
-    cti_hl_spec *specs[NSPARSE_QUERIES];
-    size_t texts = 0;
-    DIR *d = opendir("tests/data/sotu");
-    struct dirent *de;
-
-    assert_non_null(d);
-    for (size_t q = 0; queries[q]; q++)
-        specs[q] = query_spec(queries[q]);
-    while ((de = readdir(d))) {
-        char name[600];
-        size_t len;
-        if (!strstr(de->d_name, ".txt") || (de->d_name[3] - '0') % 8 != 1)
-            continue;
-        snprintf(name, sizeof name, "tests/data/sotu/%s", de->d_name);
-        char *body = fixture_read(name, &len);
-        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0] && cuts[c] <= len; c++) {
-            /* start past the address's heading, where its prose begins */
-            size_t from = len > 8000 ? 1000 : 0;
-            for (size_t q = 0; queries[q]; q++)
-                for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
-                    cti_snippet s;
-                    char what[700];
-                    snprintf(what, sizeof what, "%s bytes %zu..%zu, query %s, %u x %u",
-                             name, from, from + cuts[c], queries[q],
-                             opts[o].fragments, opts[o].size);
-                    build_both(specs[q], body + from, cuts[c], &opts[o], &s, what);
-                    cti_snippet_release(&s);
-                }
-            texts++;
-        }
-        free(body);
-    }
-    closedir(d);
-    assert_true(texts >= 200);
-    for (size_t q = 0; queries[q]; q++)
-        cti_hl_spec_free(specs[q]);
+    assert_true(sparse_on_addresses(8, 1, opts, 2, cuts,
+                                    sizeof cuts / sizeof cuts[0]) >= 200);
 }
 
 /* A long filler text (about 'bytes' bytes) of sentences of common words,
