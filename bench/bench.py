@@ -368,11 +368,12 @@ def index_tool(tool, res, work, cdir, adds):
     st = {}
     res["idx"][tool] = st
     log("%s: indexing %.1f MB" % (tool, mb))
-    argv = index_argv(tool, db, [cdir])
+    argv_paths = [cdir]
     if add_argv(tool, db, adds[0]) is None:
         # a tool that cannot add to its index gets the single articles with
         # the corpus, so that every tool holds the same articles
-        argv = index_argv(tool, db, [cdir] + adds)
+        argv_paths = [cdir] + adds
+    argv = index_argv(tool, db, argv_paths)
     # BENCH_INDEX_RUNS loads, each into an empty index: the fastest counts
     # (a shared machine's slow spells fall on one tool or another)
     r = None
@@ -380,6 +381,7 @@ def index_tool(tool, res, work, cdir, adds):
         if i:
             for suffix in ("", ".compact", ".run"):
                 rm(db + suffix)
+            argv = index_argv(tool, db, argv_paths)  # (Sphinx: its config again)
         ri = run(argv)
         if INDEX_RUNS > 1:
             log("  run %d: %.2f s" % (i + 1, ri.secs))
