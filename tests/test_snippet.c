@@ -342,6 +342,22 @@ static void test_stem_variants(void **state)
     free(body);
 }
 
+/* The snippet of 'text' for 'spec' (freed here) lights exactly 'want'. */
+static void expect_lit(cti_hl_spec *spec, const char *text,
+                       const char *const *want, size_t nwant)
+{
+    cti_snippet s;
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
+    assert_int_equal(s.nspans, nwant);
+    for (size_t i = 0; i < s.nspans; i++) {
+        char *t = span_text(&s, i);
+        assert_string_equal(t, want[i]);
+        free(t);
+    }
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+}
+
 /*
  * Only the tokens that may match are stemmed: those starting with the
  * first two bytes of a query stem, "dying", "lying" and "tying" (whose
@@ -358,22 +374,13 @@ static void test_stem_first_letters(void **state)
     const char *want[] = { "lying", "lie", "lies", "Dying", "die", "died",
                            "Tying", "a", "tie", "A", "is", "a", "is", "Us" };
     cti_hl_spec *spec = cti_hl_spec_new();
-    cti_snippet s;
     for (size_t i = 0; i < sizeof stems / sizeof *stems; i++)
         add_word(spec, CTI_HL_ANY, 1.0, stems[i]);
-    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &WHOLE, &s), 0);
-    assert_int_equal(s.nspans, sizeof want / sizeof *want);
-    for (size_t i = 0; i < s.nspans; i++) {
-        char *t = span_text(&s, i);
-        assert_string_equal(t, want[i]);
-        free(t);
-    }
-    cti_snippet_release(&s);
-    cti_hl_spec_free(spec);
+    expect_lit(spec, text, want, sizeof want / sizeof *want);
 
     /* stems whose last bytes are not their words': "possibl", "nobl"
-       (not "Nobly": "nobli"),
-       "studi"; a prefix "communi" (communi*); and words that start alike */
+       (not "Nobly": "nobli"), "studi"; a prefix "communi" (communi*); and
+       words that start alike */
     const char *text2 = "Possibility, possible, possibly: possession. Nobly, "
                         "noble, nobody. Studies, studying, student. "
                         "Communities, community, commune.";
@@ -385,15 +392,7 @@ static void test_stem_first_letters(void **state)
     for (size_t i = 0; i < sizeof stems2 / sizeof *stems2; i++)
         add_word(spec, CTI_HL_ANY, 1.0, stems2[i]);
     add_prefix(spec, "communi");
-    assert_int_equal(cti_snippet_build(A, spec, text2, strlen(text2), &WHOLE, &s), 0);
-    assert_int_equal(s.nspans, sizeof want2 / sizeof *want2);
-    for (size_t i = 0; i < s.nspans; i++) {
-        char *t = span_text(&s, i);
-        assert_string_equal(t, want2[i]);
-        free(t);
-    }
-    cti_snippet_release(&s);
-    cti_hl_spec_free(spec);
+    expect_lit(spec, text2, want2, sizeof want2 / sizeof *want2);
 }
 
 /* What the lazy stemming of snippets (cti_scan_stem()) relies on: the
