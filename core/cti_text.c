@@ -108,10 +108,17 @@ cti_status cti_text_packer_open(cti_db *db, cti_text_packer **out,
     char key[CTI_TEXT_KEY_MAX] = "", hex[9] = "";
     cti_status st = CTI_OK;
     *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
     if (db && (st = cti_db_get_metadata(db, CTI_META_TEXT_DICT, &id, NULL)) ==
                   CTI_OK && *id) {
         dict_key((uint32_t)strtoul(id, NULL, 16), key, hex);
         st = cti_db_get_metadata(db, key, &dict, &len);
+        if (st == CTI_OK && !len && err && errlen)
+            snprintf(err, errlen, "its text dictionary %s is missing (metadata "
+                     "key %s): the articles stored with it show no text; a new "
+                     "one is trained for the articles added now (--remove the "
+                     "others and index them again to read them)", hex, key);
     }
     if (st == CTI_OK)
         st = cti_text_packer_new(dict, len, out);

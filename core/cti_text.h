@@ -66,7 +66,10 @@ cti_status cti_text_packer_new(const char *dict, size_t len,
  * A packer for the index 'db' (NULL: a new one): with the dictionary its
  * metadata names in use, if any.  Returns CTI_OK; CTI_ECORRUPT for a
  * dictionary that cannot be read, CTI_ENOMEM, or the shim's status, with
- * 'err' (if not NULL) saying why in at most errlen bytes.
+ * 'err' (if not NULL) saying why in at most errlen bytes.  With CTI_OK,
+ * 'err' is empty, or warns that the dictionary the index names is missing
+ * from it: the texts stored with it cannot be read, and a new one will be
+ * trained from the texts packed now.
  */
 cti_status cti_text_packer_open(cti_db *db, cti_text_packer **out,
                                 char *err, size_t errlen);

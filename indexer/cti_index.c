@@ -520,14 +520,20 @@ static cti_status mark_unsettled(cti_index *ix)
 
 /*
  * The stored texts' dictionary: the one main names, or none yet (one is
- * trained from this run's first texts).  With --zlib-level the texts go
- * in their records instead: no writer is made.  Returns CTI_OK, or a status
- * reported for a dictionary that cannot be read.
+ * trained from this run's first texts; a missing one is a warning, and a
+ * new one is trained).  With --zlib-level the texts go in their records
+ * instead: no writer is made.  Returns CTI_OK, or a status reported for a
+ * dictionary that cannot be read.
  */
 static cti_status text_open(cti_index *ix)
 {
-    char err[256];
+    char err[512];
     cti_status st = cti_text_packer_open(ix->main, &ix->text, err, sizeof err);
+    if (st == CTI_OK && err[0]) { /* its dictionary is missing */
+        ix->st.warnings++;
+        if (!ix->o.quiet)
+            cti_report_say(ix->rep, "warning: index '%s': %s", ix->dir, err);
+    }
     if (st == CTI_OK && ix->o.zlevel < 0)
         st = cti_text_writer_new(ix->text, &ix->tw);
     if (st == CTI_OK)

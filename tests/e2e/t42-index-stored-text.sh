@@ -146,6 +146,18 @@ grep -q "\"problem\": *\"bad stored text: its dictionary $before is missing" "$T
 kill $web 2>/dev/null || true
 wait $web 2>/dev/null || true
 
+echo "t42: indexing over a missing dictionary warns, and trains a new one"
+printf 'Zorvex tariffs on steel return, the trade office said.\n' >"$T/tariffs.txt"
+rc=0
+"$BIN/cti-index" --no-progress --json --db "$T/s.cti" "$T/tariffs.txt" >"$T/out" 2>"$T/err" || rc=$?
+[ $rc -eq 0 ] || bad "indexing over a missing dictionary exits $rc: $(cat "$T/err")"
+grep -q "warning: index '.*': its text dictionary $before is missing (metadata key cti.text.dict.$before)" "$T/err" ||
+    bad "no warning names the missing dictionary: $(cat "$T/err")"
+grep -q '"warnings":1' "$T/out" || bad "the summary counts no warning: $(cat "$T/out")"
+"$S" --db "$T/s.cti" -n 1 'Zorvex' 2>"$T/err" | grep -q '\[Zorvex\]' ||
+    bad "the new article shows no snippet: $(cat "$T/err")"
+rm "$T/tariffs.txt"
+
 echo "t42: a damaged dictionary stops cti-index and is named by cti-search"
 /usr/bin/python3 - "$T/s.cti" "$before" <<'PY'
 import sys, xapian
