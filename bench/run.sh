@@ -21,8 +21,8 @@
 #                kept and reused while the seed, size and generator match
 #   BENCH_RUNS   processes per query and tool for the latency figures
 #                (default: 21)
-#   BENCH_INDEX_RUNS  loads of each corpus per tool, the fastest counting
-#                (default: 1)
+#   BENCH_INDEX_RUNS  loads of each corpus per tool, in rounds of every
+#                tool, the fastest counting (default: 1)
 #   BENCH_SHARDS shards for the sharding comparison, 0 to skip it (default: 3)
 #   BENCH_KEEP   1 keeps the indexes in $BENCH_DIR/idx after the run
 #   BENCH_RESULTS  where to write the Markdown results
