@@ -135,9 +135,8 @@ cti_status cti_search_open_partial(const char *path, int partial,
        (snippets stem only the words that start like a query stem), many
        of them the same word again: a cache of 16 KB keeps those, where
        the indexer's 1 MB would cost more page faults than it saves. */
-    if (strcmp(cti_analyzer_language(s->a), "none") != 0 &&
-        cti_analyzer_set_cache_sets(s->a, 256) != CTI_OK)
-        cti_analyzer_set_cache(s->a, 0);
+    if (cti_analyzer_set_cache_sets(s->a, 256) != CTI_OK)
+        cti_analyzer_set_cache(s->a, 0); /* "none", or no memory for it */
     if (cti_text_reader_new(s->db, &s->tr) != CTI_OK) {
         st = CTI_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -811,8 +810,11 @@ cti_status cti_search_run(cti_search *s, const char *text,
         }
         if (st == CTI_OK)
             st = cti_enquire_run(e, o->offset, o->limit, check, &r->mset);
-        if (st == CTI_OK && seen.nomem)
-            st = CTI_ENOMEM;
+    }
+    if (st == CTI_OK && seen.nomem) {
+        st = CTI_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto done;
     }
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());
