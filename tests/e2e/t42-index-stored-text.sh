@@ -97,13 +97,19 @@ esac
 "$S" --db "$T/s.cti" -n 1 'Lina Khan' 2>"$T/err" | grep -q '\[Khan\]' ||
     bad "no snippet from a new article"
 
-echo "t42: a dictionary missing from the index is said, the hits still shown"
-/usr/bin/python3 - "$T/s.cti" "$before" <<'PY'
+# set_dict VALUE: the metadata of the dictionary the index named first
+# ($before) becomes VALUE ("": gone).
+set_dict() {
+    /usr/bin/python3 - "$T/s.cti" "$before" "$1" <<'PY'
 import sys, xapian
 db = xapian.WritableDatabase(sys.argv[1])
-db.set_metadata("cti.text.dict." + sys.argv[2], "")
+db.set_metadata("cti.text.dict." + sys.argv[2], sys.argv[3])
 db.commit()
 PY
+}
+
+echo "t42: a dictionary missing from the index is said, the hits still shown"
+set_dict ""
 set +e
 "$S" --db "$T/s.cti" -n 3 'Khan' >"$T/out" 2>"$T/err"
 rc=$?
@@ -159,12 +165,7 @@ grep -q '"warnings":1' "$T/out" || bad "the summary counts no warning: $(cat "$T
 rm "$T/tariffs.txt"
 
 echo "t42: a damaged dictionary stops cti-index and is named by cti-search"
-/usr/bin/python3 - "$T/s.cti" "$before" <<'PY'
-import sys, xapian
-db = xapian.WritableDatabase(sys.argv[1])
-db.set_metadata("cti.text.dict." + sys.argv[2], "junk bytes")
-db.commit()
-PY
+set_dict "junk bytes"
 rc=0
 printf 'A new article about tariffs.\n' >"$T/new.txt"
 "$BIN/cti-index" -q --db "$T/s.cti" "$T/new.txt" 2>"$T/err" || rc=$?
