@@ -307,10 +307,16 @@ typedef struct loaded {
     char *bytes;        /* the dictionary, which ddict refers to */
 } loaded;
 
+/* At most this many decompression contexts kept for reuse: one a
+   thread decompressing at the same time (cti-search loads a page's hits
+   on a few threads; cti-web serves several requests). */
+#define READER_DCTX_KEEP 8
+
 struct cti_text_reader {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;     /* guards everything below */
     cti_db *db;
-    ZSTD_DCtx *dctx;
+    ZSTD_DCtx *idle[READER_DCTX_KEEP]; /* contexts no thread is using */
+    size_t nidle;
     loaded *d;
     size_t n;
 };
@@ -336,7 +342,8 @@ void cti_text_reader_free(cti_text_reader *r)
         free(r->d[i].bytes);
     }
     free(r->d);
-    ZSTD_freeDCtx(r->dctx);
+    for (size_t i = 0; i < r->nidle; i++)
+        ZSTD_freeDCtx(r->idle[i]);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
@@ -418,24 +425,35 @@ cti_status cti_text_unpack(cti_text_reader *r, const char *f, size_t flen,
     cti_status st = check_frame(f, flen, len, err, errlen);
     if (st != CTI_OK)
         return st;
-    pthread_mutex_lock(&r->mu);
+    /* The lock covers the dictionaries and the idle contexts only: the
+       decompression itself runs unlocked, side by side with other
+       threads', each in a context of its own. */
     const ZSTD_DDict *dd;
-    if (!r->dctx && !(r->dctx = ZSTD_createDCtx()))
-        st = say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
-    else
-        st = find_dict(r, f, flen, &dd, err, errlen);
-    if (st == CTI_OK) {
-        size_t got = dd ? ZSTD_decompress_usingDDict(r->dctx, out, len, f,
-                                                     flen, dd)
-                        : ZSTD_decompressDCtx(r->dctx, out, len, f, flen);
-        if (ZSTD_isError(got))
-            st = say(err, errlen, CTI_ECORRUPT, "bad stored text: %s",
-                     ZSTD_getErrorName(got));
-        else if (got != len)
-            st = say(err, errlen, CTI_ECORRUPT, "%s",
-                     "bad stored text: body length mismatch");
+    ZSTD_DCtx *dctx = NULL;
+    pthread_mutex_lock(&r->mu);
+    st = find_dict(r, f, flen, &dd, err, errlen);
+    if (st == CTI_OK && r->nidle)
+        dctx = r->idle[--r->nidle];
+    pthread_mutex_unlock(&r->mu);
+    if (st != CTI_OK)
+        return st;
+    if (!dctx && !(dctx = ZSTD_createDCtx()))
+        return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
+    size_t got = dd ? ZSTD_decompress_usingDDict(dctx, out, len, f, flen, dd)
+                    : ZSTD_decompressDCtx(dctx, out, len, f, flen);
+    if (ZSTD_isError(got))
+        st = say(err, errlen, CTI_ECORRUPT, "bad stored text: %s",
+                 ZSTD_getErrorName(got));
+    else if (got != len)
+        st = say(err, errlen, CTI_ECORRUPT, "%s",
+                 "bad stored text: body length mismatch");
+    pthread_mutex_lock(&r->mu);
+    if (r->nidle < READER_DCTX_KEEP) {
+        r->idle[r->nidle++] = dctx;
+        dctx = NULL;
     }
     pthread_mutex_unlock(&r->mu);
+    ZSTD_freeDCtx(dctx); /* NULL: kept */
     return st;
 }
 

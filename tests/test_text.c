@@ -1,7 +1,8 @@
 /*
  * test_text.c - stored texts: compressed alone until a dictionary is
  * trained from them, smaller with it, read back through the index's
- * metadata, shared by threads, and damage said out loud.
+ * metadata, shared by threads (writing and reading), and damage said
+ * out loud.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -317,7 +318,32 @@ static void *pack_many(void *arg)
     return NULL;
 }
 
-/* Two threads share a packer while it trains: every text reads back. */
+/* Texts of both jobs read back through one reader shared by threads. */
+typedef struct unjob {
+    cti_text_reader *r;
+    const job *jobs;
+    unsigned wrong;       /* texts that did not read back */
+} unjob;
+
+static void *unpack_all(void *arg)
+{
+    unjob *u = arg;
+    for (int t = 0; t < 2; t++)
+        for (unsigned i = 0; i < u->jobs[t].n; i++) {
+            char want[4096], got[4096], err[200];
+            size_t len = make_text(u->jobs[t].from + i, want, sizeof want);
+            if (!u->jobs[t].frames[i] ||
+                cti_text_unpack(u->r, u->jobs[t].frames[i], u->jobs[t].lens[i],
+                                got, len, err, sizeof err) != CTI_OK ||
+                memcmp(got, want, len) != 0)
+                u->wrong++;
+        }
+    return NULL;
+}
+
+/* Two threads share a packer while it trains, then three share the
+   reader, loading its dictionary and decompressing at the same time:
+   every text reads back. */
 static void test_threads(void **state)
 {
     (void)state;
@@ -343,6 +369,16 @@ static void test_threads(void **state)
                      CTI_OK);
     assert_int_equal(cti_text_packer_store(p, db), CTI_OK);
     assert_int_equal(cti_text_reader_new(db, &r), CTI_OK);
+    unjob un[3];
+    pthread_t ut[3];
+    for (int t = 0; t < 3; t++) {
+        un[t] = (unjob){ r, jobs, 0 };
+        assert_int_equal(pthread_create(&ut[t], NULL, unpack_all, &un[t]), 0);
+    }
+    for (int t = 0; t < 3; t++) {
+        pthread_join(ut[t], NULL);
+        assert_int_equal(un[t].wrong, 0);
+    }
     for (int t = 0; t < 2; t++) {
         for (unsigned i = 0; i < N; i++) {
             assert_non_null(jobs[t].frames[i]);
