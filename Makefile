@@ -103,13 +103,15 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TESTS := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 E2E := $(sort $(wildcard tests/e2e/t*.sh))
 LONG := $(sort $(wildcard tests/long/t*.sh))
-# The tests that run the threaded bulk path (worker threads building
+# The tests that run the threaded paths (worker threads building
 # segments, the merge, copies shared between workers and shards, readers
 # during a load, a second writer, the stored texts' dictionary trained
-# while workers write); make TSAN=1 test-threads runs them.
+# while workers write and read back by threads sharing a reader, a
+# page's hits loaded side by side); make TSAN=1 test-threads runs them.
 THREAD_TESTS := $(O)/tests/test_indexer $(O)/tests/test_text
 THREAD_E2E := tests/e2e/t20-index-incremental.sh \
 	tests/e2e/t28-search-first-load.sh tests/e2e/t33-search-while-indexing.sh \
+	tests/e2e/t39-search-jobs.sh \
 	tests/e2e/t40-clean.sh tests/e2e/t50-shards-local.sh \
 	tests/e2e/t63-second-writer.sh
 

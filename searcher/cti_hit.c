@@ -46,7 +46,7 @@ void cti_hit_release(cti_hit *h)
 cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
                         const cti_hit_opts *o, cti_hit *h)
 {
-    static const cti_hit_opts defaults = { { 0, 0 }, 0 };
+    static const cti_hit_opts defaults = { { 0, 0 }, 0, NULL };
     cti_status st;
     size_t len, k = r->order ? r->order[i] : i;
     const char *data = cti_mset_data(r->mset, k, &len);
@@ -75,7 +75,7 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     if (st == CTI_ENOMEM)
         return st;
     h->have_rec = st == CTI_OK;
-    cti_analyzer *a = cti_search_analyzer(s);
+    cti_analyzer *a = o->analyzer ? o->analyzer : cti_search_analyzer(s);
     if (o->no_snippet) {
         h->snip.text = (char *)"";
     } else {

@@ -18,6 +18,11 @@ typedef struct cti_hit_opts {
     cti_snippet_opts snippet; /* fragments and size */
     int no_snippet;           /* 1: no snippet (empty text, no spans); the
                                  body is not even decoded */
+    cti_analyzer *analyzer;   /* what tokenizes and stems the snippet and
+                                 title; NULL: the search's own.  An analyzer
+                                 serves one thread at a time: hits loaded
+                                 side by side each need their own
+                                 (cti_hits.h) */
 } cti_hit_opts;
 
 typedef struct cti_hit {

@@ -75,6 +75,9 @@ static const char usage[] =
     "      --highlight STYLE  ansi, markers, html or none (default: ansi in\n"
     "                         colour, markers otherwise)\n"
     "      --no-snippets      titles and ids only (faster)\n"
+    "  -j, --jobs N           threads that load the hits and build their\n"
+    "                         snippets (1 to 16; default 2 on a machine of\n"
+    "                         more than one CPU, else 1)\n"
     "      --markers OPEN,CLOSE  markers for --highlight=markers (default [,])\n"
     "      --color WHEN       auto (default), always or never; NO_COLOR is obeyed\n"
     "      --explain          print the parsed query and exit\n"
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
     { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
     { "similar", required_argument, NULL, OPT_SIMILAR },
     { "limit", required_argument, NULL, 'n' },
+    { "jobs", required_argument, NULL, 'j' },
     { "offset", required_argument, NULL, OPT_OFFSET },
     { "count", no_argument, NULL, 'c' },
     { "files-with-matches", no_argument, NULL, 'l' },
@@ -248,7 +252,7 @@ static cti_status parse_positive(cti_options *o, const char *arg,
 static cti_status bad_option(cti_options *o, int c, const char *prev)
 {
     int lng = c == ':' ? !strncmp(prev, "--", 2)
-                       : optopt == 0 || optopt >= 256 || strchr("dnclhqV", optopt);
+                       : optopt == 0 || optopt >= 256 || strchr("dnjclhqV", optopt);
     if (c == ':' && lng)
         return bad(o, "option '%s' needs a value\nTry 'cti-search --help'.", prev);
     if (c == ':')
@@ -294,6 +298,11 @@ static cti_status apply(cti_options *o, raw *w, int c, const char *arg)
         if (parse_uint(arg, &so->limit))
             return bad(o, "bad --limit '%s'", arg);
         o->limit_set = 1;
+        break;
+    case 'j':
+        if (parse_uint(arg, &o->jobs) || !o->jobs || o->jobs > CTI_HITS_JOBS_MAX)
+            return bad(o, "bad --jobs '%s' (1 to %d threads)", arg,
+                       CTI_HITS_JOBS_MAX);
         break;
     case OPT_OFFSET:
         if (parse_uint(arg, &so->offset))
@@ -457,7 +466,7 @@ cti_status cti_options_parse(int argc, char **argv, cti_options *o)
     o->facet_limit = 20;
     opterr = 0; /* our own messages */
     optind = 0; /* start over (GNU getopt), so tests may parse again */
-    while ((c = getopt_long(argc, argv, ":d:n:clhqV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:n:j:clhqV", longopts, NULL)) != -1) {
         if (c == ':' || c == '?')
             return bad_option(o, c, argv[optind - 1]);
         st = apply(o, &w, c, optarg);

@@ -9,6 +9,7 @@
 
 #include "cti_facet.h"
 #include "cti_hit.h"
+#include "cti_hits.h"
 #include "cti_output.h"
 #include "cti_search.h"
 
@@ -38,6 +39,8 @@ typedef struct cti_options {
     const char *show_id;     /* --show (points into argv) */
     int pager;               /* --pager: page through $PAGER on a terminal */
     int limit_set;           /* -n was given */
+    uint32_t jobs;           /* -j: threads loading the hits (0: the
+                                default, cti_hits_jobs_default()) */
     cti_facet_kind facets[16]; /* --facet, in the order given */
     size_t nfacets;
     uint32_t facet_limit;    /* --facet-limit: names kept (default 20) */

@@ -53,6 +53,21 @@ char *cti_search_default_db(void)
     return NULL;
 }
 
+/*
+ * A new analyzer for 'language' as searches use it.  A search is a
+ * short-lived process that stems a few hundred words (snippets stem only
+ * the words that start like a query stem), many of them the same word
+ * again: a cache of 16 KB keeps those, where the indexer's 1 MB would
+ * cost more page faults than it saves.  As cti_analyzer_new().
+ */
+static cti_status analyzer_new(const char *language, cti_analyzer **out)
+{
+    cti_status st = cti_analyzer_new(language, out);
+    if (st == CTI_OK && cti_analyzer_set_cache_sets(*out, 256) != CTI_OK)
+        cti_analyzer_set_cache(*out, 0); /* "none", or no memory for it */
+    return st;
+}
+
 cti_status cti_search_open(const char *path, cti_search **out, char *err,
                            size_t errlen)
 {
@@ -125,18 +140,12 @@ cti_status cti_search_open_partial(const char *path, int partial,
         snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
         goto fail;
     }
-    if (cti_analyzer_new(lang[0] ? lang : "english", &s->a) != 0) {
+    if (analyzer_new(lang[0] ? lang : "english", &s->a) != CTI_OK) {
         st = CTI_EVERSION;
         snprintf(err, errlen, "the index's language '%.40s' is not one this "
                  "cti-search knows", lang);
         goto fail;
     }
-    /* A search is a short-lived process that stems a few hundred words
-       (snippets stem only the words that start like a query stem), many
-       of them the same word again: a cache of 16 KB keeps those, where
-       the indexer's 1 MB would cost more page faults than it saves. */
-    if (cti_analyzer_set_cache_sets(s->a, 256) != CTI_OK)
-        cti_analyzer_set_cache(s->a, 0); /* "none", or no memory for it */
     if (cti_text_reader_new(s->db, &s->tr) != CTI_OK) {
         st = CTI_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -185,6 +194,11 @@ cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen)
 }
 
 cti_analyzer *cti_search_analyzer(cti_search *s) { return s->a; }
+
+cti_status cti_search_analyzer_new(cti_search *s, cti_analyzer **out)
+{
+    return analyzer_new(cti_analyzer_language(s->a), out);
+}
 cti_db *cti_search_db(cti_search *s) { return s->db; }
 cti_text_reader *cti_search_text_reader(cti_search *s) { return s->tr; }
 

@@ -55,6 +55,10 @@ cti_status cti_search_reopen(cti_search *s, char *err, size_t errlen);
 
 /* The index's analyzer and database (owned by 's'). */
 cti_analyzer *cti_search_analyzer(cti_search *s);
+/* A new analyzer like the search's own (its language, its stem cache),
+   for another thread (free it with cti_analyzer_free()).  CTI_OK, or
+   CTI_ENOMEM with *out NULL. */
+cti_status cti_search_analyzer_new(cti_search *s, cti_analyzer **out);
 cti_db *cti_search_db(cti_search *s);
 /* The reader of the index's stored texts kept apart (cti_text.h). */
 cti_text_reader *cti_search_text_reader(cti_search *s);

@@ -15,6 +15,7 @@
 #include "cti_facet.h"
 #include "cti_fulltext.h"
 #include "cti_hit.h"
+#include "cti_hits.h"
 #include "cti_options.h"
 #include "cti_output.h"
 #include "cti_schema.h"
@@ -168,22 +169,35 @@ static void date_notes(const run *x, const cti_results *r)
 }
 
 /* Load and print each hit of 'r', then the footer. */
+/* Hits loaded at a time: side by side, then printed in order (the memory
+   of a page held at once stays small, whatever -n). */
+#define HIT_BATCH 16
+
 static int print_hits(const run *x, const cti_results *r)
 {
     cti_printer *pr = NULL;
     cti_status st = cti_printer_new(stdout, &x->o->out, &pr);
     size_t n = r->order ? r->norder : cti_mset_size(r->mset);
-    for (size_t i = 0; st == CTI_OK && i < n; i++) {
-        cti_hit h;
-        st = cti_hit_load(x->s, r, i, &x->o->hit, &h);
-        if (st == CTI_OK && h.problem[0]) {
-            fprintf(stderr, "cti-search: hit %" PRIu32 " (", h.rank);
-            cti_output_put_clean(stderr, h.rec.id ? h.rec.id : "id unknown");
-            fprintf(stderr, "): %s\n", h.problem);
+    cti_hit hits[HIT_BATCH];
+    cti_status sts[HIT_BATCH];
+    for (size_t first = 0; st == CTI_OK && first < n; first += HIT_BATCH) {
+        size_t m = n - first < HIT_BATCH ? n - first : HIT_BATCH;
+        unsigned jobs = x->o->jobs ? x->o->jobs
+                                   : cti_hits_jobs_default(m, &x->o->hit);
+        cti_hits_load(x->s, r, first, m, &x->o->hit, jobs, hits, sts);
+        for (size_t k = 0; k < m; k++) {
+            cti_hit *h = &hits[k];
+            if (st == CTI_OK)
+                st = sts[k];
+            if (st == CTI_OK && h->problem[0]) {
+                fprintf(stderr, "cti-search: hit %" PRIu32 " (", h->rank);
+                cti_output_put_clean(stderr, h->rec.id ? h->rec.id : "id unknown");
+                fprintf(stderr, "): %s\n", h->problem);
+            }
+            if (st == CTI_OK)
+                st = cti_printer_hit(pr, h);
+            cti_hit_release(h);
         }
-        if (st == CTI_OK)
-            st = cti_printer_hit(pr, &h);
-        cti_hit_release(&h);
     }
     if (st == CTI_OK)
         st = cti_printer_footer(pr, r, now_ms() - x->t0);

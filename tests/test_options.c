@@ -38,6 +38,7 @@ static void test_defaults_and_query(void **state)
     assert_string_equal(o.query, "Lina -Khan");
     assert_null(o.db);
     assert_int_equal(o.search.limit, 10);
+    assert_int_equal(o.jobs, 0); /* cti_hits_jobs_default() decides */
     assert_int_equal(o.out.format, CTI_OUT_HUMAN);
     assert_int_equal(o.out.color, 0);
     assert_int_equal(o.out.style, CTI_HL_STYLE_MARKERS);
@@ -51,11 +52,13 @@ static void test_values(void **state)
     assert_int_equal(parse(&o, "-d", "x.cti", "-n", "3", "--offset", "2", "--json",
                            "--sort", "-date", "--bm25", "1.2,0.5", "--markers",
                            "<<,>>", "--fragments", "4", "--snippet-size", "90",
-                           "--no-snippets", "--any", "--color=always", "q", NULL),
+                           "--no-snippets", "--any", "--color=always", "-j", "3",
+                           "q", NULL),
                      CTI_OK);
     assert_string_equal(o.db, "x.cti");
     assert_int_equal(o.search.limit, 3);
     assert_int_equal(o.search.offset, 2);
+    assert_int_equal(o.jobs, 3);
     assert_int_equal(o.search.sort, CTI_SORT_DATE_DESC);
     assert_true(o.search.k1 == 1.2 && o.search.b == 0.5);
     assert_true(o.search.flags & CTI_QUERY_ANY);
@@ -150,6 +153,9 @@ static void test_errors(void **state)
         { "--color", "blue", "q", "bad --color 'blue' (auto, always or never)" },
         { "--highlight", "red", "q", "bad --highlight 'red' (ansi, markers, html or none)" },
         { "--feedback", "101", "q", "bad --feedback '101' (0 to 100 articles)" },
+        { "--jobs", "0", "q", "bad --jobs '0' (1 to 16 threads)" },
+        { "-j", "17", "q", "bad --jobs '17' (1 to 16 threads)" },
+        { "q", "-j", NULL, "option '-j' needs a value\nTry 'cti-search --help'." },
         { "--bogus", "q", "q", "unknown option or bad use of '--bogus'\n"
                           "Try 'cti-search --help'." },
         { "-x", "q", "q", "unknown option '-x' (to exclude a word, put the query "
