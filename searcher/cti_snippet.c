@@ -851,10 +851,28 @@ static size_t clean_copy(buf *out, const char *text, size_t from, size_t to,
             }
             if (s < nsp && sp[s].start <= i && sp[s].ostart == SIZE_MAX)
                 sp[s].ostart = out->len;
-            if (cp == 0xFFFD && n == 1 && p[i] >= 0x80)
+            if (cp == 0xFFFD && n == 1 && p[i] >= 0x80) {
                 buf_put(out, "\xEF\xBF\xBD", 3, rc);
-            else
+            } else if (cp > 0x20 && cp < 0x7F) {
+                /* A run of printable ASCII, each byte kept as it is:
+                   copied at once, up to the next edge of a span and
+                   within maxchars. */
+                size_t lim = to;
+                if (s < nsp && sp[s].start > i && sp[s].start < lim)
+                    lim = sp[s].start;
+                if (s < nsp && sp[s].end < lim)
+                    lim = sp[s].end;
+                if (maxchars && lim - i > maxchars - *chars)
+                    lim = i + (maxchars - *chars);
+                size_t j = i + 1;
+                while (j < lim && p[j] > 0x20 && p[j] < 0x7F)
+                    j++;
+                n = j - i;
                 buf_put(out, p + i, n, rc);
+                *chars += n - 1;
+            } else {
+                buf_put(out, p + i, n, rc);
+            }
             (*chars)++;
             lastvis = out->len;
         }

@@ -1019,6 +1019,41 @@ static void test_overlap_and_spans(void **state)
     cti_hl_spec_free(NULL);
 }
 
+/* Runs of plain ASCII are copied whole: a first word longer than the
+   snippet is cut at its size, spans inside a run keep their edges, and
+   control characters between runs still become one space. */
+static void test_ascii_runs(void **state)
+{
+    (void)state;
+    char text[200];
+    memset(text, 'x', 120);
+    strcpy(text + 120, " and more");
+    cti_hl_spec *spec = cti_hl_spec_new();
+    cti_snippet s;
+    cti_snippet_opts small = { 1, 50 };
+    add_word(spec, CTI_HL_ANY, 1.0, "absent");
+    assert_int_equal(cti_snippet_build(A, spec, text, strlen(text), &small, &s), 0);
+    assert_int_equal(s.len, 50 + strlen(" \xE2\x80\xA6"));
+    assert_memory_equal(s.text, text, 50);
+    assert_string_equal(s.text + 50, " \xE2\x80\xA6");
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+
+    const char *t2 = "Chair:Lina\tKhan(FTC),\x01\x02" "antitrust.";
+    spec = cti_hl_spec_new();
+    add_word(spec, CTI_HL_ANY, 1.0, "khan");
+    add_word(spec, CTI_HL_ANY, 1.0, "antitrust");
+    assert_int_equal(cti_snippet_build(A, spec, t2, strlen(t2), NULL, &s), 0);
+    assert_string_equal(s.text, "Chair:Lina Khan(FTC), antitrust.");
+    assert_int_equal(s.nspans, 2);
+    assert_int_equal(s.spans[0].start, 11);
+    assert_int_equal(s.spans[0].end, 15);
+    assert_int_equal(s.spans[1].start, 22);
+    assert_int_equal(s.spans[1].end, 31);
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+}
+
 /* A word repeated in the query counts once; many groups stay cheap. */
 static void test_repeated_groups(void **state)
 {
@@ -1441,6 +1476,7 @@ int main(void)
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_weights),
         cmocka_unit_test(test_overlap_and_spans),
+        cmocka_unit_test(test_ascii_runs),
         cmocka_unit_test(test_repeated_groups),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_all_sotu),
