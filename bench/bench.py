@@ -488,7 +488,12 @@ def index_tool(tool, res, work, cdir, adds, trials=()):
 
 def query_runs(res, queries, tools, qdbs, nosnip):
     """Counts per tool, then RUNS rounds (after a warm-up) of every query as
-    its own process, the tools interleaved; fills res["q"] and res["tools"]."""
+    its own process, the tools interleaved, their order turned by one each
+    round: the process that follows Lucene's JVM (or any large one) starts
+    with the CPU's caches emptied of the libraries and index blocks the
+    others share, and ran 0.5 ms slower on this machine (cti and quest
+    alike, SOTU), so no tool may always come first.  Fills res["q"] and
+    res["tools"]."""
     dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
     spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
     counted = [t for t in tools if t not in CTI_VARIANTS]
@@ -502,9 +507,11 @@ def query_runs(res, queries, tools, qdbs, nosnip):
             qr["printed"] = printed_count(qdbs["cti"], q["cti"])
     log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
     for i in range(RUNS + 1):       # run 0 is a warm-up
+        k = i % len(tools)
+        order = tools[k:] + tools[:k]
         for q in queries:
             qr = res["q"][q["name"]]
-            for t in tools:
+            for t in order:
                 s = spelling(t, q)
                 if s is None or t in qr["err"]:
                     continue
