@@ -316,12 +316,19 @@ def count_of(tool, db, q):
 
 def printed_count(db, q):
     """The match count cti-search's footer prints for q: (lo, hi), equal
-    when it says an exact number, or an error string."""
+    when it says an exact number; ("at least", n); or an error string.
+    With copies collapsed the footer counts stories, then the articles in
+    parentheses ("186 stories (188 articles)", "between 116 and 36,749
+    stories (at least 4,083 articles)"): the articles are what --count
+    counts."""
     r = run(query_argv("cti", db, q))
     if r.rc not in (0, 1):
         return "error"
     last = r.out.strip().splitlines()[-1] if r.out.strip() else ""
     num = lambda s: int(s.replace(",", ""))
+    m = re.search(r"\((at least )?([\d,]+) articles\)", last)
+    if m:
+        return ("at least", num(m.group(2))) if m.group(1) else (num(m.group(2)),) * 2
     m = re.match(r"between ([\d,]+) and ([\d,]+) matches", last)
     if m:
         return (num(m.group(1)), num(m.group(2)))
@@ -337,6 +344,8 @@ def count_truth(printed, count):
         return "**error**"
     if printed[0] == "about":
         return "**estimate** (%+.0f%%)" % (100.0 * (printed[1] - count) / max(count, 1))
+    if printed[0] == "at least":
+        return "true range" if printed[1] <= count else "**false range**"
     lo, hi = printed
     if lo == hi:
         return "exact" if lo == count else "**wrong** (%d)" % lo
@@ -1067,8 +1076,8 @@ def report_counts(res, queries):
         p = qr["printed"]
         if not isinstance(p, tuple):
             shown = "error"
-        elif p[0] == "about":
-            shown = "about %d" % p[1]
+        elif p[0] in ("about", "at least"):
+            shown = "%s %d" % p
         elif p[0] == p[1]:
             shown = "%d" % p[0]
         else:
