@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import shlex
 import shutil
@@ -497,12 +498,15 @@ def index_tool(tool, res, work, cdir, adds, trials=()):
 
 def query_runs(res, queries, tools, qdbs, nosnip):
     """Counts per tool, then RUNS rounds (after a warm-up) of every query as
-    its own process, the tools interleaved, their order turned by one each
-    round: the process that follows Lucene's JVM (or any large one) starts
-    with the CPU's caches emptied of the libraries and index blocks the
-    others share, and ran 0.5 ms slower on this machine (cti and quest
-    alike, SOTU), so no tool may always come first.  Fills res["q"] and
-    res["tools"]."""
+    its own process, the tools interleaved in an order shuffled for each
+    query of each round (seeded: the same every run).  A process runs
+    faster or slower by what ran just before it: after Lucene's JVM (or
+    any large process) the CPU's caches hold nothing of the libraries and
+    index blocks the others share (0.5 ms slower on this machine, cti and
+    quest alike, SOTU), after a process of the same tool they hold its
+    code.  In a fixed order, or one only turned each round, each tool
+    always follows the same one; shuffled, each follows every other as
+    often.  Fills res["q"] and res["tools"]."""
     dbfor = lambda t: qdbs["cti" if t.startswith("cti") else t]
     spelling = lambda t, q: q["cti" if t.startswith("cti") else t]
     counted = [t for t in tools if t not in CTI_VARIANTS]
@@ -516,10 +520,10 @@ def query_runs(res, queries, tools, qdbs, nosnip):
             qr["printed"] = printed_count(qdbs["cti"], q["cti"])
     log("queries: %d x %d processes per tool (%s)" % (len(queries), RUNS, ", ".join(tools)))
     for i in range(RUNS + 1):       # run 0 is a warm-up
-        k = i % len(tools)
-        order = tools[k:] + tools[:k]
-        for q in queries:
+        for j, q in enumerate(queries):
             qr = res["q"][q["name"]]
+            order = list(tools)
+            random.Random(1000 * i + j).shuffle(order)
             for t in order:
                 s = spelling(t, q)
                 if s is None or t in qr["err"]:
