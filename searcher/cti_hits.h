@@ -29,9 +29,10 @@ unsigned cti_hits_jobs_default(size_t n, const cti_hit_opts *o);
 
 /*
  * Load hits [first, first + n) of the results 'r' of a search in 's',
- * with 'o' (NULL: defaults; its analyzer is left to each thread), into
- * out[0, n), on up to 'jobs' threads (this one among them; 0 or 1: this
- * one alone).  Each out[k] is loaded by cti_hit_load(), and its status
+ * with 'o' (NULL: defaults), into out[0, n), on up to 'jobs' threads
+ * (this one among them; 0 or 1: this one alone).  This thread loads with
+ * o's analyzer (NULL: the search's own); each helper thread makes its own
+ * (cti_search_analyzer_new()), for this call only.  Each out[k] is loaded by cti_hit_load(), and its status
  * goes to st[k]: release every out[k] with cti_hit_release() whatever
  * its status.  A helper thread that cannot be started or given an
  * analyzer leaves its share to the others.

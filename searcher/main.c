@@ -168,11 +168,11 @@ static void date_notes(const run *x, const cti_results *r)
     }
 }
 
-/* Load and print each hit of 'r', then the footer. */
 /* Hits loaded at a time: side by side, then printed in order (the memory
    of a page held at once stays small, whatever -n). */
 #define HIT_BATCH 16
 
+/* Load and print each hit of 'r', then the footer. */
 static int print_hits(const run *x, const cti_results *r)
 {
     cti_printer *pr = NULL;
