@@ -19,11 +19,10 @@ typedef struct batch {
     atomic_size_t next;     /* the next hit no thread took yet */
 } batch;
 
-/* A thread helping with a batch, with its own analyzer. */
+/* A thread helping with a batch. */
 typedef struct helper {
     pthread_t t;
     batch *b;
-    cti_analyzer *a;
 } helper;
 
 /* Load the hits of b not taken yet, one at a time, with analyzer 'a'
@@ -40,10 +39,16 @@ static void take(batch *b, cti_analyzer *a)
     }
 }
 
+/* A helper thread: with an analyzer of its own, made here rather than
+   before the thread starts, so that this thread's first hit does not
+   wait for it (one that cannot be made leaves its share to the others). */
 static void *help(void *arg)
 {
     helper *h = arg;
-    take(h->b, h->a);
+    cti_analyzer *a = NULL;
+    if (cti_search_analyzer_new(h->b->s, &a) == CTI_OK)
+        take(h->b, a);
+    cti_analyzer_free(a);
     return NULL;
 }
 
@@ -72,17 +77,11 @@ void cti_hits_load(cti_search *s, const cti_results *r, size_t first,
     for (unsigned j = 1; j < jobs; j++) {
         helper *h = &hs[nh];
         h->b = &b;
-        if (cti_search_analyzer_new(s, &h->a) != CTI_OK)
+        if (pthread_create(&h->t, NULL, help, h) != 0)
             break;
-        if (pthread_create(&h->t, NULL, help, h) != 0) {
-            cti_analyzer_free(h->a);
-            break;
-        }
         nh++;
     }
     take(&b, o ? o->analyzer : NULL);
-    for (size_t j = 0; j < nh; j++) {
+    for (size_t j = 0; j < nh; j++)
         pthread_join(hs[j].t, NULL);
-        cti_analyzer_free(hs[j].a);
-    }
 }

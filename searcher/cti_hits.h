@@ -32,10 +32,11 @@ unsigned cti_hits_jobs_default(size_t n, const cti_hit_opts *o);
  * with 'o' (NULL: defaults), into out[0, n), on up to 'jobs' threads
  * (this one among them; 0 or 1: this one alone).  This thread loads with
  * o's analyzer (NULL: the search's own); each helper thread makes its own
- * (cti_search_analyzer_new()), for this call only.  Each out[k] is loaded by cti_hit_load(), and its status
- * goes to st[k]: release every out[k] with cti_hit_release() whatever
- * its status.  A helper thread that cannot be started or given an
- * analyzer leaves its share to the others.
+ * (cti_search_analyzer_new()) once started, for this call only.  Each
+ * out[k] is loaded by cti_hit_load(), and its status goes to st[k]:
+ * release every out[k] with cti_hit_release() whatever its status.  A
+ * helper thread that cannot be started or given an analyzer leaves its
+ * share to the others.
  */
 void cti_hits_load(cti_search *s, const cti_results *r, size_t first,
                    size_t n, const cti_hit_opts *o, unsigned jobs,
