@@ -357,27 +357,19 @@ static cti_status say(char *err, size_t errlen, cti_status st,
 }
 
 /*
- * The dictionary the frame f[0..flen) names, loaded from the index on
- * first use (*dd NULL for a frame without one).  [mu] held.
+ * Read dictionary 'id' from db's metadata into *nd (its bytes and DDict).
+ * Returns CTI_OK; CTI_ECORRUPT for one missing or damaged, CTI_ENOMEM;
+ * with 'err' saying which.  Takes no lock: db must be the caller's own.
  */
-static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
-                            const ZSTD_DDict **dd, char *err, size_t errlen)
+static cti_status load_dict(cti_db *db, uint32_t id, loaded *nd, char *err,
+                            size_t errlen)
 {
-    *dd = NULL;
-    uint32_t id = (uint32_t)ZSTD_getDictID_fromFrame(f, flen);
-    if (!id)
-        return CTI_OK;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->d[i].id == id) {
-            *dd = r->d[i].ddict;
-            return CTI_OK;
-        }
     char key[CTI_TEXT_KEY_MAX], hex[9];
     dict_key(id, key, hex);
     char *bytes = NULL;
     size_t len = 0;
-    cti_status st = r->db ? cti_db_find_metadata(r->db, key, &bytes, &len)
-                          : CTI_ENOTFOUND;
+    cti_status st = db ? cti_db_find_metadata(db, key, &bytes, &len)
+                       : CTI_ENOTFOUND;
     if (st == CTI_ENOMEM)
         return say(err, errlen, st, "%s", "out of memory");
     if (st != CTI_OK || !len || ZDICT_getDictID(bytes, len) != id) {
@@ -389,18 +381,96 @@ static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
     }
     /* By reference: the 64 KB read from the index is not copied again
        (a search process loads one dictionary, and only once). */
-    loaded *nd = realloc(r->d, (r->n + 1) * sizeof *nd);
-    ZSTD_DDict *ddict = nd ? ZSTD_createDDict_byReference(bytes, len) : NULL;
-    if (nd)
-        r->d = nd;
-    if (!ddict) {
+    nd->ddict = ZSTD_createDDict_byReference(bytes, len);
+    if (!nd->ddict) {
         free(bytes);
         return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
     }
-    r->d[r->n].id = id;
-    r->d[r->n].bytes = bytes;
-    r->d[r->n++].ddict = ddict;
-    *dd = ddict;
+    nd->id = id;
+    nd->bytes = bytes;
+    return CTI_OK;
+}
+
+/* The loaded dictionary 'id' of r, or NULL.  [mu] held. */
+static loaded *loaded_dict(cti_text_reader *r, uint32_t id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->d[i].id == id)
+            return &r->d[i];
+    return NULL;
+}
+
+/* Keep *nd in r (taking it over); CTI_ENOMEM when there is no room.
+   [mu] held. */
+static cti_status keep_dict(cti_text_reader *r, loaded *nd)
+{
+    loaded *d = realloc(r->d, (r->n + 1) * sizeof *d);
+    if (!d)
+        return CTI_ENOMEM;
+    r->d = d;
+    r->d[r->n++] = *nd;
+    return CTI_OK;
+}
+
+static void drop_dict(loaded *nd)
+{
+    ZSTD_freeDDict(nd->ddict);
+    free(nd->bytes);
+}
+
+/*
+ * The dictionary the frame f[0..flen) names, loaded from the index on
+ * first use (*dd NULL for a frame without one).  [mu] held.
+ */
+static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
+                            const ZSTD_DDict **dd, char *err, size_t errlen)
+{
+    *dd = NULL;
+    uint32_t id = (uint32_t)ZSTD_getDictID_fromFrame(f, flen);
+    if (!id)
+        return CTI_OK;
+    loaded *have = loaded_dict(r, id), nd;
+    if (have) {
+        *dd = have->ddict;
+        return CTI_OK;
+    }
+    cti_status st = load_dict(r->db, id, &nd, err, errlen);
+    if (st != CTI_OK)
+        return st;
+    if (keep_dict(r, &nd) != CTI_OK) {
+        drop_dict(&nd);
+        return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
+    }
+    *dd = nd.ddict;
+    return CTI_OK;
+}
+
+cti_status cti_text_reader_preload(cti_text_reader *r, cti_db *from)
+{
+    char *hex = NULL;
+    cti_status st = cti_db_get_metadata(from, CTI_META_TEXT_DICT, &hex, NULL);
+    uint32_t id = st == CTI_OK ? (uint32_t)strtoul(hex, NULL, 16) : 0;
+    free(hex);
+    if (st != CTI_OK || !id)
+        return st;
+    pthread_mutex_lock(&r->mu);
+    int have = loaded_dict(r, id) != NULL;
+    pthread_mutex_unlock(&r->mu);
+    loaded nd;
+    if (have || (st = load_dict(from, id, &nd, NULL, 0)) != CTI_OK)
+        return st;
+    /* A context too, made here rather than by the first text. */
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    pthread_mutex_lock(&r->mu);
+    if (!loaded_dict(r, id) && keep_dict(r, &nd) == CTI_OK)
+        nd.ddict = NULL, nd.bytes = NULL;
+    if (dctx && r->nidle < READER_DCTX_KEEP) {
+        r->idle[r->nidle++] = dctx;
+        dctx = NULL;
+    }
+    pthread_mutex_unlock(&r->mu);
+    drop_dict(&nd); /* NULL: kept */
+    ZSTD_freeDCtx(dctx);
     return CTI_OK;
 }
 

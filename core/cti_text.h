@@ -117,6 +117,16 @@ cti_status cti_text_reader_new(cti_db *db, cti_text_reader **out);
 void cti_text_reader_free(cti_text_reader *r);
 
 /*
+ * Load into r, ahead of the texts that name it, the dictionary that the
+ * index names in use, and a decompression context: 'from' is another
+ * handle on r's index, its caller's own, so that this may run on a thread
+ * beside those reading r's database.  A dictionary that cannot be loaded
+ * is left for the text that names it to report.  Returns CTI_OK (also
+ * when the index names none), or the status of what failed.
+ */
+cti_status cti_text_reader_preload(cti_text_reader *r, cti_db *from);
+
+/*
  * Decompress the frame f[0..flen) into out, which holds exactly 'len'
  * bytes of text (the record's body length).  Returns CTI_OK; CTI_ECORRUPT
  * for a frame that is damaged, of another length, fails its checksum or

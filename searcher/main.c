@@ -16,6 +16,7 @@
 #include "cti_fulltext.h"
 #include "cti_hit.h"
 #include "cti_hits.h"
+#include "cti_preload.h"
 #include "cti_options.h"
 #include "cti_output.h"
 #include "cti_schema.h"
@@ -297,7 +298,13 @@ static void unknown_words(const run *x)
 static int mode_search(const run *x)
 {
     cti_results *r = NULL;
+    /* The texts' dictionary loads on another CPU while the query runs,
+       when there are texts to read and threads are wanted (not -j 1). */
+    cti_preload *pre = NULL;
+    if (!x->o->hit.no_snippet && x->o->search.limit > 0 && x->o->jobs != 1)
+        pre = cti_preload_start(x->db, cti_search_text_reader(x->s));
     int rc = search(x, &x->o->search, &r);
+    cti_preload_finish(pre);
     if (rc == 0)
         notes(x, r);
     if (rc == 0 && r->matches)

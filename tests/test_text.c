@@ -341,9 +341,22 @@ static void *unpack_all(void *arg)
     return NULL;
 }
 
+typedef struct prejob {
+    cti_text_reader *r;
+    cti_db *from;
+    cti_status st;
+} prejob;
+
+static void *preload_on_thread(void *arg)
+{
+    prejob *j = arg;
+    j->st = cti_text_reader_preload(j->r, j->from);
+    return NULL;
+}
+
 /* Two threads share a packer while it trains, then three share the
-   reader, loading its dictionary and decompressing at the same time:
-   every text reads back. */
+   reader, loading its dictionary and decompressing at the same time
+   while a fourth preloads it: every text reads back. */
 static void test_threads(void **state)
 {
     (void)state;
@@ -368,7 +381,14 @@ static void test_threads(void **state)
     assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db),
                      CTI_OK);
     assert_int_equal(cti_text_packer_store(p, db), CTI_OK);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
     assert_int_equal(cti_text_reader_new(db, &r), CTI_OK);
+    /* and a fourth preloads it through a handle of its own meanwhile */
+    cti_db *db2;
+    assert_int_equal(cti_db_open(path, CTI_DB_READ, &db2), CTI_OK);
+    prejob pj = { r, db2, CTI_EIO };
+    pthread_t pt;
+    assert_int_equal(pthread_create(&pt, NULL, preload_on_thread, &pj), 0);
     unjob un[3];
     pthread_t ut[3];
     for (int t = 0; t < 3; t++) {
@@ -379,6 +399,9 @@ static void test_threads(void **state)
         pthread_join(ut[t], NULL);
         assert_int_equal(un[t].wrong, 0);
     }
+    pthread_join(pt, NULL);
+    assert_int_equal(pj.st, CTI_OK);
+    cti_db_close(db2);
     for (int t = 0; t < 2; t++) {
         for (unsigned i = 0; i < N; i++) {
             assert_non_null(jobs[t].frames[i]);
@@ -395,6 +418,88 @@ static void test_threads(void **state)
     cti_text_packer_free(p);
 }
 
+/* A database at scratch 'name' whose metadata holds p's dictionary
+   (stored: 1), or names it with 'bytes' in its place, or holds none. */
+static cti_db *dict_db(const char *name, cti_text_packer *p, int stored,
+                       const char *bytes)
+{
+    char path[300], key[CTI_TEXT_KEY_MAX], id[9];
+    const char *b;
+    size_t blen;
+    cti_db *db;
+    scratch_path(path, sizeof path, name);
+    assert_int_equal(cti_db_open(path, CTI_DB_CREATE_OR_OVERWRITE, &db), CTI_OK);
+    assert_int_equal(cti_text_packer_dict(p, key, id, &b, &blen), 1);
+    if (stored)
+        assert_int_equal(cti_text_packer_store(p, db), CTI_OK);
+    else if (bytes) {
+        assert_int_equal(cti_db_set_metadata(db, CTI_META_TEXT_DICT, id, 8), CTI_OK);
+        assert_int_equal(cti_db_set_metadata(db, key, bytes, strlen(bytes)), CTI_OK);
+    }
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    return db;
+}
+
+/* The preload loads the dictionary in use through another handle, on
+   another thread: a reader whose own index lacks it then reads the
+   texts.  One that names none loads nothing; a damaged one is refused,
+   and the text still says so when read. */
+static void test_preload(void **state)
+{
+    (void)state;
+    cti_text_packer *p;
+    cti_text_writer *w;
+    assert_int_equal(cti_text_packer_new(NULL, 0, &p), CTI_OK);
+    assert_int_equal(cti_text_writer_new(p, &w), CTI_OK);
+    unsigned n = train_up(p, w, 0);
+    size_t flen;
+    char *f = pack(w, n, &flen);
+    assert_int_equal(scratch_make("text"), 0);
+    cti_db *with = dict_db("with", p, 1, NULL);
+    cti_db *none = dict_db("none", p, 0, NULL);
+    cti_db *bad = dict_db("bad", p, 0, "not a dictionary");
+    char got[4096], err[200] = "";
+    size_t len = make_text(n, got, sizeof got);
+
+    /* Its own index lacks the dictionary: only the preload brings it. */
+    cti_text_reader *r;
+    assert_int_equal(cti_text_reader_new(none, &r), CTI_OK);
+    prejob j = { r, with, CTI_EIO };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, preload_on_thread, &j), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(j.st, CTI_OK);
+    assert_unpacks(r, f, flen, n);
+    assert_int_equal(cti_text_reader_preload(r, with), CTI_OK); /* loaded */
+    assert_unpacks(r, f, flen, n);
+    cti_text_reader_free(r);
+
+    /* An index naming none: nothing loaded, the text says what is missing. */
+    assert_int_equal(cti_text_reader_new(none, &r), CTI_OK);
+    assert_int_equal(cti_text_reader_preload(r, none), CTI_OK);
+    assert_int_equal(cti_text_unpack(r, f, flen, got, len, err, sizeof err),
+                     CTI_ECORRUPT);
+    assert_non_null(strstr(err, "missing"));
+    cti_text_reader_free(r);
+
+    /* A damaged one: refused by the preload, then named by the text. */
+    assert_int_equal(cti_text_reader_new(bad, &r), CTI_OK);
+    assert_int_equal(cti_text_reader_preload(r, bad), CTI_ECORRUPT);
+    err[0] = '\0';
+    assert_int_equal(cti_text_unpack(r, f, flen, got, len, err, sizeof err),
+                     CTI_ECORRUPT);
+    assert_non_null(strstr(err, "damaged"));
+    cti_text_reader_free(r);
+
+    cti_db_close(with);
+    cti_db_close(none);
+    cti_db_close(bad);
+    scratch_remove();
+    free(f);
+    cti_text_writer_free(w);
+    cti_text_packer_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_damage),
         cmocka_unit_test(test_record_apart),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_preload),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

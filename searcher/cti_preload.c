@@ -1,0 +1,73 @@
+/*
+ * cti_preload.c - the texts' dictionary, loaded while the query runs.
+ */
+#include "cti_preload.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cti_shard.h"
+
+struct cti_preload {
+    pthread_t t;
+    char *path;
+    cti_text_reader *tr;
+};
+
+/* 1 when every database 'path' names is on this machine. */
+static int local(const char *path)
+{
+    cti_shard_layout l;
+    char err[256];
+    if (cti_shard_layout_read(path, &l, err, sizeof err) != CTI_OK)
+        return 0;
+    int ok = l.kind != CTI_SHARD_TCP;
+    for (unsigned i = 0; ok && i < l.n; i++)
+        ok = l.t[i].host == NULL;
+    cti_shard_layout_free(&l);
+    return ok;
+}
+
+static void *run(void *arg)
+{
+    cti_preload *p = arg;
+    cti_db *db = NULL;
+    unsigned skipped = 0;
+    char msg[256];
+    if (local(p->path) &&
+        cti_shard_open_search(p->path, 1, 0, &db, &skipped, msg, sizeof msg) ==
+            CTI_OK)
+        cti_text_reader_preload(p->tr, db);
+    cti_db_free(db);
+    return NULL;
+}
+
+cti_preload *cti_preload_start(const char *path, cti_text_reader *tr)
+{
+    if (!path || !tr || strncmp(path, "tcp:", 4) == 0 ||
+        sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return NULL;
+    cti_preload *p = calloc(1, sizeof *p);
+    if (!p || !(p->path = strdup(path))) {
+        free(p);
+        return NULL;
+    }
+    p->tr = tr;
+    if (pthread_create(&p->t, NULL, run, p) != 0) {
+        free(p->path);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void cti_preload_finish(cti_preload *p)
+{
+    if (!p)
+        return;
+    pthread_join(p->t, NULL);
+    free(p->path);
+    free(p);
+}
