@@ -619,13 +619,14 @@ static int worth_counting(const cti_search_opts *o, uint32_t upper)
  * alone (a run of no hits, which reads none of them through).  *check
  * is left as it is otherwise.
  */
-static cti_status check_all_countable(cti_enquire *e, const cti_search_opts *o,
+static cti_status check_all_countable(cti_search *s, cti_enquire *e,
+                                      const cti_search_opts *o,
                                       uint32_t *check, int *all)
 {
     cti_mset *m = NULL;
     *all = 0;
     if (o->spy || o->each || *check == UINT32_MAX ||
-        !worth_counting(o, *check + 1))
+        !worth_counting(o, *check + 1) || cti_db_is_remote(s->db))
         return CTI_OK;
     cti_status st = cti_enquire_run(e, 0, 0, 0, &m);
     if (st == CTI_OK) {
@@ -678,8 +679,11 @@ static cti_status count_stories(cti_search *s, cti_results *r,
     cti_status rc = CTI_OK;
     int counting = (r->lower != r->upper || alo != ahi) && worth_counting(o, ahi);
     if (counting) {
+        /* A remote shard runs no spy: the articles are counted, the
+           stories keep the page's bounds. */
         double t0 = now_ms();
-        rc = count_exactly(s, r, o, &st, &alo, &ahi);
+        rc = count_exactly(s, r, o, cti_db_is_remote(s->db) ? NULL : &st,
+                           &alo, &ahi);
         r->count_ms = now_ms() - t0;
     }
     if (rc == CTI_OK && counting) {
@@ -816,7 +820,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
         if (!check) {
             uint64_t c = (uint64_t)o->offset + o->limit + 100;
             check = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
-            st = check_all_countable(e, o, &check, &all);
+            st = check_all_countable(s, e, o, &check, &all);
         }
         if (st == CTI_OK && all) {
             cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen };

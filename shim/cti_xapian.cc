@@ -56,6 +56,7 @@ struct cti_db {
     Xapian::Database *rd;          /* always set: the readable view */
     int posfmt = -1;               /* POS_* of its databases; -1: not read */
     bool remote = false;           /* opened by cti_db_open_remote() */
+    bool remote_parts = false;     /* it, or a shard of it, is remote */
     std::string remote_article;    /* a remote database keeping positions
                                       per article, for the message */
     Xapian::WritableDatabase *wr;  /* set for writable handles (rd == wr) */
@@ -515,6 +516,7 @@ CTI_API cti_status cti_db_open_remote(const char *host, unsigned port,
     cti_status st = guard(nullptr, [&] {
         db->path = std::string(host) + ":" + std::to_string(port);
         db->remote = true;
+        db->remote_parts = true;
         unsigned t = timeout_ms ? timeout_ms : 10000;
         if (writable) {
             db->wr = new Xapian::WritableDatabase(
@@ -546,11 +548,17 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
         if (db->remote_article.empty())
             db->remote_article = shard->remote_article;
         db->rd->add_database(*shard->rd);
+        db->remote_parts = db->remote_parts || shard->remote_parts;
         db->shards.emplace_back(*shard->rd,
                                 shard->remote ? std::string() : shard->path);
         db->posfmt = f;
         db->local_path = false;
     });
+}
+
+CTI_API int cti_db_is_remote(const cti_db *db)
+{
+    return db && db->remote_parts;
 }
 
 CTI_API cti_status cti_db_close(cti_db *db)
@@ -1968,6 +1976,16 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     if (!m)
         return set_error(e->db, CTI_ENOMEM, "out of memory");
     cti_db *db = e->db;
+    /* xapian-tcpsrv runs none of cti's code: a spy cannot run there, and
+       a counting run over a remote shard has no time limit (it counts to
+       check_at_least, which the caller keeps small). */
+    if (db->remote_parts && e->spy.fn) {
+        delete m;
+        return set_error(db, CTI_EINVAL, "counting by value cannot run on a "
+                         "remote shard: xapian-tcpsrv runs no cti code (use "
+                         "local shards for this)");
+    }
+    const double time_limit = db->remote_parts ? 0 : e->time_limit;
     bool ran_before = false; /* an earlier attempt may have fed the spy */
     size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
@@ -1993,7 +2011,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             memo->freeze();
         }
         CallbackSpy spy(e->spy); /* outlives enq, which points to it */
-        DeadlineSpy deadline(e->time_limit);
+        DeadlineSpy deadline(time_limit);
         auto setup = [&](Xapian::Enquire &q) { setup_enquire(e, q, e->query); };
         Xapian::Enquire enq(*db->rd);
         std::unique_ptr<Xapian::MatchDecider> decider, quick_decider;
@@ -2005,7 +2023,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             ran_before = true;
             enq.add_matchspy(&spy);
         }
-        if (e->time_limit > 0)
+        if (time_limit > 0)
             enq.add_matchspy(&deadline);
         setup(enq);
         m->hits.clear();

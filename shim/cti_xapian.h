@@ -84,6 +84,13 @@ typedef struct cti_doc cti_doc;
 cti_status cti_db_open(const char *path, int mode, cti_db **out);
 
 /*
+ * 1 when 'db' is, or has among its shards, a database served remotely
+ * (cti_db_open_remote()): no match spy and no counting time limit can run
+ * there.
+ */
+int cti_db_is_remote(const cti_db *db);
+
+/*
  * Open a database served by xapian-tcpsrv on host:port.  'timeout_ms' bounds
  * each network operation (0: Xapian's default).  'writable' asks for a
  * writable remote database (the server must be run with --writable).
@@ -387,7 +394,9 @@ cti_status cti_enquire_set_bm25(cti_enquire *e, double k1, double k2,
 /*
  * Stop counting matches exactly after 'seconds' (0: no limit): past it the
  * run goes on as if check_at_least were 0, so the page of hits is still
- * the best one and the counts become bounds (lower < upper).
+ * the best one and the counts become bounds (lower < upper).  A database
+ * with a remote part (cti_db_is_remote()) has no limit: the run counts
+ * to check_at_least.
  */
 cti_status cti_enquire_set_time_limit(cti_enquire *e, double seconds);
 /*
@@ -412,7 +421,8 @@ cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
  * 'slot' ("" if none) and, when 'want_data' is set, its data (NULL
  * otherwise).  When a run is retried because the database changed, fn is
  * first called with value NULL: forget what was seen.  fn must not call
- * into the shim.  Remote databases refuse a spy (the run fails).
+ * into the shim.  A database with a remote part refuses a spy: the run
+ * fails with CTI_EINVAL, saying so (xapian-tcpsrv runs no cti code).
  */
 typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
                            const char *data, size_t dlen);
