@@ -16,37 +16,23 @@ struct cti_preload {
     cti_text_reader *tr;
 };
 
-/* 1 when every database 'path' names is on this machine. */
-static int local(const char *path)
-{
-    cti_shard_layout l;
-    char err[256];
-    if (cti_shard_layout_read(path, &l, err, sizeof err) != CTI_OK)
-        return 0;
-    int ok = l.kind != CTI_SHARD_TCP;
-    for (unsigned i = 0; ok && i < l.n; i++)
-        ok = l.t[i].host == NULL;
-    cti_shard_layout_free(&l);
-    return ok;
-}
-
 static void *run(void *arg)
 {
     cti_preload *p = arg;
     cti_db *db = NULL;
     unsigned skipped = 0;
     char msg[256];
-    if (local(p->path) &&
-        cti_shard_open_search(p->path, 1, 0, &db, &skipped, msg, sizeof msg) ==
-            CTI_OK)
+    if (cti_shard_open_search(p->path, 1, 0, &db, &skipped, msg, sizeof msg) ==
+        CTI_OK)
         cti_text_reader_preload(p->tr, db);
     cti_db_free(db);
     return NULL;
 }
 
-cti_preload *cti_preload_start(const char *path, cti_text_reader *tr)
+cti_preload *cti_preload_start(cti_search *s, const char *path)
 {
-    if (!path || !tr || strncmp(path, "tcp:", 4) == 0 ||
+    cti_text_reader *tr = s ? cti_search_text_reader(s) : NULL;
+    if (!path || !tr || cti_db_is_remote(cti_search_db(s)) ||
         sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return NULL;
     cti_preload *p = calloc(1, sizeof *p);

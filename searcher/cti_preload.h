@@ -18,20 +18,21 @@
 #ifndef CTI_PRELOAD_H
 #define CTI_PRELOAD_H
 
-#include "cti_text.h"
+#include "cti_search.h"
 
 typedef struct cti_preload cti_preload;
 
 /*
  * Start loading, on a new thread, the dictionary in use of the index at
- * 'path' (as cti_shard_open_search() opens it) into 'tr', the text
- * reader of a search of that index.  Returns NULL when nothing was
- * started: a remote index, one CPU, no memory, or no thread to be had.
+ * 'path' (as cti_shard_open_search() opens it) into the text reader of
+ * 's', a search open on that index.  Returns NULL when nothing was
+ * started: an index with a remote part (cti_db_is_remote()), one CPU,
+ * no memory, or no thread to be had.
  */
-cti_preload *cti_preload_start(const char *path, cti_text_reader *tr);
+cti_preload *cti_preload_start(cti_search *s, const char *path);
 
 /* Wait for the preload 'p' to end, and free it (NULL: nothing to do).
-   Call it before reading texts through 'tr' or freeing it. */
+   Call it before reading texts through the search or freeing it. */
 void cti_preload_finish(cti_preload *p);
 
 #endif /* CTI_PRELOAD_H */

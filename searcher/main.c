@@ -302,7 +302,7 @@ static int mode_search(const run *x)
        when there are texts to read and threads are wanted (not -j 1). */
     cti_preload *pre = NULL;
     if (!x->o->hit.no_snippet && x->o->search.limit > 0 && x->o->jobs != 1)
-        pre = cti_preload_start(x->db, cti_search_text_reader(x->s));
+        pre = cti_preload_start(x->s, x->db);
     int rc = search(x, &x->o->search, &r);
     cti_preload_finish(pre);
     if (rc == 0)
