@@ -217,15 +217,16 @@ test-threads: $(THREAD_TESTS) $(PROGS) | deps-test
 	  echo "test-threads: ThreadSanitizer reports above ($(dir $(TSAN_LOG)))"; exit 1; fi
 	@echo "test-threads: $(words $(THREAD_TESTS) $(THREAD_E2E)) tests, no data race reported"
 
-# Valgrind: every unit test, then both programs on hostile input and a few
-# queries (cti-index exits 2 there: some inputs fail).  Any memory error or
+# Valgrind: every unit test (the property tests on every eighth input:
+# CTI_TEST_SAMPLE, see tests/lib/fixture.h), then both programs on hostile
+# input and a few queries (cti-index exits 2 there: some inputs fail).  Any memory error or
 # definite/indirect leak exits 3 and fails; tests/valgrind.supp lists
 # reports inside libxapian itself.
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp \
 	--soname-synonyms=somalloc=*jemalloc*
 valgrind: $(TESTS) $(PROGS) | deps-valgrind
-	@CTI_TEST_DATA=tests/data sh tests/run.sh --with '$(VALGRIND)' $(TESTS)
+	@CTI_TEST_DATA=tests/data CTI_TEST_SAMPLE=8 sh tests/run.sh --with '$(VALGRIND)' $(TESTS)
 	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
 	  python3 tests/fuzz/mkhostile.py $$d/h --good 4 --long-mb 0.1; \
 	  echo "== valgrind cti-index"; rc=0; \

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "cti_positions.h"
+#include "lib/fixture.h"
 #include "lib/scratch.h"
 
 /* The positions of 'term' in blob[0, len) (a part, or a version 1 blob
@@ -421,7 +422,7 @@ static void same_hits(cti_db *a, cti_db *b, const cti_xq *q, const char *desc)
 /* Random phrases and NEARs, also scaled and inside AND_MAYBE as cti's
    proximity boost builds them, and two of them ANDed, match alike on both
    kinds; and a search over one database of each kind matches what both
-   give. */
+   give.  300 rounds (fewer under fixture_sample()). */
 static void test_match_like_xapian(void **state)
 {
     (void)state;
@@ -437,7 +438,7 @@ static void test_match_like_xapian(void **state)
     (void)mix;
     char desc[128];
     srand(99);
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 300 / (int)fixture_sample(); i++) {
         cti_xq *q = random_query(desc, sizeof desc), *s = NULL, *w = NULL, *m = NULL;
         same_hits(blob, table, q, desc);
         same_hits(mix2, ref2, q, desc);
@@ -512,7 +513,7 @@ static cti_xq *boosted(const char *w1, const char *w2, cti_xq *boost, double f)
 /* A page of a query whose phrases and NEARs only add weight is the same
    slice of the whole ranking, with positions per article (checked only
    where a weight could reach the page) as in Xapian's position table;
-   with one boost and with two. */
+   with one boost and with two.  60 queries (fewer under fixture_sample()). */
 static void test_boost_pages(void **state)
 {
     (void)state;
@@ -525,7 +526,7 @@ static void test_boost_pages(void **state)
     cti_db *table = random_db("table", 0, 11, DOCS);
     char desc[128], desc2[128];
     srand(5);
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < 60 / (int)fixture_sample(); i++) {
         cti_xq *b1 = random_query(desc, sizeof desc), *b2 = NULL, *q = NULL;
         const char *w1 = vocab[(unsigned)rand() % NVOCAB];
         const char *w2 = vocab[(unsigned)rand() % NVOCAB];

@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "cti_source.h"
+#include "lib/fixture.h"
 
 /* ------------------------------------------------------------ fixture */
 
@@ -768,7 +769,8 @@ static void test_collections(void **state)
 }
 
 /* Big inputs: a 100 MB text file on one line, and a JSON lines file whose
-   single line (32 MB) spans many read chunks, then an over-long line. */
+   single line (32 MB) spans many read chunks, then an over-long line (both
+   divided by fixture_sample(), the line kept above 8 MB). */
 static void test_big_single_line(void **state)
 {
     (void)state;
@@ -776,8 +778,10 @@ static void test_big_single_line(void **state)
     coll c;
     memset(&c, 0, sizeof c);
     tmp_make(&t);
-    size_t n = 100u * 1000 * 1000;
-    char *s = malloc(n);
+    unsigned step = fixture_sample();
+    size_t n = 100u * 1000 * 1000 / step;
+    size_t m = (32u << 20) / step > (8u << 20) ? (32u << 20) / step : (8u << 20);
+    char *s = malloc(n > m + 64 ? n : m + 64);
     assert_non_null(s);
     for (size_t i = 0; i < n; i++)
         s[i] = (i % 7 == 6) ? ' ' : (char)('a' + i % 26);
@@ -788,7 +792,6 @@ static void test_big_single_line(void **state)
     assert_true(strlen(c.arts[0].title) < 400);
     coll_free(&c);
 
-    size_t m = 32u << 20;
     memcpy(s, "{\"id\":\"big\",\"text\":\"", 20);
     memset(s + 20, 'q', m - 22);
     memcpy(s + m - 2, "\"}", 2);
