@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cti_hits.h"
+#include "cti_schema.h"
 
 /* The hits to load, taken one at a time by whichever thread is free. */
 typedef struct batch {
@@ -52,11 +53,20 @@ static void *help(void *arg)
     return NULL;
 }
 
-unsigned cti_hits_jobs_default(size_t n, const cti_hit_opts *o)
+unsigned cti_hits_jobs_default(const cti_results *r, size_t first, size_t n,
+                               const cti_hit_opts *o)
 {
-    if (n < 2 || (o && o->no_snippet))
+    if (n < 2 || (o && o->no_snippet) || sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return 1;
-    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    size_t bytes = 0;
+    for (size_t i = first; i < first + n && bytes < CTI_HITS_HELPER_BYTES; i++) {
+        size_t k = r->order ? r->order[i] : i, len = 0;
+        if (cti_mset_data(r->mset, k, &len))
+            bytes += len;
+        if (cti_mset_value(r->mset, k, CTI_SLOT_TEXT, &len))
+            bytes += len;
+    }
+    return bytes >= CTI_HITS_HELPER_BYTES ? 2 : 1;
 }
 
 void cti_hits_load(cti_search *s, const cti_results *r, size_t first,

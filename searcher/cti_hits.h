@@ -21,11 +21,18 @@
 #define CTI_HITS_JOBS_MAX 16
 
 /*
- * The threads worth using for a page of n hits loaded with 'o' when the
- * user did not say: on a machine of more than one CPU, two when there
- * are snippets to build for at least two hits; else one.
+ * The threads worth using for hits [first, first + n) of 'r' loaded with
+ * 'o' when the user did not say: on a machine of more than one CPU, two
+ * when there are snippets to build for at least two hits and their
+ * stored records and texts come to CTI_HITS_HELPER_BYTES or more; else
+ * one.  A helper thread costs 0.15 to 0.3 ms to start and wake on a
+ * machine of two virtual CPUs: measured over make bench's queries, ten
+ * news stories (0.4 to 1.5 KB stored each) load sooner on one thread,
+ * ten State of the Union addresses (13 KB each) sooner on two.
  */
-unsigned cti_hits_jobs_default(size_t n, const cti_hit_opts *o);
+#define CTI_HITS_HELPER_BYTES (48u << 10)
+unsigned cti_hits_jobs_default(const cti_results *r, size_t first, size_t n,
+                               const cti_hit_opts *o);
 
 /*
  * Load hits [first, first + n) of the results 'r' of a search in 's',

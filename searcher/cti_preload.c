@@ -29,6 +29,13 @@ static void *run(void *arg)
     return NULL;
 }
 
+int cti_preload_worth(cti_search *s)
+{
+    double words = 0;
+    return s && cti_db_avlength(cti_search_db(s), &words) == CTI_OK &&
+           words >= CTI_PRELOAD_WORDS;
+}
+
 cti_preload *cti_preload_start(cti_search *s, const char *path)
 {
     cti_text_reader *tr = s ? cti_search_text_reader(s) : NULL;

@@ -184,7 +184,7 @@ static int print_hits(const run *x, const cti_results *r)
     for (size_t first = 0; st == CTI_OK && first < n; first += HIT_BATCH) {
         size_t m = n - first < HIT_BATCH ? n - first : HIT_BATCH;
         unsigned jobs = x->o->jobs ? x->o->jobs
-                                   : cti_hits_jobs_default(m, &x->o->hit);
+                                   : cti_hits_jobs_default(r, first, m, &x->o->hit);
         cti_hits_load(x->s, r, first, m, &x->o->hit, jobs, hits, sts);
         for (size_t k = 0; k < m; k++) {
             cti_hit *h = &hits[k];
@@ -299,9 +299,11 @@ static int mode_search(const run *x)
 {
     cti_results *r = NULL;
     /* The texts' dictionary loads on another CPU while the query runs,
-       when there are texts to read and threads are wanted (not -j 1). */
+       when there are texts to read and threads are wanted: -j 2 or more,
+       or by default for long articles (cti_preload_worth()). */
     cti_preload *pre = NULL;
-    if (!x->o->hit.no_snippet && x->o->search.limit > 0 && x->o->jobs != 1)
+    if (!x->o->hit.no_snippet && x->o->search.limit > 0 &&
+        (x->o->jobs > 1 || (!x->o->jobs && cti_preload_worth(x->s))))
         pre = cti_preload_start(x->s, x->db);
     int rc = search(x, &x->o->search, &r);
     cti_preload_finish(pre);

@@ -612,6 +612,13 @@ CTI_API cti_status cti_db_doccount(cti_db *db, uint32_t *out)
     return with_retry(db, [&] { *out = db->rd->get_doccount(); });
 }
 
+CTI_API cti_status cti_db_avlength(cti_db *db, double *out)
+{
+    if (!db || !out)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    return with_retry(db, [&] { *out = db->rd->get_avlength(); });
+}
+
 CTI_API cti_status cti_db_lastdocid(cti_db *db, uint32_t *out)
 {
     if (!db || !out)

@@ -142,6 +142,8 @@ cti_status cti_db_reopen(cti_db *db);
 /* Statistics. */
 cti_status cti_db_doccount(cti_db *db, uint32_t *out);
 cti_status cti_db_lastdocid(cti_db *db, uint32_t *out);
+/* The average length of its documents, in words (0 for an empty one). */
+cti_status cti_db_avlength(cti_db *db, double *out);
 /* Number of documents indexed by 'term' (0 if none). */
 cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
                            uint32_t *out);
