@@ -74,6 +74,11 @@
                                    of one indexed before it: while no
                                    article holds it, the index has no
                                    copies to collapse */
+#define CTI_PREFIX_STORY  "XK"  /* XK + copy cluster (CTI_SLOT_CLUSTER), boolean:
+                                   the articles of one story, so that a page
+                                   counts each hit's matching copies
+                                   exactly (indexes written before have
+                                   none: the count is then Xapian's) */
 #define CTI_PREFIX_PAGE   "XP"  /* stems of the body set aside as page
                                    boilerplate, with their positions in
                                    the body (wdf 0: not in the length) */

@@ -766,6 +766,10 @@ static cti_status add_fingerprint(cti_clean *c, cti_doc *doc,
     if (ks.copy &&
         (st = cti_doc_add_term(doc, CTI_TERM_COPY, strlen(CTI_TERM_COPY), 0)))
         return st;
+    char story[sizeof CTI_PREFIX_STORY + 16];
+    int sl = snprintf(story, sizeof story, "%s%s", CTI_PREFIX_STORY, key);
+    if ((st = cti_doc_add_term(doc, story, (size_t)sl, 0)) != CTI_OK)
+        return st;
     return cti_doc_set_value(doc, CTI_SLOT_CLUSTER, key, strlen(key));
 }
 

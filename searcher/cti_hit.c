@@ -56,7 +56,8 @@ cti_status cti_hit_load(cti_search *s, const cti_results *r, size_t i,
     h->rank = r->order ? (uint32_t)i + 1 : cti_mset_rank(r->mset, k) + 1;
     h->score = cti_mset_weight(r->mset, k);
     h->collapsed = r->one_per_story;
-    h->similar = r->collapsed ? cti_mset_collapse_count(r->mset, k) : 0;
+    h->similar = !r->collapsed ? 0
+                 : r->similar ? r->similar[k] : cti_mset_collapse_count(r->mset, k);
     h->similarity = r->similarity ? r->similarity[k] : -1;
     h->matches = r->matches;
     h->lower = r->lower;

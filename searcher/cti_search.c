@@ -228,6 +228,7 @@ void cti_results_free(cti_results *r)
     cti_hl_spec_free(r->spec);
     free(r->order);
     free(r->similarity);
+    free(r->similar);
     free(r);
 }
 
@@ -499,11 +500,30 @@ static double now_ms(void)
  */
 typedef struct stories {
     uint64_t *k;         /* open addressing, 0 empty */
+    uint32_t *c;         /* ... the articles seen with each */
     size_t cap, n;
     uint32_t single;     /* articles without a cluster */
     uint32_t total;      /* articles seen */
     int nomem;
 } stories;
+
+static uint64_t story_hash(const char *value, size_t vlen)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < vlen; i++)
+        h = (h ^ (unsigned char)value[i]) * 0x100000001b3ull;
+    return h | 1;
+}
+
+/* The slot of 'value' in st: its own, or the empty one it would take. */
+static size_t story_slot(const stories *st, const char *value, size_t vlen)
+{
+    uint64_t h = story_hash(value, vlen);
+    size_t j = h & (st->cap - 1);
+    while (st->k[j] && st->k[j] != h)
+        j = (j + 1) & (st->cap - 1);
+    return j;
+}
 
 static void stories_add(void *ctx, const char *value, size_t vlen,
                         const char *data, size_t dlen)
@@ -517,6 +537,8 @@ static void stories_add(void *ctx, const char *value, size_t vlen,
         st->n = st->single = st->total = 0;
         return;
     }
+    if (st->nomem)
+        return;
     st->total++;
     if (!vlen) {
         st->single++;
@@ -525,7 +547,10 @@ static void stories_add(void *ctx, const char *value, size_t vlen,
     if (2 * (st->n + 1) > st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 1024;
         uint64_t *k = calloc(cap, sizeof *k);
-        if (!k) {
+        uint32_t *c = calloc(cap, sizeof *c);
+        if (!k || !c) {
+            free(k);
+            free(c);
             st->nomem = 1;
             return;
         }
@@ -535,22 +560,30 @@ static void stories_add(void *ctx, const char *value, size_t vlen,
                 while (k[j])
                     j = (j + 1) & (cap - 1);
                 k[j] = st->k[i];
+                c[j] = st->c[i];
             }
         free(st->k);
+        free(st->c);
         st->k = k;
+        st->c = c;
         st->cap = cap;
     }
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < vlen; i++)
-        h = (h ^ (unsigned char)value[i]) * 0x100000001b3ull;
-    h |= 1;
-    size_t j = h & (st->cap - 1);
-    while (st->k[j] && st->k[j] != h)
-        j = (j + 1) & (st->cap - 1);
+    size_t j = story_slot(st, value, vlen);
     if (!st->k[j]) {
-        st->k[j] = h;
+        st->k[j] = story_hash(value, vlen);
+        st->c[j] = 0;
         st->n++;
     }
+    st->c[j]++;
+}
+
+/* The articles of the story 'value' the spy saw (0: none). */
+static uint32_t stories_seen(const stories *st, const char *value, size_t vlen)
+{
+    if (!st->cap || !vlen)
+        return 0;
+    size_t j = story_slot(st, value, vlen);
+    return st->k[j] ? st->c[j] : 0;
 }
 
 /*
@@ -641,6 +674,29 @@ static cti_status check_all_countable(cti_search *s, cti_enquire *e,
 }
 
 /*
+ * Each hit's matching copies (r->similar) when a run saw every match: from
+ * the articles of each story its spy 'st' counted, or with 'st' NULL from
+ * the page's own collapse counts (its run counted the stories exactly, so
+ * it saw every match).
+ */
+static cti_status similar_seen(cti_results *r, const stories *st)
+{
+    size_t n = cti_mset_size(r->mset);
+    uint32_t *sim = malloc((n ? n : 1) * sizeof *sim);
+    if (!sim)
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = 0;
+        const char *k = st ? cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl) : NULL;
+        uint32_t seen = kl ? stories_seen(st, k, kl) : 0;
+        sim[i] = !st ? cti_mset_collapse_count(r->mset, i) : seen ? seen - 1 : 0;
+    }
+    free(r->similar);
+    r->similar = sim;
+    return CTI_OK;
+}
+
+/*
  * With copies collapsed, the stories (r->lower, r->upper, r->matches) and
  * every article (r->articles): when every story is on this first page and
  * their count is exact, the articles are each hit and the copies
@@ -662,7 +718,14 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         r->lower = r->upper = (uint32_t)all->n + all->single;
         r->articles = all->total;
         r->articles_exact = 1;
-        return CTI_OK;
+        return similar_seen(r, all);
+    }
+    /* Stories counted exactly by the page's run: it saw every match, and
+       its collapse counts are whole. */
+    if (r->lower == r->upper) {
+        cti_status rs = similar_seen(r, NULL);
+        if (rs != CTI_OK)
+            return rs;
     }
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
@@ -675,7 +738,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
     }
     uint32_t alo = cti_mset_uncollapsed_lower(r->mset);
     uint32_t ahi = cti_mset_uncollapsed_upper(r->mset);
-    stories st = { NULL, 0, 0, 0, 0, 0 };
+    stories st = { NULL, NULL, 0, 0, 0, 0, 0 };
     cti_status rc = CTI_OK;
     int counting = (r->lower != r->upper || alo != ahi) && worth_counting(o, ahi);
     if (counting) {
@@ -691,6 +754,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         if (alo == ahi && st.total == alo) {
             /* the spy saw every match: the stories are exact */
             r->lower = r->upper = seen;
+            rc = similar_seen(r, &st);
         } else {
             if (seen > r->lower)
                 r->lower = seen;
@@ -699,6 +763,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         }
     }
     free(st.k);
+    free(st.c);
     if (alo > r->articles)
         r->articles = alo;
     r->articles_exact = alo == ahi && r->articles == alo;
@@ -742,6 +807,138 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
     return st;
 }
 
+/* A story of the page, for count_similar(): its key and the matching
+   articles seen holding it. */
+typedef struct page_story {
+    const char *key;
+    size_t len;
+    uint32_t seen;
+} page_story;
+
+typedef struct page_stories {
+    page_story *v;  /* sorted by key (story_cmp()) */
+    size_t n;
+} page_stories;
+
+static int story_cmp(const void *a, const void *b)
+{
+    const page_story *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return memcmp(x->key, y->key, x->len);
+}
+
+static void page_stories_add(void *ctx, const char *value, size_t vlen,
+                             const char *data, size_t dlen)
+{
+    page_stories *ps = ctx;
+    (void)data;
+    (void)dlen;
+    if (!value) { /* the run starts over */
+        for (size_t i = 0; i < ps->n; i++)
+            ps->v[i].seen = 0;
+        return;
+    }
+    page_story want = { value, vlen, 0 };
+    page_story *f = bsearch(&want, ps->v, ps->n, sizeof *ps->v, story_cmp);
+    if (f)
+        f->seen++;
+}
+
+/*
+ * Each hit's matching copies, exactly (r->similar).  Xapian counts as
+ * collapsed only the copies that reached the page's weights: on a common
+ * word, a story of ten matching copies showed "0 similar".  A story's
+ * articles hold its term (CTI_PREFIX_STORY + key): a story held by one
+ * article has no copies; the others are counted by one run of the query,
+ * without weights or boosts, over the articles of those stories only
+ * (their terms' postings), a spy telling the stories apart.  In an index
+ * written before the terms, a story keeps Xapian's count where that is
+ * more (its older articles hold no term); so does every story over a
+ * database with a remote part, which runs no spy.
+ */
+static cti_status count_similar(cti_search *s, cti_results *r)
+{
+    size_t n = cti_mset_size(r->mset), nt = 0;
+    if (!n || !r->collapsed || r->similar || cti_db_is_remote(s->db))
+        return CTI_OK;
+    uint32_t *sim = malloc(n * sizeof *sim);
+    cti_xq **terms = calloc(n, sizeof *terms);
+    page_stories ps = { calloc(n, sizeof *ps.v), 0 };
+    cti_xq *any = NULL, *xq = NULL, *bool_q = NULL, *both = NULL;
+    uint64_t most = 0;
+    cti_status st = sim && terms && ps.v ? CTI_OK : CTI_ENOMEM;
+    for (size_t i = 0; st == CTI_OK && i < n; i++) {
+        size_t kl = 0;
+        const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
+        char term[sizeof CTI_PREFIX_STORY + 32];
+        uint32_t tf = 0;
+        sim[i] = cti_mset_collapse_count(r->mset, i);
+        if (!kl || kl > 31)
+            continue;
+        int tl = snprintf(term, sizeof term, "%s%.*s", CTI_PREFIX_STORY, (int)kl, k);
+        /* One article holds it: no copies (Xapian's count is 0 then, or,
+           for a story begun before the terms, the copies it saw). */
+        st = cti_db_termfreq(s->db, term, (size_t)tl, &tf);
+        if (st != CTI_OK || tf <= 1)
+            continue;
+        if ((st = cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt])) != CTI_OK)
+            break;
+        nt++;
+        most += tf;
+        ps.v[ps.n++] = (page_story){ k, kl, 0 };
+    }
+    if (st == CTI_OK && nt) {
+        cti_rank_opts none = { 0 };
+        cti_enquire *e = NULL;
+        cti_mset *m = NULL;
+        cti_spy spy = { CTI_SLOT_CLUSTER, 0, page_stories_add, &ps };
+        qsort(ps.v, ps.n, sizeof *ps.v, story_cmp);
+        st = cti_xq_combine(CTI_XQ_OR, terms, nt, 0, &any);
+        if (st == CTI_OK)
+            st = cti_query_to_xq(r->query, &none, &xq);
+        if (st == CTI_OK)
+            st = cti_xq_scale(xq, 0, &bool_q);
+        cti_xq *pair[2] = { bool_q, any };
+        if (st == CTI_OK)
+            st = cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both);
+        if (st == CTI_OK)
+            st = cti_enquire_new(s->db, &e);
+        if (st == CTI_OK)
+            st = cti_enquire_set_query(e, both);
+        if (st == CTI_OK)
+            st = cti_enquire_set_spy(e, &spy);
+        /* Every article of those stories checked: the counts are exact. */
+        if (st == CTI_OK)
+            st = cti_enquire_run(e, 0, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most,
+                                 &m);
+        for (size_t i = 0; st == CTI_OK && i < n; i++) {
+            page_story want = { NULL, 0, 0 };
+            want.key = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &want.len);
+            page_story *f = want.len ? bsearch(&want, ps.v, ps.n, sizeof *ps.v, story_cmp)
+                                     : NULL;
+            if (f && f->seen && f->seen - 1 > sim[i])
+                sim[i] = f->seen - 1;
+        }
+        cti_mset_free(m);
+        cti_enquire_free(e);
+    }
+    for (size_t i = 0; terms && i < nt; i++)
+        cti_xq_free(terms[i]);
+    free(terms);
+    free(ps.v);
+    cti_xq_free(any);
+    cti_xq_free(xq);
+    cti_xq_free(bool_q);
+    cti_xq_free(both);
+    if (st != CTI_OK) {
+        free(sim);
+        return st;
+    }
+    r->similar = sim;
+    return CTI_OK;
+}
+
 cti_status cti_search_run(cti_search *s, const char *text,
                           const cti_search_opts *o, cti_results **out,
                           cti_query_error *qerr, char *err, size_t errlen)
@@ -750,7 +947,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
     cti_results *r = NULL;
     cti_xq *xq = NULL;
     cti_enquire *e = NULL;
-    stories seen = { NULL, 0, 0, 0, 0, 0 };
+    stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
     int all = 0;
     cti_status st;
 
@@ -810,11 +1007,13 @@ cti_status cti_search_run(cti_search *s, const char *text,
         st = cti_enquire_set_spy(e, o->spy);
     if (st == CTI_OK && o->each)
         st = cti_enquire_set_each(e, o->each);
-    /* A hit shows its date and its snippet's text (cti_hit.c); the other
-       values are not read. */
+    /* A hit shows its date and its snippet's text (cti_hit.c), and with
+       copies collapsed its story (count_similar()); the other values are
+       not read. */
     if (st == CTI_OK)
         st = cti_enquire_set_slots(e, 1u << CTI_SLOT_DATE |
-                                          (o->no_text ? 0 : 1u << CTI_SLOT_TEXT));
+                                          (o->no_text ? 0 : 1u << CTI_SLOT_TEXT) |
+                                          (r->collapsed ? 1u << CTI_SLOT_CLUSTER : 0));
     if (st == CTI_OK) {
         uint32_t check = o->check_at_least;
         if (!check) {
@@ -839,6 +1038,8 @@ cti_status cti_search_run(cti_search *s, const char *text,
         goto done;
     }
     st = count(s, r, o, all ? &seen : NULL);
+    if (st == CTI_OK)
+        st = count_similar(s, r);
     if (st != CTI_OK) {
         snprintf(err, errlen, "%s", cti_errmsg());
         goto done;
@@ -848,6 +1049,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
         snprintf(err, errlen, "out of memory");
 done:
     free(seen.k);
+    free(seen.c);
     cti_enquire_free(e);
     cti_xq_free(xq);
     if (st != CTI_OK) {

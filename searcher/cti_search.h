@@ -133,6 +133,11 @@ typedef struct cti_results {
     size_t *order;
     size_t norder;
     double *similarity;
+    /* With copies collapsed: each hit's matching copies (by mset index),
+       counted exactly where the index names its stories (see
+       count_similar() in cti_search.c); NULL: Xapian's collapse counts,
+       the copies that reached the page's weights (a lower bound). */
+    uint32_t *similar;
     uint32_t lower, upper;   /* true bounds: lower <= matches <= upper
                                 (equal when exact) */
     double count_ms;         /* time spent counting after the page's run */

@@ -1766,10 +1766,13 @@ void setup_enquire(const cti_enquire *e, Xapian::Enquire &q,
                            e->collapse_max);
 }
 
-/* Append the hit at i (its rank, its collapse count) to m->hits. */
+/* Append the hit at i (its rank, its collapse count) to m->hits, with
+   the values of e->slots; that of e's collapse slot is the hit's collapse
+   key, read already. */
 void add_hit(cti_mset *m, const Xapian::MSetIterator &i, uint32_t rank,
-             uint32_t collapsed, unsigned slots)
+             uint32_t collapsed, const cti_enquire *e)
 {
+    unsigned slots = e->slots;
     cti_hit h;
     h.docid = *i;
     h.rank = rank;
@@ -1780,7 +1783,8 @@ void add_hit(cti_mset *m, const Xapian::MSetIterator &i, uint32_t rank,
     /* Each value is a lookup of its own: only those asked for. */
     for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
         if (slots & (1u << s))
-            h.values[s] = d.get_value(s);
+            h.values[s] = static_cast<int>(s) == e->collapse_slot ? i.get_collapse_key()
+                                                                  : d.get_value(s);
     m->hits.push_back(std::move(h));
 }
 
@@ -1962,7 +1966,7 @@ bool boosted_mset(const cti_enquire *e, const Xapian::Database &db,
     m->mset = m1;
     m->hits.clear();
     for (size_t j = offset; j < all.size() && j < want; ++j)
-        add_hit(m, all[j].it, static_cast<uint32_t>(j), all[j].collapsed, e->slots);
+        add_hit(m, all[j].it, static_cast<uint32_t>(j), all[j].collapsed, e);
     return true;
 }
 
@@ -2058,7 +2062,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             m->hits.reserve(m->mset.size());
         for (Xapian::MSetIterator i = m->mset.begin();
              !e->each.fn && i != m->mset.end(); ++i)
-            add_hit(m, i, i.get_rank(), i.get_collapse_count(), e->slots);
+            add_hit(m, i, i.get_rank(), i.get_collapse_count(), e);
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();

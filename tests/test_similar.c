@@ -1,0 +1,123 @@
+/*
+ * test_similar.c - each hit's copies: "N similar" counts every copy of
+ * the hit's story that matches the query, also where the copies weigh
+ * too little to reach the page and the count of matches is left a range.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cti_hit.h"
+#include "cti_schema.h"
+#include "index_fixture.h"
+
+#define FILLERS 1200 /* more than the 1,000 a count is worth */
+#define COPIES 6
+
+/* A deterministic word "w0" .. "w2999". */
+static uint32_t rnd = 12345;
+static unsigned word(void)
+{
+    rnd = rnd * 1103515245u + 12345u;
+    return (rnd >> 8) % 3000;
+}
+
+/* FILLERS articles with 'budget' once to four times among 60 words, then
+   one story in COPIES copies: the same text with 8 more words a copy, so
+   that each later copy weighs a little less. */
+static char *articles(void)
+{
+    static const char story[] =
+        "The harbor budget budget budget budget was cut again as the council "
+        "met late on Tuesday night to weigh the ferry schedule, the bridge "
+        "repairs and the school lunches before the vote that decided the "
+        "budget for the coming year across the whole county and its towns.";
+    size_t cap = (FILLERS + COPIES) * 1024, o = 0;
+    char *j = malloc(cap);
+    assert_non_null(j);
+    for (unsigned i = 0; i < FILLERS; i++) {
+        o += (size_t)snprintf(j + o, cap - o,
+                              "{\"id\":\"d%04u\",\"title\":\"Report %u\",\"text\":\"", i, i);
+        unsigned k = 1 + (unsigned)word() % 4;
+        for (unsigned w = 0; w < 60; w++) {
+            o += (size_t)snprintf(j + o, cap - o, "w%u ", word());
+            for (unsigned b = 0; w == 29 && b < k; b++)
+                o += (size_t)snprintf(j + o, cap - o, "budget ");
+        }
+        o += (size_t)snprintf(j + o, cap - o, "\"}\n");
+    }
+    for (unsigned c = 0; c < COPIES; c++) {
+        o += (size_t)snprintf(j + o, cap - o,
+                              "{\"id\":\"s%u\",\"title\":\"Harbor story %u\",\"text\":\"%s",
+                              c, c, story);
+        for (unsigned w = 0; w < 8 * c; w++)
+            o += (size_t)snprintf(j + o, cap - o, " w%u", word());
+        o += (size_t)snprintf(j + o, cap - o, "\"}\n");
+    }
+    return j;
+}
+
+static void test_every_matching_copy(void **state)
+{
+    (void)state;
+    char *j = articles();
+    index_fixture *fx = index_fixture_new(j);
+    free(j);
+    assert_non_null(fx);
+    cti_search_opts o;
+    cti_results *r = NULL;
+    char err[256];
+    cti_search_opts_default(&o);
+    o.limit = 10;
+    assert_int_equal(cti_search_run(fx->s, "budget", &o, &r, NULL, err, sizeof err), CTI_OK);
+    /* The count is a range: the page's run did not see every match. */
+    assert_false(r->exact);
+    assert_true(r->collapsed);
+    int found = 0;
+    for (size_t i = 0; i < cti_mset_size(r->mset); i++) {
+        cti_hit h;
+        cti_hit_opts ho;
+        memset(&ho, 0, sizeof ho);
+        ho.no_snippet = 1;
+        assert_int_equal(cti_hit_load(fx->s, r, i, &ho, &h), CTI_OK);
+        if (h.rec.id && !strcmp(h.rec.id, "s0")) {
+            found = 1;
+            assert_int_equal(h.similar, COPIES - 1);
+        } else {
+            assert_int_equal(h.similar, 0);
+        }
+        cti_hit_release(&h);
+    }
+    assert_true(found);
+    cti_results_free(r);
+
+    /* A phrase: only the copies holding it count (all of them here). */
+    assert_int_equal(cti_search_run(fx->s, "\"harbor budget\" OR budget", &o, &r, NULL,
+                                    err, sizeof err), CTI_OK);
+    cti_hit h;
+    assert_int_equal(cti_hit_load(fx->s, r, 0, NULL, &h), CTI_OK);
+    assert_string_equal(h.rec.id, "s0");
+    assert_int_equal(h.similar, COPIES - 1);
+    cti_hit_release(&h);
+    cti_results_free(r);
+
+    /* Every copy shown: none collapsed, none counted. */
+    o.no_collapse = 1;
+    assert_int_equal(cti_search_run(fx->s, "harbor", &o, &r, NULL, err, sizeof err), CTI_OK);
+    assert_int_equal(cti_mset_size(r->mset), COPIES);
+    assert_int_equal(cti_hit_load(fx->s, r, 0, NULL, &h), CTI_OK);
+    assert_int_equal(h.similar, 0);
+    cti_hit_release(&h);
+    cti_results_free(r);
+    index_fixture_free(fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_matching_copy),
+    };
+    return cmocka_run_group_tests_name("similar", tests, NULL, NULL);
+}
