@@ -674,10 +674,10 @@ static cti_status check_all_countable(cti_search *s, cti_enquire *e,
 }
 
 /*
- * Each hit's matching copies (r->similar) when a run saw every match: from
- * the articles of each story its spy 'st' counted, or with 'st' NULL from
- * the page's own collapse counts (its run counted the stories exactly, so
- * it saw every match).
+ * Each hit's matching copies (r->similar): the articles of its story that
+ * the spy 'st' counted, less the hit, or Xapian's collapse count where
+ * that is more (with 'st' NULL: the page's run counted the stories
+ * exactly, so it saw every match and its counts are whole).
  */
 static cti_status similar_seen(cti_results *r, const stories *st)
 {
@@ -689,7 +689,9 @@ static cti_status similar_seen(cti_results *r, const stories *st)
         size_t kl = 0;
         const char *k = st ? cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl) : NULL;
         uint32_t seen = kl ? stories_seen(st, k, kl) : 0;
-        sim[i] = !st ? cti_mset_collapse_count(r->mset, i) : seen ? seen - 1 : 0;
+        sim[i] = cti_mset_collapse_count(r->mset, i);
+        if (seen && seen - 1 > sim[i])
+            sim[i] = seen - 1;
     }
     free(r->similar);
     r->similar = sim;
@@ -807,44 +809,6 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
     return st;
 }
 
-/* A story of the page, for count_similar(): its key and the matching
-   articles seen holding it. */
-typedef struct page_story {
-    const char *key;
-    size_t len;
-    uint32_t seen;
-} page_story;
-
-typedef struct page_stories {
-    page_story *v;  /* sorted by key (story_cmp()) */
-    size_t n;
-} page_stories;
-
-static int story_cmp(const void *a, const void *b)
-{
-    const page_story *x = a, *y = b;
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return memcmp(x->key, y->key, x->len);
-}
-
-static void page_stories_add(void *ctx, const char *value, size_t vlen,
-                             const char *data, size_t dlen)
-{
-    page_stories *ps = ctx;
-    (void)data;
-    (void)dlen;
-    if (!value) { /* the run starts over */
-        for (size_t i = 0; i < ps->n; i++)
-            ps->v[i].seen = 0;
-        return;
-    }
-    page_story want = { value, vlen, 0 };
-    page_story *f = bsearch(&want, ps->v, ps->n, sizeof *ps->v, story_cmp);
-    if (f)
-        f->seen++;
-}
-
 /*
  * Each hit's matching copies, exactly (r->similar).  Xapian counts as
  * collapsed only the copies that reached the page's weights: on a common
@@ -862,18 +826,16 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     size_t n = cti_mset_size(r->mset), nt = 0;
     if (!n || !r->collapsed || r->similar || cti_db_is_remote(s->db))
         return CTI_OK;
-    uint32_t *sim = malloc(n * sizeof *sim);
     cti_xq **terms = calloc(n, sizeof *terms);
-    page_stories ps = { calloc(n, sizeof *ps.v), 0 };
     cti_xq *any = NULL, *xq = NULL, *bool_q = NULL, *both = NULL;
+    stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
     uint64_t most = 0;
-    cti_status st = sim && terms && ps.v ? CTI_OK : CTI_ENOMEM;
+    cti_status st = terms ? CTI_OK : CTI_ENOMEM;
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
         size_t kl = 0;
         const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
         char term[sizeof CTI_PREFIX_STORY + 32];
         uint32_t tf = 0;
-        sim[i] = cti_mset_collapse_count(r->mset, i);
         if (!kl || kl > 31)
             continue;
         int tl = snprintf(term, sizeof term, "%s%.*s", CTI_PREFIX_STORY, (int)kl, k);
@@ -886,57 +848,45 @@ static cti_status count_similar(cti_search *s, cti_results *r)
             break;
         nt++;
         most += tf;
-        ps.v[ps.n++] = (page_story){ k, kl, 0 };
     }
-    if (st == CTI_OK && nt) {
-        cti_rank_opts none = { 0 };
-        cti_enquire *e = NULL;
-        cti_mset *m = NULL;
-        cti_spy spy = { CTI_SLOT_CLUSTER, 0, page_stories_add, &ps };
-        qsort(ps.v, ps.n, sizeof *ps.v, story_cmp);
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen };
+    cti_rank_opts none = { 0 };
+    if (st == CTI_OK && nt)
         st = cti_xq_combine(CTI_XQ_OR, terms, nt, 0, &any);
-        if (st == CTI_OK)
-            st = cti_query_to_xq(r->query, &none, &xq);
-        if (st == CTI_OK)
-            st = cti_xq_scale(xq, 0, &bool_q);
-        cti_xq *pair[2] = { bool_q, any };
-        if (st == CTI_OK)
-            st = cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both);
-        if (st == CTI_OK)
-            st = cti_enquire_new(s->db, &e);
-        if (st == CTI_OK)
-            st = cti_enquire_set_query(e, both);
-        if (st == CTI_OK)
-            st = cti_enquire_set_spy(e, &spy);
-        /* Every article of those stories checked: the counts are exact. */
-        if (st == CTI_OK)
-            st = cti_enquire_run(e, 0, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most,
-                                 &m);
-        for (size_t i = 0; st == CTI_OK && i < n; i++) {
-            page_story want = { NULL, 0, 0 };
-            want.key = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &want.len);
-            page_story *f = want.len ? bsearch(&want, ps.v, ps.n, sizeof *ps.v, story_cmp)
-                                     : NULL;
-            if (f && f->seen && f->seen - 1 > sim[i])
-                sim[i] = f->seen - 1;
-        }
-        cti_mset_free(m);
-        cti_enquire_free(e);
-    }
+    if (st == CTI_OK && nt)
+        st = cti_query_to_xq(r->query, &none, &xq);
+    if (st == CTI_OK && nt)
+        st = cti_xq_scale(xq, 0, &bool_q);
+    cti_xq *pair[2] = { bool_q, any };
+    if (st == CTI_OK && nt)
+        st = cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both);
+    if (st == CTI_OK && nt)
+        st = cti_enquire_new(s->db, &e);
+    if (st == CTI_OK && nt)
+        st = cti_enquire_set_query(e, both);
+    if (st == CTI_OK && nt)
+        st = cti_enquire_set_spy(e, &spy);
+    /* Every article of those stories checked: their counts are exact. */
+    if (st == CTI_OK && nt)
+        st = cti_enquire_run(e, 0, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most, &m);
+    if (st == CTI_OK && seen.nomem)
+        st = CTI_ENOMEM;
+    if (st == CTI_OK)
+        st = similar_seen(r, &seen);
+    cti_mset_free(m);
+    cti_enquire_free(e);
     for (size_t i = 0; terms && i < nt; i++)
         cti_xq_free(terms[i]);
     free(terms);
-    free(ps.v);
+    free(seen.k);
+    free(seen.c);
     cti_xq_free(any);
     cti_xq_free(xq);
     cti_xq_free(bool_q);
     cti_xq_free(both);
-    if (st != CTI_OK) {
-        free(sim);
-        return st;
-    }
-    r->similar = sim;
-    return CTI_OK;
+    return st;
 }
 
 cti_status cti_search_run(cti_search *s, const char *text,
