@@ -587,34 +587,39 @@ static uint32_t stories_seen(const stories *st, const char *value, size_t vlen)
 }
 
 /*
- * Count the matches of r->query exactly, within o->count_ms: the query
- * without its ranking boosts and without weights (only which articles
- * match: no phrase boost's positions are read), every match checked;
- * past the time limit Xapian stops checking and gives bounds.  Narrows
- * *lower and *upper (articles); with 'st', a spy counts their stories.
+ * Count the matches of r->query exactly, within 'seconds' (0: no limit):
+ * the query without its ranking boosts and without weights (only which
+ * articles match: no phrase boost's positions are read), restricted to
+ * the articles 'within' matches (NULL: all), up to 'check' of them
+ * checked; past the time limit Xapian stops checking and gives bounds.
+ * Narrows *lower and *upper (articles); with 'st', a spy counts their
+ * stories.
  */
-static cti_status count_exactly(cti_search *s, cti_results *r,
-                                const cti_search_opts *o, stories *st_,
+static cti_status count_exactly(cti_search *s, cti_results *r, cti_xq *within,
+                                double seconds, uint32_t check, stories *st_,
                                 uint32_t *lower, uint32_t *upper)
 {
     cti_rank_opts none = { 0 };
-    cti_xq *xq = NULL, *bool_q = NULL;
+    cti_xq *xq = NULL, *bool_q = NULL, *both = NULL;
     cti_enquire *e = NULL;
     cti_mset *m = NULL;
     cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, st_ };
     cti_status st = cti_query_to_xq(r->query, &none, &xq);
     if (st == CTI_OK)
         st = cti_xq_scale(xq, 0, &bool_q);
+    cti_xq *pair[2] = { bool_q, within };
+    if (st == CTI_OK && within)
+        st = cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both);
     if (st == CTI_OK)
         st = cti_enquire_new(s->db, &e);
     if (st == CTI_OK)
-        st = cti_enquire_set_query(e, bool_q);
+        st = cti_enquire_set_query(e, within ? both : bool_q);
     if (st == CTI_OK)
-        st = cti_enquire_set_time_limit(e, o->count_ms / 1000.0);
+        st = cti_enquire_set_time_limit(e, seconds);
     if (st == CTI_OK && st_)
         st = cti_enquire_set_spy(e, &spy);
     if (st == CTI_OK)
-        st = cti_enquire_run(e, 0, 0, s->doccount ? s->doccount : 1, &m);
+        st = cti_enquire_run(e, 0, 0, check, &m);
     if (st == CTI_OK && st_ && st_->nomem)
         st = CTI_ENOMEM;
     if (st == CTI_OK) {
@@ -626,6 +631,7 @@ static cti_status count_exactly(cti_search *s, cti_results *r,
     }
     cti_mset_free(m);
     cti_enquire_free(e);
+    cti_xq_free(both);
     cti_xq_free(bool_q);
     cti_xq_free(xq);
     return st;
@@ -676,8 +682,7 @@ static cti_status check_all_countable(cti_search *s, cti_enquire *e,
 /*
  * Each hit's matching copies (r->similar): the articles of its story that
  * the spy 'st' counted, less the hit, or Xapian's collapse count where
- * that is more (with 'st' NULL: the page's run counted the stories
- * exactly, so it saw every match and its counts are whole).
+ * that is more.
  */
 static cti_status similar_seen(cti_results *r, const stories *st)
 {
@@ -687,7 +692,7 @@ static cti_status similar_seen(cti_results *r, const stories *st)
         return CTI_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         size_t kl = 0;
-        const char *k = st ? cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl) : NULL;
+        const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
         uint32_t seen = kl ? stories_seen(st, k, kl) : 0;
         sim[i] = cti_mset_collapse_count(r->mset, i);
         if (seen && seen - 1 > sim[i])
@@ -722,13 +727,6 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         r->articles_exact = 1;
         return similar_seen(r, all);
     }
-    /* Stories counted exactly by the page's run: it saw every match, and
-       its collapse counts are whole. */
-    if (r->lower == r->upper) {
-        cti_status rs = similar_seen(r, NULL);
-        if (rs != CTI_OK)
-            return rs;
-    }
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += 1 + (uint64_t)cti_mset_collapse_count(r->mset, i);
@@ -747,7 +745,8 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         /* A remote shard runs no spy: the articles are counted, the
            stories keep the page's bounds. */
         double t0 = now_ms();
-        rc = count_exactly(s, r, o, cti_db_is_remote(s->db) ? NULL : &st,
+        rc = count_exactly(s, r, NULL, o->count_ms / 1000.0, s->doccount ? s->doccount : 1,
+                           cti_db_is_remote(s->db) ? NULL : &st,
                            &alo, &ahi);
         r->count_ms = now_ms() - t0;
     }
@@ -792,7 +791,8 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
         r->lower = r->upper = all->total;
     } else if (r->lower != r->upper && worth_counting(o, r->upper)) {
         double t0 = now_ms();
-        st = count_exactly(s, r, o, NULL, &r->lower, &r->upper);
+        st = count_exactly(s, r, NULL, o->count_ms / 1000.0, s->doccount ? s->doccount : 1,
+                           NULL, &r->lower, &r->upper);
         r->count_ms = now_ms() - t0;
     }
     if (r->upper < r->lower) /* cannot happen; never print a false range */
@@ -824,10 +824,13 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
 static cti_status count_similar(cti_search *s, cti_results *r)
 {
     size_t n = cti_mset_size(r->mset), nt = 0;
-    if (!n || !r->collapsed || r->similar || cti_db_is_remote(s->db))
+    /* Stories counted exactly by the page's run: it saw every match, and
+       its collapse counts are whole. */
+    if (!n || !r->collapsed || r->similar || cti_db_is_remote(s->db) ||
+        cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset))
         return CTI_OK;
     cti_xq **terms = calloc(n, sizeof *terms);
-    cti_xq *any = NULL, *xq = NULL, *bool_q = NULL, *both = NULL;
+    cti_xq *any = NULL;
     stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
     uint64_t most = 0;
     cti_status st = terms ? CTI_OK : CTI_ENOMEM;
@@ -849,43 +852,21 @@ static cti_status count_similar(cti_search *s, cti_results *r)
         nt++;
         most += tf;
     }
-    cti_enquire *e = NULL;
-    cti_mset *m = NULL;
-    cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen };
-    cti_rank_opts none = { 0 };
+    /* Every article of those stories checked: their counts are exact. */
+    uint32_t lo = 0, hi = UINT32_MAX;
     if (st == CTI_OK && nt)
         st = cti_xq_combine(CTI_XQ_OR, terms, nt, 0, &any);
     if (st == CTI_OK && nt)
-        st = cti_query_to_xq(r->query, &none, &xq);
+        st = count_exactly(s, r, any, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most,
+                           &seen, &lo, &hi);
     if (st == CTI_OK && nt)
-        st = cti_xq_scale(xq, 0, &bool_q);
-    cti_xq *pair[2] = { bool_q, any };
-    if (st == CTI_OK && nt)
-        st = cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both);
-    if (st == CTI_OK && nt)
-        st = cti_enquire_new(s->db, &e);
-    if (st == CTI_OK && nt)
-        st = cti_enquire_set_query(e, both);
-    if (st == CTI_OK && nt)
-        st = cti_enquire_set_spy(e, &spy);
-    /* Every article of those stories checked: their counts are exact. */
-    if (st == CTI_OK && nt)
-        st = cti_enquire_run(e, 0, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most, &m);
-    if (st == CTI_OK && seen.nomem)
-        st = CTI_ENOMEM;
-    if (st == CTI_OK)
         st = similar_seen(r, &seen);
-    cti_mset_free(m);
-    cti_enquire_free(e);
     for (size_t i = 0; terms && i < nt; i++)
         cti_xq_free(terms[i]);
     free(terms);
     free(seen.k);
     free(seen.c);
     cti_xq_free(any);
-    cti_xq_free(xq);
-    cti_xq_free(bool_q);
-    cti_xq_free(both);
     return st;
 }
 
