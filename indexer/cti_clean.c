@@ -855,23 +855,19 @@ static cti_status collect(cti_db *db, cti_xq *q, docset *ds)
     return st;
 }
 
-/* Check line 'blk' of 'src' against the counts; collect whom to rebuild. */
-static cti_status check_line(cti_db *db, uint64_t src, uint64_t blk,
-                             uint32_t threshold, docset *ds)
+/* Line 'blk' of 'src', held by 'held' articles and judged template in
+   'seen' of them, against 'threshold': collect whom to rebuild. */
+static cti_status judge_line(cti_db *db, uint64_t src, uint64_t blk,
+                             uint32_t held, uint32_t seen, uint32_t threshold,
+                             docset *ds)
 {
-    char bt[CTI_BOILER_TERM_MAX], stt[CTI_BOILER_TERM_MAX + 4];
-    size_t bl = cti_boiler_term(src, blk, bt), sl = seen_term(src, blk, stt);
-    uint32_t held, seen;
-    cti_status st = cti_db_termfreq(db, bt, bl, &held);
-    if (st == CTI_OK)
-        st = cti_db_termfreq(db, stt, sl, &seen);
-    if (st != CTI_OK)
-        return st;
     int tpl = held >= threshold;
     if ((tpl && seen == held) || (!tpl && seen == 0))
         return CTI_OK;
+    char bt[CTI_BOILER_TERM_MAX], stt[CTI_BOILER_TERM_MAX + 4];
+    size_t bl = cti_boiler_term(src, blk, bt), sl = seen_term(src, blk, stt);
     cti_xq *a = NULL, *b = NULL, *q = NULL;
-    st = cti_xq_term(stt, sl, 1, 0, &b);
+    cti_status st = cti_xq_term(stt, sl, 1, 0, &b);
     if (st == CTI_OK && tpl) {
         st = cti_xq_term(bt, bl, 1, 0, &a);
         cti_xq *pair[2] = { a, b };
@@ -886,36 +882,86 @@ static cti_status check_line(cti_db *db, uint64_t src, uint64_t blk,
     return st;
 }
 
-/* Every line of source 'src' in 'db' (its threshold moved). */
-static cti_status check_source(cti_db *db, uint64_t src, uint32_t threshold,
-                               docset *ds)
+/* Check line 'blk' of 'src' against the counts; collect whom to rebuild. */
+static cti_status check_line(cti_db *db, uint64_t src, uint64_t blk,
+                             uint32_t threshold, docset *ds)
 {
-    char pre[CTI_BOILER_TERM_MAX];
-    size_t pl = source_term(src, pre);
+    char bt[CTI_BOILER_TERM_MAX], stt[CTI_BOILER_TERM_MAX + 4];
+    size_t bl = cti_boiler_term(src, blk, bt), sl = seen_term(src, blk, stt);
+    uint32_t held, seen;
+    cti_status st = cti_db_termfreq(db, bt, bl, &held);
+    if (st == CTI_OK)
+        st = cti_db_termfreq(db, stt, sl, &seen);
+    if (st != CTI_OK)
+        return st;
+    return judge_line(db, src, blk, held, seen, threshold, ds);
+}
+
+/* A line and how many articles a term of it is in. */
+typedef struct line_freq {
+    uint64_t blk;
+    uint32_t freq;
+} line_freq;
+
+/*
+ * The lines of the terms 'prefix' + 12 hex digits in 'db' into *out
+ * (*n of them, grown with free()), in the order of their numbers: the
+ * byte order of fixed-width lowercase hex.
+ */
+static cti_status walk_lines(cti_db *db, const char *prefix, size_t pl,
+                             line_freq **out, size_t *n)
+{
     cti_termiter *it = NULL;
     const char *t;
-    size_t tl;
-    uint64_t *blks = NULL;
-    size_t n = 0, cap = 0;
-    cti_status st = cti_db_terms(db, pre, 0, &it);
-    while (st == CTI_OK && (st = cti_termiter_next(it, &t, &tl, NULL)) == CTI_OK) {
+    size_t tl, cap = 0;
+    uint32_t tf;
+    *out = NULL;
+    *n = 0;
+    cti_status st = cti_db_terms(db, prefix, 0, &it);
+    while (st == CTI_OK && (st = cti_termiter_next(it, &t, &tl, &tf)) == CTI_OK) {
         if (tl != pl + 12)
             continue;
-        if (grow((void **)&blks, &cap, n, sizeof *blks)) {
+        if (grow((void **)out, &cap, *n, sizeof **out)) {
             st = CTI_ENOMEM;
             break;
         }
         char hex[13];
         memcpy(hex, t + pl, 12);
         hex[12] = '\0';
-        blks[n++] = strtoull(hex, NULL, 16);
+        (*out)[*n].blk = strtoull(hex, NULL, 16);
+        (*out)[(*n)++].freq = tf;
     }
     cti_termiter_free(it);
-    if (st == CTI_DONE)
-        st = CTI_OK;
-    for (size_t i = 0; st == CTI_OK && i < n; i++)
-        st = check_line(db, src, blks[i], threshold, ds);
-    free(blks);
+    return st == CTI_DONE ? CTI_OK : st;
+}
+
+/*
+ * Every line of source 'src' in 'db' (its threshold moved).  The counts
+ * come from two walks of the source's terms in order, its lines' then
+ * their verdicts': looked up a line at a time, the two terms of a line
+ * lie apart in the table and each lookup reads its blocks again (a
+ * second a load of 200 MB).
+ */
+static cti_status check_source(cti_db *db, uint64_t src, uint32_t threshold,
+                               docset *ds)
+{
+    char pre[CTI_BOILER_TERM_MAX], spre[CTI_BOILER_TERM_MAX];
+    size_t pl = source_term(src, pre);
+    size_t sl = (size_t)snprintf(spre, sizeof spre, "%s%08" PRIx64,
+                                 CTI_PREFIX_SEEN, src & SRC_MASK);
+    line_freq *held = NULL, *seen = NULL;
+    size_t nh = 0, ns = 0;
+    cti_status st = walk_lines(db, pre, pl, &held, &nh);
+    if (st == CTI_OK)
+        st = walk_lines(db, spre, sl, &seen, &ns);
+    for (size_t i = 0, j = 0; st == CTI_OK && i < nh; i++) {
+        while (j < ns && seen[j].blk < held[i].blk)
+            j++;
+        uint32_t sn = j < ns && seen[j].blk == held[i].blk ? seen[j].freq : 0;
+        st = judge_line(db, src, held[i].blk, held[i].freq, sn, threshold, ds);
+    }
+    free(held);
+    free(seen);
     return st;
 }
 

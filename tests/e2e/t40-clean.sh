@@ -279,5 +279,37 @@ rm "$T/site/story3.txt" "$T/site/story4.txt" "$T/site/story2.txt"
     bad "after an unsettled run: the footer of the last article is not searchable again"
 [ -e "$T/s.cti/unsettled" ] && bad "the settling run left its marker"
 
+echo "t40: a line is judged again when its site grows past 60 articles"
+# A line in 3 articles is template while the site has 60 or fewer (at
+# least 3 articles make a template) and not once it has more (5% of them,
+# here 4): the settle step takes the site's lines in order and rebuilds
+# the 3, so their line is searchable again.  Two other lines, in 4 and 6
+# articles, stay template.
+site() { # site N: JSON lines of N articles of one site
+    python3 - "$1" >"$T/herald.jsonl" <<'PY'
+import json, os, sys
+names = sorted(f for f in os.listdir("tests/data/sotu") if f.endswith(".txt"))
+for i in range(int(sys.argv[1])):
+    words = open(os.path.join("tests/data/sotu", names[i]), encoding="utf-8").read().split()
+    body = [" ".join(words[k:k + 50]) for k in range(0, 200, 50)]
+    for held, line in ((3, "Corrections go to the Herald desk by fax"),
+                       (4, "The Herald prints nothing it cannot verify"),
+                       (6, "Subscribers receive the Herald before dawn")):
+        if i < held:
+            body.append(line)
+    print(json.dumps({"id": "h%03d" % i, "title": " ".join(words[:8]),
+                      "source": "Valley Herald", "body": "\n\n".join(body)}))
+PY
+}
+site 10
+"$I" -q --db "$T/h.cti" "$T/herald.jsonl"
+[ "$(hits "$T/h.cti" fax | wc -l)" -eq 0 ] || bad "10 articles: a line in 3 is searched"
+site 80
+"$I" -q --db "$T/h.cti" "$T/herald.jsonl"
+[ "$(hits "$T/h.cti" fax)" = "$(printf 'h000\nh001\nh002')" ] ||
+    bad "80 articles: the line in 3 is not searchable again: $(hits "$T/h.cti" fax)"
+[ "$(hits "$T/h.cti" verify | wc -l)" -eq 0 ] || bad "80 articles: the line in 4 is searched"
+[ "$(hits "$T/h.cti" dawn | wc -l)" -eq 0 ] || bad "80 articles: the line in 6 is searched"
+
 [ $fail -eq 0 ] && echo "t40: ok"
 exit $fail
