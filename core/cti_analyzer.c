@@ -42,7 +42,7 @@ enum {
 #define CACHE_WAYS 2
 #define CACHE_SETS 16384
 #define KEY_CAP 16
-#define SUF_CAP 10
+#define SUF_CAP 6
 /* Room for a stem: the stemmer's output is cut at FOLD_CAP bytes. */
 #define STEM_BUF (FOLD_CAP + KEY_CAP + SUF_CAP)
 
@@ -51,12 +51,16 @@ typedef struct cache_entry {
     uint32_t tag;              /* hash bits; 0: empty */
     uint8_t plen, slen;        /* stem = key[0, plen) + suf[0, slen) */
     char suf[SUF_CAP];
+    uint32_t memo;             /* the caller's mark (cti_token.memo); 0: none */
 } cache_entry;
+
+_Static_assert(sizeof(cache_entry) * CACHE_WAYS == 64, "a set is a cache line");
 
 struct cti_analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     const char *language;        /* static string */
     int use_cache;
+    uint32_t epoch;              /* the last cti_analyzer_memo_epoch() */
     cache_entry *cache;          /* (cache_mask + 1) * CACHE_WAYS, aligned */
     void *cache_mem;             /* what was allocated for cache */
     size_t cache_mask;           /* sets - 1 */
@@ -382,8 +386,10 @@ static inline cache_entry *cache_set(const cti_analyzer *a, uint64_t hk)
  * if the stemmer ran out of memory.
  */
 static const char *stem_hashed(cti_analyzer *a, const char *t, size_t n, uint64_t hk,
-                               char *out, size_t *outlen)
+                               char *out, size_t *outlen, uint32_t **memo)
 {
+    if (memo)
+        *memo = NULL;
     cache_entry *set = NULL;
     uint64_t q[KEY_CAP / 8];
     uint32_t tag = 0;
@@ -398,6 +404,8 @@ static const char *stem_hashed(cti_analyzer *a, const char *t, size_t n, uint64_
                 memcpy(out + e->plen, e->suf, SUF_CAP);
                 out[e->plen + e->slen] = '\0';
                 *outlen = (size_t)e->plen + e->slen;
+                if (memo)
+                    *memo = &e->memo;
                 return out;
             }
         }
@@ -425,6 +433,9 @@ static const char *stem_hashed(cti_analyzer *a, const char *t, size_t n, uint64_
             e->slen = (uint8_t)(sl - p);
             memset(e->suf, 0, SUF_CAP);
             memcpy(e->suf, out + p, sl - p);
+            e->memo = 0;
+            if (memo)
+                *memo = &e->memo;
         }
     }
     return out;
@@ -435,7 +446,7 @@ static const char *stem_word(cti_analyzer *a, const char *t, size_t n, char *out
                              size_t *outlen)
 {
     uint64_t hk = a->use_cache && n <= KEY_CAP ? token_hash(t) : 0;
-    return stem_hashed(a, t, n, hk, out, outlen);
+    return stem_hashed(a, t, n, hk, out, outlen, NULL);
 }
 
 /*
@@ -451,7 +462,8 @@ static int deliver(scan *sc)
         uint64_t hk = sc->pend_hash;
         if (!sc->pend_hashed)
             hk = a->use_cache && tok->len <= KEY_CAP ? token_hash(tok->text) : 0;
-        tok->stem = stem_hashed(a, tok->text, tok->len, hk, sc->stem, &tok->stemlen);
+        tok->stem = stem_hashed(a, tok->text, tok->len, hk, sc->stem, &tok->stemlen,
+                                &tok->memo);
         if (!tok->stem)
             return -1;
     }
@@ -509,6 +521,7 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     tok->start = start;
     tok->end = end;
     tok->flags = flags;
+    tok->memo = NULL;
     cti_analyzer *a = sc->a;
     sc->pend_stem = a && a->stemmer && kind == 0;
     if (sc->pend_stem && a->filter_on && !a->firsts[(unsigned char)tok->text[0]]) {
@@ -811,6 +824,18 @@ cti_status cti_analyzer_set_cache_sets(cti_analyzer *a, size_t sets)
     a->cache = (cache_entry *)(((uintptr_t)mem + 127) & ~(uintptr_t)127);
     a->cache_mask = sets - 1;
     return CTI_OK;
+}
+
+uint32_t cti_analyzer_memo_epoch(cti_analyzer *a)
+{
+    if (++a->epoch == 0) {
+        /* Wrapped: no slot may hold a value about to be given again. */
+        size_t n = a->cache ? (a->cache_mask + 1) * CACHE_WAYS : 0;
+        for (size_t i = 0; i < n; i++)
+            a->cache[i].memo = 0;
+        a->epoch = 1;
+    }
+    return a->epoch;
 }
 
 int cti_analyze(cti_analyzer *a, const char *text, size_t len, uint32_t pos0,

@@ -111,6 +111,13 @@ typedef struct cti_token {
     uint32_t pos;      /* word position: pos0, pos0+1, ... one per token */
     size_t start, end; /* [start, end) byte offsets into the input */
     unsigned flags;    /* CTI_TOK_* */
+    /* A mark the caller may keep for this word: every token of the same
+       folded text finds the same slot while the word stays in the
+       analyzer's stem cache, reading what was last stored there (0 for a
+       word new to the cache).  NULL for a word the cache does not hold
+       (unstemmed, or longer than 16 bytes).  Valid during the callback;
+       see cti_analyzer_memo_epoch(). */
+    uint32_t *memo;
 } cti_token;
 
 /* Called once per token; a non-zero return stops the walk and is returned by cti_analyze(). */
@@ -128,6 +135,14 @@ typedef struct cti_analyzer cti_analyzer;
  */
 cti_status cti_analyzer_new(const char *language, cti_analyzer **out);
 void cti_analyzer_free(cti_analyzer *a);
+
+/*
+ * A value for marking words through cti_token.memo that no slot of 'a'
+ * holds yet (never 0): a caller takes one for each pass over which a
+ * mark means "this word was met", e.g. one document counted into one
+ * map.  When the values wrap, every slot is cleared.
+ */
+uint32_t cti_analyzer_memo_epoch(cti_analyzer *a);
 
 /* The canonical language name (static string), e.g. "english". */
 const char *cti_analyzer_language(const cti_analyzer *a);

@@ -47,6 +47,7 @@ typedef struct build_ctx {
     int plain;          /* also post the unprefixed stem */
     cti_smap *spell;    /* count distinct words here, or NULL */
     uint32_t docno;
+    uint32_t epoch;     /* a word's memo holds this: counted already */
     uint32_t lastpos;
     /* The body: its set-aside ranges, and where its kept words go. */
     const cti_record_range *aside;
@@ -86,8 +87,14 @@ static int on_token(void *vctx, const cti_token *t)
         return post_aside(c, t);
     if (c->clean && t->stemlen)
         cti_clean_word(c->clean, t->stem, t->stemlen);
-    if (c->spell && (st = cti_spelling_count(c->spell, t, c->docno)) != CTI_OK)
-        return st;
+    /* A word met again in the document is not looked up in the map
+       again: its count is taken (the map is large, a lookup a miss). */
+    if (c->spell && !(t->memo && *t->memo == c->epoch)) {
+        if ((st = cti_spelling_count(c->spell, t, c->docno)) != CTI_OK)
+            return st;
+        if (t->memo)
+            *t->memo = c->epoch;
+    }
     if (!c->doc || t->stemlen == 0)
         return CTI_OK;
     if (c->plain) {
@@ -133,6 +140,7 @@ cti_status cti_docbuild_words(cti_analyzer *an, const char *title,
     cti_status st;
     memset(&c, 0, sizeof c);
     c.docno = docno;
+    c.epoch = cti_analyzer_memo_epoch(an);
     if ((st = field(an, &c, title, title_len, CTI_POS_TITLE, NULL, 0,
                     spell)) != CTI_OK)
         return st;
@@ -155,6 +163,7 @@ static cti_status post_text(cti_analyzer *an, cti_doc *doc,
     memset(&c, 0, sizeof c);
     c.doc = doc;
     c.docno = docno;
+    c.epoch = cti_analyzer_memo_epoch(an);
     /* A title made from the body (no headline given) is posted once: the
        body holds its words.  An opening sentence stands as the headline
        (title prefix only); a whole text of 20 words or fewer is no

@@ -843,6 +843,64 @@ static void test_sotu_property(void **state)
     cti_analyzer_free(small);
 }
 
+/* What memo_mark() saw of each token: its slot and the value there. */
+typedef struct memo_seen {
+    uint32_t *slot[16];
+    uint32_t val[16];
+    size_t n;
+    uint32_t mark; /* stored in each slot after reading it */
+} memo_seen;
+
+static int memo_mark(void *ctx, const cti_token *t)
+{
+    memo_seen *m = ctx;
+    assert_true(m->n < 16);
+    m->slot[m->n] = t->memo;
+    m->val[m->n++] = t->memo ? *t->memo : 0;
+    if (t->memo)
+        *t->memo = m->mark;
+    return 0;
+}
+
+/*
+ * cti_token.memo: every token of one word finds the same slot, holding
+ * what was stored there last (0 for a word new to the cache); a word the
+ * cache does not hold (a number, over 16 bytes) has none; a new epoch
+ * is a value no slot holds.
+ */
+static void test_memo(void **state)
+{
+    (void)state;
+    cti_analyzer *a = english();
+    static const char text[] = "Tax the reform, tax 2024 internationalization the TAX";
+    uint32_t e1 = cti_analyzer_memo_epoch(a);
+    assert_int_not_equal(e1, 0);
+    memo_seen m = { .mark = e1 };
+    assert_int_equal(cti_analyze(a, text, sizeof text - 1, 0, memo_mark, &m), 0);
+    assert_int_equal(m.n, 8);
+    /* tax the reform tax 2024 internationalization the tax */
+    assert_non_null(m.slot[0]);
+    assert_int_equal(m.val[0], 0);
+    assert_ptr_equal(m.slot[3], m.slot[0]);
+    assert_int_equal(m.val[3], e1);
+    assert_ptr_equal(m.slot[7], m.slot[0]);
+    assert_ptr_equal(m.slot[6], m.slot[1]);
+    assert_int_equal(m.val[6], e1);
+    assert_ptr_not_equal(m.slot[1], m.slot[0]);
+    assert_int_equal(m.val[2], 0);
+    assert_null(m.slot[4]); /* a number: not stemmed */
+    assert_null(m.slot[5]); /* 20 bytes */
+    uint32_t e2 = cti_analyzer_memo_epoch(a);
+    assert_int_not_equal(e2, e1);
+    assert_int_not_equal(e2, 0);
+    memo_seen m2 = { .mark = e2 };
+    assert_int_equal(cti_analyze(a, text, sizeof text - 1, 0, memo_mark, &m2), 0);
+    for (size_t i = 0; i < m2.n; i++)
+        if (m2.slot[i] && i != 3 && i != 6 && i != 7)
+            assert_int_equal(m2.val[i], e1); /* first met: the last pass's mark */
+    cti_analyzer_free(a);
+}
+
 /* The three campaign articles: the terms a reader would search for are there. */
 static void test_corpus_terms(void **state)
 {
@@ -953,6 +1011,7 @@ int main(void)
         cmocka_unit_test(test_pathological_inputs),
         cmocka_unit_test(test_100mb_single_line),
         cmocka_unit_test(test_sotu_property),
+        cmocka_unit_test(test_memo),
         cmocka_unit_test(test_corpus_terms),
         cmocka_unit_test(test_stem_filter),
     };

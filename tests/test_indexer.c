@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cti_indexer.h"
+#include "cti_indexer_int.h"
 #include "cti_schema.h"
 #include "cti_xapian.h"
 
@@ -568,12 +569,55 @@ static void test_flushed_segment_agrees(void **state)
     assert_int_equal(phrase_count(bulk, "master", "harbor"), 0);
 }
 
+/* The spelling count of 'w' in 'm' (0: absent). */
+static uint32_t spell_count(cti_smap *m, const char *w)
+{
+    cti_smap_ent *e = cti_smap_get(m, w, strlen(w), 0, NULL);
+    return e ? e->val : 0;
+}
+
+/*
+ * Spelling counts are documents, not occurrences: a word repeated in a
+ * document counts once, in each document it is in, and in each map it
+ * is counted into, whatever the analyzer remembers of the words it met.
+ */
+static void test_spelling_counts(void **state)
+{
+    (void)state;
+    cti_analyzer *a = NULL;
+    assert_int_equal(cti_analyzer_new("english", &a), CTI_OK);
+    cti_smap m1 = { 0 }, m2 = { 0 };
+    static const char t1[] = "Tax reform", b1[] = "the tax, the Tax cut; reform";
+    static const char b2[] = "tax tax bill", b3[] = "Tax bill";
+    assert_int_equal(cti_docbuild_words(a, t1, strlen(t1), b1, strlen(b1), NULL, 0,
+                                        &m1, 1), CTI_OK);
+    assert_int_equal(cti_docbuild_words(a, NULL, 0, b2, strlen(b2), NULL, 0, &m1, 2),
+                     CTI_OK);
+    assert_int_equal(cti_docbuild_words(a, NULL, 0, b3, strlen(b3), NULL, 0, &m2, 2),
+                     CTI_OK);
+    /* Document 2 again: counted already. */
+    assert_int_equal(cti_docbuild_words(a, NULL, 0, b2, strlen(b2), NULL, 0, &m1, 2),
+                     CTI_OK);
+    assert_int_equal(spell_count(&m1, "tax"), 2);
+    assert_int_equal(spell_count(&m1, "reform"), 1);
+    assert_int_equal(spell_count(&m1, "the"), 1);
+    assert_int_equal(spell_count(&m1, "cut"), 1);
+    assert_int_equal(spell_count(&m1, "bill"), 1);
+    assert_int_equal(spell_count(&m2, "tax"), 1);
+    assert_int_equal(spell_count(&m2, "bill"), 1);
+    assert_int_equal(spell_count(&m2, "reform"), 0);
+    cti_smap_free(&m1);
+    cti_smap_free(&m2);
+    cti_analyzer_free(a);
+}
+
 int main(void)
 {
     /* As cti-index does: the indexer commits by itself. */
     setenv(CTI_XAPIAN_FLUSH_ENV, CTI_INDEXER_FLUSH_THRESHOLD, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idterm),
+        cmocka_unit_test(test_spelling_counts),
         cmocka_unit_test_setup_teardown(test_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
