@@ -69,18 +69,146 @@ struct cti_db {
     std::vector<std::pair<Xapian::Database, std::string>> shards;
 };
 
-/* A term's positions kept out of the document (cti_doc_set_position_slot()). */
-struct cti_docpos {
-    std::vector<uint32_t> pos;
-    uint32_t wdf = 0;
+/* A term of a document whose positions cti keeps
+   (cti_doc_set_position_slot()). */
+struct cti_docterm {
+    uint64_t h;         /* docterm_hash() of its bytes */
+    uint32_t off, len;  /* its bytes: arena[off, off + len) */
+    uint32_t wdf;
+    uint32_t npos;      /* postings, then (sealed) where they start in flat */
+    uint32_t last;      /* the last position posted */
+    uint32_t messy;     /* a position came at or before the one before */
 };
-
 struct cti_doc {
     Xapian::Document doc;
     int pos_slot = -1;    /* >= 0: positions go into this value as a blob */
-    bool sealed = false;  /* 'pos' terms are in 'doc' already */
-    std::unordered_map<std::string, cti_docpos> pos;
+    bool sealed = false;  /* 'terms' are in 'doc' already */
+    /* With a position slot: the terms in the order met, found through
+       'table' (open addressing: a term's index + 1, 0 empty; a power of
+       two in size, at most half full), their bytes in 'arena', and every
+       posting as (term, position) in the order added.  Nothing is
+       allocated a term, and clearing keeps the room for the next
+       document.  Once sealed, 'flat' holds each term's positions
+       together, sorted, from terms[i].npos on. */
+    std::vector<cti_docterm> terms;
+    std::vector<uint32_t> table;
+    std::string arena;
+    std::vector<std::pair<uint32_t, uint32_t>> posts;
+    std::vector<uint32_t> flat;
+    std::vector<uint32_t> fill;  /* room for docterm_seal() */
+    bool messy = false;          /* some term's terms[].messy is set */
 };
+
+namespace {
+
+uint64_t docterm_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    w = 0;
+    std::memcpy(&w, p + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 32);
+}
+
+/* Where term [p, p + n) (hash h) is in doc->table: its slot, and *found. */
+size_t docterm_slot(const cti_doc *doc, const char *p, size_t n, uint64_t h,
+                    bool *found)
+{
+    size_t mask = doc->table.size() - 1, j = h & mask;
+    for (;; j = (j + 1) & mask) {
+        uint32_t k = doc->table[j];
+        if (!k)
+            break;
+        const cti_docterm &t = doc->terms[k - 1];
+        if (t.h == h && t.len == n && std::memcmp(doc->arena.data() + t.off, p, n) == 0) {
+            *found = true;
+            return j;
+        }
+    }
+    *found = false;
+    return j;
+}
+
+/* Double doc->table (or make it). */
+void docterm_grow(cti_doc *doc)
+{
+    size_t cap = doc->table.empty() ? 1024 : doc->table.size() * 2;
+    doc->table.assign(cap, 0);
+    for (size_t i = 0; i < doc->terms.size(); ++i) {
+        size_t j = doc->terms[i].h & (cap - 1);
+        while (doc->table[j])
+            j = (j + 1) & (cap - 1);
+        doc->table[j] = static_cast<uint32_t>(i + 1);
+    }
+}
+
+/* Add a posting of term [p, p + n) at 'pos' to doc's own positions. May throw. */
+void docterm_post(cti_doc *doc, const char *p, size_t n, uint32_t pos, uint32_t wdfinc)
+{
+    if ((doc->terms.size() + 1) * 2 > doc->table.size())
+        docterm_grow(doc);
+    uint64_t h = docterm_hash(p, n);
+    bool found;
+    size_t j = docterm_slot(doc, p, n, h, &found);
+    if (!found) {
+        if (doc->arena.size() + n > UINT32_MAX || doc->terms.size() >= UINT32_MAX - 1)
+            throw Xapian::InvalidArgumentError("too many terms in a document");
+        doc->terms.push_back(cti_docterm{h, static_cast<uint32_t>(doc->arena.size()),
+                                         static_cast<uint32_t>(n), 0, 0, 0, 0});
+        doc->arena.append(p, n);
+        doc->table[j] = static_cast<uint32_t>(doc->terms.size());
+    }
+    uint32_t k = found ? doc->table[j] - 1 : static_cast<uint32_t>(doc->terms.size() - 1);
+    cti_docterm &t = doc->terms[k];
+    if (t.npos && pos <= t.last)
+        t.messy = 1, doc->messy = true;
+    t.wdf += wdfinc;
+    t.npos++;
+    t.last = pos;
+    doc->posts.emplace_back(k, pos);
+}
+
+/* Lay each term's positions out together in doc->flat, sorted and each
+   once; terms[i].npos becomes where they start (the next term's start,
+   or flat's end, is where they end). */
+void docterm_seal(cti_doc *doc)
+{
+    size_t n = doc->terms.size();
+    uint32_t at = 0;
+    doc->fill.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t c = doc->terms[i].npos;
+        doc->terms[i].npos = doc->fill[i] = at;
+        at += c;
+    }
+    doc->flat.resize(at);
+    for (const auto &pp : doc->posts)
+        doc->flat[doc->fill[pp.first]++] = pp.second;
+    if (!doc->messy)
+        return;
+    /* A field read again (a title kept apart) can repeat a position or
+       go back: sorted, duplicates closed up. */
+    uint32_t w = 0;
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t *b = doc->flat.data() + doc->terms[i].npos, *e = doc->flat.data() + doc->fill[i];
+        if (doc->terms[i].messy) {
+            std::sort(b, e);
+            e = std::unique(b, e);
+        }
+        doc->terms[i].npos = w;
+        for (uint32_t *q = b; q < e; ++q)
+            doc->flat[w++] = *q;
+    }
+    doc->flat.resize(w);
+}
+
+} // namespace
 
 /*
  * A query in two forms: 'q' as stock Xapian matches it (phrase and NEAR
@@ -756,14 +884,11 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
     if (doc->pos_slot < 0)
         return d;
     if (!doc->sealed) {
-        for (auto &e : doc->pos) {
-            d.add_term(e.first, e.second.wdf);
-            std::vector<uint32_t> &v = e.second.pos;
-            if (!std::is_sorted(v.begin(), v.end()) ||
-                std::adjacent_find(v.begin(), v.end()) != v.end()) {
-                std::sort(v.begin(), v.end());
-                v.erase(std::unique(v.begin(), v.end()), v.end());
-            }
+        docterm_seal(doc);
+        std::string name;
+        for (const auto &t : doc->terms) {
+            name.assign(doc->arena, t.off, t.len);
+            d.add_term(name, t.wdf);
         }
         doc->sealed = true;
     }
@@ -773,11 +898,14 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
         ~blob_holder() { cti_posblob_free(&b); }
     } h;
     std::vector<cti_posterm> terms;
-    terms.reserve(doc->pos.size());
-    for (const auto &e : doc->pos)
-        if (!e.second.pos.empty())
-            terms.push_back(cti_posterm{e.first.data(), e.first.size(),
-                                        e.second.pos.data(), e.second.pos.size()});
+    terms.reserve(doc->terms.size());
+    for (size_t i = 0; i < doc->terms.size(); ++i) {
+        const cti_docterm &t = doc->terms[i];
+        size_t end = i + 1 < doc->terms.size() ? doc->terms[i + 1].npos : doc->flat.size();
+        if (end > t.npos)
+            terms.push_back(cti_posterm{doc->arena.data() + t.off, t.len,
+                                        doc->flat.data() + t.npos, end - t.npos});
+    }
     cti_status st = cti_posblob_build(&h.b, terms.data(), terms.size(),
                                       CTI_POSITIONS_WHOLE_MAX);
     if (st == CTI_ENOMEM)
@@ -1156,7 +1284,16 @@ CTI_API void cti_doc_clear(cti_doc *doc)
         return;
     try {
         doc->doc = Xapian::Document();
-        doc->pos.clear();
+        /* A table grown far past this document's terms starts small again. */
+        if (doc->table.size() > 4096 && doc->terms.size() * 16 < doc->table.size())
+            std::vector<uint32_t>().swap(doc->table);
+        else
+            std::fill(doc->table.begin(), doc->table.end(), 0);
+        doc->terms.clear();
+        doc->arena.clear();
+        doc->posts.clear();
+        doc->flat.clear();
+        doc->messy = false;
         doc->sealed = false;
     } catch (...) {
     }
@@ -1183,9 +1320,7 @@ CTI_API cti_status cti_doc_add_posting(cti_doc *doc, const char *term,
             doc->doc.add_posting(std::string(term, len), pos, wdfinc);
             return;
         }
-        cti_docpos &e = doc->pos[std::string(term, len)];
-        e.wdf += wdfinc;
-        e.pos.push_back(pos);
+        docterm_post(doc, term, len, pos, wdfinc);
     });
 }
 

@@ -658,6 +658,70 @@ static void test_version1_documents(void **state)
     assert_int_equal(scratch_remove(), 0);
 }
 
+/* The wdf of 'term' in document 'docid' of 'db' (0: not there). */
+static uint32_t doc_wdf(cti_db *db, uint32_t docid, const char *term)
+{
+    cti_termiter *it = NULL;
+    const char *t;
+    size_t tl;
+    uint32_t f, got = 0;
+    assert_int_equal(cti_db_terms(db, term, docid, &it), CTI_OK);
+    while (cti_termiter_next(it, &t, &tl, &f) == CTI_OK)
+        if (tl == strlen(term))
+            got = f;
+    cti_termiter_free(it);
+    return got;
+}
+
+/*
+ * A document built posting by posting, as cti-index does: positions
+ * that come out of order or twice (a field read again) are stored
+ * sorted and once, its wdf counts every posting, 1,500 terms (more than
+ * the builder's first table holds) are each found again, and a cleared
+ * builder keeps nothing of the document before.
+ */
+static void test_built_documents(void **state)
+{
+    (void)state;
+    cti_db *db = article_db();
+    cti_doc *doc = NULL;
+    char w[16];
+    assert_int_equal(cti_doc_new(&doc), CTI_OK);
+    assert_int_equal(cti_doc_set_position_slot(doc, CTI_POSITIONS_SLOT), CTI_OK);
+    for (uint32_t i = 0; i < 1500; i++) {
+        int n = snprintf(w, sizeof w, "t%u", i);
+        assert_int_equal(cti_doc_add_posting(doc, w, (size_t)n, 10 + i, 1), CTI_OK);
+    }
+    static const uint32_t px[] = { 5, 3, 5, 9 }, py[] = { 4, 6 };
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(cti_doc_add_posting(doc, "x", 1, px[i], 1), CTI_OK);
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(cti_doc_add_posting(doc, "y", 1, py[i], 1), CTI_OK);
+    assert_int_equal(cti_doc_add_posting(doc, "t7", 2, 2000, 1), CTI_OK);
+    assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+    cti_doc_clear(doc);
+    assert_int_equal(cti_doc_add_posting(doc, "t5", 2, 1, 1), CTI_OK);
+    assert_int_equal(cti_doc_add_posting(doc, "z", 1, 2, 1), CTI_OK);
+    assert_int_equal(cti_db_add(db, doc, NULL), CTI_OK);
+    cti_doc_free(doc);
+    assert_int_equal(cti_db_commit(db), CTI_OK);
+    assert_int_equal(doc_wdf(db, 1, "x"), 4);
+    assert_int_equal(doc_wdf(db, 1, "t7"), 2);
+    assert_int_equal(doc_wdf(db, 2, "x"), 0);
+    assert_int_equal(doc_wdf(db, 2, "t6"), 0);
+    assert_int_equal(pair_hits(db, "x", "y", 0, 0), 1);   /* 3 4 */
+    assert_int_equal(pair_hits(db, "y", "x", 0, 0), 1);   /* 4 5 */
+    assert_int_equal(pair_hits(db, "x", "x", 1, 3), 1);   /* 3 5 */
+    assert_int_equal(pair_hits(db, "t0", "t1", 0, 0), 1);
+    assert_int_equal(pair_hits(db, "t1498", "t1499", 0, 0), 1);
+    assert_int_equal(pair_hits(db, "t1499", "t1498", 0, 0), 0);
+    assert_int_equal(pair_hits(db, "t1499", "t7", 1, 600), 1); /* 1509 2000 */
+    assert_int_equal(pair_hits(db, "t4", "t5", 0, 0), 1);  /* the first only */
+    assert_int_equal(pair_hits(db, "t5", "z", 0, 0), 1);   /* the second only */
+    cti_db_free(db);
+    assert_int_equal(scratch_remove(), 0);
+}
+
 /* A search for "a b" over a document whose value 'slot' is v[0, len):
    CTI_ECORRUPT with a message naming the document and the slot. */
 static void damaged_case(unsigned slot, const char *v, size_t len)
@@ -716,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_match_like_xapian),
         cmocka_unit_test(test_boost_pages),
         cmocka_unit_test(test_version1_documents),
+        cmocka_unit_test(test_built_documents),
         cmocka_unit_test(test_damaged_blob_search),
     };
     return cmocka_run_group_tests_name("positions", tests, NULL, NULL);
