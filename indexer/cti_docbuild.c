@@ -48,6 +48,11 @@ typedef struct build_ctx {
     cti_smap *spell;    /* count distinct words here, or NULL */
     uint32_t docno;
     uint32_t epoch;     /* a word's memo holds this: counted already */
+    /* The spelling word waiting to be counted (spell_pending()). */
+    int have_word;
+    uint64_t word_hash;
+    size_t word_len;
+    char word[CTI_SPELL_MAX];
     uint32_t lastpos;
     /* The body: its set-aside ranges, and where its kept words go. */
     const cti_record_range *aside;
@@ -77,6 +82,38 @@ static cti_status post_aside(build_ctx *c, const cti_token *t)
     return cti_doc_add_posting(c->doc, c->buf, pl + n, t->pos, 0);
 }
 
+/* Count the waiting spelling word, if any. */
+static cti_status spell_flush(build_ctx *c)
+{
+    if (!c->have_word)
+        return CTI_OK;
+    c->have_word = 0;
+    return cti_spelling_add(c->spell, c->word, c->word_len, c->word_hash, c->docno);
+}
+
+/*
+ * Count spelling word 't' once for the document.  A word met again in
+ * the document is not looked up in the map again (its mark says it was
+ * counted); a word new to it waits while the next token is read, its
+ * slot of the map asked for at once: the map is large, and a lookup
+ * made at once would wait for memory.
+ */
+static cti_status spell_count(build_ctx *c, const cti_token *t)
+{
+    if ((t->memo && *t->memo == c->epoch) || !cti_spelling_word(t))
+        return CTI_OK;
+    if (t->memo)
+        *t->memo = c->epoch;
+    uint64_t h = cti_smap_hash(t->text, t->len);
+    cti_smap_prefetch(c->spell, h);
+    cti_status st = spell_flush(c);
+    memcpy(c->word, t->text, t->len);
+    c->word_len = t->len;
+    c->word_hash = h;
+    c->have_word = 1;
+    return st;
+}
+
 /* cti_analyze() callback: count the word, post its stem(s). */
 static int on_token(void *vctx, const cti_token *t)
 {
@@ -87,14 +124,8 @@ static int on_token(void *vctx, const cti_token *t)
         return post_aside(c, t);
     if (c->clean && t->stemlen)
         cti_clean_word(c->clean, t->stem, t->stemlen);
-    /* A word met again in the document is not looked up in the map
-       again: its count is taken (the map is large, a lookup a miss). */
-    if (c->spell && !(t->memo && *t->memo == c->epoch)) {
-        if ((st = cti_spelling_count(c->spell, t, c->docno)) != CTI_OK)
-            return st;
-        if (t->memo)
-            *t->memo = c->epoch;
-    }
+    if (c->spell && (st = spell_count(c, t)) != CTI_OK)
+        return st;
     if (!c->doc || t->stemlen == 0)
         return CTI_OK;
     if (c->plain) {
@@ -126,9 +157,10 @@ static cti_status field(cti_analyzer *an, build_ctx *c, const char *text,
     c->plain = plain;
     c->spell = spell;
     int rc = cti_analyze(an, text, len, pos0, on_token, c);
+    cti_status st = spell_flush(c);
     /* The callback's statuses come back as they are; -1 is libstemmer
        out of memory. */
-    return rc < 0 ? CTI_ENOMEM : (cti_status)rc;
+    return rc < 0 ? CTI_ENOMEM : rc ? (cti_status)rc : st;
 }
 
 cti_status cti_docbuild_words(cti_analyzer *an, const char *title,

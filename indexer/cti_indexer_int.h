@@ -66,6 +66,17 @@ typedef struct cti_smap {
 cti_smap_ent *cti_smap_get(cti_smap *m, const char *k, size_t n, int add,
                            int *created);
 
+/* The hash cti_smap_get() files key k (n bytes) under. */
+uint64_t cti_smap_hash(const char *k, size_t n);
+
+/* cti_smap_get() of a key whose cti_smap_hash() is 'h'. */
+cti_smap_ent *cti_smap_get_hashed(cti_smap *m, const char *k, size_t n,
+                                  uint64_t h, int add, int *created);
+
+/* Start loading the slot where a lookup of hash 'h' begins, so that the
+   lookup, made a little later, need not wait for memory. */
+void cti_smap_prefetch(const cti_smap *m, uint64_t h);
+
 /* Remove every entry of 'm', keeping its table for reuse. */
 void cti_smap_clear(cti_smap *m);
 
@@ -639,13 +650,17 @@ cti_status cti_docbuild_words(cti_analyzer *an, const char *title,
 /* cti_spelling.c: the spelling data.                                  */
 /* ------------------------------------------------------------------ */
 
+/* Is token 't' a spelling word (CTI_SPELL_MIN to CTI_SPELL_MAX bytes,
+   no digits, not CJK)? */
+int cti_spelling_word(const cti_token *t);
+
 /*
- * Count token 't' once for document 'docno' in 'm' (val: documents,
- * aux: the last document counted), if it is a spelling word.  Returns
- * CTI_OK or CTI_ENOMEM.
+ * Count spelling word 'w' (n bytes, cti_smap_hash() 'h') once for
+ * document 'docno' in 'm' (val: documents, aux: the last document
+ * counted).  Returns CTI_OK or CTI_ENOMEM.
  */
-cti_status cti_spelling_count(cti_smap *m, const cti_token *t,
-                              uint32_t docno);
+cti_status cti_spelling_add(cti_smap *m, const char *w, size_t n, uint64_t h,
+                            uint32_t docno);
 
 /* Add the counts of 'm' to the spelling data of 'db', then empty 'm'. */
 cti_status cti_spelling_flush(cti_smap *m, cti_db *db);

@@ -30,8 +30,25 @@ static int grow(cti_smap *m)
     return 0;
 }
 
+uint64_t cti_smap_hash(const char *k, size_t n)
+{
+    return cti_shard_hash(k, n);
+}
+
+void cti_smap_prefetch(const cti_smap *m, uint64_t h)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->t[h & (m->cap - 1)]);
+}
+
 cti_smap_ent *cti_smap_get(cti_smap *m, const char *k, size_t n, int add,
                            int *created)
+{
+    return cti_smap_get_hashed(m, k, n, cti_smap_hash(k, n), add, created);
+}
+
+cti_smap_ent *cti_smap_get_hashed(cti_smap *m, const char *k, size_t n,
+                                  uint64_t h, int add, int *created)
 {
     if (created)
         *created = 0;
@@ -39,7 +56,6 @@ cti_smap_ent *cti_smap_get(cti_smap *m, const char *k, size_t n, int add,
         return NULL;
     if (!m->cap)
         return NULL;
-    uint64_t h = cti_shard_hash(k, n);
     size_t j = h & (m->cap - 1);
     while (m->t[j].key) {
         if (m->t[j].h == h && m->t[j].len == n && !memcmp(m->t[j].key, k, n))

@@ -22,12 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-cti_status cti_spelling_count(cti_smap *m, const cti_token *t, uint32_t docno)
+int cti_spelling_word(const cti_token *t)
 {
-    if (t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK) || t->len < CTI_SPELL_MIN ||
-        t->len > CTI_SPELL_MAX)
-        return CTI_OK;
-    cti_smap_ent *e = cti_smap_get(m, t->text, t->len, 1, NULL);
+    return !(t->flags & (CTI_TOK_NUMBER | CTI_TOK_CJK)) && t->len >= CTI_SPELL_MIN &&
+           t->len <= CTI_SPELL_MAX;
+}
+
+cti_status cti_spelling_add(cti_smap *m, const char *w, size_t n, uint64_t h,
+                            uint32_t docno)
+{
+    cti_smap_ent *e = cti_smap_get_hashed(m, w, n, h, 1, NULL);
     if (!e)
         return CTI_ENOMEM;
     if (e->aux != docno || e->val == 0) {
