@@ -48,7 +48,7 @@ typedef struct build_ctx {
     cti_smap *spell;    /* count distinct words here, or NULL */
     uint32_t docno;
     uint32_t epoch;     /* a word's memo holds this: counted already */
-    /* The spelling word waiting to be counted (spell_pending()). */
+    /* The spelling word waiting to be counted (spell_count()). */
     int have_word;
     uint64_t word_hash;
     size_t word_len;

@@ -79,6 +79,7 @@ struct cti_docterm {
     uint32_t last;      /* the last position posted */
     uint32_t messy;     /* a position came at or before the one before */
 };
+
 struct cti_doc {
     Xapian::Document doc;
     int pos_slot = -1;    /* >= 0: positions go into this value as a blob */
@@ -101,6 +102,8 @@ struct cti_doc {
 
 namespace {
 
+/* A hash of term [p, p + n) for cti_doc's table (multiply and fold, 8
+   bytes a step). */
 uint64_t docterm_hash(const char *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
