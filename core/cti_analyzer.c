@@ -38,6 +38,8 @@ enum {
  * Snowball stems are nearly always a prefix of the word plus a letter or
  * two.  Longer tokens and stems that do not fit (rare) go to the stemmer
  * every time.  A new entry goes to way 0 and pushes the older one along.
+ * An entry also holds the caller's mark for its word (cti_token.memo),
+ * 0 when the entry is made.
  */
 #define CACHE_WAYS 2
 #define CACHE_SETS 16384
