@@ -97,7 +97,6 @@ struct cti_doc {
     std::vector<std::pair<uint32_t, uint32_t>> posts;
     std::vector<uint32_t> flat;
     std::vector<uint32_t> fill;  /* room for docterm_seal() */
-    bool messy = false;          /* some term's terms[].messy is set */
 };
 
 namespace {
@@ -170,7 +169,7 @@ void docterm_post(cti_doc *doc, const char *p, size_t n, uint32_t pos, uint32_t 
     uint32_t k = found ? doc->table[j] - 1 : static_cast<uint32_t>(doc->terms.size() - 1);
     cti_docterm &t = doc->terms[k];
     if (t.npos && pos <= t.last)
-        t.messy = 1, doc->messy = true;
+        t.messy = 1;
     t.wdf += wdfinc;
     t.npos++;
     t.last = pos;
@@ -184,16 +183,18 @@ void docterm_seal(cti_doc *doc)
 {
     size_t n = doc->terms.size();
     uint32_t at = 0;
+    bool messy = false;
     doc->fill.resize(n);
     for (size_t i = 0; i < n; ++i) {
         uint32_t c = doc->terms[i].npos;
         doc->terms[i].npos = doc->fill[i] = at;
         at += c;
+        messy = messy || doc->terms[i].messy;
     }
     doc->flat.resize(at);
     for (const auto &pp : doc->posts)
         doc->flat[doc->fill[pp.first]++] = pp.second;
-    if (!doc->messy)
+    if (!messy)
         return;
     /* A field read again (a title kept apart) can repeat a position or
        go back: sorted, duplicates closed up. */
@@ -905,9 +906,8 @@ const Xapian::Document &ready_doc(const cti_doc *cdoc, const std::string *idterm
     for (size_t i = 0; i < doc->terms.size(); ++i) {
         const cti_docterm &t = doc->terms[i];
         size_t end = i + 1 < doc->terms.size() ? doc->terms[i + 1].npos : doc->flat.size();
-        if (end > t.npos)
-            terms.push_back(cti_posterm{doc->arena.data() + t.off, t.len,
-                                        doc->flat.data() + t.npos, end - t.npos});
+        terms.push_back(cti_posterm{doc->arena.data() + t.off, t.len,
+                                    doc->flat.data() + t.npos, end - t.npos});
     }
     cti_status st = cti_posblob_build(&h.b, terms.data(), terms.size(),
                                       CTI_POSITIONS_WHOLE_MAX);
@@ -1296,7 +1296,6 @@ CTI_API void cti_doc_clear(cti_doc *doc)
         doc->arena.clear();
         doc->posts.clear();
         doc->flat.clear();
-        doc->messy = false;
         doc->sealed = false;
     } catch (...) {
     }
