@@ -1903,26 +1903,48 @@ void setup_enquire(const cti_enquire *e, Xapian::Enquire &q,
                            e->collapse_max);
 }
 
-/* Append the hit at i (its rank, its collapse count) to m->hits, with
-   the values of e->slots; that of e's collapse slot is the hit's collapse
-   key, read already. */
-void add_hit(cti_mset *m, const Xapian::MSetIterator &i, uint32_t rank,
-             uint32_t collapsed, const cti_enquire *e)
+/* Append the hit at i (its rank, its collapse count) to m->hits and its
+   document to 'docs'; load_hits() reads what the hit shows.  The value of
+   e's collapse slot is the hit's collapse key, read already. */
+void add_hit(cti_mset *m, std::vector<Xapian::Document> &docs,
+             const Xapian::MSetIterator &i, uint32_t rank, uint32_t collapsed,
+             const cti_enquire *e)
 {
-    unsigned slots = e->slots;
     cti_hit h;
     h.docid = *i;
     h.rank = rank;
     h.weight = i.get_weight();
     h.collapsed = collapsed;
-    Xapian::Document d = i.get_document();
-    h.data = d.get_data();
-    /* Each value is a lookup of its own: only those asked for. */
-    for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
-        if (slots & (1u << s))
-            h.values[s] = static_cast<int>(s) == e->collapse_slot ? i.get_collapse_key()
-                                                                  : d.get_value(s);
+    if (e->collapse_slot >= 0 && (e->slots & (1u << e->collapse_slot)))
+        h.values[e->collapse_slot] = i.get_collapse_key();
+    docs.push_back(i.get_document());
     m->hits.push_back(std::move(h));
+}
+
+/*
+ * The data and the values of e->slots (but the collapse key) of the hits
+ * of m whose documents 'docs' add_hit() kept, read one table and one slot
+ * at a time, in docid order.  Each lookup is a walk down a B-tree from
+ * the blocks the last one left cached: alternating the data, the date
+ * and the text of one hit after another would read the upper blocks of
+ * each again for every hit.
+ */
+void load_hits(cti_mset *m, std::vector<Xapian::Document> &docs,
+               const cti_enquire *e)
+{
+    std::vector<size_t> order(docs.size());
+    for (size_t k = 0; k < order.size(); ++k)
+        order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return m->hits[a].docid < m->hits[b].docid;
+    });
+    for (size_t k : order)
+        m->hits[k].data = docs[k].get_data();
+    for (unsigned s = 0; s < CTI_MSET_SLOTS; ++s)
+        if ((e->slots & (1u << s)) && static_cast<int>(s) != e->collapse_slot)
+            for (size_t k : order)
+                m->hits[k].values[s] = docs[k].get_value(s);
+    docs.clear();
 }
 
 /* The documents of a sorted list, as a posting source adding no weight. */
@@ -2102,8 +2124,10 @@ bool boosted_mset(const cti_enquire *e, const Xapian::Database &db,
     }
     m->mset = m1;
     m->hits.clear();
+    std::vector<Xapian::Document> docs;
     for (size_t j = offset; j < all.size() && j < want; ++j)
-        add_hit(m, all[j].it, static_cast<uint32_t>(j), all[j].collapsed, e);
+        add_hit(m, docs, all[j].it, static_cast<uint32_t>(j), all[j].collapsed, e);
+    load_hits(m, docs, e);
     return true;
 }
 
@@ -2197,9 +2221,11 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
             walk_hits(m->mset, e->each, &handed);
         else
             m->hits.reserve(m->mset.size());
+        std::vector<Xapian::Document> docs;
         for (Xapian::MSetIterator i = m->mset.begin();
              !e->each.fn && i != m->mset.end(); ++i)
-            add_hit(m, i, i.get_rank(), i.get_collapse_count(), e);
+            add_hit(m, docs, i, i.get_rank(), i.get_collapse_count(), e);
+        load_hits(m, docs, e);
         m->est = m->mset.get_matches_estimated();
         m->lower = m->mset.get_matches_lower_bound();
         m->upper = m->mset.get_matches_upper_bound();
