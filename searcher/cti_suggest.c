@@ -322,7 +322,13 @@ static char *spell_out(const words *ws, const unsigned char *pick)
     return r;
 }
 
-/* How many articles the corrected query 'text' finds (about; 0: none). */
+/*
+ * How many articles the corrected query 'text' finds (about; 0: none):
+ * Xapian's estimate once it found one.  A page of one hit, not of none:
+ * with no hit to beat, Xapian weighs every match of the query (a common
+ * word's, in a large index, is tens of thousands); and no copies
+ * collapsed, which would read a value for each.
+ */
 static cti_status hits_of(cti_search *s, const char *text, unsigned flags,
                           uint32_t *out)
 {
@@ -331,10 +337,12 @@ static cti_status hits_of(cti_search *s, const char *text, unsigned flags,
     char err[128];
     cti_search_opts_default(&o);
     o.flags = flags;
-    o.limit = 0;
-    o.check_at_least = 100;
+    o.limit = 1;
+    o.check_at_least = 1;
     o.count_ms = 0;
     o.prf_docs = 0;
+    o.no_collapse = 1;
+    o.no_text = 1;
     *out = 0;
     cti_status st = cti_search_run(s, text, &o, &r, NULL, err, sizeof err);
     if (st == CTI_OK)

@@ -21,6 +21,7 @@
 #include "cti_search.h"
 #include "cti_store.h"
 #include "cti_suggest.h"
+#include "index_fixture.h"
 
 static cti_analyzer *an;
 
@@ -644,6 +645,49 @@ static void test_search_suggest(void **state)
     cti_search_free(s);
 }
 
+/*
+ * Of two corrections as near to the typed word, the one that finds more
+ * articles, copies of one story each counted: "barn" is in three copies
+ * of a story, "born" in two stories of their own.
+ */
+static void test_suggest_counts_articles(void **state)
+{
+    (void)state;
+    static const char story[] =
+        "The old red barn on the hill road burned down late on Tuesday night "
+        "while the county fire crews were still out at the harbor, and the "
+        "farmers who had kept their hay and their tractors inside it for "
+        "forty years stood by the fence and watched it fall.";
+    char j[4096];
+    size_t o = 0;
+    for (unsigned c = 0; c < 3; c++)
+        o += (size_t)snprintf(j + o, sizeof j - o,
+                              "{\"id\":\"copy%u\",\"title\":\"Fire %u\","
+                              "\"text\":\"%s Report %u.\"}\n", c, c, story, c);
+    o += (size_t)snprintf(j + o, sizeof j - o,
+                          "{\"id\":\"b1\",\"title\":\"Twins\",\"text\":\"Two "
+                          "lambs were born at the school farm this spring.\"}\n"
+                          "{\"id\":\"b2\",\"title\":\"Mayor\",\"text\":\"The new "
+                          "mayor was born and raised in the river town.\"}\n");
+    index_fixture *fx = index_fixture_new(j);
+    assert_non_null(fx);
+    cti_search_opts so;
+    cti_results *r = NULL;
+    char err[256];
+    cti_search_opts_default(&so);
+    assert_int_equal(cti_search_run(fx->s, "barn", &so, &r, NULL, err, sizeof err),
+                     CTI_OK);
+    assert_int_equal(r->articles, 3); /* the fixture's premise: */
+    assert_int_equal(r->matches, 1);  /* three copies of one story */
+    cti_results_free(r);
+    suggests(fx->s, "bxrn", 0, "barn", "'bxrn'");
+    cti_suggestion sg;
+    assert_int_equal(cti_suggest(fx->s, "bxrn", 0, &sg), CTI_OK);
+    assert_int_equal(sg.matches, 3);
+    cti_suggestion_release(&sg);
+    index_fixture_free(fx);
+}
+
 static void test_search_json_output(void **state)
 {
     (void)state;
@@ -754,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_search_open_errors),
         cmocka_unit_test(test_search_runs),
         cmocka_unit_test(test_search_suggest),
+        cmocka_unit_test(test_suggest_counts_articles),
         cmocka_unit_test(test_search_json_output),
         cmocka_unit_test(test_default_db),
     };
