@@ -56,6 +56,7 @@ typedef struct qnode {
     unsigned wqf;             /* K_WORD in --any: times the word was said */
     unsigned run;             /* K_WORD of an AND: its run of words typed
                                  one after another (0: none; and_runs()) */
+    int phrased;              /* ... and a word of the run's phrase */
     char **stems;             /* K_WORD (1), K_PHRASE (n), K_PREFIX (1) */
     size_t nstems;
     char *folded;             /* K_WORD: folded word (did you mean) */
@@ -1004,10 +1005,11 @@ static qnode *parse_not(parser *p, int field)
  * finds "bank" then "england" at most 3 positions apart (the function
  * words have the longest position lists, and reading them would cost
  * more than the phrase is worth); all the words when fewer than two
- * others are left.  Returns 0, or -1 on no memory.
+ * others are left.  kept[i] (when kept is not NULL): 1 if word i is in
+ * the phrase.  Returns 0, or -1 on no memory.
  */
 static int add_run(parser *p, qnode *n, char *const *stems,
-                   char *const *folded, size_t count, int drop_stop)
+                   char *const *folded, size_t count, int drop_stop, int *kept)
 {
     size_t keep = 0;
     for (size_t i = 0; i < count; i++)
@@ -1017,12 +1019,15 @@ static int add_run(parser *p, qnode *n, char *const *stems,
     qnode *ph = node_new(K_PHRASE, F_ANY);
     if (!ph)
         goto nomem;
-    for (size_t i = 0; i < count; i++)
-        if ((!drop_stop || !cti_query_is_stopword(folded[i])) &&
-            node_add_stem(ph, stems[i], strlen(stems[i]))) {
+    for (size_t i = 0; i < count; i++) {
+        int in = !drop_stop || !cti_query_is_stopword(folded[i]);
+        if (kept)
+            kept[i] = in;
+        if (in && node_add_stem(ph, stems[i], strlen(stems[i]))) {
             node_free(ph);
             goto nomem;
         }
+    }
     ph->window = ph->nstems < count ? (unsigned)count : 0;
     if ((!n->boost && !(n->boost = node_new(K_OR, F_ANY))) ||
         node_add(n->boost, ph)) {
@@ -1048,7 +1053,7 @@ static int add_token_run(parser *p, qnode *n, const tokbuf *b, size_t from,
             stems[i] = b->t[from + i].stem;
             folded[i] = b->t[from + i].text;
         }
-        rc = add_run(p, n, stems, folded, count, drop_stop);
+        rc = add_run(p, n, stems, folded, count, drop_stop, NULL);
     } else {
         p->st = CTI_ENOMEM;
     }
@@ -1078,15 +1083,17 @@ static int bare_word(const qnode *n)
 /*
  * The runs of an AND: each stretch of two or more bare words typed one
  * after the other (only white space between), as add_run() phrases into
- * n->boost.  Returns 0, or -1 on no memory.
+ * n->boost, each word marked with its run and whether the phrase holds
+ * it.  Returns 0, or -1 on no memory.
  */
 static int and_runs(parser *p, qnode *n)
 {
     int english = !strcmp(cti_analyzer_language(p->a), "english");
     char **stems = calloc(n->nkids, sizeof *stems);
     char **folded = calloc(n->nkids, sizeof *folded);
+    int *kept = calloc(n->nkids, sizeof *kept);
     int rc = 0;
-    if (!stems || !folded) {
+    if (!stems || !folded || !kept) {
         p->st = CTI_ENOMEM;
         rc = -1;
     }
@@ -1101,12 +1108,15 @@ static int and_runs(parser *p, qnode *n)
                 folded[k - i] = n->kids[k]->folded;
                 n->kids[k]->run = (unsigned)i + 1;
             }
-            rc = add_run(p, n, stems, folded, j - i, english);
+            rc = add_run(p, n, stems, folded, j - i, english, kept);
+            for (size_t k = i; rc == 0 && k < j; k++)
+                n->kids[k]->phrased = kept[k - i];
         }
         i = j;
     }
     free(stems);
     free(folded);
+    free(kept);
     return rc;
 }
 
@@ -1749,13 +1759,16 @@ static cti_xq *xprefix(xb *x, int field, const char *stem)
     return xcombine(x, CTI_XQ_SYNONYM, pair, 2, 0);
 }
 
-/* A word, phrase or prefix; bare ones also weigh their title matches. */
-static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost)
+/* A word, phrase or prefix; bare ones also weigh their title matches.
+   'own': what a word's own term weighs (1 but in with_boosts_present()). */
+static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost, double own)
 {
     cti_xq *q = NULL, *t = NULL;
     switch (n->kind) {
     case K_WORD:
         q = xfield(x, n->field, n->stems[0], 0);
+        if (own != 1)
+            q = xscale(x, q, own);
         if (title_boost)
             t = xterm(x, CTI_PREFIX_TITLE, n->stems[0], 0);
         break;
@@ -1784,7 +1797,7 @@ static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost)
  */
 static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
 {
-    cti_xq *q = xleaf1(x, n, title_boost);
+    cti_xq *q = xleaf1(x, n, title_boost, 1);
     return n->wqf > 1 ? xscale(x, q, n->wqf) : q;
 }
 
@@ -1803,14 +1816,16 @@ static int boosts_title(const xb *x, const qnode *n)
  * words, which are everywhere, skipped), a NEAR of the two scaled by
  * prox_weight, OR-ed together; NULL when none.  Words typed one after
  * another are left to their run's phrase (and_runs()): a second look at
- * the same positions would double the cost of the query.
+ * the same positions would double the cost of the query.  add[i]: what
+ * the NEARs holding kid i add to its weight when they hold (prox_weight
+ * for each).
  */
-static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
+static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n, double *add)
 {
     if (x->o->prox_weight <= 0 || n < 2)
         return NULL;
     cti_xq **subs = calloc(n, sizeof *subs);
-    size_t ns = 0;
+    size_t ns = 0, ia = 0;
     const qnode *a = NULL;
     if (!subs) {
         x->st = CTI_ENOMEM;
@@ -1827,11 +1842,15 @@ static cti_xq *xproximity(xb *x, qnode *const *kids, size_t n)
         if (!a || !strcmp(a->stems[0], b->stems[0]) ||
             (a->run && a->run == b->run)) {
             a = b;
+            ia = i;
             continue;
         }
         cti_xq *pair[2] = { xterm(x, "", a->stems[0], 1),
                             xterm(x, "", b->stems[0], 2) };
+        add[ia] += x->o->prox_weight;
+        add[i] += x->o->prox_weight;
         a = b;
+        ia = i;
         cti_xq *near = xcombine(x, CTI_XQ_NEAR, pair, 2, x->o->prox_window);
         subs[ns++] = xscale(x, near, x->o->prox_weight);
     }
@@ -1887,12 +1906,50 @@ static cti_xq *xboost(xb *x, cti_xq *q, cti_xq *boost, double f, int subset)
     return xcombine(x, subset ? CTI_XQ_OR : CTI_XQ_AND_MAYBE, pair, 2, 0);
 }
 
+/*
+ * q, the AND of n's kids with the boosts xkids() gave it, with its form
+ * that counts every boost as present (cti_xq_with_unchecked()) as the AND
+ * of the kids, each word weighted up by what its boosts add (add[i]): a
+ * phrase or NEAR holding in a document adds its words' weights there,
+ * times the boost's factor, and every match of the AND holds every word.
+ * The boosts' places are words of the AND (and_runs(), xproximity()), so
+ * this is their weight, with their words' postings read once.  Frees q.
+ */
+static cti_xq *with_boosts_present(xb *x, cti_xq *q, const qnode *n,
+                                   const double *add)
+{
+    cti_xq **subs = calloc(n->nkids, sizeof *subs), *hi = NULL, *r = NULL;
+    if (!subs) {
+        x->st = CTI_ENOMEM;
+        cti_xq_free(q);
+        return NULL;
+    }
+    for (size_t i = 0; i < n->nkids; i++) {
+        const qnode *k = n->kids[i];
+        subs[i] = add[i] > 0 ? xleaf1(x, k, boosts_title(x, k), 1 + add[i])
+                             : xnode(x, k);
+    }
+    hi = xcombine(x, CTI_XQ_AND, subs, n->nkids, 0);
+    free(subs);
+    if (q && hi) {
+        cti_status st = cti_xq_with_unchecked(q, hi, &r);
+        if (st != CTI_OK && x->st == CTI_OK)
+            x->st = st;
+    }
+    cti_xq_free(q);
+    cti_xq_free(hi);
+    return r;
+}
+
 /* Combine n's kids with op, and the boosts of AND and --any: words near
    each other (AND), every word (--any), words as typed (both). */
 static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
 {
     cti_xq **subs = calloc(n->nkids ? n->nkids : 1, sizeof *subs);
-    if (!subs) {
+    double *add = calloc(n->nkids ? n->nkids : 1, sizeof *add);
+    if (!subs || !add) {
+        free(subs);
+        free(add);
         x->st = CTI_ENOMEM;
         return NULL;
     }
@@ -1900,13 +1957,26 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
         subs[i] = xnode(x, n->kids[i]);
     cti_xq *q = xcombine(x, op, subs, n->nkids, 0);
     free(subs);
-    int any = n->kind == K_ANY;
-    if (n->kind == K_AND)
-        q = xboost(x, q, xproximity(x, n->kids, n->nkids), 1, 0);
+    int any = n->kind == K_ANY, boosted = 0;
+    if (n->kind == K_AND) {
+        cti_xq *near = xproximity(x, n->kids, n->nkids, add);
+        boosted = near != NULL;
+        q = xboost(x, q, near, 1, 0);
+    }
     if (any)
         q = xboost(x, q, xcoordination(x, n), x->o->coord_weight, 1);
-    if (n->boost && x->o->phrase_weight > 0)
+    if (n->boost && x->o->phrase_weight > 0) {
         q = xboost(x, q, xnode(x, n->boost), x->o->phrase_weight, any);
+        for (size_t i = 0; !any && i < n->nkids; i++)
+            if (n->kids[i]->phrased) {
+                add[i] += x->o->phrase_weight;
+                boosted = 1;
+            }
+    }
+    /* Words said more than once are --any's only (xleaf()), not boosted. */
+    if (boosted && n->kind == K_AND)
+        q = with_boosts_present(x, q, n, add);
+    free(add);
     return q;
 }
 

@@ -1605,6 +1605,21 @@ CTI_API cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out)
     return st;
 }
 
+CTI_API cti_status cti_xq_with_unchecked(const cti_xq *q, const cti_xq *hi,
+                                         cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!q || !hi)
+        return set_error(nullptr, CTI_EINVAL, "NULL query");
+    return guard(nullptr, [&] {
+        std::unique_ptr<cti_xq> x(new cti_xq(*q));
+        x->qh = hi->qh;
+        *out = x.release();
+    });
+}
+
 CTI_API cti_status cti_xq_wildcard(const char *prefix, size_t len,
                                    unsigned max_expansion, cti_xq_op op,
                                    cti_xq **out)

@@ -364,6 +364,18 @@ cti_status cti_xq_combine(cti_xq_op op, cti_xq *const *subs, size_t n,
 /* Multiply the weight of 'q' by 'factor' (0: boolean, no weight). */
 cti_status cti_xq_scale(const cti_xq *q, double factor, cti_xq **out);
 /*
+ * 'q' with 'hi' as its form that counts every boost as present (the
+ * subqueries of its AND_MAYBEs that only add weight, phrases and NEARs
+ * checked after the weights: cti_enquire_run()).  Without it, that form
+ * is q with each boost as the AND of its words, whose postings are then
+ * read twice, once for q and once for the boost.  The caller vouches that
+ * 'hi' matches the documents q matches and weighs each one as q does when
+ * every boost holds: q's words weighted up by the boosts they are in,
+ * say.
+ */
+cti_status cti_xq_with_unchecked(const cti_xq *q, const cti_xq *hi,
+                                 cti_xq **out);
+/*
  * Every term starting with 'prefix' (which includes any field prefix),
  * combined by 'op' (CTI_XQ_OR or CTI_XQ_SYNONYM); at most 'max_expansion'
  * terms (0: no limit; more than that is CTI_EINVAL when run, with a message).

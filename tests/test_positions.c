@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "cti_positions.h"
+#include "cti_query.h"
 #include "lib/fixture.h"
 #include "lib/scratch.h"
 
@@ -510,6 +511,36 @@ static cti_xq *boosted(const char *w1, const char *w2, cti_xq *boost, double f)
     return q;
 }
 
+enum { BOOST_DOCS = 1500 };
+
+/* Pages of q on 'blob' (positions per article, its boosts checked only
+   where a weight could reach the page) are slices of the whole ranking
+   of q on 'table' (Xapian's position table): the same documents in the
+   same order, with the same weights. */
+static void same_pages(cti_db *blob, cti_db *table, const cti_xq *q,
+                       const char *desc)
+{
+    static uint32_t all_ids[BOOST_DOCS], ids[BOOST_DOCS];
+    static double all_wts[BOOST_DOCS], wts[BOOST_DOCS];
+    static const uint32_t offs[] = { 0, 0, 0, 3, 0 }, lims[] = { 1, 5, 10, 7, 40 };
+    size_t n = run(table, q, all_ids, all_wts, BOOST_DOCS);
+    for (size_t k = 0; k < sizeof offs / sizeof *offs; k++) {
+        size_t got = page(blob, q, offs[k], lims[k], offs[k] + lims[k], ids, wts);
+        size_t want = n > offs[k] ? n - offs[k] : 0;
+        if (want > lims[k])
+            want = lims[k];
+        if (got != want)
+            fail_msg("%s: page %u+%u: %zu hits, not %zu", desc, offs[k], lims[k],
+                     got, want);
+        for (size_t j = 0; j < got; j++)
+            if (ids[j] != all_ids[offs[k] + j] ||
+                fabs(wts[j] - all_wts[offs[k] + j]) > 1e-9 * fabs(wts[j]))
+                fail_msg("%s: page %u+%u, hit %zu: %u (%g), not %u (%g)", desc,
+                         offs[k], lims[k], j, ids[j], wts[j],
+                         all_ids[offs[k] + j], all_wts[offs[k] + j]);
+    }
+}
+
 /* A page of a query whose phrases and NEARs only add weight is the same
    slice of the whole ranking, with positions per article (checked only
    where a weight could reach the page) as in Xapian's position table;
@@ -517,14 +548,10 @@ static cti_xq *boosted(const char *w1, const char *w2, cti_xq *boost, double f)
 static void test_boost_pages(void **state)
 {
     (void)state;
-    enum { DOCS = 1500 };
-    static uint32_t all_ids[DOCS], ids[DOCS];
-    static double all_wts[DOCS], wts[DOCS];
-    static const uint32_t offs[] = { 0, 0, 0, 3, 0 }, lims[] = { 1, 5, 10, 7, 40 };
     assert_int_equal(scratch_make("boost"), 0);
-    cti_db *blob = random_db("blob", 1, 11, DOCS);
-    cti_db *table = random_db("table", 0, 11, DOCS);
-    char desc[128], desc2[128];
+    cti_db *blob = random_db("blob", 1, 11, BOOST_DOCS);
+    cti_db *table = random_db("table", 0, 11, BOOST_DOCS);
+    char desc[128], desc2[128], all[400];
     srand(5);
     for (int i = 0; i < 60 / (int)fixture_sample(); i++) {
         cti_xq *b1 = random_query(desc, sizeof desc), *b2 = NULL, *q = NULL;
@@ -543,28 +570,49 @@ static void test_boost_pages(void **state)
             /* Light boosts: documents without them stay in the page. */
             q = boosted(w1, w2, b1, i % 4 ? 0.05 : 1);
         }
-        size_t n = run(table, q, all_ids, all_wts, DOCS);
-        for (size_t k = 0; k < sizeof offs / sizeof *offs; k++) {
-            size_t got = page(blob, q, offs[k], lims[k], offs[k] + lims[k], ids, wts);
-            size_t want = n > offs[k] ? n - offs[k] : 0;
-            if (want > lims[k])
-                want = lims[k];
-            if (got != want)
-                fail_msg("%s %s AND %s (%s): page %u+%u: %zu hits, not %zu",
-                         desc, w1, w2, b2 ? desc2 : "", offs[k], lims[k], got, want);
-            for (size_t j = 0; j < got; j++)
-                if (ids[j] != all_ids[offs[k] + j] ||
-                    fabs(wts[j] - all_wts[offs[k] + j]) > 1e-9 * fabs(wts[j]))
-                    fail_msg("%s %s AND %s: page %u+%u, hit %zu: %u (%g), not %u (%g)",
-                             desc, w1, w2, offs[k], lims[k], j, ids[j], wts[j],
-                             all_ids[offs[k] + j], all_wts[offs[k] + j]);
-        }
+        snprintf(all, sizeof all, "%s %s AND %s (%s)", desc, w1, w2, b2 ? desc2 : "");
+        same_pages(blob, table, q, all);
         cti_xq_free(q);
         cti_xq_free(b1);
         cti_xq_free(b2);
     }
     cti_db_free(blob);
     cti_db_free(table);
+    assert_int_equal(scratch_remove(), 0);
+}
+
+/* Words typed together as cti's parser makes them into a query: their
+   phrases and NEARs add weight, and the form that counts every boost as
+   present weighs the boosted words up instead of reading them a second
+   time (cti_xq_with_unchecked()).  Its pages are slices of the table's
+   ranking, which checks each boost in place. */
+static void test_parsed_boost_pages(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {
+        "c d", "b c d", "c d AND e", "ab ba", "c AND d AND e", "d c d",
+        "a c d", "c d e ab", "b c OR d e", "c d -e", "(c d) AND (ab e)",
+        "c d AND \"ab e\"", "c d AND ab*",
+    };
+    cti_analyzer *an = NULL;
+    cti_rank_opts ro;
+    cti_rank_opts_default(&ro);
+    assert_int_equal(cti_analyzer_new("english", &an), CTI_OK);
+    assert_int_equal(scratch_make("parsed"), 0);
+    cti_db *blob = random_db("blob", 1, 12, BOOST_DOCS);
+    cti_db *table = random_db("table", 0, 12, BOOST_DOCS);
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        cti_query *q = NULL;
+        cti_xq *xq = NULL;
+        assert_int_equal(cti_query_parse(queries[i], an, 0, &q, NULL), CTI_OK);
+        assert_int_equal(cti_query_to_xq(q, &ro, &xq), CTI_OK);
+        same_pages(blob, table, xq, queries[i]);
+        cti_xq_free(xq);
+        cti_query_free(q);
+    }
+    cti_db_free(blob);
+    cti_db_free(table);
+    cti_analyzer_free(an);
     assert_int_equal(scratch_remove(), 0);
 }
 
@@ -779,6 +827,7 @@ int main(void)
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_match_like_xapian),
         cmocka_unit_test(test_boost_pages),
+        cmocka_unit_test(test_parsed_boost_pages),
         cmocka_unit_test(test_version1_documents),
         cmocka_unit_test(test_built_documents),
         cmocka_unit_test(test_damaged_blob_search),
