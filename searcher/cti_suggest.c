@@ -14,6 +14,7 @@
 #define MAX_COMBOS 4096  /* corrected queries ranked at most */
 #define MAX_TRIES 40     /* corrected queries run at most */
 #define MIN_WORD 3       /* shorter words are not corrected */
+#define COUNT_TO 100     /* articles a corrected query is counted to */
 #define MAX_WORD 32      /* nor longer ones (the spelling data's limits) */
 
 typedef struct cand {
@@ -323,32 +324,49 @@ static char *spell_out(const words *ws, const unsigned char *pick)
 }
 
 /*
- * How many articles the corrected query 'text' finds (about; 0: none):
- * Xapian's estimate once it found one.  A page of one hit, not of none:
- * with no hit to beat, Xapian weighs every match of the query (a common
- * word's, in a large index, is tens of thousands); and no copies
- * collapsed, which would read a value for each.
+ * How many articles 'xq' finds: exact up to COUNT_TO, else about (Xapian's
+ * estimate); 0: none.  Without weights, so that Xapian stops at the
+ * COUNT_TO-th match, however many a common word has in a large index.
  */
+static cti_status count_to(cti_db *db, const cti_xq *xq, uint32_t *out)
+{
+    cti_xq *bq = NULL;
+    cti_enquire *e = NULL;
+    cti_mset *m = NULL;
+    *out = 0;
+    cti_status st = cti_xq_scale(xq, 0, &bq);
+    if (st == CTI_OK)
+        st = cti_enquire_new(db, &e);
+    if (st == CTI_OK)
+        st = cti_enquire_set_query(e, bq);
+    if (st == CTI_OK)
+        st = cti_enquire_run(e, 0, 0, COUNT_TO, &m);
+    if (st == CTI_OK && cti_mset_matches_lower(m))
+        *out = cti_mset_matches_estimated(m);
+    cti_mset_free(m);
+    cti_enquire_free(e);
+    cti_xq_free(bq);
+    return st;
+}
+
+/* How many articles the corrected query 'text' finds (count_to()); one
+   that does not parse finds none. */
 static cti_status hits_of(cti_search *s, const char *text, unsigned flags,
                           uint32_t *out)
 {
-    cti_search_opts o;
-    cti_results *r = NULL;
-    char err[128];
-    cti_search_opts_default(&o);
-    o.flags = flags;
-    o.limit = 1;
-    o.check_at_least = 1;
-    o.count_ms = 0;
-    o.prf_docs = 0;
-    o.no_collapse = 1;
-    o.no_text = 1;
+    cti_query *q = NULL;
+    cti_xq *xq = NULL;
     *out = 0;
-    cti_status st = cti_search_run(s, text, &o, &r, NULL, err, sizeof err);
+    cti_status st = cti_query_parse(text, cti_search_analyzer(s), flags, &q, NULL);
+    if (st == CTI_EINVAL)
+        return CTI_OK;
     if (st == CTI_OK)
-        *out = r->lower ? r->matches : 0;
-    cti_results_free(r);
-    return st == CTI_EINVAL ? CTI_OK : st;
+        st = cti_query_to_xq(q, NULL, &xq);
+    if (st == CTI_OK)
+        st = count_to(cti_search_db(s), xq, out);
+    cti_xq_free(xq);
+    cti_query_free(q);
+    return st;
 }
 
 /* --any: how many articles hold every known word of the corrected
@@ -358,8 +376,6 @@ static cti_status together(const words *ws, const unsigned char *pick,
 {
     cti_analyzer *a = cti_search_analyzer(ws->s);
     cti_xq **subs = calloc(ws->n ? ws->n : 1, sizeof *subs), *q = NULL;
-    cti_enquire *e = NULL;
-    cti_mset *m = NULL;
     size_t ns = 0;
     cti_status st = subs ? CTI_OK : CTI_ENOMEM;
     char buf[CTI_MAX_TOKEN * 4 + 16];
@@ -383,12 +399,8 @@ static cti_status together(const words *ws, const unsigned char *pick,
     }
     if (st == CTI_OK && ns)
         st = cti_xq_combine(CTI_XQ_AND, subs, ns, 0, &q);
-    if (st == CTI_OK && q && (st = cti_enquire_new(cti_search_db(ws->s), &e)) == CTI_OK &&
-        (st = cti_enquire_set_query(e, q)) == CTI_OK &&
-        (st = cti_enquire_run(e, 0, 0, 100, &m)) == CTI_OK)
-        *out = cti_mset_matches_estimated(m);
-    cti_mset_free(m);
-    cti_enquire_free(e);
+    if (st == CTI_OK && q)
+        st = count_to(cti_search_db(ws->s), q, out);
     cti_xq_free(q);
     for (size_t i = 0; i < ns; i++)
         cti_xq_free(subs[i]);
