@@ -1973,7 +1973,11 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
                 boosted = 1;
             }
     }
-    /* Words said more than once are --any's only (xleaf()), not boosted. */
+    /* A word said more than once (--any's, xleaf()) is weighed as such;
+       an AND's are not, but that weight would be lost here. */
+    for (size_t i = 0; boosted && i < n->nkids; i++)
+        if (add[i] > 0 && n->kids[i]->wqf > 1)
+            boosted = 0;
     if (boosted && n->kind == K_AND)
         q = with_boosts_present(x, q, n, add);
     free(add);
