@@ -350,7 +350,8 @@ static cti_status count_to(cti_db *db, const cti_xq *xq, uint32_t *out)
 }
 
 /* How many articles the corrected query 'text' finds (count_to()); one
-   that does not parse finds none. */
+   that cannot run (it does not parse, or a remote shard refuses it)
+   finds none. */
 static cti_status hits_of(cti_search *s, const char *text, unsigned flags,
                           uint32_t *out)
 {
@@ -358,15 +359,13 @@ static cti_status hits_of(cti_search *s, const char *text, unsigned flags,
     cti_xq *xq = NULL;
     *out = 0;
     cti_status st = cti_query_parse(text, cti_search_analyzer(s), flags, &q, NULL);
-    if (st == CTI_EINVAL)
-        return CTI_OK;
     if (st == CTI_OK)
         st = cti_query_to_xq(q, NULL, &xq);
     if (st == CTI_OK)
         st = count_to(cti_search_db(s), xq, out);
     cti_xq_free(xq);
     cti_query_free(q);
-    return st;
+    return st == CTI_EINVAL ? CTI_OK : st;
 }
 
 /* --any: how many articles hold every known word of the corrected
