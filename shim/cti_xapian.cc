@@ -1930,7 +1930,8 @@ void add_hit(cti_mset *m, std::vector<Xapian::Document> &docs,
     h.rank = rank;
     h.weight = i.get_weight();
     h.collapsed = collapsed;
-    if (e->collapse_slot >= 0 && (e->slots & (1u << e->collapse_slot)))
+    if (e->collapse_slot >= 0 && e->collapse_slot < CTI_MSET_SLOTS &&
+        (e->slots & (1u << e->collapse_slot)))
         h.values[e->collapse_slot] = i.get_collapse_key();
     docs.push_back(i.get_document());
     m->hits.push_back(std::move(h));
