@@ -842,10 +842,12 @@ static cti_status count_similar(cti_search *s, cti_results *r)
         if (!kl || kl > 31)
             continue;
         int tl = snprintf(term, sizeof term, "%s%.*s", CTI_PREFIX_STORY, (int)kl, k);
-        /* One article holds it: no copies (Xapian's count is 0 then, or,
-           for a story begun before the terms, the copies it saw). */
+        /* Every other article holding it collapsed into the hit already
+           (or one article holds it: no copies; Xapian's count is 0 then,
+           or, for a story begun before the terms, the copies it saw): the
+           count is whole, and a count could find no more. */
         st = cti_db_termfreq(s->db, term, (size_t)tl, &tf);
-        if (st != CTI_OK || tf <= 1)
+        if (st != CTI_OK || tf <= 1 + (uint64_t)cti_mset_collapse_count(r->mset, i))
             continue;
         if ((st = cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt])) != CTI_OK)
             break;
