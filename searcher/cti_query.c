@@ -1760,7 +1760,7 @@ static cti_xq *xprefix(xb *x, int field, const char *stem)
 }
 
 /* A word, phrase or prefix; bare ones also weigh their title matches.
-   'own': what a word's own term weighs (1 but in with_boosts_present()). */
+   'own': what a word's own term weighs (1 but through xleaf()'s 'add'). */
 static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost, double own)
 {
     cti_xq *q = NULL, *t = NULL;
@@ -1793,12 +1793,15 @@ static cti_xq *xleaf1(xb *x, const qnode *n, int title_boost, double own)
 /*
  * A leaf, weighted by how many times it was said: a word said twice in a
  * question counts twice (BM25's query term frequency, taken linearly as
- * Okapi's long-query setting, k3 -> infinity, does).
+ * Okapi's long-query setting, k3 -> infinity, does).  'add': what a word's
+ * boosts add to its own term's weight, once (0 but in
+ * with_boosts_present()).
  */
-static cti_xq *xleaf(xb *x, const qnode *n, int title_boost)
+static cti_xq *xleaf(xb *x, const qnode *n, int title_boost, double add)
 {
-    cti_xq *q = xleaf1(x, n, title_boost, 1);
-    return n->wqf > 1 ? xscale(x, q, n->wqf) : q;
+    double said = n->wqf > 1 ? n->wqf : 1;
+    cti_xq *q = xleaf1(x, n, title_boost, 1 + add / said);
+    return said > 1 ? xscale(x, q, said) : q;
 }
 
 /*
@@ -1926,8 +1929,7 @@ static cti_xq *with_boosts_present(xb *x, cti_xq *q, const qnode *n,
     }
     for (size_t i = 0; i < n->nkids; i++) {
         const qnode *k = n->kids[i];
-        subs[i] = add[i] > 0 ? xleaf1(x, k, boosts_title(x, k), 1 + add[i])
-                             : xnode(x, k);
+        subs[i] = add[i] > 0 ? xleaf(x, k, boosts_title(x, k), add[i]) : xnode(x, k);
     }
     hi = xcombine(x, CTI_XQ_AND, subs, n->nkids, 0);
     free(subs);
@@ -1973,11 +1975,6 @@ static cti_xq *xkids(xb *x, const qnode *n, cti_xq_op op)
                 boosted = 1;
             }
     }
-    /* A word said more than once (--any's, xleaf()) is weighed as such;
-       an AND's are not, but that weight would be lost here. */
-    for (size_t i = 0; boosted && i < n->nkids; i++)
-        if (add[i] > 0 && n->kids[i]->wqf > 1)
-            boosted = 0;
     if (boosted && n->kind == K_AND)
         q = with_boosts_present(x, q, n, add);
     free(add);
@@ -2055,7 +2052,7 @@ static cti_xq *xnode(xb *x, const qnode *n)
     case K_WORD:
     case K_PHRASE:
     case K_PREFIX:
-        return xleaf(x, n, boosts_title(x, n));
+        return xleaf(x, n, boosts_title(x, n), 0);
     case K_AND:
         return xkids(x, n, CTI_XQ_AND);
     case K_OR:
