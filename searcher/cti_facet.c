@@ -470,7 +470,7 @@ cti_status cti_facets_count(cti_search *s, const char *query,
                             cti_query_error *qerr, char *err, size_t errlen)
 {
     seen c = { NULL, 0, 0, 0, 0 };
-    cti_spy sp = { CTI_SLOT_DATE, 0, spy, &c };
+    cti_spy sp = { CTI_SLOT_DATE, 0, spy, &c, NULL };
     cti_search_opts so;
     cti_results *r = NULL;
     cti_status st = CTI_ENOMEM;

@@ -592,18 +592,17 @@ static uint32_t stories_seen(const stories *st, const char *value, size_t vlen)
  * articles match: no phrase boost's positions are read), restricted to
  * the articles 'within' matches (NULL: all), up to 'check' of them
  * checked; past the time limit Xapian stops checking and gives bounds.
- * Narrows *lower and *upper (articles); with 'st', a spy counts their
- * stories.
+ * Narrows *lower and *upper (articles); 'spy' (NULL: none) sees them.
  */
 static cti_status count_exactly(cti_search *s, cti_results *r, cti_xq *within,
-                                double seconds, uint32_t check, stories *st_,
-                                uint32_t *lower, uint32_t *upper)
+                                double seconds, uint32_t check,
+                                const cti_spy *spy, uint32_t *lower,
+                                uint32_t *upper)
 {
     cti_rank_opts none = { 0 };
     cti_xq *xq = NULL, *bool_q = NULL, *both = NULL;
     cti_enquire *e = NULL;
     cti_mset *m = NULL;
-    cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, st_ };
     cti_status st = cti_query_to_xq(r->query, &none, &xq);
     if (st == CTI_OK)
         st = cti_xq_scale(xq, 0, &bool_q);
@@ -616,12 +615,10 @@ static cti_status count_exactly(cti_search *s, cti_results *r, cti_xq *within,
         st = cti_enquire_set_query(e, within ? both : bool_q);
     if (st == CTI_OK)
         st = cti_enquire_set_time_limit(e, seconds);
-    if (st == CTI_OK && st_)
-        st = cti_enquire_set_spy(e, &spy);
+    if (st == CTI_OK && spy)
+        st = cti_enquire_set_spy(e, spy);
     if (st == CTI_OK)
         st = cti_enquire_run(e, 0, 0, check, &m);
-    if (st == CTI_OK && st_ && st_->nomem)
-        st = CTI_ENOMEM;
     if (st == CTI_OK) {
         uint32_t lo = cti_mset_matches_lower(m), hi = cti_mset_matches_upper(m);
         if (lo > *lower)
@@ -680,11 +677,12 @@ static cti_status check_all_countable(cti_search *s, cti_enquire *e,
 }
 
 /*
- * Each hit's matching copies (r->similar): the articles of its story that
- * the spy 'st' counted, less the hit, or Xapian's collapse count where
- * that is more.
+ * Each hit's matching copies (r->similar): seen[i], the articles of hit
+ * i's story counted (0: not counted), less the hit, or Xapian's collapse
+ * count where that is more.  'seen' NULL: the counts of the spy 'st'.
  */
-static cti_status similar_seen(cti_results *r, const stories *st)
+static cti_status similar_seen(cti_results *r, const stories *st,
+                               const uint32_t *seen)
 {
     size_t n = cti_mset_size(r->mset);
     uint32_t *sim = malloc((n ? n : 1) * sizeof *sim);
@@ -693,10 +691,10 @@ static cti_status similar_seen(cti_results *r, const stories *st)
     for (size_t i = 0; i < n; i++) {
         size_t kl = 0;
         const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
-        uint32_t seen = kl ? stories_seen(st, k, kl) : 0;
+        uint32_t got = seen ? seen[i] : kl ? stories_seen(st, k, kl) : 0;
         sim[i] = cti_mset_collapse_count(r->mset, i);
-        if (seen && seen - 1 > sim[i])
-            sim[i] = seen - 1;
+        if (got && got - 1 > sim[i])
+            sim[i] = got - 1;
     }
     free(r->similar);
     r->similar = sim;
@@ -725,7 +723,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         r->lower = r->upper = (uint32_t)all->n + all->single;
         r->articles = all->total;
         r->articles_exact = 1;
-        return similar_seen(r, all);
+        return similar_seen(r, all, NULL);
     }
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++)
@@ -745,9 +743,12 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         /* A remote shard runs no spy: the articles are counted, the
            stories keep the page's bounds. */
         double t0 = now_ms();
+        cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &st, NULL };
         rc = count_exactly(s, r, NULL, o->count_ms / 1000.0, s->doccount ? s->doccount : 1,
-                           cti_db_is_remote(s->db) ? NULL : &st,
+                           cti_db_is_remote(s->db) ? NULL : &spy,
                            &alo, &ahi);
+        if (rc == CTI_OK && st.nomem)
+            rc = CTI_ENOMEM;
         r->count_ms = now_ms() - t0;
     }
     if (rc == CTI_OK && counting) {
@@ -755,7 +756,7 @@ static cti_status count_stories(cti_search *s, cti_results *r,
         if (alo == ahi && st.total == alo) {
             /* the spy saw every match: the stories are exact */
             r->lower = r->upper = seen;
-            rc = similar_seen(r, &st);
+            rc = similar_seen(r, &st, NULL);
         } else {
             if (seen > r->lower)
                 r->lower = seen;
@@ -809,17 +810,98 @@ static cti_status count(cti_search *s, cti_results *r, const cti_search_opts *o,
     return st;
 }
 
+/* The articles of the stories count_similar() counts: each by document
+   id, with the hit of its story; and what the count saw of each hit. */
+typedef struct copy_of {
+    uint32_t docid;
+    uint32_t hit;
+} copy_of;
+
+typedef struct copies {
+    copy_of *v;     /* sorted by docid */
+    size_t n, cap;
+    uint32_t *seen; /* per hit: its story's articles that matched */
+    size_t nhits;
+} copies;
+
+static int copy_cmp(const void *x, const void *y)
+{
+    const copy_of *a = x, *b = y;
+    if (a->docid != b->docid)
+        return a->docid < b->docid ? -1 : 1;
+    return a->hit < b->hit ? -1 : a->hit > b->hit;
+}
+
+/* The spy of count_similar(): a matching article counts for its story's
+   hit (docid 0: the run starts over). */
+static void copies_seen(void *ctx, uint32_t docid)
+{
+    copies *c = ctx;
+    if (!docid) {
+        memset(c->seen, 0, c->nhits * sizeof *c->seen);
+        return;
+    }
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].docid < docid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->n && c->v[lo].docid == docid; lo++)
+        c->seen[c->v[lo].hit]++;
+}
+
+/* Add the n articles 'ids' of hit 'hit''s story to c. */
+static cti_status copies_add(copies *c, const uint32_t *ids, size_t n, size_t hit)
+{
+    if (c->n + n > c->cap) {
+        size_t cap = c->cap ? c->cap : 64;
+        while (cap < c->n + n)
+            cap *= 2;
+        copy_of *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return CTI_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++)
+        c->v[c->n++] = (copy_of){ ids[i], (uint32_t)hit };
+    return CTI_OK;
+}
+
+/* The query's matches among the articles of c (sorted): the articles
+   themselves (cti_xq_docs()), for an index of one database. */
+static cti_status copies_query(const copies *c, cti_xq **out)
+{
+    uint32_t *ids = malloc(c->n * sizeof *ids);
+    size_t n = 0;
+    if (!ids)
+        return CTI_ENOMEM;
+    for (size_t i = 0; i < c->n; i++)
+        if (!n || ids[n - 1] != c->v[i].docid)
+            ids[n++] = c->v[i].docid;
+    cti_status st = cti_xq_docs(ids, n, out);
+    free(ids);
+    return st;
+}
+
 /*
  * Each hit's matching copies, exactly (r->similar).  Xapian counts as
  * collapsed only the copies that reached the page's weights: on a common
  * word, a story of ten matching copies showed "0 similar".  A story's
  * articles hold its term (CTI_PREFIX_STORY + key): a story held by one
- * article has no copies; the others are counted by one run of the query,
- * without weights or boosts, over the articles of those stories only
- * (their terms' postings), a spy telling the stories apart.  In an index
- * written before the terms, a story keeps Xapian's count where that is
- * more (its older articles hold no term); so does every story over a
- * database with a remote part, which runs no spy.
+ * article has no copies; the articles of the others are read from their
+ * terms' postings and counted by one run of the query, without weights
+ * or boosts, over those articles only.  On an index of one database the
+ * run is given the articles themselves and a spy tells the stories apart
+ * by document id, reading nothing; over shards (whose spies see each
+ * shard's own ids) it is given the stories' terms and the spy reads each
+ * match's story.  In an index written before the terms, a story keeps
+ * Xapian's count where that is more (its older articles hold no term);
+ * so does every story over a database with a remote part, which runs no
+ * spy.
  */
 static cti_status count_similar(cti_search *s, cti_results *r)
 {
@@ -831,14 +913,13 @@ static cti_status count_similar(cti_search *s, cti_results *r)
         return CTI_OK;
     cti_xq **terms = calloc(n, sizeof *terms);
     cti_xq *any = NULL;
-    stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
-    uint64_t most = 0;
-    cti_status st = terms ? CTI_OK : CTI_ENOMEM;
+    copies c = { NULL, 0, 0, calloc(n, sizeof(uint32_t)), n };
+    cti_status st = terms && c.seen ? CTI_OK : CTI_ENOMEM;
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
-        size_t kl = 0;
+        size_t kl = 0, tf = 0;
         const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
         char term[sizeof CTI_PREFIX_STORY + 32];
-        uint32_t tf = 0;
+        uint32_t *ids = NULL;
         if (!kl || kl > 31)
             continue;
         int tl = snprintf(term, sizeof term, "%s%.*s", CTI_PREFIX_STORY, (int)kl, k);
@@ -846,26 +927,36 @@ static cti_status count_similar(cti_search *s, cti_results *r)
            (or one article holds it: no copies; Xapian's count is 0 then,
            or, for a story begun before the terms, the copies it saw): the
            count is whole, and a count could find no more. */
-        st = cti_db_termfreq(s->db, term, (size_t)tl, &tf);
-        if (st != CTI_OK || tf <= 1 + (uint64_t)cti_mset_collapse_count(r->mset, i))
-            continue;
-        if ((st = cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt])) != CTI_OK)
-            break;
-        nt++;
-        most += tf;
+        st = cti_db_postings(s->db, term, (size_t)tl, &ids, &tf);
+        if (st == CTI_OK && tf > 1 + (uint64_t)cti_mset_collapse_count(r->mset, i) &&
+            (st = copies_add(&c, ids, tf, i)) == CTI_OK)
+            st = cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt++]);
+        free(ids);
     }
     /* Every article of those stories checked: their counts are exact. */
     uint32_t lo = 0, hi = UINT32_MAX;
-    if (st == CTI_OK && nt)
+    int one = cti_db_parts(s->db) == 1;
+    stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
+    cti_spy by_id = { 0, 0, NULL, &c, copies_seen };
+    cti_spy by_story = { CTI_SLOT_CLUSTER, 0, stories_add, &seen, NULL };
+    if (st == CTI_OK && c.n && one) {
+        qsort(c.v, c.n, sizeof *c.v, copy_cmp);
+        st = copies_query(&c, &any);
+    } else if (st == CTI_OK && c.n) {
         st = cti_xq_combine(CTI_XQ_OR, terms, nt, 0, &any);
-    if (st == CTI_OK && nt)
-        st = count_exactly(s, r, any, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most,
-                           &seen, &lo, &hi);
-    if (st == CTI_OK && nt)
-        st = similar_seen(r, &seen);
+    }
+    if (st == CTI_OK && c.n)
+        st = count_exactly(s, r, any, 0, c.n > UINT32_MAX ? UINT32_MAX : (uint32_t)c.n,
+                           one ? &by_id : &by_story, &lo, &hi);
+    if (st == CTI_OK && seen.nomem)
+        st = CTI_ENOMEM;
+    if (st == CTI_OK && c.n)
+        st = similar_seen(r, &seen, one ? c.seen : NULL);
     for (size_t i = 0; terms && i < nt; i++)
         cti_xq_free(terms[i]);
     free(terms);
+    free(c.v);
+    free(c.seen);
     free(seen.k);
     free(seen.c);
     cti_xq_free(any);
@@ -955,7 +1046,7 @@ cti_status cti_search_run(cti_search *s, const char *text,
             st = check_all_countable(s, e, o, &check, &all);
         }
         if (st == CTI_OK && all) {
-            cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen };
+            cti_spy spy = { CTI_SLOT_CLUSTER, 0, stories_add, &seen, NULL };
             st = cti_enquire_set_spy(e, &spy);
         }
         if (st == CTI_OK)

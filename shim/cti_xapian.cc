@@ -274,7 +274,7 @@ struct cti_enquire {
     bool sort_desc;
     int collapse_slot;      /* -1: off */
     unsigned collapse_max;
-    cti_spy spy;            /* spy.fn NULL: none */
+    cti_spy spy;            /* spy.fn and spy.id_fn NULL: none */
     cti_each each;          /* each.fn NULL: keep the hits */
     unsigned slots;         /* values fetched with each hit (bit per slot) */
     explicit cti_enquire(cti_db *d)
@@ -293,6 +293,10 @@ class CallbackSpy : public Xapian::MatchSpy {
   public:
     explicit CallbackSpy(const cti_spy &s) : spy_(s) {}
     void operator()(const Xapian::Document &doc, double) override {
+        if (spy_.id_fn) {
+            spy_.id_fn(spy_.ctx, doc.get_docid());
+            return;
+        }
         std::string v = doc.get_value(static_cast<Xapian::valueno>(spy_.slot));
         if (spy_.want_data) {
             std::string d = doc.get_data();
@@ -766,6 +770,38 @@ CTI_API cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
     return with_retry(db, [&] {
         *out = db->rd->get_termfreq(std::string(term, len));
     });
+}
+
+CTI_API cti_status cti_db_postings(cti_db *db, const char *term, size_t len,
+                                   uint32_t **ids, size_t *n)
+{
+    if (!db || !term || !ids || !n)
+        return set_error(db, CTI_EINVAL, "bad argument");
+    *ids = nullptr;
+    *n = 0;
+    std::vector<uint32_t> v;
+    cti_status st = with_retry(db, [&] {
+        v.clear();
+        std::string t(term, len);
+        for (Xapian::PostingIterator p = db->rd->postlist_begin(t),
+                                     end = db->rd->postlist_end(t);
+             p != end; ++p)
+            v.push_back(*p);
+    });
+    if (st != CTI_OK || v.empty())
+        return st;
+    uint32_t *out = static_cast<uint32_t *>(malloc(v.size() * sizeof *out));
+    if (!out)
+        return set_error(db, CTI_ENOMEM, "out of memory");
+    memcpy(out, v.data(), v.size() * sizeof *out);
+    *ids = out;
+    *n = v.size();
+    return CTI_OK;
+}
+
+CTI_API size_t cti_db_parts(const cti_db *db)
+{
+    return db ? db->rd->size() : 0;
 }
 
 CTI_API cti_status cti_db_set_metadata(cti_db *db, const char *key,
@@ -1856,7 +1892,7 @@ CTI_API cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy)
 {
     if (!e)
         return set_error(nullptr, CTI_EINVAL, "no enquire handle");
-    if (spy && !spy->fn)
+    if (spy && !spy->fn && !spy->id_fn)
         return set_error(e->db, CTI_EINVAL, "a spy needs a function");
     e->spy = spy ? *spy : cti_spy();
     return CTI_OK;
@@ -1993,6 +2029,27 @@ class DocList : public Xapian::PostingSource {
     bool at_end() const override { return started_ && i_ >= ids_->size(); }
     Xapian::docid get_docid() const override { return (*ids_)[i_]; }
 };
+
+} // namespace
+
+CTI_API cti_status cti_xq_docs(const uint32_t *ids, size_t n, cti_xq **out)
+{
+    if (!out)
+        return set_error(nullptr, CTI_EINVAL, "no output pointer");
+    *out = nullptr;
+    if (!ids && n)
+        return set_error(nullptr, CTI_EINVAL, "no document ids");
+    for (size_t i = 0; i < n; ++i)
+        if (ids[i] == 0 || (i > 0 && ids[i] <= ids[i - 1]))
+            return set_error(nullptr, CTI_EINVAL,
+                             "document ids out of order or repeated");
+    return build_xq(out, [&] {
+        auto v = std::make_shared<const std::vector<Xapian::docid>>(ids, ids + n);
+        return Xapian::Query((new DocList(std::move(v)))->release());
+    });
+}
+
+namespace {
 
 /* Below this many possible matches (cti_poscheck_most()), checking the
    boosts of every match costs less than boosted_mset()'s two runs. */
@@ -2167,7 +2224,8 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     /* xapian-tcpsrv runs none of cti's code: a spy cannot run there, and
        a counting run over a remote shard has no time limit (it counts to
        check_at_least, which the caller keeps small). */
-    if (db->remote_parts && e->spy.fn) {
+    const bool spying = e->spy.fn || e->spy.id_fn;
+    if (db->remote_parts && spying) {
         delete m;
         return set_error(db, CTI_EINVAL, "counting by value cannot run on a "
                          "remote shard: xapian-tcpsrv runs no cti code (use "
@@ -2182,7 +2240,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
            relevance, with nothing that must see every match. */
         std::unique_ptr<cti_poscheck_memo> memo;
         Xapian::doccount most = 0; /* at most how many hold the boosts */
-        if (!e->boosts.empty() && limit > 0 && e->sort_slot < 0 && !e->spy.fn &&
+        if (!e->boosts.empty() && limit > 0 && e->sort_slot < 0 && !spying &&
             !e->each.fn && e->time_limit <= 0) {
             most = db->rd->get_doccount();
             for (const auto &sp : e->boosts)
@@ -2205,8 +2263,10 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         std::unique_ptr<Xapian::MatchDecider> decider, quick_decider;
         if (!e->deferred.empty())
             decider = cti_poscheck_decider(*db->rd, e->deferred);
-        if (e->spy.fn) {
-            if (ran_before)
+        if (spying) {
+            if (ran_before && e->spy.id_fn)
+                e->spy.id_fn(e->spy.ctx, 0);
+            else if (ran_before)
                 e->spy.fn(e->spy.ctx, nullptr, 0, nullptr, 0);
             ran_before = true;
             enq.add_matchspy(&spy);

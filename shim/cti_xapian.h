@@ -147,6 +147,16 @@ cti_status cti_db_avlength(cti_db *db, double *out);
 /* Number of documents indexed by 'term' (0 if none). */
 cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
                            uint32_t *out);
+/*
+ * The documents indexed by 'term': *ids, *n of them in ascending order
+ * (NULL and 0 when none; free() them).  Meant for a term of few
+ * documents: it reads them all.
+ */
+cti_status cti_db_postings(cti_db *db, const char *term, size_t len,
+                           uint32_t **ids, size_t *n);
+/* How many databases db searches as one: its shards, or a bulk load's
+   main database and segments (1 for a single database). */
+size_t cti_db_parts(const cti_db *db);
 
 /* ---- metadata (database-wide key/value strings) ---- */
 
@@ -387,6 +397,12 @@ cti_status cti_xq_wildcard(const char *prefix, size_t len,
 cti_status cti_xq_value_range(unsigned slot, const char *lo, const char *hi,
                               cti_xq **out);
 cti_status cti_xq_match_all(cti_xq **out);
+/*
+ * The documents ids[0, n) (ascending, each once: CTI_EINVAL otherwise),
+ * adding no weight: for a database of one part (cti_db_parts() 1, not
+ * remote), whose document ids they are.
+ */
+cti_status cti_xq_docs(const uint32_t *ids, size_t n, cti_xq **out);
 void cti_xq_free(cti_xq *q);
 /* A readable description (Xapian's get_description()); caller frees. NULL on ENOMEM. */
 char *cti_xq_describe(const cti_xq *q);
@@ -440,11 +456,15 @@ cti_status cti_enquire_set_collapse(cti_enquire *e, unsigned slot,
  */
 typedef void (*cti_spy_fn)(void *ctx, const char *value, size_t vlen,
                            const char *data, size_t dlen);
+/* A spy of document ids: id_fn(ctx, docid), nothing read; docid 0: forget
+   what was seen (the run is retried). */
+typedef void (*cti_spy_id_fn)(void *ctx, uint32_t docid);
 typedef struct cti_spy {
     unsigned slot;
     int want_data;
     cti_spy_fn fn;
     void *ctx;
+    cti_spy_id_fn id_fn;  /* set: called instead of fn, nothing read */
 } cti_spy;
 /* Spy on the next runs of 'e' with a copy of *spy (NULL: no spy). */
 cti_status cti_enquire_set_spy(cti_enquire *e, const cti_spy *spy);

@@ -37,9 +37,10 @@ static void index_fixture_free(index_fixture *fx)
     free(fx);
 }
 
-/* Index the JSON lines 'jsonl' into a new scratch index and open it;
-   NULL when anything fails. */
-static index_fixture *index_fixture_new(const char *jsonl)
+/* Index the JSON lines 'jsonl' into a new scratch index of 'shards'
+   shards (0: one database) and open it; NULL when anything fails. */
+static index_fixture *index_fixture_new_sharded(const char *jsonl,
+                                                unsigned shards)
 {
     index_fixture *fx = calloc(1, sizeof *fx);
     char in[128], err[256];
@@ -61,6 +62,7 @@ static index_fixture *index_fixture_new(const char *jsonl)
     cti_indexer_opts_init(&o);
     o.db = fx->db;
     o.quiet = 1;
+    o.shards = shards;
     if (cti_indexer_new(&o, &ix) != 0)
         goto fail;
     int rc = cti_indexer_add_path(ix, in) || cti_indexer_finish(ix, &st);
@@ -71,6 +73,12 @@ static index_fixture *index_fixture_new(const char *jsonl)
 fail:
     index_fixture_free(fx);
     return NULL;
+}
+
+/* index_fixture_new_sharded() of one database. */
+static index_fixture *index_fixture_new(const char *jsonl)
+{
+    return index_fixture_new_sharded(jsonl, 0);
 }
 
 #endif /* INDEX_FIXTURE_H */

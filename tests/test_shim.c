@@ -376,7 +376,7 @@ static void test_match_spy(void **state)
     cti_enquire *e;
     cti_mset *m;
     spied sp = { 0 };
-    cti_spy spy = { 0, 1, spy_count, &sp };
+    cti_spy spy = { 0, 1, spy_count, &sp, NULL };
     assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
     assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
     assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_OK);
@@ -408,6 +408,77 @@ static void test_match_spy(void **state)
     assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_EINVAL);
     cti_enquire_free(e);
     cti_xq_free(q);
+    cti_db_free(db);
+}
+
+typedef struct ids_seen {
+    unsigned n, resets;
+    uint32_t v[8];
+} ids_seen;
+
+static void spy_ids(void *ctx, uint32_t docid)
+{
+    ids_seen *s = ctx;
+    if (!docid) {
+        s->n = 0;
+        s->resets++;
+        return;
+    }
+    if (s->n < 8)
+        s->v[s->n] = docid;
+    s->n++;
+}
+
+/* A term's documents; a query of given documents; a spy of their ids. */
+static void test_postings_and_docs(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("docs");
+    uint32_t *ids = NULL, *none = NULL;
+    size_t n = 0, nn = 1;
+    assert_int_equal(cti_db_parts(db), 1);
+    assert_int_equal(cti_db_postings(db, "state", 5, &ids, &n), CTI_OK);
+    assert_int_equal(n, 2);
+    assert_true(ids[0] < ids[1]);
+    assert_int_equal(cti_db_postings(db, "nosuchword", 10, &none, &nn), CTI_OK);
+    assert_null(none);
+    assert_int_equal(nn, 0);
+
+    /* The second "state" document only, of those OR matches. */
+    cti_xq *d, *both, *or = combine2(CTI_XQ_OR, "state", "antitrust", 0);
+    assert_int_equal(cti_xq_docs(ids + 1, 1, &d), CTI_OK);
+    cti_xq *pair[2] = { or, d };
+    assert_int_equal(cti_xq_combine(CTI_XQ_FILTER, pair, 2, 0, &both), CTI_OK);
+    ids_seen seen = { 0 };
+    cti_spy spy = { 0, 0, NULL, &seen, spy_ids };
+    cti_enquire *e;
+    cti_mset *m;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, both), CTI_OK);
+    assert_int_equal(cti_enquire_set_spy(e, &spy), CTI_OK);
+    assert_int_equal(cti_enquire_run(e, 0, 10, UINT32_MAX, &m), CTI_OK);
+    assert_int_equal(cti_mset_size(m), 1);
+    assert_int_equal(cti_mset_docid(m, 0), ids[1]);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.v[0], ids[1]);
+    assert_int_equal(seen.resets, 0);
+    cti_mset_free(m);
+    cti_enquire_free(e);
+
+    /* Out of order, repeated or 0: refused; none: matches nothing. */
+    uint32_t back[2] = { ids[1], ids[0] }, twice[2] = { ids[0], ids[0] }, zero = 0;
+    cti_xq *bad = NULL, *empty;
+    assert_int_equal(cti_xq_docs(back, 2, &bad), CTI_EINVAL);
+    assert_int_equal(cti_xq_docs(twice, 2, &bad), CTI_EINVAL);
+    assert_int_equal(cti_xq_docs(&zero, 1, &bad), CTI_EINVAL);
+    assert_null(bad);
+    assert_int_equal(cti_xq_docs(NULL, 0, &empty), CTI_OK);
+    assert_int_equal(count_hits(db, empty), 0);
+    cti_xq_free(empty);
+    cti_xq_free(both);
+    cti_xq_free(d);
+    cti_xq_free(or);
+    free(ids);
     cti_db_free(db);
 }
 
@@ -901,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_coord),
         cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_match_spy),
+        cmocka_unit_test(test_postings_and_docs),
         cmocka_unit_test(test_walk_hits),
         cmocka_unit_test(test_hit_slots),
         cmocka_unit_test(test_with_data),

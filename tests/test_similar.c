@@ -26,7 +26,8 @@ static unsigned word(void)
 
 /* FILLERS articles with 'budget' once to four times among 60 words, then
    one story in COPIES copies: the same text with 8 more words a copy, so
-   that each later copy weighs a little less. */
+   that each later copy weighs a little less, and "gulls" in the even
+   ones. */
 static char *articles(void)
 {
     static const char story[] =
@@ -54,9 +55,71 @@ static char *articles(void)
                               c, c, story);
         for (unsigned w = 0; w < 8 * c; w++)
             o += (size_t)snprintf(j + o, cap - o, " w%u", word());
+        if (c % 2 == 0)
+            o += (size_t)snprintf(j + o, cap - o, " Gulls watched.");
         o += (size_t)snprintf(j + o, cap - o, "\"}\n");
     }
     return j;
+}
+
+/* The similar count of the hit with id 'id' on the page of 'query' (it
+   must be there), the count of matches being a range and copies
+   collapsed; the most of the other hits' in *others. */
+static uint32_t similar_of(index_fixture *fx, const char *query, const char *id,
+                           uint32_t *others)
+{
+    cti_search_opts o;
+    cti_results *r = NULL;
+    char err[256];
+    cti_search_opts_default(&o);
+    o.limit = 10;
+    assert_int_equal(cti_search_run(fx->s, query, &o, &r, NULL, err, sizeof err), CTI_OK);
+    assert_false(r->exact);
+    assert_true(r->collapsed);
+    uint32_t similar = UINT32_MAX;
+    *others = 0;
+    for (size_t i = 0; i < cti_mset_size(r->mset); i++) {
+        cti_hit h;
+        cti_hit_opts ho;
+        memset(&ho, 0, sizeof ho);
+        ho.no_snippet = 1;
+        assert_int_equal(cti_hit_load(fx->s, r, i, &ho, &h), CTI_OK);
+        if (h.rec.id && !strcmp(h.rec.id, id))
+            similar = h.similar;
+        else if (h.similar > *others)
+            *others = h.similar;
+        cti_hit_release(&h);
+    }
+    cti_results_free(r);
+    assert_int_not_equal(similar, UINT32_MAX);
+    return similar;
+}
+
+/* Only the copies that match count: the odd ones lack "gulls". */
+static void check_matching_only(unsigned shards)
+{
+    char *j = articles();
+    index_fixture *fx = index_fixture_new_sharded(j, shards);
+    free(j);
+    assert_non_null(fx);
+    uint32_t others;
+    assert_int_equal(similar_of(fx, "budget NOT gulls", "s1", &others), COPIES / 2 - 1);
+    assert_int_equal(others, 0);
+    assert_int_equal(similar_of(fx, "budget OR gulls", "s0", &others), COPIES - 1);
+    index_fixture_free(fx);
+}
+
+static void test_matching_copies_only(void **state)
+{
+    (void)state;
+    check_matching_only(0);
+}
+
+/* Over shards the count reads each match's story: the same counts. */
+static void test_matching_copies_shards(void **state)
+{
+    (void)state;
+    check_matching_only(3);
 }
 
 static void test_every_matching_copy(void **state)
@@ -69,29 +132,11 @@ static void test_every_matching_copy(void **state)
     cti_search_opts o;
     cti_results *r = NULL;
     char err[256];
+    uint32_t others;
     cti_search_opts_default(&o);
     o.limit = 10;
-    assert_int_equal(cti_search_run(fx->s, "budget", &o, &r, NULL, err, sizeof err), CTI_OK);
-    /* The count is a range: the page's run did not see every match. */
-    assert_false(r->exact);
-    assert_true(r->collapsed);
-    int found = 0;
-    for (size_t i = 0; i < cti_mset_size(r->mset); i++) {
-        cti_hit h;
-        cti_hit_opts ho;
-        memset(&ho, 0, sizeof ho);
-        ho.no_snippet = 1;
-        assert_int_equal(cti_hit_load(fx->s, r, i, &ho, &h), CTI_OK);
-        if (h.rec.id && !strcmp(h.rec.id, "s0")) {
-            found = 1;
-            assert_int_equal(h.similar, COPIES - 1);
-        } else {
-            assert_int_equal(h.similar, 0);
-        }
-        cti_hit_release(&h);
-    }
-    assert_true(found);
-    cti_results_free(r);
+    assert_int_equal(similar_of(fx, "budget", "s0", &others), COPIES - 1);
+    assert_int_equal(others, 0);
 
     /* A phrase: only the copies holding it count (all of them here). */
     assert_int_equal(cti_search_run(fx->s, "\"harbor budget\" OR budget", &o, &r, NULL,
@@ -118,6 +163,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_matching_copy),
+        cmocka_unit_test(test_matching_copies_only),
+        cmocka_unit_test(test_matching_copies_shards),
     };
     return cmocka_run_group_tests_name("similar", tests, NULL, NULL);
 }
