@@ -28,6 +28,13 @@ char *cti_path_join(const char *dir, const char *name)
 
 cti_status cti_path_write_atomic(const char *dir, const char *name, const char *text)
 {
+    return cti_path_write_atomic_bytes(dir, name, text, strlen(text));
+}
+
+cti_status cti_path_write_atomic_bytes(const char *dir, const char *name,
+                                       const void *bytes, size_t len)
+{
+    const char *text = bytes;
     char tmpname[64];
     snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
     char *tmp = cti_path_join(dir, tmpname), *fin = cti_path_join(dir, name);
@@ -38,7 +45,7 @@ cti_status cti_path_write_atomic(const char *dir, const char *name, const char *
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         goto done;
-    size_t len = strlen(text), off = 0;
+    size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, text + off, len - off);
         if (w < 0) {

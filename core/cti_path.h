@@ -20,6 +20,9 @@ char *cti_path_join(const char *dir, const char *name);
  * CTI_ENOMEM, or CTI_EIO with errno set (the temporary file is removed).
  */
 cti_status cti_path_write_atomic(const char *dir, const char *name, const char *text);
+/* cti_path_write_atomic() of 'len' bytes. */
+cti_status cti_path_write_atomic_bytes(const char *dir, const char *name,
+                                       const void *bytes, size_t len);
 
 /*
  * Remove 'path' and, if it is a folder, everything below it (rm -rf;

@@ -10,6 +10,8 @@
  */
 #include "cti_text.h"
 
+#include "cti_dictfile.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -304,8 +306,12 @@ cti_status cti_text_pack(cti_text_writer *w, const char *text, size_t len,
 typedef struct loaded {
     uint32_t id;
     ZSTD_DDict *ddict;
-    char *bytes;        /* the dictionary, which ddict refers to */
+    char *bytes;        /* the dictionary, which ddict refers to: */
+    size_t mapped;      /* ... its file's mapping of this length, or 0:
+                           read from the metadata (malloc'd) */
 } loaded;
+
+static void drop_dict(loaded *nd);
 
 /* At most this many decompression contexts kept for reuse: one a
    thread decompressing at the same time (cti-search loads a page's hits
@@ -337,10 +343,8 @@ void cti_text_reader_free(cti_text_reader *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++) {
-        ZSTD_freeDDict(r->d[i].ddict);
-        free(r->d[i].bytes);
-    }
+    for (size_t i = 0; i < r->n; i++)
+        drop_dict(&r->d[i]);
     free(r->d);
     for (size_t i = 0; i < r->nidle; i++)
         ZSTD_freeDCtx(r->idle[i]);
@@ -357,6 +361,31 @@ static cti_status say(char *err, size_t errlen, cti_status st,
 }
 
 /*
+ * Map dictionary 'id' from its file in db's folder (cti_dictfile.h) into
+ * *nd: 1, or 0 when there is no such file or it is not that dictionary
+ * (the metadata holds it still).
+ */
+static int map_dict(cti_db *db, uint32_t id, loaded *nd)
+{
+    const char *dir = db ? cti_db_folder(db) : NULL, *bytes = NULL;
+    size_t len = 0;
+    if (!dir || cti_dictfile_map(dir, id, &bytes, &len) != CTI_OK)
+        return 0;
+    /* By reference: the file's pages are read as texts need them. */
+    ZSTD_DDict *dd = ZDICT_getDictID(bytes, len) == id
+                         ? ZSTD_createDDict_byReference(bytes, len) : NULL;
+    if (!dd) {
+        cti_dictfile_unmap(bytes, len);
+        return 0;
+    }
+    nd->id = id;
+    nd->ddict = dd;
+    nd->bytes = (char *)bytes;
+    nd->mapped = len;
+    return 1;
+}
+
+/*
  * Read dictionary 'id' from db's metadata into *nd (its bytes and DDict).
  * Returns CTI_OK; CTI_ECORRUPT for one missing or damaged, CTI_ENOMEM;
  * with 'err' saying which.  Takes no lock: db must be the caller's own.
@@ -368,6 +397,8 @@ static cti_status load_dict(cti_db *db, uint32_t id, loaded *nd, char *err,
     dict_key(id, key, hex);
     char *bytes = NULL;
     size_t len = 0;
+    if (map_dict(db, id, nd))
+        return CTI_OK;
     cti_status st = db ? cti_db_find_metadata(db, key, &bytes, &len)
                        : CTI_ENOTFOUND;
     if (st == CTI_ENOMEM)
@@ -388,6 +419,7 @@ static cti_status load_dict(cti_db *db, uint32_t id, loaded *nd, char *err,
     }
     nd->id = id;
     nd->bytes = bytes;
+    nd->mapped = 0;
     return CTI_OK;
 }
 
@@ -415,7 +447,10 @@ static cti_status keep_dict(cti_text_reader *r, loaded *nd)
 static void drop_dict(loaded *nd)
 {
     ZSTD_freeDDict(nd->ddict);
-    free(nd->bytes);
+    if (nd->mapped)
+        cti_dictfile_unmap(nd->bytes, nd->mapped);
+    else
+        free(nd->bytes);
 }
 
 /*

@@ -23,7 +23,8 @@
  * 0.375, and the texts before it are compressed alone (0.52).
  * It is stored in the index's metadata under CTI_META_TEXT_DICT + its id
  * (8 hex digits), and CTI_META_TEXT_DICT names the one in use, which later
- * runs take up.  Every zstd frame names its dictionary's id (0: none), so
+ * runs take up; a local index keeps a copy as a file too, which readers
+ * map first (cti_dictfile.h).  Every zstd frame names its dictionary's id (0: none), so
  * a reader finds the dictionary of each text, whichever run wrote it.
  */
 #ifndef CTI_TEXT_H

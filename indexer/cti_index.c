@@ -34,6 +34,7 @@
  */
 #include "cti_indexer_int.h"
 
+#include "cti_dictfile.h"
 #include "cti_schema.h"
 
 #include <errno.h>
@@ -149,6 +150,27 @@ static cti_status main_create(cti_index *ix)
     return st;
 }
 
+/*
+ * Keep the texts' dictionary in use as a file in the index's folder, and
+ * a shard's in its sharded index's folder too, where searches open it:
+ * they map it instead of reading it from the metadata (cti_dictfile.h).
+ * A file that cannot be written costs searches time, not data: nothing
+ * is reported.
+ */
+static void dict_file(cti_index *ix)
+{
+    char key[CTI_TEXT_KEY_MAX], hex[9];
+    const char *bytes;
+    size_t len;
+    if (ix->remote || !ix->text ||
+        !cti_text_packer_dict(ix->text, key, hex, &bytes, &len))
+        return;
+    uint32_t id = (uint32_t)strtoul(hex, NULL, 16);
+    (void)cti_dictfile_save(ix->dir, id, bytes, len);
+    if (ix->copy_path)
+        (void)cti_dictfile_save(ix->copy_path, id, bytes, len);
+}
+
 cti_status cti_index_text_reader(cti_index *ix)
 {
     if (ix->tr || !ix->main)
@@ -172,6 +194,7 @@ cti_status cti_index_commit(cti_index *ix)
             return cti_index_fail(ix, "cannot write the text dictionary", st);
         ix->text_in_main = id;
         ix->main_dirty = 1;
+        dict_file(ix);
     }
     if (!ix->main_dirty && !ix->pending)
         return CTI_OK;
@@ -536,9 +559,10 @@ static cti_status text_open(cti_index *ix)
     }
     if (st == CTI_OK && ix->o.zlevel < 0)
         st = cti_text_writer_new(ix->text, &ix->tw);
-    if (st == CTI_OK)
+    if (st == CTI_OK) {
         ix->text_in_main = cti_text_packer_dict_id(ix->text);
-    else
+        dict_file(ix);
+    } else
         cti_report_say(ix->rep, "cannot read index '%s': %s", ix->dir,
                        st == CTI_ENOMEM ? "out of memory" : err);
     return st;

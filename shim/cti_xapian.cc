@@ -64,6 +64,8 @@ struct cti_db {
     std::string path;
     bool local_path;   /* read-only and opened from 'path' alone: reopening
                           may open the path afresh (a stub may have moved on) */
+    std::string folder; /* read-only from a local path: its folder (the path,
+                           or the stub file's); "" otherwise */
     /* Shards added by cti_db_add_shard(), and the path each was opened
        from ("" for a remote one), for cti_db_find_metadata(). */
     std::vector<std::pair<Xapian::Database, std::string>> shards;
@@ -584,7 +586,8 @@ CTI_API cti_status cti_db_open(const char *path, int mode, cti_db **out)
             /* An index listed by a stub may be swapped while we open it
                (a database it named is removed): read the stub again. */
             struct stat pst;
-            bool stub = (::stat(path, &pst) == 0 && S_ISREG(pst.st_mode)) ||
+            bool statted = ::stat(path, &pst) == 0;
+            bool stub = (statted && S_ISREG(pst.st_mode)) ||
                         file_exists(std::string(path) + "/XAPIANDB");
             for (int attempt = 0;; ++attempt) {
                 try {
@@ -601,6 +604,15 @@ CTI_API cti_status cti_db_open(const char *path, int mode, cti_db **out)
                 short_pause(attempt);
             }
             db->local_path = true;
+            if (!statted) {
+                db->folder.clear();
+            } else if (S_ISDIR(pst.st_mode)) {
+                db->folder = path;
+            } else {
+                size_t slash = db->path.find_last_of('/');
+                db->folder = slash == std::string::npos ? std::string(".")
+                                                        : db->path.substr(0, slash + 1);
+            }
             return;
         }
         int action;
@@ -689,7 +701,13 @@ CTI_API cti_status cti_db_add_shard(cti_db *db, cti_db *shard)
                                 shard->remote ? std::string() : shard->path);
         db->posfmt = f;
         db->local_path = false;
+        db->folder.clear();
     });
+}
+
+CTI_API const char *cti_db_folder(const cti_db *db)
+{
+    return db && !db->folder.empty() ? db->folder.c_str() : nullptr;
 }
 
 CTI_API int cti_db_is_remote(const cti_db *db)

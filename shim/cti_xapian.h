@@ -157,6 +157,10 @@ cti_status cti_db_postings(cti_db *db, const char *term, size_t len,
 /* How many databases db searches as one: its shards, or a bulk load's
    main database and segments (1 for a single database). */
 size_t cti_db_parts(const cti_db *db);
+/* The folder of a database opened read-only from a local path (the path
+   itself, or the folder of the stub file it names); NULL for any other
+   (remote, writable, or shards added by cti_db_add_shard()). */
+const char *cti_db_folder(const cti_db *db);
 
 /* ---- metadata (database-wide key/value strings) ---- */
 

@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <unistd.h>
 
+#include "cti_dictfile.h"
 #include "cti_store.h"
 #include "cti_text.h"
 #include "lib/scratch.h"
@@ -500,6 +502,47 @@ static void test_preload(void **state)
     cti_text_packer_free(p);
 }
 
+/* The dictionary's file: written once, mapped back, and a file that
+   cannot be a dictionary of cti's (empty, too large) not mapped. */
+static void test_dictionary_file(void **state)
+{
+    (void)state;
+    const char *bytes;
+    size_t len;
+    char path[300];
+    assert_int_equal(scratch_make("dictfile"), 0);
+    assert_int_equal(cti_dictfile_save(scratch_dir, 0x1234abcdu, "abcdef", 6),
+                     CTI_OK);
+    scratch_path(path, sizeof path, CTI_DICTFILE_PREFIX "1234abcd");
+    assert_int_equal(access(path, R_OK), 0);
+    assert_int_equal(cti_dictfile_map(scratch_dir, 0x1234abcdu, &bytes, &len),
+                     CTI_OK);
+    assert_int_equal(len, 6);
+    assert_memory_equal(bytes, "abcdef", 6);
+    cti_dictfile_unmap(bytes, len);
+    /* A dictionary's file is there already: not written again. */
+    assert_int_equal(cti_dictfile_save(scratch_dir, 0x1234abcdu, "ghijkl", 6),
+                     CTI_OK);
+    assert_int_equal(cti_dictfile_map(scratch_dir, 0x1234abcdu, &bytes, &len),
+                     CTI_OK);
+    assert_memory_equal(bytes, "abcdef", 6);
+    cti_dictfile_unmap(bytes, len);
+    /* None, empty, too large. */
+    assert_int_equal(cti_dictfile_map(scratch_dir, 7, &bytes, &len), CTI_ENOTFOUND);
+    assert_null(bytes);
+    scratch_path(path, sizeof path, CTI_DICTFILE_PREFIX "00000008");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(cti_dictfile_map(scratch_dir, 8, &bytes, &len), CTI_ENOTFOUND);
+    assert_int_equal(truncate(path, CTI_DICTFILE_MAX + 1), 0);
+    assert_int_equal(cti_dictfile_map(scratch_dir, 8, &bytes, &len), CTI_ENOTFOUND);
+    /* A folder that is not there cannot take it. */
+    scratch_path(path, sizeof path, "gone");
+    assert_int_equal(cti_dictfile_save(path, 9, "x", 1), CTI_EIO);
+    scratch_remove();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_record_apart),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_preload),
+        cmocka_unit_test(test_dictionary_file),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

@@ -44,14 +44,16 @@ ranks=$("$BIN/cti-search" --db "$T/db" --json -n 40 -j 4 government |
 want=$(seq 1 40 | tr '\n' ' ')
 [ "$ranks" = "$want" ] || bad "ranks of a 40-hit page: $ranks"
 
-# Hits whose text cannot be read (the dictionary gone from the index)
-# are said on standard error in the order of the page, with any -j.
+# Hits whose text cannot be read (the dictionary gone from the index:
+# its metadata and its file) are said on standard error in the order of
+# the page, with any -j.
 /usr/bin/python3 - "$T/db" <<'PY'
 import sys, xapian
 db = xapian.WritableDatabase(sys.argv[1])
 db.set_metadata("cti.text.dict." + db.get_metadata("cti.text.dict").decode(), "")
 db.commit()
 PY
+rm -f "$T/db"/text-dict-*
 page -j 1 -n 30 government >"$T/one"
 grep -q "dictionary .* is missing" "$T/one" || bad "no problem said: $(tail -3 "$T/one")"
 for j in "" 2 4; do

@@ -97,6 +97,24 @@ esac
 "$S" --db "$T/s.cti" -n 1 'Lina Khan' 2>"$T/err" | grep -q '\[Khan\]' ||
     bad "no snippet from a new article"
 
+echo "t42: the dictionary is also a file a search maps; either copy serves"
+dict_len=$(/usr/bin/python3 -c '
+import sys, xapian
+db = xapian.Database(sys.argv[1])
+print(len(db.get_metadata("cti.text.dict." + sys.argv[2])))
+' "$T/s.cti" "$before")
+[ -f "$T/s.cti/text-dict-$before" ] &&
+[ "$(wc -c <"$T/s.cti/text-dict-$before")" -eq "$dict_len" ] ||
+    bad "no file of the dictionary $before of its $dict_len bytes"
+mv "$T/s.cti/text-dict-$before" "$T/dict.keep"
+readback "$T/s.cti" || bad "without the file, a text differs"
+printf 'junk' >"$T/s.cti/text-dict-$before"
+readback "$T/s.cti" || bad "with a file that is not the dictionary, a text differs"
+rm "$T/s.cti/text-dict-$before"
+"$BIN/cti-index" -q --db "$T/s.cti" corpus/
+cmp -s "$T/s.cti/text-dict-$before" "$T/dict.keep" ||
+    bad "a later run does not write the file again"
+
 # set_dict VALUE: the metadata of the dictionary the index named first
 # ($before) becomes VALUE ("": gone).
 set_dict() {
@@ -108,8 +126,12 @@ db.commit()
 PY
 }
 
-echo "t42: a dictionary missing from the index is said, the hits still shown"
+echo "t42: the file alone serves when the metadata lost the dictionary"
 set_dict ""
+readback "$T/s.cti" || bad "with the file alone, a text differs"
+
+echo "t42: a dictionary missing from the index is said, the hits still shown"
+rm "$T/s.cti/text-dict-$before"
 set +e
 "$S" --db "$T/s.cti" -n 3 'Khan' >"$T/out" 2>"$T/err"
 rc=$?
