@@ -832,8 +832,15 @@ static int copy_cmp(const void *x, const void *y)
     return a->hit < b->hit ? -1 : a->hit > b->hit;
 }
 
+static int docid_cmp(const void *key, const void *elem)
+{
+    uint32_t d = *(const uint32_t *)key, e = ((const copy_of *)elem)->docid;
+    return d < e ? -1 : d > e;
+}
+
 /* The spy of count_similar(): a matching article counts for its story's
-   hit (docid 0: the run starts over). */
+   hit, every one of them should two hits share a story (docid 0: the run
+   starts over). */
 static void copies_seen(void *ctx, uint32_t docid)
 {
     copies *c = ctx;
@@ -841,16 +848,14 @@ static void copies_seen(void *ctx, uint32_t docid)
         memset(c->seen, 0, c->nhits * sizeof *c->seen);
         return;
     }
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->v[mid].docid < docid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < c->n && c->v[lo].docid == docid; lo++)
-        c->seen[c->v[lo].hit]++;
+    const copy_of *f = bsearch(&docid, c->v, c->n, sizeof *c->v, docid_cmp);
+    if (!f)
+        return;
+    const copy_of *end = c->v + c->n;
+    while (f > c->v && f[-1].docid == docid)
+        f--;
+    for (; f < end && f->docid == docid; f++)
+        c->seen[f->hit]++;
 }
 
 /* Add the n articles 'ids' of hit 'hit''s story to c. */
