@@ -916,10 +916,12 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     if (!n || !r->collapsed || r->similar || cti_db_is_remote(s->db) ||
         cti_mset_matches_lower(r->mset) == cti_mset_matches_upper(r->mset))
         return CTI_OK;
-    cti_xq **terms = calloc(n, sizeof *terms);
+    int one = cti_db_parts(s->db) == 1;
+    cti_xq **terms = one ? NULL : calloc(n, sizeof *terms);
     cti_xq *any = NULL;
-    copies c = { NULL, 0, 0, calloc(n, sizeof(uint32_t)), n };
-    cti_status st = terms && c.seen ? CTI_OK : CTI_ENOMEM;
+    copies c = { NULL, 0, 0, one ? calloc(n, sizeof(uint32_t)) : NULL, n };
+    uint64_t most = 0;
+    cti_status st = terms || c.seen ? CTI_OK : CTI_ENOMEM;
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
         size_t kl = 0, tf = 0;
         const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
@@ -933,30 +935,31 @@ static cti_status count_similar(cti_search *s, cti_results *r)
            or, for a story begun before the terms, the copies it saw): the
            count is whole, and a count could find no more. */
         st = cti_db_postings(s->db, term, (size_t)tl, &ids, &tf);
-        if (st == CTI_OK && tf > 1 + (uint64_t)cti_mset_collapse_count(r->mset, i) &&
-            (st = copies_add(&c, ids, tf, i)) == CTI_OK)
-            st = cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt++]);
+        if (st == CTI_OK && tf > 1 + (uint64_t)cti_mset_collapse_count(r->mset, i)) {
+            most += tf;
+            st = one ? copies_add(&c, ids, tf, i)
+                     : cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt++]);
+        }
         free(ids);
     }
     /* Every article of those stories checked: their counts are exact. */
     uint32_t lo = 0, hi = UINT32_MAX;
-    int one = cti_db_parts(s->db) == 1;
     stories seen = { NULL, NULL, 0, 0, 0, 0, 0 };
     cti_spy by_id = { 0, 0, NULL, &c, copies_seen };
     cti_spy by_story = { CTI_SLOT_CLUSTER, 0, stories_add, &seen, NULL };
-    if (st == CTI_OK && c.n && one) {
+    if (st == CTI_OK && most && one) {
         qsort(c.v, c.n, sizeof *c.v, copy_cmp);
         st = copies_query(&c, &any);
-    } else if (st == CTI_OK && c.n) {
+    } else if (st == CTI_OK && most) {
         st = cti_xq_combine(CTI_XQ_OR, terms, nt, 0, &any);
     }
-    if (st == CTI_OK && c.n)
-        st = count_exactly(s, r, any, 0, c.n > UINT32_MAX ? UINT32_MAX : (uint32_t)c.n,
+    if (st == CTI_OK && most)
+        st = count_exactly(s, r, any, 0, most > UINT32_MAX ? UINT32_MAX : (uint32_t)most,
                            one ? &by_id : &by_story, &lo, &hi);
     if (st == CTI_OK && seen.nomem)
         st = CTI_ENOMEM;
-    if (st == CTI_OK && c.n)
-        st = similar_seen(r, &seen, one ? c.seen : NULL);
+    if (st == CTI_OK && most)
+        st = similar_seen(r, &seen, c.seen);
     for (size_t i = 0; terms && i < nt; i++)
         cti_xq_free(terms[i]);
     free(terms);
