@@ -165,7 +165,7 @@ static void dict_file(cti_index *ix)
     if (ix->remote || !ix->text ||
         !cti_text_packer_dict(ix->text, key, hex, &bytes, &len))
         return;
-    uint32_t id = (uint32_t)strtoul(hex, NULL, 16);
+    uint32_t id = cti_text_packer_dict_id(ix->text);
     (void)cti_dictfile_save(ix->dir, id, bytes, len);
     if (ix->copy_path)
         (void)cti_dictfile_save(ix->copy_path, id, bytes, len);

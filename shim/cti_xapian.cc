@@ -604,11 +604,9 @@ CTI_API cti_status cti_db_open(const char *path, int mode, cti_db **out)
                 short_pause(attempt);
             }
             db->local_path = true;
-            if (!statted) {
-                db->folder.clear();
-            } else if (S_ISDIR(pst.st_mode)) {
+            if (statted && S_ISDIR(pst.st_mode)) {
                 db->folder = path;
-            } else {
+            } else if (statted) {
                 size_t slash = db->path.find_last_of('/');
                 db->folder = slash == std::string::npos ? std::string(".")
                                                         : db->path.substr(0, slash + 1);
