@@ -9,32 +9,34 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define NAME_SIZE 32
 
-/* The file of dictionary 'id': its name into name (NAME_SIZE bytes), and
-   its path in 'dir' (free(); NULL when out of memory). */
-static char *file_path(const char *dir, uint32_t id, char *name)
+/* The file name of dictionary 'id' into name (NAME_SIZE bytes). */
+static void file_name(uint32_t id, char *name)
 {
     snprintf(name, NAME_SIZE, CTI_DICTFILE_PREFIX "%08x", (unsigned)id);
-    return cti_path_join(dir, name);
 }
 
 cti_status cti_dictfile_save(const char *dir, uint32_t id, const void *bytes,
                              size_t len)
 {
     char name[NAME_SIZE];
-    struct stat sb;
-    char *path = file_path(dir, id, name);
-    if (!path)
-        return CTI_ENOMEM;
-    int have = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-               (size_t)sb.st_size == len;
-    free(path);
-    return have ? CTI_OK : cti_path_write_atomic_bytes(dir, name, bytes, len);
+    const char *have;
+    size_t hlen;
+    int same = 0;
+    if (cti_dictfile_map(dir, id, &have, &hlen) == CTI_OK) {
+        same = hlen == len && memcmp(have, bytes, len) == 0;
+        cti_dictfile_unmap(have, hlen);
+    }
+    if (same)
+        return CTI_OK;
+    file_name(id, name);
+    return cti_path_write_atomic_bytes(dir, name, bytes, len);
 }
 
 cti_status cti_dictfile_map(const char *dir, uint32_t id, const char **bytes,
@@ -44,7 +46,8 @@ cti_status cti_dictfile_map(const char *dir, uint32_t id, const char **bytes,
     struct stat sb;
     *bytes = NULL;
     *len = 0;
-    char *path = file_path(dir, id, name);
+    file_name(id, name);
+    char *path = cti_path_join(dir, name);
     if (!path)
         return CTI_ENOTFOUND;
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -27,8 +27,9 @@
 
 /*
  * Keep dictionary 'id' (its len bytes) as a file in the folder 'dir',
- * unless a file of that size is there already.  Returns CTI_OK,
- * CTI_ENOMEM, or CTI_EIO with errno set.
+ * unless its file there holds those bytes already (one that differs, as
+ * a damaged one does, is written again).  Returns CTI_OK, CTI_ENOMEM, or
+ * CTI_EIO with errno set.
  */
 cti_status cti_dictfile_save(const char *dir, uint32_t id, const void *bytes,
                              size_t len);

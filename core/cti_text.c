@@ -455,29 +455,46 @@ static void drop_dict(loaded *nd)
 
 /*
  * The dictionary the frame f[0..flen) names, loaded from the index on
- * first use (*dd NULL for a frame without one).  [mu] held.
+ * first use (*dd NULL for a frame without one); *file: its id when it was
+ * mapped from its file (cti_dictfile.h), else 0.  [mu] held.
  */
 static cti_status find_dict(cti_text_reader *r, const char *f, size_t flen,
-                            const ZSTD_DDict **dd, char *err, size_t errlen)
+                            const ZSTD_DDict **dd, uint32_t *file, char *err,
+                            size_t errlen)
 {
     *dd = NULL;
+    *file = 0;
     uint32_t id = (uint32_t)ZSTD_getDictID_fromFrame(f, flen);
     if (!id)
         return CTI_OK;
     loaded *have = loaded_dict(r, id), nd;
-    if (have) {
-        *dd = have->ddict;
-        return CTI_OK;
+    if (!have) {
+        cti_status st = load_dict(r->db, id, &nd, err, errlen);
+        if (st != CTI_OK)
+            return st;
+        if (keep_dict(r, &nd) != CTI_OK) {
+            drop_dict(&nd);
+            return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
+        }
+        have = &r->d[r->n - 1];
     }
-    cti_status st = load_dict(r->db, id, &nd, err, errlen);
-    if (st != CTI_OK)
-        return st;
-    if (keep_dict(r, &nd) != CTI_OK) {
-        drop_dict(&nd);
-        return say(err, errlen, CTI_ENOMEM, "%s", "out of memory");
-    }
-    *dd = nd.ddict;
+    *dd = have->ddict;
+    *file = have->mapped ? id : 0;
     return CTI_OK;
+}
+
+/* "bad stored text: " and 'why', and for a text read with a dictionary
+   mapped from its file ('file': its id), that the file may be at fault. */
+static cti_status bad_text(char *err, size_t errlen, const char *why,
+                           uint32_t file)
+{
+    if (!file)
+        return say(err, errlen, CTI_ECORRUPT, "bad stored text: %s", why);
+    if (err && errlen)
+        snprintf(err, errlen, "bad stored text: %s (read with the dictionary "
+                 "file " CTI_DICTFILE_PREFIX "%08x, which may be damaged: "
+                 "the next cti-index run writes it again)", why, (unsigned)file);
+    return CTI_ECORRUPT;
 }
 
 cti_status cti_text_reader_preload(cti_text_reader *r, cti_db *from)
@@ -534,9 +551,10 @@ cti_status cti_text_unpack(cti_text_reader *r, const char *f, size_t flen,
        decompression itself runs unlocked, side by side with other
        threads', each in a context of its own. */
     const ZSTD_DDict *dd;
+    uint32_t file;
     ZSTD_DCtx *dctx = NULL;
     pthread_mutex_lock(&r->mu);
-    st = find_dict(r, f, flen, &dd, err, errlen);
+    st = find_dict(r, f, flen, &dd, &file, err, errlen);
     if (st == CTI_OK && r->nidle)
         dctx = r->idle[--r->nidle];
     pthread_mutex_unlock(&r->mu);
@@ -547,11 +565,9 @@ cti_status cti_text_unpack(cti_text_reader *r, const char *f, size_t flen,
     size_t got = dd ? ZSTD_decompress_usingDDict(dctx, out, len, f, flen, dd)
                     : ZSTD_decompressDCtx(dctx, out, len, f, flen);
     if (ZSTD_isError(got))
-        st = say(err, errlen, CTI_ECORRUPT, "bad stored text: %s",
-                 ZSTD_getErrorName(got));
+        st = bad_text(err, errlen, ZSTD_getErrorName(got), file);
     else if (got != len)
-        st = say(err, errlen, CTI_ECORRUPT, "%s",
-                 "bad stored text: body length mismatch");
+        st = bad_text(err, errlen, "body length mismatch", file);
     pthread_mutex_lock(&r->mu);
     if (r->nidle < READER_DCTX_KEEP) {
         r->idle[r->nidle++] = dctx;
@@ -567,6 +583,7 @@ struct cti_text_stream {
     ZSTD_inBuffer in;
     uint64_t len, got;
     int ended;
+    uint32_t file;   /* its dictionary's id, when mapped from its file */
 };
 
 cti_status cti_text_stream_open(cti_text_reader *r, const char *f,
@@ -585,7 +602,7 @@ cti_status cti_text_stream_open(cti_text_reader *r, const char *f,
     }
     const ZSTD_DDict *dd;
     pthread_mutex_lock(&r->mu);
-    st = find_dict(r, f, flen, &dd, err, errlen);
+    st = find_dict(r, f, flen, &dd, &s->file, err, errlen);
     pthread_mutex_unlock(&r->mu);
     /* A DDict lives as long as its reader; the stream refers to it. */
     if (st == CTI_OK && dd && ZSTD_isError(ZSTD_DCtx_refDDict(s->dctx, dd)))
@@ -622,7 +639,7 @@ ptrdiff_t cti_text_stream_read(cti_text_stream *s, char *buf, size_t cap,
     else if (zr != 0 && o.pos == 0 && s->in.pos == s->in.size)
         why = "truncated compressed text";
     if (why) {
-        say(err, errlen, 0, "bad stored text: %s", why);
+        bad_text(err, errlen, why, s->file);
         return -1;
     }
     if (zr == 0)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cti_dictfile.h"
@@ -502,8 +503,9 @@ static void test_preload(void **state)
     cti_text_packer_free(p);
 }
 
-/* The dictionary's file: written once, mapped back, and a file that
-   cannot be a dictionary of cti's (empty, too large) not mapped. */
+/* The dictionary's file: written, mapped back, written again only when
+   it differs, and a file that cannot be a dictionary of cti's (empty,
+   too large) not mapped. */
 static void test_dictionary_file(void **state)
 {
     (void)state;
@@ -520,12 +522,19 @@ static void test_dictionary_file(void **state)
     assert_int_equal(len, 6);
     assert_memory_equal(bytes, "abcdef", 6);
     cti_dictfile_unmap(bytes, len);
-    /* A dictionary's file is there already: not written again. */
-    assert_int_equal(cti_dictfile_save(scratch_dir, 0x1234abcdu, "ghijkl", 6),
+    /* The same bytes: the file is left as it is; others (a damaged
+       file): written again. */
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    assert_int_equal(cti_dictfile_save(scratch_dir, 0x1234abcdu, "abcdef", 6),
+                     CTI_OK);
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino);
+    assert_int_equal(cti_dictfile_save(scratch_dir, 0x1234abcdu, "abcdeX", 6),
                      CTI_OK);
     assert_int_equal(cti_dictfile_map(scratch_dir, 0x1234abcdu, &bytes, &len),
                      CTI_OK);
-    assert_memory_equal(bytes, "abcdef", 6);
+    assert_memory_equal(bytes, "abcdeX", 6);
     cti_dictfile_unmap(bytes, len);
     /* None, empty, too large. */
     assert_int_equal(cti_dictfile_map(scratch_dir, 7, &bytes, &len), CTI_ENOTFOUND);

@@ -115,6 +115,25 @@ rm "$T/s.cti/text-dict-$before"
 cmp -s "$T/s.cti/text-dict-$before" "$T/dict.keep" ||
     bad "a later run does not write the file again"
 
+echo "t42: a damaged file is named, and the next run writes it again"
+python3 - "$T/s.cti/text-dict-$before" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+for i in range(len(b) // 2, len(b)):   # the content, not the header and tables
+    b[i] ^= 0x55
+open(p, "wb").write(bytes(b))
+PY
+rc=0
+"$S" --db "$T/s.cti" --show sotu-2020_donald_j_trump_r >/dev/null 2>"$T/err" || rc=$?
+[ $rc -eq 2 ] || bad "--show with a damaged dictionary file exits $rc"
+grep -q "dictionary file text-dict-$before, which may be damaged" "$T/err" ||
+    bad "the damaged file is not named: $(cat "$T/err")"
+"$BIN/cti-index" -q --db "$T/s.cti" corpus/
+cmp -s "$T/s.cti/text-dict-$before" "$T/dict.keep" ||
+    bad "a later run does not mend a damaged file"
+readback "$T/s.cti" || bad "after the mend, a text differs"
+
 # set_dict VALUE: the metadata of the dictionary the index named first
 # ($before) becomes VALUE ("": gone).
 set_dict() {
