@@ -386,19 +386,20 @@ static int map_dict(cti_db *db, uint32_t id, loaded *nd)
 }
 
 /*
- * Read dictionary 'id' from db's metadata into *nd (its bytes and DDict).
- * Returns CTI_OK; CTI_ECORRUPT for one missing or damaged, CTI_ENOMEM;
- * with 'err' saying which.  Takes no lock: db must be the caller's own.
+ * Load dictionary 'id' into *nd (its bytes and DDict): mapped from its
+ * file (map_dict()), else read from db's metadata.  Returns CTI_OK;
+ * CTI_ECORRUPT for one missing or damaged, CTI_ENOMEM; with 'err' saying
+ * which.  Takes no lock: db must be the caller's own.
  */
 static cti_status load_dict(cti_db *db, uint32_t id, loaded *nd, char *err,
                             size_t errlen)
 {
+    if (map_dict(db, id, nd))
+        return CTI_OK;
     char key[CTI_TEXT_KEY_MAX], hex[9];
     dict_key(id, key, hex);
     char *bytes = NULL;
     size_t len = 0;
-    if (map_dict(db, id, nd))
-        return CTI_OK;
     cti_status st = db ? cti_db_find_metadata(db, key, &bytes, &len)
                        : CTI_ENOTFOUND;
     if (st == CTI_ENOMEM)
@@ -515,7 +516,7 @@ cti_status cti_text_reader_preload(cti_text_reader *r, cti_db *from)
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
     pthread_mutex_lock(&r->mu);
     if (!loaded_dict(r, id) && keep_dict(r, &nd) == CTI_OK)
-        nd.ddict = NULL, nd.bytes = NULL;
+        nd.ddict = NULL, nd.bytes = NULL, nd.mapped = 0;
     if (dctx && r->nidle < READER_DCTX_KEEP) {
         r->idle[r->nidle++] = dctx;
         dctx = NULL;
