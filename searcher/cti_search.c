@@ -651,28 +651,34 @@ static int worth_counting(const cti_search_opts *o, uint32_t upper)
  * match, so that the run itself looks at every match, and set *all: the
  * spy that run then carries counts the articles and their stories
  * exactly, and the second run over the same postings, values and
- * positions is saved.  The bound comes from the query's posting lists
- * alone (a run of no hits, which reads none of them through).  *check
- * is left as it is otherwise.
+ * positions is saved.  The bound comes from the query's terms'
+ * frequencies (cti_enquire_match_bound()), or, for a query with a part
+ * they do not bound (a wildcard, a date range), from its posting lists
+ * (a run of no hits, which reads none of them through).  *check is left
+ * as it is otherwise.
  */
 static cti_status check_all_countable(cti_search *s, cti_enquire *e,
                                       const cti_search_opts *o,
                                       uint32_t *check, int *all)
 {
     cti_mset *m = NULL;
+    uint32_t upper = 0;
+    int known = 0;
     *all = 0;
     if (o->spy || o->each || *check == UINT32_MAX ||
         !worth_counting(o, *check + 1) || cti_db_is_remote(s->db))
         return CTI_OK;
-    cti_status st = cti_enquire_run(e, 0, 0, 0, &m);
-    if (st == CTI_OK) {
-        uint32_t upper = cti_mset_uncollapsed_upper(m);
-        if (upper > *check && worth_counting(o, upper)) {
-            *check = upper;
-            *all = 1;
-        }
+    cti_status st = cti_enquire_match_bound(e, &upper, &known);
+    if (st == CTI_OK && !known) {
+        st = cti_enquire_run(e, 0, 0, 0, &m);
+        if (st == CTI_OK)
+            upper = cti_mset_uncollapsed_upper(m);
+        cti_mset_free(m);
     }
-    cti_mset_free(m);
+    if (st == CTI_OK && upper > *check && worth_counting(o, upper)) {
+        *check = upper;
+        *all = 1;
+    }
     return st;
 }
 

@@ -2220,7 +2220,76 @@ bool boosted_mset(const cti_enquire *e, const Xapian::Database &db,
     return true;
 }
 
+/*
+ * An upper bound on the documents q matches, at most 'all': a term's
+ * frequency, the least of its subqueries' bounds under an operator that
+ * needs every one (AND, FILTER, PHRASE, NEAR), their sum under one that
+ * takes any (OR, XOR, SYNONYM, MAX, ELITE_SET), the first's under
+ * AND_NOT, AND_MAYBE and a scaling.  False when some part has none (a
+ * wildcard, a value range, a posting source).  May throw.
+ */
+bool match_bound(const Xapian::Database &db, const Xapian::Query &q,
+                 Xapian::doccount all, Xapian::doccount &out)
+{
+    using Q = Xapian::Query;
+    const size_t n = q.get_num_subqueries();
+    switch (q.get_type()) {
+    case Q::LEAF_TERM:
+        out = std::min(all, db.get_termfreq(*q.get_terms_begin()));
+        return true;
+    case Q::LEAF_MATCH_ALL:
+        out = all;
+        return true;
+    case Q::LEAF_MATCH_NOTHING:
+        out = 0;
+        return true;
+    case Q::OP_AND_NOT:
+    case Q::OP_AND_MAYBE:
+    case Q::OP_SCALE_WEIGHT:
+        return n > 0 && match_bound(db, q.get_subquery(0), all, out);
+    case Q::OP_AND:
+    case Q::OP_FILTER:
+    case Q::OP_PHRASE:
+    case Q::OP_NEAR:
+    case Q::OP_OR:
+    case Q::OP_XOR:
+    case Q::OP_SYNONYM:
+    case Q::OP_MAX:
+    case Q::OP_ELITE_SET: {
+        const bool every = q.get_type() == Q::OP_AND || q.get_type() == Q::OP_FILTER ||
+                           q.get_type() == Q::OP_PHRASE || q.get_type() == Q::OP_NEAR;
+        uint64_t acc = every ? all : 0;
+        for (size_t i = 0; i < n; ++i) {
+            Xapian::doccount b = 0;
+            if (!match_bound(db, q.get_subquery(i), all, b))
+                return false;
+            acc = every ? std::min<uint64_t>(acc, b) : acc + b;
+        }
+        out = static_cast<Xapian::doccount>(std::min<uint64_t>(acc, all));
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
 } // namespace
+
+CTI_API cti_status cti_enquire_match_bound(cti_enquire *e, uint32_t *upper,
+                                           int *known)
+{
+    if (!e || !upper || !known)
+        return set_error(e ? e->db : nullptr, CTI_EINVAL, "bad argument");
+    *upper = 0;
+    *known = 0;
+    if (!e->has_query)
+        return set_error(e->db, CTI_ESTATE, "no query set");
+    return with_retry(e->db, [&] {
+        Xapian::doccount b = 0;
+        *known = match_bound(*e->db->rd, e->query, e->db->rd->get_doccount(), b);
+        *upper = *known ? b : 0;
+    });
+}
 
 CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
                                    uint32_t limit, uint32_t check_at_least,

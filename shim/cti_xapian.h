@@ -500,6 +500,15 @@ typedef struct cti_each {
 cti_status cti_enquire_set_each(cti_enquire *e, const cti_each *each);
 
 /*
+ * An upper bound on the documents the query of 'e' matches, from its
+ * terms' frequencies alone, running nothing: *upper, with *known 1; or
+ * *known 0 when a part of the query has no such bound (a wildcard, a
+ * value range, a list of documents, a position check run inside the
+ * query), for which only a run (cti_mset_uncollapsed_upper()) tells.
+ */
+cti_status cti_enquire_match_bound(cti_enquire *e, uint32_t *upper, int *known);
+
+/*
  * Run the query: hits [offset, offset+limit).  'check_at_least' makes
  * the match count exact up to that many (0: just enough for the page).
  * The data of every hit is fetched here, so reading it later never meets

@@ -215,6 +215,80 @@ static void test_wildcard_range_sort(void **state)
     cti_db_free(db);
 }
 
+/* That the bound of q from its terms' frequencies is 'want' (-1: q has
+   none), and holds q's matches; frees q. */
+static void bound_is(cti_db *db, cti_xq *q, long want)
+{
+    cti_enquire *e;
+    uint32_t upper = 99;
+    int known = 99;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_set_query(e, q), CTI_OK);
+    assert_int_equal(cti_enquire_match_bound(e, &upper, &known), CTI_OK);
+    cti_enquire_free(e);
+    if (want < 0) {
+        assert_int_equal(known, 0);
+        assert_int_equal(upper, 0);
+    } else {
+        assert_int_equal(known, 1);
+        assert_int_equal(upper, want);
+        assert_true(upper >= count_hits(db, q));
+    }
+    cti_xq_free(q);
+}
+
+/* q scaled by 'factor'; frees q. */
+static cti_xq *scaled(cti_xq *q, double factor)
+{
+    cti_xq *s;
+    assert_int_equal(cti_xq_scale(q, factor, &s), CTI_OK);
+    cti_xq_free(q);
+    return s;
+}
+
+/* A query's match bound without a run: each operator bounds its matches
+   from its subqueries', and a part no term frequency bounds says so. */
+static void test_match_bound(void **state)
+{
+    (void)state;
+    cti_db *db = make_db("bound");
+    cti_xq *q;
+    bound_is(db, term("state"), 2);
+    bound_is(db, term("absent"), 0);
+    bound_is(db, combine2(CTI_XQ_AND, "union", "antitrust", 0), 1); /* the fewer */
+    bound_is(db, combine2(CTI_XQ_OR, "strike", "antitrust", 0), 2); /* the sum */
+    bound_is(db, combine2(CTI_XQ_AND_NOT, "state", "strike", 0), 2); /* the first */
+    bound_is(db, combine2(CTI_XQ_AND_MAYBE, "antitrust", "union", 0), 1);
+    bound_is(db, combine2(CTI_XQ_PHRASE, "state", "union", 0), 2); /* none truly */
+    /* A sum past every document is every document, weighed or not. */
+    cti_xq *s[3] = {term("the"), term("of"), term("union")};
+    assert_int_equal(cti_xq_combine(CTI_XQ_OR, s, 3, 0, &q), CTI_OK);
+    for (int i = 0; i < 3; i++)
+        cti_xq_free(s[i]);
+    bound_is(db, scaled(q, 0), 3);
+    assert_int_equal(cti_xq_match_all(&q), CTI_OK);
+    bound_is(db, q, 3);
+    /* A wildcard or a date range: only a run tells, even under an AND. */
+    assert_int_equal(cti_xq_wildcard("str", 3, 0, CTI_XQ_SYNONYM, &q), CTI_OK);
+    bound_is(db, q, -1);
+    cti_xq *both[2] = {term("state"), NULL};
+    assert_int_equal(cti_xq_value_range(0, "20230101", NULL, &both[1]), CTI_OK);
+    assert_int_equal(cti_xq_combine(CTI_XQ_AND, both, 2, 0, &q), CTI_OK);
+    cti_xq_free(both[0]);
+    cti_xq_free(both[1]);
+    bound_is(db, q, -1);
+    /* Before a query is set there is nothing to bound. */
+    cti_enquire *e;
+    uint32_t upper;
+    int known;
+    assert_int_equal(cti_enquire_new(db, &e), CTI_OK);
+    assert_int_equal(cti_enquire_match_bound(e, &upper, &known), CTI_ESTATE);
+    assert_int_equal(cti_enquire_match_bound(e, NULL, &known), CTI_EINVAL);
+    assert_int_equal(cti_enquire_match_bound(NULL, &upper, &known), CTI_EINVAL);
+    cti_enquire_free(e);
+    cti_db_free(db);
+}
+
 /* Collapsing on a value: one hit per key, with how many it stands for. */
 static void test_collapse(void **state)
 {
@@ -968,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_phrase_and_near),
         cmocka_unit_test(test_boolean_ops),
         cmocka_unit_test(test_wildcard_range_sort),
+        cmocka_unit_test(test_match_bound),
         cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_coord),
         cmocka_unit_test(test_time_limit),
