@@ -749,8 +749,16 @@ int cti_analyzer_language_ok(const char *language)
 
 cti_status cti_analyzer_new(const char *language, cti_analyzer **out)
 {
+    return cti_analyzer_new_sized(language, CACHE_SETS, out);
+}
+
+cti_status cti_analyzer_new_sized(const char *language, size_t cache_sets,
+                                  cti_analyzer **out)
+{
     cti_analyzer *a = NULL;
     *out = NULL;
+    if (cache_sets & (cache_sets - 1))
+        return CTI_EINVAL;
     tables_init();
     if (!language)
         language = "english";
@@ -768,16 +776,16 @@ cti_status cti_analyzer_new(const char *language, cti_analyzer **out)
     if (!a)
         goto fail;
     a->language = canon;
-    a->use_cache = 1;
     /* Snowball's English and Porter stemmers only rewrite endings. */
     a->filter_ok = strcmp(canon, "english") == 0 || strcmp(canon, "porter") == 0;
     if (strcmp(canon, "none") != 0) {
         a->stemmer = sb_stemmer_new(canon, "UTF_8");
         if (!a->stemmer)
             goto fail;
-        if (cti_analyzer_set_cache_sets(a, CACHE_SETS) != CTI_OK)
+        if (cache_sets && cti_analyzer_set_cache_sets(a, cache_sets) != CTI_OK)
             goto fail;
     }
+    a->use_cache = a->cache != NULL;
     *out = a;
     return CTI_OK;
 fail:

@@ -134,6 +134,14 @@ typedef struct cti_analyzer cti_analyzer;
  * threads; separate analyzers may be used in separate threads.
  */
 cti_status cti_analyzer_new(const char *language, cti_analyzer **out);
+/*
+ * As cti_analyzer_new(), with a stem cache of 'cache_sets' sets instead
+ * (cti_analyzer_set_cache_sets(); 0: no cache), made at that size
+ * directly: a short-lived process does not map the 1 MB one only to
+ * replace it.  CTI_EINVAL too for a size not a power of two.
+ */
+cti_status cti_analyzer_new_sized(const char *language, size_t cache_sets,
+                                  cti_analyzer **out);
 void cti_analyzer_free(cti_analyzer *a);
 
 /*

@@ -62,10 +62,7 @@ char *cti_search_default_db(void)
  */
 static cti_status analyzer_new(const char *language, cti_analyzer **out)
 {
-    cti_status st = cti_analyzer_new(language, out);
-    if (st == CTI_OK && cti_analyzer_set_cache_sets(*out, 256) != CTI_OK)
-        cti_analyzer_set_cache(*out, 0); /* "none", or no memory for it */
-    return st;
+    return cti_analyzer_new_sized(language, 256, out);
 }
 
 cti_status cti_search_open(const char *path, cti_search **out, char *err,
@@ -140,7 +137,12 @@ cti_status cti_search_open_partial(const char *path, int partial,
         snprintf(err, errlen, "%s", cti_db_errmsg(s->db));
         goto fail;
     }
-    if (analyzer_new(lang[0] ? lang : "english", &s->a) != CTI_OK) {
+    st = analyzer_new(lang[0] ? lang : "english", &s->a);
+    if (st == CTI_ENOMEM) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (st != CTI_OK) {
         st = CTI_EVERSION;
         snprintf(err, errlen, "the index's language '%.40s' is not one this "
                  "cti-search knows", lang);

@@ -771,8 +771,9 @@ static void expected_text(const char *s, size_t start, size_t end, char *out, si
  * Property test over every sotu file: spans slice the text into the
  * tokens, positions go up by one, spans increase and stay in the text,
  * cti_analyzer_stem() agrees with the token's stem, and the stem cache
- * changes nothing, at its full size or at four sets (cti-search's small
- * cache, crowded).  Every fixture_sample()-th file.
+ * changes nothing: at its full size, at four sets (cti-search's small
+ * cache, crowded, made at that size) or with none.  Every
+ * fixture_sample()-th file.
  */
 static void test_sotu_property(void **state)
 {
@@ -782,11 +783,15 @@ static void test_sotu_property(void **state)
     DIR *d = opendir(dir);
     assert_non_null(d);
     cti_analyzer *a = english();
-    cti_analyzer *nc = english();
-    cti_analyzer_set_cache(nc, 0);
-    cti_analyzer *small = english();
-    assert_int_equal(cti_analyzer_set_cache_sets(small, 4), CTI_OK);
+    cti_analyzer *nc = NULL, *small = NULL, *none = NULL;
+    assert_int_equal(cti_analyzer_new_sized("english", 0, &nc), CTI_OK);
+    assert_int_equal(cti_analyzer_new_sized("english", 6, &small), CTI_EINVAL);
+    assert_null(small);
+    assert_int_equal(cti_analyzer_new_sized("english", 4, &small), CTI_OK);
     assert_int_equal(cti_analyzer_set_cache_sets(small, 6), CTI_EINVAL);
+    assert_int_equal(cti_analyzer_new_sized("none", 256, &none), CTI_OK);
+    assert_string_equal(cti_analyzer_language(none), "none");
+    cti_analyzer_free(none);
     struct dirent *de;
     unsigned step = fixture_sample(), seen = 0;
     int files = 0;
