@@ -71,7 +71,7 @@ cti_text_reader *cti_search_text_reader(cti_search *s);
 typedef struct cti_search_opts {
     unsigned flags;          /* CTI_QUERY_* */
     uint32_t offset, limit;  /* the page of hits */
-    uint32_t check_at_least; /* count exactly up to this many (0: offset+limit+100) */
+    uint32_t check_at_least; /* count exactly up to this many (0: offset+limit) */
     double count_ms;         /* when the page's run leaves the count
                                 uncertain: time allowed to count exactly
                                 (0: no count pass, bounds only) */
