@@ -59,7 +59,8 @@ namespace {
  * cti_positions.h), any other from the position table, so old, new and
  * mixed indexes give the same answers.  Which terms a document holds
  * comes from their posting lists (one iterator per term, moving forward;
- * or, trusted, from the query: PositionDecider), so a key in a part is
+ * or from the query: the AND this source filters, a trusted
+ * PositionDecider), so a key in a part is
  * only taken for a term the document has; a prefix's terms come from the
  * document's term list.  verify() says how the positions are compared.
  *
@@ -88,17 +89,12 @@ class PositionCheck : public Xapian::PostingSource {
         if (!parts)
             parts = std::make_shared<std::vector<std::unique_ptr<Part>>>(
                 CTI_POSITIONS_PARTS);
-        /* Postings are opened when first needed: a trusted check (the
-           match decider's) seldom needs any. */
+        /* Postings are opened when first needed: a check whose places'
+           terms are known to be here (check(), a trusted ask()) seldom
+           needs any. */
         has.assign(spec->terms.size(), Xapian::PostingIterator());
         has_open.assign(spec->terms.size(), 0);
-        avgpos.clear();
-        for (const std::string &t : spec->terms) {
-            Xapian::doccount f = trusted ? db.get_termfreq(t) : 0;
-            avgpos.push_back(f ? static_cast<Xapian::termcount>(
-                                     db.get_collection_freq(t) / f)
-                               : 0);
-        }
+        avgpos.assign(spec->terms.size(), AVG_UNKNOWN);
         cur = 0;
         positioned = false;
         done = false;
@@ -132,14 +128,16 @@ class PositionCheck : public Xapian::PostingSource {
         advance(did);
     }
 
-    bool check(Xapian::docid did, double) override
-    {
-        if (positioned && did <= cur)
-            return true;
-        cur = did;
-        positioned = verify(did);
-        return positioned;
-    }
+    /* Asked by the AND this source filters about a document the AND's
+       other parts hold: estimated as every document, it is asked after
+       each of its words (one estimated as high is in every document), so
+       a place of one term holds it here without its postings read. */
+    bool check(Xapian::docid did, double) override { return decide(did, true); }
+
+    /* Asked by a match decider about a match of its query, which holds
+       the terms of the places only when the check is trusted (trust()):
+       the others are looked up in their postings. */
+    bool ask(Xapian::docid did) { return decide(did, trusted); }
 
     bool at_end() const override { return done; }
     Xapian::docid get_docid() const override { return cur; }
@@ -188,7 +186,10 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<Xapian::docid> known;         /* a sealed memo's matches */
     std::vector<Xapian::PostingIterator> has; /* per exact term */
     std::vector<char> has_open;               /* ... opened yet */
-    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf */
+    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf, or: */
+    static constexpr Xapian::termcount AVG_UNKNOWN = ~Xapian::termcount(0);
+    bool places_held = false; /* the single-term places hold their terms
+                                 in the document being verified */
     Xapian::docid cur = 0;   /* the last document looked at */
     bool positioned = false; /* ... and it matched */
     bool done = false;
@@ -230,6 +231,30 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<unsigned> near_have;
     std::vector<char> near_seen;
 
+    /* check() and ask(): 'held', the single-term places hold their
+       terms in document did. */
+    bool decide(Xapian::docid did, bool held)
+    {
+        if (positioned && did <= cur)
+            return true;
+        cur = did;
+        places_held = held;
+        positioned = verify(did);
+        return positioned;
+    }
+
+    /* The average wdf of exact term k, looked up when first needed. */
+    Xapian::termcount avg_wdf(size_t k)
+    {
+        if (avgpos[k] == AVG_UNKNOWN) {
+            Xapian::doccount f = db.get_termfreq(spec->terms[k]);
+            avgpos[k] = f ? static_cast<Xapian::termcount>(
+                                db.get_collection_freq(spec->terms[k]) / f)
+                          : 0;
+        }
+        return avgpos[k];
+    }
+
     /* Are the matches those of a sealed memo (in 'known')? */
     bool sealed() const { return spec->memo && spec->sealed; }
 
@@ -245,6 +270,7 @@ class PositionCheck : public Xapian::PostingSource {
         }
         if (!lead_open)
             open_lead();
+        places_held = false; /* only the lead's term is known here */
         it.skip_to(from);
         for (; it != end; ++it) {
             Xapian::docid d = *it;
@@ -341,7 +367,7 @@ class PositionCheck : public Xapian::PostingSource {
             bool any = false;
             for (size_t k : s.place_terms[i]) {
                 if (!present[k])
-                    present[k] = (trusted && s.places[i].size() == 1) ||
+                    present[k] = (places_held && s.places[i].size() == 1) ||
                                  holds(k, did);
                 any = any || present[k];
             }
@@ -406,7 +432,8 @@ class PositionCheck : public Xapian::PostingSource {
 
     /* Places by their cost, cheapest first: the positions of their terms
        (on blobs as their wdf says, read from the postings already here;
-       trusted, as their average wdf says). */
+       with the places' terms known to be here, as their average wdf
+       says). */
     void rank_places()
     {
         const Spec &s = *spec;
@@ -415,7 +442,7 @@ class PositionCheck : public Xapian::PostingSource {
             for (size_t k : s.place_terms[i])
                 if (present[k])
                     cost[i] += !blob ? static_cast<Xapian::termcount>(tpos[k].size())
-                               : trusted ? avgpos[k] : has[k].get_wdf();
+                               : places_held ? avg_wdf(k) : has[k].get_wdf();
         for (size_t x = 0; x < extra.size(); ++x)
             cost[xplace[x]] += blob ? xwdf[x]
                                     : static_cast<Xapian::termcount>(xpos[x].size());
@@ -770,7 +797,7 @@ class PositionDecider : public Xapian::MatchDecider {
     {
         Xapian::docid did = doc.get_docid();
         for (const auto &c : checks)
-            if (!c->check(did, 0))
+            if (!c->ask(did))
                 return false;
         if (seen_ && ++seen_->asked >= BOOST_TRIAL && seen_->held < enough_ &&
             (static_cast<uint64_t>(enough_) * seen_->asked >=
@@ -781,7 +808,7 @@ class PositionDecider : public Xapian::MatchDecider {
            each answer in the memo. */
         bool all = true;
         for (const auto &c : boost_checks)
-            all = c->check(did, 0) && all;
+            all = c->ask(did) && all;
         if (!all) {
             seen_->missed.push_back(did);
             return false;
