@@ -900,6 +900,20 @@ static cti_status copies_query(const copies *c, cti_xq **out)
     return st;
 }
 
+/* A hit's story (its copy cluster key), for count_similar(). */
+typedef struct story_key {
+    const char *k;
+    size_t len;
+    size_t hit;
+} story_key;
+
+static int story_key_cmp(const void *x, const void *y)
+{
+    const story_key *a = x, *b = y;
+    int c = memcmp(a->k, b->k, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
 /*
  * Each hit's matching copies, exactly (r->similar).  Xapian counts as
  * collapsed only the copies that reached the page's weights: on a common
@@ -929,14 +943,23 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     cti_xq *any = NULL;
     copies c = { NULL, 0, 0, one ? calloc(n, sizeof(uint32_t)) : NULL, n };
     uint64_t most = 0;
-    cti_status st = terms || c.seen ? CTI_OK : CTI_ENOMEM;
+    /* The stories' terms in order: each lookup walks down from the
+       blocks the one before read. */
+    story_key *keys = malloc(n * sizeof *keys);
+    size_t nk = 0;
+    cti_status st = (terms || c.seen) && keys ? CTI_OK : CTI_ENOMEM;
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
-        size_t kl = 0, tf = 0;
-        const char *k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &kl);
+        keys[nk].k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &keys[nk].len);
+        keys[nk].hit = i;
+        nk += keys[nk].len && keys[nk].len <= 31;
+    }
+    if (st == CTI_OK)
+        qsort(keys, nk, sizeof *keys, story_key_cmp);
+    for (size_t j = 0; st == CTI_OK && j < nk; j++) {
+        size_t kl = keys[j].len, tf = 0, i = keys[j].hit;
+        const char *k = keys[j].k;
         char term[sizeof CTI_PREFIX_STORY + 32];
         uint32_t *ids = NULL;
-        if (!kl || kl > 31)
-            continue;
         int tl = snprintf(term, sizeof term, "%s%.*s", CTI_PREFIX_STORY, (int)kl, k);
         /* Every other article holding it collapsed into the hit already
            (or one article holds it: no copies; Xapian's count is 0 then,
@@ -971,6 +994,7 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     for (size_t i = 0; terms && i < nt; i++)
         cti_xq_free(terms[i]);
     free(terms);
+    free(keys);
     free(c.v);
     free(c.seen);
     free(seen.k);

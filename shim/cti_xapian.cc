@@ -799,6 +799,12 @@ CTI_API cti_status cti_db_postings(cti_db *db, const char *term, size_t len,
     cti_status st = with_retry(db, [&] {
         v.clear();
         std::string t(term, len);
+        /* Its frequency first: glass looks it up with the table's own
+           cursor, which a posting list opened next starts from, so the
+           blocks on the way to the term are read once, and a caller
+           asking for terms in order reads the upper ones once for all. */
+        if (!db->rd->get_termfreq(t))
+            return;
         for (Xapian::PostingIterator p = db->rd->postlist_begin(t),
                                      end = db->rd->postlist_end(t);
              p != end; ++p)

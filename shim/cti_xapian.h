@@ -150,7 +150,8 @@ cti_status cti_db_termfreq(cti_db *db, const char *term, size_t len,
 /*
  * The documents indexed by 'term': *ids, *n of them in ascending order
  * (NULL and 0 when none; free() them).  Meant for a term of few
- * documents: it reads them all.
+ * documents: it reads them all.  Terms asked for in order share the
+ * blocks read on the way to them.
  */
 cti_status cti_db_postings(cti_db *db, const char *term, size_t len,
                            uint32_t **ids, size_t *n);
