@@ -186,7 +186,9 @@ class PositionCheck : public Xapian::PostingSource {
     std::vector<Xapian::docid> known;         /* a sealed memo's matches */
     std::vector<Xapian::PostingIterator> has; /* per exact term */
     std::vector<char> has_open;               /* ... opened yet */
-    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf, or: */
+    std::vector<Xapian::termcount> avgpos;    /* ... its average wdf
+                                                (AVG_UNKNOWN: not looked
+                                                up yet, avg_wdf()) */
     static constexpr Xapian::termcount AVG_UNKNOWN = ~Xapian::termcount(0);
     bool places_held = false; /* the single-term places hold their terms
                                  in the document being verified */
