@@ -391,8 +391,8 @@ static int shares_ref_start(const scan *sc, const unsigned char *p, size_t len)
  * one, except in "dying", "lying" and "tying" (die, lie, tie): checked
  * over every token of the State of the Union addresses and 5,000 articles
  * of the generated corpus.  So a token can match a ref only when its
- * first two bytes are a pair of sc->pairs (its second byte 'y' counting
- * as 'i'), and a short one is its own stem.
+ * first two bytes are a pair of the scan's pair table (its second byte
+ * 'y' counting as 'i'), and a short one is its own stem.
  *
  * More: a stem differs from its word in its last two bytes at most.  The
  * rules only cut a suffix, then write at most three ASCII letters where
@@ -418,10 +418,15 @@ int cti_scan_stem(scan *sc, const cti_token *t, const char **stem,
         if (chars < 3)
             return 1;
     }
-    const uint8_t *row = sc->pairs[p[0]];
-    if (!(row[p[1] >> 3] & (1u << (p[1] & 7))) &&
-        !(p[1] == 'y' && (row['i' >> 3] & (1u << ('i' & 7)))))
-        return 0;
+    if (!sc->pall) {
+        unsigned r = sc->prow[p[0]];
+        if (!r)
+            return 0;
+        const uint8_t *row = sc->pbits[r - 1];
+        if (!(row[p[1] >> 3] & (1u << (p[1] & 7))) &&
+            !(p[1] == 'y' && (row['i' >> 3] & (1u << ('i' & 7)))))
+            return 0;
+    }
     if (!shares_ref_start(sc, p, t->len))
         return 0;
     *stem = cti_analyzer_stem(sc->lazy, t->text, t->len, stemlen);
@@ -1055,15 +1060,28 @@ static void zero(cti_snippet *out)
    any second byte. */
 void cti_scan_pairs(scan *sc)
 {
-    memset(sc->pairs, 0, sizeof sc->pairs);
-    for (size_t i = 0; i < sc->nrefs; i++) {
+    unsigned rows = 0;
+    memset(sc->prow, 0, sizeof sc->prow);
+    sc->pall = 0;
+    for (size_t i = 0; i < sc->nrefs && !sc->pall; i++) {
         const unsigned char *st = (const unsigned char *)sc->refs[i].stem;
-        if (sc->refs[i].len == 0)
-            memset(sc->pairs, 0xFF, sizeof sc->pairs);
-        else if (sc->refs[i].len == 1)
-            memset(sc->pairs[st[0]], 0xFF, sizeof sc->pairs[0]);
+        if (sc->refs[i].len == 0) {
+            sc->pall = 1;
+            break;
+        }
+        if (!sc->prow[st[0]]) {
+            if (rows == CTI_SCAN_PAIR_ROWS) {
+                sc->pall = 1;
+                break;
+            }
+            memset(sc->pbits[rows], 0, sizeof sc->pbits[rows]);
+            sc->prow[st[0]] = (uint8_t)++rows;
+        }
+        uint8_t *row = sc->pbits[sc->prow[st[0]] - 1];
+        if (sc->refs[i].len == 1)
+            memset(row, 0xFF, sizeof sc->pbits[0]);
         else
-            sc->pairs[st[0]][st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
+            row[st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
     }
 }
 

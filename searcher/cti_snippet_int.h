@@ -16,6 +16,9 @@
 #include "cti_analyzer.h"
 #include "cti_snippet.h"
 
+/* Rows of first bytes in a scan's pair table (scan.pbits). */
+#define CTI_SCAN_PAIR_ROWS 32
+
 /* One stem of one item: the analyzer's stems are compared with these. */
 typedef struct ref {
     const char *stem;
@@ -73,7 +76,13 @@ typedef struct scan {
     /* English (Porter2) only: the tokens come unstemmed and
        cti_scan_token() stems those that may match (cti_scan_stem()) */
     cti_analyzer *lazy;
-    uint8_t pairs[256][32]; /* first byte -> bit per second byte */
+    /* The pairs of first bytes: prow[first byte] is 0 when no stem starts
+       with it, else 1 + its row of pbits (a bit per second byte); with
+       more first bytes than rows, pall lets every token through.  Small,
+       so that making a scan clears 1.3 KB rather than a 64-Kbit table. */
+    uint8_t prow[256];
+    uint8_t pbits[CTI_SCAN_PAIR_ROWS][32];
+    int pall;
 
     /* char counting and sentence state between tokens */
     size_t lastend;
@@ -158,7 +167,7 @@ uint32_t cti_scan_hash(const char *s, size_t n);
  */
 int cti_scan_prepare(scan *sc, const cti_hl_spec *spec, int title);
 
-/* Fill sc->pairs from the stems of sc->refs, for cti_scan_stem(). */
+/* Fill sc's pair table from the stems of sc->refs, for cti_scan_stem(). */
 void cti_scan_pairs(scan *sc);
 
 /*

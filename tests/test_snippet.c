@@ -395,6 +395,38 @@ static void test_stem_first_letters(void **state)
     expect_lit(spec, text2, want2, sizeof want2 / sizeof *want2);
 }
 
+/*
+ * A query of words starting with more different bytes than the scan's
+ * pair table has rows (CTI_SCAN_PAIR_ROWS): every token may then match,
+ * and each word still lights where it stands, the last ones too.
+ */
+static void test_stem_many_first_bytes(void **state)
+{
+    (void)state;
+    char text[2048] = "", word[16];
+    const char *want[40];
+    char qwords[40][16];
+    size_t n = 0;
+    /* 26 letters and 9 digits: 35 first bytes */
+    for (int c = 0; c < 35; c++) {
+        char first = c < 26 ? (char)('a' + c) : (char)('1' + c - 26);
+        snprintf(qwords[n], sizeof qwords[n], "%cork", first);
+        n++;
+    }
+    cti_hl_spec *spec = cti_hl_spec_new();
+    for (size_t i = 0; i < n; i++)
+        add_word(spec, CTI_HL_ANY, 1.0, qwords[i]);
+    /* the last qwords of the query only, among others */
+    strcat(text, "Nothing here but ");
+    for (size_t i = n - 3; i < n; i++) {
+        snprintf(word, sizeof word, "%s and ", qwords[i]);
+        strcat(text, word);
+        want[i - (n - 3)] = qwords[i];
+    }
+    strcat(text, "the end.");
+    expect_lit(spec, text, want, 3);
+}
+
 /* What the lazy stemming of snippets (cti_scan_stem()) relies on: the
    stem of every token of every address differs from the token in its
    last two bytes at most. */
@@ -1470,6 +1502,7 @@ int main(void)
         cmocka_unit_test(test_phrase_only),
         cmocka_unit_test(test_stem_variants),
         cmocka_unit_test(test_stem_first_letters),
+        cmocka_unit_test(test_stem_many_first_bytes),
         cmocka_unit_test(test_stem_reach),
         cmocka_unit_test(test_property_sotu),
         cmocka_unit_test(test_near_window),
