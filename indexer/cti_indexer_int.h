@@ -160,7 +160,8 @@ void cti_report_clear(cti_report *r);
 #define CTI_DEFAULT_MEMORY_MB 1024
 #define CTI_SEGMENT_MB_DEFAULT 4  /* a worker's first segment (CTI_SEGMENT_MB) */
 #define CTI_SEGMENT_MB_MAX 64     /* ... each next one 4 times its last, to this */
-#define CTI_FLUSH_KB 256          /* text per flush of a segment (cti_bulk.c) */
+#define CTI_FLUSH_KB 1024         /* text per flush of a segment (cti_bulk.c) */
+#define CTI_FLUSH_KB_TABLE 256    /* ... with positions in Xapian's table */
 #define CTI_SWITCH_MIN 2000       /* articles before a run may turn bulk */
 #define CTI_LOOKUPS_MAX 64        /* single sync lookups before a full read */
 
