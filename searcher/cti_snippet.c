@@ -1063,7 +1063,7 @@ void cti_scan_pairs(scan *sc)
     unsigned rows = 0;
     memset(sc->prow, 0, sizeof sc->prow);
     sc->pall = 0;
-    for (size_t i = 0; i < sc->nrefs && !sc->pall; i++) {
+    for (size_t i = 0; i < sc->nrefs; i++) {
         const unsigned char *st = (const unsigned char *)sc->refs[i].stem;
         if (sc->refs[i].len == 0) {
             sc->pall = 1;

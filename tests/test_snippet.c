@@ -416,7 +416,7 @@ static void test_stem_many_first_bytes(void **state)
     cti_hl_spec *spec = cti_hl_spec_new();
     for (size_t i = 0; i < n; i++)
         add_word(spec, CTI_HL_ANY, 1.0, qwords[i]);
-    /* the last qwords of the query only, among others */
+    /* the query's last three words only, among others */
     strcat(text, "Nothing here but ");
     for (size_t i = n - 3; i < n; i++) {
         snprintf(word, sizeof word, "%s and ", qwords[i]);
