@@ -34,6 +34,43 @@ struct cti_posspec {
     mutable bool frozen = false; /* the memo takes no more answers */
 };
 
+/*
+ * What a cti_poscheck_share holds: the parts read so far, each with its
+ * value or none, by part and document, up to BYTES of values.  Xapian
+ * may walk each check of a query through every document it asks about
+ * before the next check starts, so the parts are kept for the whole run,
+ * not only for the last document.
+ */
+struct cti_poscheck_share::Store {
+    static const size_t BYTES = 512 * 1024;
+    struct Value {
+        bool none;         /* the document has no value there */
+        std::string value;
+    };
+    const Xapian::Database::Internal *db = nullptr; /* whose values */
+    std::unordered_map<uint64_t, Value> parts;      /* by key() */
+    size_t bytes = 0;
+
+    static uint64_t key(unsigned part, Xapian::docid did)
+    {
+        return static_cast<uint64_t>(part) << 32 | did;
+    }
+};
+
+namespace {
+
+/* The share of this thread (cti_poscheck_share), if any. */
+thread_local cti_poscheck_share::Store *share_now = nullptr;
+
+/* The share holding the values of 'db' in this thread, or nullptr. */
+cti_poscheck_share::Store *share_of(const Xapian::Database &db)
+{
+    cti_poscheck_share::Store *s = share_now;
+    return s && db.internal.size() == 1 && db.internal[0].get() == s->db ? s : nullptr;
+}
+
+} // namespace
+
 namespace {
 
 /*
@@ -485,6 +522,19 @@ class PositionCheck : public Xapian::PostingSource {
         Part &pt = *slot;
         if (pt.at == did_)
             return pt;
+        /* Another check of the query read it already. */
+        cti_poscheck_share::Store *sh = share_of(db);
+        uint64_t k = cti_poscheck_share::Store::key(p, did_);
+        if (sh) {
+            auto f = sh->parts.find(k);
+            if (f != sh->parts.end()) {
+                pt.at = did_;
+                pt.none = f->second.none;
+                if (!pt.none)
+                    take(pt, p, f->second.value);
+                return pt;
+            }
+        }
         if (!pt.open) {
             pt.it = db.valuestream_begin(CTI_POSITIONS_SLOT + p);
             pt.end = db.valuestream_end(CTI_POSITIONS_SLOT + p);
@@ -494,13 +544,23 @@ class PositionCheck : public Xapian::PostingSource {
             pt.it.skip_to(did_);
         pt.at = did_;
         pt.none = pt.it == pt.end || pt.it.get_docid() != did_;
-        if (!pt.none) {
-            pt.value = *pt.it;
-            if (cti_posreader_init(&pt.r, pt.value.data(), pt.value.size()) != CTI_OK ||
-                (p > 0 && pt.r.version == 1))
-                damaged(p);
+        if (!pt.none)
+            take(pt, p, *pt.it);
+        if (sh && sh->bytes < cti_poscheck_share::Store::BYTES) {
+            sh->parts.emplace(k, cti_poscheck_share::Store::Value{
+                                     pt.none, pt.none ? std::string() : pt.value});
+            sh->bytes += 64 + (pt.none ? 0 : pt.value.size());
         }
         return pt;
+    }
+
+    /* Part p of the document being verified is 'value'. */
+    void take(Part &pt, unsigned p, std::string value)
+    {
+        pt.value = std::move(value);
+        if (cti_posreader_init(&pt.r, pt.value.data(), pt.value.size()) != CTI_OK ||
+            (p > 0 && pt.r.version == 1))
+            damaged(p);
     }
 
     /* The reader holding the positions of a term of fingerprint fp: its
@@ -922,3 +982,13 @@ void cti_poscheck_memo::seal()
     for (const auto &sp : specs_)
         sp->sealed = true;
 }
+
+cti_poscheck_share::cti_poscheck_share(const Xapian::Database &db)
+    : store_(new Store()), outer_(share_now)
+{
+    if (db.internal.size() == 1)
+        store_->db = db.internal[0].get();
+    share_now = store_.get();
+}
+
+cti_poscheck_share::~cti_poscheck_share() { share_now = outer_; }

@@ -90,6 +90,27 @@ class cti_poscheck_memo {
     std::vector<std::shared_ptr<const cti_posspec>> specs_;
 };
 
+/*
+ * While it lives, in the thread that made it, the checks reading 'db'
+ * (one local database keeping positions per article) share the values
+ * they read: a document's part that one check read (or found missing) is
+ * not read again by another, as when a query holds a phrase and a NEAR,
+ * or a boost besides a phrase every match needs, each with its own
+ * readers.  Make one around the runs of one query, not across a reopen
+ * of the database.  May throw std::bad_alloc.
+ */
+class cti_poscheck_share {
+  public:
+    explicit cti_poscheck_share(const Xapian::Database &db);
+    ~cti_poscheck_share();
+    cti_poscheck_share(const cti_poscheck_share &) = delete;
+    cti_poscheck_share &operator=(const cti_poscheck_share &) = delete;
+    struct Store; /* what it holds (cti_poscheck.cc) */
+  private:
+    std::unique_ptr<Store> store_;
+    Store *outer_; /* the share this one stands in for while it lives */
+};
+
 /* What a decider with boost checks (cti_poscheck_boost_decider()) saw. */
 struct cti_boost_seen {
     std::vector<Xapian::docid> missed; /* matches lacking a boost, in order */

@@ -264,6 +264,7 @@ struct cti_enquire {
     Xapian::Query query;
     std::vector<std::shared_ptr<const cti_posspec>> deferred; /* checks
                                 to run as a match decider */
+    size_t checks;          /* phrases and NEARs cti checks in it */
     Xapian::Query query_hi; /* with boosts: query with them unchecked */
     std::vector<std::shared_ptr<const cti_posspec>> boosts; /* ... their
                                 checks, run after the weights */
@@ -280,7 +281,7 @@ struct cti_enquire {
     cti_each each;          /* each.fn NULL: keep the hits */
     unsigned slots;         /* values fetched with each hit (bit per slot) */
     explicit cti_enquire(cti_db *d)
-        : db(d), has_query(false), bm25_set(false), coord(false), k1(1),
+        : db(d), checks(0), has_query(false), bm25_set(false), coord(false), k1(1),
           k2(0), k3(1), b(0.5), min_normlen(0.5),
           time_limit(0), sort_slot(-1),
           sort_desc(false), collapse_slot(-1), collapse_max(0), spy(),
@@ -1825,6 +1826,7 @@ CTI_API cti_status cti_enquire_set_query(cti_enquire *e, const cti_xq *q)
         return set_error(e ? e->db : nullptr, CTI_EINVAL, "bad argument");
     return guard(e->db, [&] {
         e->query = pick_form(e->db, q);
+        e->checks = q->unchecked.size();
         e->deferred.clear();
         e->boosts.clear();
         /* One local database keeping positions per article: the checks
@@ -2327,6 +2329,13 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
     size_t handed = 0;       /* hits handed to the walk so far */
     cti_status st = with_retry(db, [&] {
         /* A fresh Enquire each attempt: the database may have been reopened. */
+        /* One database keeping positions per article, and checks with
+           readers of their own (a decider's share them already): they
+           share what they read (two boosts, a boost and a phrase). */
+        std::unique_ptr<cti_poscheck_share> share;
+        if (e->checks > 1 && e->checks > e->deferred.size() &&
+            (posfmt(db) & (POS_ARTICLE | POS_SEVERAL | POS_REMOTE)) == POS_ARTICLE)
+            share.reset(new cti_poscheck_share(*db->rd));
         /* Boosts checked after the weights: only for a page in order of
            relevance, with nothing that must see every match. */
         std::unique_ptr<cti_poscheck_memo> memo;
