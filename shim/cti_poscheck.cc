@@ -69,10 +69,6 @@ cti_poscheck_share::Store *share_of(const Xapian::Database &db)
     return s && db.internal.size() == 1 && db.internal[0].get() == s->db ? s : nullptr;
 }
 
-} // namespace
-
-namespace {
-
 /*
  * PositionCheck: the documents where the words of one phrase or NEAR
  * group stand as the operator asks, for a query built as

@@ -94,10 +94,11 @@ class cti_poscheck_memo {
  * While it lives, in the thread that made it, the checks reading 'db'
  * (one local database keeping positions per article) share the values
  * they read: a document's part that one check read (or found missing) is
- * not read again by another, as when a query holds a phrase and a NEAR,
- * or a boost besides a phrase every match needs, each with its own
- * readers.  Make one around the runs of one query, not across a reopen
- * of the database.  May throw std::bad_alloc.
+ * not read again by another, as when two phrases or NEARs that only add
+ * weight are checked in place, each with readers of its own (a match
+ * decider's checks share theirs already).  Make one around the runs of
+ * one query, not across a reopen of the database.  May throw
+ * std::bad_alloc.
  */
 class cti_poscheck_share {
   public:

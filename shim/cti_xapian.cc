@@ -2331,7 +2331,7 @@ CTI_API cti_status cti_enquire_run(cti_enquire *e, uint32_t offset,
         /* A fresh Enquire each attempt: the database may have been reopened. */
         /* One database keeping positions per article, and checks with
            readers of their own (a decider's share them already): they
-           share what they read (two boosts, a boost and a phrase). */
+           share what they read (two boosts checked in place). */
         std::unique_ptr<cti_poscheck_share> share;
         if (e->checks > 1 && e->checks > e->deferred.size() &&
             (posfmt(db) & (POS_ARTICLE | POS_SEVERAL | POS_REMOTE)) == POS_ARTICLE)
