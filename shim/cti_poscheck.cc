@@ -35,25 +35,61 @@ struct cti_posspec {
 };
 
 /*
- * What a cti_poscheck_share holds: the parts read so far, each with its
- * value or none, by part and document, up to BYTES of values.  Xapian
- * may walk each check of a query through every document it asks about
- * before the next check starts, so the parts are kept for the whole run,
- * not only for the last document.
+ * What a cti_poscheck_share holds: the parts found so far, by document
+ * and part, their values one after another in an arena, up to BYTES in
+ * all.  Xapian may walk each check of a query through every document it
+ * asks about before the next check starts, so the parts are kept for the
+ * whole run; a check asks about the documents in docid order, so they
+ * are kept in the order read, and a part read for a document before the
+ * last one kept (a later check's walk) is not kept again.
  */
 struct cti_poscheck_share::Store {
-    static const size_t BYTES = 512 * 1024;
-    struct Value {
-        bool none;         /* the document has no value there */
-        std::string value;
+    static const size_t BYTES = 64 * 1024;
+    struct Entry {
+        Xapian::docid did;
+        unsigned part;
+        size_t off, len; /* in arena */
     };
     const Xapian::Database::Internal *db = nullptr; /* whose values */
-    std::unordered_map<uint64_t, Value> parts;      /* by key() */
-    size_t bytes = 0;
+    std::vector<Entry> entries;                     /* by did */
+    std::string arena;
+    size_t searched = 0, found = 0; /* find()'s searches, and hits */
+    bool off = false;               /* it stopped */
 
-    static uint64_t key(unsigned part, Xapian::docid did)
+    /* Part p of document did, or nullptr.  A share that finds little
+       of what it is asked about (checks reading different parts, or
+       asking about different documents) stops: after 1,024 searches
+       that found under one in 16, it answers nothing and keeps
+       nothing. */
+    const Entry *find(unsigned p, Xapian::docid did)
     {
-        return static_cast<uint64_t>(part) << 32 | did;
+        if (off || entries.empty() || did > entries.back().did)
+            return nullptr; /* a walk ahead of what is kept */
+        auto e = std::lower_bound(entries.begin(), entries.end(), did,
+                                  [](const Entry &x, Xapian::docid d) { return x.did < d; });
+        searched++;
+        for (; e != entries.end() && e->did == did; ++e)
+            if (e->part == p) {
+                found++;
+                return &*e;
+            }
+        if (searched >= 1024 && found * 16 < searched)
+            off = true;
+        return nullptr;
+    }
+
+    /* Keep 'value', part p of document did, while the budget lasts. */
+    void add(unsigned p, Xapian::docid did, const std::string &value)
+    {
+        if (arena.capacity() < BYTES) { /* once: no copies as it fills */
+            arena.reserve(BYTES);
+            entries.reserve(BYTES / 64);
+        }
+        if (off || (!entries.empty() && did < entries.back().did) ||
+            arena.size() + value.size() + (entries.size() + 1) * sizeof(Entry) > BYTES)
+            return;
+        entries.push_back(Entry{did, p, arena.size(), value.size()});
+        arena += value;
     }
 };
 
@@ -520,16 +556,11 @@ class PositionCheck : public Xapian::PostingSource {
             return pt;
         /* Another check of the query read it already. */
         cti_poscheck_share::Store *sh = share_of(db);
-        uint64_t k = cti_poscheck_share::Store::key(p, did_);
-        if (sh) {
-            auto f = sh->parts.find(k);
-            if (f != sh->parts.end()) {
-                pt.at = did_;
-                pt.none = f->second.none;
-                if (!pt.none)
-                    take(pt, p, f->second.value);
-                return pt;
-            }
+        if (const cti_poscheck_share::Store::Entry *f = sh ? sh->find(p, did_) : nullptr) {
+            pt.at = did_;
+            pt.none = false;
+            take(pt, p, sh->arena.substr(f->off, f->len));
+            return pt;
         }
         if (!pt.open) {
             pt.it = db.valuestream_begin(CTI_POSITIONS_SLOT + p);
@@ -542,11 +573,8 @@ class PositionCheck : public Xapian::PostingSource {
         pt.none = pt.it == pt.end || pt.it.get_docid() != did_;
         if (!pt.none)
             take(pt, p, *pt.it);
-        if (sh && sh->bytes < cti_poscheck_share::Store::BYTES) {
-            sh->parts.emplace(k, cti_poscheck_share::Store::Value{
-                                     pt.none, pt.none ? std::string() : pt.value});
-            sh->bytes += 64 + (pt.none ? 0 : pt.value.size());
-        }
+        if (sh && !pt.none)
+            sh->add(p, did_, pt.value);
         return pt;
     }
 

@@ -93,11 +93,12 @@ class cti_poscheck_memo {
 /*
  * While it lives, in the thread that made it, the checks reading 'db'
  * (one local database keeping positions per article) share the values
- * they read: a document's part that one check read (or found missing) is
- * not read again by another, as when two phrases or NEARs that only add
- * weight are checked in place, each with readers of its own (a match
- * decider's checks share theirs already).  Make one around the runs of
- * one query, not across a reopen of the database.  May throw
+ * they read: a document's part that one check read is not read again by
+ * another (up to 64 KB of parts, and only while that pays: see
+ * cti_poscheck.cc), as when two phrases or NEARs that only add weight are
+ * checked in place, each with readers of its own (a match decider's
+ * checks share theirs already).  Make one around the runs of one query,
+ * not across a reopen of the database.  May throw
  * std::bad_alloc.
  */
 class cti_poscheck_share {
