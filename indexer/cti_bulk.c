@@ -19,10 +19,10 @@
  * 9% less wall time, on 40 MB of short stories 8-9% less of each, for
  * 14 MB more peak memory (80 to 94 MB) and the same index; 2 MB and more
  * cost CPU again (larger maps to sort and search).  With positions in
- * Xapian's table (CTI_FLUSH_KB_TABLE), whose keys are document then term
- * and which Xapian writes term by term, each term's documents in turn, a
- * large batch scatters its writes over the whole table, and small batches
- * keep them near each other: 256 KB, measured against one flush per 4 MB
+ * Xapian's table (CTI_FLUSH_KB_TABLE), whose keys are term then document,
+ * a batch adds to every term's stretch of the table, a large batch all
+ * over it, and small batches keep the buffer small and its writes near
+ * each other: 256 KB, measured against one flush per 4 MB
  * segment, made the same index for 10-30% less CPU and 60-70% less peak
  * memory.
  *

@@ -81,13 +81,13 @@ struct cti_poscheck_share::Store {
     /* Keep 'value', part p of document did, while the budget lasts. */
     void add(unsigned p, Xapian::docid did, const std::string &value)
     {
+        if (off || (!entries.empty() && did < entries.back().did) ||
+            arena.size() + value.size() + (entries.size() + 1) * sizeof(Entry) > BYTES)
+            return;
         if (arena.capacity() < BYTES) { /* once: no copies as it fills */
             arena.reserve(BYTES);
             entries.reserve(BYTES / 64);
         }
-        if (off || (!entries.empty() && did < entries.back().did) ||
-            arena.size() + value.size() + (entries.size() + 1) * sizeof(Entry) > BYTES)
-            return;
         entries.push_back(Entry{did, p, arena.size(), value.size()});
         arena += value;
     }
