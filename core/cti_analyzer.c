@@ -209,7 +209,8 @@ static inline int is_word_class(int k)
 /* Start folding a new token. */
 static inline void fold_reset(scan *sc)
 {
-    memset(sc->buf, 0, KEY_CAP); /* the stem cache reads keys zero padded */
+    if (sc->a)
+        memset(sc->buf, 0, KEY_CAP); /* the stem cache reads keys zero padded */
     sc->fl = 0;
     sc->nonascii = 0;
     sc->compose = 0;
@@ -525,7 +526,9 @@ static int emit(scan *sc, size_t start, size_t end, size_t join_end,
     tok->flags = flags;
     tok->memo = NULL;
     cti_analyzer *a = sc->a;
-    sc->pend_stem = a && a->stemmer && kind == 0;
+    if (!a) /* tokenizing only: no stem to wait for */
+        return sc->fn(sc->ctx, tok);
+    sc->pend_stem = a->stemmer && kind == 0;
     if (sc->pend_stem && a->filter_on && !a->firsts[(unsigned char)tok->text[0]]) {
         sc->pend_stem = 0;
         tok->flags |= CTI_TOK_UNSTEMMED;
