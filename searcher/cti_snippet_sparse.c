@@ -71,11 +71,15 @@ typedef struct sparse {
 } sparse;
 
 /* Bytes at which the text may start its items: a candidate's first
-   byte (ASCII folded), then its second (see cti_scan_stem()). */
+   byte (ASCII folded), then its second (see cti_scan_stem()).  The pairs
+   have a row for each first byte that starts an item, as the scan's own
+   pair table: a few hundred bytes to clear for each text, not 8 KB. */
 typedef struct anchors {
     uint8_t first[256];     /* 1: an item may start with this byte */
     uint8_t single[256];    /* 1: a token of this one character may */
-    uint8_t pairs[256][32]; /* first byte -> bit per second byte */
+    uint8_t row[256];       /* first byte -> 1 + its row of pairs, or 0 */
+    uint8_t pairs[CTI_SCAN_PAIR_ROWS][32]; /* a bit per second byte */
+    int all;                /* more first bytes than rows: every pair */
 } anchors;
 
 /* Give up on the sparse scan (tokenize the whole text) past these. */
@@ -99,6 +103,12 @@ static int has_bit(const uint8_t *row, unsigned char c)
     return (row[c >> 3] >> (c & 7)) & 1;
 }
 
+/* 1 if an item may start with the bytes c, then d (c in an->first). */
+static int has_pair(const anchors *an, unsigned char c, unsigned char d)
+{
+    return an->all || (an->row[c] && has_bit(an->pairs[an->row[c] - 1], d));
+}
+
 static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
                      uint32_t after, uint32_t tokens)
 {
@@ -119,22 +129,40 @@ static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
 /* The first stems of the items (refs with k == 0) as anchor tables. */
 static void anchor_tables(const scan *sc, anchors *an)
 {
-    memset(an, 0, sizeof *an);
+    unsigned rows = 0;
+    memset(an->first, 0, sizeof an->first);
+    memset(an->single, 0, sizeof an->single);
+    memset(an->row, 0, sizeof an->row);
+    an->all = 0;
     for (size_t i = 0; i < sc->nrefs; i++) {
         const ref *r = &sc->refs[i];
         const unsigned char *st = (const unsigned char *)r->stem;
         if (r->k != 0)
             continue;
         if (r->len == 0) {
-            memset(an, 0xFF, sizeof *an);
-        } else if (r->len == 1) {
-            an->first[st[0]] = 1;
-            an->single[st[0]] = 1;
-            memset(an->pairs[st[0]], 0xFF, sizeof an->pairs[0]);
-        } else {
-            an->first[st[0]] = 1;
-            an->pairs[st[0]][st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
+            memset(an->first, 1, sizeof an->first);
+            memset(an->single, 1, sizeof an->single);
+            an->all = 1;
+            return;
         }
+        an->first[st[0]] = 1;
+        if (r->len == 1)
+            an->single[st[0]] = 1;
+        if (an->all)
+            continue;
+        if (!an->row[st[0]]) {
+            if (rows == CTI_SCAN_PAIR_ROWS) {
+                an->all = 1;
+                continue;
+            }
+            memset(an->pairs[rows], 0, sizeof an->pairs[0]);
+            an->row[st[0]] = (uint8_t)++rows;
+        }
+        uint8_t *pr = an->pairs[an->row[st[0]] - 1];
+        if (r->len == 1)
+            memset(pr, 0xFF, sizeof an->pairs[0]);
+        else
+            pr[st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
     }
 }
 
@@ -263,8 +291,7 @@ static int ascii_candidate(const anchors *an, const unsigned char *p,
     c1 = i + 1 < len ? p[i + 1] : ' ';
     if (is_alnum_byte(c1)) {
         unsigned char l1 = c1 | 0x20;
-        return has_bit(an->pairs[l0], l1) ||
-               (l1 == 'y' && has_bit(an->pairs[l0], 'i'));
+        return has_pair(an, l0, l1) || (l1 == 'y' && has_pair(an, l0, 'i'));
     }
     if (c1 == '\'' || c1 == '.' || c1 == ',' || c1 >= 0x80)
         return 1;   /* the word may go on: do not guess */
@@ -366,9 +393,9 @@ static void looker_init(looker *lk, const anchors *an)
         }
         lk->firsts[lk->nfirsts++] = (unsigned char)c;
         for (int b = 0; b < 128 && lk->npairs >= 0 && !an->single[c]; b++) {
-            int y = b == 'y' && has_bit(an->pairs[c], 'i');
+            int y = b == 'y' && has_pair(an, (unsigned char)c, 'i');
             if (!is_alnum_byte((unsigned char)b) || (b >= 'A' && b <= 'Z') ||
-                !(has_bit(an->pairs[c], (unsigned char)b) || y))
+                !(has_pair(an, (unsigned char)c, (unsigned char)b) || y))
                 continue;
             if (lk->npairs == (int)sizeof lk->pf) {
                 lk->npairs = -1;
