@@ -418,15 +418,8 @@ int cti_scan_stem(scan *sc, const cti_token *t, const char **stem,
         if (chars < 3)
             return 1;
     }
-    if (!sc->pall) {
-        unsigned r = sc->prow[p[0]];
-        if (!r)
-            return 0;
-        const uint8_t *row = sc->pbits[r - 1];
-        if (!(row[p[1] >> 3] & (1u << (p[1] & 7))) &&
-            !(p[1] == 'y' && (row['i' >> 3] & (1u << ('i' & 7)))))
-            return 0;
-    }
+    if (!cti_pairs_may(&sc->pairs, p[0], p[1]))
+        return 0;
     if (!shares_ref_start(sc, p, t->len))
         return 0;
     *stem = cti_analyzer_stem(sc->lazy, t->text, t->len, stemlen);
@@ -1055,34 +1048,39 @@ static void zero(cti_snippet *out)
     out->nspans = 0;
 }
 
-/* The first two bytes of the stems of sc->refs, for cti_scan_stem(): a ref
-   of one byte (a prefix, or a stem only a short token can have) allows
-   any second byte. */
+void cti_pairs_clear(pair_table *t)
+{
+    memset(t->row, 0, sizeof t->row);
+    t->rows = 0;
+    t->all = 0;
+}
+
+void cti_pairs_add(pair_table *t, const unsigned char *stem, size_t len)
+{
+    if (t->all)
+        return;
+    if (len == 0 || (!t->row[stem[0]] && t->rows == CTI_SCAN_PAIR_ROWS)) {
+        t->all = 1;
+        return;
+    }
+    if (!t->row[stem[0]]) {
+        memset(t->bits[t->rows], 0, sizeof t->bits[0]);
+        t->row[stem[0]] = (uint8_t)++t->rows;
+    }
+    uint8_t *b = t->bits[t->row[stem[0]] - 1];
+    if (len == 1)
+        memset(b, 0xFF, sizeof t->bits[0]);
+    else
+        b[stem[1] >> 3] |= (uint8_t)(1u << (stem[1] & 7));
+}
+
+/* The first two bytes of the stems of sc->refs, for cti_scan_stem(). */
 void cti_scan_pairs(scan *sc)
 {
-    unsigned rows = 0;
-    memset(sc->prow, 0, sizeof sc->prow);
-    sc->pall = 0;
-    for (size_t i = 0; i < sc->nrefs; i++) {
-        const unsigned char *st = (const unsigned char *)sc->refs[i].stem;
-        if (sc->refs[i].len == 0) {
-            sc->pall = 1;
-            break;
-        }
-        if (!sc->prow[st[0]]) {
-            if (rows == CTI_SCAN_PAIR_ROWS) {
-                sc->pall = 1;
-                break;
-            }
-            memset(sc->pbits[rows], 0, sizeof sc->pbits[rows]);
-            sc->prow[st[0]] = (uint8_t)++rows;
-        }
-        uint8_t *row = sc->pbits[sc->prow[st[0]] - 1];
-        if (sc->refs[i].len == 1)
-            memset(row, 0xFF, sizeof sc->pbits[0]);
-        else
-            row[st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
-    }
+    cti_pairs_clear(&sc->pairs);
+    for (size_t i = 0; i < sc->nrefs && !sc->pairs.all; i++)
+        cti_pairs_add(&sc->pairs, (const unsigned char *)sc->refs[i].stem,
+                      sc->refs[i].len);
 }
 
 /* Analyze text with the spec's groups for body (title = 0) or title. */

@@ -16,8 +16,22 @@
 #include "cti_analyzer.h"
 #include "cti_snippet.h"
 
-/* Rows of first bytes in a scan's pair table (scan.pbits). */
+/* Rows of first bytes in a pair table. */
 #define CTI_SCAN_PAIR_ROWS 32
+
+/*
+ * Which first two bytes stems start with: row[first byte] is 0 when no
+ * stem starts with it, else 1 + its row of bits (a bit per second byte);
+ * with more first bytes than rows, 'all' lets every pair through.  Small,
+ * so that making one clears a few hundred bytes rather than a 64-Kbit
+ * table.
+ */
+typedef struct pair_table {
+    uint8_t row[256];
+    uint8_t bits[CTI_SCAN_PAIR_ROWS][32];
+    unsigned rows;          /* rows in use */
+    int all;
+} pair_table;
 
 /* One stem of one item: the analyzer's stems are compared with these. */
 typedef struct ref {
@@ -76,13 +90,8 @@ typedef struct scan {
     /* English (Porter2) only: the tokens come unstemmed and
        cti_scan_token() stems those that may match (cti_scan_stem()) */
     cti_analyzer *lazy;
-    /* The pairs of first bytes: prow[first byte] is 0 when no stem starts
-       with it, else 1 + its row of pbits (a bit per second byte); with
-       more first bytes than rows, pall lets every token through.  Small,
-       so that making a scan clears 1.3 KB rather than a 64-Kbit table. */
-    uint8_t prow[256];
-    uint8_t pbits[CTI_SCAN_PAIR_ROWS][32];
-    int pall;
+    /* The first two bytes of the stems of refs (cti_scan_pairs()) */
+    pair_table pairs;
 
     /* char counting and sentence state between tokens */
     size_t lastend;
@@ -166,6 +175,27 @@ uint32_t cti_scan_hash(const char *s, size_t n);
  * on no memory (free sc with cti_scan_free() either way).
  */
 int cti_scan_prepare(scan *sc, const cti_hl_spec *spec, int title);
+
+/* An empty pair table. */
+void cti_pairs_clear(pair_table *t);
+
+/* Add the first two bytes of a stem of len bytes to t: a stem of one
+   byte (a prefix, or a stem only a short token can have) allows any
+   second byte, an empty one every pair. */
+void cti_pairs_add(pair_table *t, const unsigned char *stem, size_t len);
+
+/* 1 if a stem of t may start with the bytes c then d, a 'y' counting as
+   an 'i' (Porter2 turns a final y into i). */
+static inline int cti_pairs_may(const pair_table *t, unsigned char c,
+                                unsigned char d)
+{
+    if (t->all)
+        return 1;
+    if (!t->row[c])
+        return 0;
+    const uint8_t *b = t->bits[t->row[c] - 1];
+    return ((b[d >> 3] >> (d & 7)) & 1) || (d == 'y' && ((b['i' >> 3] >> ('i' & 7)) & 1));
+}
 
 /* Fill sc's pair table from the stems of sc->refs, for cti_scan_stem(). */
 void cti_scan_pairs(scan *sc);

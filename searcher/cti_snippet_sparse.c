@@ -71,15 +71,11 @@ typedef struct sparse {
 } sparse;
 
 /* Bytes at which the text may start its items: a candidate's first
-   byte (ASCII folded), then its second (see cti_scan_stem()).  The pairs
-   have a row for each first byte that starts an item, as the scan's own
-   pair table: a few hundred bytes to clear for each text, not 8 KB. */
+   byte (ASCII folded), then its second (see cti_scan_stem()). */
 typedef struct anchors {
     uint8_t first[256];     /* 1: an item may start with this byte */
     uint8_t single[256];    /* 1: a token of this one character may */
-    uint8_t row[256];       /* first byte -> 1 + its row of pairs, or 0 */
-    uint8_t pairs[CTI_SCAN_PAIR_ROWS][32]; /* a bit per second byte */
-    int all;                /* more first bytes than rows: every pair */
+    pair_table pairs;       /* the first two bytes of the items' stems */
 } anchors;
 
 /* Give up on the sparse scan (tokenize the whole text) past these. */
@@ -96,17 +92,6 @@ static int is_space_byte(unsigned char c)
 static int is_alnum_byte(unsigned char c)
 {
     return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
-}
-
-static int has_bit(const uint8_t *row, unsigned char c)
-{
-    return (row[c >> 3] >> (c & 7)) & 1;
-}
-
-/* 1 if an item may start with the bytes c, then d (c in an->first). */
-static int has_pair(const anchors *an, unsigned char c, unsigned char d)
-{
-    return an->all || (an->row[c] && has_bit(an->pairs[an->row[c] - 1], d));
 }
 
 static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
@@ -129,11 +114,9 @@ static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
 /* The first stems of the items (refs with k == 0) as anchor tables. */
 static void anchor_tables(const scan *sc, anchors *an)
 {
-    unsigned rows = 0;
     memset(an->first, 0, sizeof an->first);
     memset(an->single, 0, sizeof an->single);
-    memset(an->row, 0, sizeof an->row);
-    an->all = 0;
+    cti_pairs_clear(&an->pairs);
     for (size_t i = 0; i < sc->nrefs; i++) {
         const ref *r = &sc->refs[i];
         const unsigned char *st = (const unsigned char *)r->stem;
@@ -142,27 +125,11 @@ static void anchor_tables(const scan *sc, anchors *an)
         if (r->len == 0) {
             memset(an->first, 1, sizeof an->first);
             memset(an->single, 1, sizeof an->single);
-            an->all = 1;
-            return;
+        } else {
+            an->first[st[0]] = 1;
+            an->single[st[0]] |= r->len == 1;
         }
-        an->first[st[0]] = 1;
-        if (r->len == 1)
-            an->single[st[0]] = 1;
-        if (an->all)
-            continue;
-        if (!an->row[st[0]]) {
-            if (rows == CTI_SCAN_PAIR_ROWS) {
-                an->all = 1;
-                continue;
-            }
-            memset(an->pairs[rows], 0, sizeof an->pairs[0]);
-            an->row[st[0]] = (uint8_t)++rows;
-        }
-        uint8_t *pr = an->pairs[an->row[st[0]] - 1];
-        if (r->len == 1)
-            memset(pr, 0xFF, sizeof an->pairs[0]);
-        else
-            pr[st[1] >> 3] |= (uint8_t)(1u << (st[1] & 7));
+        cti_pairs_add(&an->pairs, st, r->len);
     }
 }
 
@@ -291,7 +258,7 @@ static int ascii_candidate(const anchors *an, const unsigned char *p,
     c1 = i + 1 < len ? p[i + 1] : ' ';
     if (is_alnum_byte(c1)) {
         unsigned char l1 = c1 | 0x20;
-        return has_pair(an, l0, l1) || (l1 == 'y' && has_pair(an, l0, 'i'));
+        return cti_pairs_may(&an->pairs, l0, l1);
     }
     if (c1 == '\'' || c1 == '.' || c1 == ',' || c1 >= 0x80)
         return 1;   /* the word may go on: do not guess */
@@ -393,9 +360,8 @@ static void looker_init(looker *lk, const anchors *an)
         }
         lk->firsts[lk->nfirsts++] = (unsigned char)c;
         for (int b = 0; b < 128 && lk->npairs >= 0 && !an->single[c]; b++) {
-            int y = b == 'y' && has_pair(an, (unsigned char)c, 'i');
             if (!is_alnum_byte((unsigned char)b) || (b >= 'A' && b <= 'Z') ||
-                !(has_pair(an, (unsigned char)c, (unsigned char)b) || y))
+                !cti_pairs_may(&an->pairs, (unsigned char)c, (unsigned char)b))
                 continue;
             if (lk->npairs == (int)sizeof lk->pf) {
                 lk->npairs = -1;
