@@ -1245,13 +1245,18 @@ static cti_hl_spec *query_spec(const char *text)
 }
 
 /* The queries of make bench and a few more (one-letter words, short
-   prefixes, numbers, long NEAR windows). */
+   prefixes, numbers, long NEAR windows, and a real word after more
+   different first bytes than a pair table has rows). */
 static const char *const sparse_queries[] = {
     "government", "tax reform", "immigration OR border",
     "\"state of the union\"", "\"federal reserve\"", "tax NEAR/5 cut",
     "\"breaking up\" NEAR/5 tech", "terror*", "nuclear weapons NOT soviet",
     "peace NEAR/40 war", "a", "am*", "1945", "\"u.s\" congress",
-    "freedom \"united states\" liberty", NULL};
+    "freedom \"united states\" liberty",
+    "aqz OR bqz OR cqz OR dqz OR eqz OR fqz OR gqz OR hqz OR iqz OR jqz OR "
+    "kqz OR lqz OR mqz OR nqz OR oqz OR pqz OR qqz OR rqz OR sqz OR tqz OR "
+    "uqz OR vqz OR xqz OR yqz OR zqz OR 0qz OR 1qz OR 2qz OR 3qz OR 4qz OR "
+    "5qz OR 6qz OR war", NULL};
 #define NSPARSE_QUERIES (sizeof sparse_queries / sizeof sparse_queries[0])
 
 /*
