@@ -322,6 +322,52 @@ static int opens_sentence(const char *s, size_t n)
 }
 
 /*
+ * Count byte c of the text between two tokens into sc->cpos: a run of
+ * whitespace and control bytes is one character, a byte that continues a
+ * UTF-8 sequence none.  Returns 1 for whitespace or control.
+ */
+static inline int gap_byte(scan *sc, unsigned c)
+{
+    if (c <= 0x20 || c == 0x7F) {
+        sc->cpos += !sc->prev_ws;
+        sc->prev_ws = 1;
+        return 1;
+    }
+    if (c < 0x80 || c >= 0xC0) {
+        sc->cpos++;
+        sc->prev_ws = 0;
+    }
+    return 0;
+}
+
+void cti_scan_skip(scan *sc, size_t to, uint32_t limit)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    uint32_t c0 = sc->cpos;
+    size_t i = sc->lastend;
+    while (i < to && sc->cpos - c0 < limit) {
+        uint64_t x, ws;
+        if (i + 8 <= to) {
+            memcpy(&x, p + i, 8);
+            /* eight ASCII bytes below DEL: the whitespace and controls
+               (below 0x21) that follow one count nothing */
+            if (!((x | (x + 0x0101010101010101ull)) & 0x8080808080808080ull)) {
+                ws = ~(x + 0x5F5F5F5F5F5F5F5Full) & 0x8080808080808080ull;
+                sc->cpos += 8 - (uint32_t)__builtin_popcountll(
+                                    ws & (ws << 8 | (uint64_t)(sc->prev_ws != 0) << 7));
+                sc->prev_ws = (int)(ws >> 63);
+                i += 8;
+                continue;
+            }
+        }
+        gap_byte(sc, p[i++]);
+    }
+    if (i < to)
+        sc->cpos = c0 + (uint32_t)(to - sc->lastend);
+    sc->lastend = to;
+}
+
+/*
  * Count the characters of the gap text[lastend, start) (whitespace and
  * control runs count as one) and look for a sentence boundary in it.
  * Returns 2 for a paragraph break or a CJK full stop, 1 for a full stop,
@@ -344,20 +390,13 @@ static int scan_gap(scan *sc, size_t start)
 
     for (size_t i = sc->lastend; i < start; i++) {
         unsigned c = p[i];
-        if (c >= 0x80 && c < 0xC0)
-            continue;
-        if (c <= 0x20 || c == 0x7F) {
+        if (gap_byte(sc, c)) {
             if (c == '\n')
                 newlines++;
             if (term)
                 boundary = 1;
-            if (!sc->prev_ws)
-                sc->cpos++;
-            sc->prev_ws = 1;
             continue;
         }
-        sc->cpos++;
-        sc->prev_ws = 0;
         if (c == '.' || c == '!' || c == '?')
             term = 1;
         else if (c == 0xE3 && i + 2 < start && p[i + 1] == 0x80 && p[i + 2] == 0x82)

@@ -133,9 +133,9 @@ typedef struct chooser {
     unsigned char *in;  /* in the window */
     frag f[64];
     size_t nf;
-    /* the windows laid out (first and last token), for the sparse scan
-       of cti_snippet.c to check that it tokenized enough around them */
-    uint32_t lay[80][2];
+    /* the windows laid out (first and last token, fragment size), for
+       the sparse scan to check that it tokenized enough around them */
+    uint32_t lay[80][3];
     size_t nlay;
     int layover;        /* more windows than lay holds were laid out */
 } chooser;
@@ -214,6 +214,15 @@ int cti_scan_stem(scan *sc, const cti_token *t, const char **stem,
  * its matches.  Returns 0, or -1 on no memory (sc->oom set).
  */
 int cti_scan_token(void *ctx, const cti_token *t);
+
+/*
+ * Pass over text[sc->lastend, to) as the scan passes over the text
+ * between two tokens: its characters counted into sc->cpos, exactly
+ * while fewer than 'limit' (then every byte as one: at least as many as
+ * there are), and sc->lastend moved to 'to'.  For the sparse scan, which
+ * tokenizes stretches of the text and skips what lies between them.
+ */
+void cti_scan_skip(scan *sc, size_t to, uint32_t limit);
 
 /* Turn the matches of sc into scoring units and highlights, sorted by
    first token.  Returns 0, or -1 on no memory. */

@@ -7,21 +7,24 @@
  * (English, where cti_scan_stem() tells which tokens may match) finds where
  * a query item may start with a byte scan, checks each such place by
  * tokenizing the chunk of text between the spaces around it, and then
- * tokenizes only stretches around the places found: enough characters
- * before each for the chooser's sentence test, enough tokens after for
- * its phrases and NEAR sets.  The chooser runs on those tokens; every
+ * tokenizes only stretches around the places found: back to the start of
+ * the sentence (the chooser asks whether a window starts near one; when
+ * none starts near, the characters its test reaches), enough tokens after
+ * for its phrases and NEAR sets.  The chooser runs on those tokens; every
  * window it lays out must have enough text tokenized on both sides too,
  * else the stretch around it is added and the choice made again.
  *
  * The result is that of the scan of the whole text: a stretch starts
  * after and ends before ASCII whitespace, where no token and no look-ahead
- * of the analyzer crosses, so it yields the whole text's tokens there,
- * with the same character counts between them.  Tokens of different
- * stretches are farther apart than a NEAR set, and every comparison the
- * chooser makes stays inside one stretch; the first token of a stretch,
- * whose sentence flag may be wrong, lies beyond what those comparisons
- * reach.  When the places cover much of the text, the whole of it is
- * tokenized instead.
+ * of the analyzer crosses, so it yields the whole text's tokens there.
+ * The characters of the text skipped between two stretches are counted
+ * as the scan counts them, as far as the chooser compares positions, so
+ * units of two stretches weigh in one window as they do in the whole
+ * text.  Tokens of different stretches are farther apart than a NEAR set;
+ * the first token of a stretch, whose sentence flag may be wrong, lies
+ * beyond what the chooser looks at, and its matches are dropped.  When
+ * the places cover much of the text, the whole of it is tokenized
+ * instead.
  *
  * It runs on news stories of 2 to 5 KB too, where it halves what a
  * snippet costs, since the whole-text scan walks every token while the
@@ -41,6 +44,10 @@ typedef struct need {
     uint32_t before, after; /* characters of context wanted each side */
     uint32_t tokens;        /* and at least this many tokens each side */
     unsigned shift;         /* the byte margins were doubled this often */
+    /* An item's start: not 0 when a sentence start between it and the
+       characters wanted before serves as well; then the bytes to take
+       before it, to the word ending the sentence before (lead_bytes()) */
+    size_t lead;
 } need;
 
 /* A stretch of text tokenized: bytes [from, to) and its tokens. */
@@ -94,6 +101,20 @@ static int is_alnum_byte(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
 }
 
+/* The characters to tokenize before and after a window of fragments of
+   'size' characters, for the fragment's layout (cti_snippet_window.c):
+   its start moves back to a sentence start at most an eighth of the size
+   beyond the size, its end forward by the size. */
+static uint32_t context_before(uint32_t size)
+{
+    return size + size / 8 + 8;
+}
+
+static uint32_t context_after(uint32_t size)
+{
+    return size + 8;
+}
+
 static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
                      uint32_t after, uint32_t tokens)
 {
@@ -108,6 +129,58 @@ static int push_need(sparse *sp, size_t start, size_t end, uint32_t before,
     n->after = after;
     n->tokens = tokens;
     n->shift = 0;
+    n->lead = 0;
+    return 0;
+}
+
+/* The bytes that may end a sentence: for lead_bytes(), which looks
+   closer at each one. */
+static const unsigned char mark_byte[256] = {
+    ['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1,
+    [0x81] = 1, [0x82] = 1, [0x9F] = 1,
+};
+
+/*
+ * The bytes before an item's start at byte s to tokenize for its
+ * sentence: back to the start of the word that holds the latest mark
+ * before s that may end a sentence (a full stop, question or exclamation
+ * mark before a space or a closing quote, a line break, an ideographic or
+ * fullwidth stop: what the scan's gap test looks for), within the bytes
+ * of the full context; 0 when there is none.  A guess: need_met() checks
+ * that a sentence starts there.
+ */
+static size_t lead_bytes(const scan *sc, const sparse *sp, size_t s)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t lim = (size_t)sp->before + 8 * (size_t)sp->tokens + 16;
+    size_t low = s > lim ? s - lim : 0, i = s, j;
+    for (;;) {
+        do {
+            if (i <= low)
+                return 0;
+        } while (!mark_byte[p[--i]]);
+        unsigned char c = p[i], d = i + 1 < s ? p[i + 1] : ' ';
+        if (c == '\n' ||
+            ((c == '.' || c == '!' || c == '?') &&
+             (is_space_byte(d) || d == '"' || d == '\'' || d == ')' || d >= 0x80)) ||
+            (i >= 2 && c == 0x82 && p[i - 1] == 0x80 && p[i - 2] == 0xE3) ||
+            (i >= 2 && (c == 0x81 || c == 0x9F) && p[i - 1] == 0xBC && p[i - 2] == 0xEF))
+            break;
+    }
+    /* the word before a line break; then the start of the word */
+    for (j = i; j > low && is_space_byte(p[j]); j--)
+        ;
+    while (j > low && !is_space_byte(p[j - 1]))
+        j--;
+    return s - j;
+}
+
+/* A need for the item starting at bytes [start, end). */
+static int push_start(const scan *sc, sparse *sp, size_t start, size_t end)
+{
+    if (push_need(sp, start, end, sp->before, 0, sp->tokens))
+        return -1;
+    sp->needs[sp->nneeds - 1].lead = lead_bytes(sc, sp, start);
     return 0;
 }
 
@@ -203,8 +276,7 @@ static int on_check(void *ctx, const cti_token *t)
     int ok = cti_scan_stem(c->sc, t, &stem, &stemlen);
     if (c->direct) {
         if (ok && is_anchor(c->sc, stem, stemlen))
-            return push_need(c->sp, c->base + t->start, c->base + t->end,
-                             c->sp->before, 0, c->sp->tokens);
+            return push_start(c->sc, c->sp, c->base + t->start, c->base + t->end);
         return 0;
     }
     if (ok)
@@ -310,7 +382,7 @@ static size_t check_chunk(scan *sc, sparse *sp, size_t i)
     }
     for (size_t j = 0; !c->direct && j < c->n && !sp->oom && c->t[j].start < e; j++)
         if (starts_item(c, j, x == sc->len) &&
-            push_need(sp, c->t[j].start, c->t[j].end, sp->before, 0, sp->tokens))
+            push_start(sc, sp, c->t[j].start, c->t[j].end))
             return 0;
     return sp->oom ? 0 : e;
 }
@@ -556,8 +628,10 @@ static int region_cmp(const void *x, const void *y)
 static int need_bytes(const scan *sc, const need *n, size_t *from, size_t *to)
 {
     const unsigned char *p = (const unsigned char *)sc->text;
-    size_t mb = ((size_t)n->before + 8 * (size_t)n->tokens + 16) << n->shift;
-    size_t ma = ((size_t)n->after + 8 * (size_t)n->tokens + 16) << n->shift;
+    size_t mt = 8 * (size_t)n->tokens + 16;
+    size_t mb = n->lead ? (n->lead > mt ? n->lead : mt)
+                        : ((size_t)n->before + mt) << n->shift;
+    size_t ma = ((size_t)n->after + mt) << n->shift;
     size_t f = n->start > mb ? n->start - mb : 0;
     size_t t = sc->len - n->end > ma ? n->end + ma : sc->len;
     size_t f0 = f, t0 = t;
@@ -672,6 +746,26 @@ static void keep_round(scan *sc, sparse *sp)
     sp->nregs = 0;
 }
 
+/*
+ * Forget the matches of the first token of stretch r when text before it
+ * was skipped: they would join the last tokens of the stretch before into
+ * a phrase that is not in the text.  No unit of an item's start has them:
+ * need_met() wants tokens before it.
+ */
+static void drop_first_matches(scan *sc, const region *r)
+{
+    size_t k = r->m0;
+    if (r->from == 0)
+        return;
+    while (k < sc->nm && sc->mtok[k] == r->first)
+        k++;
+    if (k == r->m0)
+        return;
+    memmove(sc->mtok + r->m0, sc->mtok + k, (sc->nm - k) * sizeof *sc->mtok);
+    memmove(sc->mref + r->m0, sc->mref + k, (sc->nm - k) * sizeof *sc->mref);
+    sc->nm -= k - r->m0;
+}
+
 /* Tokenize the stretches of sp into sc, anew, or copy those of the
    previous round that are the same. */
 static int tokenize_regions(scan *sc, sparse *sp)
@@ -682,13 +776,13 @@ static int tokenize_regions(scan *sc, sparse *sp)
     sc->lastend = 0;
     sc->cpos = 0;
     sc->prevlen = 0;
+    sc->prev_ws = 1;
     for (size_t i = 0; i < sp->nregs; i++) {
         region *r = &sp->regs[i];
-        if (r->from > sc->lastend) {
-            /* characters skipped: any count keeps the stretches apart */
-            sc->cpos += (uint32_t)(r->from - sc->lastend);
-            sc->lastend = r->from;
-        }
+        /* the characters skipped, counted as far as the chooser compares
+           positions: units of two stretches may share a window */
+        if (r->from > sc->lastend)
+            cti_scan_skip(sc, r->from, sp->before);
         sc->prev_ws = 1;    /* after whitespace, or at the start */
         r->first = (uint32_t)sc->ntoks;
         r->cpos = sc->cpos;
@@ -706,6 +800,7 @@ static int tokenize_regions(scan *sc, sparse *sp)
             if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, cti_scan_token, sc) &&
                 sc->oom)
                 return -1;
+            drop_first_matches(sc, r);
         }
         r->n = (uint32_t)(sc->ntoks - r->first);
         r->nm = sc->nm - r->m0;
@@ -745,12 +840,24 @@ static uint32_t token_from(const scan *sc, const region *r, size_t at)
     return lo;
 }
 
+/* 1 if a token of tk[from, to] starts a sentence. */
+static int sentence_in(const tok *tk, uint32_t from, uint32_t to)
+{
+    for (uint32_t t = to + 1; t > from; t--)
+        if (tk[t - 1].sent)
+            return 1;
+    return 0;
+}
+
 /*
  * 1 if need n is met: its place lies in one stretch that reaches the
  * start of the text or has the characters and tokens wanted before it
  * (counted from the stretch's second token, the first one's sentence
  * flag being unknown), and reaches the end of the text or has those
  * wanted after it.  A need with an empty place wants the text's opening.
+ * An item's start (n->lead) wants no characters before its sentence:
+ * what the chooser asks of them is whether a sentence starts near
+ * enough, and the nearest start answers it.
  */
 static int need_met(const scan *sc, const sparse *sp, const need *n)
 {
@@ -772,31 +879,38 @@ static int need_met(const scan *sc, const sparse *sp, const need *n)
     const tok *tk = sc->toks;
     int before = r->from == 0 ||
                  (t0 >= r->first + 1 + n->tokens &&
-                  tk[t0].cstart - tk[r->first + 1].cstart > n->before);
+                  (tk[t0].cstart - tk[r->first + 1].cstart > n->before ||
+                   (n->lead && sentence_in(tk, r->first + 1, t0))));
     int after = r->to == sc->len ||
                 (last >= t1 + n->tokens && tk[last].cend - tk[t1].cend > n->after);
     return before && after;
 }
 
-/* Widen the needs not met.  Returns how many there were. */
+/* Widen the needs not met: an item's start that wanted its sentence
+   wants the full context, the others twice the bytes.  Returns how many
+   there were. */
 static size_t widen_unmet(const scan *sc, sparse *sp, size_t from)
 {
     size_t unmet = 0;
     for (size_t i = from; i < sp->nneeds; i++)
         if (!need_met(sc, sp, &sp->needs[i])) {
-            sp->needs[i].shift++;
+            if (sp->needs[i].lead)
+                sp->needs[i].lead = 0;
+            else
+                sp->needs[i].shift++;
             unmet++;
         }
     return unmet;
 }
 
 /* Add a need (or widen the one already there) for the window a..b laid
-   out by the chooser, or for the opening (a == b == UINT32_MAX) when it
-   is not met.  Returns 1 when it was not, -1 on no memory. */
+   out by the chooser for fragments of 'size' characters, or for the
+   opening (a == b == UINT32_MAX) when it is not met.  Returns 1 when it
+   was not, -1 on no memory. */
 static int need_window(const scan *sc, sparse *sp, uint32_t a, uint32_t b,
                        uint32_t size)
 {
-    need n = { 0, 0, sp->before, sp->after, 2, 0 };
+    need n = { 0, 0, context_before(size), context_after(size), 2, 0, 0 };
     if (a != UINT32_MAX) {
         n.start = sc->toks[a].start;
         n.end = sc->toks[b].end;
@@ -899,7 +1013,7 @@ static int sparse_round(scan *sc, sparse *sp, unsigned nfrag, uint32_t size,
         return -2;
     int unmet = 0;
     for (size_t i = 0; i < ch->nlay; i++) {
-        int w = need_window(sc, sp, ch->lay[i][0], ch->lay[i][1], size);
+        int w = need_window(sc, sp, ch->lay[i][0], ch->lay[i][1], ch->lay[i][2]);
         if (w < 0)
             return -1;
         unmet |= w;
@@ -963,8 +1077,8 @@ int cti_sparse_scan(cti_analyzer *a, scan *sc, const cti_hl_spec *spec,
     }
     if (!a || strcmp(cti_analyzer_language(a), "english"))
         return 0;
-    sp.before = size + size / 8 + 8;
-    sp.after = size + 8;
+    sp.before = context_before(size);
+    sp.after = context_after(size);
     /* A text shorter than four places' stretches (about 1.8 KB for the
        default snippet): two places and the windows laid over them pass
        the two thirds at which a round gives up, most often after the

@@ -326,7 +326,8 @@ static int pick(chooser *ch, uint32_t size, frag *out)
         return 0;
     if (ch->nlay < sizeof ch->lay / sizeof ch->lay[0]) {
         ch->lay[ch->nlay][0] = bw.a;
-        ch->lay[ch->nlay++][1] = bw.b;
+        ch->lay[ch->nlay][1] = bw.b;
+        ch->lay[ch->nlay++][2] = size;
     } else {
         ch->layover = 1;
     }

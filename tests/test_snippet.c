@@ -1459,6 +1459,37 @@ static void test_sparse_long_texts(void **state)
     free(t);
 }
 
+/*
+ * Two words in one window of characters, with more bytes between them
+ * than the window has characters (multibyte words), after lone
+ * occurrences of both that start sentences: the sparse scan tokenizes
+ * little of the text between the pair, and must still count its
+ * characters to see that one fragment shows both words.
+ */
+static void test_sparse_pair_across_gap(void **state)
+{
+    (void)state;
+    size_t len, at = 4000;
+    cti_snippet s;
+    char *t = filler(6000, 1, 0, &len);
+    cti_hl_spec *spec = query_spec("zebra okapi");
+    char pair[400] = "end. Zebra came. ";
+
+    for (int i = 0; i < 30; i++)
+        strcat(pair, "d\xC3\xA9j\xC3\xA0 ");  /* 5 characters, 7 bytes */
+    strcat(pair, "last. Okapi went. Next");
+    put_words(t, len, 1000, "end. Zebra ran. Next");
+    put_words(t, len, 2500, "end. Okapi sat. Next");
+    put_words(t, len, at, pair);
+    build_both(spec, t, len, NULL, &s, "pair across multibyte words");
+    assert_int_equal(s.nspans, 2);
+    assert_non_null(strstr(s.text, "Zebra came."));
+    assert_non_null(strstr(s.text, "Okapi went."));
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(t);
+}
+
 /* Multibyte words, whitespace runs and tabs (more bytes than characters
    in the stretches tokenized), a run of text without spaces longer than
    a chunk, and words glued by joiners: the same snippets both ways. */
@@ -1527,6 +1558,7 @@ int main(void)
         cmocka_unit_test(test_sparse_short_texts),
         cmocka_unit_test(test_sparse_long_texts),
         cmocka_unit_test(test_sparse_hard_texts),
+        cmocka_unit_test(test_sparse_pair_across_gap),
     };
     return cmocka_run_group_tests_name("snippet", tests, setup, teardown);
 }
