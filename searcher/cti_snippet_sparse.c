@@ -56,6 +56,8 @@ typedef struct region {
     uint32_t first, n;      /* tokens first .. first + n - 1 */
     uint32_t cpos;          /* characters before it */
     size_t m0, nm;          /* its matches: sc->mtok[m0 .. m0 + nm) */
+    char prev[8];           /* the scan's previous-token state at its end */
+    size_t prevlen;
 } region;
 
 typedef struct sparse {
@@ -655,7 +657,7 @@ static size_t plan_regions(const scan *sc, sparse *sp)
     size_t covered = 0, m = 0;
     sp->nregs = 0;
     for (size_t i = 0; i < sp->nneeds; i++) {
-        region r = {0, 0, 0, 0, 0, 0, 0};
+        region r = {0};
         if (need_bytes(sc, &sp->needs[i], &r.from, &r.to))
             return SIZE_MAX;
         if (cti_scan_grow((void **)&sp->regs, &sp->cregs, sp->nregs, sizeof *sp->regs)) {
@@ -689,34 +691,88 @@ static int reserve(void **arr, size_t *cap, size_t used, size_t n, size_t size)
     return 0;
 }
 
-/* Copy the tokens and matches of old stretch o (of the previous round)
-   as the tokens of stretch r, the next in sc. */
-static int reuse_region(scan *sc, const sparse *sp, const region *o, region *r)
+/* Copy the tokens of old stretch o (of the previous round) from its
+   token k on, with their matches, to the end of sc's tokens, their
+   characters moved by dc; sc then stands after them.  Returns 0, or -1
+   on no memory. */
+static int copy_tokens(scan *sc, const sparse *sp, const region *o, uint32_t k,
+                       uint32_t dc)
 {
-    size_t c = sc->cm;
-    if (reserve((void **)&sc->toks, &sc->ctoks, sc->ntoks, o->n, sizeof *sc->toks) ||
-        reserve((void **)&sc->mtok, &c, sc->nm, o->nm, sizeof *sc->mtok))
+    uint32_t n = o->first + o->n - k, shift = (uint32_t)sc->ntoks - k;
+    size_t m0 = o->m0, m1 = o->m0 + o->nm, c = sc->cm;
+    while (m0 < m1 && sp->omtok[m0] < k)
+        m0++;
+    if (reserve((void **)&sc->toks, &sc->ctoks, sc->ntoks, n, sizeof *sc->toks) ||
+        reserve((void **)&sc->mtok, &c, sc->nm, m1 - m0, sizeof *sc->mtok))
         return -1;
     c = sc->cm;
-    if (reserve((void **)&sc->mref, &c, sc->nm, o->nm, sizeof *sc->mref))
+    if (reserve((void **)&sc->mref, &c, sc->nm, m1 - m0, sizeof *sc->mref))
         return -1;
     sc->cm = c;
-    uint32_t shift = r->first - o->first, dc = r->cpos - o->cpos;
-    for (uint32_t k = 0; k < o->n; k++) {
-        tok t = sp->otoks[o->first + k];
-        t.cstart += dc;
-        t.cend += dc;
-        sc->toks[sc->ntoks++] = t;
+    for (uint32_t t = k; t < k + n; t++) {
+        tok x = sp->otoks[t];
+        x.cstart += dc;
+        x.cend += dc;
+        sc->toks[sc->ntoks++] = x;
     }
-    for (size_t m = 0; m < o->nm; m++) {
-        sc->mtok[sc->nm] = sp->omtok[o->m0 + m] + shift;
-        sc->mref[sc->nm++] = sp->omref[o->m0 + m];
+    for (size_t m = m0; m < m1; m++) {
+        sc->mtok[sc->nm] = sp->omtok[m] + shift;
+        sc->mref[sc->nm++] = sp->omref[m];
     }
-    if (o->n > 0) {
+    if (n > 0) {
         sc->lastend = sc->toks[sc->ntoks - 1].end;
         sc->cpos = sc->toks[sc->ntoks - 1].cend;
+        sc->prev_ws = 0;
+        memcpy(sc->prev, o->prev, sizeof sc->prev);
+        sc->prevlen = o->prevlen;
     }
     return 0;
+}
+
+/* Tokenize text[from, to) into sc, after what sc holds.  Returns 0, or
+   -1 on no memory. */
+static int tokenize_piece(scan *sc, size_t from, size_t to)
+{
+    sc->base = from;
+    return cti_tokenize(sc->text + from, to - from, 0, cti_scan_token, sc) &&
+                   sc->oom ? -1 : 0;
+}
+
+/*
+ * Tokenize stretch r into sc, taking the tokens of the previous round's
+ * stretches that lie in it (from *o on) as they are: all but those of
+ * the first chunk of each (between spaces), which is tokenized again
+ * after the text before it, on which its first token's sentence flag and
+ * matches depend.  A stretch grows from round to round, so most of its
+ * tokens are tokenized once.  Returns 0, or -1 on no memory.
+ */
+static int tokenize_grown(scan *sc, const sparse *sp, const region *r, size_t *o)
+{
+    const unsigned char *p = (const unsigned char *)sc->text;
+    size_t pos = r->from;
+    for (; *o < sp->onregs && sp->oregs[*o].to <= r->to; (*o)++) {
+        const region *old = &sp->oregs[*o];
+        uint32_t end = old->first + old->n, k = old->first;
+        size_t e1;
+        if (old->from < pos || old->n < 2)
+            continue;
+        for (e1 = sp->otoks[k].start; e1 < old->to && !is_space_byte(p[e1]); e1++)
+            ;
+        while (k < end && sp->otoks[k].start < e1)
+            k++;
+        if (k == end)
+            continue;
+        if (tokenize_piece(sc, pos, e1))
+            return -1;
+        pos = e1;
+        /* the chunk ends with the token before k, here as there */
+        if (sc->ntoks == 0 || sc->toks[sc->ntoks - 1].start != sp->otoks[k - 1].start)
+            continue;
+        if (copy_tokens(sc, sp, old, k, sc->toks[sc->ntoks - 1].cend - sp->otoks[k - 1].cend))
+            return -1;
+        pos = old->to;
+    }
+    return tokenize_piece(sc, pos, r->to);
 }
 
 /* Keep the tokens and matches of sc as the previous round's. */
@@ -791,19 +847,22 @@ static int tokenize_regions(scan *sc, sparse *sp)
             o++;
         if (o < sp->onregs && sp->oregs[o].from == r->from &&
             sp->oregs[o].to == r->to) {
-            if (reuse_region(sc, sp, &sp->oregs[o], r)) {
+            const region *old = &sp->oregs[o];
+            if (copy_tokens(sc, sp, old, old->first, r->cpos - old->cpos)) {
                 sc->oom = 1;
                 return -1;
             }
         } else {
-            sc->base = r->from;
-            if (cti_tokenize(sc->text + r->from, r->to - r->from, 0, cti_scan_token, sc) &&
-                sc->oom)
+            if (tokenize_grown(sc, sp, r, &o)) {
+                sc->oom = 1;
                 return -1;
+            }
             drop_first_matches(sc, r);
         }
         r->n = (uint32_t)(sc->ntoks - r->first);
         r->nm = sc->nm - r->m0;
+        memcpy(r->prev, sc->prev, sizeof r->prev);
+        r->prevlen = sc->prevlen;
     }
     sc->base = 0;
     return 0;
