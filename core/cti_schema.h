@@ -107,9 +107,11 @@
 #define CTI_SLOT_TEXT   3  /* the article's text as a zstd frame, for a
                               record that keeps it apart (cti_text.h,
                               cti_store.h version 3) */
-#define CTI_SLOT_CLUSTER 6 /* copy cluster: 12 hex digits shared by the
-                              copies of one story (the collapse key); empty
-                              for an article without a fingerprint */
+#define CTI_SLOT_CLUSTER 6 /* copy cluster: six bytes, none NUL, shared by
+                              the copies of one story (the collapse key; 12
+                              hex digits in indexes written before, kept
+                              by their copies); empty for an article
+                              without a fingerprint */
 #define CTI_SLOT_FINGERPRINT 7 /* the MinHash fingerprint of the article's
                               text (cti_fingerprint_encode(), 64 bytes;
                               128 in indexes written before) */

@@ -159,12 +159,59 @@ static void test_every_matching_copy(void **state)
     index_fixture_free(fx);
 }
 
+/* A story's key: six bytes, none NUL, the same for its copies, and its
+   term holds the copies; another article's story is its own. */
+static void test_story_keys(void **state)
+{
+    (void)state;
+    char *j = articles();
+    index_fixture *fx = index_fixture_new(j);
+    free(j);
+    assert_non_null(fx);
+    cti_db *db = cti_search_db(fx->s);
+    char *first = NULL, *key = NULL;
+    size_t firstl = 0, kl = 0;
+    for (unsigned c = 0; c < COPIES + 1; c++) {
+        char id[16];
+        uint32_t docid;
+        if (c < COPIES)
+            snprintf(id, sizeof id, "Qs%u", c);
+        else
+            snprintf(id, sizeof id, "Qd0007");
+        assert_int_equal(cti_db_find(db, id, strlen(id), &docid), CTI_OK);
+        assert_int_equal(cti_db_get_value(db, docid, CTI_SLOT_CLUSTER, &key, &kl), CTI_OK);
+        assert_int_equal(kl, 6);
+        assert_null(memchr(key, '\0', kl));
+        if (c == 0) {
+            first = key;
+            firstl = kl;
+            continue;
+        }
+        if (c < COPIES)
+            assert_memory_equal(key, first, kl);
+        else
+            assert_memory_not_equal(key, first, kl);
+        free(key);
+    }
+    char term[16];
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    memcpy(term, CTI_PREFIX_STORY, 2);
+    memcpy(term + 2, first, firstl);
+    assert_int_equal(cti_db_postings(db, term, 2 + firstl, &ids, &n), CTI_OK);
+    assert_int_equal(n, COPIES);
+    free(ids);
+    free(first);
+    index_fixture_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_matching_copy),
         cmocka_unit_test(test_matching_copies_only),
         cmocka_unit_test(test_matching_copies_shards),
+        cmocka_unit_test(test_story_keys),
     };
     return cmocka_run_group_tests_name("similar", tests, NULL, NULL);
 }
