@@ -62,6 +62,17 @@ static char *articles(void)
     return j;
 }
 
+/* An index of articles() in 'shards' shards (0: one index). */
+static index_fixture *story_index(unsigned shards)
+{
+    char *j = articles();
+    index_fixture *fx = shards ? index_fixture_new_sharded(j, shards)
+                               : index_fixture_new(j);
+    free(j);
+    assert_non_null(fx);
+    return fx;
+}
+
 /* The similar count of the hit with id 'id' on the page of 'query' (it
    must be there), the count of matches being a range and copies
    collapsed; the most of the other hits' in *others. */
@@ -98,10 +109,7 @@ static uint32_t similar_of(index_fixture *fx, const char *query, const char *id,
 /* Only the copies that match count: the odd ones lack "gulls". */
 static void check_matching_only(unsigned shards)
 {
-    char *j = articles();
-    index_fixture *fx = index_fixture_new_sharded(j, shards);
-    free(j);
-    assert_non_null(fx);
+    index_fixture *fx = story_index(shards);
     uint32_t others;
     assert_int_equal(similar_of(fx, "budget NOT gulls", "s1", &others), COPIES / 2 - 1);
     assert_int_equal(others, 0);
@@ -125,10 +133,7 @@ static void test_matching_copies_shards(void **state)
 static void test_every_matching_copy(void **state)
 {
     (void)state;
-    char *j = articles();
-    index_fixture *fx = index_fixture_new(j);
-    free(j);
-    assert_non_null(fx);
+    index_fixture *fx = story_index(0);
     cti_search_opts o;
     cti_results *r = NULL;
     char err[256];
@@ -164,10 +169,7 @@ static void test_every_matching_copy(void **state)
 static void test_story_keys(void **state)
 {
     (void)state;
-    char *j = articles();
-    index_fixture *fx = index_fixture_new(j);
-    free(j);
-    assert_non_null(fx);
+    index_fixture *fx = story_index(0);
     cti_db *db = cti_search_db(fx->s);
     char *first = NULL, *key = NULL;
     size_t firstl = 0, kl = 0;
