@@ -346,6 +346,7 @@ void cti_scan_skip(scan *sc, size_t to, uint32_t limit)
     uint32_t c0 = sc->cpos;
     size_t i = sc->lastend;
     while (i < to && sc->cpos - c0 < limit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         uint64_t x, ws;
         if (i + 8 <= to) {
             memcpy(&x, p + i, 8);
@@ -360,6 +361,7 @@ void cti_scan_skip(scan *sc, size_t to, uint32_t limit)
                 continue;
             }
         }
+#endif
         gap_byte(sc, p[i++]);
     }
     if (i < to)

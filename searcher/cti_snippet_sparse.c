@@ -734,8 +734,8 @@ static int copy_tokens(scan *sc, const sparse *sp, const region *o, uint32_t k,
 static int tokenize_piece(scan *sc, size_t from, size_t to)
 {
     sc->base = from;
-    return cti_tokenize(sc->text + from, to - from, 0, cti_scan_token, sc) &&
-                   sc->oom ? -1 : 0;
+    return (cti_tokenize(sc->text + from, to - from, 0, cti_scan_token, sc) &&
+            sc->oom) ? -1 : 0;
 }
 
 /*
