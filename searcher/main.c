@@ -681,6 +681,33 @@ static void end_pager(pid_t pid)
         ;
 }
 
+/*
+ * The end of the process, with exit status rc.  It leaves at once, as
+ * exit() would after flushing standard output (which the pager's end
+ * closed already), but without freeing the index's handles, caches and
+ * buffers piece by piece: the kernel takes the memory and the files back
+ * in one go, where the teardown took 45 us of a 3 ms search of short
+ * stories.  A build with AddressSanitizer frees everything instead, for
+ * its leak check at exit; under valgrind, what a search holds shows as
+ * reachable and a block it lost still shows as lost.
+ */
+static int leave(run *x, cti_options *o, pid_t pager, int rc)
+{
+#ifdef __SANITIZE_ADDRESS__
+    (void)pager;
+    cti_search_free(x->s);
+    free(x->db);
+    cti_options_release(o);
+    return rc;
+#else
+    (void)x;
+    (void)o;
+    if (!pager)
+        fflush(stdout);
+    _exit(rc);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     cti_options o;
@@ -698,8 +725,5 @@ int main(int argc, char **argv)
         rc = modes[o.mode].fn(&x);
     }
     end_pager(pager);
-    cti_search_free(x.s);
-    free(x.db);
-    cti_options_release(&o);
-    return rc;
+    return leave(&x, &o, pager, rc);
 }
