@@ -830,6 +830,7 @@ typedef struct copies {
     size_t n, cap;
     uint32_t *seen; /* per hit: its story's articles that matched */
     size_t nhits;
+    uint8_t *asked; /* per hit: its story's other articles are in v */
 } copies;
 
 static int copy_cmp(const void *x, const void *y)
@@ -866,8 +867,10 @@ static void copies_seen(void *ctx, uint32_t docid)
         c->seen[f->hit]++;
 }
 
-/* Add the n articles 'ids' of hit 'hit''s story to c. */
-static cti_status copies_add(copies *c, const uint32_t *ids, size_t n, size_t hit)
+/* Add the n articles 'ids' of hit 'hit''s story to c, but the hit's own
+   article 'self': the page's run matched it already. */
+static cti_status copies_add(copies *c, const uint32_t *ids, size_t n, size_t hit,
+                             uint32_t self)
 {
     if (c->n + n > c->cap) {
         size_t cap = c->cap ? c->cap : 64;
@@ -880,7 +883,9 @@ static cti_status copies_add(copies *c, const uint32_t *ids, size_t n, size_t hi
         c->cap = cap;
     }
     for (size_t i = 0; i < n; i++)
-        c->v[c->n++] = (copy_of){ ids[i], (uint32_t)hit };
+        if (ids[i] != self)
+            c->v[c->n++] = (copy_of){ ids[i], (uint32_t)hit };
+    c->asked[hit] = 1;
     return CTI_OK;
 }
 
@@ -941,13 +946,14 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     int one = cti_db_parts(s->db) == 1;
     cti_xq **terms = one ? NULL : calloc(n, sizeof *terms);
     cti_xq *any = NULL;
-    copies c = { NULL, 0, 0, one ? calloc(n, sizeof(uint32_t)) : NULL, n };
+    copies c = { NULL, 0, 0, one ? calloc(n, sizeof(uint32_t)) : NULL, n,
+                 one ? calloc(n, 1) : NULL };
     uint64_t most = 0;
     /* The stories' terms in order: each lookup walks down from the
        blocks the one before read. */
     story_key *keys = malloc(n * sizeof *keys);
     size_t nk = 0;
-    cti_status st = (terms || c.seen) && keys ? CTI_OK : CTI_ENOMEM;
+    cti_status st = (terms || (c.seen && c.asked)) && keys ? CTI_OK : CTI_ENOMEM;
     for (size_t i = 0; st == CTI_OK && i < n; i++) {
         keys[nk].k = cti_mset_value(r->mset, i, CTI_SLOT_CLUSTER, &keys[nk].len);
         keys[nk].hit = i;
@@ -968,7 +974,7 @@ static cti_status count_similar(cti_search *s, cti_results *r)
         st = cti_db_postings(s->db, term, (size_t)tl, &ids, &tf);
         if (st == CTI_OK && tf > 1 + (uint64_t)cti_mset_collapse_count(r->mset, i)) {
             most += tf;
-            st = one ? copies_add(&c, ids, tf, i)
+            st = one ? copies_add(&c, ids, tf, i, cti_mset_docid(r->mset, i))
                      : cti_xq_term(term, (size_t)tl, 1, 0, &terms[nt++]);
         }
         free(ids);
@@ -989,6 +995,9 @@ static cti_status count_similar(cti_search *s, cti_results *r)
                            one ? &by_id : &by_story, &lo, &hi);
     if (st == CTI_OK && seen.nomem)
         st = CTI_ENOMEM;
+    /* The hits themselves, not checked again, match. */
+    for (size_t i = 0; st == CTI_OK && most && one && i < n; i++)
+        c.seen[i] += c.asked[i];
     if (st == CTI_OK && most)
         st = similar_seen(r, &seen, c.seen);
     for (size_t i = 0; terms && i < nt; i++)
@@ -997,6 +1006,7 @@ static cti_status count_similar(cti_search *s, cti_results *r)
     free(keys);
     free(c.v);
     free(c.seen);
+    free(c.asked);
     free(seen.k);
     free(seen.c);
     cti_xq_free(any);
