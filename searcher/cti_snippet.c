@@ -354,8 +354,11 @@ void cti_scan_skip(scan *sc, size_t to, uint32_t limit)
                (below 0x21) that follow one count nothing */
             if (!((x | (x + 0x0101010101010101ull)) & 0x8080808080808080ull)) {
                 ws = ~(x + 0x5F5F5F5F5F5F5F5Full) & 0x8080808080808080ull;
-                sc->cpos += 8 - (uint32_t)__builtin_popcountll(
-                                    ws & (ws << 8 | (uint64_t)(sc->prev_ws != 0) << 7));
+                /* the bytes that count nothing, one top bit each, summed
+                   by a multiply (a popcount is a call into libgcc on
+                   x86-64 without POPCNT) */
+                uint64_t none = (ws & (ws << 8 | (uint64_t)(sc->prev_ws != 0) << 7)) >> 7;
+                sc->cpos += 8 - (uint32_t)((none * 0x0101010101010101ull) >> 56);
                 sc->prev_ws = (int)(ws >> 63);
                 i += 8;
                 continue;
