@@ -828,7 +828,8 @@ typedef struct copy_of {
 typedef struct copies {
     copy_of *v;     /* sorted by docid */
     size_t n, cap;
-    uint32_t *seen; /* per hit: its story's articles that matched */
+    uint32_t *seen; /* per hit: its story's articles that matched (during
+                       the run the others; its own added after) */
     size_t nhits;
     uint8_t *asked; /* per hit: its story's other articles are in v */
 } copies;
