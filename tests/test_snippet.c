@@ -1490,6 +1490,32 @@ static void test_sparse_pair_across_gap(void **state)
     free(t);
 }
 
+/* The same with whitespace runs in the gap (one character each, however
+   many bytes): counted eight ASCII bytes at a time in the skipped text. */
+static void test_sparse_pair_across_spaces(void **state)
+{
+    (void)state;
+    size_t len, at = 4000;
+    cti_snippet s;
+    char *t = filler(6000, 1, 0, &len);
+    cti_hl_spec *spec = query_spec("zebra okapi");
+    char pair[700] = "end. Zebra came. ";
+
+    for (int i = 0; i < 40; i++)
+        strcat(pair, "ox          ");  /* 3 characters, 12 bytes */
+    strcat(pair, "last. Okapi went. Next");
+    put_words(t, len, 1000, "end. Zebra ran. Next");
+    put_words(t, len, 2500, "end. Okapi sat. Next");
+    put_words(t, len, at, pair);
+    build_both(spec, t, len, NULL, &s, "pair across whitespace runs");
+    assert_int_equal(s.nspans, 2);
+    assert_non_null(strstr(s.text, "Zebra came."));
+    assert_non_null(strstr(s.text, "Okapi went."));
+    cti_snippet_release(&s);
+    cti_hl_spec_free(spec);
+    free(t);
+}
+
 /* Multibyte words, whitespace runs and tabs (more bytes than characters
    in the stretches tokenized), a run of text without spaces longer than
    a chunk, and words glued by joiners: the same snippets both ways. */
@@ -1559,6 +1585,7 @@ int main(void)
         cmocka_unit_test(test_sparse_long_texts),
         cmocka_unit_test(test_sparse_hard_texts),
         cmocka_unit_test(test_sparse_pair_across_gap),
+        cmocka_unit_test(test_sparse_pair_across_spaces),
     };
     return cmocka_run_group_tests_name("snippet", tests, setup, teardown);
 }
