@@ -1461,27 +1461,27 @@ static void test_sparse_long_texts(void **state)
 
 /*
  * Two words in one window of characters, with more bytes between them
- * than the window has characters (multibyte words), after lone
- * occurrences of both that start sentences: the sparse scan tokenizes
- * little of the text between the pair, and must still count its
- * characters to see that one fragment shows both words.
+ * than the window has characters ('repeats' times 'unit' between them),
+ * after lone occurrences of both that start sentences: the sparse scan
+ * tokenizes little of the text between the pair, and must still count
+ * its characters to see that one fragment shows both words.
  */
-static void test_sparse_pair_across_gap(void **state)
+static void pair_across(const char *unit, int repeats, const char *what)
 {
-    (void)state;
-    size_t len, at = 4000;
+    size_t len;
     cti_snippet s;
     char *t = filler(6000, 1, 0, &len);
     cti_hl_spec *spec = query_spec("zebra okapi");
-    char pair[400] = "end. Zebra came. ";
+    char pair[700] = "end. Zebra came. ";
 
-    for (int i = 0; i < 30; i++)
-        strcat(pair, "d\xC3\xA9j\xC3\xA0 ");  /* 5 characters, 7 bytes */
+    assert_true(strlen(pair) + repeats * strlen(unit) + 32 < sizeof pair);
+    for (int i = 0; i < repeats; i++)
+        strcat(pair, unit);
     strcat(pair, "last. Okapi went. Next");
     put_words(t, len, 1000, "end. Zebra ran. Next");
     put_words(t, len, 2500, "end. Okapi sat. Next");
-    put_words(t, len, at, pair);
-    build_both(spec, t, len, NULL, &s, "pair across multibyte words");
+    put_words(t, len, 4000, pair);
+    build_both(spec, t, len, NULL, &s, what);
     assert_int_equal(s.nspans, 2);
     assert_non_null(strstr(s.text, "Zebra came."));
     assert_non_null(strstr(s.text, "Okapi went."));
@@ -1490,30 +1490,19 @@ static void test_sparse_pair_across_gap(void **state)
     free(t);
 }
 
-/* The same with whitespace runs in the gap (one character each, however
-   many bytes): counted eight ASCII bytes at a time in the skipped text. */
+/* Multibyte words: 5 characters, 7 bytes each. */
+static void test_sparse_pair_across_gap(void **state)
+{
+    (void)state;
+    pair_across("d\xC3\xA9j\xC3\xA0 ", 30, "pair across multibyte words");
+}
+
+/* Whitespace runs, one character each however many bytes, counted eight
+   ASCII bytes at a time in the skipped text: 3 characters, 12 bytes. */
 static void test_sparse_pair_across_spaces(void **state)
 {
     (void)state;
-    size_t len, at = 4000;
-    cti_snippet s;
-    char *t = filler(6000, 1, 0, &len);
-    cti_hl_spec *spec = query_spec("zebra okapi");
-    char pair[700] = "end. Zebra came. ";
-
-    for (int i = 0; i < 40; i++)
-        strcat(pair, "ox          ");  /* 3 characters, 12 bytes */
-    strcat(pair, "last. Okapi went. Next");
-    put_words(t, len, 1000, "end. Zebra ran. Next");
-    put_words(t, len, 2500, "end. Okapi sat. Next");
-    put_words(t, len, at, pair);
-    build_both(spec, t, len, NULL, &s, "pair across whitespace runs");
-    assert_int_equal(s.nspans, 2);
-    assert_non_null(strstr(s.text, "Zebra came."));
-    assert_non_null(strstr(s.text, "Okapi went."));
-    cti_snippet_release(&s);
-    cti_hl_spec_free(spec);
-    free(t);
+    pair_across("ox          ", 40, "pair across whitespace runs");
 }
 
 /* Multibyte words, whitespace runs and tabs (more bytes than characters
